@@ -1,0 +1,151 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PGlite, type PGliteInterface, type Transaction } from "@electric-sql/pglite";
+import {
+  type Db,
+  DbError,
+  isTypedParam,
+  paramsInOrder,
+  type QueryResult,
+  type Row,
+  type SqlParam,
+  type SqlParams,
+  timestampToIso,
+  typedParamText,
+} from "./driver.js";
+import { toPositional } from "./sql-text.js";
+
+const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
+
+/** Parsers that make PGlite return the same JS values as the Data API driver. */
+const parsers = {
+  [OID.int8]: (v: string) => Number(v),
+  [OID.numeric]: (v: string) => Number(v),
+  [OID.date]: (v: string) => v,
+  [OID.timestamp]: (v: string) => timestampToIso(v),
+  [OID.timestamptz]: (v: string) => timestampToIso(v),
+};
+
+type Queryable = Pick<PGliteInterface, "query"> | Transaction;
+
+function toDriverValue(param: SqlParam): unknown {
+  return isTypedParam(param) ? typedParamText(param) : param;
+}
+
+async function runQuery<T extends Row>(target: Queryable, sql: string, params: SqlParams = {}): Promise<QueryResult<T>> {
+  const { text, names } = toPositional(sql);
+  const values = paramsInOrder(names, params).map(toDriverValue);
+  try {
+    const result = await target.query<T>(text, values, { parsers });
+    const rowCount = result.fields.length > 0 ? result.rows.length : (result.affectedRows ?? 0);
+    return { rows: result.rows, rowCount };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new DbError((error as Error).message, code, { cause: error });
+  }
+}
+
+function transactionDb(tx: Transaction): Db {
+  return {
+    query: (sql, params) => runQuery(tx, sql, params),
+    transaction: (work) => work(transactionDb(tx)),
+    close: async () => {},
+  };
+}
+
+/** The embedded PostgreSQL driver (PGlite, in-process WASM). */
+export class PgliteDb implements Db {
+  private constructor(
+    readonly pg: PGlite,
+    private readonly release: () => void = () => {},
+  ) {}
+
+  /** An in-memory database, optionally started from a dumped data directory (a migrated template). */
+  static async memory(template?: Blob): Promise<PgliteDb> {
+    const pg = await PGlite.create({ loadDataDir: template });
+    await pg.exec("SET TIME ZONE 'UTC'");
+    return new PgliteDb(pg);
+  }
+
+  /** A database persisted in `dir`, locked so that no second process opens the same directory. */
+  static async open(dir: string): Promise<PgliteDb> {
+    const absolute = resolve(dir);
+    mkdirSync(dirname(absolute), { recursive: true });
+    const release = acquireDirectoryLock(absolute);
+    try {
+      const pg = await PGlite.create({ dataDir: absolute });
+      await pg.exec("SET TIME ZONE 'UTC'");
+      return new PgliteDb(pg, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<QueryResult<T>> {
+    return runQuery<T>(this.pg, sql, params);
+  }
+
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.pg.transaction((tx) => work(transactionDb(tx)));
+  }
+
+  /** Runs a multi-statement script (used for migrations and seeds). */
+  async exec(script: string): Promise<void> {
+    await this.pg.exec(script);
+  }
+
+  /** The data directory as a tarball, to start other in-memory databases from. */
+  dump(): Promise<Blob> {
+    return this.pg.dumpDataDir("none");
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (!this.pg.closed) await this.pg.close();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+/** Creates `<dir>.lock` holding our pid; a lock left by a dead process is taken over. */
+function acquireDirectoryLock(dir: string): () => void {
+  const lockPath = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        process.off("exit", release);
+        rmSync(lockPath, { force: true });
+      };
+      process.on("exit", release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(lockPath, "utf8"));
+      if (isAlive(holder)) {
+        throw new DbError(
+          `The database at ${dir} is in use by process ${holder}. Wait for it to finish, or use --db to pick another directory.`,
+        );
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DbError(`Could not lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

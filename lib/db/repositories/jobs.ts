@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { type Db, P, type SqlParams } from "../driver.js";
+import type { JobStatus, Portfolio } from "../../portfolio/types.js";
+
+export interface JobRow {
+  id: string;
+  clerk_user_id: string;
+  job_type: string;
+  status: JobStatus;
+  request_payload: Record<string, unknown> | null;
+  portfolio_snapshot: Portfolio | null;
+  report_payload: Record<string, unknown> | null;
+  charts_payload: Record<string, unknown> | null;
+  retirement_payload: Record<string, unknown> | null;
+  summary_payload: Record<string, unknown> | null;
+  error_message: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+}
+
+export type JobListItem = Pick<
+  JobRow,
+  "id" | "clerk_user_id" | "job_type" | "status" | "error_message" | "created_at" | "started_at" | "completed_at"
+>;
+
+export type PayloadColumn = "report_payload" | "retirement_payload" | "summary_payload";
+
+const JobId = z.uuid();
+
+/** True when the text is a UUID; anything else can never name a job (and is never sent as SQL). */
+export const isJobId = (id: string) => JobId.safeParse(id).success;
+
+export async function createJob(
+  db: Db,
+  job: { clerk_user_id: string; job_type?: string; request_payload?: Record<string, unknown> | null },
+): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO jobs (clerk_user_id, job_type, request_payload)
+     VALUES (:clerk_user_id, :job_type, :request_payload::jsonb) RETURNING id`,
+    {
+      clerk_user_id: job.clerk_user_id,
+      job_type: job.job_type ?? "portfolio_analysis",
+      request_payload: job.request_payload ? P.json(job.request_payload) : null,
+    },
+  );
+  return rows[0].id;
+}
+
+export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {
+  if (!isJobId(id)) return undefined;
+  const { rows } = await db.query<JobRow & Record<string, unknown>>("SELECT * FROM jobs WHERE id = :id::uuid", {
+    id: P.uuid(id),
+  });
+  return rows[0];
+}
+
+/** Newest first, without the large payload columns. */
+export async function listJobs(db: Db, options: { clerkUserId?: string; limit?: number } = {}): Promise<JobListItem[]> {
+  const { rows } = await db.query<JobListItem & Record<string, unknown>>(
+    `SELECT id, clerk_user_id, job_type, status, error_message, created_at, started_at, completed_at
+     FROM jobs WHERE (:user_id::text IS NULL OR clerk_user_id = :user_id)
+     ORDER BY created_at DESC LIMIT :limit`,
+    { user_id: options.clerkUserId ?? null, limit: options.limit ?? 20 },
+  );
+  return rows;
+}
+
+/** `pending → running`, only if still pending. Returns whether this caller claimed the job. */
+export async function claimJob(db: Db, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE jobs SET status = 'running', started_at = NOW()
+     WHERE id = :id::uuid AND status = 'pending'`,
+    { id: P.uuid(id) },
+  );
+  return rowCount === 1;
+}
+
+/** Stores the portfolio every specialist of this job will read. */
+export async function saveSnapshot(db: Db, id: string, portfolio: Portfolio): Promise<void> {
+  await updateRunningJob(db, id, "portfolio_snapshot = :value::jsonb", { value: P.json(portfolio) });
+}
+
+export async function savePayload(db: Db, id: string, column: PayloadColumn, payload: unknown): Promise<void> {
+  await updateRunningJob(db, id, `${column} = :value::jsonb`, { value: P.json(payload) });
+}
+
+/** Adds (or replaces) one chart in `charts_payload` in a single statement, so concurrent calls never lose one. */
+export async function mergeChart(db: Db, id: string, key: string, chart: unknown): Promise<void> {
+  await updateRunningJob(
+    db,
+    id,
+    "charts_payload = COALESCE(charts_payload, '{}'::jsonb) || jsonb_build_object(:key::text, :value::jsonb)",
+    { key, value: P.json(chart) },
+  );
+}
+
+/** Clears charts a previous attempt may have left, so a retried charter starts clean. */
+export async function clearCharts(db: Db, id: string): Promise<void> {
+  await updateRunningJob(db, id, "charts_payload = NULL", {});
+}
+
+export async function completeJob(db: Db, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE jobs SET status = 'completed', completed_at = NOW(), error_message = NULL
+     WHERE id = :id::uuid AND status = 'running'`,
+    { id: P.uuid(id) },
+  );
+  return rowCount === 1;
+}
+
+/** Ends a pending or running job as failed with a reason; a job that already ended is left alone. */
+export async function failJob(db: Db, id: string, reason: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE jobs SET status = 'failed', completed_at = NOW(), error_message = :reason
+     WHERE id = :id::uuid AND status IN ('pending', 'running')`,
+    { id: P.uuid(id), reason: reason.slice(0, 4000) || "unknown error" },
+  );
+  return rowCount === 1;
+}
+
+export class JobNotRunningError extends Error {
+  override name = "JobNotRunningError";
+}
+
+async function updateRunningJob(db: Db, id: string, assignment: string, params: SqlParams) {
+  const { rowCount } = await db.query(
+    `UPDATE jobs SET ${assignment} WHERE id = :id::uuid AND status = 'running'`,
+    { ...params, id: P.uuid(id) },
+  );
+  if (rowCount !== 1) throw new JobNotRunningError(`Job ${id} is not running; nothing was written`);
+}

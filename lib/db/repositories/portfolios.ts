@@ -1,0 +1,93 @@
+import type { Db } from "../driver.js";
+import type { Account, AccountType, Instrument, Portfolio, User } from "../../portfolio/types.js";
+
+interface PortfolioRow extends Record<string, unknown> {
+  clerk_user_id: string;
+  display_name: string | null;
+  current_age: number | null;
+  years_until_retirement: number | null;
+  target_retirement_income: number | null;
+  annual_contribution: number | null;
+  account_id: string | null;
+  account_name: string | null;
+  account_type: AccountType | null;
+  account_purpose: string | null;
+  cash_balance: number | null;
+  cash_interest: number | null;
+  symbol: string | null;
+  quantity: number | null;
+  instrument_name: string | null;
+  instrument_type: Instrument["instrument_type"];
+  current_price: number | null;
+  allocation_asset_class: Instrument["allocation_asset_class"] | null;
+  allocation_regions: Instrument["allocation_regions"] | null;
+  allocation_sectors: Instrument["allocation_sectors"] | null;
+}
+
+/** The user, their accounts, positions and instruments in one statement, whatever the number of positions. */
+export async function loadPortfolio(db: Db, clerkUserId: string): Promise<Portfolio | undefined> {
+  const { rows } = await db.query<PortfolioRow>(
+    `SELECT u.clerk_user_id, u.display_name, u.current_age, u.years_until_retirement,
+            u.target_retirement_income, u.annual_contribution,
+            a.id AS account_id, a.account_name, a.account_type, a.account_purpose, a.cash_balance, a.cash_interest,
+            p.symbol, p.quantity,
+            i.name AS instrument_name, i.instrument_type, i.current_price,
+            i.allocation_asset_class, i.allocation_regions, i.allocation_sectors
+     FROM users u
+     LEFT JOIN accounts a ON a.clerk_user_id = u.clerk_user_id
+     LEFT JOIN positions p ON p.account_id = a.id
+     LEFT JOIN instruments i ON i.symbol = p.symbol
+     WHERE u.clerk_user_id = :user_id
+     ORDER BY a.created_at, a.account_name, a.id, p.symbol`,
+    { user_id: clerkUserId },
+  );
+  if (rows.length === 0) return undefined;
+  return { user: userOf(rows[0]), accounts: accountsOf(rows) };
+}
+
+function userOf(row: PortfolioRow): User {
+  return {
+    clerk_user_id: row.clerk_user_id,
+    display_name: row.display_name,
+    current_age: row.current_age,
+    years_until_retirement: row.years_until_retirement,
+    target_retirement_income: row.target_retirement_income,
+    annual_contribution: row.annual_contribution,
+  };
+}
+
+function accountsOf(rows: PortfolioRow[]): Account[] {
+  const accounts = new Map<string, Account>();
+  for (const row of rows) {
+    if (!row.account_id) continue;
+    let account = accounts.get(row.account_id);
+    if (!account) {
+      account = {
+        id: row.account_id,
+        name: row.account_name ?? "",
+        type: row.account_type ?? "other",
+        purpose: row.account_purpose,
+        cash_balance: row.cash_balance ?? 0,
+        cash_interest: row.cash_interest ?? 0,
+        positions: [],
+      };
+      accounts.set(row.account_id, account);
+    }
+    if (row.symbol) {
+      account.positions.push({
+        symbol: row.symbol,
+        quantity: row.quantity ?? 0,
+        instrument: {
+          symbol: row.symbol,
+          name: row.instrument_name ?? row.symbol,
+          instrument_type: row.instrument_type,
+          current_price: row.current_price,
+          allocation_asset_class: row.allocation_asset_class ?? {},
+          allocation_regions: row.allocation_regions ?? {},
+          allocation_sectors: row.allocation_sectors ?? {},
+        },
+      });
+    }
+  }
+  return [...accounts.values()];
+}

@@ -1,0 +1,51 @@
+import { type Db, P } from "../driver.js";
+import type { User } from "../../portfolio/types.js";
+
+export interface UserInput {
+  clerk_user_id: string;
+  display_name?: string | null;
+  current_age?: number | null;
+  years_until_retirement?: number | null;
+  target_retirement_income?: number | null;
+  annual_contribution?: number | null;
+}
+
+const USER_COLUMNS = `clerk_user_id, display_name, current_age, years_until_retirement,
+  target_retirement_income, annual_contribution`;
+
+/** Creates the user, or updates the profile of an existing one. */
+export async function upsertUser(db: Db, user: UserInput): Promise<User> {
+  const { rows } = await db.query<User & Record<string, unknown>>(
+    `INSERT INTO users (${USER_COLUMNS})
+     VALUES (:clerk_user_id, :display_name, :current_age, :years_until_retirement,
+             :target_retirement_income::numeric, :annual_contribution::numeric)
+     ON CONFLICT (clerk_user_id) DO UPDATE SET
+       display_name = EXCLUDED.display_name,
+       current_age = EXCLUDED.current_age,
+       years_until_retirement = EXCLUDED.years_until_retirement,
+       target_retirement_income = EXCLUDED.target_retirement_income,
+       annual_contribution = EXCLUDED.annual_contribution
+     RETURNING ${USER_COLUMNS}`,
+    {
+      clerk_user_id: user.clerk_user_id,
+      display_name: user.display_name ?? null,
+      current_age: user.current_age ?? null,
+      years_until_retirement: user.years_until_retirement ?? null,
+      target_retirement_income: decimalOrNull(user.target_retirement_income),
+      annual_contribution: decimalOrNull(user.annual_contribution),
+    },
+  );
+  return rows[0];
+}
+
+export async function getUser(db: Db, clerkUserId: string): Promise<User | undefined> {
+  const { rows } = await db.query<User & Record<string, unknown>>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE clerk_user_id = :id`,
+    { id: clerkUserId },
+  );
+  return rows[0];
+}
+
+export function decimalOrNull(value: number | null | undefined) {
+  return value === null || value === undefined ? null : P.decimal(value);
+}

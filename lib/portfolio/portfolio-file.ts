@@ -1,0 +1,133 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import type { Db } from "../db/driver.js";
+import { createAccount, deleteAccountsOfUser } from "../db/repositories/accounts.js";
+import { insertInstrumentIfMissing } from "../db/repositories/instruments.js";
+import { upsertPosition } from "../db/repositories/positions.js";
+import { upsertUser } from "../db/repositories/users.js";
+import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
+
+const Symbol = z
+  .string()
+  .trim()
+  .min(1)
+  .max(20)
+  .regex(/^[A-Za-z0-9.^-]+$/, "letters, digits, '.', '-' or '^' only")
+  .transform((s) => s.toUpperCase());
+
+const PositionEntry = z.strictObject({
+  symbol: Symbol,
+  quantity: z.number().positive().max(1e12),
+  name: z.string().trim().min(1).max(255).optional(),
+  price: z.number().min(0).max(999_999).optional(),
+  instrument_type: z.enum(INSTRUMENT_TYPES).optional(),
+});
+
+const AccountEntry = z.strictObject({
+  name: z.string().trim().min(1).max(255),
+  type: z.enum(ACCOUNT_TYPES),
+  purpose: z.string().trim().max(1000).optional(),
+  cash_balance: z.number().min(0).max(1e12).default(0),
+  cash_interest: z.number().min(0).max(1).default(0),
+  positions: z.array(PositionEntry).max(1000).default([]),
+});
+
+const UserEntry = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:@-]{1,255}$/, "letters, digits and _ . : @ - only")
+    .optional(),
+  display_name: z.string().trim().min(1).max(255),
+  current_age: z.number().int().min(18).max(100).optional(),
+  years_until_retirement: z.number().int().min(0).max(100).optional(),
+  target_retirement_income: z.number().min(0).max(1e9).optional(),
+  annual_contribution: z.number().min(0).max(1e9).optional(),
+});
+
+/** A portfolio a user brings as a JSON file (see README for the format). */
+export const PortfolioFile = z
+  .strictObject({ user: UserEntry, accounts: z.array(AccountEntry).max(50) })
+  .superRefine((file, ctx) => {
+    file.accounts.forEach((account, a) => {
+      const seen = new Set<string>();
+      account.positions.forEach((position, p) => {
+        if (seen.has(position.symbol)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["accounts", a, "positions", p, "symbol"],
+            message: `${position.symbol} appears twice in this account`,
+          });
+        }
+        seen.add(position.symbol);
+      });
+    });
+  });
+export type PortfolioFile = z.infer<typeof PortfolioFile>;
+
+export class PortfolioFileError extends Error {
+  override name = "PortfolioFileError";
+}
+
+/** `accounts[0].positions[1].quantity` from zod's path array. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
+    .join("");
+}
+
+/** Validates parsed JSON; the error lists each problem with the field's path. */
+export function parsePortfolioFile(data: unknown, source = "portfolio"): PortfolioFile {
+  const result = PortfolioFile.safeParse(data);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${formatPath(issue.path) || "(file)"}: ${issue.message}`);
+  throw new PortfolioFileError(`${source} is not a valid portfolio file:\n${problems.join("\n")}`);
+}
+
+export async function readPortfolioFile(path: string): Promise<PortfolioFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new PortfolioFileError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new PortfolioFileError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+  return parsePortfolioFile(data, path);
+}
+
+/** The user id a file maps to: its `user.id`, or one derived from the display name. */
+export function userIdOf(file: PortfolioFile): string {
+  if (file.user.id) return file.user.id;
+  const slug = file.user.display_name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return `local:${slug || "user"}`;
+}
+
+/**
+ * Writes a validated file in one transaction: the user's profile, and their accounts replaced by the
+ * file's. Known symbols keep the database's name and price; unknown ones become instruments with the
+ * given name and price and no allocations (the tagger classifies them later).
+ */
+export async function importPortfolio(db: Db, file: PortfolioFile): Promise<string> {
+  const userId = userIdOf(file);
+  await db.transaction(async (tx) => {
+    await upsertUser(tx, { clerk_user_id: userId, ...file.user });
+    await deleteAccountsOfUser(tx, userId);
+    for (const account of file.accounts) {
+      const accountId = await createAccount(tx, { clerk_user_id: userId, ...account });
+      for (const position of account.positions) {
+        await insertInstrumentIfMissing(tx, {
+          symbol: position.symbol,
+          name: position.name ?? position.symbol,
+          instrument_type: position.instrument_type,
+          current_price: position.price,
+        });
+        await upsertPosition(tx, accountId, position.symbol, position.quantity);
+      }
+    }
+  });
+  return userId;
+}

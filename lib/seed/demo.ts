@@ -1,0 +1,51 @@
+import type { Db } from "../db/driver.js";
+import { upsertInstrument } from "../db/repositories/instruments.js";
+import { importPortfolio, parsePortfolioFile, type PortfolioFile } from "../portfolio/portfolio-file.js";
+import { SEED_INSTRUMENTS } from "./instruments.js";
+
+export const DEMO_USER_ID = "demo_user";
+
+/**
+ * The original's test user (3 accounts, cash 5000/1000/2500, SPY 100, QQQ 50, BND 200, VEA 150, GLD 25)
+ * plus one holding of an instrument with a name and a price but no allocations, for the tagger.
+ */
+export const DEMO_PORTFOLIO: PortfolioFile = parsePortfolioFile({
+  user: {
+    id: DEMO_USER_ID,
+    display_name: "Demo Investor",
+    current_age: 40,
+    years_until_retirement: 25,
+    target_retirement_income: 100000,
+  },
+  accounts: [
+    {
+      name: "401(k)", type: "401k", purpose: "Primary retirement savings", cash_balance: 5000, cash_interest: 0.045,
+      positions: [
+        { symbol: "SPY", quantity: 100 },
+        { symbol: "QQQ", quantity: 50 },
+        { symbol: "BND", quantity: 200 },
+        { symbol: "VEA", quantity: 150 },
+        { symbol: "GLD", quantity: 25 },
+      ],
+    },
+    {
+      name: "Roth IRA", type: "roth_ira", purpose: "Tax-free retirement savings", cash_balance: 1000, cash_interest: 0.04,
+      positions: [{ symbol: "VTI", quantity: 30, name: "Vanguard Total Stock Market ETF", price: 245.1, instrument_type: "etf" }],
+    },
+    { name: "Taxable Brokerage", type: "taxable", purpose: "General investment account", cash_balance: 2500, cash_interest: 0.035 },
+  ],
+}, "demo portfolio");
+
+/** Upserts the 22 reference instruments; returns how many. */
+export async function seedInstruments(db: Db): Promise<number> {
+  await db.transaction(async (tx) => {
+    for (const instrument of SEED_INSTRUMENTS) await upsertInstrument(tx, instrument);
+  });
+  return SEED_INSTRUMENTS.length;
+}
+
+/** Reference instruments plus the demo user; safe to run again (the demo's accounts are replaced). */
+export async function seedDemo(db: Db): Promise<string> {
+  await seedInstruments(db);
+  return importPortfolio(db, DEMO_PORTFOLIO);
+}
