@@ -1,0 +1,150 @@
+import { parse, View } from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { ChartPoint, StoredChart } from "./chart.js";
+
+export const CHART_WIDTH = 480;
+export const CHART_HEIGHT = 300;
+/** d3-format for whole US dollars with thousands separators: `$65,901`. */
+export const USD_FORMAT = "$,.0f";
+
+const VEGA_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+/** vega-util's `Error` log level: keep vega's warnings out of Lambda logs. */
+const VEGA_LOG_ERRORS_ONLY = 1;
+const DONUT_INNER_RATIO = 0.6;
+const LEGEND_SINGLE_COLUMN_MAX = 12;
+
+const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
+
+/** `65900.5` → `"$65,901"`. */
+export function formatUsd(value: number): string {
+  return usd.format(value);
+}
+
+/** One data row as the Vega-Lite specs read it. */
+interface PointRow extends ChartPoint {
+  index: number;
+  /** Unique legend label: the name plus its value (and share, for pies). */
+  legend: string;
+  /** Accessible text for the mark: `"Equities: $65,901"`. */
+  summary: string;
+}
+
+/** Vega-Lite for one chart: pie/donut arcs, vertical or horizontal bars, or a line over the points in order. */
+export function chartToVegaLite(chart: StoredChart): TopLevelSpec {
+  const rows = toRows(chart.data, chart.type === "pie" || chart.type === "donut");
+  const frame = {
+    $schema: VEGA_SCHEMA,
+    title: { text: chart.title, anchor: "start", limit: CHART_WIDTH - 20 },
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    autosize: { type: "fit", contains: "padding" },
+    background: "white",
+    data: { values: rows },
+  } as const;
+  switch (chart.type) {
+    case "pie":
+      return { ...frame, ...arcLayers(rows, 0) } as TopLevelSpec;
+    case "donut":
+      return { ...frame, ...arcLayers(rows, DONUT_INNER_RATIO) } as TopLevelSpec;
+    case "bar":
+      return { ...frame, ...verticalBarLayers() } as TopLevelSpec;
+    case "horizontalBar":
+      return { ...frame, ...horizontalBarLayers() } as TopLevelSpec;
+    case "line":
+      return { ...frame, ...lineLayers(rows) } as TopLevelSpec;
+  }
+}
+
+/** The chart as a standalone SVG document (no browser, no canvas). */
+export async function renderChartSvg(chart: StoredChart): Promise<string> {
+  return vegaLiteToSvg(chartToVegaLite(chart));
+}
+
+/** Compiles Vega-Lite to Vega and renders it headlessly; text widths are estimated without `canvas`. */
+export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: "none", logLevel: VEGA_LOG_ERRORS_ONLY });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+function toRows(points: ChartPoint[], withShare: boolean): PointRow[] {
+  const total = points.reduce((sum, p) => sum + p.value, 0);
+  const seen = new Map<string, number>();
+  return points.map((point, index) => {
+    const share = withShare && total > 0 ? ` (${Math.round((point.value / total) * 100)}%)` : "";
+    return {
+      ...point,
+      index,
+      legend: uniqueLabel(`${point.name}: ${formatUsd(point.value)}${share}`, seen),
+      summary: `${point.name}: ${formatUsd(point.value)}`,
+    };
+  });
+}
+
+/** Colour scales need distinct domain values: repeats get a ` #2`, ` #3`… suffix. */
+function uniqueLabel(label: string, seen: Map<string, number>): string {
+  const count = (seen.get(label) ?? 0) + 1;
+  seen.set(label, count);
+  return count === 1 ? label : `${label} #${count}`;
+}
+
+const tooltip = [
+  { field: "name", type: "nominal", title: "Name" },
+  { field: "value", type: "quantitative", format: USD_FORMAT, title: "Value" },
+];
+const markText = { description: { field: "summary" }, tooltip };
+const colorFromData = { field: "color", type: "nominal", scale: null, legend: null };
+const nameInOrder = { field: "name", type: "nominal", sort: null, title: null };
+const valueAxis = { field: "value", type: "quantitative", title: null, axis: { format: USD_FORMAT } };
+const valueLabel = { field: "value", type: "quantitative", format: USD_FORMAT };
+
+function arcLayers(rows: PointRow[], innerRatio: number) {
+  return {
+    mark: { type: "arc", innerRadius: { expr: `min(width, height) / 2 * ${innerRatio}` }, stroke: "white" },
+    encoding: {
+      theta: { field: "value", type: "quantitative", stack: true },
+      order: { field: "index", type: "quantitative" },
+      color: {
+        field: "legend",
+        type: "nominal",
+        title: null,
+        scale: { domain: rows.map((r) => r.legend), range: rows.map((r) => r.color) },
+        legend: { columns: rows.length > LEGEND_SINGLE_COLUMN_MAX ? 2 : 1, labelLimit: 220, symbolType: "circle" },
+      },
+      ...markText,
+    },
+  };
+}
+
+function verticalBarLayers() {
+  return {
+    encoding: { x: { ...nameInOrder, axis: { labelAngle: -45, labelLimit: 120 } }, y: valueAxis },
+    layer: [
+      { mark: { type: "bar" }, encoding: { color: colorFromData, ...markText } },
+      { mark: { type: "text", dy: -6, fontSize: 10 }, encoding: { text: valueLabel } },
+    ],
+  };
+}
+
+function horizontalBarLayers() {
+  return {
+    encoding: { y: { ...nameInOrder, axis: { labelLimit: 140 } }, x: valueAxis },
+    layer: [
+      { mark: { type: "bar" }, encoding: { color: colorFromData, ...markText } },
+      { mark: { type: "text", align: "left", dx: 4, fontSize: 10 }, encoding: { text: valueLabel } },
+    ],
+  };
+}
+
+function lineLayers(rows: PointRow[]) {
+  return {
+    encoding: { x: { ...nameInOrder, type: "ordinal", axis: { labelAngle: -45, labelLimit: 120 } }, y: valueAxis },
+    layer: [
+      { mark: { type: "line", color: rows[0]?.color ?? "#3B82F6", strokeWidth: 2 } },
+      { mark: { type: "point", filled: true, size: 64, opacity: 1 }, encoding: { color: colorFromData, ...markText } },
+    ],
+  };
+}

@@ -1,0 +1,50 @@
+import type { Valuation } from "../portfolio/valuation.js";
+
+/** A mistake in how the command was called (exit code 2). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export const progress = (line: string) => process.stderr.write(`${line}\n`);
+export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export const print = (text: string) => process.stdout.write(`${text}\n`);
+
+export const usd = (value: number) =>
+  value.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2 });
+
+/** Valuation as printed by `alex portfolio --json` and stored in summaries. */
+export function valuationJson(v: Valuation) {
+  return {
+    total_value: v.total_value,
+    cash: v.cash,
+    invested: v.invested,
+    accounts: v.accounts,
+    positions: v.positions,
+    unpriced: v.unpriced,
+    allocation: v.allocation,
+  };
+}
+
+/** A person-readable valuation. */
+export function formatValuation(v: Valuation): string {
+  const lines = [
+    `Total value ${usd(v.total_value)}  (invested ${usd(v.invested)}, cash ${usd(v.cash)})`,
+    "",
+    "Accounts",
+    ...v.accounts.map((a) => `  ${a.name.padEnd(24)} ${a.type.padEnd(16)} ${usd(a.total_value).padStart(14)}`),
+    "",
+    "Holdings",
+    ...v.positions.map(
+      (p) => `  ${p.symbol.padEnd(8)} ${p.name.slice(0, 38).padEnd(38)} ${usd(p.value).padStart(14)} ${p.weight.toFixed(2).padStart(6)}%`,
+    ),
+  ];
+  for (const [title, amounts] of [
+    ["Asset classes", v.allocation.asset_class],
+    ["Regions", v.allocation.region],
+    ["Sectors", v.allocation.sector],
+  ] as const) {
+    lines.push("", title, ...Object.entries(amounts).map(([k, amount]) => `  ${k.padEnd(24)} ${usd(amount).padStart(14)}`));
+  }
+  if (v.unpriced.length > 0) lines.push("", `Unpriced (valued at $0): ${v.unpriced.join(", ")}`);
+  return lines.join("\n");
+}

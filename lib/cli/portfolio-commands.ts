@@ -1,0 +1,52 @@
+import { migrate } from "../db/migrate.js";
+import { openCliDb } from "../db/open.js";
+import { loadPortfolio } from "../db/repositories/portfolios.js";
+import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
+import { valuePortfolio } from "../portfolio/valuation.js";
+import { seedDemo } from "../seed/demo.js";
+import { SEED_INSTRUMENTS } from "../seed/instruments.js";
+import type { CommandArgs } from "./commands.js";
+import { formatValuation, print, printJson, progress, UsageError, valuationJson } from "./io.js";
+
+const dbOption = (args: CommandArgs) => ({ dir: args.values.db as string | undefined, onProgress: progress });
+
+/** `alex portfolio --portfolio FILE`: validate, import, value. A bad file writes nothing. */
+export async function portfolioCommand(args: CommandArgs): Promise<number> {
+  const path = args.values.portfolio as string | undefined;
+  if (!path) throw new UsageError("--portfolio FILE is required");
+  const file = await readPortfolioFile(path);
+  const db = await openCliDb(args.config, dbOption(args));
+  try {
+    const userId = await importPortfolio(db, file);
+    const portfolio = await loadPortfolio(db, userId);
+    const valuation = valuePortfolio(portfolio!);
+    if (args.values.json) printJson({ portfolio: valuationJson(valuation) });
+    else print(formatValuation(valuation));
+    progress(`Imported ${file.accounts.length} account(s) for user ${userId}.`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+export async function seedCommand(args: CommandArgs): Promise<number> {
+  const db = await openCliDb(args.config, dbOption(args));
+  try {
+    const userId = await seedDemo(db);
+    progress(`Seeded ${SEED_INSTRUMENTS.length} instruments and the demo user "${userId}".`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+export async function migrateCommand(args: CommandArgs): Promise<number> {
+  const db = await openCliDb(args.config, dbOption(args));
+  try {
+    const applied = await migrate(db);
+    progress(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database is up to date.");
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,177 @@
+import { createHash } from "node:crypto";
+import type { S3VectorsClient } from "@aws-sdk/client-s3vectors";
+import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { ConfigError, type Config } from "../config.js";
+import { logger } from "../logger.js";
+import { SEED_INSTRUMENTS } from "../seed/instruments.js";
+import { chunkMarkdown } from "./chunk.js";
+import { loadBundledCorpus, readDocumentFile } from "./documents.js";
+import { HashEmbedder } from "./hash-embedder.js";
+import { LocalVectorStore } from "./local-store.js";
+import { S3VectorsStore } from "./s3vectors-store.js";
+import { SageMakerEmbedder } from "./sagemaker-embedder.js";
+import type { Embedder, KnowledgeDocument, VectorHit, VectorRecord, VectorStore } from "./types.js";
+
+const MAX_INSIGHTS = 5;
+const HITS_PER_SYMBOL = 4;
+const MAX_SYMBOLS_QUERIED = 8;
+const EXCERPT_CHARS = 300;
+const DEFAULT_MAX_DISTANCE = 0.9;
+const GENERAL_QUERY = "market outlook diversification asset allocation";
+
+export interface KnowledgeBaseOptions {
+  embedder: Embedder;
+  store: VectorStore;
+  /** Instrument names by symbol, added to each symbol's query (defaults to the seed instruments). */
+  symbolNames?: ReadonlyMap<string, string>;
+  /** Hits farther than this cosine distance are not insights (0 = identical, 1 = unrelated). */
+  maxDistance?: number;
+}
+
+export interface IngestResult {
+  documents: number;
+  passages: number;
+}
+
+/** Market notes behind the reporter's `get_market_insights` tool: ingest, search, format. */
+export class KnowledgeBase {
+  readonly embedder: Embedder;
+  readonly store: VectorStore;
+  private readonly symbolNames: ReadonlyMap<string, string>;
+  private readonly maxDistance: number;
+
+  constructor(options: KnowledgeBaseOptions) {
+    this.embedder = options.embedder;
+    this.store = options.store;
+    this.symbolNames = options.symbolNames ?? seedSymbolNames();
+    this.maxDistance = options.maxDistance ?? DEFAULT_MAX_DISTANCE;
+  }
+
+  /** Chunks each document into passages, embeds them and upserts them under deterministic keys. */
+  async ingest(documents: KnowledgeDocument[]): Promise<IngestResult> {
+    const records = documents.flatMap(toPassageRecords);
+    if (records.length === 0) return { documents: documents.length, passages: 0 };
+    const vectors = await this.embedder.embed(records.map((r) => r.embeddingText));
+    await this.store.put(records.map(({ key, metadata }, i) => ({ key, vector: vectors[i], metadata })));
+    logger.info("Ingested knowledge documents", { documents: documents.length, passages: records.length, embedder: this.embedder.name });
+    return { documents: documents.length, passages: records.length };
+  }
+
+  async search(query: string, topK = MAX_INSIGHTS): Promise<VectorHit[]> {
+    const [vector] = await this.embedder.embed([query]);
+    return this.store.query(vector, topK);
+  }
+
+  /**
+   * The reporter's market insights: one query per symbol (symbol + known name), hits interleaved so
+   * every symbol is represented, one passage per note first, at most five lines. Embedding or store
+   * failures are thrown, not hidden behind "no insights".
+   */
+  async marketInsights(symbols: string[]): Promise<string> {
+    const wanted = uniqueSymbols(symbols).slice(0, MAX_SYMBOLS_QUERIED);
+    const queries = wanted.length > 0 ? wanted.map((s) => this.symbolQuery(s)) : [GENERAL_QUERY];
+    const vectors = await this.embedder.embed(queries);
+    const hitLists = await Promise.all(vectors.map((v) => this.store.query(v, HITS_PER_SYMBOL)));
+    const relevant = hitLists.map((hits) => hits.filter((h) => h.distance <= this.maxDistance));
+    const chosen = pickInsights(interleave(relevant), MAX_INSIGHTS);
+    const subject = wanted.length > 0 ? wanted.join(", ") : "the general market";
+    if (chosen.length === 0) return `No market insights found in the knowledge base for ${subject}.`;
+    return [`Market insights for ${subject}:`, ...chosen.map(formatInsight)].join("\n");
+  }
+
+  private symbolQuery(symbol: string): string {
+    const name = this.symbolNames.get(symbol);
+    return name ? `${symbol} ${name}` : symbol;
+  }
+}
+
+/** AWS SDK clients to use instead of new ones (tests pass mocked clients). */
+export interface KnowledgeClients {
+  sagemaker?: SageMakerRuntimeClient;
+  s3vectors?: S3VectorsClient;
+}
+
+export type KnowledgeConfig = Pick<Config, "knowledge" | "awsRegion">;
+
+/**
+ * Builds the knowledge base the config asks for. A local store whose index file does not exist yet
+ * is seeded with the bundled corpus, so a fresh clone retrieves something.
+ */
+export async function createKnowledgeBase(config: KnowledgeConfig, clients: KnowledgeClients = {}): Promise<KnowledgeBase> {
+  const embedder = createEmbedder(config, clients.sagemaker);
+  const store = await createStore(config, embedder, clients.s3vectors);
+  const knowledgeBase = new KnowledgeBase({ embedder, store });
+  if (store instanceof LocalVectorStore && !store.existedOnOpen) {
+    await knowledgeBase.ingest(await loadBundledCorpus());
+  }
+  return knowledgeBase;
+}
+
+/** Reads .md/.txt files (title = first heading or file name) and ingests them: `alex ingest FILES`. */
+export async function ingestFiles(paths: string[], kb: KnowledgeBase): Promise<IngestResult> {
+  const documents = await Promise.all(paths.map((path) => readDocumentFile(path)));
+  return kb.ingest(documents);
+}
+
+export function createEmbedder(config: KnowledgeConfig, client?: SageMakerRuntimeClient): Embedder {
+  const { embedder, sagemakerEndpoint } = config.knowledge;
+  if (embedder === "hash") return new HashEmbedder();
+  if (!sagemakerEndpoint) throw new ConfigError("SAGEMAKER_ENDPOINT: required when ALEX_EMBEDDER=sagemaker");
+  return new SageMakerEmbedder({ endpointName: sagemakerEndpoint, region: config.awsRegion, client });
+}
+
+async function createStore(config: KnowledgeConfig, embedder: Embedder, client?: S3VectorsClient): Promise<VectorStore> {
+  const { store, localDir, vectorBucket, vectorIndex } = config.knowledge;
+  if (store === "local") return LocalVectorStore.open({ dir: localDir, space: embedder });
+  if (!vectorBucket) throw new ConfigError("VECTOR_BUCKET: required when ALEX_VECTOR_STORE=s3vectors");
+  return new S3VectorsStore({ bucket: vectorBucket, index: vectorIndex, region: config.awsRegion, space: embedder, client });
+}
+
+function toPassageRecords(document: KnowledgeDocument) {
+  const { source, title, date } = document;
+  return chunkMarkdown(document.text).map((passage, index) => ({
+    key: passageKey(source, index),
+    embeddingText: [title, passage.heading !== title ? passage.heading : undefined, passage.text].filter(Boolean).join("\n"),
+    metadata: { source, title, text: passage.text, ...(date ? { date } : {}) } satisfies VectorRecord["metadata"],
+  }));
+}
+
+/** Deterministic: re-ingesting a source replaces its passages instead of duplicating them. */
+export function passageKey(source: string, index: number): string {
+  return createHash("sha256").update(`${source}\u0000${index}`).digest("hex").slice(0, 32);
+}
+
+function uniqueSymbols(symbols: string[]): string[] {
+  return [...new Set(symbols.map((s) => s.trim().toUpperCase()).filter(Boolean))];
+}
+
+function interleave(lists: VectorHit[][]): VectorHit[] {
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  return Array.from({ length: longest }, (_, rank) => lists.flatMap((l) => (l[rank] ? [l[rank]] : []))).flat();
+}
+
+/** Distinct passages, preferring one per source note, in the given order. */
+function pickInsights(candidates: VectorHit[], limit: number): VectorHit[] {
+  const unique = [...new Map(candidates.map((h) => [h.key, h])).values()];
+  const seenSources = new Set<string>();
+  const firstPerSource = unique.filter((h) => !seenSources.has(h.metadata.source) && seenSources.add(h.metadata.source));
+  const rest = unique.filter((h) => !firstPerSource.includes(h));
+  return [...firstPerSource, ...rest].slice(0, limit);
+}
+
+function formatInsight({ metadata }: VectorHit): string {
+  const when = metadata.date ? ` (${metadata.date})` : "";
+  return `- ${metadata.title}${when}: ${excerpt(metadata.text, EXCERPT_CHARS)}`;
+}
+
+/** Plain text up to `limit` characters, cut at a word boundary. */
+export function excerpt(text: string, limit: number): string {
+  const plain = text.replace(/[*_`]+/g, "").replace(/\s+/g, " ").trim();
+  if (plain.length <= limit) return plain;
+  const cut = plain.slice(0, limit - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), limit / 2)).trimEnd()}…`;
+}
+
+function seedSymbolNames(): ReadonlyMap<string, string> {
+  return new Map(SEED_INSTRUMENTS.map((i) => [i.symbol, i.name]));
+}

@@ -1,0 +1,179 @@
+import { Agent, run, setTracingDisabled, tool } from "@openai/agents";
+import { APICallError } from "ai";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { loadConfig } from "../../lib/config.js";
+import { createModel } from "../../lib/models/provider.js";
+import { ThrottledError } from "../../lib/models/retry.js";
+import {
+  converse,
+  credentialScope,
+  startFakeServer,
+  useFakeAwsCredentials,
+  type FakeReply,
+  type FakeServer,
+  type Responder,
+} from "../support/fake-bedrock.js";
+
+setTracingDisabled(true);
+
+const MODEL_ID = "openai.gpt-oss-120b-1:0";
+const BEDROCK_REGION = "eu-central-1";
+
+const config = loadConfig({
+  ALEX_MODEL: `bedrock:${MODEL_ID}`,
+  BEDROCK_REGION,
+  BEDROCK_REASONING_EFFORT: "medium",
+  ALEX_MODEL_MAX_RETRIES: "2",
+});
+
+let server: FakeServer | undefined;
+let restoreEnv: () => void;
+let warnings: Record<string, unknown>[];
+
+beforeEach(() => {
+  restoreEnv = useFakeAwsCredentials("ap-south-1");
+  warnings = [];
+});
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  restoreEnv();
+});
+
+async function bedrockModelAnswering(script: FakeReply[] | Responder) {
+  server = await startFakeServer(script);
+  return createModel(config, {
+    agent: "analyst",
+    jobId: "job-7",
+    offlinePolicy: () => ({ final: "unused" }),
+    bedrockBaseURL: server.url,
+    retryDelays: { minDelayMs: 1, maxDelayMs: 5 },
+    log: { warn: (_message, ...extra) => warnings.push(...extra) },
+  });
+}
+
+function pricedAgent(model: Awaited<ReturnType<typeof bedrockModelAnswering>>, calls: unknown[]) {
+  const lookupPrice = tool({
+    name: "lookup_price",
+    description: "Latest price of an instrument.",
+    parameters: z.object({ symbol: z.string() }),
+    execute: async (args) => {
+      calls.push(args);
+      return `${args.symbol} last traded at 42.10 USD`;
+    },
+  });
+  return new Agent({ name: "analyst", instructions: "Price instruments.", tools: [lookupPrice], model });
+}
+
+describe("Bedrock provider against a fake Converse server", () => {
+  it("runs a tool-call round trip through SigV4-signed Converse requests", async () => {
+    const model = await bedrockModelAnswering([
+      converse.toolUse("lookup_price", { symbol: "VTI" }),
+      converse.text("VTI trades at 42.10 USD."),
+    ]);
+    const calls: unknown[] = [];
+
+    const result = await run(pricedAgent(model, calls), "What does VTI cost?");
+
+    expect(result.finalOutput).toBe("VTI trades at 42.10 USD.");
+    expect(calls).toEqual([{ symbol: "VTI" }]);
+    const [first, second] = server!.requests;
+    expect(server!.requests).toHaveLength(2);
+    expect(first.method).toBe("POST");
+    expect(first.path).toBe(`/model/${encodeURIComponent(MODEL_ID)}/converse`);
+    expect(first.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKEFAKE\//);
+    expect(credentialScope(first.headers.authorization)).toMatch(new RegExp(`/${BEDROCK_REGION}/bedrock/aws4_request$`));
+    const toolSpec = first.body.toolConfig.tools[0].toolSpec;
+    expect(toolSpec.name).toBe("lookup_price");
+    expect(toolSpec).not.toHaveProperty("strict");
+    expect(first.body.additionalModelRequestFields).toEqual({ reasoning_effort: "medium" });
+    const toolResult = second.body.messages.flatMap((m: { content: object[] }) => m.content).find((c: object) => "toolResult" in c);
+    expect(toolResult.toolResult.toolUseId).toBe("tooluse_1");
+    expect(JSON.stringify(toolResult.toolResult.content)).toContain("42.10 USD");
+  });
+
+  it("lets an agent's own reasoning effort win over the configured one", async () => {
+    const model = await bedrockModelAnswering([converse.text("ok")]);
+    const agent = new Agent({
+      name: "analyst",
+      model,
+      modelSettings: { providerData: { providerOptions: { bedrock: { reasoningConfig: { maxReasoningEffort: "high" } } } } },
+    });
+
+    await run(agent, "hi");
+
+    expect(server!.requests[0].body.additionalModelRequestFields).toEqual({ reasoning_effort: "high" });
+  });
+
+  it("returns typed structured output through the provider's synthetic json tool", async () => {
+    const Allocation = z.object({ assetClass: z.enum(["equity", "fixed_income"]), equityPct: z.number().min(0).max(100) });
+    const model = await bedrockModelAnswering([converse.toolUse("json", { assetClass: "equity", equityPct: 100 })]);
+    const agent = new Agent({ name: "tagger", instructions: "Classify.", outputType: Allocation, model });
+
+    const result = await run(agent, "Classify VTI");
+
+    expect(result.finalOutput).toEqual({ assetClass: "equity", equityPct: 100 });
+    const body = server!.requests[0].body;
+    expect(body.toolConfig.tools.map((t: { toolSpec: { name: string } }) => t.toolSpec.name)).toEqual(["json"]);
+    expect(body.toolConfig.toolChoice).toEqual({ any: {} });
+  });
+});
+
+describe("throttling", () => {
+  it("retries a throttled model call and then succeeds", async () => {
+    const model = await bedrockModelAnswering([converse.throttled(), converse.throttled(), converse.text("done")]);
+
+    const result = await run(new Agent({ name: "analyst", model }), "hi");
+
+    expect(result.finalOutput).toBe("done");
+    expect(server!.requests).toHaveLength(3);
+    expect(server!.requests[2].body).toEqual(server!.requests[0].body);
+    expect(warnings).toEqual([
+      expect.objectContaining({ agent: "analyst", jobId: "job-7", attempt: 1, statusCode: 429 }),
+      expect.objectContaining({ agent: "analyst", jobId: "job-7", attempt: 2, statusCode: 429 }),
+    ]);
+  });
+
+  it("retries only the model call, never the tools that already ran", async () => {
+    const model = await bedrockModelAnswering([
+      converse.toolUse("lookup_price", { symbol: "BND" }),
+      converse.throttled(),
+      converse.throttled(),
+      converse.text("BND trades at 42.10 USD."),
+    ]);
+    const calls: unknown[] = [];
+
+    const result = await run(pricedAgent(model, calls), "What does BND cost?");
+
+    expect(result.finalOutput).toBe("BND trades at 42.10 USD.");
+    expect(calls).toEqual([{ symbol: "BND" }]);
+    expect(server!.requests).toHaveLength(4);
+  });
+
+  it("throws ThrottledError after maxRetries + 1 attempts when the throttling never stops", async () => {
+    const model = await bedrockModelAnswering(() => converse.throttled());
+
+    const error = await run(new Agent({ name: "analyst", model }), "hi").catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect((error as ThrottledError).name).toBe("ThrottledError");
+    expect((error as ThrottledError).attempts).toBe(3);
+    const cause = (error as ThrottledError).cause;
+    expect(APICallError.isInstance(cause) && cause.statusCode).toBe(429);
+    expect(server!.requests).toHaveLength(config.modelMaxRetries + 1);
+  });
+
+  it("does not retry a validation error and passes it through unchanged", async () => {
+    const model = await bedrockModelAnswering(() => converse.validationError("tool schema is invalid"));
+
+    const error = await run(new Agent({ name: "analyst", model }), "hi").catch((e: unknown) => e);
+
+    expect(APICallError.isInstance(error)).toBe(true);
+    expect((error as APICallError).statusCode).toBe(400);
+    expect((error as APICallError).message).toContain("tool schema is invalid");
+    expect(server!.requests).toHaveLength(1);
+    expect(warnings).toEqual([]);
+  });
+});
