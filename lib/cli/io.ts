@@ -1,3 +1,4 @@
+import { usd } from "../format.js";
 import type { Valuation } from "../portfolio/valuation.js";
 
 /** A mistake in how the command was called (exit code 2). */
@@ -9,8 +10,6 @@ export const progress = (line: string) => process.stderr.write(`${line}\n`);
 export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 export const print = (text: string) => process.stdout.write(`${text}\n`);
 
-export const usd = (value: number) =>
-  value.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2 });
 
 /** Valuation as printed by `alex portfolio --json` and stored in summaries. */
 export function valuationJson(v: Valuation) {

@@ -50,13 +50,18 @@ function endOfQuoted(sql: string, start: number, quote: string): number {
     if (sql[i] === quote) {
       if (sql[i + 1] === quote) i += 2;
       else return i + 1;
-    } else if (sql[i] === "\\" && quote === "'" && /[eE]/.test(sql[start - 1] ?? "")) {
+    } else if (sql[i] === "\\" && quote === "'" && isEscapeString(sql, start)) {
       i += 2;
     } else {
       i++;
     }
   }
   return sql.length;
+}
+
+/** `E'…'` (backslash escapes), but not a typed literal such as `name'…'` whose type ends in "e". */
+function isEscapeString(sql: string, quoteAt: number): boolean {
+  return /[eE]/.test(sql[quoteAt - 1] ?? "") && !/[\w$]/.test(sql[quoteAt - 2] ?? "");
 }
 
 function endOfBlockComment(sql: string, start: number): number {
@@ -132,10 +137,15 @@ export function splitStatements(script: string): string[] {
   return statements.map(stripComments).filter((sql) => sql.length > 0);
 }
 
+/** Drops comments; a block comment becomes a space, so the tokens either side of it stay apart. */
 function stripComments(sql: string): string {
   return scan(sql)
-    .filter((s) => !(s.kind === "literal" && (s.text.startsWith("--") || s.text.startsWith("/*"))))
-    .map((s) => s.text)
+    .map((s) => {
+      if (s.kind !== "literal") return s.text;
+      if (s.text.startsWith("--")) return "";
+      if (s.text.startsWith("/*")) return " ";
+      return s.text;
+    })
     .join("")
     .trim();
 }

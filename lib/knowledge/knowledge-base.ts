@@ -13,7 +13,7 @@ import { SageMakerEmbedder } from "./sagemaker-embedder.js";
 import type { Embedder, KnowledgeDocument, VectorHit, VectorRecord, VectorStore } from "./types.js";
 
 const MAX_INSIGHTS = 5;
-const HITS_PER_SYMBOL = 4;
+const CANDIDATES_PER_QUERY = 10;
 const MAX_SYMBOLS_QUERIED = 8;
 const EXCERPT_CHARS = 300;
 const DEFAULT_MAX_DISTANCE = 0.9;
@@ -63,24 +63,28 @@ export class KnowledgeBase {
   }
 
   /**
-   * The reporter's market insights: one query per symbol (symbol + known name), hits interleaved so
-   * every symbol is represented, one passage per note first, at most five lines. Embedding or store
-   * failures are thrown, not hidden behind "no insights".
+   * The reporter's market insights: one query per symbol (symbol + known fund subject); passages that
+   * name the ticker go before those that merely sound alike; then round-robin so every symbol is
+   * represented, at most five lines. Embedding or store failures are thrown, not hidden behind
+   * "no insights".
    */
   async marketInsights(symbols: string[]): Promise<string> {
     const wanted = uniqueSymbols(symbols).slice(0, MAX_SYMBOLS_QUERIED);
     const queries = wanted.length > 0 ? wanted.map((s) => this.symbolQuery(s)) : [GENERAL_QUERY];
     const vectors = await this.embedder.embed(queries);
-    const hitLists = await Promise.all(vectors.map((v) => this.store.query(v, HITS_PER_SYMBOL)));
-    const relevant = hitLists.map((hits) => hits.filter((h) => h.distance <= this.maxDistance));
-    const chosen = pickInsights(interleave(relevant), MAX_INSIGHTS);
+    const hitLists = await Promise.all(vectors.map((v) => this.store.query(v, CANDIDATES_PER_QUERY)));
+    const relevant = hitLists.map((hits, i) => {
+      const close = hits.filter((h) => h.distance <= this.maxDistance);
+      return wanted.length > 0 ? namingFirst(close, wanted[i]) : onePerSource(close);
+    });
+    const chosen = pickInsights(relevant, MAX_INSIGHTS);
     const subject = wanted.length > 0 ? wanted.join(", ") : "the general market";
     if (chosen.length === 0) return `No market insights found in the knowledge base for ${subject}.`;
     return [`Market insights for ${subject}:`, ...chosen.map(formatInsight)].join("\n");
   }
 
   private symbolQuery(symbol: string): string {
-    const name = this.symbolNames.get(symbol);
+    const name = fundSubject(this.symbolNames.get(symbol) ?? "");
     return name ? `${symbol} ${name}` : symbol;
   }
 }
@@ -141,22 +145,45 @@ export function passageKey(source: string, index: number): string {
   return createHash("sha256").update(`${source}\u0000${index}`).digest("hex").slice(0, 32);
 }
 
+const FUND_BOILERPLATE = /\b(?:vanguard|ishares|spdr|invesco|schwab|fidelity|etf|trust|fund|shares|core|index)\b/gi;
+
+/** What a fund name says about its holdings: "Vanguard Total Bond Market ETF" → "Total Bond Market". */
+export function fundSubject(name: string): string {
+  return name.replace(FUND_BOILERPLATE, " ").replace(/\s+/g, " ").trim();
+}
+
 function uniqueSymbols(symbols: string[]): string[] {
   return [...new Set(symbols.map((s) => s.trim().toUpperCase()).filter(Boolean))];
 }
 
-function interleave(lists: VectorHit[][]): VectorHit[] {
-  const longest = Math.max(0, ...lists.map((l) => l.length));
-  return Array.from({ length: longest }, (_, rank) => lists.flatMap((l) => (l[rank] ? [l[rank]] : []))).flat();
+/** Stable: hits whose title or text names `symbol` as a word come first, each group by distance. */
+function namingFirst(hits: VectorHit[], symbol: string): VectorHit[] {
+  const ticker = new RegExp(`(?<![\\w.])${escapeRegExp(symbol)}(?!\\w)`);
+  const names = (h: VectorHit) => ticker.test(h.metadata.title) || ticker.test(h.metadata.text);
+  return [...hits.filter(names), ...hits.filter((h) => !names(h))];
 }
 
-/** Distinct passages, preferring one per source note, in the given order. */
-function pickInsights(candidates: VectorHit[], limit: number): VectorHit[] {
-  const unique = [...new Map(candidates.map((h) => [h.key, h])).values()];
-  const seenSources = new Set<string>();
-  const firstPerSource = unique.filter((h) => !seenSources.has(h.metadata.source) && seenSources.add(h.metadata.source));
-  const rest = unique.filter((h) => !firstPerSource.includes(h));
-  return [...firstPerSource, ...rest].slice(0, limit);
+/** The best passage of each source note, for a general question. */
+function onePerSource(hits: VectorHit[]): VectorHit[] {
+  const sources = new Set<string>();
+  return hits.filter((h) => !sources.has(h.metadata.source) && Boolean(sources.add(h.metadata.source)));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Round-robin over the per-symbol hit lists, an equal quota each, skipping passages already chosen. */
+function pickInsights(hitLists: VectorHit[][], limit: number): VectorHit[] {
+  const quota = Math.max(1, Math.floor(limit / Math.max(1, hitLists.length)));
+  const chosen = new Map<string, VectorHit>();
+  for (let round = 0; round < quota; round++) {
+    for (const hits of hitLists) {
+      const next = hits.find((h) => !chosen.has(h.key));
+      if (next && chosen.size < limit) chosen.set(next.key, next);
+    }
+  }
+  return [...chosen.values()];
 }
 
 function formatInsight({ metadata }: VectorHit): string {

@@ -1,0 +1,154 @@
+import { Agent, run } from "@openai/agents";
+import { z } from "zod";
+import { findUntaggedInstrumentsOfUser, upsertInstrument } from "../db/repositories/instruments.js";
+import { agentLogger } from "../logger.js";
+import type { OfflinePolicy } from "../models/offline.js";
+import { ASSET_CLASSES, type Allocation, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } from "../portfolio/types.js";
+import {
+  AgentInputError,
+  type AgentDeps,
+  agentModel,
+  addUsage,
+  DATA_NOTICE,
+  dataBlock,
+  mapWithConcurrency,
+  NO_USAGE,
+  requireJob,
+  type TokenUsage,
+  usageOf,
+} from "./common.js";
+import { deriveClassification, KNOWN_INSTRUMENTS } from "./tagger-reference.js";
+
+export const TAGGER_INSTRUCTIONS = `You classify financial instruments (ETFs, funds, stocks, bonds) for a portfolio analysis.
+For the instrument given, answer with:
+- its name and instrument type;
+- an approximate current price per share in USD (null if you cannot estimate it);
+- three allocations in percent, each summing to exactly 100: asset class, region and sector.
+ETFs and funds follow their underlying holdings; a single stock puts 100 in one category of each group.
+Bonds use fixed_income and the treasury, corporate, mortgage or government_related sectors.
+Give every listed key, using 0 where it does not apply. In "basis", say in a few words what the classification rests on.
+${DATA_NOTICE}`;
+
+const percent = z.number().min(0).max(100);
+const percentages = <K extends string>(keys: readonly K[]) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, percent])) as Record<K, typeof percent>);
+
+export const InstrumentClassification = z.object({
+  symbol: z.string(),
+  name: z.string(),
+  instrument_type: z.enum(INSTRUMENT_TYPES),
+  current_price: z.number().positive().nullable(),
+  allocation_asset_class: percentages(ASSET_CLASSES),
+  allocation_regions: percentages(REGIONS),
+  allocation_sectors: percentages(SECTORS),
+  basis: z.string(),
+});
+export type InstrumentClassification = z.infer<typeof InstrumentClassification>;
+
+export class AllocationSumError extends Error {
+  override name = "AllocationSumError";
+}
+
+/** Drops zero keys and scales to exactly 100, after checking the sum is 100 ± 0.05 (the original's tolerance). */
+export function normaliseAllocation(group: string, allocation: Record<string, number>): Allocation {
+  const entries = Object.entries(allocation).filter(([, v]) => v > 0);
+  const total = entries.reduce((sum, [, v]) => sum + v, 0);
+  if (Math.abs(total - 100) > 0.05) throw new AllocationSumError(`${group} sums to ${total}, not 100`);
+  return Object.fromEntries(entries.map(([k, v]) => [k, Math.round((v * 10_000) / total) / 100]));
+}
+
+export function taggerPrompt(instrument: Instrument): string {
+  return `Classify this instrument.\n\n${dataBlock("instrument", {
+    symbol: instrument.symbol,
+    name: instrument.name,
+    instrument_type: instrument.instrument_type ?? "unknown",
+    last_known_price: instrument.current_price,
+  })}`;
+}
+
+const zeros = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, 0]));
+const full = (keys: readonly string[], allocation: Allocation = {}) => ({ ...zeros(keys), ...allocation });
+
+/** Exact data for known instruments; otherwise a classification derived from the name and type, marked as such. */
+export function taggerPolicy(instrument: Instrument): OfflinePolicy {
+  return () => {
+    const known = KNOWN_INSTRUMENTS.get(instrument.symbol);
+    const source = known ?? { ...deriveClassification(instrument), current_price: instrument.current_price };
+    const answer: InstrumentClassification = {
+      symbol: instrument.symbol,
+      name: instrument.name,
+      instrument_type: source.instrument_type ?? "etf",
+      current_price: source.current_price ?? instrument.current_price ?? null,
+      allocation_asset_class: full(ASSET_CLASSES, source.allocation_asset_class) as InstrumentClassification["allocation_asset_class"],
+      allocation_regions: full(REGIONS, source.allocation_regions) as InstrumentClassification["allocation_regions"],
+      allocation_sectors: full(SECTORS, source.allocation_sectors) as InstrumentClassification["allocation_sectors"],
+      basis: known ? "reference data (offline analyst)" : "derived from the instrument's name and type (offline analyst)",
+    };
+    return { final: JSON.stringify(answer) };
+  };
+}
+
+export interface TaggedInstrument {
+  symbol: string;
+  basis: string;
+}
+
+export interface TaggingResult {
+  requested: number;
+  tagged: TaggedInstrument[];
+  failed: { symbol: string; error: string }[];
+  usage: TokenUsage;
+}
+
+/** Classifies one instrument and stores it with the upsert (price included). */
+export async function classifyInstrument(deps: AgentDeps, jobId: string, instrument: Instrument) {
+  const agent = new Agent({
+    name: "Tagger",
+    instructions: TAGGER_INSTRUCTIONS,
+    outputType: InstrumentClassification,
+    model: agentModel(deps, "tagger", jobId, taggerPolicy(instrument)),
+  });
+  const result = await run(agent, taggerPrompt(instrument), { maxTurns: 2 });
+  const c = result.finalOutput!;
+  await upsertInstrument(deps.db, {
+    symbol: instrument.symbol,
+    name: instrument.name,
+    instrument_type: c.instrument_type,
+    current_price: c.current_price,
+    allocation_asset_class: normaliseAllocation("allocation_asset_class", c.allocation_asset_class),
+    allocation_regions: normaliseAllocation("allocation_regions", c.allocation_regions),
+    allocation_sectors: normaliseAllocation("allocation_sectors", c.allocation_sectors),
+  });
+  return { basis: c.basis, usage: usageOf(result) };
+}
+
+/**
+ * Tags the requested symbols among the job owner's untagged holdings, a few at a time. Each failure is
+ * reported for its symbol; the others are still tagged.
+ */
+export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: string[]): Promise<TaggingResult> {
+  if (symbols.length === 0) throw new AgentInputError("Tagger got an empty batch of symbols");
+  const job = await requireJob(deps.db, jobId);
+  const untagged = await findUntaggedInstrumentsOfUser(deps.db, job.clerk_user_id);
+  const wanted = new Set(symbols);
+  const batch = untagged.filter((i) => wanted.has(i.symbol));
+  const log = agentLogger("tagger", jobId);
+  const outcomes = await mapWithConcurrency(batch, deps.config.taggerConcurrency, async (instrument) => {
+    try {
+      return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument)) };
+    } catch (error) {
+      log.warn("classification failed", { symbol: instrument.symbol, error: (error as Error).message });
+      return { symbol: instrument.symbol, error: `${(error as Error).name}: ${(error as Error).message}` };
+    }
+  });
+  const notHeld = symbols.filter((s) => !batch.some((i) => i.symbol === s));
+  return {
+    requested: symbols.length,
+    tagged: outcomes.flatMap((o) => ("basis" in o ? [{ symbol: o.symbol, basis: o.basis }] : [])),
+    failed: [
+      ...outcomes.flatMap((o) => ("error" in o ? [{ symbol: o.symbol, error: o.error! }] : [])),
+      ...notHeld.map((symbol) => ({ symbol, error: "not an untagged holding of this job's owner" })),
+    ],
+    usage: outcomes.reduce((sum, o) => addUsage(sum, "usage" in o ? o.usage! : NO_USAGE), NO_USAGE),
+  };
+}

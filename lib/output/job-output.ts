@@ -1,0 +1,186 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { ChartKey, StoredChart } from "../charts/chart.js";
+import { inferRetirementAge, renderFanChartSvg, type FanChartRow } from "../charts/fan-chart.js";
+import { renderChartSvg } from "../charts/render.js";
+import { renderIndexHtml, type ChartFigure, type IndexPage, type OutputPart, type PayloadMeta } from "./index-html.js";
+
+/**
+ * The job fields the output needs. Payloads are `unknown` because they come from JSONB: each is
+ * checked here, extra fields are ignored, and a null or unreadable payload is reported as missing.
+ */
+export interface JobOutputSource {
+  id: string;
+  status: string;
+  error_message: string | null;
+  report_payload: unknown;
+  charts_payload: unknown;
+  retirement_payload: unknown;
+  summary_payload: unknown;
+}
+
+export const OUTPUT_FILES = {
+  report: "report.md",
+  chartsDir: "charts",
+  retirement: "retirement.md",
+  fan: "retirement-fan.svg",
+  summary: "summary.json",
+  index: "index.html",
+} as const;
+
+const Meta = {
+  generated_at: z.string().optional(),
+  agent: z.string().optional(),
+  model: z.string().optional(),
+};
+const ReportPayload = z.looseObject({ content: z.string(), ...Meta });
+const ProjectionRow = z.looseObject({
+  year: z.number(),
+  age: z.number(),
+  phase: z.string(),
+  p10: z.number(),
+  p25: z.number(),
+  p50: z.number(),
+  p75: z.number(),
+  p90: z.number(),
+});
+const RetirementPayload = z.looseObject({
+  analysis: z.string(),
+  ...Meta,
+  monte_carlo: z.record(z.string(), z.unknown()).nullish(),
+  projections: z.array(ProjectionRow).nullish(),
+});
+const AnyObject = z.record(z.string(), z.unknown());
+
+/**
+ * Writes what a job produced into `dir`: report.md, charts/<key>.svg, retirement.md with
+ * retirement-fan.svg, summary.json and a self-contained index.html. Parts whose payload is missing
+ * are skipped (index.html says so). Same input, same bytes. Returns the written paths, in order.
+ */
+export async function writeJobOutput(dir: string, job: JobOutputSource): Promise<string[]> {
+  const files = new Map<string, string>();
+  const report = readPart(ReportPayload, job.report_payload, "reporter");
+  const charts = await drawCharts(job.charts_payload);
+  const retirement = readPart(RetirementPayload, job.retirement_payload, "retirement specialist");
+  const summary = readPart(AnyObject, job.summary_payload, "job summary");
+
+  if (report.value) files.set(OUTPUT_FILES.report, ensureTrailingNewline(report.value.content));
+  for (const chart of charts.value?.figures ?? []) files.set(chartFile(chart.key), chart.svg);
+  const fanSvg = retirement.value ? await drawFan(retirement.value) : null;
+  if (retirement.value) files.set(OUTPUT_FILES.retirement, retirementMarkdown(retirement.value.analysis, fanSvg !== null));
+  if (fanSvg) files.set(OUTPUT_FILES.fan, fanSvg);
+  if (summary.value) files.set(OUTPUT_FILES.summary, `${JSON.stringify(summary.value, null, 2)}\n`);
+
+  const page: IndexPage = {
+    jobId: job.id,
+    status: job.status,
+    errorMessage: job.error_message,
+    report: mapPart(report, (r) => ({ markdown: r.content, meta: metaOf(r) })),
+    charts,
+    retirement: mapPart(retirement, (r) => ({
+      markdown: r.analysis,
+      meta: metaOf(r),
+      fanSvg,
+      numbers: headlineNumbers(r.monte_carlo),
+    })),
+    summary,
+  };
+  files.set(OUTPUT_FILES.index, renderIndexHtml(page));
+  return writeAll(dir, files);
+}
+
+async function writeAll(dir: string, files: Map<string, string>): Promise<string[]> {
+  const written: string[] = [];
+  await mkdir(dir, { recursive: true });
+  if ([...files.keys()].some((name) => name.startsWith(`${OUTPUT_FILES.chartsDir}/`))) {
+    await mkdir(join(dir, OUTPUT_FILES.chartsDir), { recursive: true });
+  }
+  for (const [name, content] of files) {
+    const path = join(dir, name);
+    await writeFile(path, content, "utf8");
+    written.push(path);
+  }
+  return written;
+}
+
+function readPart<T>(schema: z.ZodType<T>, payload: unknown, producer: string): OutputPart<T> {
+  if (payload === null || payload === undefined) return { value: null, missingReason: `no output from the ${producer}` };
+  const parsed = schema.safeParse(payload);
+  if (parsed.success) return { value: parsed.data };
+  return { value: null, missingReason: `the ${producer}'s output is unreadable (${describeIssues(parsed.error)})` };
+}
+
+function mapPart<T, U>(part: OutputPart<T>, map: (value: T) => U): OutputPart<U> {
+  return part.value ? { value: map(part.value) } : { value: null, missingReason: part.missingReason };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`)
+    .join("; ");
+}
+
+async function drawCharts(payload: unknown): Promise<IndexPage["charts"]> {
+  const entries = readPart(AnyObject, payload, "charter");
+  if (!entries.value) return { value: null, missingReason: entries.missingReason };
+  const figures: ChartFigure[] = [];
+  const skipped: { key: string; reason: string }[] = [];
+  const keys = Object.keys(entries.value);
+  if (keys.length === 0) return { value: null, missingReason: "the charter produced no charts" };
+  for (const key of keys) {
+    const chart = StoredChart.safeParse(entries.value[key]);
+    if (!ChartKey.safeParse(key).success) skipped.push({ key, reason: "not a valid chart key" });
+    else if (!chart.success) skipped.push({ key, reason: describeIssues(chart.error) });
+    else {
+      const svg = await renderChartSvg(chart.data).catch((error: unknown) => failure(error));
+      if (typeof svg === "string") figures.push({ key, title: chart.data.title, description: chart.data.description, svg });
+      else skipped.push({ key, reason: svg.reason });
+    }
+  }
+  return { value: { figures, skipped } };
+}
+
+function failure(error: unknown): { reason: string } {
+  return { reason: `rendering failed: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+async function drawFan(retirement: z.infer<typeof RetirementPayload>): Promise<string | null> {
+  const rows: FanChartRow[] = retirement.projections ?? [];
+  if (rows.length === 0) return null;
+  const retirementAge = retirementAgeOf(retirement) ?? inferRetirementAge(rows);
+  return renderFanChartSvg(rows, { retirementAge }).catch(() => null);
+}
+
+/** An explicit `retirement_age` (payload, Monte Carlo block or its assumptions) wins over inferring it from phases. */
+function retirementAgeOf(retirement: z.infer<typeof RetirementPayload>): number | undefined {
+  const monteCarlo = retirement.monte_carlo;
+  const assumptions = monteCarlo?.assumptions as { retirement_age?: unknown } | null | undefined;
+  const candidates = [retirement.retirement_age, monteCarlo?.retirement_age, assumptions?.retirement_age];
+  return candidates.find((age): age is number => typeof age === "number" && Number.isFinite(age));
+}
+
+function retirementMarkdown(analysis: string, withFan: boolean): string {
+  const picture = withFan ? `\n![Projected portfolio value by age, 10th–90th percentile fan](${OUTPUT_FILES.fan})\n` : "";
+  return `${ensureTrailingNewline(analysis)}${picture}`;
+}
+
+function chartFile(key: string): string {
+  return `${OUTPUT_FILES.chartsDir}/${key}.svg`;
+}
+
+function metaOf(payload: PayloadMeta): PayloadMeta {
+  return { generated_at: payload.generated_at, agent: payload.agent, model: payload.model };
+}
+
+/** The Monte Carlo block without its arrays (per-year series are drawn, not tabled). */
+function headlineNumbers(block: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (!block) return null;
+  const entries = Object.entries(block).filter(([, value]) => !Array.isArray(value));
+  return entries.length > 0 ? Object.fromEntries(entries) : null;
+}
+
+function ensureTrailingNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}

@@ -1,0 +1,51 @@
+import { Marked, type Tokens } from "marked";
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Escapes text for an HTML element body or a quoted attribute value. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
+}
+
+const SAFE_LINK = /^(https?:|mailto:|#)/i;
+
+/**
+ * Markdown → HTML for text written by a model: text is data, never markup. Raw HTML is shown
+ * escaped, links keep only http(s)/mailto/#fragment targets, and images become their alt text
+ * (a self-contained page loads nothing from elsewhere). Headings shift down by `headingOffset`.
+ */
+export function renderMarkdown(markdown: string, { headingOffset = 0 } = {}): string {
+  return markedFor(headingOffset).parse(markdown, { async: false });
+}
+
+const instances = new Map<number, Marked>();
+
+function markedFor(headingOffset: number): Marked {
+  let instance = instances.get(headingOffset);
+  if (!instance) {
+    instance = createMarked(headingOffset);
+    instances.set(headingOffset, instance);
+  }
+  return instance;
+}
+
+function createMarked(headingOffset: number): Marked {
+  return new Marked({
+    gfm: true,
+    breaks: true,
+    renderer: {
+      html: ({ text }) => escapeHtml(text),
+      image: ({ text }) => escapeHtml(text),
+      heading({ tokens, depth }) {
+        const level = Math.min(6, depth + headingOffset);
+        return `<h${level}>${this.parser.parseInline(tokens)}</h${level}>\n`;
+      },
+      link({ href, title, tokens }: Tokens.Link) {
+        const label = this.parser.parseInline(tokens);
+        if (!SAFE_LINK.test(href.trim())) return label;
+        const titleAttr = title ? ` title="${escapeHtml(title)}"` : "";
+        return `<a href="${escapeHtml(href.trim())}"${titleAttr} rel="noopener noreferrer">${label}</a>`;
+      },
+    },
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Benchmarks, one line each: `npm run bench` (or `npx tsx scripts/bench.ts`).
+ * Add a section by appending to `benchmarks`.
+ */
+import { simulateRetirement, type RetirementInputDraft } from "../lib/retirement/monte-carlo.js";
+
+interface Benchmark {
+  name: string;
+  warmups: number;
+  runs: number;
+  /** Printed as over budget when the median exceeds it. */
+  budgetMs?: number;
+  /** One timed run; returns a short note about its result (printed once). */
+  run: () => Promise<string> | string;
+}
+
+/** The demo portfolio (SPY, QQQ, BND, VEA, GLD and cash), from age 35 to 95. */
+const SIXTY_YEARS: RetirementInputDraft = {
+  current_value: 99_437.5,
+  weights: { equity: 71_545 / 99_437.5, fixed_income: 14_500 / 99_437.5, cash: 8_500 / 99_437.5, commodities: 4_892.5 / 99_437.5 },
+  current_age: 35,
+  retirement_age: 65,
+  target_income: 100_000,
+  paths: 10_000,
+  seed: 42,
+};
+
+const benchmarks: Benchmark[] = [
+  {
+    name: "retirement Monte Carlo, 10,000 paths × 60 years",
+    warmups: 3,
+    runs: 15,
+    budgetMs: 100,
+    run: () => {
+      const outlook = simulateRetirement(SIXTY_YEARS);
+      return `success rate ${outlook.success_rate}%, ${outlook.projections.length - 1} years`;
+    },
+  },
+];
+
+async function measure(benchmark: Benchmark): Promise<string> {
+  let note = "";
+  for (let i = 0; i < benchmark.warmups; i++) note = await benchmark.run();
+  const times: number[] = [];
+  for (let i = 0; i < benchmark.runs; i++) {
+    const start = performance.now();
+    await benchmark.run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  const budget =
+    benchmark.budgetMs === undefined ? "" : median <= benchmark.budgetMs ? ` (within ${benchmark.budgetMs} ms)` : ` (OVER the ${benchmark.budgetMs} ms budget)`;
+  return `${benchmark.name}: median ${median.toFixed(1)} ms, min ${times[0].toFixed(1)} ms over ${times.length} runs${budget}; ${note}`;
+}
+
+console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+for (const benchmark of benchmarks) console.log(await measure(benchmark));

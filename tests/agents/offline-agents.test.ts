@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AgentDeps } from "../../lib/agents/common.js";
+import { drawCharts } from "../../lib/agents/charter.js";
+import { planAnalysis } from "../../lib/agents/planner.js";
+import { writeReport } from "../../lib/agents/reporter.js";
+import { tagInstruments } from "../../lib/agents/tagger.js";
+import type { PgliteDb } from "../../lib/db/pglite.js";
+import { getInstruments } from "../../lib/db/repositories/instruments.js";
+import { getJob } from "../../lib/db/repositories/jobs.js";
+import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
+import { offlineDeps, runningJob } from "../support/agents.js";
+import { testDb } from "../support/db.js";
+
+describe("the agents on the offline model, demo user", () => {
+  let db: PgliteDb;
+  let deps: AgentDeps;
+  let jobId: string;
+  beforeAll(async () => {
+    db = await testDb();
+    await seedDemo(db);
+    deps = await offlineDeps(db);
+    jobId = await runningJob(db, DEMO_USER_ID);
+  });
+  afterAll(() => db.close());
+
+  it("tags the instrument that had no allocations", async () => {
+    const result = await tagInstruments(deps, jobId, ["VTI"]);
+    expect(result.tagged.map((t) => t.symbol)).toEqual(["VTI"]);
+    expect(result.failed).toEqual([]);
+    const [vti] = await getInstruments(db, ["VTI"]);
+    expect(vti.allocation_asset_class).toEqual({ equity: 100 });
+    expect(vti.current_price).toBe(245.1);
+  });
+
+  it("plans all three specialists and snapshots the portfolio", async () => {
+    const plan = await planAnalysis(deps, jobId);
+    expect(plan.specialists.map((s) => s.agent)).toEqual(["reporter", "charter", "retirement"]);
+    expect(plan.usage.requests).toBe(2);
+    const job = await getJob(db, jobId);
+    expect(job?.portfolio_snapshot?.accounts.map((a) => a.name)).toEqual(["401(k)", "Roth IRA", "Taxable Brokerage"]);
+  });
+
+  it("writes a report naming every account", async () => {
+    const result = await writeReport(deps, jobId);
+    const job = await getJob(db, jobId);
+    const content = (job?.report_payload as { content: string }).content;
+    expect(result.characters).toBe(content.length);
+    for (const name of ["401(k)", "Roth IRA", "Taxable Brokerage"]) expect(content).toContain(name);
+    expect(content).toContain("## Recommendations");
+    expect(job?.report_payload).toMatchObject({ agent: "reporter", model: "offline" });
+  });
+
+  it("draws five charts whose allocation and account charts sum to the total", async () => {
+    const result = await drawCharts(deps, jobId);
+    expect(result.charts).toHaveLength(5);
+    const charts = (await getJob(db, jobId))?.charts_payload as Record<string, { data: { value: number }[] }>;
+    const total = (key: string) => Math.round(charts[key].data.reduce((s, p) => s + p.value, 0) * 100) / 100;
+    const demoTotal = 99437.5 + 30 * 245.1; // the original's test user plus 30 VTI
+    expect(total("asset_allocation")).toBe(demoTotal);
+    expect(total("account_types")).toBe(demoTotal);
+  });
+});

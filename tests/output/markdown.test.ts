@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { escapeHtml, renderMarkdown } from "../../lib/output/markdown.js";
+
+describe("renderMarkdown", () => {
+  it("renders ordinary markdown", () => {
+    const html = renderMarkdown("# Report\n\nSome **bold** text.\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+    expect(html).toContain("<h1>Report</h1>");
+    expect(html).toContain("<strong>bold</strong>");
+    expect(html).toContain("<td>1</td>");
+  });
+
+  it("shifts heading levels", () => {
+    expect(renderMarkdown("# A\n\n###### F", { headingOffset: 2 })).toMatch(/<h3>A<\/h3>[\s\S]*<h6>F<\/h6>/);
+  });
+
+  it("shows raw HTML as text, block and inline", () => {
+    const html = renderMarkdown('<script>alert("x")</script>\n\nHello <img src=x onerror="alert(1)"> there <b>bold</b>');
+    expect(html).not.toMatch(/<script|<img|<b>/i);
+    expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+  });
+
+  it("keeps only safe link targets and never loads images", () => {
+    const html = renderMarkdown(
+      "[ok](https://example.com/a?b=1&c=2) [bad](javascript:alert(1)) [data](data:text/html,x) ![pixel](https://track.example/p.png)",
+    );
+    expect(html).toContain('<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">ok</a>');
+    expect(html).not.toMatch(/javascript:|data:text|<img/);
+    expect(html).toContain("bad");
+    expect(html).toContain("pixel");
+  });
+
+  it("escapes code", () => {
+    expect(renderMarkdown("`<div>`\n\n```\n<svg onload=x>\n```")).not.toMatch(/<div>|<svg/);
+  });
+});
+
+describe("escapeHtml", () => {
+  it("escapes the five special characters", () => {
+    expect(escapeHtml(`<a href="x">Tom & Jerry's</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+  });
+});
