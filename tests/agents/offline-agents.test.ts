@@ -3,6 +3,7 @@ import type { AgentDeps } from "../../lib/agents/common.js";
 import { drawCharts } from "../../lib/agents/charter.js";
 import { planAnalysis } from "../../lib/agents/planner.js";
 import { writeReport } from "../../lib/agents/reporter.js";
+import { projectRetirement } from "../../lib/agents/retirement.js";
 import { tagInstruments } from "../../lib/agents/tagger.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
@@ -58,5 +59,21 @@ describe("the agents on the offline model, demo user", () => {
     const demoTotal = 99437.5 + 30 * 245.1; // the original's test user plus 30 VTI
     expect(total("asset_allocation")).toBe(demoTotal);
     expect(total("account_types")).toBe(demoTotal);
+  });
+
+  it("projects retirement from the job's own portfolio, reproducibly", async () => {
+    const first = await projectRetirement(deps, jobId);
+    const payload = (await getJob(db, jobId))?.retirement_payload as {
+      analysis: string;
+      model: string;
+      monte_carlo: { success_rate: number; assumptions: { current_value: number; current_age: number; paths: number } };
+      projections: { age: number }[];
+    };
+    expect(payload.model).toBe("offline");
+    expect(payload.monte_carlo.assumptions).toMatchObject({ current_value: 99437.5 + 30 * 245.1, current_age: 40, paths: 10_000 });
+    expect(payload.projections.map((p) => p.age)).toEqual(Array.from({ length: 56 }, (_, i) => 40 + i));
+    expect(payload.analysis).toContain(`${first.success_rate.toFixed(1)}%`);
+    const again = await projectRetirement(deps, jobId);
+    expect(again.success_rate).toBe(first.success_rate);
   });
 });
