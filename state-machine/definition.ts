@@ -148,6 +148,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       "plan.$": "$.plan",
       "results.$": "$.results",
       "tagging.$": "$.tagging",
+      "prepareMs.$": "$.prepareMs",
       "startedAt.$": "$$.Execution.StartTime",
     },
     Next: STATE.jobCompleted,

@@ -1,4 +1,4 @@
-import type { Model, Usage } from "@openai/agents";
+import { type Model, setTracingDisabled, type Usage } from "@openai/agents";
 import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";
 import { getJob, type JobRow } from "../db/repositories/jobs.js";
@@ -6,6 +6,9 @@ import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { OfflinePolicy } from "../models/offline.js";
 import { createModel, modelName } from "../models/provider.js";
 import { type Portfolio, PortfolioSchema } from "../portfolio/types.js";
+
+// Runs are observed through Powertools logs and token usage; nothing is exported to OpenAI's tracing service.
+setTracingDisabled(true);
 
 export type AgentName = "tagger" | "planner" | "reporter" | "charter" | "retirement";
 export type SpecialistName = "reporter" | "charter" | "retirement";

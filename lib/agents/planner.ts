@@ -2,6 +2,7 @@ import { Agent, type RunContext, run, tool } from "@openai/agents";
 import { z } from "zod";
 import { loadPortfolio } from "../db/repositories/portfolios.js";
 import { saveSnapshot } from "../db/repositories/jobs.js";
+import { usd } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { OfflinePolicy } from "../models/offline.js";
 import type { Portfolio } from "../portfolio/types.js";
@@ -75,7 +76,7 @@ export function plannerPolicy(portfolio: Portfolio, valuation: Valuation): Offli
     }
     const calls = [];
     if (positions > 0) {
-      calls.push({ name: "run_reporter", arguments: { reason: `${positions} position(s) worth $${valuation.invested.toLocaleString("en-US")} to analyse` } });
+      calls.push({ name: "run_reporter", arguments: { reason: `${positions} position(s) worth ${usd(valuation.invested)} to analyse` } });
     }
     if (positions >= 2) {
       calls.push({ name: "run_charter", arguments: { reason: `${positions} positions across ${portfolio.accounts.length} account(s) to visualise` } });

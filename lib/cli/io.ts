@@ -11,19 +11,6 @@ export const printJson = (value: unknown) => process.stdout.write(`${JSON.string
 export const print = (text: string) => process.stdout.write(`${text}\n`);
 
 
-/** Valuation as printed by `alex portfolio --json` and stored in summaries. */
-export function valuationJson(v: Valuation) {
-  return {
-    total_value: v.total_value,
-    cash: v.cash,
-    invested: v.invested,
-    accounts: v.accounts,
-    positions: v.positions,
-    unpriced: v.unpriced,
-    allocation: v.allocation,
-  };
-}
-
 /** A person-readable valuation. */
 export function formatValuation(v: Valuation): string {
   const lines = [

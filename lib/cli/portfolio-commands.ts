@@ -2,11 +2,11 @@ import { migrate } from "../db/migrate.js";
 import { openCliDb } from "../db/open.js";
 import { loadPortfolio } from "../db/repositories/portfolios.js";
 import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
-import { valuePortfolio } from "../portfolio/valuation.js";
+import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
 import { seedDemo } from "../seed/demo.js";
 import { SEED_INSTRUMENTS } from "../seed/instruments.js";
 import type { CommandArgs } from "./commands.js";
-import { formatValuation, print, printJson, progress, UsageError, valuationJson } from "./io.js";
+import { formatValuation, print, printJson, progress, UsageError } from "./io.js";
 
 const dbOption = (args: CommandArgs) => ({ dir: args.values.db as string | undefined, onProgress: progress });
 

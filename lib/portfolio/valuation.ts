@@ -126,3 +126,16 @@ function sorted(amounts: Record<string, number>): Record<string, number> {
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
   );
 }
+
+/** The valuation as `alex portfolio --json` prints it and `summary_payload.portfolio` stores it. */
+export function valuationJson(v: Valuation) {
+  return {
+    total_value: v.total_value,
+    cash: v.cash,
+    invested: v.invested,
+    accounts: v.accounts,
+    positions: v.positions,
+    unpriced: v.unpriced,
+    allocation: v.allocation,
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { findUntaggedInstrumentsOfUser } from "../lib/db/repositories/instruments.js";
+import { claimJob } from "../lib/db/repositories/jobs.js";
+import { getJob } from "../lib/db/repositories/jobs.js";
+import { agentLogger } from "../lib/logger.js";
+import { jobIdFromInput } from "../lib/pipeline/job-message.js";
+import { lambdaHandler } from "./lambda.js";
+import { elapsed, parseEvent, type TaskFunction } from "./task.js";
+
+const PrepareJobEvent = z.object({ input: z.unknown() });
+
+export interface PrepareJobResult {
+  jobId: string;
+  claimed: boolean;
+  missingSymbols: string[];
+  tagging: null;
+  prepareMs: number;
+}
+
+export class JobNotFoundError extends Error {
+  override name = "JobNotFoundError";
+}
+
+/**
+ * Reads the job id from the Pipe's batch or a direct `{jobId}`, claims the job (pending → running)
+ * and lists the held instruments that still lack allocations. A job that is not pending is left alone.
+ */
+export const prepareJob: TaskFunction<PrepareJobResult> = async (event, { db }) => {
+  const start = performance.now();
+  const { input } = parseEvent("Prepare job", PrepareJobEvent, event);
+  const jobId = jobIdFromInput(input);
+  const job = await getJob(db, jobId);
+  if (!job) throw new JobNotFoundError(`Job ${jobId} not found`);
+  const claimed = await claimJob(db, jobId);
+  const missing = claimed ? await findUntaggedInstrumentsOfUser(db, job.clerk_user_id) : [];
+  agentLogger("prepare-job", jobId).info(claimed ? "job claimed" : "job already processed", { status: job.status });
+  return { jobId, claimed, missingSymbols: missing.map((i) => i.symbol), tagging: null, prepareMs: elapsed(start) };
+};
+
+export const handler = lambdaHandler(prepareJob);

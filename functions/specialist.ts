@@ -1,0 +1,25 @@
+import { z } from "zod";
+import type { AgentDeps, SpecialistName, TokenUsage } from "../lib/agents/common.js";
+import { elapsed, JobId, parseEvent, type TaskFunction } from "./task.js";
+
+export interface SpecialistResult {
+  agent: SpecialistName;
+  status: "succeeded";
+  duration_ms: number;
+  usage: TokenUsage;
+}
+
+/** One Map item's task: run a specialist on the job's snapshot and report how it went. */
+export function specialistTask(
+  agent: SpecialistName,
+  state: string,
+  work: (deps: AgentDeps, jobId: string) => Promise<{ usage: TokenUsage }>,
+): TaskFunction<SpecialistResult> {
+  const Event = z.object({ jobId: JobId, agent: z.literal(agent).optional() });
+  return async (event, deps) => {
+    const start = performance.now();
+    const { jobId } = parseEvent(state, Event, event);
+    const { usage } = await work(deps, jobId);
+    return { agent, status: "succeeded", duration_ms: elapsed(start), usage };
+  };
+}

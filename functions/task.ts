@@ -1,0 +1,26 @@
+import { z } from "zod";
+import type { AgentDeps } from "../lib/agents/common.js";
+import { formatPath } from "../lib/portfolio/portfolio-file.js";
+
+/** A Task event that does not match its schema. The message names the field. */
+export class InvalidEventError extends Error {
+  override name = "InvalidEventError";
+}
+
+/** Parses a Task's event with zod; a bad event fails with a message naming each bad field. */
+export function parseEvent<S extends z.ZodType>(task: string, schema: S, event: unknown): z.infer<S> {
+  const result = schema.safeParse(event);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${formatPath(i.path) || "(event)"}: ${i.message}`);
+  throw new InvalidEventError(`${task} got an invalid event: ${problems.join("; ")}`);
+}
+
+export const JobId = z.uuid({ message: "must be a job id (UUID)" });
+
+export const TokenUsage = z.object({ requests: z.number(), input_tokens: z.number(), output_tokens: z.number() });
+
+/** A task's core: the parsed work, given its dependencies. Lambda and the local executor share it. */
+export type TaskFunction<Result> = (event: unknown, deps: AgentDeps) => Promise<Result>;
+
+/** Milliseconds since `start`. */
+export const elapsed = (start: number) => Math.round(performance.now() - start);

@@ -1,0 +1,100 @@
+import { TASKS, type TaskName, taskTimeout } from "../../state-machine/tasks.js";
+
+/** What a function can be linked to (SST `link`): the Aurora cluster and the knowledge base. */
+export type LinkName = "Database" | "KnowledgeBase";
+
+export interface FunctionSpec {
+  /** SST component name, also the stem of the Lambda's physical name. */
+  resource: string;
+  handler: string;
+  memoryMB: number;
+  timeoutSeconds: number;
+  /** Calls the configured Bedrock model (`bedrock:InvokeModel`). */
+  bedrock: boolean;
+  links: readonly LinkName[];
+  /** Environment beyond {@link baseEnvironment}. */
+  environment?: Readonly<Record<string, string>>;
+  /**
+   * Runs on the developer's machine under `sst dev`. Off for functions the deployment itself or
+   * EventBridge invokes, which must never get the stub's "sst dev is not running" answer.
+   */
+  live: boolean;
+}
+
+const KNOWLEDGE_BASE_ENVIRONMENT = { ALEX_EMBEDDER: "sagemaker", ALEX_VECTOR_STORE: "s3vectors" } as const;
+
+function task(name: TaskName, resource: string, links: readonly LinkName[], environment?: Record<string, string>): FunctionSpec {
+  const { handler, memoryMB, timeoutSeconds, agent } = TASKS[name];
+  return { resource, handler, memoryMB, timeoutSeconds, bedrock: agent, links, environment, live: true };
+}
+
+/**
+ * Every Lambda the app deploys. Memory and timeouts of the state machine's tasks come from
+ * `state-machine/tasks.ts`; `links` and `bedrock` decide their permissions (`./permissions.ts`).
+ */
+export const FUNCTIONS = {
+  prepareJob: task("prepareJob", "PrepareJob", ["Database"]),
+  tagger: task("tagger", "Tagger", ["Database"]),
+  planner: task("planner", "Planner", ["Database"]),
+  reporter: task("reporter", "Reporter", ["Database", "KnowledgeBase"], KNOWLEDGE_BASE_ENVIRONMENT),
+  charter: task("charter", "Charter", ["Database"]),
+  retirement: task("retirement", "Retirement", ["Database"]),
+  finalizeJob: task("finalizeJob", "FinalizeJob", ["Database"]),
+  markJobFailed: task("markJobFailed", "MarkJobFailed", ["Database"]),
+  migrate: {
+    resource: "MigrateDatabase",
+    handler: "functions/migrate.handler",
+    memoryMB: 256,
+    timeoutSeconds: 180,
+    bedrock: false,
+    links: ["Database"],
+    live: false,
+  },
+  executionEnded: {
+    resource: "ExecutionEnded",
+    handler: "functions/execution-ended.handler",
+    memoryMB: 256,
+    timeoutSeconds: 30,
+    bedrock: false,
+    links: ["Database"],
+    live: false,
+  },
+} as const satisfies Record<TaskName | "migrate" | "executionEnded", FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+/** The source file of a handler (`functions/tagger.handler` → `functions/tagger.ts`). */
+export const handlerFile = (spec: Pick<FunctionSpec, "handler">) => spec.handler.replace(/\.[^./]+$/, ".ts");
+
+export interface EnvironmentInputs {
+  /** `ALEX_MODEL` as the functions read it, e.g. `bedrock:openai.gpt-oss-120b-1:0`. */
+  alexModel: string;
+  bedrockRegion: string;
+  /** The deployment's region: every non-Bedrock AWS client uses it. */
+  region: string;
+}
+
+/** Plain (non-secret) environment of a function; linked resources arrive through SST links instead. */
+export function functionEnvironment(name: FunctionName, inputs: EnvironmentInputs): Record<string, string> {
+  const spec: FunctionSpec = FUNCTIONS[name];
+  return {
+    ALEX_MODEL: inputs.alexModel,
+    BEDROCK_REGION: inputs.bedrockRegion,
+    DEFAULT_AWS_REGION: inputs.region,
+    ALEX_DB: "data-api",
+    ALEX_LOG_LEVEL: "INFO",
+    OPENAI_AGENTS_DISABLE_TRACING: "1",
+    ...spec.environment,
+  };
+}
+
+/**
+ * The jobs queue's visibility timeout: longer than the slowest task's Step Functions timeout, plus a
+ * minute. With the Pipe's FIRE_AND_FORGET the message is deleted once `StartExecution` succeeds, so
+ * this only bounds how soon a message whose `StartExecution` failed is delivered again.
+ */
+export const JOBS_VISIBILITY_TIMEOUT_SECONDS = Math.max(...(Object.keys(TASKS) as TaskName[]).map(taskTimeout)) + 60;
+
+/** Deliveries of a job message before it moves to the dead-letter queue. */
+export const JOBS_MAX_RECEIVE_COUNT = 3;

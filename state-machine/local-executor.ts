@@ -1,0 +1,159 @@
+import { StateMachine } from "aws-local-stepfunctions";
+import type { AgentDeps } from "../lib/agents/common.js";
+import { charter } from "../functions/charter.js";
+import { finalizeJob } from "../functions/finalize-job.js";
+import { markJobFailed } from "../functions/mark-job-failed.js";
+import { planner } from "../functions/planner.js";
+import { prepareJob } from "../functions/prepare-job.js";
+import { reporter } from "../functions/reporter.js";
+import { retirement } from "../functions/retirement.js";
+import { tagger } from "../functions/tagger.js";
+import type { TaskFunction } from "../functions/task.js";
+import { buildDefinition, type StateMachineDefinition } from "./definition.js";
+import { TASK_NAMES, type TaskArns, type TaskName } from "./tasks.js";
+
+/** Placeholder ARNs for local runs: the executor binds each to its handler in-process. */
+export const LOCAL_ARNS: TaskArns = Object.fromEntries(
+  TASK_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:alex-local-${name}`]),
+) as TaskArns;
+
+/** The real handler of every task. */
+export const TASK_FUNCTIONS: Record<TaskName, TaskFunction<unknown>> = {
+  prepareJob, tagger, planner, reporter, charter, retirement, finalizeJob, markJobFailed,
+};
+
+/** One thing that happened in an execution, for the progress display and the tests. */
+export interface ExecutionEvent {
+  type: EventLog["type"];
+  /** ms since the execution started */
+  at: number;
+  state?: string;
+  /** Map iteration index, for states inside the Map */
+  index?: number;
+  error?: string;
+  output?: unknown;
+}
+
+export interface LocalExecution {
+  status: "SUCCEEDED" | "FAILED";
+  output?: unknown;
+  error?: { name: string; message: string };
+  events: ExecutionEvent[];
+  durationMs: number;
+}
+
+export interface LocalRunOptions {
+  deps: AgentDeps;
+  onEvent?: (event: ExecutionEvent) => void;
+  /** Replaces some tasks' handlers (tests inject failures this way). */
+  taskFunctions?: Partial<Record<TaskName, TaskFunction<unknown>>>;
+  /** Wait between Retry attempts, in ms (tests use 0; default: the definition's own intervals). */
+  retryIntervalMs?: number;
+}
+
+type State = Record<string, unknown>;
+/** An event from aws-local-stepfunctions' `eventLogs` (the package does not export the type). */
+type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
+
+/** Task state names by the task whose ARN they call, including those inside Map and Parallel states. */
+export function taskStates(definition: StateMachineDefinition, arns: TaskArns): Map<string, TaskName> {
+  const byArn = new Map(Object.entries(arns).map(([task, arn]) => [arn, task as TaskName]));
+  const found = new Map<string, TaskName>();
+  const visit = (states: Record<string, State>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === "Task") {
+        const task = byArn.get(state.Resource as string);
+        if (!task) throw new Error(`State "${name}" calls ${String(state.Resource)}, which has no local handler`);
+        found.set(name, task);
+      }
+      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, State> } | undefined;
+      if (processor) visit(processor.States);
+      for (const branch of (state.Branches as { States: Record<string, State> }[] | undefined) ?? []) visit(branch.States);
+    }
+  };
+  visit(definition.States as Record<string, State>);
+  return found;
+}
+
+/** Makes a thrown error look as Step Functions sees a Lambda error: its name, and a JSON Cause. */
+function asLambdaError(error: unknown): Error {
+  const original = error instanceof Error ? error : new Error(String(error));
+  const lambdaError = new Error(JSON.stringify({ errorType: original.name, errorMessage: original.message }));
+  lambdaError.name = original.name;
+  return lambdaError;
+}
+
+const machines = new Map<string, StateMachine>();
+
+/** One validated machine per definition text (validation costs hundreds of ms). */
+function machineFor(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition);
+  let machine = machines.get(key);
+  if (!machine) {
+    machine = new StateMachine(structuredClone(definition) as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    machines.set(key, machine);
+  }
+  return machine;
+}
+
+/**
+ * Executes the very definition that is deployed, with aws-local-stepfunctions, each Task bound to its
+ * real handler in-process (on the given database and model).
+ */
+export async function executeLocally(input: unknown, options: LocalRunOptions): Promise<LocalExecution> {
+  const definition = buildDefinition(LOCAL_ARNS);
+  const states = taskStates(definition, LOCAL_ARNS);
+  const functions = { ...TASK_FUNCTIONS, ...options.taskFunctions };
+  const handlers = Object.fromEntries(
+    [...states].map(([stateName, task]) => [
+      stateName,
+      async (event: unknown) => {
+        try {
+          return (await functions[task](event, options.deps)) as never;
+        } catch (error) {
+          throw asLambdaError(error);
+        }
+      },
+    ]),
+  );
+  const retryIntervalOverrides =
+    options.retryIntervalMs === undefined ? undefined : Object.fromEntries([...states.keys()].map((name) => [name, options.retryIntervalMs!]));
+
+  const started = performance.now();
+  const startedAt = Date.now();
+  const execution = machineFor(definition).run(input as never, {
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+  });
+  const events: ExecutionEvent[] = [];
+  const collecting = (async () => {
+    for await (const log of execution.eventLogs) {
+      const event = toExecutionEvent(log, startedAt);
+      events.push(event);
+      options.onEvent?.(event);
+    }
+  })();
+  try {
+    const output = await execution.result;
+    await collecting;
+    return { status: "SUCCEEDED", output, events, durationMs: performance.now() - started };
+  } catch (error) {
+    await collecting;
+    const cause = (error as { cause?: Error }).cause ?? (error as Error);
+    return { status: "FAILED", error: { name: cause.name, message: cause.message }, events, durationMs: performance.now() - started };
+  }
+}
+
+function toExecutionEvent(log: EventLog, startedAt: number): ExecutionEvent {
+  const event: ExecutionEvent = { type: log.type, at: Math.max(0, log.timestamp - startedAt) };
+  if ("state" in log) {
+    event.state = log.state.name;
+    if (log.index !== undefined) event.index = log.index;
+    if (log.type === "StateExited") event.output = log.state.output;
+  }
+  if ("parentState" in log) {
+    event.state = log.parentState.name;
+    if ("index" in log) event.index = log.index;
+  }
+  if ("Error" in log) event.error = `${log.Error}${log.Cause ? `: ${String(log.Cause)}` : ""}`;
+  return event;
+}
