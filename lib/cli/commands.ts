@@ -39,4 +39,35 @@ export const COMMANDS = {
     options: { ...db },
     run: async (args) => (await import("./portfolio-commands.js")).migrateCommand(args),
   },
+  demo: {
+    summary: "analyse the demo portfolio through the state machine (what npm start runs)",
+    usage: "alex demo [--json] [--db DIR] [--out DIR]",
+    options: { ...json, ...db, out: { type: "string" } },
+    run: async (args) => (await import("./analysis-commands.js")).demoCommand(args),
+  },
+  analyze: {
+    summary: "import a portfolio file and analyse it through the state machine",
+    usage: "alex analyze --portfolio FILE [--json] [--db DIR] [--out DIR] [--seed N]",
+    options: { portfolio: { type: "string" }, ...json, ...db, out: { type: "string" }, seed: { type: "string" } },
+    run: async (args) => (await import("./analysis-commands.js")).analyzeCommand(args),
+  },
+  jobs: {
+    summary: "list recent jobs",
+    usage: "alex jobs [--user ID] [--json] [--db DIR]",
+    options: { user: { type: "string" }, ...json, ...db },
+    run: async (args) => (await import("./analysis-commands.js")).jobsCommand(args),
+  },
+  show: {
+    summary: "show one job (and write its output files with --out)",
+    usage: "alex show JOB [--json] [--out DIR] [--db DIR]",
+    options: { ...json, ...db, out: { type: "string" } },
+    positionals: true,
+    run: async (args) => (await import("./analysis-commands.js")).showCommand(args),
+  },
+  definition: {
+    summary: "print the state machine definition (ASL JSON)",
+    usage: "alex definition",
+    options: {},
+    run: async () => (await import("./analysis-commands.js")).definitionCommand(),
+  },
 } satisfies Record<string, Command>;

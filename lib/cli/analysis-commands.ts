@@ -1,0 +1,143 @@
+import { resolve } from "node:path";
+import { executeLocally, LOCAL_ARNS } from "../../state-machine/local-executor.js";
+import { serializeDefinition } from "../../state-machine/definition.js";
+import type { AgentDeps } from "../agents/common.js";
+import type { Config } from "../config.js";
+import type { Db } from "../db/driver.js";
+import { openCliDb } from "../db/open.js";
+import { createJob, getJob, isJobId, type JobRow, listJobs } from "../db/repositories/jobs.js";
+import { getUser } from "../db/repositories/users.js";
+import { usd } from "../format.js";
+import { createKnowledgeBase } from "../knowledge/knowledge-base.js";
+import { writeJobOutput } from "../output/job-output.js";
+import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
+import { DEMO_USER_ID, seedDemo } from "../seed/demo.js";
+import type { CommandArgs } from "./commands.js";
+import { print, printJson, progress, UsageError } from "./io.js";
+import { ProgressDisplay } from "./progress.js";
+
+const DEFAULT_OUT = "out";
+
+/** `alex demo`: seed if needed, then analyse the demo user through the state machine. */
+export async function demoCommand(args: CommandArgs): Promise<number> {
+  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
+  try {
+    if (!(await getUser(db, DEMO_USER_ID))) {
+      await seedDemo(db);
+      progress(`Seeded the demo user "${DEMO_USER_ID}".`);
+    }
+    return await analyse(db, args, DEMO_USER_ID, {});
+  } finally {
+    await db.close();
+  }
+}
+
+/** `alex analyze --portfolio FILE`: import the file (nothing is written if it is invalid), then analyse it. */
+export async function analyzeCommand(args: CommandArgs): Promise<number> {
+  const path = args.values.portfolio as string | undefined;
+  if (!path) throw new UsageError("--portfolio FILE is required");
+  const seed = parseSeed(args.values.seed as string | undefined);
+  const file = await readPortfolioFile(path);
+  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
+  try {
+    const userId = await importPortfolio(db, file);
+    progress(`Imported ${file.accounts.length} account(s) for user ${userId}.`);
+    return await analyse(db, args, userId, seed === undefined ? {} : { seed });
+  } finally {
+    await db.close();
+  }
+}
+
+function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new UsageError("--seed must be an integer from 0 to 4294967295");
+  return seed;
+}
+
+async function analyse(db: Db, args: CommandArgs, userId: string, options: Record<string, unknown>): Promise<number> {
+  const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options } });
+  progress(`Job ${jobId} for ${userId} (model: ${args.config.model.provider})`);
+  const execution = await runLocally(db, args.config, { jobId });
+  const job = (await getJob(db, jobId))!;
+  const dir = resolve((args.values.out as string | undefined) ?? DEFAULT_OUT, jobId);
+  await writeJobOutput(dir, job);
+  if (args.values.json) printJson(jobJson(job));
+  else print(describeJob(job));
+  progress(`Job ${job.status} in ${Math.round(execution.durationMs)} ms. Outputs: ${dir}/index.html`);
+  return job.status === "completed" ? 0 : 1;
+}
+
+/** Runs one job through the state machine locally, printing each state to stderr. */
+export async function runLocally(db: Db, config: Config, input: unknown) {
+  const deps: AgentDeps = { db, config, knowledge: await createKnowledgeBase(config) };
+  const display = new ProgressDisplay(progress);
+  return executeLocally(input, { deps, onEvent: display.onEvent });
+}
+
+/** The job as `--json` prints it. */
+export function jobJson(job: JobRow) {
+  const { id, status, error_message, report_payload, charts_payload, retirement_payload, summary_payload } = job;
+  return { id, status, error_message, report_payload, charts_payload, retirement_payload, summary_payload };
+}
+
+/** A few lines a person reads after a run. */
+export function describeJob(job: JobRow): string {
+  const summary = job.summary_payload as {
+    chosen?: { agent: string; reason: string }[];
+    results?: Record<string, { status: string; duration_ms?: number; error?: string }>;
+    portfolio?: { total_value: number };
+  } | null;
+  const lines = [`Job ${job.id}: ${job.status}${job.error_message ? ` — ${job.error_message}` : ""}`];
+  if (summary?.portfolio) lines.push(`Portfolio value: ${usd(summary.portfolio.total_value)}`);
+  for (const choice of summary?.chosen ?? []) {
+    const result = summary?.results?.[choice.agent];
+    const outcome = result?.status === "succeeded" ? `succeeded in ${result.duration_ms} ms` : `failed: ${result?.error ?? "no result"}`;
+    lines.push(`  ${choice.agent.padEnd(11)} ${outcome}  (${choice.reason})`);
+  }
+  if (job.charts_payload) lines.push(`Charts: ${Object.keys(job.charts_payload).join(", ")}`);
+  const retirement = job.retirement_payload as { monte_carlo?: { success_rate?: number } } | null;
+  if (retirement?.monte_carlo?.success_rate !== undefined) lines.push(`Retirement success rate: ${retirement.monte_carlo.success_rate}%`);
+  return lines.join("\n");
+}
+
+export async function jobsCommand(args: CommandArgs): Promise<number> {
+  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
+  try {
+    const jobs = await listJobs(db, { clerkUserId: args.values.user as string | undefined, limit: 50 });
+    if (args.values.json) printJson(jobs);
+    else for (const j of jobs) print(`${j.id}  ${j.status.padEnd(9)}  ${j.created_at}  ${j.clerk_user_id}${j.error_message ? `  ${j.error_message}` : ""}`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+export async function showCommand(args: CommandArgs): Promise<number> {
+  const [id] = args.positionals;
+  if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR]");
+  if (!isJobId(id)) throw new UsageError(`"${id}" is not a job id (UUID)`);
+  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
+  try {
+    const job = await getJob(db, id);
+    if (!job) {
+      progress(`alex: job ${id} not found`);
+      return 1;
+    }
+    if (args.values.json) printJson(jobJson(job));
+    else print(describeJob(job));
+    if (args.values.out) {
+      const dir = resolve(args.values.out as string, job.id);
+      await writeJobOutput(dir, job);
+      progress(`Outputs: ${dir}/index.html`);
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+export async function definitionCommand(): Promise<number> {
+  print(serializeDefinition(LOCAL_ARNS));
+  return 0;
+}

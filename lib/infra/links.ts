@@ -1,0 +1,50 @@
+import { Resource } from "sst/resource";
+import { z } from "zod";
+import { loadConfig } from "../config.js";
+import { DataApiDb } from "../db/data-api.js";
+import type { LinkName } from "./functions.js";
+
+/**
+ * What each SST link carries at runtime (`Resource.<Link>.<property>`), and the environment variable
+ * of `lib/config.ts` it stands for. Nothing secret: the Aurora link is narrowed to the Data API's
+ * three values, so the master password never reaches a function.
+ */
+export const LINK_PROPERTIES = {
+  Database: { clusterArn: "AURORA_CLUSTER_ARN", secretArn: "AURORA_SECRET_ARN", database: "AURORA_DATABASE" },
+  KnowledgeBase: { embeddingEndpoint: "SAGEMAKER_ENDPOINT", vectorBucket: "VECTOR_BUCKET", vectorIndex: "VECTOR_INDEX" },
+} as const satisfies Record<LinkName, Record<string, string>>;
+
+const text = z.string().min(1);
+const LINK_SCHEMAS = {
+  Database: z.object({ clusterArn: text, secretArn: text, database: text }),
+  KnowledgeBase: z.object({ embeddingEndpoint: text, vectorBucket: text, vectorIndex: text }),
+} satisfies Record<LinkName, z.ZodType>;
+
+/**
+ * The config environment variables filled from the links present in `resources` (SST's `Resource`
+ * proxy, or a plain object in tests). A link that is present but malformed is an error.
+ */
+export function linkedEnvironment(resources: object): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const link of Object.keys(LINK_PROPERTIES) as LinkName[]) {
+    if (!(link in resources)) continue;
+    const parsed = LINK_SCHEMAS[link].safeParse((resources as Record<string, unknown>)[link]);
+    if (!parsed.success) throw new Error(`Link "${link}" is malformed: ${z.prettifyError(parsed.error)}`);
+    const names: Record<string, string> = LINK_PROPERTIES[link];
+    for (const [property, value] of Object.entries(parsed.data)) env[names[property]] = value;
+  }
+  return env;
+}
+
+/** The Lambda's configuration: its environment plus what its links carry. */
+export function linkedConfig(resources: object = Resource, env: Record<string, string | undefined> = process.env) {
+  return loadConfig({ ...env, ...linkedEnvironment(resources) });
+}
+
+/** Aurora through the Data API, from the `Database` link. */
+export function openLinkedDb(resources: object = Resource): DataApiDb {
+  const config = linkedConfig(resources);
+  const { clusterArn, secretArn, database } = config.db;
+  if (!clusterArn || !secretArn) throw new Error('The "Database" link is missing: link the Aurora cluster to this function');
+  return new DataApiDb({ resourceArn: clusterArn, secretArn, database, region: config.awsRegion });
+}

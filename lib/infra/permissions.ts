@@ -1,0 +1,246 @@
+import type { ModelChoice } from "../config.js";
+import { ecrRepositoryArn } from "./embedding-image.js";
+import { FUNCTIONS, type FunctionName, type FunctionSpec, type LinkName } from "./functions.js";
+
+/**
+ * The one declaration of what every role in the app may do. Pure: ARNs in, IAM statements out, so
+ * `tests/infra/permissions.test.ts` checks it without Pulumi and the stacks deploy exactly this.
+ * Generic in the string type so link grants also accept Pulumi outputs.
+ */
+export interface Grant<S = string> {
+  actions: string[];
+  resources: S[];
+  conditions?: GrantCondition<S>[];
+}
+
+export interface GrantCondition<S = string> {
+  test: string;
+  variable: string;
+  values: S[];
+}
+
+/**
+ * The only actions that may use the resource `*`: AWS defines no resource type for them, so IAM
+ * accepts nothing else. Everything else names its resources.
+ */
+export const RESOURCE_WILDCARD_ACTIONS: Readonly<Record<string, string>> = {
+  "logs:CreateLogDelivery": "Step Functions logging: CloudWatch Logs vended-log delivery APIs",
+  "logs:GetLogDelivery": "Step Functions logging",
+  "logs:UpdateLogDelivery": "Step Functions logging",
+  "logs:DeleteLogDelivery": "Step Functions logging",
+  "logs:ListLogDeliveries": "Step Functions logging",
+  "logs:PutResourcePolicy": "Step Functions logging",
+  "logs:DescribeResourcePolicies": "Step Functions logging",
+  "logs:DescribeLogGroups": "Step Functions logging",
+  "xray:PutTraceSegments": "Step Functions tracing: X-Ray has no resource-level permissions",
+  "xray:PutTelemetryRecords": "Step Functions tracing",
+  "xray:GetSamplingRules": "Step Functions tracing",
+  "xray:GetSamplingTargets": "Step Functions tracing",
+  "ecr:GetAuthorizationToken": "SageMaker endpoint role: the ECR login token is account-wide",
+  "cloudwatch:PutMetricData": "SageMaker endpoint role: metrics have no resource type",
+};
+
+// ---- Link grants: what linking `Database` or `KnowledgeBase` gives a function -------------------
+
+/** RDS Data API on the one cluster, and reading its master secret (the Data API authenticates with it). */
+export function databaseGrants<S>(db: { clusterArn: S; secretArn: S }): Grant<S>[] {
+  return [
+    {
+      actions: [
+        "rds-data:ExecuteStatement",
+        "rds-data:BatchExecuteStatement",
+        "rds-data:BeginTransaction",
+        "rds-data:CommitTransaction",
+        "rds-data:RollbackTransaction",
+      ],
+      resources: [db.clusterArn],
+    },
+    { actions: ["secretsmanager:GetSecretValue"], resources: [db.secretArn] },
+  ];
+}
+
+/**
+ * The embedding endpoint and vector queries on the one index. `QueryVectors` with a metadata filter
+ * or `returnMetadata` also needs `GetVectors` (S3 Vectors API reference, QueryVectors "Permissions").
+ */
+export function knowledgeBaseGrants<S>(kb: { endpointArn: S; indexArn: S }): Grant<S>[] {
+  return [
+    { actions: ["sagemaker:InvokeEndpoint"], resources: [kb.endpointArn] },
+    { actions: ["s3vectors:QueryVectors", "s3vectors:GetVectors"], resources: [kb.indexArn] },
+  ];
+}
+
+// ---- Bedrock --------------------------------------------------------------------------------------
+
+/** System-defined cross-Region inference profiles are the model id with a geography prefix. */
+const INFERENCE_PROFILE_PREFIX = /^(us|eu|apac|us-gov|jp|au|ca|global)\.(?=[^.]+\.)/;
+
+export interface BedrockTarget {
+  partition: string;
+  account: string;
+  /** BEDROCK_REGION: the only Region the functions call Bedrock in. */
+  region: string;
+  modelId: string;
+}
+
+/**
+ * `bedrock:InvokeModel` (Converse is authorised by it; the agents don't stream) on the configured
+ * model in BEDROCK_REGION only. A cross-Region inference profile id (`us.…`) gets the profile in
+ * BEDROCK_REGION plus the foundation model in the Regions the profile routes to, and that second
+ * statement is usable only through this profile (condition on `bedrock:InferenceProfileArn`).
+ */
+export function bedrockGrants({ partition, account, region, modelId }: BedrockTarget): Grant[] {
+  const prefix = INFERENCE_PROFILE_PREFIX.exec(modelId);
+  if (!prefix) {
+    return [{ actions: ["bedrock:InvokeModel"], resources: [`arn:${partition}:bedrock:${region}::foundation-model/${modelId}`] }];
+  }
+  const profileArn = `arn:${partition}:bedrock:${region}:${account}:inference-profile/${modelId}`;
+  const foundationModelId = modelId.slice(prefix[0].length);
+  return [
+    { actions: ["bedrock:InvokeModel"], resources: [profileArn] },
+    {
+      actions: ["bedrock:InvokeModel"],
+      resources: [`arn:${partition}:bedrock:*::foundation-model/${foundationModelId}`],
+      conditions: [{ test: "StringEquals", variable: "bedrock:InferenceProfileArn", values: [profileArn] }],
+    },
+  ];
+}
+
+// ---- Functions ------------------------------------------------------------------------------------
+
+export interface ModelInputs {
+  partition: string;
+  account: string;
+  model: ModelChoice;
+  bedrockRegion: string;
+}
+
+/** The function role's own statements (the stacks pass these as `permissions`); links add theirs. */
+export function ownGrants(name: FunctionName, inputs: ModelInputs): Grant[] {
+  const spec: FunctionSpec = FUNCTIONS[name];
+  if (!spec.bedrock || inputs.model.provider !== "bedrock") return [];
+  return bedrockGrants({
+    partition: inputs.partition,
+    account: inputs.account,
+    region: inputs.bedrockRegion,
+    modelId: inputs.model.modelId,
+  });
+}
+
+export interface LinkTargets {
+  Database: { clusterArn: string; secretArn: string };
+  KnowledgeBase: { endpointArn: string; indexArn: string };
+}
+
+/** What each link grants, keyed by link name (the stacks put these on the linkable resources). */
+export function linkGrants(link: LinkName, targets: LinkTargets): Grant[] {
+  return link === "Database" ? databaseGrants(targets.Database) : knowledgeBaseGrants(targets.KnowledgeBase);
+}
+
+/** Everything a function's role may do once deployed: its own statements plus its links'. */
+export function effectiveGrants(name: FunctionName, inputs: ModelInputs & { links: LinkTargets }): Grant[] {
+  const spec: FunctionSpec = FUNCTIONS[name];
+  return [...ownGrants(name, inputs), ...spec.links.flatMap((link) => linkGrants(link, inputs.links))];
+}
+
+// ---- State machine, Pipe, embedding endpoint ------------------------------------------------------
+
+/**
+ * The analysis state machine's role: invoke only its task functions (and their versions/aliases),
+ * deliver its logs, and send X-Ray traces.
+ */
+export function stateMachineGrants(functionArns: string[]): Grant[] {
+  return [
+    { actions: ["lambda:InvokeFunction"], resources: functionArns.flatMap((arn) => [arn, `${arn}:*`]) },
+    {
+      actions: [
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+      ],
+      resources: ["*"],
+    },
+    {
+      actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+      resources: ["*"],
+    },
+  ];
+}
+
+/** The jobs Pipe's role: read and delete messages of the one queue, start the one state machine. */
+export function pipeGrants({ queueArn, stateMachineArn }: { queueArn: string; stateMachineArn: string }): Grant[] {
+  return [
+    { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources: [queueArn] },
+    { actions: ["states:StartExecution"], resources: [stateMachineArn] },
+  ];
+}
+
+export interface EmbeddingEndpointInputs {
+  partition: string;
+  account: string;
+  region: string;
+  endpointName: string;
+  imageUri: string;
+}
+
+/** The SageMaker model's execution role: pull its image, write its endpoint's logs, publish metrics. */
+export function embeddingEndpointGrants(inputs: EmbeddingEndpointInputs): Grant[] {
+  const { partition, account, region, endpointName, imageUri } = inputs;
+  const logGroup = `arn:${partition}:logs:${region}:${account}:log-group:/aws/sagemaker/Endpoints/${endpointName}`;
+  return [
+    {
+      actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+      resources: [ecrRepositoryArn(imageUri, partition)],
+    },
+    { actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+    {
+      actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      resources: [logGroup, `${logGroup}:*`],
+    },
+    { actions: ["cloudwatch:PutMetricData"], resources: ["*"] },
+  ];
+}
+
+// ---- IAM JSON -------------------------------------------------------------------------------------
+
+/** An IAM policy document for `grants`. */
+export function policyDocument(grants: Grant[]): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: grants.map((grant) => ({
+      Effect: "Allow",
+      Action: grant.actions,
+      Resource: grant.resources,
+      ...(grant.conditions?.length ? { Condition: conditionBlock(grant.conditions) } : {}),
+    })),
+  });
+}
+
+function conditionBlock(conditions: GrantCondition[]): Record<string, Record<string, string[]>> {
+  const block: Record<string, Record<string, string[]>> = {};
+  for (const { test, variable, values } of conditions) (block[test] ??= {})[variable] = values;
+  return block;
+}
+
+/**
+ * A role trust policy for an AWS service. With `account`, only calls on behalf of this account may
+ * assume it (Step Functions and EventBridge Pipes document `aws:SourceAccount` for this).
+ */
+export function trustPolicy(service: string, account?: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        ...(account ? { Condition: { StringEquals: { "aws:SourceAccount": account } } } : {}),
+      },
+    ],
+  });
+}
