@@ -10,6 +10,27 @@ export default $config({
     };
   },
   async run() {
-    return {};
+    const { deploySettings } = await import("./lib/infra/settings.js");
+    const { awsContext } = await import("./stacks/context.js");
+    const { database, runMigrations } = await import("./stacks/database.js");
+    const { knowledgeBase } = await import("./stacks/knowledge-base.js");
+    const { functions } = await import("./stacks/functions.js");
+    const { pipeline } = await import("./stacks/pipeline.js");
+
+    const settings = deploySettings(process.env);
+    const ctx = awsContext();
+    const db = database();
+    const knowledge = knowledgeBase(settings, ctx);
+    const fns = functions({ settings, ctx, links: { Database: db, KnowledgeBase: knowledge } });
+    runMigrations(db, fns.migrate);
+    const { jobs, deadLetters, machine } = pipeline({ functions: fns, ctx });
+
+    return {
+      model: settings.alexModel,
+      queueUrl: jobs.url,
+      deadLetterQueueUrl: deadLetters.url,
+      stateMachineArn: machine.arn,
+      stateMachineConsole: $interpolate`https://${ctx.region}.console.aws.amazon.com/states/home?region=${ctx.region}#/statemachines/view/${machine.arn}`,
+    };
   },
 });

@@ -44,7 +44,13 @@ const retryTransientErrors = (attempts: number) => [
   { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 2, MaxAttempts: attempts, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: "FULL" },
 ];
 
-const onAnyErrorGoTo = (next: string, resultPath = "$") => [{ ErrorEquals: ["States.ALL"], ResultPath: resultPath, Next: next }];
+/**
+ * Catch everything and go to `next`. Without `resultPath` the error `{Error, Cause}` replaces the state
+ * (the ASL default; aws-local-stepfunctions 3.0.0 mishandles an explicit `"ResultPath": "$"`).
+ */
+const onAnyErrorGoTo = (next: string, resultPath?: string) => [
+  { ErrorEquals: ["States.ALL"], ...(resultPath ? { ResultPath: resultPath } : {}), Next: next },
+];
 
 function task(arns: TaskArns, name: TaskName, fields: State): State {
   return {

@@ -1,0 +1,43 @@
+import {
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionName,
+  type FunctionSpec,
+  functionEnvironment,
+  type LinkName,
+} from "../lib/infra/functions.js";
+import { ownGrants } from "../lib/infra/permissions.js";
+import type { DeploySettings } from "../lib/infra/settings.js";
+import type { AwsContext } from "./context.js";
+import { MIGRATIONS_SOURCE } from "./database.js";
+
+export type Functions = Record<FunctionName, sst.aws.Function>;
+
+/**
+ * One Lambda per handler (Node 22, arm64), each with the memory, timeout, links and Bedrock access
+ * declared in `lib/infra/functions.ts` — and nothing else.
+ */
+export function functions(args: { settings: DeploySettings; ctx: AwsContext; links: Record<LinkName, unknown> }): Functions {
+  const { settings, ctx, links } = args;
+  const create = (name: FunctionName) => {
+    const spec: FunctionSpec = FUNCTIONS[name];
+    return new sst.aws.Function(spec.resource, {
+      handler: spec.handler,
+      runtime: "nodejs22.x",
+      architecture: "arm64",
+      memory: `${spec.memoryMB} MB`,
+      timeout: `${spec.timeoutSeconds} seconds`,
+      environment: ctx.region.apply((region) =>
+        functionEnvironment(name, { alexModel: settings.alexModel, bedrockRegion: settings.bedrockRegion, region }),
+      ),
+      link: spec.links.map((link) => links[link]),
+      permissions: $resolve({ account: ctx.account, partition: ctx.partition }).apply(({ account, partition }) =>
+        ownGrants(name, { account, partition, model: settings.model, bedrockRegion: settings.bedrockRegion }),
+      ),
+      nodejs: { format: "esm", minify: true },
+      ...(name === "migrate" ? { copyFiles: [{ from: MIGRATIONS_SOURCE, to: "migrations" }] } : {}),
+      ...(spec.live ? {} : { dev: false as const }),
+    });
+  };
+  return Object.fromEntries(FUNCTION_NAMES.map((name) => [name, create(name)])) as Functions;
+}

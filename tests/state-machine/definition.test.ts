@@ -1,0 +1,49 @@
+import validator from "asl-validator";
+import { describe, expect, it } from "vitest";
+import { buildDefinition, serializeDefinition, STATE } from "../../state-machine/definition.js";
+import { LOCAL_ARNS, taskStates } from "../../state-machine/local-executor.js";
+import { TASK_NAMES, TASKS, taskTimeout } from "../../state-machine/tasks.js";
+
+const arns = Object.fromEntries(TASK_NAMES.map((t) => [t, `arn:aws:lambda:eu-west-1:123456789012:function:alex-${t}`])) as typeof LOCAL_ARNS;
+
+describe("the state machine definition", () => {
+  it("is valid ASL according to asl-validator", () => {
+    const { isValid, errorsText } = validator(structuredClone(buildDefinition(arns)), { checkPaths: true, checkArn: true });
+    expect(errorsText?.("\n") ?? "").toBe("");
+    expect(isValid).toBe(true);
+  });
+
+  it("is JSONPath only (the local interpreter silently mis-runs JSONata)", () => {
+    expect(serializeDefinition(arns)).not.toMatch(/JSONata|"Arguments"|"Output"|\{%/);
+  });
+
+  it("calls every task's own function, and only through the ARNs given", () => {
+    const states = taskStates(buildDefinition(arns), arns);
+    expect(Object.fromEntries(states)).toEqual({
+      [STATE.prepareJob]: "prepareJob",
+      [STATE.tagInstruments]: "tagger",
+      [STATE.planAnalysis]: "planner",
+      [STATE.writeReport]: "reporter",
+      [STATE.drawCharts]: "charter",
+      [STATE.projectRetirement]: "retirement",
+      [STATE.finalizeJob]: "finalizeJob",
+      [STATE.markJobFailed]: "markJobFailed",
+    });
+  });
+
+  it("gives agents longer timeouts than bookkeeping, each a little above its Lambda timeout", () => {
+    const definition = buildDefinition(arns);
+    const inMap = (definition.States[STATE.runSpecialists] as { ItemProcessor: { States: Record<string, { TimeoutSeconds: number }> } })
+      .ItemProcessor.States;
+    expect(inMap[STATE.writeReport].TimeoutSeconds).toBe(TASKS.reporter.timeoutSeconds + 5);
+    expect((definition.States[STATE.prepareJob] as { TimeoutSeconds: number }).TimeoutSeconds).toBe(taskTimeout("prepareJob"));
+    expect(taskTimeout("planner")).toBeGreaterThan(taskTimeout("finalizeJob"));
+  });
+
+  it("retries Lambda service errors and ThrottledError with backoff and jitter on every Task", () => {
+    const definition = buildDefinition(arns);
+    const task = definition.States[STATE.planAnalysis] as { Retry: { ErrorEquals: string[]; JitterStrategy: string; BackoffRate: number }[] };
+    expect(task.Retry[0].ErrorEquals).toEqual(expect.arrayContaining(["Lambda.ServiceException", "Lambda.TooManyRequestsException", "ThrottledError"]));
+    expect(task.Retry[0]).toMatchObject({ JitterStrategy: "FULL", BackoffRate: 2 });
+  });
+});
