@@ -30,6 +30,9 @@ export default $config({
       queueUrl: jobs.url,
       deadLetterQueueUrl: deadLetters.url,
       stateMachineArn: machine.arn,
+      databaseClusterArn: db.clusterArn,
+      databaseSecretArn: db.secretArn,
+      knowledgeBase: knowledge.properties,
       stateMachineConsole: $interpolate`https://${ctx.region}.console.aws.amazon.com/states/home?region=${ctx.region}#/statemachines/view/${machine.arn}`,
     };
   },

@@ -1,7 +1,7 @@
 import { executionEndedPattern } from "../lib/infra/events.js";
 import { JOBS_MAX_RECEIVE_COUNT, JOBS_VISIBILITY_TIMEOUT_SECONDS } from "../lib/infra/functions.js";
 import { physicalName } from "../lib/infra/names.js";
-import { pipeGrants, policyDocument, trustPolicy } from "../lib/infra/permissions.js";
+import { EXECUTION_ENDED_INVOKE, pipeGrants, policyDocument, trustPolicy } from "../lib/infra/permissions.js";
 import { TASK_NAMES, type TaskName } from "../state-machine/tasks.js";
 import type { AwsContext } from "./context.js";
 import type { Functions } from "./functions.js";
@@ -61,9 +61,8 @@ export function executionEndedRule(args: { stateMachineArn: $util.Input<string>;
     eventPattern: $resolve([args.stateMachineArn]).apply(([arn]) => JSON.stringify(executionEndedPattern(arn))),
   });
   new aws.lambda.Permission("AnalysisExecutionEndedInvoke", {
-    action: "lambda:InvokeFunction",
+    ...EXECUTION_ENDED_INVOKE,
     function: args.fn.name,
-    principal: "events.amazonaws.com",
     sourceArn: rule.arn,
   });
   new aws.cloudwatch.EventTarget("AnalysisExecutionEndedTarget", { rule: rule.name, arn: args.fn.arn });

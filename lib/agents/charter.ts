@@ -1,4 +1,4 @@
-import { Agent, type RunContext, run, tool } from "@openai/agents";
+import { Agent, type RunContext, run } from "@openai/agents";
 import { Chart, type ChartPoint, PALETTE, toStoredChart } from "../charts/chart.js";
 import type { Db } from "../db/driver.js";
 import { clearCharts, mergeChart } from "../db/repositories/jobs.js";
@@ -8,6 +8,7 @@ import type { OfflinePolicy } from "../models/offline.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { cents, type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import { type AgentDeps, agentModel, DATA_NOTICE, dataBlock, requireSnapshot, type TokenUsage, usageOf } from "./common.js";
+import { validatedTool } from "./tools.js";
 import { analysisBrief } from "./portfolio-brief.js";
 
 export const MAX_CHARTS = 6;
@@ -26,12 +27,12 @@ export interface CharterContext {
   keys: string[];
 }
 
-export const createChart = tool({
+export const createChart = validatedTool({
   name: "create_chart",
   description: "Validate one chart and store it in the job's charts (one call per chart; the same key replaces).",
   parameters: Chart,
-  async execute(chart, runContext?: RunContext<CharterContext>) {
-    const context = runContext!.context;
+  async execute(chart, runContext: RunContext<CharterContext>) {
+    const context = runContext.context;
     if (!context.keys.includes(chart.key) && context.keys.length >= MAX_CHARTS) {
       return `Rejected: ${MAX_CHARTS} charts already exist (${context.keys.join(", ")}); replace one by reusing its key.`;
     }
@@ -40,7 +41,6 @@ export const createChart = tool({
     if (!context.keys.includes(key)) context.keys.push(key);
     return `Stored chart "${key}" with ${chart.data.length} point(s).`;
   },
-  errorFunction: (_context, error) => `create_chart rejected the call: ${(error as Error).message}`,
 });
 
 export function charterPrompt(portfolio: Portfolio, valuation: Valuation): string {

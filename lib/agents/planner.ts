@@ -19,6 +19,7 @@ import {
   type TokenUsage,
   usageOf,
 } from "./common.js";
+import { toolErrorMessage } from "./tools.js";
 import { hasRetirementGoals, planningBrief, positionCount } from "./portfolio-brief.js";
 
 export const PLANNER_INSTRUCTIONS = `You are the planner of a team of financial analysis agents.
@@ -53,6 +54,7 @@ function specialistTool(agent: SpecialistName, description: string) {
       if (!decisions.some((d) => d.agent === agent)) decisions.push({ agent, reason });
       return `${agent} scheduled`;
     },
+    errorFunction: toolErrorMessage(`run_${agent}`),
   });
 }
 

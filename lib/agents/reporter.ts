@@ -8,6 +8,7 @@ import type { OfflinePolicy } from "../models/offline.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { percentOf, type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import { AgentInputError, type AgentDeps, agentModel, DATA_NOTICE, dataBlock, payloadMeta, requireSnapshot, type TokenUsage, usageOf } from "./common.js";
+import { toolErrorMessage } from "./tools.js";
 import { analysisBrief, hasRetirementGoals } from "./portfolio-brief.js";
 
 export const REPORTER_INSTRUCTIONS = `You are a portfolio analyst writing for a retail investor.
@@ -42,7 +43,7 @@ export const getMarketInsights = tool({
   async execute({ symbols }, runContext?: RunContext<ReporterContext>) {
     return runContext!.context.knowledge.marketInsights(symbols);
   },
-  errorFunction: (_context, error) => `get_market_insights failed: ${(error as Error).message}`,
+  errorFunction: toolErrorMessage("get_market_insights"),
 });
 
 export function reporterPrompt(portfolio: Portfolio, valuation: Valuation): string {

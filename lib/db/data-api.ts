@@ -93,6 +93,10 @@ export class DataApiDb implements Db {
     options: DataApiOptions,
     private readonly transactionId?: string,
   ) {
+    if (!options.client && !options.region) {
+      // Without a region the SDK would fall back to AWS_REGION; the design gives every client DEFAULT_AWS_REGION.
+      throw new DbError("DataApiDb needs a client or an explicit region (DEFAULT_AWS_REGION)");
+    }
     this.client = options.client ?? new RDSDataClient({ region: options.region });
     this.target = { resourceArn: options.resourceArn, secretArn: options.secretArn, database: options.database };
     this.resumeRetry = options.resumeRetry ?? { retries: 6, minTimeout: 1000, maxTimeout: 10_000 };
@@ -110,20 +114,23 @@ export class DataApiDb implements Db {
   async query<T extends Row = Row>(sql: string, params: SqlParams = {}): Promise<QueryResult<T>> {
     const names = parameterNames(sql);
     const values = paramsInOrder(names, params);
-    const command = new ExecuteStatementCommand({
+    const input = {
       ...this.target,
       sql,
       parameters: names.map((name, i) => toSqlParameter(name, values[i])),
       includeResultMetadata: true,
       transactionId: this.transactionId,
-    });
+    };
     try {
-      const output = await this.send(() => this.client.send(command));
+      // A fresh command per attempt: a retried send never reuses a command whose middleware already ran.
+      const output = await this.send(() => this.client.send(new ExecuteStatementCommand(input)));
       const columns = output.columnMetadata ?? [];
       const rows = (output.records ?? []).map(
         (record) => Object.fromEntries(record.map((field, i) => [columns[i]?.name ?? `column${i}`, fromField(field, columns[i])])) as T,
       );
-      const rowCount = output.records ? rows.length : (output.numberOfRecordsUpdated ?? 0);
+      // Rows when the statement returned some; otherwise the DML count, whether the API left `records`
+      // out or sent it empty for an UPDATE without RETURNING.
+      const rowCount = rows.length > 0 ? rows.length : (output.numberOfRecordsUpdated ?? 0);
       return { rows, rowCount };
     } catch (error) {
       throw new DbError((error as Error).message, sqlState(error), { cause: error });
@@ -136,16 +143,23 @@ export class DataApiDb implements Db {
       this.client.send(new BeginTransactionCommand({ ...this.target })),
     );
     const tx = new DataApiDb({ ...this.target, client: this.client, resumeRetry: this.resumeRetry }, transactionId);
+    const ids = { resourceArn: this.target.resourceArn, secretArn: this.target.secretArn, transactionId };
+    let result: T;
     try {
-      const result = await work(tx);
-      await this.client.send(new CommitTransactionCommand({ resourceArn: this.target.resourceArn, secretArn: this.target.secretArn, transactionId }));
-      return result;
+      result = await work(tx);
     } catch (error) {
-      await this.client.send(
-        new RollbackTransactionCommand({ resourceArn: this.target.resourceArn, secretArn: this.target.secretArn, transactionId }),
-      );
+      // The work's error is the one that matters; a failed rollback (e.g. the transaction already timed
+      // out and was rolled back by Aurora) must not replace it.
+      await this.client.send(new RollbackTransactionCommand(ids)).catch(() => {});
       throw error;
     }
+    try {
+      await this.client.send(new CommitTransactionCommand(ids));
+    } catch (error) {
+      await this.client.send(new RollbackTransactionCommand(ids)).catch(() => {});
+      throw new DbError((error as Error).message, sqlState(error), { cause: error });
+    }
+    return result;
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { PGlite, type PGliteInterface, type Transaction } from "@electric-sql/pglite";
+import { messages, PGlite, type PGliteInterface, type Transaction } from "@electric-sql/pglite";
 import {
   type Db,
   DbError,
@@ -87,7 +87,12 @@ export class PgliteDb implements Db {
   }
 
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return this.pg.transaction((tx) => work(transactionDb(tx)));
+    return this.pg.transaction((tx) => work(transactionDb(tx))).catch((error: unknown) => {
+      // BEGIN/COMMIT run by PGlite itself (e.g. a deferred constraint failing at COMMIT) fail with
+      // PGlite's own error; give callers a DbError with the SQLSTATE, as every statement does.
+      if (error instanceof messages.DatabaseError) throw new DbError(error.message, error.code, { cause: error });
+      throw error;
+    });
   }
 
   /** Runs a multi-statement script (used for migrations and seeds). */

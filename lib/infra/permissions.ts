@@ -206,6 +206,12 @@ export function embeddingEndpointGrants(inputs: EmbeddingEndpointInputs): Grant[
   ];
 }
 
+/**
+ * Resource-based permission on the execution-ended function: only EventBridge, only for the one
+ * rule (the stack sets `sourceArn` to the rule's ARN).
+ */
+export const EXECUTION_ENDED_INVOKE = { action: "lambda:InvokeFunction", principal: "events.amazonaws.com" } as const;
+
 // ---- IAM JSON -------------------------------------------------------------------------------------
 
 /** An IAM policy document for `grants`. */

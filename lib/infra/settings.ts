@@ -23,11 +23,11 @@ const ENDPOINT_NAME = /^[a-z0-9](-*[a-z0-9]){0,62}$/;
  */
 export function deploySettings(env: Record<string, string | undefined>): DeploySettings {
   const alexModel = env.ALEX_MODEL?.trim() || DEFAULT_DEPLOYED_MODEL;
+  const unsupported = () => new ConfigError(`ALEX_MODEL: a deployment supports "bedrock:<modelId>" or "offline", got "${alexModel}"`);
+  if (!/^(bedrock:|offline$)/.test(alexModel)) throw unsupported();
   const config = loadConfig({ ALEX_MODEL: alexModel, BEDROCK_REGION: env.BEDROCK_REGION });
   const model = config.model;
-  if (model.provider === "openai-compatible") {
-    throw new ConfigError(`ALEX_MODEL: a deployment supports "bedrock:<modelId>" or "offline", got "${alexModel}"`);
-  }
+  if (model.provider === "openai-compatible") throw unsupported();
   const embeddingEndpoint = env.ALEX_EMBEDDING_ENDPOINT?.trim() || undefined;
   if (embeddingEndpoint && !ENDPOINT_NAME.test(embeddingEndpoint)) {
     throw new ConfigError(

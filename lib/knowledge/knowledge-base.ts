@@ -191,12 +191,13 @@ function formatInsight({ metadata }: VectorHit): string {
   return `- ${metadata.title}${when}: ${excerpt(metadata.text, EXCERPT_CHARS)}`;
 }
 
-/** Plain text up to `limit` characters, cut at a word boundary. */
+/** Plain text up to `limit` characters (ellipsis included), cut at a word boundary. */
 export function excerpt(text: string, limit: number): string {
   const plain = text.replace(/[*_`]+/g, "").replace(/\s+/g, " ").trim();
   if (plain.length <= limit) return plain;
-  const cut = plain.slice(0, limit - 1);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), limit / 2)).trimEnd()}…`;
+  const boundary = plain.lastIndexOf(" ", limit - 1);
+  const end = boundary > limit / 2 ? boundary : limit - 1;
+  return `${plain.slice(0, end).trimEnd()}…`;
 }
 
 function seedSymbolNames(): ReadonlyMap<string, string> {

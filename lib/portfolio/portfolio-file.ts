@@ -15,9 +15,19 @@ const Symbol = z
   .regex(/^[A-Za-z0-9.^-]+$/, "letters, digits, '.', '-' or '^' only")
   .transform((s) => s.toUpperCase());
 
+/** Largest and smallest amounts the database columns hold once rounded (see 001_schema.sql). */
+const QUANTITY_MIN = 0.00000001;
+const QUANTITY_MAX = 999_999_999_999.9999;
+const CASH_MAX = 9_999_999_999.99;
+
 const PositionEntry = z.strictObject({
   symbol: Symbol,
-  quantity: z.number().positive().max(1e12),
+  // positions.quantity is DECIMAL(20,8): anything that would round to 0 or overflow is refused here,
+  // with the field's path, instead of failing later as a database error.
+  quantity: z
+    .number()
+    .min(QUANTITY_MIN, `must be positive, at least ${QUANTITY_MIN.toFixed(8)}`)
+    .max(QUANTITY_MAX, `must be at most ${QUANTITY_MAX}`),
   name: z.string().trim().min(1).max(255).optional(),
   price: z.number().min(0).max(999_999).optional(),
   instrument_type: z.enum(INSTRUMENT_TYPES).optional(),
@@ -27,7 +37,8 @@ const AccountEntry = z.strictObject({
   name: z.string().trim().min(1).max(255),
   type: z.enum(ACCOUNT_TYPES),
   purpose: z.string().trim().max(1000).optional(),
-  cash_balance: z.number().min(0).max(1e12).default(0),
+  // accounts.cash_balance is DECIMAL(12,2).
+  cash_balance: z.number().min(0).max(CASH_MAX, `must be at most ${CASH_MAX}`).default(0),
   cash_interest: z.number().min(0).max(1).default(0),
   positions: z.array(PositionEntry).max(1000).default([]),
 });

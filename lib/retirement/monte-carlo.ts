@@ -80,16 +80,11 @@ export const RetirementInput = z
     paths: z.number().int().min(1).max(1_000_000).default(DEFAULT_PATHS),
     seed: z.number().int().min(0).max(0xffff_ffff).default(DEFAULT_SEED),
   })
-  .superRefine((input, ctx) => {
-    if (input.current_age > input.horizon_age) {
-      ctx.addIssue({ code: "custom", path: ["current_age"], message: `${input.current_age} is beyond horizon_age ${input.horizon_age}` });
-    }
-    if (input.retirement_age < input.current_age) {
-      ctx.addIssue({ code: "custom", path: ["retirement_age"], message: `${input.retirement_age} is before current_age ${input.current_age}` });
-    }
-    if (input.retirement_age > input.horizon_age) {
-      ctx.addIssue({ code: "custom", path: ["retirement_age"], message: `${input.retirement_age} is beyond horizon_age ${input.horizon_age}` });
-    }
+  .superRefine(({ current_age, retirement_age, horizon_age }, ctx) => {
+    const problem = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+    if (current_age > horizon_age) problem("current_age", `${current_age} is beyond horizon_age ${horizon_age}`);
+    if (retirement_age < current_age) problem("retirement_age", `${retirement_age} is before current_age ${current_age}`);
+    if (retirement_age > horizon_age) problem("retirement_age", `${retirement_age} is beyond horizon_age ${horizon_age}`);
   });
 export type RetirementInput = z.infer<typeof RetirementInput>;
 /** What callers pass: fields with defaults may be left out. */
@@ -148,7 +143,10 @@ export interface RetirementOutlook {
   success_rate: number;
   value_at_retirement: PercentileValues & { expected: number };
   safe_withdrawal: { rule: string; rate: number; nominal: number; today: number };
-  /** The constant income (today's dollars, inflation-linked) the zero-volatility path pays until the horizon; null without retirement years. */
+  /**
+   * The constant income (today's dollars, inflation-linked) the zero-volatility path pays until the horizon;
+   * null without retirement years.
+   */
   sustainable_income_today: number | null;
   /** Retirement years whose withdrawal was paid in full, across paths. */
   years_lasted: PercentileValues & { mean: number; retirement_years: number };
@@ -274,31 +272,38 @@ function closedForm(plan: Plan, year: number): number {
   const atRetirement = plan.startValue * growth ** saved + plan.contribution * geometricSum(plan.mean, saved);
   const retiredYears = year - plan.retirementYear;
   if (retiredYears <= 0) return atRetirement;
-  const withdrawn = firstWithdrawal(plan) * growth ** (retiredYears - 1) * geometricSum((1 + plan.inflation) / growth - 1, retiredYears);
+  const withdrawn = plan.target * withdrawnPerTodayDollar(plan, retiredYears);
   return Math.max(0, atRetirement * growth ** retiredYears - withdrawn);
 }
 
-function firstWithdrawal(plan: Plan): number {
-  return withdrawalIn(plan, plan.retirementYear + 1);
+/** Σ_{j=1..k} (1+i)^(R+j)·(1+r)^(k−j): the first k retirement withdrawals of $1 of today's income, grown to year R+k. */
+function withdrawnPerTodayDollar(plan: Plan, retiredYears: number): number {
+  const growth = 1 + plan.mean;
+  const inflationGrowth = 1 + plan.inflation;
+  return (
+    inflationGrowth ** (plan.retirementYear + 1) *
+    growth ** (retiredYears - 1) *
+    geometricSum(inflationGrowth / growth - 1, retiredYears)
+  );
 }
 
 function sustainableIncome(plan: Plan): number | null {
   const retiredYears = plan.horizonYear - plan.retirementYear;
   if (retiredYears === 0) return null;
-  const growth = 1 + plan.mean;
-  const inflationGrowth = 1 + plan.inflation;
-  const perTodayDollar = inflationGrowth ** (plan.retirementYear + 1) * growth ** (retiredYears - 1) * geometricSum(inflationGrowth / growth - 1, retiredYears);
-  return (closedForm(plan, plan.retirementYear) * growth ** retiredYears) / perTodayDollar;
+  const grownAtHorizon = closedForm(plan, plan.retirementYear) * (1 + plan.mean) ** retiredYears;
+  return grownAtHorizon / withdrawnPerTodayDollar(plan, retiredYears);
 }
 
 /** Closed-form zero-volatility value at the end of `year` (unrounded); what the engine gives when every σ is 0. */
 export function closedFormValue(draft: RetirementInputDraft, year: number): number {
   const plan = planFrom(parseRetirementInput(draft));
-  if (!Number.isInteger(year) || year < 0 || year > plan.horizonYear) throw new RangeError(`year ${year} is outside 0..${plan.horizonYear}`);
+  if (!Number.isInteger(year) || year < 0 || year > plan.horizonYear) {
+    throw new RangeError(`year ${year} is outside 0..${plan.horizonYear}`);
+  }
   return closedForm(plan, year);
 }
 
-/** The largest target income (today's dollars) the zero-volatility path pays in full until the horizon; null without retirement years. */
+/** The largest target income (today's dollars) the zero-volatility path pays in full to the horizon; null without retirement years. */
 export function closedFormSustainableIncome(draft: RetirementInputDraft): number | null {
   return sustainableIncome(planFrom(parseRetirementInput(draft)));
 }

@@ -140,12 +140,17 @@ describe("seeded simulation", () => {
     expect(spread.p90).toBeGreaterThan(spread.p10 * 1.5);
   });
 
-  it("never lowers the success rate when there is more money", () => {
+  it("never lowers the success rate or any percentile when there is more money (each path keeps its returns)", () => {
     const rates = [50_000, 100_000, 200_000, 400_000, 800_000].map(
       (current_value) => simulateRetirement({ ...DEMO, current_value, target_income: 60_000 }).success_rate,
     );
     expect(rates).toEqual([...rates].sort((a, b) => a - b));
     expect(rates[rates.length - 1]).toBeGreaterThan(rates[0]);
+    const poorer = simulateRetirement({ ...DEMO, target_income: 60_000 });
+    const richer = simulateRetirement({ ...DEMO, target_income: 60_000, current_value: DEMO.current_value + 1_000 });
+    richer.projections.forEach((row, year) => {
+      for (const key of PERCENTILE_KEYS) expect(row[key], `${key} in year ${year}`).toBeGreaterThanOrEqual(poorer.projections[year][key]);
+    });
     const moreSaving = simulateRetirement({ ...DEMO, target_income: 60_000, annual_contribution: 20_000 });
     expect(moreSaving.success_rate).toBeGreaterThanOrEqual(simulateRetirement({ ...DEMO, target_income: 60_000 }).success_rate);
   });

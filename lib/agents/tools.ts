@@ -1,0 +1,50 @@
+import { type RunContext, tool } from "@openai/agents";
+import { z } from "zod";
+import { formatPath } from "../portfolio/portfolio-file.js";
+
+const describeIssues = (issues: readonly { path: PropertyKey[]; message: string }[]) =>
+  issues.map((i) => `${formatPath(i.path) || "(arguments)"}: ${i.message}`).join("; ");
+
+/** What a model sees when a tool call fails: the tool's name and the error's message. */
+export function toolErrorMessage(toolName: string) {
+  return (_context: unknown, error: unknown): string =>
+    `${toolName} failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** The strict JSON schema of a zod object: every object closed (`additionalProperties: false`). */
+function strictJsonSchema(schema: z.ZodObject): Record<string, unknown> {
+  const close = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(close);
+    if (typeof node !== "object" || node === null) return node;
+    const entries = Object.entries(node).filter(([key]) => key !== "$schema").map(([key, value]) => [key, close(value)]);
+    const result = Object.fromEntries(entries) as Record<string, unknown>;
+    if (result.type === "object") result.additionalProperties = false;
+    return result;
+  };
+  return close(z.toJSONSchema(schema, { target: "draft-7" })) as Record<string, unknown>;
+}
+
+/**
+ * A tool whose arguments are validated by our own zod schema, so an invalid call gets back every issue
+ * with its path (e.g. `data[0].color: must be a hex colour #RRGGBB`) and can correct itself. With a zod
+ * `parameters` the SDK answers only "Invalid JSON input for tool" while tool data is redacted (its default).
+ */
+export function validatedTool<Schema extends z.ZodObject, Context>(options: {
+  name: string;
+  description: string;
+  parameters: Schema;
+  execute: (args: z.infer<Schema>, runContext: RunContext<Context>) => Promise<string>;
+}) {
+  return tool({
+    name: options.name,
+    description: options.description,
+    parameters: strictJsonSchema(options.parameters) as never,
+    strict: true,
+    async execute(raw: unknown, runContext?: RunContext<Context>) {
+      const parsed = options.parameters.safeParse(raw);
+      if (!parsed.success) return `${options.name} rejected the arguments: ${describeIssues(parsed.error.issues)}`;
+      return options.execute(parsed.data, runContext!);
+    },
+    errorFunction: toolErrorMessage(options.name),
+  });
+}

@@ -1,0 +1,149 @@
+import { MaxTurnsExceededError, type Model } from "@openai/agents";
+import { assistantMessage, functionCall, ScriptedModel } from "@openai/agents/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentInputError, type AgentDeps, type AgentName } from "../../lib/agents/common.js";
+import { drawCharts } from "../../lib/agents/charter.js";
+import { planAnalysis, runPlanner } from "../../lib/agents/planner.js";
+import { writeReport } from "../../lib/agents/reporter.js";
+import { tagInstruments } from "../../lib/agents/tagger.js";
+import type { PgliteDb } from "../../lib/db/pglite.js";
+import { getInstruments } from "../../lib/db/repositories/instruments.js";
+import { createJob, failJob, getJob } from "../../lib/db/repositories/jobs.js";
+import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
+import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
+import { offlineDeps, runningJob } from "../support/agents.js";
+import { testDb } from "../support/db.js";
+
+/** Text of every function_call_result the runner sent back to the model in its last request. */
+function toolOutputsSeen(model: ScriptedModel): string[] {
+  const input = model.lastCall?.request.input;
+  if (!Array.isArray(input)) return [];
+  return input
+    .filter((item) => item.type === "function_call_result")
+    .map((item) => {
+      const output = (item as { output: unknown }).output;
+      return typeof output === "string" ? output : JSON.stringify(output);
+    });
+}
+
+const goodChart = {
+  key: "asset_allocation",
+  title: "Assets",
+  type: "pie",
+  description: "Asset classes",
+  data: [{ name: "Equity", value: 100, color: "#3B82F6" }],
+};
+
+describe("agent edges with the SDK's scripted model", () => {
+  let db: PgliteDb;
+  let base: AgentDeps;
+  const withModel = (agent: AgentName, model: Model): AgentDeps => ({ ...base, modelFor: (a) => (a === agent ? model : undefined) });
+
+  beforeAll(async () => {
+    db = await testDb();
+    await seedDemo(db);
+    base = await offlineDeps(db);
+  });
+  afterAll(() => db.close());
+
+  it("planner: garbage tool arguments are refused without running the tool, duplicates are ignored", async () => {
+    const model = new ScriptedModel([
+      [
+        functionCall("run_reporter", { reason: 42 }, { callId: "bad" }),
+        functionCall("run_charter", { reason: "two positions" }, { callId: "c1" }),
+        functionCall("run_charter", { reason: "again" }, { callId: "c2" }),
+      ],
+      [assistantMessage("done")],
+    ]);
+    const portfolio = (await loadPortfolio(db, DEMO_USER_ID))!;
+    const plan = await runPlanner(withModel("planner", model), "00000000-0000-4000-8000-000000000000", portfolio);
+    expect(plan.specialists).toEqual([{ agent: "charter", reason: "two positions" }]);
+    expect(toolOutputsSeen(model)[0]).toContain("run_reporter failed: Invalid JSON input for tool");
+    model.assertComplete();
+  });
+
+  it("planner: more turns than allowed fails the run", async () => {
+    const looping = Array.from({ length: 6 }, (_, i) => [functionCall("run_reporter", { reason: "again" }, { callId: `r${i}` })]);
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    await expect(planAnalysis(withModel("planner", new ScriptedModel(looping)), jobId)).rejects.toBeInstanceOf(MaxTurnsExceededError);
+  });
+
+  it("charter: an invalid chart gets the validation error back; a valid one is stored", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    await planAnalysis(base, jobId);
+    const model = new ScriptedModel([
+      [functionCall("create_chart", { ...goodChart, key: "bad_colour", data: [{ name: "Equity", value: 100, color: "blue" }] }, { callId: "c1" })],
+      [functionCall("create_chart", goodChart, { callId: "c2" })],
+      [assistantMessage("Created asset_allocation")],
+    ]);
+    const result = await drawCharts(withModel("charter", model), jobId);
+    expect(result.charts).toEqual(["asset_allocation"]);
+    const job = await getJob(db, jobId);
+    expect(Object.keys(job?.charts_payload ?? {})).toEqual(["asset_allocation"]);
+    expect(toolOutputsSeen(model)).toEqual([
+      expect.stringContaining("create_chart rejected the arguments: data[0].color: must be a hex colour #RRGGBB"),
+      expect.stringContaining('Stored chart \\"asset_allocation\\"'),
+    ]);
+  });
+
+  it("charter: a tool that throws reports the error to the model, and a run with no chart fails", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    await planAnalysis(base, jobId);
+    const model = new ScriptedModel([
+      async () => {
+        await failJob(db, jobId, "cancelled by a test");
+        return [functionCall("create_chart", goodChart, { callId: "c1" })];
+      },
+      [assistantMessage("gave up")],
+    ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never);
+    await expect(drawCharts(withModel("charter", model), jobId)).rejects.toThrow("without storing a chart");
+    expect(toolOutputsSeen(model).join(" ")).toContain("is not running");
+  });
+
+  it("tagger: an allocation that does not sum to 100 fails that symbol only", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    const zeros = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, 0]));
+    const answer = {
+      symbol: "VTI", name: "Vanguard Total Stock Market ETF", instrument_type: "etf", current_price: 250,
+      allocation_asset_class: { ...zeros(["equity", "fixed_income", "real_estate", "commodities", "cash", "alternatives"]), equity: 90 },
+      allocation_regions: { ...zeros(["north_america", "europe", "asia", "latin_america", "africa", "middle_east", "oceania", "global", "international"]), north_america: 100 },
+      allocation_sectors: { ...zeros(["technology", "healthcare", "financials", "consumer_discretionary", "consumer_staples", "industrials", "energy", "materials", "utilities", "real_estate", "communication", "treasury", "corporate", "mortgage", "government_related", "commodities", "diversified", "other"]), technology: 100 },
+      basis: "scripted",
+    };
+    const result = await tagInstruments(withModel("tagger", new ScriptedModel([[assistantMessage(JSON.stringify(answer))]])), jobId, ["VTI"]);
+    expect(result.tagged).toEqual([]);
+    expect(result.failed).toEqual([{ symbol: "VTI", error: "AllocationSumError: allocation_asset_class sums to 90, not 100" }]);
+    const [vti] = await getInstruments(db, ["VTI"]);
+    expect(vti.allocation_asset_class).toEqual({});
+  });
+
+  it("tagger: structured output that is not the schema fails that symbol with the SDK's error", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    const result = await tagInstruments(withModel("tagger", new ScriptedModel([[assistantMessage('{"symbol": "VTI"}')]])), jobId, ["VTI", "NOPE"]);
+    expect(result.failed.map((f) => f.symbol)).toEqual(["VTI", "NOPE"]);
+    expect(result.failed[0].error).toMatch(/^ModelBehaviorError/);
+    expect(result.failed[1].error).toBe("not an untagged holding of this job's owner");
+  });
+
+  it("reporter: a failing knowledge base is reported to the model and the report is still written", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    await planAnalysis(base, jobId);
+    const knowledge = { marketInsights: async () => { throw new Error("SageMaker endpoint unavailable"); } } as never;
+    const model = new ScriptedModel([
+      [functionCall("get_market_insights", { symbols: ["SPY"] }, { callId: "k1" })],
+      [assistantMessage("## Executive Summary\nA short report about 401(k).")],
+    ]);
+    await writeReport({ ...withModel("reporter", model), knowledge }, jobId);
+    expect(toolOutputsSeen(model).join(" ")).toContain("get_market_insights failed: SageMaker endpoint unavailable");
+    const content = ((await getJob(db, jobId))?.report_payload as { content: string }).content;
+    expect(content).toContain("## Accounts Not Covered Above");
+    expect(content).toContain("Taxable Brokerage");
+  });
+
+  it("fails clearly on bad input: unknown job, missing snapshot, empty batch", async () => {
+    await expect(writeReport(base, "00000000-0000-4000-8000-000000000000")).rejects.toThrow(AgentInputError);
+    const fresh = await createJob(db, { clerk_user_id: DEMO_USER_ID });
+    await expect(drawCharts(base, fresh)).rejects.toThrow(`Job ${fresh} has no portfolio snapshot`);
+    await expect(tagInstruments(base, fresh, [])).rejects.toThrow("empty batch");
+  });
+});

@@ -1,0 +1,704 @@
+/**
+ * The same scenarios through the PGlite driver and through the Data API driver (against the Data API
+ * fake, which runs the SQL on a second PGlite and answers in the Data API's shapes). Both must give
+ * deep-equal JS values.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { BatchExecuteStatementCommand, ExecuteStatementCommand } from "@aws-sdk/client-rds-data";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DataApiDb } from "../../lib/db/data-api.js";
+import { type Db, DbError, P } from "../../lib/db/driver.js";
+import { migrate } from "../../lib/db/migrate.js";
+import type { PgliteDb } from "../../lib/db/pglite.js";
+import {
+  findUntaggedInstrumentsOfUser,
+  getInstruments,
+  listInstruments,
+  upsertInstrument,
+} from "../../lib/db/repositories/instruments.js";
+import {
+  claimJob,
+  clearCharts,
+  completeJob,
+  createJob,
+  failJob,
+  getJob,
+  JobNotRunningError,
+  listJobs,
+  mergeChart,
+  saveSnapshot,
+  savePayload,
+} from "../../lib/db/repositories/jobs.js";
+import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
+import { getUser, upsertUser } from "../../lib/db/repositories/users.js";
+import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import type { Portfolio } from "../../lib/portfolio/types.js";
+import { seedInstruments } from "../../lib/seed/demo.js";
+import { DataApiFake } from "../support/data-api-fake.js";
+import { testDb } from "../support/db.js";
+
+type Driver = "pglite" | "data-api";
+
+let pglite: PgliteDb;
+let fake: DataApiFake;
+let dataApi: DataApiDb;
+const migrationRuns: Record<Driver, string[][]> = { pglite: [], "data-api": [] };
+
+/** Runs a scenario on both drivers (PGlite first), each with its own database. */
+async function onBoth<T>(scenario: (db: Db, driver: Driver) => Promise<T>): Promise<{ pglite: T; dataApi: T }> {
+  return { pglite: await scenario(pglite, "pglite"), dataApi: await scenario(dataApi, "data-api") };
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the promise to reject");
+}
+
+/** Empties the public schema, then runs the real migrations twice and seeds the reference instruments. */
+async function rebuild(db: Db, driver: Driver, wipe: (sql: string) => Promise<unknown>) {
+  await wipe("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+  migrationRuns[driver].push(await migrate(db));
+  migrationRuns[driver].push(await migrate(db));
+  await seedInstruments(db);
+}
+
+beforeAll(async () => {
+  [pglite, fake] = await Promise.all([testDb(), DataApiFake.start()]);
+  dataApi = fake.db();
+  await rebuild(pglite, "pglite", (sql) => pglite.exec(sql));
+  await rebuild(dataApi, "data-api", (sql) => fake.pg.exec(sql));
+});
+
+afterAll(async () => {
+  await pglite?.close();
+  await fake?.close();
+});
+
+describe("migrations through each driver", () => {
+  it("applies 001_schema on an empty database, and nothing the second time", () => {
+    expect(migrationRuns.pglite).toEqual([["001_schema"], []]);
+    expect(migrationRuns["data-api"]).toEqual([["001_schema"], []]);
+  });
+
+  it("leaves the same schema and one recorded version on both", async () => {
+    const result = await onBoth(async (db) => ({
+      versions: (await db.query("SELECT version FROM schema_migrations ORDER BY version")).rows,
+      tables: (
+        await db.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+        )
+      ).rows.map((r) => r.table_name),
+      triggers: (
+        await db.query(
+          "SELECT DISTINCT trigger_name FROM information_schema.triggers WHERE trigger_schema = 'public' ORDER BY 1",
+        )
+      ).rows.map((r) => r.trigger_name),
+      instruments: (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM instruments")).rows[0].n,
+    }));
+    expect(result.pglite).toEqual({
+      versions: [{ version: "001_schema" }],
+      tables: ["accounts", "instruments", "jobs", "positions", "schema_migrations", "users"],
+      triggers: [
+        "jobs_stay_ended",
+        "update_accounts_updated_at",
+        "update_instruments_updated_at",
+        "update_jobs_updated_at",
+        "update_positions_updated_at",
+        "update_users_updated_at",
+      ],
+      instruments: 22,
+    });
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+});
+
+describe("column types", () => {
+  const ID = "6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b";
+  const NULL_ID = "00000000-0000-4000-8000-000000000000";
+  const CREATE = `CREATE TABLE conformance_types (
+      id UUID PRIMARY KEY, price DECIMAL(12,4), qty DECIMAL(20,8), rate DECIMAL(5,4), doc JSONB, doc_string JSONB,
+      label TEXT, name VARCHAR(255), at TIMESTAMPTZ, at_micro TIMESTAMPTZ, at_offset TIMESTAMPTZ, local_ts TIMESTAMP,
+      day DATE, n4 INTEGER, n8 BIGINT, flag BOOLEAN, ratio DOUBLE PRECISION, created TIMESTAMPTZ DEFAULT NOW())`;
+
+  type Selected = Awaited<ReturnType<typeof insertAndSelect>>;
+  let values: { pglite: Selected; dataApi: Selected };
+
+  async function insertAndSelect(db: Db) {
+    await db.query(CREATE);
+    const inserted = await db.query(
+      `INSERT INTO conformance_types
+         (id, price, qty, rate, doc, doc_string, label, name, at, at_micro, at_offset, local_ts, day, n4, n8, flag, ratio)
+       VALUES (:id::uuid, :price::numeric, :qty::numeric, :rate::numeric, :doc::jsonb, :doc_string::jsonb,
+               :label, :name, :at::timestamptz, '2024-03-05 06:07:08.123456+00', '2024-03-05 08:07:08+02',
+               :local_ts::timestamp, :day::date, :n4, :n8, :flag, :ratio)`,
+      {
+        id: P.uuid(ID),
+        price: P.decimal(1234.5678),
+        qty: P.decimal("0.00000001"),
+        rate: P.decimal(0.045),
+        doc: P.json({ a: 1, nested: { b: [1, "x", null, 2.5] }, text: '{"not":"parsed"}' }),
+        doc_string: P.json("just a string"),
+        label: '{"a":1}',
+        name: "[1, 2, 3]",
+        at: P.timestamp(new Date("2024-01-02T03:04:05.678Z")),
+        local_ts: P.timestamp("2024-06-30T23:59:59Z"),
+        day: P.date("2024-02-29"),
+        n4: 42,
+        n8: 9007199254740991,
+        flag: true,
+        ratio: 0.25,
+      },
+    );
+    await db.query("INSERT INTO conformance_types (id) VALUES (:id::uuid)", { id: P.uuid(NULL_ID) });
+    const { rows } = await db.query(
+      `SELECT id, price, qty, rate, doc, doc_string, label, name, at, at_micro, at_offset, local_ts, day, n4, n8, flag, ratio
+       FROM conformance_types ORDER BY id`,
+    );
+    const created = await db.query<{ created: string }>("SELECT created FROM conformance_types WHERE id = :id::uuid", {
+      id: P.uuid(ID),
+    });
+    const expressions = await db.query(
+      `SELECT 0.1::numeric + 0.2::numeric AS sum, '{"k": [1]}'::jsonb -> 'k' AS arr, '{"k": "v"}'::json AS js,
+              'null'::jsonb AS json_null, NULL::jsonb AS sql_null, count(*) AS n FROM conformance_types`,
+    );
+    return { insertedCount: inserted.rowCount, rows, created: created.rows[0].created, expressions: expressions.rows };
+  }
+
+  beforeAll(async () => {
+    values = await onBoth(insertAndSelect);
+  });
+
+  it("gives numbers for DECIMAL, objects for JSONB, strings for TEXT, ISO UTC timestamps, YYYY-MM-DD dates", () => {
+    expect(values.pglite.insertedCount).toBe(1);
+    expect(values.pglite.rows).toEqual([
+      {
+        id: NULL_ID, price: null, qty: null, rate: null, doc: null, doc_string: null, label: null, name: null,
+        at: null, at_micro: null, at_offset: null, local_ts: null, day: null, n4: null, n8: null, flag: null, ratio: null,
+      },
+      {
+        id: ID,
+        price: 1234.5678,
+        qty: 0.00000001,
+        rate: 0.045,
+        doc: { a: 1, nested: { b: [1, "x", null, 2.5] }, text: '{"not":"parsed"}' },
+        doc_string: "just a string",
+        label: '{"a":1}',
+        name: "[1, 2, 3]",
+        at: "2024-01-02T03:04:05.678Z",
+        at_micro: "2024-03-05T06:07:08.123Z",
+        at_offset: "2024-03-05T06:07:08.000Z",
+        local_ts: "2024-06-30T23:59:59.000Z",
+        day: "2024-02-29",
+        n4: 42,
+        n8: 9007199254740991,
+        flag: true,
+        ratio: 0.25,
+      },
+    ]);
+    expect(values.pglite.expressions).toEqual([{ sum: 0.3, arr: [1], js: { k: "v" }, json_null: null, sql_null: null, n: 2 }]);
+  });
+
+  it("the Data API driver gives deep-equal values", () => {
+    expect(values.dataApi.insertedCount).toBe(values.pglite.insertedCount);
+    expect(values.dataApi.rows).toEqual(values.pglite.rows);
+    expect(values.dataApi.expressions).toEqual(values.pglite.expressions);
+  });
+
+  it("a server-side NOW() comes back as ISO-8601 UTC with Z on both", () => {
+    for (const created of [values.pglite.created, values.dataApi.created]) {
+      expect(created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Math.abs(Date.parse(created) - Date.now())).toBeLessThan(60_000);
+    }
+  });
+
+  it("typed parameters need no SQL cast on either driver", async () => {
+    const result = await onBoth(async (db) => {
+      const { rows } = await db.query(
+        `INSERT INTO conformance_types (id, price, doc, at, day)
+         VALUES (:id, :price, :doc, :at, :day) RETURNING id, price, doc, at, day`,
+        {
+          id: P.uuid("11111111-2222-4333-8444-555555555555"),
+          price: P.decimal("99.5"),
+          doc: P.json({ ok: true }),
+          at: P.timestamp("2025-12-31T23:00:00.000Z"),
+          day: P.date("2025-01-01"),
+        },
+      );
+      return rows;
+    });
+    expect(result.pglite).toEqual([
+      { id: "11111111-2222-4333-8444-555555555555", price: 99.5, doc: { ok: true }, at: "2025-12-31T23:00:00.000Z", day: "2025-01-01" },
+    ]);
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+});
+
+describe("JSONB chart merge", () => {
+  async function runningJob(db: Db, user: string): Promise<string> {
+    await upsertUser(db, { clerk_user_id: user, display_name: "Merge" });
+    const id = await createJob(db, { clerk_user_id: user, request_payload: { note: "x" } });
+    expect(await claimJob(db, id)).toBe(true);
+    return id;
+  }
+
+  it("merges one key at a time, replacing a key written twice", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const id = await runningJob(db, `merge-seq-${driver}`);
+      await mergeChart(db, id, "allocation", { type: "pie", values: [1, 2] });
+      await mergeChart(db, id, "allocation", { type: "pie", values: [3] });
+      await mergeChart(db, id, "regions", { type: "bar", title: '{"looks":"like json"}' });
+      return (await getJob(db, id))!.charts_payload;
+    });
+    expect(result.pglite).toEqual({
+      allocation: { type: "pie", values: [3] },
+      regions: { type: "bar", title: '{"looks":"like json"}' },
+    });
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+
+  it("keeps all 10 keys written concurrently", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const id = await runningJob(db, `merge-par-${driver}`);
+      await Promise.all(Array.from({ length: 10 }, (_, i) => mergeChart(db, id, `chart_${i}`, { i })));
+      return (await getJob(db, id))!.charts_payload;
+    });
+    expect(Object.keys(result.pglite!).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `chart_${i}`).sort());
+    expect(result.pglite).toEqual(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`chart_${i}`, { i }])));
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+});
+
+describe("transactions", () => {
+  const count = async (db: Db, prefix: string) =>
+    (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE clerk_user_id LIKE :p", { p: `${prefix}%` }))
+      .rows[0].n;
+
+  it("commits when the work succeeds, and the work's result is returned", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const prefix = `tx-commit-${driver}-`;
+      const returned = await db.transaction(async (tx) => {
+        await upsertUser(tx, { clerk_user_id: `${prefix}1` });
+        await upsertUser(tx, { clerk_user_id: `${prefix}2` });
+        return { seenInside: await count(tx, prefix) };
+      });
+      return { returned, after: await count(db, prefix) };
+    });
+    expect(result.pglite).toEqual({ returned: { seenInside: 2 }, after: 2 });
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+
+  it("rolls back everything when the work throws, and rethrows the same error", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const prefix = `tx-rollback-${driver}-`;
+      const boom = new Error("boom");
+      const error = await caught(
+        db.transaction(async (tx) => {
+          await upsertUser(tx, { clerk_user_id: `${prefix}1` });
+          expect(await count(tx, prefix)).toBe(1);
+          throw boom;
+        }),
+      );
+      return { sameError: error === boom, after: await count(db, prefix) };
+    });
+    expect(result.pglite).toEqual({ sameError: true, after: 0 });
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+
+  it("a statement from outside never lands in (and is never rolled back with) an open transaction", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const prefix = `tx-isolated-${driver}-`;
+      let outside: Promise<unknown> | undefined;
+      await caught(
+        db.transaction(async (tx) => {
+          await upsertUser(tx, { clerk_user_id: `${prefix}inside` });
+          outside = upsertUser(db, { clerk_user_id: `${prefix}outside` });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          await upsertUser(tx, { clerk_user_id: `${prefix}inside2` });
+          throw new Error("roll back");
+        }),
+      );
+      await outside;
+      const { rows } = await db.query("SELECT clerk_user_id FROM users WHERE clerk_user_id LIKE :p ORDER BY 1", {
+        p: `${prefix}%`,
+      });
+      return rows.map((r) => String(r.clerk_user_id).slice(prefix.length));
+    });
+    expect(result.pglite).toEqual(["outside"]);
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+
+  it("a failed statement inside a transaction rolls the whole transaction back", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const prefix = `tx-sqlerror-${driver}-`;
+      const error = await caught(
+        db.transaction(async (tx) => {
+          await upsertUser(tx, { clerk_user_id: `${prefix}1` });
+          await tx.query("INSERT INTO users (clerk_user_id) VALUES (:id)", { id: `${prefix}1` });
+        }),
+      );
+      return { code: (error as DbError).code, isDbError: error instanceof DbError, after: await count(db, prefix) };
+    });
+    expect(result.pglite).toEqual({ code: "23505", isDbError: true, after: 0 });
+    expect(result.dataApi).toEqual(result.pglite);
+    expect(fake.openTransactions).toBe(0);
+  });
+});
+
+describe("errors", () => {
+  it("a constraint that fails only at COMMIT is a DbError with its SQLSTATE on both", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const table = `deferred_${driver.replace("-", "_")}`;
+      await db.query(`CREATE TABLE ${table} (id INTEGER, CONSTRAINT ${table}_once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)`);
+      const error = await caught(
+        db.transaction(async (tx) => {
+          await tx.query(`INSERT INTO ${table} (id) VALUES (1)`);
+          await tx.query(`INSERT INTO ${table} (id) VALUES (1)`);
+          return "inserted twice";
+        }),
+      );
+      const rows = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+      return { isDbError: error instanceof DbError, code: (error as DbError).code, rows };
+    });
+    expect(result.pglite).toEqual({ isDbError: true, code: "23505", rows: 0 });
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+
+
+  it("a unique violation is a DbError with code 23505 on both", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const id = `dup-${driver}`;
+      await db.query("INSERT INTO users (clerk_user_id) VALUES (:id)", { id });
+      const error = await caught(db.query("INSERT INTO users (clerk_user_id) VALUES (:id)", { id }));
+      expect(error).toBeInstanceOf(DbError);
+      expect((error as DbError).message).toMatch(/duplicate key value violates unique constraint "users_pkey"/);
+      return (error as DbError).code;
+    });
+    expect(result).toEqual({ pglite: "23505", dataApi: "23505" });
+  });
+
+  it("check, foreign key and bad input errors carry their SQLSTATE on both", async () => {
+    const result = await onBoth(async (db) => {
+      const codes = [];
+      for (const [sql, params] of [
+        ["INSERT INTO users (clerk_user_id, current_age) VALUES ('too-old', 500)", {}],
+        ["INSERT INTO accounts (clerk_user_id, account_name) VALUES ('nobody-at-all', 'x')", {}],
+        ["SELECT :id::uuid AS id", { id: "not-a-uuid" }],
+        ["SELECT 1 / 0 AS x", {}],
+        ["SELECT * FROM no_such_table", {}],
+      ] as const) {
+        const error = await caught(db.query(sql, params));
+        codes.push(error instanceof DbError ? error.code : `not a DbError: ${String(error)}`);
+      }
+      return codes;
+    });
+    expect(result.pglite).toEqual(["23514", "23503", "22P02", "22012", "42P01"]);
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+});
+
+describe("repository flow", () => {
+  const FILE = parsePortfolioFile({
+    user: { display_name: "Flow Tester", current_age: 45, years_until_retirement: 20, target_retirement_income: 80000.5 },
+    accounts: [
+      {
+        name: "Brokerage", type: "taxable", purpose: '{"a":1}', cash_balance: 1234.56, cash_interest: 0.0125,
+        positions: [
+          { symbol: "spy", quantity: 10.5 },
+          { symbol: "NEWX", quantity: 3, name: "New ETF", price: 25.5, instrument_type: "etf" },
+        ],
+      },
+      { name: "Roth", type: "roth_ira", cash_balance: 0, positions: [{ symbol: "BND", quantity: 0.12345678 }] },
+    ],
+  });
+
+  /** Account ids are random per database; everything else must match. */
+  const withoutIds = (portfolio: Portfolio | undefined) =>
+    portfolio && { ...portfolio, accounts: portfolio.accounts.map(({ id, ...rest }) => ({ ...rest, idIsUuid: /^[0-9a-f-]{36}$/.test(id) })) };
+
+  it("import → loadPortfolio (one statement) → job lifecycle gives the same results on both", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const userId = await importPortfolio(db, FILE);
+      const executedBefore = fake.executed.length;
+      let queries = 0;
+      const counting: Db = { ...db, query: (sql, params) => (queries++, db.query(sql, params)), transaction: db.transaction.bind(db) };
+      const portfolio = await loadPortfolio(counting, userId);
+      const loadStatements = { queries, executeStatementCalls: driver === "data-api" ? fake.executed.length - executedBefore : 1 };
+
+      const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { focus: "retirement" } });
+      const steps: Record<string, unknown> = {};
+      steps.pending = (await getJob(db, jobId))!.status;
+      steps.claim = await claimJob(db, jobId);
+      steps.claimAgain = await claimJob(db, jobId);
+      await saveSnapshot(db, jobId, portfolio!);
+      await savePayload(db, jobId, "report_payload", { markdown: "# Report", score: 7.5 });
+      await savePayload(db, jobId, "summary_payload", '{"kept":"as a JSON string"}');
+      steps.complete = await completeJob(db, jobId);
+      steps.completeAgain = await completeJob(db, jobId);
+      steps.failAfterComplete = await failJob(db, jobId, "too late");
+      steps.claimAfterComplete = await claimJob(db, jobId);
+      steps.writeAfterComplete = (await caught(savePayload(db, jobId, "report_payload", {}))) instanceof JobNotRunningError;
+      const reopen = await caught(db.query("UPDATE jobs SET status = 'running' WHERE id = :id::uuid", { id: P.uuid(jobId) }));
+      steps.reopenCode = (reopen as DbError).code;
+      const job = (await getJob(db, jobId))!;
+
+      const failing = await createJob(db, { clerk_user_id: userId });
+      steps.failPending = await failJob(db, failing, "no model available");
+      steps.claimFailed = await claimJob(db, failing);
+      const failed = (await getJob(db, failing))!;
+
+      return {
+        portfolio: withoutIds(portfolio),
+        loadStatements,
+        steps,
+        job: {
+          status: job.status,
+          request_payload: job.request_payload,
+          snapshotMatches: isDeepStrictEqual(job.portfolio_snapshot, portfolio),
+          report_payload: job.report_payload,
+          summary_payload: job.summary_payload,
+          error_message: job.error_message,
+          ordered: job.created_at <= job.started_at! && job.started_at! <= job.completed_at!,
+        },
+        failed: { status: failed.status, error_message: failed.error_message, started_at: failed.started_at },
+      };
+    });
+
+    expect(result.pglite.portfolio).toEqual({
+      user: {
+        clerk_user_id: "local:flow-tester", display_name: "Flow Tester", current_age: 45, years_until_retirement: 20,
+        target_retirement_income: 80000.5, annual_contribution: null,
+      },
+      accounts: [
+        {
+          idIsUuid: true, name: "Brokerage", type: "taxable", purpose: '{"a":1}', cash_balance: 1234.56, cash_interest: 0.0125,
+          positions: [
+            {
+              symbol: "NEWX", quantity: 3,
+              instrument: {
+                symbol: "NEWX", name: "New ETF", instrument_type: "etf", current_price: 25.5,
+                allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+              },
+            },
+            {
+              symbol: "SPY", quantity: 10.5,
+              instrument: expect.objectContaining({
+                name: "SPDR S&P 500 ETF Trust", current_price: 450.25, allocation_regions: { north_america: 100 },
+              }),
+            },
+          ],
+        },
+        {
+          idIsUuid: true, name: "Roth", type: "roth_ira", purpose: null, cash_balance: 0, cash_interest: 0,
+          positions: [
+            {
+              symbol: "BND", quantity: 0.12345678,
+              instrument: expect.objectContaining({ name: "Vanguard Total Bond Market ETF", current_price: 72.5 }),
+            },
+          ],
+        },
+      ],
+    });
+    expect(result.pglite).toMatchObject({
+      loadStatements: { queries: 1, executeStatementCalls: 1 },
+      steps: {
+        pending: "pending", claim: true, claimAgain: false, complete: true, completeAgain: false,
+        failAfterComplete: false, claimAfterComplete: false, writeAfterComplete: true, reopenCode: "23514",
+        failPending: true, claimFailed: false,
+      },
+      job: {
+        status: "completed", request_payload: { focus: "retirement" }, snapshotMatches: true,
+        report_payload: { markdown: "# Report", score: 7.5 }, summary_payload: '{"kept":"as a JSON string"}',
+        error_message: null, ordered: true,
+      },
+      failed: { status: "failed", error_message: "no model available", started_at: null },
+    });
+    expect(result.dataApi).toEqual(result.pglite);
+    // loadPortfolio was one ExecuteStatement call on the Data API.
+    expect(result.dataApi.loadStatements).toEqual({ queries: 1, executeStatementCalls: 1 });
+  });
+});
+
+describe("the other repository functions", () => {
+  it("give the same results on both (instruments, untagged holdings, users, job listing, chart clearing)", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const user = `other-repos-${driver}`;
+      const file = parsePortfolioFile({
+        user: { id: user, display_name: "Other" },
+        accounts: [{ name: "A", type: "hsa", positions: [{ symbol: "SPY", quantity: 1 }, { symbol: "ORUNTAG", quantity: 2, price: 3.25 }] }],
+      });
+      await importPortfolio(db, file);
+      const instruments = await getInstruments(db, ["ORUNTAG", "SPY", "MISSING"]);
+      const listedSymbols = (await listInstruments(db)).map((i) => i.symbol);
+      const untagged = await findUntaggedInstrumentsOfUser(db, user);
+      const tagged = await upsertInstrument(db, {
+        symbol: "ORUNTAG", name: "Now Tagged", allocation_asset_class: { equity: 100 },
+        allocation_regions: { global: 100 }, allocation_sectors: { other: 100 },
+      });
+      const untaggedAfter = await findUntaggedInstrumentsOfUser(db, user);
+      const profile = await getUser(db, user);
+      const jobs: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        jobs.push(await createJob(db, { clerk_user_id: user }));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await claimJob(db, jobs[0]);
+      await mergeChart(db, jobs[0], "x", [1, 2]);
+      await clearCharts(db, jobs[0]);
+      const cleared = (await getJob(db, jobs[0]))!.charts_payload;
+      const listed = await listJobs(db, { clerkUserId: user, limit: 2 });
+      const listedAll = await listJobs(db, {});
+      return {
+        instruments,
+        listed23AndNew: listedSymbols.length >= 23 && listedSymbols.includes("ORUNTAG") && listedSymbols.includes("VIG"),
+        untagged,
+        tagged,
+        untaggedAfter,
+        profile,
+        cleared,
+        listed: listed.map((j) => ({ newest: jobs.indexOf(j.id), status: j.status, iso: /Z$/.test(j.created_at) })),
+        listedAllHasUser: listedAll.some((j) => j.clerk_user_id === user),
+      };
+    });
+    expect(result.pglite).toMatchObject({
+      listed23AndNew: true,
+      untagged: [
+        {
+          symbol: "ORUNTAG", name: "ORUNTAG", instrument_type: null, current_price: 3.25,
+          allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+        },
+      ],
+      tagged: { symbol: "ORUNTAG", name: "Now Tagged", current_price: 3.25, allocation_sectors: { other: 100 } },
+      untaggedAfter: [],
+      profile: { clerk_user_id: "other-repos-pglite", display_name: "Other" },
+      cleared: null,
+      listed: [
+        { newest: 2, status: "pending", iso: true },
+        { newest: 1, status: "pending", iso: true },
+      ],
+      listedAllHasUser: true,
+    });
+    expect(result.pglite.instruments.map((i) => i.symbol)).toEqual(["ORUNTAG", "SPY"]);
+    expect({ ...result.dataApi, profile: { ...result.dataApi.profile, clerk_user_id: "other-repos-pglite" } }).toEqual(result.pglite);
+  });
+});
+
+describe("Data API fake behaves like the Data API", () => {
+  it("sends every query as ExecuteStatement with metadata, binding only what the SQL names", async () => {
+    fake.mock.resetHistory();
+    await dataApi.query("SELECT :a::text AS a", { a: "x", unused: 1 });
+    const calls = fake.mock.commandCalls(ExecuteStatementCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input).toMatchObject({
+      sql: "SELECT :a::text AS a",
+      parameters: [{ name: "a", value: { stringValue: "x" } }],
+      includeResultMetadata: true,
+    });
+  });
+
+  it("a string parameter without a hint is a varchar: a UUID column needs the hint or a cast, as in Aurora", async () => {
+    const error = await caught(
+      dataApi.query("SELECT clerk_user_id FROM jobs WHERE id = :id", { id: "6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b" }),
+    );
+    expect((error as DbError).code).toBe("42883");
+    await expect(
+      dataApi.query("SELECT clerk_user_id FROM jobs WHERE id = :id", { id: P.uuid("6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b") }),
+    ).resolves.toEqual({ rows: [], rowCount: 0 });
+  });
+
+  it("rejects a TIMESTAMP hint in ISO T…Z form", async () => {
+    const send = fake.client.send(
+      new ExecuteStatementCommand({
+        ...fake.target,
+        sql: "SELECT :t AS t",
+        parameters: [{ name: "t", value: { stringValue: "2024-01-01T00:00:00Z" }, typeHint: "TIMESTAMP" }],
+      }),
+    );
+    await expect(send).rejects.toMatchObject({ name: "BadRequestException", message: expect.stringMatching(/Timestamp format/) });
+  });
+
+  it("answers in Data API shapes: records only with a result set, numberOfRecordsUpdated for DML", async () => {
+    const base = { ...fake.target, includeResultMetadata: true };
+    const select = await fake.client.send(
+      new ExecuteStatementCommand({
+        ...base,
+        sql: "SELECT 1::int4 AS i, 2::int8 AS l, 1.5::numeric AS d, 0.5::float8 AS f, true AS b, NULL::text AS n, now() AS t, '{\"a\":1}'::jsonb AS j",
+      }),
+    );
+    expect(select.records).toHaveLength(1);
+    const [i, l, d, f, b, n, t, j] = select.records![0];
+    expect({ i, l, d, f, b, n, j }).toEqual({
+      i: { longValue: 1 }, l: { longValue: 2 }, d: { stringValue: "1.5" }, f: { doubleValue: 0.5 }, b: { booleanValue: true },
+      n: { isNull: true }, j: { stringValue: '{"a": 1}' },
+    });
+    expect(t.stringValue).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$/);
+    expect(select.columnMetadata!.map((c) => c.typeName)).toEqual(["int4", "int8", "numeric", "float8", "bool", "text", "timestamptz", "jsonb"]);
+    expect(select.numberOfRecordsUpdated).toBe(0);
+
+    const update = await fake.client.send(
+      new ExecuteStatementCommand({ ...base, sql: "UPDATE instruments SET name = name WHERE symbol IN ('SPY', 'QQQ')" }),
+    );
+    expect(update.records).toBeUndefined();
+    expect(update.numberOfRecordsUpdated).toBe(2);
+  });
+
+  it("answers formatRecordsAs JSON with Data API JSON values, and runs BatchExecuteStatement per parameter set", async () => {
+    const json = await fake.client.send(
+      new ExecuteStatementCommand({
+        ...fake.target,
+        formatRecordsAs: "JSON",
+        sql: "SELECT 1::int8 AS l, 2.50::numeric AS d, '{\"a\":1}'::jsonb AS j, '2024-01-02 03:04:05+00'::timestamptz AS t, NULL::text AS n, ARRAY[1,2]::int4[] AS arr",
+      }),
+    );
+    expect(JSON.parse(json.formattedRecords!)).toEqual([{ l: 1, d: "2.50", j: '{"a": 1}', t: "2024-01-02 03:04:05", n: null, arr: "{1,2}" }]);
+    expect(json.records).toBeUndefined();
+
+    const arrays = await fake.client.send(
+      new ExecuteStatementCommand({ ...fake.target, sql: "SELECT ARRAY[1,2]::int4[] AS i, ARRAY['a b','c']::text[] AS s" }),
+    );
+    expect(arrays.records![0]).toEqual([{ arrayValue: { longValues: [1, 2] } }, { arrayValue: { stringValues: ["a b", "c"] } }]);
+
+    await dataApi.query("CREATE TABLE fake_batch (id INTEGER PRIMARY KEY, label TEXT)");
+    const batch = await fake.client.send(
+      new BatchExecuteStatementCommand({
+        ...fake.target,
+        sql: "INSERT INTO fake_batch (id, label) VALUES (:id, :label)",
+        parameterSets: [1, 2, 3].map((id) => [
+          { name: "id", value: { longValue: id } },
+          { name: "label", value: { stringValue: `row ${id}` } },
+        ]),
+      }),
+    );
+    expect(batch.updateResults).toHaveLength(3);
+    expect((await dataApi.query("SELECT id, label FROM fake_batch ORDER BY id")).rows).toEqual([
+      { id: 1, label: "row 1" }, { id: 2, label: "row 2" }, { id: 3, label: "row 3" },
+    ]);
+  });
+
+  it("refuses requests for another cluster or an unknown transaction", async () => {
+    await expect(
+      fake.client.send(new ExecuteStatementCommand({ ...fake.target, resourceArn: "arn:aws:rds:us-east-1:1:cluster:other", sql: "SELECT 1" })),
+    ).rejects.toMatchObject({ name: "BadRequestException" });
+    await expect(
+      fake.client.send(new ExecuteStatementCommand({ ...fake.target, transactionId: "nope", sql: "SELECT 1" })),
+    ).rejects.toMatchObject({ name: "NotFoundException" });
+  });
+
+  it("reports a SQL error with its SQLSTATE in the message", async () => {
+    const send = fake.client.send(new ExecuteStatementCommand({ ...fake.target, sql: "SELECT 1/0" }));
+    await expect(send).rejects.toMatchObject({
+      name: "DatabaseErrorException",
+      message: expect.stringMatching(/division by zero.*; SQLState: 22012$/s),
+    });
+  });
+
+  it("retries DatabaseResumingException through the driver", async () => {
+    fake.simulateResuming(2);
+    fake.mock.resetHistory();
+    await expect(dataApi.query("SELECT 7 AS seven")).resolves.toEqual({ rows: [{ seven: 7 }], rowCount: 1 });
+    expect(fake.mock.commandCalls(ExecuteStatementCommand)).toHaveLength(3);
+  });
+});

@@ -1,0 +1,440 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Db, DbError, P } from "../../lib/db/driver.js";
+import { PgliteDb } from "../../lib/db/pglite.js";
+import { createAccount } from "../../lib/db/repositories/accounts.js";
+import {
+  findUntaggedInstrumentsOfUser,
+  getInstruments,
+  insertInstrumentIfMissing,
+  upsertInstrument,
+} from "../../lib/db/repositories/instruments.js";
+import {
+  claimJob,
+  clearCharts,
+  completeJob,
+  createJob,
+  failJob,
+  getJob,
+  JobNotRunningError,
+  listJobs,
+  mergeChart,
+  saveSnapshot,
+  savePayload,
+} from "../../lib/db/repositories/jobs.js";
+import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
+import { upsertPosition } from "../../lib/db/repositories/positions.js";
+import { getUser, upsertUser } from "../../lib/db/repositories/users.js";
+import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import type { Portfolio } from "../../lib/portfolio/types.js";
+import { testDb } from "../support/db.js";
+
+let db: PgliteDb;
+
+beforeAll(async () => {
+  db = await testDb();
+});
+afterAll(() => db?.close());
+
+/** Wraps a Db so every statement it runs (also inside transactions) is counted. */
+function counting(inner: Db): { db: Db; statements: string[] } {
+  const statements: string[] = [];
+  const wrap = (target: Db): Db => ({
+    query: (sql, params) => {
+      statements.push(sql);
+      return target.query(sql, params);
+    },
+    transaction: (work) => target.transaction((tx) => work(wrap(tx))),
+    close: () => target.close(),
+  });
+  return { db: wrap(inner), statements };
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the promise to reject");
+}
+
+const symbolOf = (i: number) => `R${String(i).padStart(4, "0")}`;
+
+describe("loadPortfolio", () => {
+  it("loads 5 positions in one statement, with accounts, positions and instruments", async () => {
+    const userId = await importPortfolio(
+      db,
+      parsePortfolioFile({
+        user: { id: "repo-five", display_name: "Five", current_age: 50, annual_contribution: 12000 },
+        accounts: [
+          {
+            name: "A 401(k)", type: "401k", purpose: "retirement", cash_balance: 5000, cash_interest: 0.045,
+            positions: [{ symbol: "SPY", quantity: 100 }, { symbol: "QQQ", quantity: 50 }, { symbol: "BND", quantity: 200 }],
+          },
+          { name: "B Roth", type: "roth_ira", cash_balance: 1000, positions: [{ symbol: "VEA", quantity: 150 }, { symbol: "GLD", quantity: 25 }] },
+          { name: "C Empty", type: "hsa", cash_balance: 2500 },
+        ],
+      }),
+    );
+    const counter = counting(db);
+    const portfolio = (await loadPortfolio(counter.db, userId))!;
+    expect(counter.statements).toHaveLength(1);
+
+    expect(portfolio.user).toEqual({
+      clerk_user_id: "repo-five", display_name: "Five", current_age: 50, years_until_retirement: null,
+      target_retirement_income: null, annual_contribution: 12000,
+    });
+    expect(portfolio.accounts.map((a) => [a.name, a.type, a.purpose, a.cash_balance, a.cash_interest, a.positions.map((p) => [p.symbol, p.quantity])])).toEqual([
+      ["A 401(k)", "401k", "retirement", 5000, 0.045, [["BND", 200], ["QQQ", 50], ["SPY", 100]]],
+      ["B Roth", "roth_ira", null, 1000, 0, [["GLD", 25], ["VEA", 150]]],
+      ["C Empty", "hsa", null, 2500, 0, []],
+    ]);
+    for (const account of portfolio.accounts) expect(account.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(new Set(portfolio.accounts.map((a) => a.id)).size).toBe(3);
+    const gld = portfolio.accounts[1].positions[0].instrument;
+    expect(gld).toEqual({
+      symbol: "GLD", name: "SPDR Gold Shares", instrument_type: "etf", current_price: 195.7,
+      allocation_asset_class: { commodities: 100 }, allocation_regions: { global: 100 }, allocation_sectors: { commodities: 100 },
+    });
+    expect(portfolio.accounts[0].positions[0].instrument.allocation_sectors).toEqual({
+      treasury: 42, corporate: 24, mortgage: 27, government_related: 7,
+    });
+  });
+
+  it("loads 500 positions in one statement too", async () => {
+    const positions = Array.from({ length: 500 }, (_, i) => ({ symbol: symbolOf(i), quantity: i + 1, name: `Fund ${i}`, price: i / 4 }));
+    const userId = await importPortfolio(
+      db,
+      parsePortfolioFile({
+        user: { id: "repo-500", display_name: "Many" },
+        accounts: [
+          { name: "Big", type: "taxable", positions: positions.slice(0, 300) },
+          { name: "Bigger", type: "other", positions: positions.slice(300) },
+        ],
+      }),
+    );
+    const counter = counting(db);
+    const portfolio = (await loadPortfolio(counter.db, userId))!;
+    expect(counter.statements).toHaveLength(1);
+    const loaded = portfolio.accounts.flatMap((a) => a.positions);
+    expect(portfolio.accounts.map((a) => a.positions.length)).toEqual([300, 200]);
+    expect(loaded.map((p) => p.symbol)).toEqual(positions.map((p) => p.symbol));
+    expect(loaded.map((p) => p.quantity)).toEqual(positions.map((p) => p.quantity));
+    expect(loaded[499].instrument).toEqual({
+      symbol: "R0499", name: "Fund 499", instrument_type: null, current_price: 124.75,
+      allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+    });
+  });
+
+  it("gives a user without accounts an empty list, and an unknown user undefined", async () => {
+    await upsertUser(db, { clerk_user_id: "repo-no-accounts", display_name: "Nobody Yet" });
+    expect(await loadPortfolio(db, "repo-no-accounts")).toEqual({
+      user: {
+        clerk_user_id: "repo-no-accounts", display_name: "Nobody Yet", current_age: null, years_until_retirement: null,
+        target_retirement_income: null, annual_contribution: null,
+      },
+      accounts: [],
+    });
+    expect(await loadPortfolio(db, "repo-does-not-exist")).toBeUndefined();
+  });
+
+  it("an instrument without a price loads with a null price", async () => {
+    await upsertUser(db, { clerk_user_id: "repo-unpriced" });
+    await insertInstrumentIfMissing(db, { symbol: "RNOPRICE", name: "No Price Yet" });
+    const account = await createAccount(db, { clerk_user_id: "repo-unpriced", name: "Acc", type: "other" });
+    await upsertPosition(db, account, "RNOPRICE", 3);
+    const portfolio = (await loadPortfolio(db, "repo-unpriced"))!;
+    expect(portfolio.accounts[0].positions[0]).toMatchObject({ symbol: "RNOPRICE", quantity: 3, instrument: { current_price: null } });
+  });
+});
+
+describe("instruments", () => {
+  it("upsertInstrument stores the price and keeps it when later upserts omit it", async () => {
+    const created = await upsertInstrument(db, {
+      symbol: "RKEEP", name: "Keep Fund", instrument_type: "etf", current_price: 12.3456,
+    });
+    expect(created).toEqual({
+      symbol: "RKEEP", name: "Keep Fund", instrument_type: "etf", current_price: 12.3456,
+      allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+    });
+
+    const renamed = await upsertInstrument(db, { symbol: "RKEEP", name: "Keep Fund (renamed)" });
+    expect(renamed).toMatchObject({ name: "Keep Fund (renamed)", instrument_type: "etf", current_price: 12.3456 });
+
+    const tagged = await upsertInstrument(db, {
+      symbol: "RKEEP", name: "Keep Fund (renamed)",
+      allocation_asset_class: { equity: 100 }, allocation_regions: { europe: 100 }, allocation_sectors: { technology: 100 },
+    });
+    expect(tagged).toEqual({
+      symbol: "RKEEP", name: "Keep Fund (renamed)", instrument_type: "etf", current_price: 12.3456,
+      allocation_asset_class: { equity: 100 }, allocation_regions: { europe: 100 }, allocation_sectors: { technology: 100 },
+    });
+
+    const repriced = await upsertInstrument(db, { symbol: "RKEEP", name: "Keep Fund (renamed)", current_price: 13 });
+    expect(repriced).toMatchObject({ current_price: 13, allocation_regions: { europe: 100 } });
+    expect(await getInstruments(db, ["RKEEP"])).toEqual([repriced]);
+  });
+
+  it("insertInstrumentIfMissing adds new instruments and leaves existing ones alone", async () => {
+    const before = (await getInstruments(db, ["SPY"]))[0];
+    expect(await insertInstrumentIfMissing(db, { symbol: "SPY", name: "Something Else", current_price: 1, instrument_type: "stock" })).toBe(false);
+    expect((await getInstruments(db, ["SPY"]))[0]).toEqual(before);
+    expect(before).toMatchObject({ name: "SPDR S&P 500 ETF Trust", current_price: 450.25 });
+
+    expect(await insertInstrumentIfMissing(db, { symbol: "RNEW", name: "Brand New", current_price: 9.99 })).toBe(true);
+    expect(await getInstruments(db, ["RNEW", "NOPE"])).toEqual([
+      {
+        symbol: "RNEW", name: "Brand New", instrument_type: null, current_price: 9.99,
+        allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+      },
+    ]);
+  });
+
+  it("findUntaggedInstrumentsOfUser lists only that user's holdings lacking an allocation", async () => {
+    await upsertInstrument(db, { symbol: "RUNTAG1", name: "Untagged One" });
+    await upsertInstrument(db, { symbol: "RPARTIAL", name: "Partly Tagged", allocation_asset_class: { equity: 100 } });
+    await upsertInstrument(db, { symbol: "RUNTAG2", name: "Untagged Two" });
+    await upsertInstrument(db, { symbol: "RUNHELD", name: "Untagged, Held By Nobody" });
+    for (const user of ["repo-tag-a", "repo-tag-b"]) await upsertUser(db, { clerk_user_id: user });
+    const a1 = await createAccount(db, { clerk_user_id: "repo-tag-a", name: "one", type: "taxable" });
+    const a2 = await createAccount(db, { clerk_user_id: "repo-tag-a", name: "two", type: "hsa" });
+    const b1 = await createAccount(db, { clerk_user_id: "repo-tag-b", name: "one", type: "taxable" });
+    await upsertPosition(db, a1, "SPY", 1);
+    await upsertPosition(db, a1, "RUNTAG1", 1);
+    await upsertPosition(db, a2, "RUNTAG1", 2); // held twice, listed once
+    await upsertPosition(db, a2, "RPARTIAL", 1);
+    await upsertPosition(db, b1, "RUNTAG2", 1);
+
+    const a = await findUntaggedInstrumentsOfUser(db, "repo-tag-a");
+    expect(a.map((i) => i.symbol)).toEqual(["RPARTIAL", "RUNTAG1"]);
+    expect(a[0]).toMatchObject({ name: "Partly Tagged", allocation_asset_class: { equity: 100 }, allocation_sectors: {} });
+    expect((await findUntaggedInstrumentsOfUser(db, "repo-tag-b")).map((i) => i.symbol)).toEqual(["RUNTAG2"]);
+    expect(await findUntaggedInstrumentsOfUser(db, "repo-tag-nobody")).toEqual([]);
+  });
+
+  it("upsertPosition replaces the quantity of a symbol already held", async () => {
+    await upsertUser(db, { clerk_user_id: "repo-pos" });
+    const account = await createAccount(db, { clerk_user_id: "repo-pos", name: "acc", type: "other" });
+    const first = await upsertPosition(db, account, "QQQ", 5);
+    const second = await upsertPosition(db, account, "QQQ", 7.25);
+    expect(second).toBe(first);
+    expect((await loadPortfolio(db, "repo-pos"))!.accounts[0].positions.map((p) => [p.symbol, p.quantity])).toEqual([["QQQ", 7.25]]);
+  });
+});
+
+describe("users", () => {
+  it("upsertUser creates and then updates a profile", async () => {
+    expect(await upsertUser(db, { clerk_user_id: "repo-user", display_name: '{"a":1}', current_age: 30, target_retirement_income: 1234.5 })).toEqual({
+      clerk_user_id: "repo-user", display_name: '{"a":1}', current_age: 30, years_until_retirement: null,
+      target_retirement_income: 1234.5, annual_contribution: null,
+    });
+    await upsertUser(db, { clerk_user_id: "repo-user", display_name: "Renamed", years_until_retirement: 10 });
+    expect(await getUser(db, "repo-user")).toMatchObject({ display_name: "Renamed", years_until_retirement: 10, current_age: null });
+    expect(await getUser(db, "repo-user-unknown")).toBeUndefined();
+  });
+});
+
+describe("jobs", () => {
+  const user = "repo-jobs";
+  beforeAll(async () => {
+    await upsertUser(db, { clerk_user_id: user });
+  });
+
+  it("creates a pending job with defaults", async () => {
+    const id = await createJob(db, { clerk_user_id: user });
+    const job = (await getJob(db, id))!;
+    expect(job).toMatchObject({
+      id, clerk_user_id: user, job_type: "portfolio_analysis", status: "pending", request_payload: null,
+      portfolio_snapshot: null, report_payload: null, charts_payload: null, retirement_payload: null,
+      summary_payload: null, error_message: null, started_at: null, completed_at: null,
+    });
+    expect(job.created_at).toMatch(/Z$/);
+  });
+
+  it("claims only a pending job, once", async () => {
+    const id = await createJob(db, { clerk_user_id: user, job_type: "retirement_projection", request_payload: { years: 30 } });
+    const results = await Promise.all([claimJob(db, id), claimJob(db, id), claimJob(db, id)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const job = (await getJob(db, id))!;
+    expect(job).toMatchObject({ status: "running", job_type: "retirement_projection", request_payload: { years: 30 } });
+    expect(job.started_at).toMatch(/Z$/);
+    expect(await claimJob(db, id)).toBe(false);
+  });
+
+  it("writes every payload column of a running job, then completes it", async () => {
+    const id = await createJob(db, { clerk_user_id: user });
+    await claimJob(db, id);
+    const snapshot = (await loadPortfolio(db, "repo-five")) as Portfolio;
+    await saveSnapshot(db, id, snapshot);
+    await savePayload(db, id, "report_payload", { markdown: "# Hi" });
+    await savePayload(db, id, "retirement_payload", { success_rate: 0.73 });
+    await savePayload(db, id, "summary_payload", { text: "ok" });
+    await mergeChart(db, id, "a", { v: 1 });
+    await clearCharts(db, id);
+    await mergeChart(db, id, "b", { v: 2 });
+    expect(await completeJob(db, id)).toBe(true);
+    expect(await getJob(db, id)).toMatchObject({
+      status: "completed",
+      portfolio_snapshot: snapshot,
+      report_payload: { markdown: "# Hi" },
+      retirement_payload: { success_rate: 0.73 },
+      summary_payload: { text: "ok" },
+      charts_payload: { b: { v: 2 } },
+      error_message: null,
+    });
+    expect(await completeJob(db, id)).toBe(false);
+    expect(await failJob(db, id, "late failure")).toBe(false);
+    expect(await claimJob(db, id)).toBe(false);
+    expect((await getJob(db, id))!.status).toBe("completed");
+  });
+
+  it("refuses payload writes on a job that is not running, writing nothing", async () => {
+    const pending = await createJob(db, { clerk_user_id: user });
+    await expect(savePayload(db, pending, "report_payload", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
+    await expect(mergeChart(db, pending, "k", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
+    await expect(saveSnapshot(db, pending, {} as Portfolio)).rejects.toBeInstanceOf(JobNotRunningError);
+    expect(await getJob(db, pending)).toMatchObject({ status: "pending", report_payload: null, charts_payload: null, portfolio_snapshot: null });
+
+    const done = await createJob(db, { clerk_user_id: user });
+    await claimJob(db, done);
+    await completeJob(db, done);
+    await expect(savePayload(db, done, "summary_payload", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
+    await expect(clearCharts(db, done)).rejects.toBeInstanceOf(JobNotRunningError);
+    await expect(savePayload(db, "7b0c0a6e-0000-4000-8000-000000000000", "summary_payload", 1)).rejects.toThrow(/not running/);
+    expect((await getJob(db, done))!.summary_payload).toBeNull();
+  });
+
+  it("fails a job with a reason; the database refuses a failed job without one", async () => {
+    const id = await createJob(db, { clerk_user_id: user });
+    expect(await claimJob(db, id)).toBe(true);
+    expect(await failJob(db, id, "model timed out")).toBe(true);
+    expect(await getJob(db, id)).toMatchObject({ status: "failed", error_message: "model timed out" });
+    expect((await getJob(db, id))!.completed_at).toMatch(/Z$/);
+
+    const empty = await createJob(db, { clerk_user_id: user });
+    expect(await failJob(db, empty, "")).toBe(true);
+    expect((await getJob(db, empty))!.error_message).toBe("unknown error");
+
+    const long = await createJob(db, { clerk_user_id: user });
+    await failJob(db, long, "x".repeat(10_000));
+    expect((await getJob(db, long))!.error_message).toHaveLength(4000);
+
+    const raw = await createJob(db, { clerk_user_id: user });
+    const error = await caught(db.query("UPDATE jobs SET status = 'failed' WHERE id = :id::uuid", { id: P.uuid(raw) }));
+    expect(error).toBeInstanceOf(DbError);
+    expect((error as DbError).code).toBe("23514");
+    expect((error as DbError).message).toMatch(/jobs_failed_has_reason/);
+  });
+
+  it("the database never lets an ended job change status", async () => {
+    const completed = await createJob(db, { clerk_user_id: user });
+    await claimJob(db, completed);
+    await completeJob(db, completed);
+    const failed = await createJob(db, { clerk_user_id: user });
+    await failJob(db, failed, "broken");
+    for (const [id, to] of [[completed, "running"], [completed, "pending"], [completed, "failed"], [failed, "running"], [failed, "completed"]]) {
+      const error = await caught(
+        db.query("UPDATE jobs SET status = :to, error_message = 'x' WHERE id = :id::uuid", { id: P.uuid(id), to }),
+      );
+      expect(error).toBeInstanceOf(DbError);
+      expect((error as DbError).code).toBe("23514");
+      expect((error as DbError).message).toMatch(/already ended as (completed|failed)/);
+    }
+    expect((await getJob(db, completed))!.status).toBe("completed");
+    expect((await getJob(db, failed))!.status).toBe("failed");
+    // Other columns of an ended job can still change (e.g. housekeeping); only status is frozen.
+    await db.query("UPDATE jobs SET status = status WHERE id = :id::uuid", { id: P.uuid(completed) });
+  });
+
+  it("rejects an unknown status and job type", async () => {
+    const id = await createJob(db, { clerk_user_id: user });
+    const status = await caught(db.query("UPDATE jobs SET status = 'paused' WHERE id = :id::uuid", { id: P.uuid(id) }));
+    expect((status as DbError).code).toBe("23514");
+    const type = await caught(createJob(db, { clerk_user_id: user, job_type: "astrology" }));
+    expect((type as DbError).code).toBe("23514");
+  });
+
+  it("getJob on a malformed id is undefined without touching the database", async () => {
+    const counter = counting(db);
+    for (const id of ["", "not-a-uuid", "1; DROP TABLE jobs", "6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4"]) {
+      expect(await getJob(counter.db, id)).toBeUndefined();
+    }
+    expect(counter.statements).toEqual([]);
+    expect(await getJob(counter.db, "6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b")).toBeUndefined();
+    expect(counter.statements).toHaveLength(1);
+  });
+
+  it("listJobs gives a user's jobs newest first, without payloads, up to the limit", async () => {
+    const listUser = "repo-jobs-list";
+    await upsertUser(db, { clerk_user_id: listUser });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(await createJob(db, { clerk_user_id: listUser }));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const listed = await listJobs(db, { clerkUserId: listUser });
+    expect(listed.map((j) => j.id)).toEqual([...ids].reverse());
+    expect(Object.keys(listed[0]).sort()).toEqual(
+      ["clerk_user_id", "completed_at", "created_at", "error_message", "id", "job_type", "started_at", "status"].sort(),
+    );
+    expect((await listJobs(db, { clerkUserId: listUser, limit: 2 })).map((j) => j.id)).toEqual([ids[2], ids[1]]);
+    expect((await listJobs(db, { limit: 1000 })).some((j) => j.clerk_user_id === user)).toBe(true);
+  });
+});
+
+describe("PgliteDb.open", () => {
+  let root: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), "alex-open-"));
+    dir = join(root, "nested", "pg");
+    mkdirSync(join(root, "nested"));
+    // Lay the template down as the data directory, so opening it skips initdb.
+    const seeded = await PGlite.create({ dataDir: dir, loadDataDir: new Blob([readFileSync(inject("dbTemplatePath"))]) });
+    await seeded.close();
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("refuses a second open of the same directory in one process, and releases the lock on close", async () => {
+    const first = await PgliteDb.open(dir);
+    try {
+      expect(readFileSync(`${dir}.lock`, "utf8")).toBe(String(process.pid));
+      const error = await caught(PgliteDb.open(dir));
+      expect(error).toBeInstanceOf(DbError);
+      expect((error as Error).message).toMatch(new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is in use by process ${process.pid}`));
+      expect((await first.query<{ n: number }>("SELECT count(*)::int AS n FROM instruments")).rows[0].n).toBe(22);
+    } finally {
+      await first.close();
+    }
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+
+  it("refuses a directory locked by another live process", async () => {
+    writeFileSync(`${dir}.lock`, "1");
+    try {
+      await expect(PgliteDb.open(dir)).rejects.toThrow(/in use by process 1\b/);
+    } finally {
+      rmSync(`${dir}.lock`, { force: true });
+    }
+  });
+
+  it("takes over a stale lock left by a dead process", async () => {
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    expect(dead).toBeGreaterThan(0);
+    writeFileSync(`${dir}.lock`, String(dead));
+    const db2 = await PgliteDb.open(dir);
+    try {
+      expect(readFileSync(`${dir}.lock`, "utf8")).toBe(String(process.pid));
+      expect((await db2.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db2.close();
+    }
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+});

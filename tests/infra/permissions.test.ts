@@ -1,0 +1,239 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { ModelChoice } from "../../lib/config.js";
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from "../../lib/infra/functions.js";
+import {
+  effectiveGrants,
+  embeddingEndpointGrants,
+  type Grant,
+  pipeGrants,
+  policyDocument,
+  RESOURCE_WILDCARD_ACTIONS,
+  stateMachineGrants,
+  trustPolicy,
+} from "../../lib/infra/permissions.js";
+import { TASK_NAMES, TASKS } from "../../state-machine/tasks.js";
+
+const ACCOUNT = "123456789012";
+const REGION = "eu-west-1";
+const BEDROCK_REGION = "us-west-2";
+const DEFAULT_MODEL: ModelChoice = { provider: "bedrock", modelId: "openai.gpt-oss-120b-1:0" };
+const LINKS = {
+  Database: {
+    clusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:alex-orchestra-dev-databasecluster`,
+    secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabaseSecret-AbCdEf`,
+  },
+  KnowledgeBase: {
+    endpointArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/alex-orchestra-dev-embeddings`,
+    indexArn: `arn:aws:s3vectors:${REGION}:${ACCOUNT}:bucket/alex-orchestra-dev-knowledge/index/financial-research`,
+  },
+};
+const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:alex-orchestra-dev-${name}`;
+const TASK_ARNS = TASK_NAMES.map(functionArn);
+const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:alex-orchestra-dev-JobsQueue`;
+const MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:alex-orchestra-dev-analysis`;
+const ENDPOINT = "alex-orchestra-dev-embeddings";
+const IMAGE = `763104351884.dkr.ecr.${REGION}.amazonaws.com/huggingface-pytorch-inference:2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04`;
+
+/** The five functions that call the model, named here on purpose rather than derived. */
+const AGENTS: FunctionName[] = ["tagger", "planner", "reporter", "charter", "retirement"];
+const BOOKKEEPING: FunctionName[] = ["prepareJob", "finalizeJob", "markJobFailed", "migrate", "executionEnded"];
+
+const grantsOf = (name: FunctionName, model: ModelChoice = DEFAULT_MODEL) =>
+  effectiveGrants(name, { partition: "aws", account: ACCOUNT, model, bedrockRegion: BEDROCK_REGION, links: LINKS });
+
+const PROFILE_MODEL: ModelChoice = { provider: "bedrock", modelId: "us.anthropic.claude-sonnet-4-20250514-v1:0" };
+const PROFILE_ARN = `arn:aws:bedrock:us-west-2:${ACCOUNT}:inference-profile/${PROFILE_MODEL.modelId}`;
+
+const allRoles = (model: ModelChoice = DEFAULT_MODEL): Record<string, Grant[]> => ({
+  ...Object.fromEntries(FUNCTION_NAMES.map((name) => [`function ${name}`, grantsOf(name, model)])),
+  "state machine": stateMachineGrants(TASK_ARNS),
+  pipe: pipeGrants({ queueArn: QUEUE_ARN, stateMachineArn: MACHINE_ARN }),
+  "embedding endpoint": embeddingEndpointGrants({ partition: "aws", account: ACCOUNT, region: REGION, endpointName: ENDPOINT, imageUri: IMAGE }),
+});
+
+const service = (action: string) => action.split(":")[0];
+const actionsOf = (grants: Grant[]) => grants.flatMap((g) => g.actions);
+const resourcesFor = (grants: Grant[], prefix: string) =>
+  grants.filter((g) => g.actions.some((a) => a.startsWith(prefix))).flatMap((g) => g.resources);
+
+describe("the declared permissions are least privilege", () => {
+  it("has no wildcard actions anywhere", () => {
+    for (const [role, grants] of Object.entries(allRoles())) {
+      for (const action of actionsOf(grants)) {
+        expect(action, `${role}: ${action}`).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+      }
+    }
+  });
+
+  it('uses the resource "*" only for actions AWS defines no resource for', () => {
+    for (const [role, grants] of Object.entries(allRoles())) {
+      for (const grant of grants.filter((g) => g.resources.includes("*"))) {
+        expect(grant.resources, role).toEqual(["*"]);
+        for (const action of grant.actions) expect(Object.keys(RESOURCE_WILDCARD_ACTIONS), `${role}: ${action}`).toContain(action);
+      }
+    }
+    const wildcardRoles = Object.entries(allRoles())
+      .filter(([, grants]) => grants.some((g) => g.resources.includes("*")))
+      .map(([role]) => role);
+    expect(wildcardRoles.sort()).toEqual(["embedding endpoint", "state machine"]);
+  });
+
+  it("allows wildcards inside an ARN only for Lambda qualifiers, the endpoint's log streams and profile-routed models", () => {
+    for (const model of [DEFAULT_MODEL, PROFILE_MODEL]) {
+      for (const [role, grants] of Object.entries(allRoles(model))) {
+        for (const grant of grants) {
+          for (const resource of grant.resources.filter((r) => r !== "*" && r.includes("*"))) {
+            const qualifier = role === "state machine" && resource.endsWith(":*") && TASK_ARNS.includes(resource.slice(0, -2));
+            const logStreams = role === "embedding endpoint" && resource.endsWith(`:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}:*`);
+            const throughProfile =
+              resource === "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0" &&
+              JSON.stringify(grant.conditions) ===
+                JSON.stringify([{ test: "StringEquals", variable: "bedrock:InferenceProfileArn", values: [PROFILE_ARN] }]);
+            expect(qualifier || logStreams || throughProfile, `${role}: ${resource}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it("gives Bedrock to exactly the five agents, which are the tasks marked as agents", () => {
+    const withBedrock = FUNCTION_NAMES.filter((name) => actionsOf(grantsOf(name)).some((a) => service(a) === "bedrock"));
+    expect(withBedrock.sort()).toEqual([...AGENTS].sort());
+    expect(TASK_NAMES.filter((task) => TASKS[task].agent).sort()).toEqual([...AGENTS].sort());
+    for (const name of BOOKKEEPING) expect(actionsOf(grantsOf(name)).filter((a) => service(a) === "bedrock"), name).toEqual([]);
+    for (const role of ["state machine", "pipe", "embedding endpoint"]) {
+      expect(actionsOf(allRoles()[role]).some((a) => service(a) === "bedrock"), role).toBe(false);
+    }
+  });
+
+  it("pins Bedrock to the configured model in BEDROCK_REGION, InvokeModel only", () => {
+    for (const agent of AGENTS) {
+      const bedrock = grantsOf(agent).filter((g) => g.actions.some((a) => service(a) === "bedrock"));
+      expect(bedrock, agent).toEqual([
+        { actions: ["bedrock:InvokeModel"], resources: ["arn:aws:bedrock:us-west-2::foundation-model/openai.gpt-oss-120b-1:0"] },
+      ]);
+    }
+  });
+
+  it("pins a cross-Region inference profile to BEDROCK_REGION and reaches its model only through that profile", () => {
+    const profile = PROFILE_ARN;
+    const bedrock = grantsOf("planner", PROFILE_MODEL).filter((g) => g.actions.includes("bedrock:InvokeModel"));
+    expect(bedrock).toEqual([
+      { actions: ["bedrock:InvokeModel"], resources: [profile] },
+      {
+        actions: ["bedrock:InvokeModel"],
+        resources: ["arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0"],
+        conditions: [{ test: "StringEquals", variable: "bedrock:InferenceProfileArn", values: [profile] }],
+      },
+    ]);
+  });
+
+  it("gives no Bedrock access at all when the deployment runs the offline model", () => {
+    for (const name of FUNCTION_NAMES) {
+      expect(actionsOf(grantsOf(name, { provider: "offline" })).some((a) => service(a) === "bedrock"), name).toBe(false);
+    }
+  });
+
+  it("gives SageMaker and S3 Vectors to the reporter only, on the one endpoint and index", () => {
+    for (const name of FUNCTION_NAMES) {
+      const knowledge = actionsOf(grantsOf(name)).filter((a) => ["sagemaker", "s3vectors"].includes(service(a)));
+      if (name !== "reporter") expect(knowledge, name).toEqual([]);
+    }
+    const reporter = grantsOf("reporter");
+    expect(resourcesFor(reporter, "sagemaker:")).toEqual([LINKS.KnowledgeBase.endpointArn]);
+    expect(actionsOf(reporter).filter((a) => service(a) === "sagemaker")).toEqual(["sagemaker:InvokeEndpoint"]);
+    expect(resourcesFor(reporter, "s3vectors:")).toEqual([LINKS.KnowledgeBase.indexArn]);
+    // QueryVectors with a metadata filter and returnMetadata also needs GetVectors.
+    expect(actionsOf(reporter).filter((a) => service(a) === "s3vectors").sort()).toEqual(["s3vectors:GetVectors", "s3vectors:QueryVectors"]);
+  });
+
+  it("gives every function the Data API on the one cluster and its secret, nothing more for bookkeeping", () => {
+    for (const name of FUNCTION_NAMES) {
+      const grants = grantsOf(name);
+      expect(resourcesFor(grants, "rds-data:"), name).toEqual([LINKS.Database.clusterArn]);
+      expect(resourcesFor(grants, "secretsmanager:"), name).toEqual([LINKS.Database.secretArn]);
+      expect(actionsOf(grants).filter((a) => service(a) === "secretsmanager"), name).toEqual(["secretsmanager:GetSecretValue"]);
+    }
+    for (const name of BOOKKEEPING) {
+      expect(new Set(actionsOf(grantsOf(name)).map(service)), name).toEqual(new Set(["rds-data", "secretsmanager"]));
+    }
+  });
+
+  it("lets the state machine invoke only its eight task functions", () => {
+    const grants = stateMachineGrants(TASK_ARNS);
+    const invoke = grants.filter((g) => g.actions.includes("lambda:InvokeFunction"));
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0].actions).toEqual(["lambda:InvokeFunction"]);
+    expect(invoke[0].resources).toEqual(TASK_ARNS.flatMap((arn) => [arn, `${arn}:*`]));
+    expect(TASK_ARNS).toHaveLength(8);
+    expect(invoke[0].resources.some((r) => r.includes("migrate") || r.includes("executionEnded"))).toBe(false);
+    expect(new Set(actionsOf(grants).map(service))).toEqual(new Set(["lambda", "logs", "xray"]));
+  });
+
+  it("limits the Pipe to reading its queue and starting its state machine", () => {
+    expect(pipeGrants({ queueArn: QUEUE_ARN, stateMachineArn: MACHINE_ARN })).toEqual([
+      { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources: [QUEUE_ARN] },
+      { actions: ["states:StartExecution"], resources: [MACHINE_ARN] },
+    ]);
+  });
+
+  it("lets the embedding endpoint pull only its image repository and write only its own logs", () => {
+    const grants = embeddingEndpointGrants({ partition: "aws", account: ACCOUNT, region: REGION, endpointName: ENDPOINT, imageUri: IMAGE });
+    expect(resourcesFor(grants, "ecr:BatchGetImage")).toEqual([`arn:aws:ecr:${REGION}:763104351884:repository/huggingface-pytorch-inference`]);
+    expect(resourcesFor(grants, "logs:")).toEqual([
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}`,
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}:*`,
+    ]);
+  });
+});
+
+describe("the function table", () => {
+  it("takes each task's memory and timeout from state-machine/tasks.ts", () => {
+    for (const task of TASK_NAMES) {
+      expect(FUNCTIONS[task].handler).toBe(TASKS[task].handler);
+      expect(FUNCTIONS[task].memoryMB).toBe(TASKS[task].memoryMB);
+      expect(FUNCTIONS[task].timeoutSeconds).toBe(TASKS[task].timeoutSeconds);
+      expect(FUNCTIONS[task].live).toBe(true);
+    }
+    expect(FUNCTIONS.migrate.live).toBe(false);
+    expect(FUNCTIONS.executionEnded.live).toBe(false);
+  });
+});
+
+describe("IAM documents", () => {
+  it("renders grants as a policy document, conditions included", () => {
+    const document = JSON.parse(
+      policyDocument([
+        { actions: ["a:B"], resources: ["arn:1"] },
+        { actions: ["c:D"], resources: ["arn:2"], conditions: [{ test: "StringEquals", variable: "k", values: ["v"] }] },
+      ]),
+    );
+    expect(document).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["a:B"], Resource: ["arn:1"] },
+        { Effect: "Allow", Action: ["c:D"], Resource: ["arn:2"], Condition: { StringEquals: { k: ["v"] } } },
+      ],
+    });
+  });
+
+  it("limits service trust to this account when the account is given", () => {
+    expect(JSON.parse(trustPolicy("states.amazonaws.com", ACCOUNT)).Statement[0]).toEqual({
+      Effect: "Allow",
+      Principal: { Service: "states.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+    });
+  });
+});
+
+describe("the stacks take their permissions from the table", () => {
+  it("declares no IAM action in sst.config.ts or stacks/", () => {
+    const files = ["sst.config.ts", ...readdirSync("stacks").map((f) => `stacks/${f}`)];
+    for (const file of files) {
+      const actions = readFileSync(file, "utf8").match(/["'`][a-z0-9-]+:[A-Z*][A-Za-z*]*["'`]/g) ?? [];
+      expect(actions, file).toEqual([]);
+    }
+  });
+});
