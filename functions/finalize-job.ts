@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../lib/agents/common.js";
 import { completeJob, failJob, savePayload } from "../lib/db/repositories/jobs.js";
+import { assertNotSstDevStub, isSstDevStubResult } from "../lib/infra/sst-dev.js";
 import { agentLogger } from "../lib/logger.js";
 import { modelName } from "../lib/models/provider.js";
 import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
@@ -47,10 +48,10 @@ export function readOutcome(item: unknown): { agent?: string; outcome: Outcome }
   const failed = Failed.safeParse(item);
   if (failed.success) return { agent: failed.data.agent, outcome: { status: "failed", error: describeStateError(failed.data.error) } };
   const agent = (item as { agent?: unknown } | null)?.agent;
-  return {
-    agent: typeof agent === "string" ? agent : undefined,
-    outcome: { status: "failed", error: `unexpected task result ${JSON.stringify(item).slice(0, 200)} (is "sst dev" running?)` },
-  };
+  const error = isSstDevStubResult(item)
+    ? `the function answered from an "sst dev" stub: ${item.body}`
+    : `unexpected task result ${JSON.stringify(item).slice(0, 200)}`;
+  return { agent: typeof agent === "string" ? agent : undefined, outcome: { status: "failed", error } };
 }
 
 export interface FinalizeResult {
@@ -60,6 +61,8 @@ export interface FinalizeResult {
 
 /** Writes summary_payload, then completes the job if a chosen specialist succeeded (or none was chosen). */
 export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => {
+  assertNotSstDevStub((event as { plan?: unknown } | null)?.plan, "The plan");
+  assertNotSstDevStub((event as { tagging?: unknown } | null)?.tagging, "The tagging result");
   const input = parseEvent("Finalize job", FinalizeEvent, event);
   const { portfolio } = await requireSnapshot(deps.db, input.jobId);
   const results = resultsByAgent(input);

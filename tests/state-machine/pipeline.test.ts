@@ -91,6 +91,17 @@ describe("the state machine, executed locally with the real handlers", () => {
     expect(job?.report_payload).not.toBeNull();
   });
 
+  it("records a specialist that answered from an sst dev stub as failed", async () => {
+    const jobId = await userWithJob(db, "dev-stub", [[{ symbol: "SPY", quantity: 1 }, { symbol: "QQQ", quantity: 1 }]]);
+    const stub: TaskFunction<unknown> = async () => ({ statusCode: "500", body: "sst dev is not running (worker: abc)" });
+    const { job } = await runJob(deps, { jobId }, { taskFunctions: { charter: stub } });
+    expect(job?.status).toBe("completed");
+    expect((job?.summary_payload as Summary).results.charter).toEqual({
+      status: "failed",
+      error: 'the function answered from an "sst dev" stub: sst dev is not running (worker: abc)',
+    });
+  });
+
   it("fails the job with a reason when every chosen specialist fails", async () => {
     const jobId = await userWithJob(db, "all-fail", [[{ symbol: "SPY", quantity: 1 }]]);
     const { execution, job } = await runJob(deps, { jobId }, { taskFunctions: { reporter: failing("ReportBoom", "no ink") } });
