@@ -70,4 +70,24 @@ export const COMMANDS = {
     options: {},
     run: async () => (await import("./analysis-commands.js")).definitionCommand(),
   },
+  submit: {
+    summary: "queue a job on a deployed stack (ALEX_DB=data-api)",
+    usage: "alex submit --queue-url URL (--portfolio FILE | --user ID)",
+    options: { "queue-url": { type: "string" }, portfolio: { type: "string" }, user: { type: "string" } },
+    run: async (args) => (await import("./aws-commands.js")).submitCommand(args),
+  },
+  watch: {
+    summary: "follow a deployed execution's history live",
+    usage: "alex watch EXECUTION_ARN",
+    options: {},
+    positionals: true,
+    run: async (args) => (await import("./aws-commands.js")).watchCommand(args),
+  },
+  ingest: {
+    summary: "add market notes to the knowledge base (local, or the deployed one with --deployed)",
+    usage: "alex ingest FILES… [--corpus] [--deployed]",
+    options: { corpus: { type: "boolean" }, deployed: { type: "boolean" } },
+    positionals: true,
+    run: async (args) => (await import("./aws-commands.js")).ingestCommand(args),
+  },
 } satisfies Record<string, Command>;
