@@ -3,5 +3,11 @@
 import { register } from "tsx/esm/api";
 
 register();
+// Settings from ./.env, if there is one (see .env.example); the environment wins over the file.
+try {
+  process.loadEnvFile();
+} catch (error) {
+  if (error.code !== "ENOENT") throw error;
+}
 const { main } = await import("../lib/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));
