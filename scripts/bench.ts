@@ -2,7 +2,18 @@
  * Benchmarks, one line each: `npm run bench` (or `npx tsx scripts/bench.ts`).
  * Add a section by appending to `benchmarks`.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AgentDeps } from "../lib/agents/common.js";
+import { loadConfig } from "../lib/config.js";
+import { migrate } from "../lib/db/migrate.js";
+import { PgliteDb } from "../lib/db/pglite.js";
+import { createJob, getJob } from "../lib/db/repositories/jobs.js";
+import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { simulateRetirement, type RetirementInputDraft } from "../lib/retirement/monte-carlo.js";
+import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
+import { executeLocally } from "../state-machine/local-executor.js";
 
 interface Benchmark {
   name: string;
@@ -25,6 +36,20 @@ const SIXTY_YEARS: RetirementInputDraft = {
   seed: 42,
 };
 
+let demoDeps: Promise<AgentDeps> | undefined;
+
+/** An in-memory database with the demo user, and the offline model (built once, outside the timings). */
+function demo(): Promise<AgentDeps> {
+  demoDeps ??= (async () => {
+    const db = await PgliteDb.memory();
+    await migrate(db);
+    await seedDemo(db);
+    const config = loadConfig({ ALEX_MODEL: "offline", ALEX_KNOWLEDGE_DIR: mkdtempSync(join(tmpdir(), "alex-bench-kb-")), ALEX_LOG_LEVEL: "SILENT" });
+    return { db, config, knowledge: await createKnowledgeBase(config) };
+  })();
+  return demoDeps;
+}
+
 const benchmarks: Benchmark[] = [
   {
     name: "retirement Monte Carlo, 10,000 paths × 60 years",
@@ -34,6 +59,20 @@ const benchmarks: Benchmark[] = [
     run: () => {
       const outlook = simulateRetirement(SIXTY_YEARS);
       return `success rate ${outlook.success_rate}%, ${outlook.projections.length - 1} years`;
+    },
+  },
+  {
+    name: "demo job through the state machine (offline model, embedded database)",
+    warmups: 2,
+    runs: 10,
+    budgetMs: 1000,
+    run: async () => {
+      const deps = await demo();
+      const jobId = await createJob(deps.db, { clerk_user_id: DEMO_USER_ID });
+      const execution = await executeLocally({ jobId }, { deps });
+      const job = await getJob(deps.db, jobId);
+      const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+      return `${execution.status}, job ${job?.status}, ${execution.events.length} events, process RSS ${rss} MiB`;
     },
   },
 ];
