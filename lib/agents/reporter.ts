@@ -112,7 +112,7 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string): st
       `- North American exposure is ${pct(regionShare("north_america"))} of invested assets.`,
     ].join("\n"),
     "## Portfolio Composition",
-    v.accounts.map((a) => `- **${a.name}** (${accountTypeLabel(a.type)}): ${usd(a.total_value)}, of which cash ${usd(a.cash)}, ${a.positions} position(s).`).join("\n"),
+    v.accounts.map((a) => `- **${a.name}**${a.name === accountTypeLabel(a.type) ? "" : ` (${accountTypeLabel(a.type)})`}: ${usd(a.total_value)}, of which cash ${usd(a.cash)}, ${a.positions} position(s).`).join("\n"),
     v.positions.length
       ? ["| Holding | Value | Weight |", "|---|---|---|", ...v.positions.map((p) => `| ${p.symbol} — ${p.name} | ${usd(p.value)} | ${pct(p.weight)} |`)].join("\n")
       : "No positions are held.",

@@ -1,4 +1,4 @@
-import { Agent, run, setTracingDisabled, tool } from "@openai/agents";
+import { Agent, run, setTracingDisabled } from "@openai/agents";
 import { APICallError } from "ai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -14,6 +14,7 @@ import {
   type FakeServer,
   type Responder,
 } from "../support/fake-bedrock.js";
+import { pricedAgent } from "../support/priced-agent.js";
 
 setTracingDisabled(true);
 
@@ -54,18 +55,6 @@ async function bedrockModelAnswering(script: FakeReply[] | Responder) {
   });
 }
 
-function pricedAgent(model: Awaited<ReturnType<typeof bedrockModelAnswering>>, calls: unknown[]) {
-  const lookupPrice = tool({
-    name: "lookup_price",
-    description: "Latest price of an instrument.",
-    parameters: z.object({ symbol: z.string() }),
-    execute: async (args) => {
-      calls.push(args);
-      return `${args.symbol} last traded at 42.10 USD`;
-    },
-  });
-  return new Agent({ name: "analyst", instructions: "Price instruments.", tools: [lookupPrice], model });
-}
 
 describe("Bedrock provider against a fake Converse server", () => {
   it("runs a tool-call round trip through SigV4-signed Converse requests", async () => {

@@ -1,24 +1,13 @@
-import { Agent, ModelBehaviorError, run, setTracingDisabled, tool } from "@openai/agents";
+import { Agent, ModelBehaviorError, run, setTracingDisabled } from "@openai/agents";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../../lib/config.js";
 import { OfflineModel, type OfflinePolicy, type OfflineTurn } from "../../lib/models/offline.js";
 import { createModel, modelName } from "../../lib/models/provider.js";
+import { PRICED_AGENT_INSTRUCTIONS, pricedAgent } from "../support/priced-agent.js";
 
 setTracingDisabled(true);
 
-function pricedAgent(model: OfflineModel, calls: unknown[]) {
-  const lookupPrice = tool({
-    name: "lookup_price",
-    description: "Latest price of an instrument.",
-    parameters: z.object({ symbol: z.string() }),
-    execute: async (args) => {
-      calls.push(args);
-      return `${args.symbol} last traded at 42.10 USD`;
-    },
-  });
-  return new Agent({ name: "analyst", instructions: "Price the instruments asked about.", tools: [lookupPrice], model });
-}
 
 /** Prices every symbol named in the user's text, then summarises what the tool said. */
 const pricingPolicy: OfflinePolicy = ({ userText, toolResults }) => {
@@ -44,7 +33,7 @@ describe("OfflineModel", () => {
     expect(result.finalOutput).toBe("[offline model] VTI last traded at 42.10 USD; BND last traded at 42.10 USD");
     expect(seen.map((t) => t.turn)).toEqual([1, 2]);
     expect(seen[0].tools).toEqual(["lookup_price"]);
-    expect(seen[0].systemInstructions).toBe("Price the instruments asked about.");
+    expect(seen[0].systemInstructions).toBe(PRICED_AGENT_INSTRUCTIONS);
     expect(seen[0].outputType).toBe("text");
     expect(seen[1].toolResults).toEqual([
       { callId: "offline_call_1_1", name: "lookup_price", arguments: { symbol: "VTI" }, output: "VTI last traded at 42.10 USD" },
