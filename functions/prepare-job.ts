@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { findUntaggedInstrumentsOfUser } from "../lib/db/repositories/instruments.js";
-import { claimJob } from "../lib/db/repositories/jobs.js";
-import { getJob } from "../lib/db/repositories/jobs.js";
+import { claimJob, getJob } from "../lib/db/repositories/jobs.js";
 import { agentLogger } from "../lib/logger.js";
 import { jobIdFromInput } from "../lib/pipeline/job-message.js";
 import { lambdaHandler } from "./lambda.js";
