@@ -121,7 +121,7 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string): st
     breakdown("Regions (invested assets)", v.allocation.region, v.invested),
     breakdown("Top sectors (invested assets)", Object.fromEntries(Object.entries(v.allocation.sector).slice(0, 5)), v.invested),
     "## Risk Assessment",
-    riskLines(v).join("\n"),
+    riskLines(portfolio, v).join("\n"),
     "## Retirement Readiness",
     retirementLines(portfolio, v).join("\n"),
     "## Recommendations",
@@ -137,13 +137,15 @@ function breakdown(title: string, amounts: Record<string, number>, whole: number
   return `**${title}**\n${rows.length ? rows.join("\n") : "- none"}`;
 }
 
-function riskLines(v: Valuation): string[] {
+function riskLines(portfolio: Portfolio, v: Valuation): string[] {
   const equity = percentOf(v.allocation.asset_class.equity ?? 0, v.total_value);
   const top = v.positions[0];
   const tech = percentOf(v.allocation.sector.technology ?? 0, v.invested);
   return [
     `- Equity share ${pct(equity)}: ${equity > 80 ? "high volatility expected in downturns" : equity > 50 ? "growth-oriented with moderate volatility" : "conservative, lower expected growth"}.`,
-    top ? `- Concentration: the largest holding is ${pct(top.weight)} of the portfolio${top.weight > 25 ? ", a single-fund concentration worth watching" : ""}.` : "- No concentration risk: nothing is invested.",
+    top
+      ? `- Concentration: the largest holding, ${top.symbol}, is ${pct(top.weight)} of the portfolio${top.weight > 25 ? (isConcentrated(portfolio, top.symbol) ? ", a single stock or sector bet worth watching" : "; it is a broad fund, so the weight spreads over many companies") : ""}.`
+      : "- No concentration risk: nothing is invested.",
     `- Technology is ${pct(tech)} of invested assets${tech > 30 ? ", above a broad-market weight" : ""}.`,
     ...(v.unpriced.length ? [`- Unpriced holdings (${v.unpriced.join(", ")}) are valued at $0 until a price is known.`] : []),
   ];
@@ -161,6 +163,14 @@ function retirementLines(portfolio: Portfolio, v: Valuation): string[] {
   ];
 }
 
+/** A single stock, or a fund with half or more in one sector. */
+function isConcentrated(portfolio: Portfolio, symbol: string): boolean {
+  const instrument = portfolio.accounts.flatMap((a) => a.positions).find((p) => p.symbol === symbol)?.instrument;
+  if (!instrument) return false;
+  const largestSector = Math.max(0, ...Object.values(instrument.allocation_sectors).map((v) => v ?? 0));
+  return instrument.instrument_type === "stock" || largestSector >= 50;
+}
+
 function recommendations(portfolio: Portfolio, v: Valuation): string[] {
   const total = v.total_value;
   const share = (key: string) => percentOf(v.allocation.asset_class[key] ?? 0, total);
@@ -168,13 +178,19 @@ function recommendations(portfolio: Portfolio, v: Valuation): string[] {
   const top = v.positions[0];
   const ideas: string[] = [];
   if (share("cash") > 10) ideas.push(`Put idle cash to work: ${pct(share("cash"))} of the portfolio (${usd(v.cash)}) sits in cash.`);
-  if (top && top.weight > 25) ideas.push(`Reduce concentration in ${top.symbol} (${pct(top.weight)}) by spreading new money across other holdings.`);
+  if (top && top.weight > 25 && isConcentrated(portfolio, top.symbol)) {
+    ideas.push(`Reduce concentration in ${top.symbol} (${pct(top.weight)}): it is a single stock or sector bet; spread new money across broad funds.`);
+  }
   if (v.invested > 0 && international < 20) ideas.push(`Add international exposure: only ${pct(international)} of invested assets are outside North America.`);
   if (share("fixed_income") < 20) ideas.push(`Consider more fixed income (now ${pct(share("fixed_income"))}) to soften drawdowns as retirement nears.`);
   if (percentOf(v.allocation.sector.technology ?? 0, v.invested) > 30) ideas.push("Balance the technology tilt with value or dividend funds.");
   if (v.unpriced.length) ideas.push(`Add prices for ${v.unpriced.join(", ")} so the analysis can value them.`);
-  const taxable = portfolio.accounts.filter((a) => a.type === "taxable");
-  if (taxable.length) ideas.push(`Hold tax-inefficient bond funds in tax-advantaged accounts rather than ${taxable.map((a) => a.name).join(", ")}.`);
+  const taxableWithBonds = portfolio.accounts.filter(
+    (a) => a.type === "taxable" && a.positions.some((p) => (p.instrument.allocation_asset_class.fixed_income ?? 0) > 0),
+  );
+  if (taxableWithBonds.length) {
+    ideas.push(`Move bond funds from ${taxableWithBonds.map((a) => a.name).join(", ")} into tax-advantaged accounts, where their interest is not taxed yearly.`);
+  }
   ideas.push("Rebalance once a year back to target weights.");
   ideas.push("Review contributions yearly and raise them with income.");
   ideas.push("Keep an emergency fund outside the investment accounts.");

@@ -47,7 +47,10 @@ describe("the agents on the offline model, demo user", () => {
     const content = (job?.report_payload as { content: string }).content;
     expect(result.characters).toBe(content.length);
     for (const name of ["401(k)", "Roth IRA", "Taxable Brokerage"]) expect(content).toContain(name);
-    expect(content).toContain("## Recommendations");
+    const recommendations = content.split("## Recommendations")[1].split("## Market Context")[0].match(/^\d+\. /gm) ?? [];
+    expect(recommendations.length).toBeGreaterThanOrEqual(5);
+    expect(recommendations.length).toBeLessThanOrEqual(7);
+    expect(content.split("## Market Context")[1]).toContain("Market insights for SPY, QQQ, BND");
     expect(job?.report_payload).toMatchObject({ agent: "reporter", model: "offline" });
   });
 
