@@ -7,6 +7,8 @@ export default $config({
       home: "aws",
       removal: input?.stage === "production" ? "retain" : "remove",
       protect: input?.stage === "production",
+      // The stack lives where the CLI (alex submit/watch/migrate) and every non-Bedrock client look.
+      providers: { aws: { region: (process.env.DEFAULT_AWS_REGION ?? "us-east-1") as "us-east-1" } },
     };
   },
   async run() {

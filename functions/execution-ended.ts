@@ -23,7 +23,7 @@ export type ExecutionStatusChangeEvent = z.input<typeof ExecutionStatusChange>;
 type Detail = z.output<typeof ExecutionStatusChange>["detail"];
 
 export type ExecutionEndedResult =
-  | { outcome: "marked-failed" | "already-ended"; jobId: string; reason: string }
+  | { outcome: "marked-failed" | "left-alone"; jobId: string; reason: string }
   | { outcome: "ignored"; why: string };
 
 const FALLBACK_CAUSE: Record<EndedUnsuccessfully, string> = {
@@ -75,9 +75,9 @@ export function createHandler(deps: { openDb: () => Db }) {
     const reason = endedReason(detail.status, detail);
     const db = deps.openDb();
     try {
-      const marked = await failJob(db, jobId, reason);
-      log.info(marked ? "Job marked failed" : "Job had already ended", { jobId, reason });
-      return { outcome: marked ? "marked-failed" : "already-ended", jobId, reason };
+      const marked = await failJob(db, jobId, reason, detail.executionArn);
+      log.info(marked ? "Job marked failed" : "Job had ended or belongs to another execution", { jobId, reason });
+      return { outcome: marked ? "marked-failed" : "left-alone", jobId, reason };
     } finally {
       await db.close();
     }

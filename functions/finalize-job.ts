@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../lib/agents/common.js";
-import { completeJob, failJob, savePayload } from "../lib/db/repositories/jobs.js";
+import { completeJob, failJob, JobNotRunningError, savePayload } from "../lib/db/repositories/jobs.js";
 import { assertNotSstDevStub, isSstDevStubResult } from "../lib/infra/sst-dev.js";
 import { agentLogger } from "../lib/logger.js";
 import { modelName } from "../lib/models/provider.js";
@@ -79,8 +79,8 @@ export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => 
     timings: timings(input, results),
     completed_at: new Date().toISOString(),
   });
-  if (reason) await failJob(deps.db, input.jobId, reason);
-  else await completeJob(deps.db, input.jobId);
+  const ended = reason ? await failJob(deps.db, input.jobId, reason) : await completeJob(deps.db, input.jobId);
+  if (!ended) throw new JobNotRunningError(`Job ${input.jobId} stopped running before it could be finalized`);
   agentLogger("finalize-job", input.jobId).info("job finalized", { status: reason ? "failed" : "completed" });
   return reason ? { status: "failed", reason } : { status: "completed" };
 };

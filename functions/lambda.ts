@@ -1,4 +1,6 @@
+import type { Context } from "aws-lambda";
 import type { AgentDeps } from "../lib/agents/common.js";
+import { logger } from "../lib/logger.js";
 import { linkedConfig, openLinkedDb } from "../lib/infra/links.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import type { TaskFunction } from "./task.js";
@@ -17,9 +19,16 @@ async function lambdaDeps(): Promise<AgentDeps> {
   return { db, config, knowledge };
 }
 
-/** Wraps a task for Lambda: the event in, a small JSON result out; errors propagate so Step Functions sees them. */
+/**
+ * Wraps a task for Lambda: the event in, a small JSON result out; errors propagate so Step Functions
+ * sees them. Every log line of the invocation carries the execution id and the Lambda request id.
+ */
 export function lambdaHandler<Result>(task: TaskFunction<Result>) {
-  return async (event: unknown): Promise<Result> => {
+  return async (event: unknown, context?: Context): Promise<Result> => {
+    logger.resetKeys();
+    if (context) logger.addContext(context);
+    const executionId = (event as { executionId?: unknown } | null)?.executionId;
+    if (typeof executionId === "string") logger.appendKeys({ executionId });
     deps ??= lambdaDeps().catch((error: unknown) => {
       deps = undefined;
       throw error;

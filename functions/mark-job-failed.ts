@@ -6,7 +6,7 @@ import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
 import { lambdaHandler } from "./lambda.js";
 import { parseEvent, type TaskFunction } from "./task.js";
 
-const MarkJobFailedEvent = z.object({ error: StateError, input: z.unknown() });
+const MarkJobFailedEvent = z.object({ error: StateError, input: z.unknown(), executionId: z.string().min(1) });
 
 export interface MarkJobFailedResult {
   jobId: string | null;
@@ -14,9 +14,12 @@ export interface MarkJobFailedResult {
   reason: string;
 }
 
-/** Records a caught error on the job (if still pending or running), so no job is ever left running. */
+/**
+ * Records a caught error on the job — if it is pending, or running for this execution — so no job is
+ * left running; a job another execution owns (a duplicate delivery failed) is left alone.
+ */
 export const markJobFailed: TaskFunction<MarkJobFailedResult> = async (event, { db }) => {
-  const { error, input } = parseEvent("Mark job failed", MarkJobFailedEvent, event);
+  const { error, input, executionId } = parseEvent("Mark job failed", MarkJobFailedEvent, event);
   const reason = describeStateError(error);
   let jobId: string;
   try {
@@ -24,7 +27,7 @@ export const markJobFailed: TaskFunction<MarkJobFailedResult> = async (event, { 
   } catch {
     return { jobId: null, marked: false, reason };
   }
-  const marked = await failJob(db, jobId, reason);
+  const marked = await failJob(db, jobId, reason, executionId);
   agentLogger("mark-job-failed", jobId).warn("job failed", { reason, marked });
   return { jobId, marked, reason };
 };

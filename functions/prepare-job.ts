@@ -6,7 +6,7 @@ import { jobIdFromInput } from "../lib/pipeline/job-message.js";
 import { lambdaHandler } from "./lambda.js";
 import { elapsed, parseEvent, type TaskFunction } from "./task.js";
 
-const PrepareJobEvent = z.object({ input: z.unknown() });
+const PrepareJobEvent = z.object({ input: z.unknown(), executionId: z.string().min(1) });
 
 export interface PrepareJobResult {
   jobId: string;
@@ -21,16 +21,17 @@ export class JobNotFoundError extends Error {
 }
 
 /**
- * Reads the job id from the Pipe's batch or a direct `{jobId}`, claims the job (pending → running)
- * and lists the held instruments that still lack allocations. A job that is not pending is left alone.
+ * Reads the job id from the Pipe's batch or a direct `{jobId}`, claims the job for this execution
+ * (pending → running, or still running for this same execution when Step Functions retried this task)
+ * and lists the held instruments that still lack allocations. Any other job is left alone.
  */
 export const prepareJob: TaskFunction<PrepareJobResult> = async (event, { db }) => {
   const start = performance.now();
-  const { input } = parseEvent("Prepare job", PrepareJobEvent, event);
+  const { input, executionId } = parseEvent("Prepare job", PrepareJobEvent, event);
   const jobId = jobIdFromInput(input);
   const job = await getJob(db, jobId);
   if (!job) throw new JobNotFoundError(`Job ${jobId} not found`);
-  const claimed = await claimJob(db, jobId);
+  const claimed = await claimJob(db, jobId, executionId);
   const missing = claimed ? await findUntaggedInstrumentsOfUser(db, job.clerk_user_id) : [];
   agentLogger("prepare-job", jobId).info(claimed ? "job claimed" : "job already processed", { status: job.status });
   return { jobId, claimed, missingSymbols: missing.map((i) => i.symbol), tagging: null, prepareMs: elapsed(start) };

@@ -36,6 +36,7 @@ const TRANSIENT_ERRORS = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
   "Lambda.SdkClientException",
+  "Lambda.ClientExecutionTimeoutException",
   "Lambda.TooManyRequestsException",
   "ThrottledError",
 ];
@@ -52,13 +53,20 @@ const onAnyErrorGoTo = (next: string, resultPath?: string) => [
   { ErrorEquals: ["States.ALL"], ...(resultPath ? { ResultPath: resultPath } : {}), Next: next },
 ];
 
-function task(arns: TaskArns, name: TaskName, fields: State): State {
+/**
+ * A Task calling one function. Every task gets the execution id: Prepare job claims the job for it,
+ * Mark job failed only fails a job it owns, and every handler logs it. Inside the Map the ItemSelector
+ * carries it in (`$$.Execution` there is the iteration's on some interpreters).
+ */
+function task(arns: TaskArns, name: TaskName, fields: State & { Parameters: State }, inMap = false): State {
+  const { Parameters, ...rest } = fields;
   return {
     Type: "Task",
     Resource: arns[name],
+    Parameters: { ...Parameters, "executionId.$": inMap ? "$.executionId" : "$$.Execution.Id" },
     TimeoutSeconds: taskTimeout(name),
     Retry: retryTransientErrors(name === "prepareJob" || name === "finalizeJob" || name === "markJobFailed" ? 3 : 4),
-    ...fields,
+    ...rest,
   };
 }
 
@@ -106,18 +114,23 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   });
 
   const specialist = (name: "reporter" | "charter" | "retirement") =>
-    task(arns, name, {
-      Parameters: { "jobId.$": "$.jobId", "agent.$": "$.agent" },
-      End: true,
-      Catch: onAnyErrorGoTo(STATE.recordSpecialistFailure, "$.error"),
-    });
+    task(
+      arns,
+      name,
+      {
+        Parameters: { "jobId.$": "$.jobId", "agent.$": "$.agent" },
+        End: true,
+        Catch: onAnyErrorGoTo(STATE.recordSpecialistFailure, "$.error"),
+      },
+      true,
+    );
 
   const runSpecialists = {
     Type: "Map",
     Comment: "The chosen specialists run side by side; a failure is recorded for its item and the others finish.",
     ItemsPath: "$.plan.specialists",
     MaxConcurrencyPath: "$.plan.count",
-    ItemSelector: { "jobId.$": "$.jobId", "agent.$": "$$.Map.Item.Value.agent" },
+    ItemSelector: { "jobId.$": "$.jobId", "agent.$": "$$.Map.Item.Value.agent", "executionId.$": "$$.Execution.Id" },
     ItemProcessor: {
       ProcessorConfig: { Mode: "INLINE" },
       StartAt: STATE.whichSpecialist,

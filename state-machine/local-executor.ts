@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { AgentDeps } from "../lib/agents/common.js";
 import { charter } from "../functions/charter.js";
@@ -16,6 +17,9 @@ import { TASK_NAMES, type TaskArns, type TaskName } from "./tasks.js";
 export const LOCAL_ARNS: TaskArns = Object.fromEntries(
   TASK_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:alex-local-${name}`]),
 ) as TaskArns;
+
+/** The state machine's ARN in local runs (executions are named under it, as on AWS). */
+export const LOCAL_STATE_MACHINE_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:alex-local-analysis";
 
 /** The real handler of every task. */
 export const TASK_FUNCTIONS: Record<TaskName, TaskFunction<unknown>> = {
@@ -121,8 +125,10 @@ export async function executeLocally(input: unknown, options: LocalRunOptions): 
 
   const started = performance.now();
   const startedAt = Date.now();
+  const name = randomUUID();
   const execution = machineFor(definition).run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+    context: { Execution: { Id: `${LOCAL_STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${name}`, Name: name } },
   });
   const events: ExecutionEvent[] = [];
   const collecting = (async () => {

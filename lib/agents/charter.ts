@@ -33,12 +33,19 @@ export const createChart = validatedTool({
   parameters: Chart,
   async execute(chart, runContext: RunContext<CharterContext>) {
     const context = runContext.context;
-    if (!context.keys.includes(chart.key) && context.keys.length >= MAX_CHARTS) {
+    const isNew = !context.keys.includes(chart.key);
+    if (isNew && context.keys.length >= MAX_CHARTS) {
       return `Rejected: ${MAX_CHARTS} charts already exist (${context.keys.join(", ")}); replace one by reusing its key.`;
     }
+    // Reserve the key before the write: the SDK runs one turn's calls concurrently.
+    if (isNew) context.keys.push(chart.key);
     const { key, chart: stored } = toStoredChart(chart);
-    await mergeChart(context.db, context.jobId, key, stored);
-    if (!context.keys.includes(key)) context.keys.push(key);
+    try {
+      await mergeChart(context.db, context.jobId, key, stored);
+    } catch (error) {
+      if (isNew) context.keys.splice(context.keys.indexOf(key), 1);
+      throw error;
+    }
     return `Stored chart "${key}" with ${chart.data.length} point(s).`;
   },
 });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { findUntaggedInstrumentsOfUser, upsertInstrument } from "../db/repositories/instruments.js";
 import { agentLogger } from "../logger.js";
 import type { OfflinePolicy } from "../models/offline.js";
+import { ThrottledError } from "../models/retry.js";
 import { ASSET_CLASSES, type Allocation, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } from "../portfolio/types.js";
 import {
   AgentInputError,
@@ -93,6 +94,8 @@ export interface TaggedInstrument {
   basis: string;
 }
 
+type Outcome = { symbol: string; basis: string; usage: TokenUsage } | { symbol: string; error: Error };
+
 export interface TaggingResult {
   requested: number;
   tagged: TaggedInstrument[];
@@ -113,8 +116,9 @@ export async function classifyInstrument(deps: AgentDeps, jobId: string, instrum
   await upsertInstrument(deps.db, {
     symbol: instrument.symbol,
     name: instrument.name,
-    instrument_type: c.instrument_type,
-    current_price: c.current_price,
+    instrument_type: instrument.instrument_type ?? c.instrument_type,
+    // A price we hold (seeded or given by the user) wins; the model's estimate only fills a gap.
+    current_price: instrument.current_price ?? c.current_price,
     allocation_asset_class: normaliseAllocation("allocation_asset_class", c.allocation_asset_class),
     allocation_regions: normaliseAllocation("allocation_regions", c.allocation_regions),
     allocation_sectors: normaliseAllocation("allocation_sectors", c.allocation_sectors),
@@ -124,7 +128,8 @@ export async function classifyInstrument(deps: AgentDeps, jobId: string, instrum
 
 /**
  * Tags the requested symbols among the job owner's untagged holdings, a few at a time. Each failure is
- * reported for its symbol; the others are still tagged.
+ * reported for its symbol and the others are still tagged — except a model that stayed throttled:
+ * then the task throws ThrottledError once the batch settles, so Step Functions retries it later.
  */
 export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: string[]): Promise<TaggingResult> {
   if (symbols.length === 0) throw new AgentInputError("Tagger got an empty batch of symbols");
@@ -133,22 +138,24 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
   const wanted = new Set(symbols);
   const batch = untagged.filter((i) => wanted.has(i.symbol));
   const log = agentLogger("tagger", jobId);
-  const outcomes = await mapWithConcurrency(batch, deps.config.taggerConcurrency, async (instrument) => {
+  const outcomes: Outcome[] = await mapWithConcurrency(batch, deps.config.taggerConcurrency, async (instrument) => {
     try {
       return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument)) };
     } catch (error) {
       log.warn("classification failed", { symbol: instrument.symbol, error: (error as Error).message });
-      return { symbol: instrument.symbol, error: `${(error as Error).name}: ${(error as Error).message}` };
+      return { symbol: instrument.symbol, error: error as Error };
     }
   });
+  const throttled = outcomes.find((o) => "error" in o && o.error instanceof ThrottledError);
+  if (throttled && "error" in throttled) throw throttled.error;
   const notHeld = symbols.filter((s) => !batch.some((i) => i.symbol === s));
   return {
     requested: symbols.length,
     tagged: outcomes.flatMap((o) => ("basis" in o ? [{ symbol: o.symbol, basis: o.basis }] : [])),
     failed: [
-      ...outcomes.flatMap((o) => ("error" in o ? [{ symbol: o.symbol, error: o.error! }] : [])),
+      ...outcomes.flatMap((o) => ("error" in o ? [{ symbol: o.symbol, error: `${o.error.name}: ${o.error.message}` }] : [])),
       ...notHeld.map((symbol) => ({ symbol, error: "not an untagged holding of this job's owner" })),
     ],
-    usage: outcomes.reduce((sum, o) => addUsage(sum, "usage" in o ? o.usage! : NO_USAGE), NO_USAGE),
+    usage: outcomes.reduce((sum, o) => addUsage(sum, "usage" in o ? o.usage : NO_USAGE), NO_USAGE),
   };
 }

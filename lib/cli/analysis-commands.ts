@@ -6,7 +6,6 @@ import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";
 import { openCliDb } from "../db/open.js";
 import { createJob, getJob, isJobId, type JobRow, listJobs } from "../db/repositories/jobs.js";
-import { getUser } from "../db/repositories/users.js";
 import { usd } from "../format.js";
 import { createKnowledgeBase } from "../knowledge/knowledge-base.js";
 import { writeJobOutput } from "../output/job-output.js";
@@ -18,14 +17,11 @@ import { ProgressDisplay } from "./progress.js";
 
 const DEFAULT_OUT = "out";
 
-/** `alex demo`: seed if needed, then analyse the demo user through the state machine. */
+/** `alex demo`: (re)seed the demo portfolio, then analyse it through the state machine. */
 export async function demoCommand(args: CommandArgs): Promise<number> {
   const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
   try {
-    if (!(await getUser(db, DEMO_USER_ID))) {
-      await seedDemo(db);
-      progress(`Seeded the demo user "${DEMO_USER_ID}".`);
-    }
+    await seedDemo(db);
     return await analyse(db, args, DEMO_USER_ID, {});
   } finally {
     await db.close();

@@ -95,7 +95,7 @@ export async function watchExecution(options: WatchOptions): Promise<string> {
 
 export async function watchCommand(args: CommandArgs): Promise<number> {
   const [executionArn] = args.positionals;
-  if (!executionArn?.startsWith("arn:aws:states:")) throw new UsageError("usage: alex watch EXECUTION_ARN");
+  if (!executionArn || !/^arn:aws[a-z-]*:states:/.test(executionArn)) throw new UsageError("usage: alex watch EXECUTION_ARN");
   const status = await watchExecution({ sfn: new SFNClient({ region: args.config.awsRegion }), executionArn, write: print });
   return status === "SUCCEEDED" ? 0 : 1;
 }

@@ -44,7 +44,7 @@ export class ProgressDisplay {
         this.write(`${indent}✗ ${event.state}: ${event.error ?? "failed"}`);
         break;
       case "StateCaught":
-        this.write(`${indent}  caught → recorded`);
+        this.write(`${indent}  caught`);
         break;
       case "ExecutionSucceeded":
         this.write(`Execution succeeded in ${ms(event.at)}`);

@@ -9,6 +9,8 @@ export const DEFAULT_SEED = 42;
 export const DEFAULT_INFLATION = 0.03;
 export const DEFAULT_CONTRIBUTION = 10_000;
 export const SAFE_WITHDRAWAL_RATE = 0.04;
+/** The shortest projection, for users already near or past the horizon age. */
+export const MIN_YEARS_PROJECTED = 5;
 
 /** Used by `retirementInputsFromValuation` when the user has not said. */
 export const PROFILE_DEFAULTS = { current_age: 40, retirement_age: 65, target_retirement_income: 80_000 } as const;
@@ -187,8 +189,9 @@ export function retirementInputsFromValuation(
   profile: RetirementProfile,
   overrides: Partial<RetirementInputDraft> = {},
 ): RetirementInputDraft {
-  const horizonAge = overrides.horizon_age ?? HORIZON_AGE;
   const currentAge = Math.floor(profile.current_age ?? PROFILE_DEFAULTS.current_age);
+  // Someone already near or past 95 still gets a few years of projection.
+  const horizonAge = overrides.horizon_age ?? Math.min(120, Math.max(HORIZON_AGE, currentAge + MIN_YEARS_PROJECTED));
   const retirementAge =
     profile.years_until_retirement == null
       ? Math.max(currentAge, PROFILE_DEFAULTS.retirement_age)
@@ -198,6 +201,7 @@ export function retirementInputsFromValuation(
     weights: assetWeights(valuation),
     current_age: currentAge,
     retirement_age: Math.min(retirementAge, horizonAge),
+    horizon_age: horizonAge,
     target_income: profile.target_retirement_income ?? PROFILE_DEFAULTS.target_retirement_income,
     annual_contribution: profile.annual_contribution ?? DEFAULT_CONTRIBUTION,
     ...overrides,

@@ -44,8 +44,24 @@ export async function seedInstruments(db: Db): Promise<number> {
   return SEED_INSTRUMENTS.length;
 }
 
-/** Reference instruments plus the demo user; safe to run again (the demo's accounts are replaced). */
+/** The demo's holding without allocations: reset on every seed so each demo run exercises the tagger. */
+export const DEMO_UNTAGGED_SYMBOL = "VTI";
+
+/**
+ * Reference instruments plus the demo user, as new: the demo's accounts are replaced and its
+ * untagged instrument loses the allocations an earlier run gave it. Safe to run again.
+ */
 export async function seedDemo(db: Db): Promise<string> {
   await seedInstruments(db);
-  return importPortfolio(db, DEMO_PORTFOLIO);
+  const userId = await importPortfolio(db, DEMO_PORTFOLIO);
+  const untagged = DEMO_PORTFOLIO.accounts.flatMap((a) => a.positions).find((p) => p.symbol === DEMO_UNTAGGED_SYMBOL)!;
+  await upsertInstrument(db, {
+    symbol: untagged.symbol,
+    name: untagged.name!,
+    current_price: untagged.price,
+    allocation_asset_class: {},
+    allocation_regions: {},
+    allocation_sectors: {},
+  });
+  return userId;
 }

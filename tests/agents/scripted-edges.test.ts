@@ -1,11 +1,13 @@
 import { MaxTurnsExceededError, type Model } from "@openai/agents";
-import { assistantMessage, functionCall, ScriptedModel } from "@openai/agents/testing";
+import { assistantMessage, functionCall, modelError, ScriptedModel } from "@openai/agents/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentInputError, type AgentDeps, type AgentName } from "../../lib/agents/common.js";
 import { drawCharts } from "../../lib/agents/charter.js";
 import { planAnalysis, runPlanner } from "../../lib/agents/planner.js";
 import { writeReport } from "../../lib/agents/reporter.js";
-import { tagInstruments } from "../../lib/agents/tagger.js";
+import { taggerPolicy, tagInstruments } from "../../lib/agents/tagger.js";
+import { ThrottledError } from "../../lib/models/retry.js";
+import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { createJob, failJob, getJob } from "../../lib/db/repositories/jobs.js";
@@ -86,6 +88,17 @@ describe("agent edges with the SDK's scripted model", () => {
     ]);
   });
 
+  it("charter: never stores more than six charts, even when a turn asks for more at once", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    await planAnalysis(base, jobId);
+    const calls = Array.from({ length: 9 }, (_, i) => functionCall("create_chart", { ...goodChart, key: `chart_${i}` }, { callId: `c${i}` }));
+    const model = new ScriptedModel([calls, [assistantMessage("done")]]);
+    const result = await drawCharts(withModel("charter", model), jobId);
+    expect(result.charts).toHaveLength(6);
+    expect(Object.keys((await getJob(db, jobId))?.charts_payload ?? {}).sort()).toEqual([...result.charts].sort());
+    expect(toolOutputsSeen(model).filter((o) => o.includes("Rejected: 6 charts already exist"))).toHaveLength(3);
+  });
+
   it("charter: a tool that throws reports the error to the model, and a run with no chart fails", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
@@ -115,6 +128,27 @@ describe("agent edges with the SDK's scripted model", () => {
     expect(result.failed).toEqual([{ symbol: "VTI", error: "AllocationSumError: allocation_asset_class sums to 90, not 100" }]);
     const [vti] = await getInstruments(db, ["VTI"]);
     expect(vti.allocation_asset_class).toEqual({});
+  });
+
+  it("tagger: a price we hold wins over the model's estimate", async () => {
+    await importPortfolio(db, parsePortfolioFile({
+      user: { id: "priced", display_name: "Priced" },
+      accounts: [{ name: "Brokerage", type: "taxable", positions: [{ symbol: "ZZPRICED", quantity: 1, name: "Priced Technology Fund", price: 12.34 }] }],
+    }));
+    const jobId = await runningJob(db, "priced");
+    const answer = JSON.parse((taggerPolicy({ symbol: "ZZPRICED", name: "Priced Technology Fund", instrument_type: null, current_price: null, allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {} })({} as never) as { final: string }).final);
+    const model = new ScriptedModel([[assistantMessage(JSON.stringify({ ...answer, current_price: 999 }))]]);
+    const result = await tagInstruments(withModel("tagger", model), jobId, ["ZZPRICED"]);
+    expect(result.tagged.map((t) => t.symbol)).toEqual(["ZZPRICED"]);
+    const [stored] = await getInstruments(db, ["ZZPRICED"]);
+    expect(stored.current_price).toBe(12.34);
+    expect(stored.allocation_sectors).toEqual({ technology: 100 });
+  });
+
+  it("tagger: a model that stayed throttled fails the task (for Step Functions to retry), not just the symbol", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    const model = new ScriptedModel([modelError(new ThrottledError("still throttled", { cause: new Error("429"), attempts: 5 }))]);
+    await expect(tagInstruments(withModel("tagger", model), jobId, ["VTI"])).rejects.toBeInstanceOf(ThrottledError);
   });
 
   it("tagger: structured output that is not the schema fails that symbol with the SDK's error", async () => {

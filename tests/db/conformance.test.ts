@@ -79,12 +79,12 @@ afterAll(async () => {
 });
 
 describe("migrations through each driver", () => {
-  it("applies 001_schema on an empty database, and nothing the second time", () => {
-    expect(migrationRuns.pglite).toEqual([["001_schema"], []]);
-    expect(migrationRuns["data-api"]).toEqual([["001_schema"], []]);
+  it("applies every migration on an empty database, and nothing the second time", () => {
+    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner"], []]);
+    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner"], []]);
   });
 
-  it("leaves the same schema and one recorded version on both", async () => {
+  it("leaves the same schema and the same recorded versions on both", async () => {
     const result = await onBoth(async (db) => ({
       versions: (await db.query("SELECT version FROM schema_migrations ORDER BY version")).rows,
       tables: (
@@ -100,7 +100,7 @@ describe("migrations through each driver", () => {
       instruments: (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM instruments")).rows[0].n,
     }));
     expect(result.pglite).toEqual({
-      versions: [{ version: "001_schema" }],
+      versions: [{ version: "001_schema" }, { version: "002_job_owner" }],
       tables: ["accounts", "instruments", "jobs", "positions", "schema_migrations", "users"],
       triggers: [
         "jobs_stay_ended",
@@ -241,7 +241,7 @@ describe("JSONB chart merge", () => {
   async function runningJob(db: Db, user: string): Promise<string> {
     await upsertUser(db, { clerk_user_id: user, display_name: "Merge" });
     const id = await createJob(db, { clerk_user_id: user, request_payload: { note: "x" } });
-    expect(await claimJob(db, id)).toBe(true);
+    expect(await claimJob(db, id, "execution-1")).toBe(true);
     return id;
   }
 
@@ -431,15 +431,15 @@ describe("repository flow", () => {
       const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { focus: "retirement" } });
       const steps: Record<string, unknown> = {};
       steps.pending = (await getJob(db, jobId))!.status;
-      steps.claim = await claimJob(db, jobId);
-      steps.claimAgain = await claimJob(db, jobId);
+      steps.claim = await claimJob(db, jobId, "execution-1");
+      steps.claimAgain = await claimJob(db, jobId, "execution-2");
       await saveSnapshot(db, jobId, portfolio!);
       await savePayload(db, jobId, "report_payload", { markdown: "# Report", score: 7.5 });
       await savePayload(db, jobId, "summary_payload", '{"kept":"as a JSON string"}');
       steps.complete = await completeJob(db, jobId);
       steps.completeAgain = await completeJob(db, jobId);
       steps.failAfterComplete = await failJob(db, jobId, "too late");
-      steps.claimAfterComplete = await claimJob(db, jobId);
+      steps.claimAfterComplete = await claimJob(db, jobId, "execution-1");
       steps.writeAfterComplete = (await caught(savePayload(db, jobId, "report_payload", {}))) instanceof JobNotRunningError;
       const reopen = await caught(db.query("UPDATE jobs SET status = 'running' WHERE id = :id::uuid", { id: P.uuid(jobId) }));
       steps.reopenCode = (reopen as DbError).code;
@@ -447,7 +447,7 @@ describe("repository flow", () => {
 
       const failing = await createJob(db, { clerk_user_id: userId });
       steps.failPending = await failJob(db, failing, "no model available");
-      steps.claimFailed = await claimJob(db, failing);
+      steps.claimFailed = await claimJob(db, failing, "execution-1");
       const failed = (await getJob(db, failing))!;
 
       return {
@@ -545,7 +545,7 @@ describe("the other repository functions", () => {
         jobs.push(await createJob(db, { clerk_user_id: user }));
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      await claimJob(db, jobs[0]);
+      await claimJob(db, jobs[0], "execution-1");
       await mergeChart(db, jobs[0], "x", [1, 2]);
       await clearCharts(db, jobs[0]);
       const cleared = (await getJob(db, jobs[0]))!.charts_payload;

@@ -258,17 +258,30 @@ describe("jobs", () => {
 
   it("claims only a pending job, once", async () => {
     const id = await createJob(db, { clerk_user_id: user, job_type: "retirement_projection", request_payload: { years: 30 } });
-    const results = await Promise.all([claimJob(db, id), claimJob(db, id), claimJob(db, id)]);
+    const results = await Promise.all(["execution-1", "execution-2", "execution-3"].map((e) => claimJob(db, id, e)));
     expect(results.filter(Boolean)).toHaveLength(1);
+    const owner = ["execution-1", "execution-2", "execution-3"][results.indexOf(true)];
     const job = (await getJob(db, id))!;
     expect(job).toMatchObject({ status: "running", job_type: "retirement_projection", request_payload: { years: 30 } });
     expect(job.started_at).toMatch(/Z$/);
-    expect(await claimJob(db, id)).toBe(false);
+    expect(job.claimed_by).toBe(owner);
+    expect(await claimJob(db, id, "execution-4")).toBe(false);
+    expect(await claimJob(db, id, owner)).toBe(true);
+    expect((await getJob(db, id))!.started_at).toBe(job.started_at);
+  });
+
+  it("lets only the owning execution fail a running job", async () => {
+    const id = await createJob(db, { clerk_user_id: user });
+    await claimJob(db, id, "execution-1");
+    expect(await failJob(db, id, "duplicate delivery failed", "execution-2")).toBe(false);
+    expect((await getJob(db, id))!.status).toBe("running");
+    expect(await failJob(db, id, "owner failed", "execution-1")).toBe(true);
+    expect((await getJob(db, id))!.error_message).toBe("owner failed");
   });
 
   it("writes every payload column of a running job, then completes it", async () => {
     const id = await createJob(db, { clerk_user_id: user });
-    await claimJob(db, id);
+    await claimJob(db, id, "execution-1");
     const snapshot = (await loadPortfolio(db, "repo-five")) as Portfolio;
     await saveSnapshot(db, id, snapshot);
     await savePayload(db, id, "report_payload", { markdown: "# Hi" });
@@ -289,7 +302,7 @@ describe("jobs", () => {
     });
     expect(await completeJob(db, id)).toBe(false);
     expect(await failJob(db, id, "late failure")).toBe(false);
-    expect(await claimJob(db, id)).toBe(false);
+    expect(await claimJob(db, id, "execution-1")).toBe(false);
     expect((await getJob(db, id))!.status).toBe("completed");
   });
 
@@ -301,7 +314,7 @@ describe("jobs", () => {
     expect(await getJob(db, pending)).toMatchObject({ status: "pending", report_payload: null, charts_payload: null, portfolio_snapshot: null });
 
     const done = await createJob(db, { clerk_user_id: user });
-    await claimJob(db, done);
+    await claimJob(db, done, "execution-1");
     await completeJob(db, done);
     await expect(savePayload(db, done, "summary_payload", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
     await expect(clearCharts(db, done)).rejects.toBeInstanceOf(JobNotRunningError);
@@ -311,7 +324,7 @@ describe("jobs", () => {
 
   it("fails a job with a reason; the database refuses a failed job without one", async () => {
     const id = await createJob(db, { clerk_user_id: user });
-    expect(await claimJob(db, id)).toBe(true);
+    expect(await claimJob(db, id, "execution-1")).toBe(true);
     expect(await failJob(db, id, "model timed out")).toBe(true);
     expect(await getJob(db, id)).toMatchObject({ status: "failed", error_message: "model timed out" });
     expect((await getJob(db, id))!.completed_at).toMatch(/Z$/);
@@ -333,7 +346,7 @@ describe("jobs", () => {
 
   it("the database never lets an ended job change status", async () => {
     const completed = await createJob(db, { clerk_user_id: user });
-    await claimJob(db, completed);
+    await claimJob(db, completed, "execution-1");
     await completeJob(db, completed);
     const failed = await createJob(db, { clerk_user_id: user });
     await failJob(db, failed, "broken");

@@ -7,13 +7,14 @@ import type { PgliteDb } from "../../lib/db/pglite.js";
 import { testDb } from "../support/db.js";
 
 const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:alex-orchestra-dev-analysis";
+const EXECUTION = `${MACHINE.replace(":stateMachine:", ":execution:")}:run-1`;
 
 function event(status: string, input: unknown, extra: { error?: string; cause?: string } = {}): ExecutionStatusChangeEvent {
   return {
     source: "aws.states",
     "detail-type": "Step Functions Execution Status Change",
     detail: {
-      executionArn: `${MACHINE.replace(":stateMachine:", ":execution:")}:run-1`,
+      executionArn: EXECUTION,
       stateMachineArn: MACHINE,
       status,
       input: typeof input === "string" ? input : JSON.stringify(input),
@@ -39,7 +40,7 @@ describe("execution-ended", () => {
   afterEach(async () => db.close());
 
   it("marks a running job failed with the execution's status and cause", async () => {
-    await claimJob(db, jobId);
+    await claimJob(db, jobId, EXECUTION);
     const result = await handler()(event("TIMED_OUT", pipeBatch({ job_id: jobId }), { error: "States.Timeout" }));
     expect(result).toEqual({ outcome: "marked-failed", jobId, reason: "Execution TIMED_OUT: States.Timeout" });
     const job = await getJob(db, jobId);
@@ -53,11 +54,18 @@ describe("execution-ended", () => {
     expect((await getJob(db, jobId))?.status).toBe("failed");
   });
 
+  it("leaves a job another execution is running alone (a duplicate delivery failed)", async () => {
+    await claimJob(db, jobId, `${EXECUTION}-first`);
+    const result = await handler()(event("FAILED", pipeBatch({ job_id: jobId }), { error: "States.Runtime" }));
+    expect(result).toMatchObject({ outcome: "left-alone", jobId });
+    expect((await getJob(db, jobId))?.status).toBe("running");
+  });
+
   it("leaves a job that already ended alone", async () => {
-    await claimJob(db, jobId);
+    await claimJob(db, jobId, "execution-1");
     await completeJob(db, jobId);
     const result = await handler()(event("FAILED", pipeBatch({ jobId }), { error: "Lambda.Unknown", cause: "boom" }));
-    expect(result).toMatchObject({ outcome: "already-ended", jobId });
+    expect(result).toMatchObject({ outcome: "left-alone", jobId });
     expect((await getJob(db, jobId))?.status).toBe("completed");
   });
 

@@ -239,6 +239,13 @@ describe("inputs from a valuation", () => {
     expect(late).toMatchObject({ current_age: 80, retirement_age: 95, annual_contribution: 0 });
   });
 
+  it("projects a few years for someone already past the horizon age, instead of refusing", () => {
+    const draft = retirementInputsFromValuation(DEMO_VALUATION, { current_age: 97, years_until_retirement: 0, target_retirement_income: 20_000 });
+    expect(draft).toMatchObject({ current_age: 97, retirement_age: 97, horizon_age: 102 });
+    const outlook = simulateRetirement({ ...draft, paths: 200 });
+    expect(outlook.projections.map((p) => p.age)).toEqual([97, 98, 99, 100, 101, 102]);
+  });
+
   it("handles an empty portfolio without NaN", () => {
     const empty = { total_value: 0, allocation: { asset_class: {}, region: {}, sector: {} } };
     expect(Object.values(assetWeights(empty))).toEqual([0, 0, 0, 0, 0, 0]);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentDeps } from "../../lib/agents/common.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
-import { createJob } from "../../lib/db/repositories/jobs.js";
+import { createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { STATE } from "../../state-machine/definition.js";
@@ -140,12 +140,28 @@ describe("the state machine, executed locally with the real handlers", () => {
     const jobId = await userWithJob(db, "twice", [[{ symbol: "SPY", quantity: 1 }]]);
     const message = [{ messageId: "m-1", body: JSON.stringify({ job_id: jobId }) }];
     const first = await runJob(deps, message);
-    const completedAt = (await runJob(deps, { jobId })).job?.completed_at;
+    const afterFirst = await getJob(db, jobId);
     const second = await runJob(deps, message);
     expect(first.execution.status).toBe("SUCCEEDED");
+    expect(afterFirst?.status).toBe("completed");
     expect(second.execution.status).toBe("SUCCEEDED");
     expect(statesEntered(second.execution)).toEqual([STATE.prepareJob, STATE.jobClaimed, STATE.alreadyProcessed]);
-    expect((await runJob(deps, { jobId })).job?.completed_at).toBe(completedAt);
+    expect(await getJob(db, jobId)).toEqual(afterFirst);
+  });
+
+  it("resumes its own claim when Step Functions retries Prepare job after the claim landed", async () => {
+    const jobId = await userWithJob(db, "claim-retried", [[{ symbol: "SPY", quantity: 1 }]]);
+    const { prepareJob } = await import("../../functions/prepare-job.js");
+    let calls = 0;
+    const lostResponse: TaskFunction<unknown> = async (event, d) => {
+      const result = await prepareJob(event, d);
+      if (++calls === 1) throw Object.assign(new Error("connection reset"), { name: "Lambda.SdkClientException" });
+      return result;
+    };
+    const { execution, job } = await runJob(deps, { jobId }, { taskFunctions: { prepareJob: lostResponse } });
+    expect(calls).toBe(2);
+    expect(statesEntered(execution)).not.toContain(STATE.alreadyProcessed);
+    expect(job?.status).toBe("completed");
   });
 
   it("rejects a malformed message with a clear error", async () => {

@@ -21,6 +21,6 @@ export async function offlineDeps(db: Db, overrides: Partial<AgentDeps> = {}): P
 /** A job for the user, already claimed (running), as the state machine leaves it before the agents. */
 export async function runningJob(db: Db, userId: string): Promise<string> {
   const jobId = await createJob(db, { clerk_user_id: userId });
-  await claimJob(db, jobId);
+  await claimJob(db, jobId, "execution-1");
   return jobId;
 }

@@ -14,6 +14,7 @@ export interface JobRow {
   retirement_payload: Record<string, unknown> | null;
   summary_payload: Record<string, unknown> | null;
   error_message: string | null;
+  claimed_by: string | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -67,12 +68,16 @@ export async function listJobs(db: Db, options: { clerkUserId?: string; limit?: 
   return rows;
 }
 
-/** `pending → running`, only if still pending. Returns whether this caller claimed the job. */
-export async function claimJob(db: Db, id: string): Promise<boolean> {
+/**
+ * `pending → running` for the execution `claimant`, only if still pending — or already running for that
+ * same execution (Step Functions retried its Prepare job after the claim landed). Returns whether
+ * `claimant` owns the job now.
+ */
+export async function claimJob(db: Db, id: string, claimant: string): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE jobs SET status = 'running', started_at = NOW()
-     WHERE id = :id::uuid AND status = 'pending'`,
-    { id: P.uuid(id) },
+    `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, NOW()), claimed_by = :claimant
+     WHERE id = :id::uuid AND (status = 'pending' OR (status = 'running' AND claimed_by = :claimant))`,
+    { id: P.uuid(id), claimant },
   );
   return rowCount === 1;
 }
@@ -110,12 +115,16 @@ export async function completeJob(db: Db, id: string): Promise<boolean> {
   return rowCount === 1;
 }
 
-/** Ends a pending or running job as failed with a reason; a job that already ended is left alone. */
-export async function failJob(db: Db, id: string, reason: string): Promise<boolean> {
+/**
+ * Ends a job as failed with a reason: a pending one, or a running one claimed by `claimant` (any running
+ * one when no claimant is given). A job that ended, or that another execution owns, is left alone.
+ */
+export async function failJob(db: Db, id: string, reason: string, claimant?: string): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE jobs SET status = 'failed', completed_at = NOW(), error_message = :reason
-     WHERE id = :id::uuid AND status IN ('pending', 'running')`,
-    { id: P.uuid(id), reason: reason.slice(0, 4000) || "unknown error" },
+     WHERE id = :id::uuid
+       AND (status = 'pending' OR (status = 'running' AND (:claimant::text IS NULL OR claimed_by = :claimant)))`,
+    { id: P.uuid(id), reason: reason.slice(0, 4000) || "unknown error", claimant: claimant ?? null },
   );
   return rowCount === 1;
 }
