@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../lib/agents/common.js";
+import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../lib/agents/shared.js";
 import { completeJob, failJob, JobNotRunningError, savePayload } from "../lib/db/repositories/jobs.js";
 import { assertNotSstDevStub, isSstDevStubResult } from "../lib/infra/sst-dev.js";
 import { agentLogger } from "../lib/logger.js";
-import { modelName } from "../lib/models/provider.js";
+import { modelName } from "../lib/config.js";
 import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
 import { valuationJson, valuePortfolio } from "../lib/portfolio/valuation.js";
-import { STATE } from "../state-machine/definition.js";
+import { SPECIALIST_STATE, STATE } from "../state-machine/definition.js";
 import { lambdaHandler } from "./lambda.js";
 import { JobId, parseEvent, type TaskFunction, TokenUsage as Usage } from "./task.js";
 
@@ -99,18 +99,13 @@ function totalUsage(input: FinalizeEvent, results: Record<string, Outcome>): Tok
   return [input.plan.usage, input.tagging?.usage ?? NO_USAGE, ...specialists].reduce(addUsage, NO_USAGE);
 }
 
-const SPECIALIST_STATE: Record<string, string> = {
-  reporter: STATE.writeReport,
-  charter: STATE.drawCharts,
-  retirement: STATE.projectRetirement,
-};
 
 function timings(input: FinalizeEvent, results: Record<string, Outcome>) {
   const byState: Record<string, number> = { [STATE.prepareJob]: input.prepareMs };
   if (input.tagging) byState[STATE.tagInstruments] = input.tagging.duration_ms;
   byState[STATE.planAnalysis] = input.plan.duration_ms;
   for (const [agent, r] of Object.entries(results)) {
-    if (r.status === "succeeded") byState[SPECIALIST_STATE[agent] ?? agent] = r.duration_ms;
+    if (r.status === "succeeded") byState[SPECIALIST_STATE[agent as keyof typeof SPECIALIST_STATE] ?? agent] = r.duration_ms;
   }
   return { total_ms: Math.max(0, Date.now() - Date.parse(input.startedAt)), by_state: byState };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AgentDeps } from "../lib/agents/common.js";
-import { formatPath } from "../lib/portfolio/portfolio-file.js";
+import { describeIssues } from "../lib/validation.js";
 
 /** A Task event that does not match its schema. The message names the field. */
 export class InvalidEventError extends Error {
@@ -11,11 +11,10 @@ export class InvalidEventError extends Error {
 export function parseEvent<S extends z.ZodType>(task: string, schema: S, event: unknown): z.infer<S> {
   const result = schema.safeParse(event);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${formatPath(i.path) || "(event)"}: ${i.message}`);
-  throw new InvalidEventError(`${task} got an invalid event: ${problems.join("; ")}`);
+  throw new InvalidEventError(`${task} got an invalid event: ${describeIssues(result.error.issues, "(event)")}`);
 }
 
-export const JobId = z.uuid({ message: "must be a job id (UUID)" });
+export { JobId } from "../lib/db/repositories/jobs.js";
 
 export const TokenUsage = z.object({ requests: z.number(), input_tokens: z.number(), output_tokens: z.number() });
 

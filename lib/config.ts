@@ -81,6 +81,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return config;
 }
 
+/** The model's name for payloads' `model` field: "offline" | "bedrock:<id>" | "openai-compatible:<model>". */
+export function modelName(config: { model: ModelChoice }): string {
+  const choice = config.model;
+  switch (choice.provider) {
+    case "offline":
+      return "offline";
+    case "bedrock":
+      return `bedrock:${choice.modelId}`;
+    case "openai-compatible":
+      return `openai-compatible:${choice.model}`;
+  }
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

@@ -31,6 +31,13 @@ export const STATE = {
   jobFailed: "Job failed",
 } as const;
 
+/** The Map state that runs each specialist. */
+export const SPECIALIST_STATE = {
+  reporter: STATE.writeReport,
+  charter: STATE.drawCharts,
+  retirement: STATE.projectRetirement,
+} as const;
+
 /** Errors worth retrying: Lambda's own service errors and a model that stayed throttled. */
 const TRANSIENT_ERRORS = [
   "Lambda.ServiceException",
@@ -137,16 +144,10 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       States: {
         [STATE.whichSpecialist]: {
           Type: "Choice",
-          Choices: [
-            { Variable: "$.agent", StringEquals: "reporter", Next: STATE.writeReport },
-            { Variable: "$.agent", StringEquals: "charter", Next: STATE.drawCharts },
-            { Variable: "$.agent", StringEquals: "retirement", Next: STATE.projectRetirement },
-          ],
+          Choices: Object.entries(SPECIALIST_STATE).map(([agent, state]) => ({ Variable: "$.agent", StringEquals: agent, Next: state })),
           Default: STATE.unknownSpecialist,
         },
-        [STATE.writeReport]: specialist("reporter"),
-        [STATE.drawCharts]: specialist("charter"),
-        [STATE.projectRetirement]: specialist("retirement"),
+        ...Object.fromEntries(Object.entries(SPECIALIST_STATE).map(([agent, state]) => [state, specialist(agent as keyof typeof SPECIALIST_STATE)])),
         [STATE.recordSpecialistFailure]: {
           Type: "Pass",
           Parameters: { "agent.$": "$.agent", status: "failed", "error.$": "$.error" },

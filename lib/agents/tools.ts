@@ -1,9 +1,6 @@
 import { type RunContext, tool } from "@openai/agents";
 import { z } from "zod";
-import { formatPath } from "../portfolio/portfolio-file.js";
-
-const describeIssues = (issues: readonly { path: PropertyKey[]; message: string }[]) =>
-  issues.map((i) => `${formatPath(i.path) || "(arguments)"}: ${i.message}`).join("; ");
+import { describeIssues } from "../validation.js";
 
 /** What a model sees when a tool call fails: the tool's name and the error's message. */
 export function toolErrorMessage(toolName: string) {
@@ -42,7 +39,7 @@ export function validatedTool<Schema extends z.ZodObject, Context>(options: {
     strict: true,
     async execute(raw: unknown, runContext?: RunContext<Context>) {
       const parsed = options.parameters.safeParse(raw);
-      if (!parsed.success) return `${options.name} rejected the arguments: ${describeIssues(parsed.error.issues)}`;
+      if (!parsed.success) return `${options.name} rejected the arguments: ${describeIssues(parsed.error.issues, "(arguments)")}`;
       return options.execute(parsed.data, runContext!);
     },
     errorFunction: toolErrorMessage(options.name),

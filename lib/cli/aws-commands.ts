@@ -4,7 +4,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { loadConfig } from "../config.js";
 import type { Db } from "../db/driver.js";
-import { openDataApiDb } from "../db/open.js";
+import { dataApiDbFromConfig } from "../db/data-api.js";
 import { createJob } from "../db/repositories/jobs.js";
 import { getUser } from "../db/repositories/users.js";
 import { BUNDLED_CORPUS_DIR } from "../knowledge/documents.js";
@@ -39,7 +39,7 @@ export async function submitCommand(args: CommandArgs): Promise<number> {
   if (args.config.db.driver !== "data-api") {
     throw new UsageError("alex submit writes the job to the deployed database: set ALEX_DB=data-api, AURORA_CLUSTER_ARN and AURORA_SECRET_ARN");
   }
-  const db = openDataApiDb(args.config);
+  const db = dataApiDbFromConfig(args.config);
   const { jobId, messageId } = await submitJob({
     db,
     sqs: new SQSClient({ region: args.config.awsRegion }),

@@ -10,6 +10,7 @@ import {
   type TypeHint,
 } from "@aws-sdk/client-rds-data";
 import pRetry from "p-retry";
+import type { Config } from "../config.js";
 import {
   type Db,
   DbError,
@@ -163,4 +164,11 @@ export class DataApiDb implements Db {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Aurora named by config (AURORA_CLUSTER_ARN, AURORA_SECRET_ARN, AURORA_DATABASE), in DEFAULT_AWS_REGION. */
+export function dataApiDbFromConfig(config: Pick<Config, "db" | "awsRegion">): DataApiDb {
+  const { clusterArn, secretArn, database } = config.db;
+  if (!clusterArn || !secretArn) throw new Error("AURORA_CLUSTER_ARN and AURORA_SECRET_ARN are required for the Data API");
+  return new DataApiDb({ resourceArn: clusterArn, secretArn, database, region: config.awsRegion });
 }

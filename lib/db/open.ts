@@ -1,17 +1,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Config } from "../config.js";
-import { DataApiDb } from "./data-api.js";
+import { dataApiDbFromConfig } from "./data-api.js";
 import type { Db } from "./driver.js";
 import { seedInstruments } from "../seed/demo.js";
 import { migrate } from "./migrate.js";
 
-/** The Data API database named by config (Aurora in AWS). */
-export function openDataApiDb(config: Config): DataApiDb {
-  const { clusterArn, secretArn, database } = config.db;
-  if (!clusterArn || !secretArn) throw new Error("AURORA_CLUSTER_ARN and AURORA_SECRET_ARN are required for the Data API");
-  return new DataApiDb({ resourceArn: clusterArn, secretArn, database, region: config.awsRegion });
-}
 
 /**
  * The database the CLI works on: the embedded PGlite in `dir` (created, migrated and given the
@@ -19,7 +13,7 @@ export function openDataApiDb(config: Config): DataApiDb {
  * or Aurora through the Data API when ALEX_DB=data-api.
  */
 export async function openCliDb(config: Config, options: { dir?: string; onProgress?: (line: string) => void } = {}): Promise<Db> {
-  if (config.db.driver === "data-api") return openDataApiDb(config);
+  if (config.db.driver === "data-api") return dataApiDbFromConfig(config);
   const dir = resolve(options.dir ?? config.db.dir);
   const created = !existsSync(join(dir, "PG_VERSION"));
   if (created) options.onProgress?.(`Creating the embedded database in ${dir} (first run only, takes a few seconds)…`);

@@ -1,7 +1,7 @@
 import { Resource } from "sst/resource";
 import { z } from "zod";
 import { loadConfig } from "../config.js";
-import { DataApiDb } from "../db/data-api.js";
+import { type DataApiDb, dataApiDbFromConfig } from "../db/data-api.js";
 import type { LinkName } from "./functions.js";
 
 /**
@@ -44,7 +44,6 @@ export function linkedConfig(resources: object = Resource, env: Record<string, s
 /** Aurora through the Data API, from the `Database` link. */
 export function openLinkedDb(resources: object = Resource): DataApiDb {
   const config = linkedConfig(resources);
-  const { clusterArn, secretArn, database } = config.db;
-  if (!clusterArn || !secretArn) throw new Error('The "Database" link is missing: link the Aurora cluster to this function');
-  return new DataApiDb({ resourceArn: clusterArn, secretArn, database, region: config.awsRegion });
+  if (!config.db.clusterArn || !config.db.secretArn) throw new Error('The "Database" link is missing: link the Aurora cluster to this function');
+  return dataApiDbFromConfig(config);
 }

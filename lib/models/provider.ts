@@ -44,18 +44,9 @@ export function createModel(config: ModelConfig, options: CreateModelOptions): M
   }
 }
 
-/** The model's name for payloads' `model` field: "offline" | "bedrock:<id>" | "openai-compatible:<model>". */
-export function modelName(config: Pick<Config, "model">): string {
-  const choice = config.model;
-  switch (choice.provider) {
-    case "offline":
-      return "offline";
-    case "bedrock":
-      return `bedrock:${choice.modelId}`;
-    case "openai-compatible":
-      return `openai-compatible:${choice.model}`;
-  }
-}
+
+/** Also here for callers that build models. */
+export { modelName } from "../config.js";
 
 function withRetry(model: Model, config: ModelConfig, options: CreateModelOptions): Model {
   return withModelRetry(model, {

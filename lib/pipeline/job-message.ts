@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { JobId } from "../db/repositories/jobs.js";
+import { describeIssues } from "../validation.js";
 
-const JobId = z.uuid({ message: "must be a job id (UUID)" });
 
 /** A job reference: `{"jobId": …}` (direct start) or `{"job_id": …}` (the original's SQS body). */
 const JobReference = z.union([
@@ -27,12 +28,6 @@ export class InvalidJobMessageError extends Error {
   override name = "InvalidJobMessageError";
 }
 
-function describe(error: z.ZodError, prefix: string): string {
-  return error.issues
-    .map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join(".")}: ${i.message}`)
-    .join("; ");
-}
-
 /**
  * The job id from a state machine input: the Pipe's batch (array of SQS records whose body is
  * `{"job_id": …}` or `{"jobId": …}`) or a direct `{"jobId": …}`. Anything else is rejected with a
@@ -41,7 +36,7 @@ function describe(error: z.ZodError, prefix: string): string {
 export function jobIdFromInput(input: unknown): string {
   if (Array.isArray(input)) {
     const batch = PipeBatch.safeParse(input);
-    if (!batch.success) throw new InvalidJobMessageError(`Invalid job message: ${describe(batch.error, "input")}`);
+    if (!batch.success) throw new InvalidJobMessageError(`Invalid job message: ${describeIssues(batch.error.issues.map((i) => ({ ...i, path: ["input", ...i.path] })))}`);
     const reference = JobReference.safeParse(batch.data[0].body);
     if (!reference.success) {
       throw new InvalidJobMessageError(`Invalid job message: input[0].body must be {"job_id": "<uuid>"} or {"jobId": "<uuid>"}`);

@@ -5,6 +5,7 @@ import { createAccount, deleteAccountsOfUser } from "../db/repositories/accounts
 import { insertInstrumentIfMissing } from "../db/repositories/instruments.js";
 import { upsertPosition } from "../db/repositories/positions.js";
 import { upsertUser } from "../db/repositories/users.js";
+import { formatPath } from "../validation.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
 
 const Symbol = z
@@ -79,12 +80,6 @@ export class PortfolioFileError extends Error {
   override name = "PortfolioFileError";
 }
 
-/** `accounts[0].positions[1].quantity` from zod's path array. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
-    .join("");
-}
 
 /** Validates parsed JSON; the error lists each problem with the field's path. */
 export function parsePortfolioFile(data: unknown, source = "portfolio"): PortfolioFile {

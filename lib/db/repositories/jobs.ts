@@ -28,9 +28,10 @@ export type JobListItem = Pick<
 
 export type PayloadColumn = "report_payload" | "retirement_payload" | "summary_payload";
 
-const JobId = z.uuid();
+/** A job id: a UUID (anything else can never name a job, and is never sent as SQL). */
+export const JobId = z.uuid({ message: "must be a job id (UUID)" });
 
-/** True when the text is a UUID; anything else can never name a job (and is never sent as SQL). */
+/** True when the text can name a job. */
 export const isJobId = (id: string) => JobId.safeParse(id).success;
 
 export async function createJob(
