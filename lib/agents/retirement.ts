@@ -27,8 +27,10 @@ its results are given to you. Write a markdown retirement outlook for a retail i
 Use the numbers given, state the assumptions, and be conservative. Answer with the markdown only.
 ${DATA_NOTICE}`;
 
-/** Options a job may carry in `request_payload` (e.g. `alex analyze --seed N`). */
-const RetirementOptions = z.looseObject({ seed: z.number().int().min(0).max(0xffff_ffff).optional() });
+/** Options a job may carry in `request_payload.options` (e.g. `alex analyze --seed N`). */
+const JobRequest = z.looseObject({
+  options: z.looseObject({ seed: z.number().int().min(0).max(0xffff_ffff).optional() }).optional(),
+});
 
 /** The figures the agent writes from: headline numbers plus milestone rows (every 5 years and retirement). */
 export function retirementBrief(portfolio: Portfolio, outlook: RetirementOutlook) {
@@ -74,7 +76,7 @@ export interface RetirementResult {
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const seed = RetirementOptions.safeParse(job.request_payload ?? {}).data?.seed ?? DEFAULT_SEED;
+  const seed = JobRequest.safeParse(job.request_payload ?? {}).data?.options?.seed ?? DEFAULT_SEED;
   const outlook = simulateRetirement(retirementInputsFromValuation(valuePortfolio(portfolio), portfolio.user, { seed }));
   const agent = new Agent({
     name: "Retirement",

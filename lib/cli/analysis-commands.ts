@@ -4,7 +4,6 @@ import { serializeDefinition } from "../../state-machine/definition.js";
 import type { AgentDeps } from "../agents/common.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";
-import { openCliDb } from "../db/open.js";
 import { createJob, getJob, isJobId, type JobRow, listJobs } from "../db/repositories/jobs.js";
 import { usd } from "../format.js";
 import { createKnowledgeBase } from "../knowledge/knowledge-base.js";
@@ -12,20 +11,17 @@ import { writeJobOutput } from "../output/job-output.js";
 import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../seed/demo.js";
 import type { CommandArgs } from "./commands.js";
-import { print, printJson, progress, UsageError } from "./io.js";
+import { print, printJson, progress, UsageError, withCliDb } from "./io.js";
 import { ProgressDisplay } from "./progress.js";
 
 const DEFAULT_OUT = "out";
 
 /** `alex demo`: (re)seed the demo portfolio, then analyse it through the state machine. */
 export async function demoCommand(args: CommandArgs): Promise<number> {
-  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
-  try {
+  return withCliDb(args, async (db) => {
     await seedDemo(db);
     return await analyse(db, args, DEMO_USER_ID, {});
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 /** `alex analyze --portfolio FILE`: import the file (nothing is written if it is invalid), then analyse it. */
@@ -34,14 +30,11 @@ export async function analyzeCommand(args: CommandArgs): Promise<number> {
   if (!path) throw new UsageError("--portfolio FILE is required");
   const seed = parseSeed(args.values.seed as string | undefined);
   const file = await readPortfolioFile(path);
-  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
-  try {
+  return withCliDb(args, async (db) => {
     const userId = await importPortfolio(db, file);
     progress(`Imported ${file.accounts.length} account(s) for user ${userId}.`);
     return await analyse(db, args, userId, seed === undefined ? {} : { seed });
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -98,23 +91,19 @@ export function describeJob(job: JobRow): string {
 }
 
 export async function jobsCommand(args: CommandArgs): Promise<number> {
-  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
-  try {
+  return withCliDb(args, async (db) => {
     const jobs = await listJobs(db, { clerkUserId: args.values.user as string | undefined, limit: 50 });
     if (args.values.json) printJson(jobs);
     else for (const j of jobs) print(`${j.id}  ${j.status.padEnd(9)}  ${j.created_at}  ${j.clerk_user_id}${j.error_message ? `  ${j.error_message}` : ""}`);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export async function showCommand(args: CommandArgs): Promise<number> {
   const [id] = args.positionals;
   if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR]");
   if (!isJobId(id)) throw new UsageError(`"${id}" is not a job id (UUID)`);
-  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
-  try {
+  return withCliDb(args, async (db) => {
     const job = await getJob(db, id);
     if (!job) {
       progress(`alex: job ${id} not found`);
@@ -128,9 +117,7 @@ export async function showCommand(args: CommandArgs): Promise<number> {
       progress(`Outputs: ${dir}/index.html`);
     }
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export async function definitionCommand(): Promise<number> {

@@ -1,22 +1,18 @@
 import { migrate } from "../db/migrate.js";
-import { openCliDb } from "../db/open.js";
 import { loadPortfolio } from "../db/repositories/portfolios.js";
 import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
 import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
 import { seedDemo } from "../seed/demo.js";
 import { SEED_INSTRUMENTS } from "../seed/instruments.js";
 import type { CommandArgs } from "./commands.js";
-import { formatValuation, print, printJson, progress, UsageError } from "./io.js";
-
-const dbOption = (args: CommandArgs) => ({ dir: args.values.db as string | undefined, onProgress: progress });
+import { formatValuation, print, printJson, progress, UsageError, withCliDb } from "./io.js";
 
 /** `alex portfolio --portfolio FILE`: validate, import, value. A bad file writes nothing. */
 export async function portfolioCommand(args: CommandArgs): Promise<number> {
   const path = args.values.portfolio as string | undefined;
   if (!path) throw new UsageError("--portfolio FILE is required");
   const file = await readPortfolioFile(path);
-  const db = await openCliDb(args.config, dbOption(args));
-  try {
+  return withCliDb(args, async (db) => {
     const userId = await importPortfolio(db, file);
     const portfolio = await loadPortfolio(db, userId);
     const valuation = valuePortfolio(portfolio!);
@@ -24,29 +20,21 @@ export async function portfolioCommand(args: CommandArgs): Promise<number> {
     else print(formatValuation(valuation));
     progress(`Imported ${file.accounts.length} account(s) for user ${userId}.`);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export async function seedCommand(args: CommandArgs): Promise<number> {
-  const db = await openCliDb(args.config, dbOption(args));
-  try {
+  return withCliDb(args, async (db) => {
     const userId = await seedDemo(db);
     progress(`Seeded ${SEED_INSTRUMENTS.length} instruments and the demo user "${userId}".`);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export async function migrateCommand(args: CommandArgs): Promise<number> {
-  const db = await openCliDb(args.config, dbOption(args));
-  try {
+  return withCliDb(args, async (db) => {
     const applied = await migrate(db);
     progress(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database is up to date.");
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }

@@ -7,7 +7,7 @@ import { projectRetirement } from "../../lib/agents/retirement.js";
 import { tagInstruments } from "../../lib/agents/tagger.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
-import { getJob } from "../../lib/db/repositories/jobs.js";
+import { claimJob, createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps, runningJob } from "../support/agents.js";
 import { testDb } from "../support/db.js";
@@ -78,5 +78,14 @@ describe("the agents on the offline model, demo user", () => {
     expect(payload.analysis).toContain(`${first.success_rate.toFixed(1)}%`);
     const again = await projectRetirement(deps, jobId);
     expect(again.success_rate).toBe(first.success_rate);
+  });
+
+  it("uses the Monte Carlo seed a job asks for", async () => {
+    const seeded = await createJob(db, { clerk_user_id: DEMO_USER_ID, request_payload: { analysis_type: "portfolio", options: { seed: 7 } } });
+    await claimJob(db, seeded, "execution-seeded");
+    await planAnalysis(deps, seeded);
+    await projectRetirement(deps, seeded);
+    const payload = (await getJob(db, seeded))?.retirement_payload as { monte_carlo: { assumptions: { seed: number } } };
+    expect(payload.monte_carlo.assumptions.seed).toBe(7);
   });
 });
