@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { loadConfig } from "../config.js";
 import type { Db } from "../db/driver.js";
@@ -9,6 +9,7 @@ import { createJob } from "../db/repositories/jobs.js";
 import { getUser } from "../db/repositories/users.js";
 import { BUNDLED_CORPUS_DIR } from "../knowledge/documents.js";
 import { createKnowledgeBase, ingestFiles } from "../knowledge/knowledge-base.js";
+import { jobIdFromInput } from "../pipeline/job-message.js";
 import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
 import type { CommandArgs } from "./commands.js";
 import { print, progress, UsageError } from "./io.js";
@@ -48,7 +49,7 @@ export async function submitCommand(args: CommandArgs): Promise<number> {
     portfolioPath: args.values.portfolio as string | undefined,
   });
   print(jobId);
-  progress(`Job ${jobId} queued (message ${messageId}). Follow it with "alex watch <execution ARN>" or in the Step Functions console.`);
+  progress(`Job ${jobId} queued (message ${messageId}). Follow it with "alex watch --job ${jobId} --state-machine <stateMachineArn>".`);
   return 0;
 }
 
@@ -93,10 +94,45 @@ export async function watchExecution(options: WatchOptions): Promise<string> {
   }
 }
 
+/** The newest execution of the state machine whose input names the job (the Pipe started it, so only the input tells). */
+export async function findExecutionOfJob(sfn: SFNClient, stateMachineArn: string, jobId: string, maxExecutions = 200): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  let checked = 0;
+  do {
+    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: 50 }));
+    for (const { executionArn } of page.executions ?? []) {
+      if (!executionArn || checked++ >= maxExecutions) return undefined;
+      const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (inputNamesJob(input, jobId)) return executionArn;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+function inputNamesJob(input: string | undefined, jobId: string): boolean {
+  try {
+    return jobIdFromInput(JSON.parse(input ?? "null")) === jobId;
+  } catch {
+    return false;
+  }
+}
+
+const isArn = (text: string | undefined, kind: string) => text !== undefined && new RegExp(`^arn:aws[a-z-]*:states:[^:]*:[^:]*:${kind}:`).test(text);
+
+/** `alex watch EXECUTION_ARN`, or `alex watch --job JOB --state-machine ARN` to find the job's execution first. */
 export async function watchCommand(args: CommandArgs): Promise<number> {
-  const [executionArn] = args.positionals;
-  if (!executionArn || !/^arn:aws[a-z-]*:states:/.test(executionArn)) throw new UsageError("usage: alex watch EXECUTION_ARN");
-  const status = await watchExecution({ sfn: new SFNClient({ region: args.config.awsRegion }), executionArn, write: print });
+  const sfn = new SFNClient({ region: args.config.awsRegion });
+  let executionArn: string | undefined = args.positionals[0];
+  const jobId = args.values.job as string | undefined;
+  const stateMachineArn = args.values["state-machine"] as string | undefined;
+  if (!executionArn && jobId && isArn(stateMachineArn, "stateMachine")) {
+    executionArn = await findExecutionOfJob(sfn, stateMachineArn!, jobId);
+    if (!executionArn) throw new UsageError(`no recent execution of ${stateMachineArn} names job ${jobId} (the Pipe may not have started it yet)`);
+    progress(`Execution ${executionArn}`);
+  }
+  if (!isArn(executionArn, "execution")) throw new UsageError("usage: alex watch EXECUTION_ARN | alex watch --job JOB --state-machine STATE_MACHINE_ARN");
+  const status = await watchExecution({ sfn, executionArn: executionArn!, write: print });
   return status === "SUCCEEDED" ? 0 : 1;
 }
 

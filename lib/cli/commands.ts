@@ -78,8 +78,8 @@ export const COMMANDS = {
   },
   watch: {
     summary: "follow a deployed execution's history live",
-    usage: "alex watch EXECUTION_ARN",
-    options: {},
+    usage: "alex watch EXECUTION_ARN | alex watch --job JOB --state-machine STATE_MACHINE_ARN",
+    options: { job: { type: "string" }, "state-machine": { type: "string" } },
     positionals: true,
     run: async (args) => (await import("./aws-commands.js")).watchCommand(args),
   },

@@ -1,8 +1,8 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { submitJob, watchExecution } from "../../lib/cli/aws-commands.js";
+import { findExecutionOfJob, submitJob, watchExecution } from "../../lib/cli/aws-commands.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getJob } from "../../lib/db/repositories/jobs.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
@@ -61,6 +61,27 @@ describe("alex watch", () => {
       "+     5 ms  TaskStateEntered  Prepare job",
       "+   900 ms  ExecutionFailed JobFailed: boom",
       "Execution FAILED: JobFailed boom",
+    ]);
+  });
+});
+
+describe("finding a job's execution", () => {
+  it("returns the newest execution whose input (the Pipe's batch) names the job", async () => {
+    const sfn = new SFNClient({ region: "eu-west-1" });
+    const jobId = "6a1e1a8e-2f0a-4d6b-9a52-0d6f0a0b0c01";
+    const other = "6a1e1a8e-2f0a-4d6b-9a52-0d6f0a0b0c02";
+    const machine = "arn:aws:states:eu-west-1:1:stateMachine:m";
+    const exec = (n: number) => `arn:aws:states:eu-west-1:1:execution:m:e${n}`;
+    const mock = mockClient(sfn);
+    mock.on(ListExecutionsCommand).resolvesOnce({ executions: [{ executionArn: exec(3) }, { executionArn: exec(2) }] as never, nextToken: "t" })
+      .resolves({ executions: [{ executionArn: exec(1) }] as never });
+    mock.on(DescribeExecutionCommand, { executionArn: exec(3) }).resolves({ input: JSON.stringify({ jobId: other }) });
+    mock.on(DescribeExecutionCommand, { executionArn: exec(2) }).resolves({ input: "not json" });
+    mock.on(DescribeExecutionCommand, { executionArn: exec(1) }).resolves({ input: JSON.stringify([{ messageId: "m", body: JSON.stringify({ job_id: jobId }) }]) });
+    expect(await findExecutionOfJob(sfn, machine, jobId)).toBe(exec(1));
+    expect(mock.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input)).toEqual([
+      { stateMachineArn: machine, nextToken: undefined, maxResults: 50 },
+      { stateMachineArn: machine, nextToken: "t", maxResults: 50 },
     ]);
   });
 });
