@@ -16,6 +16,7 @@ const Failed = z.object({ agent: Agent, status: z.literal("failed"), error: Stat
 
 const FinalizeEvent = z.object({
   jobId: JobId,
+  executionId: z.string().min(1),
   plan: z.object({
     specialists: z.array(z.object({ agent: Agent, reason: z.string() })),
     usage: Usage,
@@ -61,7 +62,6 @@ export interface FinalizeResult {
 
 /** Writes summary_payload, then completes the job if a chosen specialist succeeded (or none was chosen). */
 export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => {
-  assertNotSstDevStub((event as { plan?: unknown } | null)?.plan, "The plan");
   assertNotSstDevStub((event as { tagging?: unknown } | null)?.tagging, "The tagging result");
   const input = parseEvent("Finalize job", FinalizeEvent, event);
   const { portfolio } = await requireSnapshot(deps.db, input.jobId);
@@ -79,7 +79,7 @@ export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => 
     timings: timings(input, results),
     completed_at: new Date().toISOString(),
   });
-  const ended = reason ? await failJob(deps.db, input.jobId, reason) : await completeJob(deps.db, input.jobId);
+  const ended = reason ? await failJob(deps.db, input.jobId, reason, input.executionId) : await completeJob(deps.db, input.jobId);
   if (!ended) throw new JobNotRunningError(`Job ${input.jobId} stopped running before it could be finalized`);
   agentLogger("finalize-job", input.jobId).info("job finalized", { status: reason ? "failed" : "completed" });
   return reason ? { status: "failed", reason } : { status: "completed" };
