@@ -1,6 +1,7 @@
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { ChartPoint, StoredChart } from "./chart.js";
+import { usdRounded } from "../format.js";
 
 export const CHART_WIDTH = 480;
 export const CHART_HEIGHT = 300;
@@ -13,12 +14,8 @@ const VEGA_LOG_ERRORS_ONLY = 1;
 const DONUT_INNER_RATIO = 0.6;
 const LEGEND_SINGLE_COLUMN_MAX = 12;
 
-const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
-
-/** `65900.5` → `"$65,901"`. */
-export function formatUsd(value: number): string {
-  return usd.format(value);
-}
+/** `65900.5` → `"$65,901"` (the project's rounded-dollar format). */
+export const formatUsd = usdRounded;
 
 /** One data row as the Vega-Lite specs read it. */
 interface PointRow extends ChartPoint {

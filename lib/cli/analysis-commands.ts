@@ -11,7 +11,8 @@ import { writeJobOutput } from "../output/job-output.js";
 import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../seed/demo.js";
 import type { CommandArgs } from "./commands.js";
-import { print, printJson, progress, UsageError, withCliDb } from "./io.js";
+import { print, printJson, progress, UsageError } from "./io.js";
+import { withCliDb } from "./cli-db.js";
 import { ProgressDisplay } from "./progress.js";
 
 const DEFAULT_OUT = "out";

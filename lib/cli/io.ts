@@ -1,7 +1,4 @@
-import type { Db } from "../db/driver.js";
-import { openCliDb } from "../db/open.js";
 import { usd } from "../format.js";
-import type { CommandArgs } from "./commands.js";
 import type { Valuation } from "../portfolio/valuation.js";
 
 /** A mistake in how the command was called (exit code 2). */
@@ -36,14 +33,4 @@ export function formatValuation(v: Valuation): string {
   }
   if (v.unpriced.length > 0) lines.push("", `Unpriced (valued at $0): ${v.unpriced.join(", ")}`);
   return lines.join("\n");
-}
-
-/** Runs `work` on the CLI's database (`--db DIR`, or Aurora with ALEX_DB=data-api) and closes it. */
-export async function withCliDb<T>(args: CommandArgs, work: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
 }

@@ -5,7 +5,8 @@ import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
 import { seedDemo } from "../seed/demo.js";
 import { SEED_INSTRUMENTS } from "../seed/instruments.js";
 import type { CommandArgs } from "./commands.js";
-import { formatValuation, print, printJson, progress, UsageError, withCliDb } from "./io.js";
+import { formatValuation, print, printJson, progress, UsageError } from "./io.js";
+import { withCliDb } from "./cli-db.js";
 
 /** `alex portfolio --portfolio FILE`: validate, import, value. A bad file writes nothing. */
 export async function portfolioCommand(args: CommandArgs): Promise<number> {
