@@ -1,113 +1,12 @@
-import { z } from "zod";
-import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../lib/agents/shared.js";
-import { completeJob, failJob, JobNotRunningError, savePayload } from "../lib/db/repositories/jobs.js";
-import { assertNotSstDevStub, isSstDevStubResult } from "../lib/infra/sst-dev.js";
-import { agentLogger } from "../lib/logger.js";
-import { modelName } from "../lib/config.js";
-import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
-import { valuationJson, valuePortfolio } from "../lib/portfolio/valuation.js";
-import { SPECIALIST_STATE, STATE } from "../state-machine/definition.js";
+import { FinalizeEvent, type FinalizeResult, finalize } from "../lib/pipeline/finalize.js";
+import { assertNotSstDevStub } from "../lib/pipeline/sst-dev.js";
+import { parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 import { lambdaHandler } from "./lambda.js";
-import { JobId, parseEvent, type TaskFunction, TokenUsage as Usage } from "./task.js";
 
-const Agent = z.enum(SPECIALISTS);
-const Succeeded = z.object({ agent: Agent, status: z.literal("succeeded"), duration_ms: z.number(), usage: Usage });
-const Failed = z.object({ agent: Agent, status: z.literal("failed"), error: StateError });
-
-const FinalizeEvent = z.object({
-  jobId: JobId,
-  executionId: z.string().min(1),
-  plan: z.object({
-    specialists: z.array(z.object({ agent: Agent, reason: z.string() })),
-    usage: Usage,
-    duration_ms: z.number(),
-  }),
-  results: z.array(z.unknown()),
-  tagging: z
-    .object({
-      requested: z.number(),
-      tagged: z.array(z.string()),
-      failed: z.array(z.object({ symbol: z.string(), error: z.string() })),
-      usage: Usage,
-      duration_ms: z.number(),
-    })
-    .nullable(),
-  prepareMs: z.number(),
-  startedAt: z.string(),
-});
-type FinalizeEvent = z.infer<typeof FinalizeEvent>;
-
-type Outcome = { status: "succeeded"; duration_ms: number; usage: TokenUsage } | { status: "failed"; error: string };
-
-/**
- * Reads one Map item's result. Anything that is neither a success nor a recorded failure — such as the
- * success-shaped `{statusCode, body}` a Lambda answers while `sst dev` is not running — is a failure.
- */
-export function readOutcome(item: unknown): { agent?: string; outcome: Outcome } {
-  const ok = Succeeded.safeParse(item);
-  if (ok.success) return { agent: ok.data.agent, outcome: { status: "succeeded", duration_ms: ok.data.duration_ms, usage: ok.data.usage } };
-  const failed = Failed.safeParse(item);
-  if (failed.success) return { agent: failed.data.agent, outcome: { status: "failed", error: describeStateError(failed.data.error) } };
-  const agent = (item as { agent?: unknown } | null)?.agent;
-  const error = isSstDevStubResult(item)
-    ? `the function answered from an "sst dev" stub: ${item.body}`
-    : `unexpected task result ${JSON.stringify(item).slice(0, 200)}`;
-  return { agent: typeof agent === "string" ? agent : undefined, outcome: { status: "failed", error } };
-}
-
-export interface FinalizeResult {
-  status: "completed" | "failed";
-  reason?: string;
-}
-
-/** Writes summary_payload, then completes the job if a chosen specialist succeeded (or none was chosen). */
+/** Finalize job: refuses an `sst dev` stub's answer, parses the event and finalizes the job. */
 export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => {
   assertNotSstDevStub((event as { tagging?: unknown } | null)?.tagging, "The tagging result");
-  const input = parseEvent("Finalize job", FinalizeEvent, event);
-  const { portfolio } = await requireSnapshot(deps.db, input.jobId);
-  const results = resultsByAgent(input);
-  const failures = Object.entries(results).filter(([, r]) => r.status === "failed");
-  const allFailed = input.plan.specialists.length > 0 && failures.length === Object.keys(results).length;
-  const reason = allFailed ? `Every chosen specialist failed: ${failures.map(([a, r]) => `${a}: ${"error" in r ? r.error : ""}`).join("; ")}` : undefined;
-  await savePayload(deps.db, input.jobId, "summary_payload", {
-    chosen: input.plan.specialists,
-    results: Object.fromEntries(Object.entries(results).map(([agent, r]) => [agent, r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r])),
-    tagging: input.tagging && { requested: input.tagging.requested, tagged: input.tagging.tagged, failed: input.tagging.failed },
-    portfolio: valuationJson(valuePortfolio(portfolio)),
-    model: modelName(deps.config),
-    usage: totalUsage(input, results),
-    timings: timings(input, results),
-    completed_at: new Date().toISOString(),
-  });
-  const ended = reason ? await failJob(deps.db, input.jobId, reason, input.executionId) : await completeJob(deps.db, input.jobId);
-  if (!ended) throw new JobNotRunningError(`Job ${input.jobId} stopped running before it could be finalized`);
-  agentLogger("finalize-job", input.jobId).info("job finalized", { status: reason ? "failed" : "completed" });
-  return reason ? { status: "failed", reason } : { status: "completed" };
+  return finalize(deps, parseEvent("Finalize job", FinalizeEvent, event));
 };
-
-function resultsByAgent(input: FinalizeEvent): Record<string, Outcome> {
-  const results: Record<string, Outcome> = {};
-  input.results.forEach((item, i) => {
-    const { agent, outcome } = readOutcome(item);
-    results[agent ?? input.plan.specialists[i]?.agent ?? `item_${i}`] = outcome;
-  });
-  return results;
-}
-
-function totalUsage(input: FinalizeEvent, results: Record<string, Outcome>): TokenUsage {
-  const specialists = Object.values(results).map((r) => (r.status === "succeeded" ? r.usage : NO_USAGE));
-  return [input.plan.usage, input.tagging?.usage ?? NO_USAGE, ...specialists].reduce(addUsage, NO_USAGE);
-}
-
-
-function timings(input: FinalizeEvent, results: Record<string, Outcome>) {
-  const byState: Record<string, number> = { [STATE.prepareJob]: input.prepareMs };
-  if (input.tagging) byState[STATE.tagInstruments] = input.tagging.duration_ms;
-  byState[STATE.planAnalysis] = input.plan.duration_ms;
-  for (const [agent, r] of Object.entries(results)) {
-    if (r.status === "succeeded") byState[SPECIALIST_STATE[agent as keyof typeof SPECIALIST_STATE] ?? agent] = r.duration_ms;
-  }
-  return { total_ms: Math.max(0, Date.now() - Date.parse(input.startedAt)), by_state: byState };
-}
 
 export const handler = lambdaHandler(finalizeJob);

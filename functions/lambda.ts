@@ -3,7 +3,7 @@ import type { AgentDeps } from "../lib/agents/common.js";
 import { logger } from "../lib/logger.js";
 import { linkedConfig, openLinkedDb } from "../lib/infra/links.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
-import type { TaskFunction } from "./task.js";
+import type { TaskFunction } from "../lib/pipeline/task.js";
 
 let deps: Promise<AgentDeps> | undefined;
 

@@ -4,7 +4,7 @@ import { agentLogger } from "../lib/logger.js";
 import { jobIdFromInput } from "../lib/pipeline/job-message.js";
 import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
 import { lambdaHandler } from "./lambda.js";
-import { parseEvent, type TaskFunction } from "./task.js";
+import { parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
 const MarkJobFailedEvent = z.object({ error: StateError, input: z.unknown(), executionId: z.string().min(1) });
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { TokenUsage } from "../lib/agents/common.js";
 import { planAnalysis, type SpecialistChoice } from "../lib/agents/planner.js";
 import { lambdaHandler } from "./lambda.js";
-import { elapsed, JobId, parseEvent, type TaskFunction } from "./task.js";
+import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
 const PlannerEvent = z.object({ jobId: JobId });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AgentDeps, SpecialistName, TokenUsage } from "../lib/agents/common.js";
-import { elapsed, JobId, parseEvent, type TaskFunction } from "./task.js";
+import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
 export interface SpecialistResult {
   agent: SpecialistName;

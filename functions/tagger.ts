@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { tagInstruments, type TaggingResult } from "../lib/agents/tagger.js";
 import { lambdaHandler } from "./lambda.js";
-import { elapsed, JobId, parseEvent, type TaskFunction } from "./task.js";
+import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
 const TaggerEvent = z.object({ jobId: JobId, symbols: z.array(z.string().min(1).max(20)).min(1, "must list at least one symbol") });
 

@@ -1,8 +1,8 @@
-import { executionEndedPattern } from "../lib/infra/events.js";
+import { executionEndedPattern } from "../lib/pipeline/events.js";
 import { JOBS_MAX_RECEIVE_COUNT, JOBS_VISIBILITY_TIMEOUT_SECONDS } from "../lib/infra/functions.js";
 import { physicalName } from "../lib/infra/names.js";
 import { EXECUTION_ENDED_INVOKE, pipeGrants, policyDocument, trustPolicy } from "../lib/infra/permissions.js";
-import { TASK_NAMES, type TaskName } from "../state-machine/tasks.js";
+import { TASK_NAMES, type TaskName } from "../lib/pipeline/tasks.js";
 import type { AwsContext } from "./context.js";
 import type { Functions } from "./functions.js";
 import { analysisStateMachine } from "./state-machine.js";

@@ -1,5 +1,5 @@
 import { serializeDefinition } from "../state-machine/definition.js";
-import type { TaskName } from "../state-machine/tasks.js";
+import type { TaskName } from "../lib/pipeline/tasks.js";
 import { physicalName } from "../lib/infra/names.js";
 import { policyDocument, stateMachineGrants, trustPolicy } from "../lib/infra/permissions.js";
 

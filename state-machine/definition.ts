@@ -1,4 +1,8 @@
-import { type TaskArns, type TaskName, taskTimeout } from "./tasks.js";
+import { SPECIALIST_STATE, STATE } from "../lib/pipeline/states.js";
+import { type TaskArns, type TaskName, taskTimeout } from "../lib/pipeline/tasks.js";
+
+/** Re-exported for callers that read the definition and its names together. */
+export { SPECIALIST_STATE, STATE };
 
 /** An Amazon States Language definition (JSONPath). Kept as plain JSON values. */
 export type StateMachineDefinition = {
@@ -8,35 +12,6 @@ export type StateMachineDefinition = {
   States: Record<string, State>;
 };
 type State = Record<string, unknown>;
-
-/** The names a person reads in the Step Functions console (and in the local progress display). */
-export const STATE = {
-  prepareJob: "Prepare job",
-  jobClaimed: "Job claimed?",
-  alreadyProcessed: "Already processed",
-  instrumentsMissing: "Instruments missing?",
-  tagInstruments: "Tag instruments",
-  planAnalysis: "Plan analysis",
-  runSpecialists: "Run specialists",
-  whichSpecialist: "Which specialist?",
-  writeReport: "Write report",
-  drawCharts: "Draw charts",
-  projectRetirement: "Project retirement",
-  recordSpecialistFailure: "Record specialist failure",
-  unknownSpecialist: "Unknown specialist",
-  finalizeJob: "Finalize job",
-  jobCompleted: "Job completed?",
-  done: "Analysis complete",
-  markJobFailed: "Mark job failed",
-  jobFailed: "Job failed",
-} as const;
-
-/** The Map state that runs each specialist. */
-export const SPECIALIST_STATE = {
-  reporter: STATE.writeReport,
-  charter: STATE.drawCharts,
-  retirement: STATE.projectRetirement,
-} as const;
 
 /** Errors worth retrying: Lambda's own service errors and a model that stayed throttled. */
 const TRANSIENT_ERRORS = [

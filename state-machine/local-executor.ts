@@ -9,9 +9,9 @@ import { prepareJob } from "../functions/prepare-job.js";
 import { reporter } from "../functions/reporter.js";
 import { retirement } from "../functions/retirement.js";
 import { tagger } from "../functions/tagger.js";
-import type { TaskFunction } from "../functions/task.js";
+import type { TaskFunction } from "../lib/pipeline/task.js";
 import { buildDefinition, type StateMachineDefinition } from "./definition.js";
-import { TASK_NAMES, type TaskArns, type TaskName } from "./tasks.js";
+import { TASK_NAMES, type TaskArns, type TaskName } from "../lib/pipeline/tasks.js";
 
 /** Placeholder ARNs for local runs: the executor binds each to its handler in-process. */
 export const LOCAL_ARNS: TaskArns = Object.fromEntries(

@@ -1,4 +1,4 @@
-import { TASKS, type TaskName, taskTimeout } from "../../state-machine/tasks.js";
+import { TASKS, type TaskName, taskTimeout } from "../pipeline/tasks.js";
 
 /** What a function can be linked to (SST `link`): the Aurora cluster and the knowledge base. */
 export type LinkName = "Database" | "KnowledgeBase";
@@ -30,7 +30,7 @@ function task(name: TaskName, resource: string, links: readonly LinkName[], envi
 
 /**
  * Every Lambda the app deploys. Memory and timeouts of the state machine's tasks come from
- * `state-machine/tasks.ts`; `links` and `bedrock` decide their permissions (`./permissions.ts`).
+ * `lib/pipeline/tasks.ts`; `links` and `bedrock` decide their permissions (`./permissions.ts`).
  */
 export const FUNCTIONS = {
   prepareJob: task("prepareJob", "PrepareJob", ["Database"]),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHandler, endedReason, type ExecutionStatusChangeEvent } from "../../functions/execution-ended.js";
+import { createHandler, endedReason, type ExecutionStatusChangeEvent } from "../../lib/pipeline/execution-ended.js";
 import type { Db } from "../../lib/db/driver.js";
 import { claimJob, completeJob, createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { upsertUser } from "../../lib/db/repositories/users.js";

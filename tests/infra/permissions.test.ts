@@ -12,7 +12,7 @@ import {
   stateMachineGrants,
   trustPolicy,
 } from "../../lib/infra/permissions.js";
-import { TASK_NAMES, TASKS } from "../../state-machine/tasks.js";
+import { TASK_NAMES, TASKS } from "../../lib/pipeline/tasks.js";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -189,7 +189,7 @@ describe("the declared permissions are least privilege", () => {
 });
 
 describe("the function table", () => {
-  it("takes each task's memory and timeout from state-machine/tasks.ts", () => {
+  it("takes each task's memory and timeout from lib/pipeline/tasks.ts", () => {
     for (const task of TASK_NAMES) {
       expect(FUNCTIONS[task].handler).toBe(TASKS[task].handler);
       expect(FUNCTIONS[task].memoryMB).toBe(TASKS[task].memoryMB);

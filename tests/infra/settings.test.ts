@@ -4,8 +4,8 @@ import { FUNCTION_NAMES, functionEnvironment, JOBS_VISIBILITY_TIMEOUT_SECONDS } 
 import { LINK_PROPERTIES, linkedConfig, linkedEnvironment } from "../../lib/infra/links.js";
 import { physicalName } from "../../lib/infra/names.js";
 import { DEFAULT_DEPLOYED_MODEL, deploySettings } from "../../lib/infra/settings.js";
-import { assertNotSstDevStub, isSstDevStubResult } from "../../lib/infra/sst-dev.js";
-import { TASK_NAMES, taskTimeout } from "../../state-machine/tasks.js";
+import { assertNotSstDevStub, isSstDevStubResult } from "../../lib/pipeline/sst-dev.js";
+import { TASK_NAMES, taskTimeout } from "../../lib/pipeline/tasks.js";
 
 describe("deploy settings", () => {
   it("deploys Bedrock gpt-oss in us-west-2 unless told otherwise", () => {

@@ -3,10 +3,10 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { executionEndedPattern } from "../../lib/infra/events.js";
+import { executionEndedPattern } from "../../lib/pipeline/events.js";
 import { pipeGrants, policyDocument, stateMachineGrants, trustPolicy } from "../../lib/infra/permissions.js";
 import { serializeDefinition } from "../../state-machine/definition.js";
-import { TASK_NAMES, type TaskArns } from "../../state-machine/tasks.js";
+import { TASK_NAMES, type TaskArns } from "../../lib/pipeline/tasks.js";
 
 /**
  * Runs the stacks' raw-Pulumi parts under Pulumi's mocks (`runtime.setMocks`) with the platform's own

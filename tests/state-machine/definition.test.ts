@@ -2,7 +2,7 @@ import validator from "asl-validator";
 import { describe, expect, it } from "vitest";
 import { buildDefinition, serializeDefinition, STATE } from "../../state-machine/definition.js";
 import { LOCAL_ARNS, taskStates } from "../../state-machine/local-executor.js";
-import { TASK_NAMES, TASKS, taskTimeout } from "../../state-machine/tasks.js";
+import { TASK_NAMES, TASKS, taskTimeout } from "../../lib/pipeline/tasks.js";
 
 const arns = Object.fromEntries(TASK_NAMES.map((t) => [t, `arn:aws:lambda:eu-west-1:123456789012:function:alex-${t}`])) as typeof LOCAL_ARNS;
 

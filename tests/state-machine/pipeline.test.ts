@@ -6,7 +6,7 @@ import { createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { STATE } from "../../state-machine/definition.js";
-import type { TaskFunction } from "../../functions/task.js";
+import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
 import { runJob, statesEntered, userWithJob } from "../support/pipeline.js";

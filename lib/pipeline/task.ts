@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { AgentDeps } from "../lib/agents/common.js";
-import { describeIssues } from "../lib/validation.js";
+import type { AgentDeps } from "../agents/common.js";
+import { describeIssues } from "../validation.js";
 
 /** A Task event that does not match its schema. The message names the field. */
 export class InvalidEventError extends Error {
@@ -14,7 +14,7 @@ export function parseEvent<S extends z.ZodType>(task: string, schema: S, event: 
   throw new InvalidEventError(`${task} got an invalid event: ${describeIssues(result.error.issues, "(event)")}`);
 }
 
-export { JobId } from "../lib/db/repositories/jobs.js";
+export { JobId } from "../db/repositories/jobs.js";
 
 export const TokenUsage = z.object({ requests: z.number(), input_tokens: z.number(), output_tokens: z.number() });
 
