@@ -9,5 +9,5 @@ try {
 } catch (error) {
   if (error.code !== "ENOENT") throw error;
 }
-const { main } = await import("../lib/cli/main.ts");
+const { main } = await import("../cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import type { AgentDeps } from "../lib/agents/common.js";
 import { logger } from "../lib/logger.js";
-import { linkedConfig, openLinkedDb } from "../lib/infra/links.js";
+import { linkedConfig, openLinkedDb } from "./links.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import type { TaskFunction } from "../lib/pipeline/task.js";
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { Db } from "../lib/db/driver.js";
 import { migrate, readMigrations } from "../lib/db/migrate.js";
-import { openLinkedDb } from "../lib/infra/links.js";
+import { openLinkedDb } from "./links.js";
 import { logger } from "../lib/logger.js";
 
 /** Where the deployment copies `lib/db/migrations` (`copyFiles` → `migrations/`, beside `bundle.mjs`). */

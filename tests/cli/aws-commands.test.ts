@@ -2,7 +2,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findExecutionOfJob, submitJob, watchExecution } from "../../lib/cli/aws-commands.js";
+import { findExecutionOfJob, submitJob, watchExecution } from "../../cli/aws-commands.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getJob } from "../../lib/db/repositories/jobs.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";

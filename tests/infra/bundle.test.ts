@@ -9,7 +9,7 @@ describe("Lambda bundles", () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it("flags local-only packages a bundle would carry", async () => {
-    const local = await bundle("lib/db/open.ts", join(out, "open", "bundle.mjs"));
+    const local = await bundle("cli/open-db.ts", join(out, "open", "bundle.mjs"));
     expect(local.forbidden).toContain("@electric-sql/pglite");
     const charts = await bundle("lib/charts/render.ts", join(out, "charts", "bundle.mjs"));
     expect(charts.forbidden.some((name) => name.startsWith("vega"))).toBe(true);

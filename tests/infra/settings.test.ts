@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ecrRepositoryArn, huggingFaceImageUri } from "../../lib/infra/embedding-image.js";
 import { FUNCTION_NAMES, functionEnvironment, JOBS_VISIBILITY_TIMEOUT_SECONDS } from "../../lib/infra/functions.js";
-import { LINK_PROPERTIES, linkedConfig, linkedEnvironment } from "../../lib/infra/links.js";
+import { LINK_PROPERTIES, linkedConfig, linkedEnvironment } from "../../functions/links.js";
 import { physicalName } from "../../lib/infra/names.js";
 import { DEFAULT_DEPLOYED_MODEL, deploySettings } from "../../lib/infra/settings.js";
 import { assertNotSstDevStub, isSstDevStubResult } from "../../lib/pipeline/sst-dev.js";

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Config } from "../config.js";
-import { dataApiDbFromConfig } from "./data-api.js";
-import type { Db } from "./driver.js";
-import { seedInstruments } from "../seed/demo.js";
-import { migrate } from "./migrate.js";
+import type { Config } from "../lib/config.js";
+import { dataApiDbFromConfig } from "../lib/db/data-api.js";
+import type { Db } from "../lib/db/driver.js";
+import { seedInstruments } from "../lib/seed/demo.js";
+import { migrate } from "../lib/db/migrate.js";
 
 
 /**
@@ -17,7 +17,7 @@ export async function openCliDb(config: Config, options: { dir?: string; onProgr
   const dir = resolve(options.dir ?? config.db.dir);
   const created = !existsSync(join(dir, "PG_VERSION"));
   if (created) options.onProgress?.(`Creating the embedded database in ${dir} (first run only, takes a few seconds)…`);
-  const { PgliteDb } = await import("./pglite.js");
+  const { PgliteDb } = await import("../lib/db/pglite.js");
   const db = await PgliteDb.open(dir);
   try {
     await migrate(db);

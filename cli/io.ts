@@ -1,5 +1,5 @@
-import { usd } from "../format.js";
-import type { Valuation } from "../portfolio/valuation.js";
+import { usd } from "../lib/format.js";
+import type { Valuation } from "../lib/portfolio/valuation.js";
 
 /** A mistake in how the command was called (exit code 2). */
 export class UsageError extends Error {

@@ -1,6 +1,6 @@
-import type { Db } from "../db/driver.js";
-import { openCliDb } from "../db/open.js";
-import type { CommandArgs } from "./commands.js";
+import type { Db } from "../lib/db/driver.js";
+import { openCliDb } from "./open-db.js";
+import type { CommandArgs } from "./command.js";
 import { progress } from "./io.js";
 
 /** Runs `work` on the CLI's database (`--db DIR`, or Aurora with ALEX_DB=data-api) and closes it. */

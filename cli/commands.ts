@@ -1,20 +1,4 @@
-import type { Config } from "../config.js";
-
-type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
-
-export interface CommandArgs {
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
-  positionals: string[];
-  config: Config;
-}
-
-export interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, OptionSpec>;
-  positionals?: boolean;
-  run(args: CommandArgs): Promise<number>;
-}
+import type { Command } from "./command.js";
 
 const db = { db: { type: "string" } } as const;
 const json = { json: { type: "boolean" } } as const;

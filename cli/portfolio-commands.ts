@@ -1,10 +1,10 @@
-import { migrate } from "../db/migrate.js";
-import { loadPortfolio } from "../db/repositories/portfolios.js";
-import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
-import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
-import { seedDemo } from "../seed/demo.js";
-import { SEED_INSTRUMENTS } from "../seed/instruments.js";
-import type { CommandArgs } from "./commands.js";
+import { migrate } from "../lib/db/migrate.js";
+import { loadPortfolio } from "../lib/db/repositories/portfolios.js";
+import { importPortfolio, readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
+import { valuationJson, valuePortfolio } from "../lib/portfolio/valuation.js";
+import { seedDemo } from "../lib/seed/demo.js";
+import { SEED_INSTRUMENTS } from "../lib/seed/instruments.js";
+import type { CommandArgs } from "./command.js";
 import { formatValuation, print, printJson, progress, UsageError } from "./io.js";
 import { withCliDb } from "./cli-db.js";
 

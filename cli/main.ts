@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.js";
-import { PortfolioFileError } from "../portfolio/portfolio-file.js";
-import { COMMANDS, type Command } from "./commands.js";
+import { ConfigError, loadConfig } from "../lib/config.js";
+import { PortfolioFileError } from "../lib/portfolio/portfolio-file.js";
+import type { Command } from "./command.js";
+import { COMMANDS } from "./commands.js";
 import { UsageError } from "./io.js";
 
 const HELP = `alex — Alex Orchestra, an AI financial planner's agent team

@@ -1,4 +1,4 @@
-import type { ExecutionEvent } from "../../state-machine/local-executor.js";
+import type { ExecutionEvent } from "../state-machine/local-executor.js";
 
 interface Window {
   state: string;

@@ -1,8 +1,8 @@
 import { Resource } from "sst/resource";
 import { z } from "zod";
-import { loadConfig } from "../config.js";
-import { type DataApiDb, dataApiDbFromConfig } from "../db/data-api.js";
-import type { LinkName } from "./functions.js";
+import { loadConfig } from "../lib/config.js";
+import { type DataApiDb, dataApiDbFromConfig } from "../lib/db/data-api.js";
+import type { LinkName } from "../lib/infra/functions.js";
 
 /**
  * What each SST link carries at runtime (`Resource.<Link>.<property>`), and the environment variable

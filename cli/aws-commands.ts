@@ -2,16 +2,16 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { loadConfig } from "../config.js";
-import type { Db } from "../db/driver.js";
-import { dataApiDbFromConfig } from "../db/data-api.js";
-import { createJob } from "../db/repositories/jobs.js";
-import { getUser } from "../db/repositories/users.js";
-import { BUNDLED_CORPUS_DIR } from "../knowledge/documents.js";
-import { createKnowledgeBase, ingestFiles } from "../knowledge/knowledge-base.js";
-import { jobIdFromInput } from "../pipeline/job-message.js";
-import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
-import type { CommandArgs } from "./commands.js";
+import { loadConfig } from "../lib/config.js";
+import type { Db } from "../lib/db/driver.js";
+import { dataApiDbFromConfig } from "../lib/db/data-api.js";
+import { createJob } from "../lib/db/repositories/jobs.js";
+import { getUser } from "../lib/db/repositories/users.js";
+import { BUNDLED_CORPUS_DIR } from "../lib/knowledge/documents.js";
+import { createKnowledgeBase, ingestFiles } from "../lib/knowledge/knowledge-base.js";
+import { jobIdFromInput } from "../lib/pipeline/job-message.js";
+import { importPortfolio, readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
+import type { CommandArgs } from "./command.js";
 import { print, progress, UsageError } from "./io.js";
 
 export interface SubmitOptions {
