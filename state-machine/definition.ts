@@ -1,17 +1,26 @@
+import type { StateMachineDefinition as AslDefinition } from "aws-local-stepfunctions";
 import { SPECIALIST_STATE, STATE } from "../lib/pipeline/states.js";
 import { type TaskArns, type TaskName, taskTimeout } from "../lib/pipeline/tasks.js";
 
 /** Re-exported for callers that read the definition and its names together. */
 export { SPECIALIST_STATE, STATE };
 
-/** An Amazon States Language definition (JSONPath). Kept as plain JSON values. */
-export type StateMachineDefinition = {
-  Comment: string;
-  StartAt: string;
-  TimeoutSeconds: number;
-  States: Record<string, State>;
-};
-type State = Record<string, unknown>;
+/**
+ * An Amazon States Language definition (JSONPath), typed with the ASL types of aws-local-stepfunctions, the
+ * interpreter that runs it locally. (asl-types 1.2.1 predates ItemProcessor/ItemSelector and types `Type` as
+ * any string.)
+ */
+export type StateMachineDefinition = AslDefinition & { Comment: string; TimeoutSeconds: number };
+type AslState = AslDefinition["States"][string];
+type StateOf<T extends AslState["Type"]> = Extract<AslState, { Type: T }>;
+type TaskState = StateOf<"Task">;
+type MapState = StateOf<"Map">;
+/** The interpreter's type leaves out ProcessorConfig, which AWS requires for an INLINE Map. */
+type ItemProcessor = NonNullable<MapState["ItemProcessor"]> & { ProcessorConfig: { Mode: "INLINE" } };
+type Payload = Record<string, unknown>;
+/** A Task's own fields; {@link task} adds Type, Resource, the execution id, TimeoutSeconds and Retry. */
+type TaskFields = DistributiveOmit<TaskState, "Type" | "Resource" | "Parameters"> & { Parameters: Payload };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Errors worth retrying: Lambda's own service errors and a model that stayed throttled. */
 const TRANSIENT_ERRORS = [
@@ -23,7 +32,7 @@ const TRANSIENT_ERRORS = [
   "ThrottledError",
 ];
 
-const retryTransientErrors = (attempts: number) => [
+const retryTransientErrors = (attempts: number): TaskState["Retry"] => [
   { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 2, MaxAttempts: attempts, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: "FULL" },
 ];
 
@@ -31,7 +40,7 @@ const retryTransientErrors = (attempts: number) => [
  * Catch everything and go to `next`. Without `resultPath` the error `{Error, Cause}` replaces the state
  * (the ASL default; aws-local-stepfunctions 3.0.0 mishandles an explicit `"ResultPath": "$"`).
  */
-const onAnyErrorGoTo = (next: string, resultPath?: string) => [
+const onAnyErrorGoTo = (next: string, resultPath?: string): TaskState["Catch"] => [
   { ErrorEquals: ["States.ALL"], ...(resultPath ? { ResultPath: resultPath } : {}), Next: next },
 ];
 
@@ -40,7 +49,7 @@ const onAnyErrorGoTo = (next: string, resultPath?: string) => [
  * Mark job failed only fails a job it owns, and every handler logs it. Inside the Map the ItemSelector
  * carries it in (`$$.Execution` there is the iteration's on some interpreters).
  */
-function task(arns: TaskArns, name: TaskName, fields: State & { Parameters: State }, inMap = false): State {
+function task(arns: TaskArns, name: TaskName, fields: TaskFields, inMap = false): TaskState {
   const { Parameters, ...rest } = fields;
   return {
     Type: "Task",
@@ -64,16 +73,16 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
   });
 
-  const jobClaimed = {
+  const jobClaimed: StateOf<"Choice"> = {
     Type: "Choice",
     Comment: "A job that is not pending was handled by an earlier delivery of the same message.",
     Choices: [{ Variable: "$.claimed", BooleanEquals: false, Next: STATE.alreadyProcessed }],
     Default: STATE.instrumentsMissing,
   };
 
-  const alreadyProcessed = { Type: "Succeed" };
+  const alreadyProcessed: StateOf<"Succeed"> = { Type: "Succeed" };
 
-  const instrumentsMissing = {
+  const instrumentsMissing: StateOf<"Choice"> = {
     Type: "Choice",
     Choices: [{ Variable: "$.missingSymbols[0]", IsPresent: true, Next: STATE.tagInstruments }],
     Default: STATE.planAnalysis,
@@ -107,30 +116,32 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       true,
     );
 
-  const runSpecialists = {
+  const specialistProcessor: ItemProcessor = {
+    ProcessorConfig: { Mode: "INLINE" },
+    StartAt: STATE.whichSpecialist,
+    States: {
+      [STATE.whichSpecialist]: {
+        Type: "Choice",
+        Choices: Object.entries(SPECIALIST_STATE).map(([agent, state]) => ({ Variable: "$.agent", StringEquals: agent, Next: state })),
+        Default: STATE.unknownSpecialist,
+      },
+      ...Object.fromEntries(Object.entries(SPECIALIST_STATE).map(([agent, state]) => [state, specialist(agent as keyof typeof SPECIALIST_STATE)])),
+      [STATE.recordSpecialistFailure]: {
+        Type: "Pass",
+        Parameters: { "agent.$": "$.agent", status: "failed", "error.$": "$.error" },
+        End: true,
+      },
+      [STATE.unknownSpecialist]: { Type: "Fail", Error: "UnknownSpecialist", Cause: "The planner chose an agent this workflow does not run" },
+    },
+  };
+
+  const runSpecialists: MapState = {
     Type: "Map",
     Comment: "The chosen specialists run side by side; a failure is recorded for its item and the others finish.",
     ItemsPath: "$.plan.specialists",
     MaxConcurrencyPath: "$.plan.count",
     ItemSelector: { "jobId.$": "$.jobId", "agent.$": "$$.Map.Item.Value.agent", "executionId.$": "$$.Execution.Id" },
-    ItemProcessor: {
-      ProcessorConfig: { Mode: "INLINE" },
-      StartAt: STATE.whichSpecialist,
-      States: {
-        [STATE.whichSpecialist]: {
-          Type: "Choice",
-          Choices: Object.entries(SPECIALIST_STATE).map(([agent, state]) => ({ Variable: "$.agent", StringEquals: agent, Next: state })),
-          Default: STATE.unknownSpecialist,
-        },
-        ...Object.fromEntries(Object.entries(SPECIALIST_STATE).map(([agent, state]) => [state, specialist(agent as keyof typeof SPECIALIST_STATE)])),
-        [STATE.recordSpecialistFailure]: {
-          Type: "Pass",
-          Parameters: { "agent.$": "$.agent", status: "failed", "error.$": "$.error" },
-          End: true,
-        },
-        [STATE.unknownSpecialist]: { Type: "Fail", Error: "UnknownSpecialist", Cause: "The planner chose an agent this workflow does not run" },
-      },
-    },
+    ItemProcessor: specialistProcessor,
     ResultPath: "$.results",
     Next: STATE.finalizeJob,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
@@ -150,7 +161,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
   });
 
-  const jobCompleted = {
+  const jobCompleted: StateOf<"Choice"> = {
     Type: "Choice",
     Choices: [{ Variable: "$.status", StringEquals: "completed", Next: STATE.done }],
     Default: STATE.jobFailed,

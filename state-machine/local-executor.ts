@@ -55,7 +55,8 @@ export interface LocalRunOptions {
   retryIntervalMs?: number;
 }
 
-type State = Record<string, unknown>;
+/** What {@link taskStates} reads of a state. */
+type State = { Type: string; Resource?: unknown; ItemProcessor?: unknown; Iterator?: unknown; Branches?: unknown };
 /** An event from aws-local-stepfunctions' `eventLogs` (the package does not export the type). */
 type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
 
@@ -75,7 +76,7 @@ export function taskStates(definition: StateMachineDefinition, arns: TaskArns): 
       for (const branch of (state.Branches as { States: Record<string, State> }[] | undefined) ?? []) visit(branch.States);
     }
   };
-  visit(definition.States as Record<string, State>);
+  visit(definition.States);
   return found;
 }
 
@@ -94,7 +95,7 @@ function machineFor(definition: StateMachineDefinition): StateMachine {
   const key = JSON.stringify(definition);
   let machine = machines.get(key);
   if (!machine) {
-    machine = new StateMachine(structuredClone(definition) as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    machine = new StateMachine(structuredClone(definition), { validationOptions: { checkPaths: true, checkArn: true } });
     machines.set(key, machine);
   }
   return machine;
