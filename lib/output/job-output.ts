@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ChartKey, StoredChart } from "../charts/chart.js";
 import { inferRetirementAge, renderFanChartSvg, type FanChartRow } from "../charts/fan-chart.js";
 import { renderChartSvg } from "../charts/render.js";
+import { type AslDefinition, ExecutionTrace, executionGraph, renderExecutionGraphSvg } from "./execution-graph.js";
 import { readRetirementOutlook, readReview, topActions } from "./adapters.js";
 import {
   renderIndexBody,
@@ -36,6 +37,7 @@ export const OUTPUT_FILES = {
   retirement: "retirement.md",
   fan: "retirement-fan.svg",
   summary: "summary.json",
+  graph: "execution.svg",
   index: "index.html",
 } as const;
 
@@ -70,30 +72,37 @@ const FAN_WIDTH = 900;
  * retirement-fan.svg, summary.json and a self-contained index.html. Parts whose payload is missing
  * are skipped (index.html says so). Same input, same bytes. Returns the written paths, in order.
  */
-export async function writeJobOutput(dir: string, job: JobOutputSource): Promise<string[]> {
-  const { files, page } = await buildJobOutput(job);
+export async function writeJobOutput(dir: string, job: JobOutputSource, options: OutputOptions = {}): Promise<string[]> {
+  const { files, page } = await buildJobOutput(job, options);
   files.set(OUTPUT_FILES.index, renderIndexHtml(page));
   return writeAll(dir, files);
 }
 
 /** The page's content for a job, as the console shows it (the same as index.html's body). */
-export async function renderJobBody(job: JobOutputSource): Promise<string> {
-  return renderIndexBody((await buildJobOutput(job)).page);
+export async function renderJobBody(job: JobOutputSource, options: OutputOptions = {}): Promise<string> {
+  return renderIndexBody((await buildJobOutput(job, options)).page);
 }
 
-async function buildJobOutput(job: JobOutputSource): Promise<{ files: Map<string, string>; page: IndexPage }> {
+export interface OutputOptions {
+  /** The state machine that ran the job: with the trace saved in the summary, the page draws the execution. */
+  definition?: AslDefinition;
+}
+
+async function buildJobOutput(job: JobOutputSource, options: OutputOptions): Promise<{ files: Map<string, string>; page: IndexPage }> {
   const files = new Map<string, string>();
   const report = readPart(ReportPayload, job.report_payload, "reporter");
   const charts = await drawCharts(job.charts_payload);
   const retirement = readPart(RetirementPayload, job.retirement_payload, "retirement specialist");
   const summary = readPart(AnyObject, job.summary_payload, "job summary");
+  const graphSvg = executionGraphSvg(job.summary_payload, options.definition);
 
   if (report.value) files.set(OUTPUT_FILES.report, ensureTrailingNewline(report.value.content));
   for (const chart of charts.value?.figures ?? []) files.set(chartFile(chart.key), chart.svg);
   const fanSvg = retirement.value ? await drawFan(retirement.value) : null;
   if (retirement.value) files.set(OUTPUT_FILES.retirement, retirementMarkdown(retirement.value.analysis, fanSvg !== null));
   if (fanSvg) files.set(OUTPUT_FILES.fan, fanSvg);
-  if (summary.value) files.set(OUTPUT_FILES.summary, `${JSON.stringify(summary.value, null, 2)}\n`);
+  if (summary.value) files.set(OUTPUT_FILES.summary, `${JSON.stringify(withoutTrace(summary.value), null, 2)}\n`);
+  if (graphSvg) files.set(OUTPUT_FILES.graph, graphSvg);
 
   const page: IndexPage = {
     jobId: job.id,
@@ -107,11 +116,25 @@ async function buildJobOutput(job: JobOutputSource): Promise<{ files: Map<string
       fanSvg,
       numbers: headlineNumbers(r.monte_carlo),
     })),
-    summary,
+    summary: mapPart(summary, withoutTrace),
     cards: summaryCards(job, report.value?.content ?? ""),
-    execution: executionView(summary.value),
+    execution: { ...executionView(summary.value), graphSvg },
   };
   return { files, page };
+}
+
+const TracedSummary = z.looseObject({ execution: ExecutionTrace });
+
+/** The drawn execution, when the job's summary holds its trace and the definition is known. */
+export function executionGraphSvg(summaryPayload: unknown, definition: AslDefinition | undefined): string | null {
+  const traced = TracedSummary.safeParse(summaryPayload);
+  if (!traced.success || !definition) return null;
+  return renderExecutionGraphSvg(executionGraph(definition, traced.data.execution));
+}
+
+function withoutTrace(summary: Record<string, unknown>): Record<string, unknown> {
+  const { execution: _trace, ...rest } = summary;
+  return rest;
 }
 
 const PortfolioTotals = z.looseObject({
