@@ -64,6 +64,12 @@ export const COMMANDS = {
     positionals: true,
     run: async (args) => (await import("./analysis-commands.js")).showCommand(args),
   },
+  serve: {
+    summary: "start the local console (job list, job pages, analyse a file, live graph) on 127.0.0.1",
+    usage: "alex serve [--port N] [--host HOST] [--db DIR]   (port 4000 by default, 0 for any free port)",
+    options: { port: { type: "string" }, host: { type: "string" }, ...db },
+    run: async (args) => (await import("./serve-command.js")).serveCommand(args),
+  },
   definition: {
     summary: "print the state machine definition (ASL JSON)",
     usage: "alex definition",

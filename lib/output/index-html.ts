@@ -86,18 +86,20 @@ export function renderIndexBody(page: IndexPage): string {
   ].join("\n");
 }
 
-/** A standalone HTML document with the page's stylesheet; `body` is trusted markup. */
-export function documentHtml(title: string, body: string, extraHead = ""): string {
+const OFFLINE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/** A standalone HTML document with the page's stylesheet; `body` and `head` are trusted markup. */
+export function documentHtml(title: string, body: string, options: { head?: string; policy?: string } = {}): string {
   return [
     "<!doctype html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    `<meta http-equiv="Content-Security-Policy" content="${options.policy ?? OFFLINE_POLICY}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(title)}</title>`,
     `<style>${STYLE}</style>`,
-    extraHead,
+    options.head ?? "",
     "</head>",
     "<body>",
     "<main>",
@@ -320,6 +322,10 @@ figcaption { color: var(--muted); font-size: 14px; margin-top: 6px; }
 .markdown th, .markdown td, table.kv th, table.kv td { border: 1px solid var(--line); padding: 6px 10px; text-align: left; vertical-align: top; }
 table.kv th { background: #F3F4F6; font-weight: 600; white-space: nowrap; }
 pre { margin: 0; white-space: pre-wrap; font-size: 13px; }
+.back { margin: 0 0 8px; }
+form p { margin: 10px 0; }
+button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #1D4ED8; background: #2563EB; color: white; cursor: pointer; }
+button[name="demo"] { background: white; color: #1D4ED8; }
 .markdown pre { background: #F3F4F6; padding: 10px; border-radius: 6px; overflow-x: auto; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.92em; }
 header h1 { font-size: 24px; }
