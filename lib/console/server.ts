@@ -136,6 +136,7 @@ export function createConsoleApp({ db, config, definition }: ConsoleOptions) {
           sent = run.events.length;
           const last = [...run.events].reverse().find((event) => event.type === "StateEntered");
           await stream.writeSSE({ event: "graph", data: JSON.stringify({ svg: graphOf(run.events), state: last?.state ?? null }) });
+          continue;
         }
         if (run.ended) break;
         await new Promise<void>((resolve) => (wake = resolve));
@@ -147,6 +148,7 @@ export function createConsoleApp({ db, config, definition }: ConsoleOptions) {
     });
   });
 
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
 
   return { app, idle: () => queue };

@@ -295,7 +295,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 const STYLE = `
-:root { color-scheme: light; --ink: #111827; --muted: #6B7280; --line: #E5E7EB; --accent: #3B82F6; }
+:root { color-scheme: light; --ink: #111827; --muted: #6B7280; --line: #E5E7EB; --accent: #1D4ED8; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #F9FAFB; }
 main { max-width: 1040px; margin: 0 auto; padding: 12px 20px 64px; }
