@@ -5,7 +5,7 @@
 // lib/infra is deploy-time code (IAM, function table): only the edges read it.
 // Run: npm run check:imports (part of npm test through tests/architecture/imports.test.ts).
 
-const EDGES = "^(bin|cli|functions|state-machine|stacks|scripts|tests)/|^sst[.]config[.]ts$";
+const EDGES = "^(bin|cli|console|functions|state-machine|stacks|scripts|tests)/|^sst[.]config[.]ts$";
 const PIPELINE = "^lib/pipeline/";
 const AGENTS = "^lib/(agents|models|knowledge)/";
 const CORE = "^lib/(portfolio|retirement|charts|market|output|seed)/";

@@ -14,6 +14,8 @@ import type { CommandArgs } from "./command.js";
 import { print, printJson, progress, UsageError } from "./io.js";
 import { withCliDb } from "./cli-db.js";
 import { ProgressDisplay } from "./progress.js";
+import { localDefinition, runJobLocally } from "../console/run-job.js";
+import { writeGraph } from "./graph-command.js";
 
 const DEFAULT_OUT = "out";
 
@@ -48,10 +50,10 @@ function parseSeed(text: string | undefined): number | undefined {
 async function analyse(db: Db, args: CommandArgs, userId: string, options: Record<string, unknown>): Promise<number> {
   const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options } });
   progress(`Job ${jobId} for ${userId} (model: ${args.config.model.provider})`);
-  const execution = await runLocally(db, args.config, { jobId });
+  const execution = await runJobLocally(db, args.config, jobId, new ProgressDisplay(progress).onEvent);
   const job = (await getJob(db, jobId))!;
   const dir = resolve((args.values.out as string | undefined) ?? DEFAULT_OUT, jobId);
-  await writeJobOutput(dir, job);
+  await writeJobOutput(dir, job, { definition: localDefinition() });
   if (args.values.json) printJson(jobJson(job));
   else print(describeJob(job));
   progress(`Job ${job.status} in ${Math.round(execution.durationMs)} ms. Outputs: ${dir}/index.html`);
@@ -102,7 +104,7 @@ export async function jobsCommand(args: CommandArgs): Promise<number> {
 
 export async function showCommand(args: CommandArgs): Promise<number> {
   const [id] = args.positionals;
-  if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR]");
+  if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR] [--graph]");
   if (!isJobId(id)) throw new UsageError(`"${id}" is not a job id (UUID)`);
   return withCliDb(args, async (db) => {
     const job = await getJob(db, id);
@@ -114,9 +116,10 @@ export async function showCommand(args: CommandArgs): Promise<number> {
     else print(describeJob(job));
     if (args.values.out) {
       const dir = resolve(args.values.out as string, job.id);
-      await writeJobOutput(dir, job);
+      await writeJobOutput(dir, job, { definition: localDefinition() });
       progress(`Outputs: ${dir}/index.html`);
     }
+    if (args.values.graph) return (await writeGraph(job, (args.values.out as string | undefined) ?? DEFAULT_OUT)) ? 0 : 1;
     return 0;
   });
 }

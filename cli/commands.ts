@@ -42,11 +42,17 @@ export const COMMANDS = {
     run: async (args) => (await import("./analysis-commands.js")).jobsCommand(args),
   },
   show: {
-    summary: "show one job (and write its output files with --out)",
-    usage: "alex show JOB [--json] [--out DIR] [--db DIR]",
-    options: { ...json, ...db, out: { type: "string" } },
+    summary: "show one job (and write its output files with --out, its drawn execution with --graph)",
+    usage: "alex show JOB [--json] [--out DIR] [--graph] [--db DIR]",
+    options: { ...json, ...db, out: { type: "string" }, graph: { type: "boolean" } },
     positionals: true,
     run: async (args) => (await import("./analysis-commands.js")).showCommand(args),
+  },
+  serve: {
+    summary: "start the local console (job list, job pages, analyse a file, live graph) on 127.0.0.1",
+    usage: "alex serve [--port N] [--host HOST] [--db DIR]   (port 4000 by default, 0 for any free port)",
+    options: { port: { type: "string" }, host: { type: "string" }, ...db },
+    run: async (args) => (await import("./serve-command.js")).serveCommand(args),
   },
   definition: {
     summary: "print the state machine definition (ASL JSON)",

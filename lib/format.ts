@@ -9,8 +9,16 @@ export const usdRounded = (value: number) =>
 /** `12.3%` */
 export const pct = (value: number, digits = 1) => `${value.toFixed(digits)}%`;
 
-/** `fixed_income` → `Fixed income` */
+/** Keys whose words are all proper nouns or acronyms. */
+const PROPER_LABELS: Record<string, string> = {
+  north_america: "North America", latin_america: "Latin America", south_america: "South America",
+  middle_east: "Middle East", us: "US", usa: "USA", uk: "UK", emea: "EMEA", apac: "APAC", reits: "REITs", reit: "REIT",
+};
+
+/** `fixed_income` → `Fixed income`, `north_america` → `North America` */
 export const label = (key: string) => {
+  const proper = PROPER_LABELS[key.toLowerCase()];
+  if (proper) return proper;
   const words = key.replaceAll("_", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 };

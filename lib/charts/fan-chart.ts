@@ -23,10 +23,12 @@ export interface FanChartOptions {
 
 export const FAN_COLOR = "#3B82F6";
 const RETIREMENT_RULE_COLOR = "#DC2626";
+/** One colour per legend entry, so each band and the median line can be told apart. */
+export const FAN_COLORS = { outer: "#BFDBFE", inner: "#60A5FA", median: "#1E3A8A" } as const;
 const BANDS = {
   outer: "10th–90th percentile",
   inner: "25th–75th percentile",
-  median: "Median (50th percentile)",
+  median: "Median",
 } as const;
 
 /** Vega-Lite for a percentile fan over age: p10–p90 and p25–p75 bands, the median line, a rule at retirement. */
@@ -45,8 +47,8 @@ export function fanChartToVegaLite(projections: FanChartRow[], options: FanChart
       x: { field: "age", type: "quantitative", title: "Age", scale: { zero: false, nice: false } },
     },
     layer: [
-      band("p10", "p90", BANDS.outer, 0.25),
-      band("p25", "p75", BANDS.inner, 0.45),
+      band("p10", "p90", BANDS.outer),
+      band("p25", "p75", BANDS.inner),
       {
         mark: { type: "line", strokeWidth: 2.5 },
         encoding: {
@@ -80,9 +82,9 @@ export function inferRetirementAge(projections: FanChartRow[]): number | undefin
   return saving.length > 0 ? Math.max(...saving) : Math.min(...retired);
 }
 
-function band(low: keyof FanChartRow, high: keyof FanChartRow, label: string, opacity: number) {
+function band(low: keyof FanChartRow, high: keyof FanChartRow, label: string) {
   return {
-    mark: { type: "area", opacity },
+    mark: { type: "area", opacity: 1 },
     encoding: {
       y: { field: low, type: "quantitative", title: "Portfolio value", axis: { format: "$~s" } },
       y2: { field: high },
@@ -96,8 +98,8 @@ function legendColor(label: string) {
     datum: label,
     type: "nominal",
     title: null,
-    scale: { domain: Object.values(BANDS), range: [FAN_COLOR, FAN_COLOR, "#1E3A8A"] },
-    legend: { orient: "top-left", symbolType: "square", labelLimit: 220 },
+    scale: { domain: Object.values(BANDS), range: [FAN_COLORS.outer, FAN_COLORS.inner, FAN_COLORS.median] },
+    legend: { orient: "bottom", direction: "horizontal", symbolType: "square", symbolOpacity: 1, labelLimit: 0, columnPadding: 24 },
   };
 }
 

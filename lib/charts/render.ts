@@ -109,7 +109,7 @@ function arcLayers(rows: PointRow[], innerRatio: number) {
         type: "nominal",
         title: null,
         scale: { domain: rows.map((r) => r.legend), range: rows.map((r) => r.color) },
-        legend: { columns: rows.length > LEGEND_SINGLE_COLUMN_MAX ? 2 : 1, labelLimit: 220, symbolType: "circle" },
+        legend: { columns: rows.length > LEGEND_SINGLE_COLUMN_MAX ? 2 : 1, labelLimit: 0, symbolType: "circle" },
       },
       ...markText,
     },

@@ -1,3 +1,5 @@
+import { usdRounded } from "../format.js";
+import type { RetirementOutlook, ReviewVerdict } from "./adapters.js";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
 
 /** Who produced a payload and when, as shown under a section heading. */
@@ -33,34 +35,75 @@ export interface IndexPage {
     numbers: Record<string, unknown> | null;
   }>;
   summary: OutputPart<Record<string, unknown>>;
+  cards: SummaryCards;
+  execution: ExecutionView;
+}
+
+/** What the first screen shows; every amount in today's dollars. */
+export interface SummaryCards {
+  totalValue: number | null;
+  invested: number | null;
+  cash: number | null;
+  outlook: RetirementOutlook | null;
+  review: ReviewVerdict | null;
+  /** Markdown text of the report's three most important actions. */
+  actions: string[];
+}
+
+/** How the analysis ran: the drawn state machine and the time each state took. */
+export interface ExecutionView {
+  graphSvg: string | null;
+  timings: { state: string; ms: number }[];
+  model: string | null;
+  usage: { requests?: number; input_tokens?: number; output_tokens?: number } | null;
 }
 
 const SECTION_TITLES = {
   report: "Portfolio report",
   charts: "Charts",
   retirement: "Retirement outlook",
-  summary: "Summary",
+  execution: "How this analysis ran",
+  summary: "Raw data",
 } as const;
+type PartName = "report" | "charts" | "retirement" | "summary";
+const PARTS: PartName[] = ["report", "charts", "retirement", "summary"];
 
 /** A self-contained page (inline CSS and SVG, no scripts) showing everything a job produced. */
 export function renderIndexHtml(page: IndexPage): string {
+  return documentHtml(`Alex analysis ${page.jobId}`, renderIndexBody(page));
+}
+
+/** The page's content without the document around it (the console embeds it in its own page). */
+export function renderIndexBody(page: IndexPage): string {
+  return [
+    header(page),
+    summaryCards(page.cards),
+    reportSection(page.report),
+    chartsSection(page.charts),
+    retirementSection(page.retirement),
+    executionSection(page.execution),
+    rawDataSection(page),
+  ].join("\n");
+}
+
+const OFFLINE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/** A standalone HTML document with the page's stylesheet; `body` and `head` are trusted markup. */
+export function documentHtml(title: string, body: string, options: { head?: string; policy?: string } = {}): string {
   return [
     "<!doctype html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    `<meta http-equiv="Content-Security-Policy" content="${options.policy ?? OFFLINE_POLICY}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>Alex analysis ${escapeHtml(page.jobId)}</title>`,
+    `<title>${escapeHtml(title)}</title>`,
     `<style>${STYLE}</style>`,
+    options.head ?? "",
     "</head>",
     "<body>",
     "<main>",
-    header(page),
-    reportSection(page.report),
-    chartsSection(page.charts),
-    retirementSection(page.retirement),
-    summarySection(page.summary),
+    body,
     "</main>",
     "</body>",
     "</html>",
@@ -85,9 +128,9 @@ function header(page: IndexPage): string {
 }
 
 function missingNotice(page: IndexPage): string {
-  const missing = (Object.keys(SECTION_TITLES) as (keyof typeof SECTION_TITLES)[])
+  const missing = PARTS
     .filter((part) => page[part].value === null)
-    .map((part) => `<li>${SECTION_TITLES[part]}: ${escapeHtml(page[part].missingReason ?? "not produced")}</li>`);
+    .map((part) => `<li>${part === "summary" ? "Summary" : SECTION_TITLES[part]}: ${escapeHtml(page[part].missingReason ?? "not produced")}</li>`);
   return missing.length === 0 ? "" : `<div class="missing"><p>Missing from this job:</p><ul>${missing.join("")}</ul></div>`;
 }
 
@@ -146,16 +189,83 @@ function figure(chart: ChartFigure): string {
 
 function retirementSection(retirement: IndexPage["retirement"]): string {
   if (!retirement.value) return section("retirement", absent(retirement));
-  const { meta, numbers, fanSvg, markdown } = retirement.value;
+  const { meta, fanSvg, markdown } = retirement.value;
   const fan = fanSvg
-    ? `<figure class="chart wide">\n${fanSvg}\n<figcaption>Range of simulated portfolio values by age: the outer band holds 80% of outcomes, the inner band 50%, the line is the median.</figcaption>\n</figure>`
+    ? `<figure class="chart wide" id="fan-chart">\n${fanSvg}\n<figcaption>Range of simulated portfolio values by age: the outer band holds 80% of outcomes, the inner band 50%, the line is the median.</figcaption>\n</figure>`
     : '<p class="absent">No projection rows to draw.</p>';
-  return section("retirement", [metaLine(meta), numbers ? keyValueTable(numbers) : "", fan, markdownBlock(markdown)].join("\n"));
+  return section("retirement", [metaLine(meta), fan, markdownBlock(markdown)].join("\n"));
 }
 
-function summarySection(summary: IndexPage["summary"]): string {
-  if (!summary.value) return section("summary", absent(summary));
-  return section("summary", keyValueTable(summary.value));
+function summaryCards(cards: SummaryCards): string {
+  const items = [
+    card("Total value", cards.totalValue === null ? "—" : usdRounded(cards.totalValue), "today"),
+    card("Invested", cards.invested === null ? "—" : usdRounded(cards.invested), investedShare(cards)),
+    outlookCard(cards.outlook),
+    cards.review ? reviewCard(cards.review) : "",
+    actionsCard(cards.actions),
+  ];
+  return `<section id="overview" class="cards" aria-label="Summary">\n${items.filter(Boolean).join("\n")}\n</section>`;
+}
+
+function card(title: string, value: string, note: string, extraClass = ""): string {
+  return `<div class="card${extraClass}"><h2>${escapeHtml(title)}</h2><p class="value">${escapeHtml(value)}</p><p class="note">${escapeHtml(note)}</p></div>`;
+}
+
+function investedShare(cards: SummaryCards): string {
+  if (cards.invested === null || cards.cash === null) return "";
+  const share = cards.totalValue !== null && cards.totalValue > 0 ? ` (${((cards.invested / cards.totalValue) * 100).toFixed(1)}% invested)` : "";
+  return `vs ${usdRounded(cards.cash)} in cash${share}`;
+}
+
+function outlookCard(outlook: RetirementOutlook | null): string {
+  if (!outlook) return card("Retirement outlook", "—", "no projection for this job");
+  const target = outlook.targetIncomeToday === null ? "the target income" : `${usdRounded(outlook.targetIncomeToday)} a year`;
+  const from = outlook.retirementAge === null ? "" : ` from age ${outlook.retirementAge}`;
+  const sustains = outlook.sustainableIncomeToday === null ? "" : `; sustains about ${usdRounded(outlook.sustainableIncomeToday)} a year`;
+  return card(
+    "Retirement outlook",
+    `${outlook.successRate.toLocaleString("en-US", { maximumFractionDigits: 1 })}% of paths`,
+    `fund ${target}${from} (today's dollars)${sustains}`,
+  );
+}
+
+function reviewCard(review: ReviewVerdict): string {
+  if (review.kind === "error") return card("Reviewer's score", "—", "the review could not be completed");
+  return card("Reviewer's score", `${review.score}`, review.revised ? "report revised after review" : "report kept as written");
+}
+
+function actionsCard(actions: string[]): string {
+  const body = actions.length === 0
+    ? '<p class="note">The report lists no actions.</p>'
+    : `<ol>${actions.map((action) => `<li>${renderInline(action)}</li>`).join("")}</ol>`;
+  return `<div class="card actions"><h2>Most important actions</h2>${body}</div>`;
+}
+
+function renderInline(markdown: string): string {
+  return renderMarkdown(markdown).replace(/^<p>|<\/p>\s*$/g, "");
+}
+
+function executionSection(execution: ExecutionView): string {
+  const graph = execution.graphSvg
+    ? `<figure class="graph" id="execution-graph">\n${execution.graphSvg}\n<figcaption>The state machine as it ran: each state coloured by its outcome, with its duration; the specialists ran side by side.</figcaption>\n</figure>`
+    : '<p class="absent">No execution trace was saved with this job.</p>';
+  const rows = execution.timings.map((t) => `<tr><th>${escapeHtml(t.state)}</th><td>${t.ms.toLocaleString("en-US")} ms</td></tr>`);
+  const timings = rows.length === 0 ? "" : `<table class="kv"><caption>Time per state</caption>${rows.join("")}</table>`;
+  const usage = execution.usage
+    ? `<p class="meta">Model <code>${escapeHtml(execution.model ?? "unknown")}</code> · ${execution.usage.requests ?? 0} model requests · ${(execution.usage.input_tokens ?? 0).toLocaleString("en-US")} input and ${(execution.usage.output_tokens ?? 0).toLocaleString("en-US")} output tokens</p>`
+    : "";
+  return section("execution", [graph, usage, timings].join("\n"));
+}
+
+function rawDataSection(page: IndexPage): string {
+  const numbers = page.retirement.value?.numbers;
+  const assumptions = numbers
+    ? `<details><summary>Retirement assumptions and results</summary>\n${keyValueTable(numbers)}\n</details>`
+    : "";
+  const summary = page.summary.value
+    ? `<details><summary>Job summary (JSON)</summary>\n<pre>${escapeHtml(JSON.stringify(page.summary.value, null, 2))}</pre>\n</details>`
+    : absent(page.summary);
+  return section("summary", [assumptions, summary].join("\n"));
 }
 
 function keyValueTable(entries: Record<string, unknown>): string {
@@ -185,14 +295,14 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 const STYLE = `
-:root { color-scheme: light; --ink: #111827; --muted: #6B7280; --line: #E5E7EB; --accent: #3B82F6; }
+:root { color-scheme: light; --ink: #111827; --muted: #6B7280; --line: #E5E7EB; --accent: #1D4ED8; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #F9FAFB; }
-main { max-width: 1040px; margin: 0 auto; padding: 24px 20px 64px; }
+main { max-width: 1040px; margin: 0 auto; padding: 12px 20px 64px; }
 h1 { margin: 0 0 4px; font-size: 28px; }
-h2 { margin: 40px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); font-size: 22px; }
+h2 { margin: 24px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); font-size: 22px; }
 section, header { background: white; border: 1px solid var(--line); border-radius: 10px; padding: 4px 24px 20px; margin-top: 20px; }
-header { padding-top: 20px; }
+header { padding-top: 14px; padding-bottom: 12px; margin-top: 0; }
 .meta { color: var(--muted); font-size: 14px; margin: 4px 0 12px; }
 .status { font-weight: 600; padding: 1px 8px; border-radius: 999px; background: var(--line); }
 .status-completed { background: #D1FAE5; color: #065F46; }
@@ -212,6 +322,36 @@ figcaption { color: var(--muted); font-size: 14px; margin-top: 6px; }
 .markdown th, .markdown td, table.kv th, table.kv td { border: 1px solid var(--line); padding: 6px 10px; text-align: left; vertical-align: top; }
 table.kv th { background: #F3F4F6; font-weight: 600; white-space: nowrap; }
 pre { margin: 0; white-space: pre-wrap; font-size: 13px; }
+.back { margin: 0 0 8px; }
+form p { margin: 10px 0; }
+button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #1D4ED8; background: #2563EB; color: white; cursor: pointer; }
+button[name="demo"] { background: white; color: #1D4ED8; }
 .markdown pre { background: #F3F4F6; padding: 10px; border-radius: 6px; overflow-x: auto; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.92em; }
+header h1 { font-size: 24px; }
+header .meta { margin-bottom: 4px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; background: none; border: 0; padding: 0; margin-top: 12px; }
+.card { background: white; border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; }
+.card h2 { margin: 0; padding: 0; border: 0; font-size: 13px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
+.card .value { margin: 4px 0 2px; font-size: 22px; font-weight: 700; }
+.card .note { margin: 0; color: var(--muted); font-size: 13px; line-height: 1.4; }
+.card.actions { grid-column: 1 / -1; }
+.card.actions ol { margin: 6px 0 0; padding-left: 22px; font-size: 15px; }
+figure.graph { margin: 0; overflow-x: auto; }
+figure.graph svg { max-width: 100%; height: auto; }
+table.kv caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+details { margin: 12px 0; }
+details summary { cursor: pointer; font-weight: 600; }
+details pre { background: #F3F4F6; padding: 10px; border-radius: 6px; max-height: 480px; overflow: auto; }
+@media (max-width: 800px) { .cards { grid-template-columns: 1fr 1fr; } .grid { grid-template-columns: 1fr; } }
+@media print {
+  body { background: white; font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  nav, #summary { display: none; }
+  section, header, .card { border: 0; border-radius: 0; padding: 0; margin-top: 12px; }
+  .cards { grid-template-columns: repeat(4, 1fr); }
+  figure, .card, tr { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
 `;

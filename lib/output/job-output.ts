@@ -4,7 +4,18 @@ import { z } from "zod";
 import { ChartKey, StoredChart } from "../charts/chart.js";
 import { inferRetirementAge, renderFanChartSvg, type FanChartRow } from "../charts/fan-chart.js";
 import { renderChartSvg } from "../charts/render.js";
-import { renderIndexHtml, type ChartFigure, type IndexPage, type OutputPart, type PayloadMeta } from "./index-html.js";
+import { type AslDefinition, ExecutionTrace, executionGraph, renderExecutionGraphSvg } from "./execution-graph.js";
+import { readRetirementOutlook, readReview, topActions } from "./adapters.js";
+import {
+  renderIndexBody,
+  renderIndexHtml,
+  type ChartFigure,
+  type ExecutionView,
+  type IndexPage,
+  type OutputPart,
+  type PayloadMeta,
+  type SummaryCards,
+} from "./index-html.js";
 
 /**
  * The job fields the output needs. Payloads are `unknown` because they come from JSONB: each is
@@ -26,6 +37,7 @@ export const OUTPUT_FILES = {
   retirement: "retirement.md",
   fan: "retirement-fan.svg",
   summary: "summary.json",
+  graph: "execution.svg",
   index: "index.html",
 } as const;
 
@@ -52,25 +64,45 @@ const RetirementPayload = z.looseObject({
   projections: z.array(ProjectionRow).nullish(),
 });
 const AnyObject = z.record(z.string(), z.unknown());
+/** The fan chart spans the page's full width. */
+const FAN_WIDTH = 900;
 
 /**
  * Writes what a job produced into `dir`: report.md, charts/<key>.svg, retirement.md with
  * retirement-fan.svg, summary.json and a self-contained index.html. Parts whose payload is missing
  * are skipped (index.html says so). Same input, same bytes. Returns the written paths, in order.
  */
-export async function writeJobOutput(dir: string, job: JobOutputSource): Promise<string[]> {
+export async function writeJobOutput(dir: string, job: JobOutputSource, options: OutputOptions = {}): Promise<string[]> {
+  const { files, page } = await buildJobOutput(job, options);
+  files.set(OUTPUT_FILES.index, renderIndexHtml(page));
+  return writeAll(dir, files);
+}
+
+/** The page's content for a job, as the console shows it (the same as index.html's body). */
+export async function renderJobBody(job: JobOutputSource, options: OutputOptions = {}): Promise<string> {
+  return renderIndexBody((await buildJobOutput(job, options)).page);
+}
+
+export interface OutputOptions {
+  /** The state machine that ran the job: with the trace saved in the summary, the page draws the execution. */
+  definition?: AslDefinition;
+}
+
+async function buildJobOutput(job: JobOutputSource, options: OutputOptions): Promise<{ files: Map<string, string>; page: IndexPage }> {
   const files = new Map<string, string>();
   const report = readPart(ReportPayload, job.report_payload, "reporter");
   const charts = await drawCharts(job.charts_payload);
   const retirement = readPart(RetirementPayload, job.retirement_payload, "retirement specialist");
   const summary = readPart(AnyObject, job.summary_payload, "job summary");
+  const graphSvg = executionGraphSvg(job.summary_payload, options.definition);
 
   if (report.value) files.set(OUTPUT_FILES.report, ensureTrailingNewline(report.value.content));
   for (const chart of charts.value?.figures ?? []) files.set(chartFile(chart.key), chart.svg);
   const fanSvg = retirement.value ? await drawFan(retirement.value) : null;
   if (retirement.value) files.set(OUTPUT_FILES.retirement, retirementMarkdown(retirement.value.analysis, fanSvg !== null));
   if (fanSvg) files.set(OUTPUT_FILES.fan, fanSvg);
-  if (summary.value) files.set(OUTPUT_FILES.summary, `${JSON.stringify(summary.value, null, 2)}\n`);
+  if (summary.value) files.set(OUTPUT_FILES.summary, `${JSON.stringify(withoutTrace(summary.value), null, 2)}\n`);
+  if (graphSvg) files.set(OUTPUT_FILES.graph, graphSvg);
 
   const page: IndexPage = {
     jobId: job.id,
@@ -84,10 +116,59 @@ export async function writeJobOutput(dir: string, job: JobOutputSource): Promise
       fanSvg,
       numbers: headlineNumbers(r.monte_carlo),
     })),
-    summary,
+    summary: mapPart(summary, withoutTrace),
+    cards: summaryCards(job, report.value?.content ?? ""),
+    execution: { ...executionView(summary.value), graphSvg },
   };
-  files.set(OUTPUT_FILES.index, renderIndexHtml(page));
-  return writeAll(dir, files);
+  return { files, page };
+}
+
+const TracedSummary = z.looseObject({ execution: ExecutionTrace });
+
+/** The drawn execution, when the job's summary holds its trace and the definition is known. */
+export function executionGraphSvg(summaryPayload: unknown, definition: AslDefinition | undefined): string | null {
+  const traced = TracedSummary.safeParse(summaryPayload);
+  if (!traced.success || !definition) return null;
+  return renderExecutionGraphSvg(executionGraph(definition, traced.data.execution));
+}
+
+function withoutTrace(summary: Record<string, unknown>): Record<string, unknown> {
+  const { execution: _trace, ...rest } = summary;
+  return rest;
+}
+
+const PortfolioTotals = z.looseObject({
+  portfolio: z.looseObject({ total_value: z.number(), invested: z.number(), cash: z.number() }),
+});
+
+function summaryCards(job: JobOutputSource, reportMarkdown: string): SummaryCards {
+  const totals = PortfolioTotals.safeParse(job.summary_payload);
+  const portfolio = totals.success ? totals.data.portfolio : null;
+  return {
+    totalValue: portfolio?.total_value ?? null,
+    invested: portfolio?.invested ?? null,
+    cash: portfolio?.cash ?? null,
+    outlook: readRetirementOutlook(job.retirement_payload),
+    review: readReview(job.report_payload),
+    actions: topActions(reportMarkdown),
+  };
+}
+
+const SummaryRun = z.looseObject({
+  model: z.string().optional(),
+  usage: z.looseObject({ requests: z.number().optional(), input_tokens: z.number().optional(), output_tokens: z.number().optional() }).optional(),
+  timings: z.looseObject({ by_state: z.record(z.string(), z.number()) }).optional(),
+});
+
+function executionView(summary: Record<string, unknown> | null): ExecutionView {
+  const run = SummaryRun.safeParse(summary ?? {});
+  const data = run.success ? run.data : {};
+  return {
+    graphSvg: null,
+    timings: Object.entries(data.timings?.by_state ?? {}).map(([state, ms]) => ({ state, ms })),
+    model: data.model ?? null,
+    usage: data.usage ?? null,
+  };
 }
 
 async function writeAll(dir: string, files: Map<string, string>): Promise<string[]> {
@@ -150,7 +231,7 @@ async function drawFan(retirement: z.infer<typeof RetirementPayload>): Promise<s
   const rows: FanChartRow[] = retirement.projections ?? [];
   if (rows.length === 0) return null;
   const retirementAge = retirementAgeOf(retirement) ?? inferRetirementAge(rows);
-  return renderFanChartSvg(rows, { retirementAge }).catch(() => null);
+  return renderFanChartSvg(rows, { retirementAge, width: FAN_WIDTH }).catch(() => null);
 }
 
 /** An explicit `retirement_age` (payload, Monte Carlo block or its assumptions) wins over inferring it from phases. */

@@ -92,7 +92,9 @@ describe("writeJobOutput", () => {
     expect(html).toMatch(/<th>Success rate<\/th><td>84.2<\/td>/);
     expect(html).toMatch(/<th>Median final value<\/th><td>1,234,567.891<\/td>/);
     expect(html).not.toContain("Percentiles by year");
-    expect(html).toContain("<th>Specialists</th><td>reporter, charter, retirement</td>");
+    expect(html).toContain("<details><summary>Job summary (JSON)</summary>");
+    expect(html).toContain("&quot;specialists&quot;: [\n    &quot;reporter&quot;");
+    expect(html).not.toMatch(/<details open/);
     expect(html).toMatch(/<th>Assumptions<\/th><td><table class="kv">\n<tr><th>Inflation<\/th><td>0.025<\/td>/);
     expect(html).not.toContain("Missing from this job");
     expect(html).not.toMatch(/<link|<img|src="http|<script/i);

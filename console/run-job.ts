@@ -1,0 +1,18 @@
+import type { AgentDeps } from "../lib/agents/common.js";
+import type { Config } from "../lib/config.js";
+import type { Db } from "../lib/db/driver.js";
+import { saveExecutionTrace } from "../lib/db/repositories/execution-trace.js";
+import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
+import { buildDefinition } from "../state-machine/definition.js";
+import { executeLocally, LOCAL_ARNS, type ExecutionEvent } from "../state-machine/local-executor.js";
+
+/** The local state machine's definition, as the page draws it. */
+export const localDefinition = () => buildDefinition(LOCAL_ARNS);
+
+/** Runs one job through the state machine locally and saves its state events with the job. */
+export async function runJobLocally(db: Db, config: Config, jobId: string, onEvent?: (event: ExecutionEvent) => void) {
+  const deps: AgentDeps = { db, config, knowledge: await createKnowledgeBase(config) };
+  const execution = await executeLocally({ jobId }, { deps, onEvent });
+  await saveExecutionTrace(db, jobId, execution.events);
+  return execution;
+}

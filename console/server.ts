@@ -1,0 +1,187 @@
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { Config } from "../lib/config.js";
+import type { Db } from "../lib/db/driver.js";
+import { createJob, getJob, isJobId, listJobs } from "../lib/db/repositories/jobs.js";
+import { executionGraph, renderExecutionGraphSvg, type AslDefinition, type TraceEvent } from "../lib/output/execution-graph.js";
+import { documentHtml } from "../lib/output/index-html.js";
+import { renderJobBody } from "../lib/output/job-output.js";
+import { escapeHtml } from "../lib/output/markdown.js";
+import { importPortfolio, parsePortfolioFile, PortfolioFileError } from "../lib/portfolio/portfolio-file.js";
+import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
+import { runJobLocally } from "./run-job.js";
+import { LIVE_SCRIPT } from "./live-script.js";
+
+/** The console's pages load only its own script and events. */
+const CONSOLE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; form-action 'self'";
+
+/** Largest portfolio file the console accepts. */
+export const MAX_UPLOAD_BYTES = 1_000_000;
+
+/** A job running in this process: its state events so far, and who is listening. */
+interface LiveRun {
+  events: TraceEvent[];
+  listeners: Set<() => void>;
+  ended: boolean;
+}
+
+export interface ConsoleOptions {
+  db: Db;
+  config: Config;
+  definition: AslDefinition;
+}
+
+/**
+ * The local console: the job list, each job's page, a form to analyse a portfolio file or the demo
+ * user, and a live view of a running job whose graph follows the state machine over server-sent events.
+ * Jobs run one at a time in this process, on its single database.
+ */
+export function createConsoleApp({ db, config, definition }: ConsoleOptions) {
+  const app = new Hono();
+  const live = new Map<string, LiveRun>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const start = (jobId: string) => {
+    const run: LiveRun = { events: [], listeners: new Set(), ended: false };
+    live.set(jobId, run);
+    const notify = () => run.listeners.forEach((listener) => listener());
+    queue = queue
+      .then(() =>
+        runJobLocally(db, config, jobId, (event) => {
+          run.events.push(event);
+          notify();
+        }),
+      )
+      .catch((error: unknown) => run.events.push({ type: "ExecutionFailed", at: 0, error: String(error) }))
+      .finally(() => {
+        run.ended = true;
+        notify();
+      });
+  };
+
+  const graphOf = (events: TraceEvent[]) => renderExecutionGraphSvg(executionGraph(definition, events));
+
+  app.get("/", async (c) => {
+    const jobs = await listJobs(db, { limit: 50 });
+    const rows = jobs.map(
+      (job) =>
+        `<tr><td><a href="/jobs/${job.id}">${job.id}</a></td><td><span class="status status-${escapeHtml(job.status)}">${escapeHtml(job.status)}</span></td><td>${escapeHtml(String(job.created_at))}</td><td>${escapeHtml(job.clerk_user_id)}</td></tr>`,
+    );
+    const table = rows.length === 0
+      ? '<p class="absent">No jobs yet.</p>'
+      : `<table class="kv jobs"><thead><tr><th>Job</th><th>Status</th><th>Created</th><th>User</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    return c.html(documentHtml("Alex console", `${consoleHeader()}${analyseForm()}<section id="jobs"><h2>Jobs</h2>${table}</section>`, { policy: CONSOLE_POLICY }));
+  });
+
+  app.post("/analyze", async (c) => {
+    const form = await c.req.parseBody();
+    let userId = DEMO_USER_ID;
+    if (form.demo) await seedDemo(db);
+    else {
+      const file = form.portfolio;
+      if (!(file instanceof File) || file.size === 0) return c.html(errorPage("Choose a portfolio file, or analyse the demo user."), 400);
+      if (file.size > MAX_UPLOAD_BYTES) return c.html(errorPage(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413);
+      try {
+        userId = await importPortfolio(db, parseUpload(file.name, await file.text()));
+      } catch (error) {
+        if (error instanceof PortfolioFileError) return c.html(errorPage(error.message), 400);
+        throw error;
+      }
+    }
+    const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options: {} } });
+    start(jobId);
+    return c.redirect(`/jobs/${jobId}/live`, 303);
+  });
+
+  app.get("/jobs/:id", async (c) => {
+    const job = isJobId(c.req.param("id")) ? await getJob(db, c.req.param("id")) : undefined;
+    if (!job) return c.html(errorPage("No such job."), 404);
+    const body = await renderJobBody(job, { definition });
+    return c.html(documentHtml(`Alex analysis ${job.id}`, `<p class="back"><a href="/">← All jobs</a></p>\n${body}`, { policy: CONSOLE_POLICY }));
+  });
+
+  app.get("/jobs/:id/live", async (c) => {
+    const id = c.req.param("id");
+    const job = isJobId(id) ? await getJob(db, id) : undefined;
+    if (!job) return c.html(errorPage("No such job."), 404);
+    const run = live.get(id);
+    const body = [
+      consoleHeader(),
+      `<section id="live" data-job="${job.id}"><h2>Job <code>${job.id}</code></h2>`,
+      `<p id="live-status" role="status" aria-live="polite">${run && !run.ended ? "Running…" : `Job ${escapeHtml(job.status)}.`}</p>`,
+      `<p id="live-link"${run && !run.ended ? " hidden" : ""}><a href="/jobs/${job.id}">Open the finished job</a></p>`,
+      `<figure class="graph" id="live-graph">${graphOf(run?.events ?? [])}</figure>`,
+      "</section>",
+    ].join("\n");
+    return c.html(documentHtml(`Alex job ${job.id} (live)`, body, { head: '<script src="/live.js" defer></script>', policy: CONSOLE_POLICY }));
+  });
+
+  app.get("/jobs/:id/events", (c) => {
+    const run = live.get(c.req.param("id"));
+    return streamSSE(c, async (stream) => {
+      if (!run) {
+        await stream.writeSSE({ event: "end", data: JSON.stringify({ status: "not running" }) });
+        return;
+      }
+      let wake: () => void = () => {};
+      const listener = () => wake();
+      run.listeners.add(listener);
+      stream.onAbort(() => {
+        run.listeners.delete(listener);
+        wake();
+      });
+      let sent = -1;
+      while (!stream.aborted) {
+        if (run.events.length !== sent) {
+          sent = run.events.length;
+          const last = [...run.events].reverse().find((event) => event.type === "StateEntered");
+          await stream.writeSSE({ event: "graph", data: JSON.stringify({ svg: graphOf(run.events), state: last?.state ?? null }) });
+          continue;
+        }
+        if (run.ended) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      run.listeners.delete(listener);
+      const job = await getJob(db, c.req.param("id"));
+      const done = run.events.some((event) => event.type === "StateEntered" && event.state === "Analysis complete");
+      await stream.writeSSE({ event: "end", data: JSON.stringify({ status: job?.status ?? "unknown", complete: done }) });
+    });
+  });
+
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+  app.get("/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
+
+  return { app, idle: () => queue };
+}
+
+function parseUpload(name: string, text: string) {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new PortfolioFileError(`${name} is not JSON: ${(error as Error).message}`);
+  }
+  return parsePortfolioFile(data, name);
+}
+
+function consoleHeader(): string {
+  return '<header><h1>Alex console</h1><p class="meta">Local runs of the analysis state machine · <a href="/">Jobs</a></p></header>';
+}
+
+function analyseForm(): string {
+  return [
+    '<section id="analyse"><h2>Analyse a portfolio</h2>',
+    '<form method="post" action="/analyze" enctype="multipart/form-data">',
+    '<p><label for="portfolio">Portfolio file (JSON)</label> <input type="file" id="portfolio" name="portfolio" accept=".json,application/json"></p>',
+    '<p><button type="submit">Analyse this file</button> <button type="submit" name="demo" value="1">Analyse the demo user</button></p>',
+    "</form></section>",
+  ].join("\n");
+}
+
+function errorPage(message: string): string {
+  return documentHtml(
+    "Alex console: error",
+    `${consoleHeader()}<section id="error"><h2>Could not start the analysis</h2><pre class="error">${escapeHtml(message)}</pre><p><a href="/">Back</a></p></section>`,
+    { policy: CONSOLE_POLICY },
+  );
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+
+/**
+ * Small readers between the payloads (owned by the agents) and the page's summary cards. Each reads
+ * only what a card shows and returns null when the payload has none of it, so a payload's shape can
+ * change in one place.
+ */
+
+/** The retirement card: every amount in today's dollars. */
+export interface RetirementOutlook {
+  /** Share of simulated markets that fund the target to the horizon, 0–100. */
+  successRate: number;
+  /** Yearly income the target asks for, today's dollars. */
+  targetIncomeToday: number | null;
+  /** Yearly income the portfolio sustains at average returns, today's dollars. */
+  sustainableIncomeToday: number | null;
+  retirementAge: number | null;
+}
+
+const finite = z.number().refine(Number.isFinite);
+const OutlookSource = z.looseObject({
+  monte_carlo: z.looseObject({
+    success_rate: finite,
+    sustainable_income_today: finite.nullish(),
+    assumptions: z.looseObject({ target_income: finite.nullish(), retirement_age: finite.nullish() }).nullish(),
+  }),
+});
+
+/** The retirement outlook from `retirement_payload` (null when it has no Monte Carlo result). */
+export function readRetirementOutlook(payload: unknown): RetirementOutlook | null {
+  const parsed = OutlookSource.safeParse(payload);
+  if (!parsed.success) return null;
+  const { success_rate, sustainable_income_today, assumptions } = parsed.data.monte_carlo;
+  return {
+    successRate: success_rate,
+    targetIncomeToday: assumptions?.target_income ?? null,
+    sustainableIncomeToday: sustainable_income_today ?? null,
+    retirementAge: assumptions?.retirement_age ?? null,
+  };
+}
+
+/** The reviewer's verdict on the report: a score, or the reviewer's own failure. */
+export type ReviewVerdict = { kind: "scored"; score: number; revised: boolean } | { kind: "error" };
+
+const ScoredReview = z.looseObject({ review: z.looseObject({ score: finite, revised: z.boolean().optional() }) });
+const FailedReview = z.looseObject({ review: z.looseObject({ status: z.literal("error") }) });
+
+/** The reviewer's verdict from `report_payload.review` (null before there is a reviewer). */
+export function readReview(payload: unknown): ReviewVerdict | null {
+  const scored = ScoredReview.safeParse(payload);
+  if (scored.success) return { kind: "scored", score: scored.data.review.score, revised: scored.data.review.revised ?? false };
+  return FailedReview.safeParse(payload).success ? { kind: "error" } : null;
+}
+
+/** The first `count` items of the report's recommendations (or action plan) list, as markdown text. */
+export function topActions(markdown: string, count = 3): string[] {
+  const lines = markdown.split("\n");
+  const start = lines.findIndex((line) => /^#{1,6}\s+(recommendations|action plan|actions)\b/i.test(line));
+  if (start < 0) return [];
+  const actions: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (/^#{1,6}\s/.test(line)) break;
+    const item = /^\s*(?:\d+[.)]|[-*+])\s+(.*)$/.exec(line);
+    if (item && actions.length < count) actions.push(item[1]!.trim());
+  }
+  return actions;
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { readRetirementOutlook, readReview, topActions } from "../../lib/output/adapters.js";
+import { renderJobBody } from "../../lib/output/job-output.js";
+import { label } from "../../lib/format.js";
+
+const REPORT = [
+  "# Report",
+  "## Summary",
+  "- not an action",
+  "## Recommendations",
+  "1. Add **international** exposure.",
+  "2. Buy bonds.",
+  "3. Rebalance yearly.",
+  "4. Fourth, left out.",
+  "## Market context",
+  "- not an action either",
+].join("\n");
+
+const job = (overrides: Record<string, unknown> = {}) => ({
+  id: "6f1c2c59-1c1e-4c55-9d5b-0d3f0a5c7e11",
+  status: "completed",
+  error_message: null,
+  report_payload: { content: REPORT },
+  charts_payload: null,
+  retirement_payload: {
+    analysis: "## Outlook\n\nProse.",
+    monte_carlo: { success_rate: 62.5, sustainable_income_today: 41000, assumptions: { target_income: 60000, retirement_age: 67 } },
+    projections: [],
+  },
+  summary_payload: { portfolio: { total_value: 1000.5, invested: 900.25, cash: 100.25 }, model: "offline" },
+  ...overrides,
+});
+
+describe("summary adapters", () => {
+  it("reads the retirement outlook in today's dollars, or nothing", () => {
+    expect(readRetirementOutlook(job().retirement_payload)).toEqual({
+      successRate: 62.5, targetIncomeToday: 60000, sustainableIncomeToday: 41000, retirementAge: 67,
+    });
+    expect(readRetirementOutlook({ analysis: "x" })).toBeNull();
+    expect(readRetirementOutlook(null)).toBeNull();
+  });
+
+  it("reads the reviewer's score, its failure, or nothing", () => {
+    expect(readReview({ content: "x", review: { score: 8, revised: true } })).toEqual({ kind: "scored", score: 8, revised: true });
+    expect(readReview({ content: "x", review: { status: "error" } })).toEqual({ kind: "error" });
+    expect(readReview({ content: "x" })).toBeNull();
+  });
+
+  it("takes the first three recommendations, not other lists", () => {
+    expect(topActions(REPORT)).toEqual(["Add **international** exposure.", "Buy bonds.", "Rebalance yearly."]);
+    expect(topActions("# Report\n- a\n- b")).toEqual([]);
+  });
+});
+
+describe("the page", () => {
+  it("puts the summary cards first, then the report, charts, retirement, how it ran and raw data", async () => {
+    const html = await renderJobBody(job());
+    const order = ['id="overview"', 'id="report"', 'id="charts"', 'id="retirement"', 'id="execution"', 'id="summary"'].map((id) =>
+      html.indexOf(id),
+    );
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(html).toContain("$1,001");
+    expect(html).toContain("vs $100 in cash (90.0% invested)");
+    expect(html).toContain("62.5% of paths");
+    expect(html).toContain("fund $60,000 a year from age 67 (today&#39;s dollars); sustains about $41,000 a year");
+    expect(html).toContain("<li>Add <strong>international</strong> exposure.</li><li>Buy bonds.</li><li>Rebalance yearly.</li></ol>");
+    expect(html).not.toContain("Reviewer");
+  });
+
+  it("shows the reviewer's score once the report has one", async () => {
+    const html = await renderJobBody(job({ report_payload: { content: REPORT, review: { score: 7, revised: false } } }));
+    expect(html).toMatch(/Reviewer&#39;s score<\/h2><p class="value">7<\/p>/);
+  });
+
+  it("capitalises proper names in labels", () => {
+    expect(label("north_america")).toBe("North America");
+    expect(label("fixed_income")).toBe("Fixed income");
+  });
+});
