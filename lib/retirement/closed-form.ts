@@ -1,4 +1,4 @@
-import { expectedPriceLevel, type Plan, parseRetirementInput, planFrom, type RetirementInputDraft, withdrawalIn } from "./input.js";
+import { expectedFixedIncome, type Plan, parseRetirementInput, planFrom, type RetirementInputDraft, withdrawalIn } from "./input.js";
 
 /**
  * Value (today's dollars) at the end of `year` when every year earns the mean real return r and inflation is its
@@ -10,7 +10,7 @@ export function closedForm(plan: Plan, year: number): number {
   let value = plan.startValue * growth ** year;
   for (let t = 1; t <= year; t++) {
     value += plan.contributions[t] * growth ** (year - t);
-    value -= withdrawalIn(plan, t, expectedPriceLevel(plan, t)) * growth ** (year - t + 1);
+    value -= withdrawalIn(plan, t, expectedFixedIncome(plan, t)) * growth ** (year - t + 1);
   }
   return value > 0 ? value : 0;
 }
@@ -22,7 +22,7 @@ function endValueFor(plan: Plan, target: number): number {
   let value = plan.startValue * growth ** plan.horizonYear;
   for (let t = 1; t <= plan.horizonYear; t++) {
     value += plan.contributions[t] * growth ** (plan.horizonYear - t);
-    value -= withdrawalIn(withTarget, t, expectedPriceLevel(plan, t)) * growth ** (plan.horizonYear - t + 1);
+    value -= withdrawalIn(withTarget, t, expectedFixedIncome(plan, t)) * growth ** (plan.horizonYear - t + 1);
   }
   return value;
 }

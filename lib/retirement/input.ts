@@ -31,7 +31,10 @@ export const IncomeSource = z.strictObject({
   name: z.string().trim().min(1).max(100),
   annual_amount: Money,
   start_age: Age,
-  /** True (the default, as Social Security): keeps its buying power. False: fixed in dollars, eroded by inflation. */
+  /**
+   * True (the default, as Social Security): keeps its buying power. False: a fixed number of dollars once it starts
+   * (worth `annual_amount` in today's dollars at the start age only if prices had not moved), eroded by inflation.
+   */
   inflation_linked: z.boolean().default(true),
 });
 export type IncomeSource = z.infer<typeof IncomeSource>;
@@ -116,8 +119,8 @@ export interface Plan {
   contributions: Float64Array;
   /** Inflation-linked income in withdrawal year t, today's dollars. */
   linkedIncome: Float64Array;
-  /** Fixed-dollar income in withdrawal year t, in dollars of today's price level (deflated per path). */
-  fixedIncome: Float64Array;
+  /** Fixed-dollar incomes: today's-dollar amount, fixed in dollars from withdrawal year `startYear` (≥ 1) on. */
+  fixedSources: { amount: number; startYear: number }[];
   /** Gross withdrawal per dollar of spending not covered by income: 1 / (1 − tax rate × tax-deferred share). */
   grossUp: number;
   paths: number;
@@ -132,16 +135,17 @@ export function planFrom(input: RetirementInput): Plan {
   const horizonYear = input.horizon_age - input.current_age;
   const contributions = new Float64Array(horizonYear + 1);
   const linkedIncome = new Float64Array(horizonYear + 1);
-  const fixedIncome = new Float64Array(horizonYear + 1);
   for (let t = 1; t <= horizonYear; t++) {
     if (t <= retirementYear) contributions[t] = input.annual_contribution * (1 + input.contribution_growth) ** (t - 1);
     const age = input.current_age + t - 1;
     for (const source of input.income) {
       if (age < source.start_age) continue;
       if (source.inflation_linked) linkedIncome[t] += source.annual_amount;
-      else fixedIncome[t] += source.annual_amount;
     }
   }
+  const fixedSources = input.income
+    .filter((source) => !source.inflation_linked)
+    .map((source) => ({ amount: source.annual_amount, startYear: Math.max(1, source.start_age - input.current_age + 1) }));
   return {
     startValue: input.current_value,
     currentAge: input.current_age,
@@ -155,7 +159,7 @@ export function planFrom(input: RetirementInput): Plan {
     inflationCorrelation: moments.inflationCorrelation,
     contributions,
     linkedIncome,
-    fixedIncome,
+    fixedSources,
     grossUp: 1 / (1 - input.tax.rate * input.tax.deferred_share),
     paths: input.paths,
     seed: input.seed,
@@ -163,21 +167,25 @@ export function planFrom(input: RetirementInput): Plan {
   };
 }
 
-/** Gross real withdrawal in year t given the price level at its start (1 = today's). */
-export function withdrawalIn(plan: Plan, year: number, priceLevel: number): number {
+/** Gross real withdrawal in year t, given the real value of the fixed-dollar income that year. */
+export function withdrawalIn(plan: Plan, year: number, fixedIncome: number): number {
   if (year <= plan.retirementYear) return 0;
-  const uncovered = plan.target - plan.linkedIncome[year] - plan.fixedIncome[year] / priceLevel;
+  const uncovered = plan.target - plan.linkedIncome[year] - fixedIncome;
   return uncovered > 0 ? uncovered * plan.grossUp : 0;
 }
 
-/** Income in withdrawal year t at the expected price level, today's dollars. */
-export function incomeIn(plan: Plan, year: number): number {
-  return plan.linkedIncome[year] + plan.fixedIncome[year] / expectedPriceLevel(plan, year);
+/** Real value of the fixed-dollar incomes in year t when inflation is its mean every year. */
+export function expectedFixedIncome(plan: Plan, year: number): number {
+  let income = 0;
+  for (const { amount, startYear } of plan.fixedSources) {
+    if (year >= startYear) income += amount / (1 + plan.inflationMean) ** (year - startYear);
+  }
+  return income;
 }
 
-/** The price level at the start of year t on the mean-inflation path. */
-export function expectedPriceLevel(plan: Plan, year: number): number {
-  return (1 + plan.inflationMean) ** Math.max(0, year - 1);
+/** Social Security and pensions in withdrawal year t on the mean-inflation path, today's dollars. */
+export function incomeIn(plan: Plan, year: number): number {
+  return plan.linkedIncome[year] + expectedFixedIncome(plan, year);
 }
 
 /** Retirement fields a portfolio file may carry (validated at import and again when a job reads its snapshot). */

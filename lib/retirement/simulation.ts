@@ -3,7 +3,7 @@ import type { MarketAssumptions } from "./assumptions.js";
 import { closedForm, sustainableIncome } from "./closed-form.js";
 import {
   type AssetWeights,
-  expectedPriceLevel,
+  expectedFixedIncome,
   incomeIn,
   type Plan,
   parseRetirementInput,
@@ -136,7 +136,9 @@ function simulatePaths(plan: Plan): Simulation {
   const { paths, horizonYear, mean, volatility, inflationMean, inflationVolatility } = plan;
   const rho = plan.inflationCorrelation;
   const rhoComplement = Math.sqrt(1 - rho * rho);
-  const tracksInflation = plan.fixedIncome.some((amount) => amount > 0);
+  const fixedSources = plan.fixedSources;
+  const tracksInflation = fixedSources.length > 0;
+  const startLevels = fixedSources.map(() => new Float64Array(paths).fill(1));
   const never = horizonYear + 1;
   const values = new Float64Array(paths).fill(plan.startValue);
   const priceLevels = new Float64Array(paths).fill(1);
@@ -157,8 +159,16 @@ function simulatePaths(plan: Plan): Simulation {
       const z1 = random.normal();
       const growth = 1 + mean + volatility * z1;
       let value = values[path];
+      for (let s = 0; s < fixedSources.length; s++) {
+        if (year === fixedSources[s].startYear) startLevels[s][path] = priceLevels[path];
+      }
       if (retired) {
-        const withdrawal = withdrawalIn(plan, year, priceLevels[path]);
+        let fixedIncome = 0;
+        for (let s = 0; s < fixedSources.length; s++) {
+          const source = fixedSources[s];
+          if (year >= source.startYear) fixedIncome += (source.amount * startLevels[s][path]) / priceLevels[path];
+        }
+        const withdrawal = withdrawalIn(plan, year, fixedIncome);
         if (withdrawal > value) {
           value = 0;
           if (failureYear[path] === never) failureYear[path] = year;
@@ -209,7 +219,7 @@ function projectionRows(plan: Plan, simulation: Simulation): ProjectionRow[] {
     age: plan.currentAge + year,
     phase: isSaving(plan, year) ? "accumulation" : "retirement",
     ...percentileValuesAt(simulation, year),
-    withdrawal: cents(withdrawalIn(plan, year, expectedPriceLevel(plan, year))),
+    withdrawal: cents(withdrawalIn(plan, year, expectedFixedIncome(plan, year))),
     income: year > plan.retirementYear ? cents(incomeIn(plan, year)) : 0,
     expected: cents(closedForm(plan, year)),
   }));
