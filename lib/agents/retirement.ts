@@ -31,6 +31,10 @@ const JobRequest = z.looseObject({
   options: z.looseObject({ seed: z.number().int().min(0).max(0xffff_ffff).optional() }).optional(),
 });
 
+/** The Monte Carlo seed of a job: its `--seed` option, else the default (the reporter and this agent agree). */
+export const jobSeed = (requestPayload: unknown): number =>
+  JobRequest.safeParse(requestPayload ?? {}).data?.options?.seed ?? DEFAULT_SEED;
+
 /** What the model reads: the computed outlook, plus milestone rows (every 5 years and retirement). */
 export function retirementBrief(outlook: RetirementOutlook, projection: Projection) {
   return {
@@ -56,8 +60,7 @@ export interface RetirementResult {
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const seed = JobRequest.safeParse(job.request_payload ?? {}).data?.options?.seed ?? DEFAULT_SEED;
-  const { outlook, projection } = projectPortfolio(portfolio, valuePortfolio(portfolio), { seed });
+  const { outlook, projection } = projectPortfolio(portfolio, valuePortfolio(portfolio), { seed: jobSeed(job.request_payload) });
   const { projections, ...monteCarlo } = projection;
   const policy = retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights);
   const runner = new Runner({ model: agentModel(deps, "retirement", jobId, policy) });

@@ -17,6 +17,8 @@ export interface FanChartOptions {
   /** Age at which retirement starts; by default the last `accumulation` age before `retirement` rows. */
   retirementAge?: number;
   title?: string;
+  /** What the values are in, shown on the value axis; the engine's projections are in today's dollars. */
+  units?: string;
   width?: number;
   height?: number;
 }
@@ -45,7 +47,7 @@ export function fanChartToVegaLite(projections: FanChartRow[], options: FanChart
       x: { field: "age", type: "quantitative", title: "Age", scale: { zero: false, nice: false } },
     },
     layer: [
-      band("p10", "p90", BANDS.outer, 0.25),
+      band("p10", "p90", BANDS.outer, 0.25, `Portfolio value (${options.units ?? "today's dollars"})`),
       band("p25", "p75", BANDS.inner, 0.45),
       {
         mark: { type: "line", strokeWidth: 2.5 },
@@ -80,11 +82,11 @@ export function inferRetirementAge(projections: FanChartRow[]): number | undefin
   return saving.length > 0 ? Math.max(...saving) : Math.min(...retired);
 }
 
-function band(low: keyof FanChartRow, high: keyof FanChartRow, label: string, opacity: number) {
+function band(low: keyof FanChartRow, high: keyof FanChartRow, label: string, opacity: number, axisTitle?: string) {
   return {
     mark: { type: "area", opacity },
     encoding: {
-      y: { field: low, type: "quantitative", title: "Portfolio value", axis: { format: "$~s" } },
+      y: { field: low, type: "quantitative", title: axisTitle ?? null, axis: { format: "$~s" } },
       y2: { field: high },
       color: legendColor(label),
     },
