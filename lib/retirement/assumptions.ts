@@ -63,7 +63,12 @@ export const DEFAULT_CORRELATIONS: readonly (readonly number[])[] = Object.freez
 
 const Rate = z.number().finite().gt(-0.5, "must be above -0.5").lt(0.5, "must be below 0.5");
 const Volatility = z.number().finite().min(0, "must not be negative").max(1, "must be at most 1");
-const AssetOverride = z.strictObject({ mean: Rate.optional(), volatility: Volatility.optional() });
+const AssetOverride = z.strictObject({
+  mean: Rate.optional(),
+  volatility: Volatility.optional(),
+  /** Where the figure comes from; "user override" when not said. */
+  source: z.string().trim().min(1).max(200).optional(),
+});
 
 /** What a portfolio file may override; anything left out keeps its default. */
 export const AssumptionOverrides = z.strictObject({
@@ -92,7 +97,7 @@ export function marketAssumptions(overrides: AssumptionOverrides = {}): MarketAs
     ASSET_CLASSES.map((assetClass) => {
       const base = DEFAULT_ASSET_ASSUMPTIONS[assetClass];
       const change = overrides.returns?.[assetClass];
-      return [assetClass, change ? { ...base, ...change, source: overridden } : { ...base }];
+      return [assetClass, change ? { ...base, ...change, source: change.source ?? overridden } : { ...base }];
     }),
   ) as Record<AssetClass, AssetAssumption>;
   const inflation = overrides.inflation

@@ -254,7 +254,12 @@ export function retirementInputFromPortfolio(
   const cashReturn =
     cashInterest === null || overrides.returns?.cash?.mean !== undefined
       ? overrides.returns
-      : { ...overrides.returns, cash: { ...overrides.returns?.cash, mean: round6((1 + cashInterest) / (1 + inflationMean) - 1) } };
+      : { ...overrides.returns, cash: {
+            ...overrides.returns?.cash,
+            mean: round6((1 + cashInterest) / (1 + inflationMean) - 1),
+            source: "the accounts' cash_interest, less expected inflation",
+          },
+        };
   const draft: RetirementInputDraft = {
     current_value: valuation.total_value,
     weights: assetWeights(valuation),

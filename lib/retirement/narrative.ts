@@ -63,12 +63,15 @@ function incomeLines(o: RetirementOutlook): string[] {
         ? ""
         : ` That is ${pct(o.withdrawal_rate)} of the median value at retirement${o.withdrawal_rate > 4 ? ", above the roughly 4% that has historically lasted 30 years" : ""}.`;
     lines.push(`In the first retirement year (age ${o.retirement_age}) the portfolio provides ${usd(m.first_year_withdrawal)}: the ${usd(m.target_income)} target${less}${tax}.${rate}`);
+    if (o.income_full_age !== null && m.income_full > m.income_at_retirement) {
+      lines.push(`From age ${o.income_full_age}, Social Security and pensions pay ${usd(m.income_full)} a year, and the withdrawals fall accordingly.`);
+    }
   } else if (!o.income_covers_target) {
     lines.push(`Social Security and pensions cover the first retirement year; the portfolio pays the rest of the ${usd(m.target_income)} target in later years.`);
   }
   if (m.sustainable_income !== null && !o.empty) {
     lines.push(
-      `At the average return (${pct(o.rates.real_return)} a year after inflation and fees) the portfolio${o.money.income_at_retirement > 0 || o.income_covers_target ? " with Social Security and pensions" : ""} sustains about ${usd(m.sustainable_income)} a year of spending to age ${o.horizon_age}.`,
+      `At the average return (${pct(o.rates.real_return)} a year after inflation and fees) the portfolio${o.money.income_full > 0 ? " with Social Security and pensions" : ""} sustains about ${usd(m.sustainable_income)} a year of spending to age ${o.horizon_age}.`,
     );
   }
   return lines;

@@ -16,6 +16,8 @@ export interface OutlookMoney {
   target_income: number;
   /** Social Security and pensions in the first retirement year (mean path). */
   income_at_retirement: number;
+  /** Social Security and pensions once all have started (mean path), and the age they are all paid from. */
+  income_full: number;
   /** Gross withdrawal in the first retirement year: target less income, grossed up for tax. */
   first_year_withdrawal: number;
   value_at_retirement: { p10: number; p50: number; p90: number; expected: number };
@@ -47,6 +49,8 @@ export interface RetirementOutlook {
   empty: boolean;
   all_cash: boolean;
   has_fixed_income: boolean;
+  /** Age from which all income sources pay (the withdrawal year's start age); null without income. */
+  income_full_age: number | null;
   money: OutlookMoney;
   /** Percent of paths that pay every withdrawal, one decimal. */
   success_rate: number;
@@ -81,6 +85,10 @@ export function computeOutlook(projection: Projection, notes: InputNotes, name: 
   const retirementYear = a.retirement_age - a.current_age;
   const firstRetired = rows[retirementYear + 1];
   const retiredRows = rows.filter((row) => row.year > retirementYear);
+  const fullIncome = retiredRows.reduce<(typeof rows)[number] | undefined>(
+    (best, row) => (best === undefined || row.income > best.income + 0.005 ? row : best),
+    undefined,
+  );
   const incomeCovers = a.target_income > 0 && retiredRows.length > 0 && retiredRows.every((row) => row.withdrawal === 0);
   const empty = a.current_value === 0 && a.annual_contribution === 0;
   const sustainable = projection.sustainable_income === null ? null : dollars(projection.sustainable_income);
@@ -92,6 +100,7 @@ export function computeOutlook(projection: Projection, notes: InputNotes, name: 
     annual_contribution: dollars(a.annual_contribution),
     target_income: target,
     income_at_retirement: dollars(firstRetired?.income ?? 0),
+    income_full: dollars(fullIncome?.income ?? 0),
     first_year_withdrawal: firstWithdrawal,
     value_at_retirement: {
       p10: dollars(projection.value_at_retirement.p10),
@@ -129,6 +138,7 @@ export function computeOutlook(projection: Projection, notes: InputNotes, name: 
     empty,
     all_cash: a.current_value > 0 && a.weights.cash === 1,
     has_fixed_income: a.income.some((source) => !source.inflation_linked),
+    income_full_age: fullIncome && fullIncome.income > 0 ? fullIncome.age - 1 : null,
     money,
     success_rate: projection.success_rate,
     withdrawal_rate: median > 0 && firstWithdrawal > 0 ? round1((100 * firstWithdrawal) / median) : null,
