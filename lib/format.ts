@@ -6,8 +6,12 @@ export const usd = (value: number) =>
 export const usdRounded = (value: number) =>
   value.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 0, maximumFractionDigits: 0 });
 
-/** `12.3%` */
-export const pct = (value: number, digits = 1) => `${value.toFixed(digits)}%`;
+/** `12.3%`: rounded once, half away from zero, from the exact value (23.954 → 24.0%, 0.05 → 0.1%). */
+export const pct = (value: number, digits = 1) => {
+  const scale = 10 ** digits;
+  const rounded = (Math.sign(value) * Math.floor(Math.abs(value) * scale + 0.5 + 1e-9)) / scale;
+  return `${rounded.toFixed(digits)}%`;
+};
 
 /** Keys whose words are all proper nouns or acronyms. */
 const PROPER_LABELS: Record<string, string> = {

@@ -11,7 +11,9 @@ import { migrate } from "../lib/db/migrate.js";
 import { PgliteDb } from "../lib/db/pglite.js";
 import { createJob, getJob } from "../lib/db/repositories/jobs.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
-import { simulateRetirement, type RetirementInputDraft } from "../lib/retirement/monte-carlo.js";
+import type { RetirementInputDraft } from "../lib/retirement/input.js";
+import { simulateRetirement } from "../lib/retirement/simulation.js";
+import { FOUR_PERCENT_RULE } from "./bench-cases.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
 import { executeLocally } from "../state-machine/local-executor.js";
 
@@ -25,16 +27,20 @@ interface Benchmark {
   run: () => Promise<string> | string;
 }
 
-/** The demo portfolio (SPY, QQQ, BND, VEA, GLD and cash), from age 35 to 95. */
+/** The demo portfolio (SPY, QQQ, BND, VEA, GLD and cash), from age 35 to 95, with a fixed pension (inflation drawn too). */
 const SIXTY_YEARS: RetirementInputDraft = {
   current_value: 99_437.5,
   weights: { equity: 71_545 / 99_437.5, fixed_income: 14_500 / 99_437.5, cash: 8_500 / 99_437.5, commodities: 4_892.5 / 99_437.5 },
   current_age: 35,
   retirement_age: 65,
-  target_income: 100_000,
+  target_income: 60_000,
+  annual_contribution: 10_000,
+  income: [{ name: "Pension", annual_amount: 10_000, start_age: 65, inflation_linked: false }],
   paths: 10_000,
   seed: 42,
 };
+
+
 
 let demoDeps: Promise<AgentDeps> | undefined;
 
@@ -51,6 +57,15 @@ function demo(): Promise<AgentDeps> {
 }
 
 const benchmarks: Benchmark[] = [
+  {
+    name: "4% rule calibration ($1M 60/40 SPY/AGG, $40,000/yr today's dollars, 65 → 95), 10,000 paths",
+    warmups: 1,
+    runs: 5,
+    run: () => {
+      const outlook = simulateRetirement(FOUR_PERCENT_RULE);
+      return `success rate ${outlook.success_rate}% (target band 85–97%), sustainable ${outlook.sustainable_income} a year at the mean return`;
+    },
+  },
   {
     name: "retirement Monte Carlo, 10,000 paths × 60 years",
     warmups: 3,

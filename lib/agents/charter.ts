@@ -6,7 +6,7 @@ import { accountTypeLabel, label, usd } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { OfflinePolicy } from "../models/offline.js";
 import type { Portfolio } from "../portfolio/types.js";
-import { cents, type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import { cents, largestWithOther, type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import { type AgentDeps, agentModel, DATA_NOTICE, dataBlock, requireSnapshot, type TokenUsage, usageOf } from "./common.js";
 import { validatedTool } from "./tools.js";
 import { analysisBrief } from "./portfolio-brief.js";
@@ -107,12 +107,12 @@ function offlineCharts(portfolio: Portfolio, v: Valuation): Chart[] {
     {
       key: "geographic_exposure", title: "Geographic Exposure", type: "bar",
       description: "Invested assets by region (cash excluded).",
-      data: points(Object.entries(v.allocation.region).map(([k, amount]) => [label(k), amount])),
+      data: points(Object.entries(v.allocation.region).map(([k, amount]) => [label(k), amount]), v.invested),
     },
     {
       key: "sector_breakdown", title: "Sector Breakdown", type: "donut",
-      description: "Invested assets by sector, the ten largest.",
-      data: points(Object.entries(v.allocation.sector).slice(0, 10).map(([k, amount]) => [label(k), amount])),
+      description: "Invested assets by sector: the largest, with the rest as Other, adding up to the invested total.",
+      data: points(Object.entries(largestWithOther(v.allocation.sector, 10)).map(([k, amount]) => [label(k), amount]), v.invested),
     },
     {
       key: "account_types", title: "Accounts by Type", type: "pie",

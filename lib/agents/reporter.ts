@@ -9,7 +9,10 @@ import type { Portfolio } from "../portfolio/types.js";
 import { percentOf, type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import { AgentInputError, type AgentDeps, agentModel, DATA_NOTICE, dataBlock, payloadMeta, requireSnapshot, type TokenUsage, usageOf } from "./common.js";
 import { toolErrorMessage } from "./tools.js";
-import { analysisBrief, hasRetirementGoals } from "./portfolio-brief.js";
+import { analysisBrief } from "./portfolio-brief.js";
+import { retirementReadinessLines } from "../retirement/narrative.js";
+import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
+import { jobSeed } from "./retirement.js";
 
 export const REPORTER_INSTRUCTIONS = `You are a portfolio analyst writing for a retail investor.
 First call get_market_insights with the portfolio's largest holdings. Then write a markdown report with these sections:
@@ -51,13 +54,13 @@ export function reporterPrompt(portfolio: Portfolio, valuation: Valuation): stri
 }
 
 /** The offline analyst: one insights lookup for the top holdings, then a report computed from the data. */
-export function reporterPolicy(portfolio: Portfolio, valuation: Valuation): OfflinePolicy {
+export function reporterPolicy(portfolio: Portfolio, valuation: Valuation, outlook?: RetirementOutlook): OfflinePolicy {
   const topSymbols = valuation.positions.slice(0, 3).map((p) => p.symbol);
   return ({ toolResults }) => {
     if (topSymbols.length > 0 && toolResults.length === 0) {
       return { toolCalls: [{ name: "get_market_insights", arguments: { symbols: topSymbols } }] };
     }
-    return { final: offlineReport(portfolio, valuation, toolResults.map((r) => r.output).join("\n")) };
+    return { final: offlineReport(portfolio, valuation, toolResults.map((r) => r.output).join("\n"), outlook) };
   };
 }
 
@@ -77,13 +80,15 @@ export interface ReportResult {
 /** Writes the job's report from its snapshot and stores `report_payload`. */
 export async function writeReport(deps: AgentDeps, jobId: string): Promise<ReportResult> {
   if (!deps.knowledge) throw new AgentInputError("The reporter needs a knowledge base");
-  const { portfolio } = await requireSnapshot(deps.db, jobId);
+  const { job, portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
+  // The same seeded outlook the retirement specialist computes, so both sections quote the same numbers.
+  const { outlook } = projectPortfolio(portfolio, valuation, { seed: jobSeed(job.request_payload) });
   const agent = new Agent<ReporterContext>({
     name: "Reporter",
     instructions: REPORTER_INSTRUCTIONS,
     tools: [getMarketInsights],
-    model: agentModel(deps, "reporter", jobId, reporterPolicy(portfolio, valuation)),
+    model: agentModel(deps, "reporter", jobId, reporterPolicy(portfolio, valuation, outlook)),
   });
   const result = await run(agent, reporterPrompt(portfolio, valuation), {
     context: { jobId, knowledge: deps.knowledge },
@@ -96,7 +101,7 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
   return { characters: content.length, usage: usageOf(result) };
 }
 
-function offlineReport(portfolio: Portfolio, v: Valuation, insights: string): string {
+function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, outlook?: RetirementOutlook): string {
   const total = v.total_value;
   const assetShare = (key: string) => percentOf(v.allocation.asset_class[key] ?? 0, total);
   const top = v.positions[0];
@@ -123,7 +128,7 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string): st
     "## Risk Assessment",
     riskLines(portfolio, v).join("\n"),
     "## Retirement Readiness",
-    retirementLines(portfolio, v).join("\n"),
+    (outlook ? retirementReadinessLines(outlook) : ["- The retirement outlook was not computed for this report."]).join("\n"),
     "## Recommendations",
     recommendations(portfolio, v).map((r, i) => `${i + 1}. ${r}`).join("\n"),
     "## Market Context",
@@ -148,18 +153,6 @@ function riskLines(portfolio: Portfolio, v: Valuation): string[] {
       : "- No concentration risk: nothing is invested.",
     `- Technology is ${pct(tech)} of invested assets${tech > 30 ? ", above a broad-market weight" : ""}.`,
     ...(v.unpriced.length ? [`- Unpriced holdings (${v.unpriced.join(", ")}) are valued at $0 until a price is known.`] : []),
-  ];
-}
-
-function retirementLines(portfolio: Portfolio, v: Valuation): string[] {
-  const { years_until_retirement: years, target_retirement_income: target } = portfolio.user;
-  if (!hasRetirementGoals(portfolio)) return ["- No retirement goals are set, so readiness cannot be assessed."];
-  const income = v.total_value * 0.04;
-  return [
-    years !== null ? `- Retirement is ${years} years away.` : "- The retirement date is not set.",
-    target !== null
-      ? `- At today's value, a 4% withdrawal gives ${usd(income)} a year against a ${usd(target)} target (${pct(percentOf(income, target))} covered today, before growth and contributions).`
-      : "- No income target is set.",
   ];
 }
 

@@ -19,6 +19,9 @@ import {
   usageOf,
 } from "./common.js";
 import { deriveClassification, KNOWN_INSTRUMENTS } from "./tagger-reference.js";
+import { AllocationSumError, normaliseAllocation } from "../portfolio/allocation.js";
+
+export { AllocationSumError, normaliseAllocation };
 
 export const TAGGER_INSTRUCTIONS = `You classify financial instruments (ETFs, funds, stocks, bonds) for a portfolio analysis.
 For the instrument given, answer with:
@@ -45,18 +48,6 @@ export const InstrumentClassification = z.object({
   basis: z.string(),
 });
 export type InstrumentClassification = z.infer<typeof InstrumentClassification>;
-
-export class AllocationSumError extends Error {
-  override name = "AllocationSumError";
-}
-
-/** Drops zero keys and scales to exactly 100, after checking the sum is 100 ± 0.05 (the original's tolerance). */
-export function normaliseAllocation(group: string, allocation: Record<string, number>): Allocation {
-  const entries = Object.entries(allocation).filter(([, v]) => v > 0);
-  const total = entries.reduce((sum, [, v]) => sum + v, 0);
-  if (Math.abs(total - 100) > 0.05) throw new AllocationSumError(`${group} sums to ${total}, not 100`);
-  return Object.fromEntries(entries.map(([k, v]) => [k, Math.round((v * 10_000) / total) / 100]));
-}
 
 export function taggerPrompt(instrument: Instrument): string {
   return `Classify this instrument.\n\n${dataBlock("instrument", {
@@ -119,9 +110,9 @@ export async function classifyInstrument(deps: AgentDeps, jobId: string, instrum
     instrument_type: instrument.instrument_type ?? c.instrument_type,
     // A price we hold (seeded or given by the user) wins; the model's estimate only fills a gap.
     current_price: instrument.current_price ?? c.current_price,
-    allocation_asset_class: normaliseAllocation("allocation_asset_class", c.allocation_asset_class),
-    allocation_regions: normaliseAllocation("allocation_regions", c.allocation_regions),
-    allocation_sectors: normaliseAllocation("allocation_sectors", c.allocation_sectors),
+    allocation_asset_class: normaliseAllocation(instrument.symbol, "allocation_asset_class", c.allocation_asset_class),
+    allocation_regions: normaliseAllocation(instrument.symbol, "allocation_regions", c.allocation_regions),
+    allocation_sectors: normaliseAllocation(instrument.symbol, "allocation_sectors", c.allocation_sectors),
   });
   return { basis: c.basis, usage: usageOf(result) };
 }

@@ -17,6 +17,8 @@ export interface FanChartOptions {
   /** Age at which retirement starts; by default the last `accumulation` age before `retirement` rows. */
   retirementAge?: number;
   title?: string;
+  /** What the values are in, shown on the value axis; the engine's projections are in today's dollars. */
+  units?: string;
   width?: number;
   height?: number;
 }
@@ -47,7 +49,7 @@ export function fanChartToVegaLite(projections: FanChartRow[], options: FanChart
       x: { field: "age", type: "quantitative", title: "Age", scale: { zero: false, nice: false } },
     },
     layer: [
-      band("p10", "p90", BANDS.outer),
+      band("p10", "p90", BANDS.outer, `Portfolio value (${options.units ?? "today's dollars"})`),
       band("p25", "p75", BANDS.inner),
       {
         mark: { type: "line", strokeWidth: 2.5 },
@@ -82,11 +84,11 @@ export function inferRetirementAge(projections: FanChartRow[]): number | undefin
   return saving.length > 0 ? Math.max(...saving) : Math.min(...retired);
 }
 
-function band(low: keyof FanChartRow, high: keyof FanChartRow, label: string) {
+function band(low: keyof FanChartRow, high: keyof FanChartRow, label: string, axisTitle?: string) {
   return {
     mark: { type: "area", opacity: 1 },
     encoding: {
-      y: { field: low, type: "quantitative", title: "Portfolio value", axis: { format: "$~s" } },
+      y: { field: low, type: "quantitative", title: axisTitle ?? null, axis: { format: "$~s" } },
       y2: { field: high },
       color: legendColor(label),
     },

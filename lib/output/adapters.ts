@@ -19,23 +19,24 @@ export interface RetirementOutlook {
 
 const finite = z.number().refine(Number.isFinite);
 const OutlookSource = z.looseObject({
-  monte_carlo: z.looseObject({
+  outlook: z.looseObject({
     success_rate: finite,
-    sustainable_income_today: finite.nullish(),
-    assumptions: z.looseObject({ target_income: finite.nullish(), retirement_age: finite.nullish() }).nullish(),
+    retirement_age: finite,
+    goals_set: z.boolean(),
+    money: z.looseObject({ target_income: finite, sustainable_income: finite.nullable() }),
   }),
 });
 
-/** The retirement outlook from `retirement_payload` (null when it has no Monte Carlo result). */
+/** The retirement outlook from `retirement_payload.outlook` (null when the payload has none). */
 export function readRetirementOutlook(payload: unknown): RetirementOutlook | null {
   const parsed = OutlookSource.safeParse(payload);
   if (!parsed.success) return null;
-  const { success_rate, sustainable_income_today, assumptions } = parsed.data.monte_carlo;
+  const { success_rate, retirement_age, money, goals_set } = parsed.data.outlook;
   return {
     successRate: success_rate,
-    targetIncomeToday: assumptions?.target_income ?? null,
-    sustainableIncomeToday: sustainable_income_today ?? null,
-    retirementAge: assumptions?.retirement_age ?? null,
+    targetIncomeToday: goals_set ? money.target_income : null,
+    sustainableIncomeToday: money.sustainable_income,
+    retirementAge: retirement_age,
   };
 }
 

@@ -243,7 +243,7 @@ function retirementAgeOf(retirement: z.infer<typeof RetirementPayload>): number 
 }
 
 function retirementMarkdown(analysis: string, withFan: boolean): string {
-  const picture = withFan ? `\n![Projected portfolio value by age, 10th–90th percentile fan](${OUTPUT_FILES.fan})\n` : "";
+  const picture = withFan ? `\n![Projected portfolio value by age in today's dollars, 10th–90th percentile fan](${OUTPUT_FILES.fan})\n` : "";
   return `${ensureTrailingNewline(analysis)}${picture}`;
 }
 

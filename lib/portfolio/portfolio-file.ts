@@ -5,6 +5,7 @@ import { createAccount, deleteAccountsOfUser } from "../db/repositories/accounts
 import { insertInstrumentIfMissing } from "../db/repositories/instruments.js";
 import { upsertPosition } from "../db/repositories/positions.js";
 import { upsertUser } from "../db/repositories/users.js";
+import { RetirementPlan } from "../retirement/input.js";
 import { formatPath } from "../validation.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
 
@@ -58,7 +59,12 @@ const UserEntry = z.strictObject({
 
 /** A portfolio a user brings as a JSON file (see README for the format). */
 export const PortfolioFile = z
-  .strictObject({ user: UserEntry, accounts: z.array(AccountEntry).max(50) })
+  .strictObject({
+    user: UserEntry,
+    accounts: z.array(AccountEntry).max(50),
+    /** Social Security and pensions, withdrawal tax rate, contribution growth, assumption overrides (see README). */
+    retirement: RetirementPlan.optional(),
+  })
   .superRefine((file, ctx) => {
     file.accounts.forEach((account, a) => {
       const seen = new Set<string>();
@@ -120,7 +126,7 @@ export function userIdOf(file: PortfolioFile): string {
 export async function importPortfolio(db: Db, file: PortfolioFile): Promise<string> {
   const userId = userIdOf(file);
   await db.transaction(async (tx) => {
-    await upsertUser(tx, { clerk_user_id: userId, ...file.user });
+    await upsertUser(tx, { clerk_user_id: userId, ...file.user, retirement_plan: file.retirement ?? null });
     await deleteAccountsOfUser(tx, userId);
     for (const account of file.accounts) {
       const accountId = await createAccount(tx, { clerk_user_id: userId, ...account });

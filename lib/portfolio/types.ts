@@ -31,6 +31,8 @@ export interface Instrument {
   allocation_asset_class: Allocation;
   allocation_regions: Allocation;
   allocation_sectors: Allocation;
+  /** Yearly expense ratio as a fraction (0.0009 = 0.09%); null or absent when unknown. */
+  expense_ratio?: number | null;
 }
 
 export interface User {
@@ -40,6 +42,8 @@ export interface User {
   years_until_retirement: number | null;
   target_retirement_income: number | null;
   annual_contribution: number | null;
+  /** The portfolio file's `retirement` section (income, taxes, assumptions); validated where it is used. */
+  retirement_plan?: Record<string, unknown> | null;
 }
 
 export interface Position {
@@ -75,6 +79,7 @@ export const InstrumentSchema = z.object({
   allocation_asset_class: AllocationSchema,
   allocation_regions: AllocationSchema,
   allocation_sectors: AllocationSchema,
+  expense_ratio: Num.min(0).max(0.1).nullish(),
 });
 
 /** Validates a stored snapshot before a specialist trusts it. */
@@ -86,6 +91,7 @@ export const PortfolioSchema = z.object({
     years_until_retirement: Num.nullable(),
     target_retirement_income: Num.nullable(),
     annual_contribution: Num.nullable(),
+    retirement_plan: z.record(z.string(), z.unknown()).nullish(),
   }),
   accounts: z.array(
     z.object({

@@ -1,4 +1,11 @@
+import { largestRemainder } from "./allocation.js";
+import { fromCents, lineValueCents, percentOf, toCents } from "./money.js";
 import type { Account, AccountType, Allocation, Portfolio } from "./types.js";
+
+export { cents, percentOf } from "./money.js";
+
+/** The key for value whose instrument has no allocation in a dimension (never folded into another slice). */
+export const UNCLASSIFIED = "unclassified";
 
 export interface AccountValuation {
   id: string;
@@ -16,7 +23,7 @@ export interface HoldingValuation {
   quantity: number;
   price: number | null;
   value: number;
-  /** Share of the portfolio's total value, in percent. */
+  /** Share of the portfolio's total value, in percent, unrounded (rounded once where shown). */
   weight: number;
   accounts: string[];
 }
@@ -29,27 +36,28 @@ export interface Valuation {
   positions: HoldingValuation[];
   /** Symbols without a price; they are valued at 0, never guessed. */
   unpriced: string[];
-  /** USD by key, largest first. Account cash counts as `cash`; region and sector cover positions only. */
+  /**
+   * USD by key, largest first; each adds up to its total to the cent. Account cash counts as `cash` (so asset classes
+   * add up to `total_value`); region and sector cover positions only (adding up to `invested`). Value of an
+   * instrument without an allocation in a dimension is `unclassified`.
+   */
   allocation: { asset_class: Record<string, number>; region: Record<string, number>; sector: Record<string, number> };
 }
 
-/** Rounds a USD amount to the cent. */
-export const cents = (value: number) => Math.round((value + Number.EPSILON) * 100) / 100;
+const positionCents = (quantity: number, price: number | null) => (price === null ? 0 : lineValueCents(quantity, price));
 
-const positionValue = (quantity: number, price: number | null) => (price === null ? 0 : quantity * price);
-
-/** Values a portfolio: totals, each account, each holding, and allocations in USD. Pure. */
+/** Values a portfolio in integer cents: totals, each account, each holding, and allocations. Pure. */
 export function valuePortfolio(portfolio: Portfolio): Valuation {
-  const holdings = new Map<string, HoldingValuation>();
+  const holdings = new Map<string, HoldingValuation & { cents: number }>();
   const assetClass: Record<string, number> = {};
   const region: Record<string, number> = {};
   const sector: Record<string, number> = {};
   const unpriced = new Set<string>();
 
   for (const account of portfolio.accounts) {
-    addTo(assetClass, "cash", account.cash_balance);
+    addTo(assetClass, "cash", toCents(account.cash_balance));
     for (const { symbol, quantity, instrument } of account.positions) {
-      const value = positionValue(quantity, instrument.current_price);
+      const value = positionCents(quantity, instrument.current_price);
       if (instrument.current_price === null) unpriced.add(symbol);
       const holding = holdings.get(symbol) ?? {
         symbol,
@@ -57,11 +65,12 @@ export function valuePortfolio(portfolio: Portfolio): Valuation {
         quantity: 0,
         price: instrument.current_price,
         value: 0,
+        cents: 0,
         weight: 0,
         accounts: [],
       };
       holding.quantity += quantity;
-      holding.value += value;
+      holding.cents += value;
       if (!holding.accounts.includes(account.name)) holding.accounts.push(account.name);
       holdings.set(symbol, holding);
       spread(assetClass, instrument.allocation_asset_class, value);
@@ -71,17 +80,17 @@ export function valuePortfolio(portfolio: Portfolio): Valuation {
   }
 
   const accounts = portfolio.accounts.map(valueAccount);
-  const cash = cents(sum(accounts.map((a) => a.cash)));
-  const invested = cents(sum([...holdings.values()].map((h) => h.value)));
-  const total = cents(cash + invested);
+  const cashCents = sum(portfolio.accounts.map((a) => toCents(a.cash_balance)));
+  const investedCents = sum([...holdings.values()].map((h) => h.cents));
+  const totalCents = cashCents + investedCents;
   const positions = [...holdings.values()]
-    .map((h) => ({ ...h, value: cents(h.value), weight: percentOf(h.value, total) }))
+    .map(({ cents: c, ...h }) => ({ ...h, value: fromCents(c), weight: percentOf(c, totalCents) }))
     .sort((a, b) => b.value - a.value || a.symbol.localeCompare(b.symbol));
 
   return {
-    total_value: total,
-    cash,
-    invested,
+    total_value: fromCents(totalCents),
+    cash: fromCents(cashCents),
+    invested: fromCents(investedCents),
     accounts,
     positions,
     unpriced: [...unpriced].sort(),
@@ -90,23 +99,29 @@ export function valuePortfolio(portfolio: Portfolio): Valuation {
 }
 
 function valueAccount(account: Account): AccountValuation {
-  const invested = sum(account.positions.map((p) => positionValue(p.quantity, p.instrument.current_price)));
+  const invested = sum(account.positions.map((p) => positionCents(p.quantity, p.instrument.current_price)));
+  const cash = toCents(account.cash_balance);
   return {
     id: account.id,
     name: account.name,
     type: account.type,
-    cash: cents(account.cash_balance),
-    invested: cents(invested),
-    total_value: cents(account.cash_balance + invested),
+    cash: fromCents(cash),
+    invested: fromCents(invested),
+    total_value: fromCents(cash + invested),
     positions: account.positions.length,
   };
 }
 
-/** `value` split across an allocation's keys by percent. */
-function spread(target: Record<string, number>, allocation: Allocation, value: number) {
-  for (const [key, percent] of Object.entries(allocation)) {
-    if (percent) addTo(target, key, (value * percent) / 100);
-  }
+/**
+ * `valueCents` split across an allocation's keys by largest remainder, so the parts add up to it exactly. A missing
+ * share (an allocation below 100, or none) goes to `unclassified`; one above 100 is scaled down.
+ */
+function spread(target: Record<string, number>, allocation: Allocation, valueCents: number) {
+  const entries = Object.entries(allocation).filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0);
+  const total = sum(entries.map(([, percent]) => percent));
+  if (total < 100 - 1e-9) entries.push([UNCLASSIFIED, 100 - total]);
+  const parts = largestRemainder(entries.map(([, percent]) => percent), valueCents);
+  entries.forEach(([key], i) => addTo(target, key, parts[i]));
 }
 
 function addTo(target: Record<string, number>, key: string, amount: number) {
@@ -115,16 +130,33 @@ function addTo(target: Record<string, number>, key: string, amount: number) {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-/** Percent with two decimals; 0 when the whole is 0. */
-export const percentOf = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100);
-
+/** Cents by key → dollars by key, largest first, zero keys dropped. */
 function sorted(amounts: Record<string, number>): Record<string, number> {
   return Object.fromEntries(
     Object.entries(amounts)
-      .map(([k, v]) => [k, cents(v)] as const)
       .filter(([, v]) => v !== 0)
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([k, v]) => [k, fromCents(v)] as const),
   );
+}
+
+/**
+ * The `keep − 1` largest entries and the rest summed (to the cent) as `other` (merged with any `other` key), so a
+ * chart of them still adds up to the whole. Unclassified value is kept as its own entry.
+ */
+export function largestWithOther(amounts: Record<string, number>, keep: number): Record<string, number> {
+  const entries = Object.entries(amounts).filter(([key]) => key !== "other" && key !== UNCLASSIFIED);
+  const otherCents = toCents(amounts.other ?? 0);
+  const unclassified = amounts[UNCLASSIFIED] ?? 0;
+  const slots = Math.max(1, keep - (unclassified > 0 ? 1 : 0));
+  if (entries.length + (otherCents > 0 ? 1 : 0) <= slots) return amounts;
+  const shown = entries.slice(0, slots - 1);
+  const rest = otherCents + sum(entries.slice(slots - 1).map(([, v]) => toCents(v)));
+  return Object.fromEntries([
+    ...shown,
+    ["other", fromCents(rest)],
+    ...(unclassified > 0 ? [[UNCLASSIFIED, unclassified] as const] : []),
+  ]);
 }
 
 /** The valuation as `alex portfolio --json` prints it and `summary_payload.portfolio` stores it. */

@@ -8,7 +8,7 @@ export interface Random {
 
 const TWO_POW_32 = 4_294_967_296;
 
-/** sfc32 seeded through splitmix32; normals by Box–Muller, keeping the spare value for the next call. */
+/** sfc32 seeded through splitmix32; normals by Marsaglia's polar method, keeping the spare value for the next call. */
 class Sfc32 implements Random {
   private a: number;
   private b: number;
@@ -45,11 +45,19 @@ class Sfc32 implements Random {
       this.hasSpare = false;
       return this.spare;
     }
-    const radius = Math.sqrt(-2 * Math.log(1 - this.uniform()));
-    const angle = 2 * Math.PI * this.uniform();
-    this.spare = radius * Math.sin(angle);
+    // Marsaglia's polar method: one log and one square root per two normals, no trigonometry.
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * this.uniform() - 1;
+      v = 2 * this.uniform() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const factor = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = v * factor;
     this.hasSpare = true;
-    return radius * Math.cos(angle);
+    return u * factor;
   }
 }
 

@@ -1,13 +1,15 @@
 import type { Db } from "../db/driver.js";
 import { upsertInstrument } from "../db/repositories/instruments.js";
 import { importPortfolio, parsePortfolioFile, type PortfolioFile } from "../portfolio/portfolio-file.js";
+import { EXPENSE_RATIOS } from "./expense-ratios.js";
 import { SEED_INSTRUMENTS } from "./instruments.js";
 
 export const DEMO_USER_ID = "demo_user";
 
 /**
  * The original's test user (3 accounts, cash 5000/1000/2500, SPY 100, QQQ 50, BND 200, VEA 150, GLD 25)
- * plus one holding of an instrument with a name and a price but no allocations, for the tagger.
+ * plus one holding of an instrument with a name and a price but no allocations, for the tagger; with a plan a saver
+ * of that size could reach: $15,000 a year saved, $60,000 a year wanted from 65, Social Security from 67.
  */
 export const DEMO_PORTFOLIO: PortfolioFile = parsePortfolioFile({
   user: {
@@ -15,7 +17,12 @@ export const DEMO_PORTFOLIO: PortfolioFile = parsePortfolioFile({
     display_name: "Demo Investor",
     current_age: 40,
     years_until_retirement: 25,
-    target_retirement_income: 100000,
+    target_retirement_income: 60000,
+    annual_contribution: 15000,
+  },
+  retirement: {
+    income: [{ name: "Social Security", annual_amount: 24000, start_age: 67, inflation_linked: true }],
+    withdrawal_tax_rate: 0.12,
   },
   accounts: [
     {
@@ -39,7 +46,9 @@ export const DEMO_PORTFOLIO: PortfolioFile = parsePortfolioFile({
 /** Upserts the 22 reference instruments; returns how many. */
 export async function seedInstruments(db: Db): Promise<number> {
   await db.transaction(async (tx) => {
-    for (const instrument of SEED_INSTRUMENTS) await upsertInstrument(tx, instrument);
+    for (const instrument of SEED_INSTRUMENTS) {
+      await upsertInstrument(tx, { ...instrument, expense_ratio: EXPENSE_RATIOS[instrument.symbol] ?? null });
+    }
   });
   return SEED_INSTRUMENTS.length;
 }
@@ -59,6 +68,7 @@ export async function seedDemo(db: Db): Promise<string> {
     symbol: untagged.symbol,
     name: untagged.name!,
     current_price: untagged.price,
+    expense_ratio: EXPENSE_RATIOS[untagged.symbol],
     allocation_asset_class: {},
     allocation_regions: {},
     allocation_sectors: {},

@@ -125,7 +125,7 @@ describe("agent edges with the SDK's scripted model", () => {
     };
     const result = await tagInstruments(withModel("tagger", new ScriptedModel([[assistantMessage(JSON.stringify(answer))]])), jobId, ["VTI"]);
     expect(result.tagged).toEqual([]);
-    expect(result.failed).toEqual([{ symbol: "VTI", error: "AllocationSumError: allocation_asset_class sums to 90, not 100" }]);
+    expect(result.failed).toEqual([{ symbol: "VTI", error: "AllocationSumError: VTI: allocation_asset_class sums to 90, not 100" }]);
     const [vti] = await getInstruments(db, ["VTI"]);
     expect(vti.allocation_asset_class).toEqual({});
   });

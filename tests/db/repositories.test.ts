@@ -100,6 +100,7 @@ describe("loadPortfolio", () => {
     expect(gld).toEqual({
       symbol: "GLD", name: "SPDR Gold Shares", instrument_type: "etf", current_price: 195.7,
       allocation_asset_class: { commodities: 100 }, allocation_regions: { global: 100 }, allocation_sectors: { commodities: 100 },
+      expense_ratio: 0.004,
     });
     expect(portfolio.accounts[0].positions[0].instrument.allocation_sectors).toEqual({
       treasury: 42, corporate: 24, mortgage: 27, government_related: 7,
@@ -449,5 +450,38 @@ describe("PgliteDb.open", () => {
       await db2.close();
     }
     expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+});
+
+describe("the database keeps allocations summing to 100 (003_numbers)", () => {
+  it.each([
+    [{ equity: 60 }, /FUNDX: allocation_asset_class sums to 60, not 100/],
+    [{ equity: 70, fixed_income: 40 }, /FUNDX: allocation_asset_class sums to 110, not 100/],
+    [{ equity: -5, cash: 105 }, /FUNDX: allocation_asset_class has a value that is not a non-negative number/],
+  ])("refuses %o, naming the symbol and dimension", async (allocation, message) => {
+    const db = await testDb();
+    try {
+      await expect(
+        db.query(
+          `INSERT INTO instruments (symbol, name, allocation_asset_class) VALUES ('FUNDX', 'Fund X', :a::jsonb)`,
+          { a: P.json(allocation) },
+        ),
+      ).rejects.toThrow(message);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("accepts an empty allocation and one within 0.01 of 100", async () => {
+    const db = await testDb();
+    try {
+      await db.query(`INSERT INTO instruments (symbol, name, allocation_regions) VALUES ('OKX', 'OK', :a::jsonb)`, {
+        a: P.json({ europe: 33.33, asia: 33.33, north_america: 33.33 }),
+      });
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM instruments WHERE symbol = 'OKX'`);
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await db.close();
+    }
   });
 });

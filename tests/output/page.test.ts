@@ -24,7 +24,12 @@ const job = (overrides: Record<string, unknown> = {}) => ({
   charts_payload: null,
   retirement_payload: {
     analysis: "## Outlook\n\nProse.",
-    monte_carlo: { success_rate: 62.5, sustainable_income_today: 41000, assumptions: { target_income: 60000, retirement_age: 67 } },
+    outlook: {
+      success_rate: 62.5,
+      retirement_age: 67,
+      goals_set: true,
+      money: { target_income: 60000, sustainable_income: 41000 },
+    },
     projections: [],
   },
   summary_payload: { portfolio: { total_value: 1000.5, invested: 900.25, cash: 100.25 }, model: "offline" },

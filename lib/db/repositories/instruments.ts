@@ -9,6 +9,8 @@ export interface InstrumentInput {
   allocation_asset_class?: Allocation;
   allocation_regions?: Allocation;
   allocation_sectors?: Allocation;
+  /** Yearly expense ratio as a fraction; absent keeps the stored one. */
+  expense_ratio?: number | null;
 }
 
 const INSTRUMENT_COLUMNS = `symbol, name, instrument_type, current_price,
@@ -20,16 +22,18 @@ const INSTRUMENT_COLUMNS = `symbol, name, instrument_type, current_price,
  */
 export async function upsertInstrument(db: Db, instrument: InstrumentInput): Promise<Instrument> {
   const { rows } = await db.query<Instrument & Record<string, unknown>>(
-    `INSERT INTO instruments (${INSTRUMENT_COLUMNS})
+    `INSERT INTO instruments (${INSTRUMENT_COLUMNS}, expense_ratio)
      VALUES (:symbol, :name, :instrument_type, :current_price::numeric,
-             COALESCE(:asset_class::jsonb, '{}'), COALESCE(:regions::jsonb, '{}'), COALESCE(:sectors::jsonb, '{}'))
+             COALESCE(:asset_class::jsonb, '{}'), COALESCE(:regions::jsonb, '{}'), COALESCE(:sectors::jsonb, '{}'),
+             :expense_ratio::numeric)
      ON CONFLICT (symbol) DO UPDATE SET
        name = EXCLUDED.name,
        instrument_type = COALESCE(EXCLUDED.instrument_type, instruments.instrument_type),
        current_price = COALESCE(EXCLUDED.current_price, instruments.current_price),
        allocation_asset_class = COALESCE(:asset_class::jsonb, instruments.allocation_asset_class),
        allocation_regions = COALESCE(:regions::jsonb, instruments.allocation_regions),
-       allocation_sectors = COALESCE(:sectors::jsonb, instruments.allocation_sectors)
+       allocation_sectors = COALESCE(:sectors::jsonb, instruments.allocation_sectors),
+       expense_ratio = COALESCE(EXCLUDED.expense_ratio, instruments.expense_ratio)
      RETURNING ${INSTRUMENT_COLUMNS}`,
     {
       symbol: instrument.symbol,
@@ -39,6 +43,7 @@ export async function upsertInstrument(db: Db, instrument: InstrumentInput): Pro
       asset_class: jsonOrNull(instrument.allocation_asset_class),
       regions: jsonOrNull(instrument.allocation_regions),
       sectors: jsonOrNull(instrument.allocation_sectors),
+      expense_ratio: instrument.expense_ratio == null ? null : P.decimal(instrument.expense_ratio),
     },
   );
   return rows[0];

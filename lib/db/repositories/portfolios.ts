@@ -8,6 +8,7 @@ interface PortfolioRow extends Record<string, unknown> {
   years_until_retirement: number | null;
   target_retirement_income: number | null;
   annual_contribution: number | null;
+  retirement_plan: Record<string, unknown> | null;
   account_id: string | null;
   account_name: string | null;
   account_type: AccountType | null;
@@ -22,17 +23,18 @@ interface PortfolioRow extends Record<string, unknown> {
   allocation_asset_class: Instrument["allocation_asset_class"] | null;
   allocation_regions: Instrument["allocation_regions"] | null;
   allocation_sectors: Instrument["allocation_sectors"] | null;
+  expense_ratio: number | null;
 }
 
 /** The user, their accounts, positions and instruments in one statement, whatever the number of positions. */
 export async function loadPortfolio(db: Db, clerkUserId: string): Promise<Portfolio | undefined> {
   const { rows } = await db.query<PortfolioRow>(
     `SELECT u.clerk_user_id, u.display_name, u.current_age, u.years_until_retirement,
-            u.target_retirement_income, u.annual_contribution,
+            u.target_retirement_income, u.annual_contribution, u.retirement_plan,
             a.id AS account_id, a.account_name, a.account_type, a.account_purpose, a.cash_balance, a.cash_interest,
             p.symbol, p.quantity,
             i.name AS instrument_name, i.instrument_type, i.current_price,
-            i.allocation_asset_class, i.allocation_regions, i.allocation_sectors
+            i.allocation_asset_class, i.allocation_regions, i.allocation_sectors, i.expense_ratio
      FROM users u
      LEFT JOIN accounts a ON a.clerk_user_id = u.clerk_user_id
      LEFT JOIN positions p ON p.account_id = a.id
@@ -53,6 +55,7 @@ function userOf(row: PortfolioRow): User {
     years_until_retirement: row.years_until_retirement,
     target_retirement_income: row.target_retirement_income,
     annual_contribution: row.annual_contribution,
+    ...(row.retirement_plan ? { retirement_plan: row.retirement_plan } : {}),
   };
 }
 
@@ -85,6 +88,7 @@ function accountsOf(rows: PortfolioRow[]): Account[] {
           allocation_asset_class: row.allocation_asset_class ?? {},
           allocation_regions: row.allocation_regions ?? {},
           allocation_sectors: row.allocation_sectors ?? {},
+          ...(row.expense_ratio === null ? {} : { expense_ratio: row.expense_ratio }),
         },
       });
     }

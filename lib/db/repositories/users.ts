@@ -8,6 +8,8 @@ export interface UserInput {
   years_until_retirement?: number | null;
   target_retirement_income?: number | null;
   annual_contribution?: number | null;
+  /** The portfolio file's `retirement` section. */
+  retirement_plan?: Record<string, unknown> | null;
 }
 
 const USER_COLUMNS = `clerk_user_id, display_name, current_age, years_until_retirement,
@@ -16,15 +18,16 @@ const USER_COLUMNS = `clerk_user_id, display_name, current_age, years_until_reti
 /** Creates the user, or updates the profile of an existing one. */
 export async function upsertUser(db: Db, user: UserInput): Promise<User> {
   const { rows } = await db.query<User & Record<string, unknown>>(
-    `INSERT INTO users (${USER_COLUMNS})
+    `INSERT INTO users (${USER_COLUMNS}, retirement_plan)
      VALUES (:clerk_user_id, :display_name, :current_age, :years_until_retirement,
-             :target_retirement_income::numeric, :annual_contribution::numeric)
+             :target_retirement_income::numeric, :annual_contribution::numeric, :retirement_plan::jsonb)
      ON CONFLICT (clerk_user_id) DO UPDATE SET
        display_name = EXCLUDED.display_name,
        current_age = EXCLUDED.current_age,
        years_until_retirement = EXCLUDED.years_until_retirement,
        target_retirement_income = EXCLUDED.target_retirement_income,
-       annual_contribution = EXCLUDED.annual_contribution
+       annual_contribution = EXCLUDED.annual_contribution,
+       retirement_plan = EXCLUDED.retirement_plan
      RETURNING ${USER_COLUMNS}`,
     {
       clerk_user_id: user.clerk_user_id,
@@ -33,6 +36,7 @@ export async function upsertUser(db: Db, user: UserInput): Promise<User> {
       years_until_retirement: user.years_until_retirement ?? null,
       target_retirement_income: decimalOrNull(user.target_retirement_income),
       annual_contribution: decimalOrNull(user.annual_contribution),
+      retirement_plan: user.retirement_plan == null ? null : P.json(user.retirement_plan),
     },
   );
   return rows[0];

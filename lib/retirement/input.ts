@@ -1,0 +1,328 @@
+import { z } from "zod";
+import { ASSET_CLASSES, type AccountType, type AssetClass, type Portfolio } from "../portfolio/types.js";
+import type { Valuation } from "../portfolio/valuation.js";
+import { AssumptionOverrides, type MarketAssumptions, marketAssumptions, portfolioMoments } from "./assumptions.js";
+
+/** The usual end of a retirement plan; extended (and said so) when the user is older or retires later. */
+export const HORIZON_AGE = 95;
+export const MAX_HORIZON_AGE = 120;
+/** The shortest retirement the plan funds when retirement starts near or past `HORIZON_AGE`. */
+export const MIN_RETIREMENT_YEARS = 5;
+export const DEFAULT_PATHS = 10_000;
+export const DEFAULT_SEED = 42;
+
+const Age = z.number().int("must be a whole number of years").min(0, "must not be negative").max(MAX_HORIZON_AGE);
+const Money = z.number().finite().min(0, "must not be negative").max(1e12);
+const Weight = z.number().finite().min(0, "must not be negative").max(1, "must be at most 1").default(0);
+
+/** Fractions of the portfolio by asset class, summing to 1 (or all 0 for an empty portfolio). */
+export const AssetWeights = z
+  .strictObject(Object.fromEntries(ASSET_CLASSES.map((c) => [c, Weight])) as Record<AssetClass, typeof Weight>)
+  .superRefine((weights, ctx) => {
+    const total = Object.values(weights).reduce((a, b) => a + b, 0);
+    if (total !== 0 && Math.abs(total - 1) > 1e-6) {
+      ctx.addIssue({ code: "custom", message: `must add up to 1 (they add up to ${total}), or all be 0 for an empty portfolio` });
+    }
+  });
+export type AssetWeights = z.infer<typeof AssetWeights>;
+
+/** Social Security, a pension or an annuity: yearly amount in today's dollars from `start_age` on. */
+export const IncomeSource = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  annual_amount: Money,
+  start_age: Age,
+  /**
+   * True (the default, as Social Security): keeps its buying power. False: a fixed number of dollars once it starts
+   * (worth `annual_amount` in today's dollars at the start age only if prices had not moved), eroded by inflation.
+   */
+  inflation_linked: z.boolean().default(true),
+});
+export type IncomeSource = z.infer<typeof IncomeSource>;
+
+/** What the engine needs. Money is USD in today's dollars; rates are yearly fractions. */
+export const RetirementInput = z
+  .strictObject({
+    current_value: Money,
+    weights: AssetWeights.prefault({}),
+    current_age: Age,
+    retirement_age: Age,
+    horizon_age: Age.default(HORIZON_AGE),
+    /** Spending wanted each retirement year, after tax, in today's dollars. */
+    target_income: Money,
+    annual_contribution: Money.default(0),
+    /** Real yearly growth of the contribution; 0 keeps it constant in today's dollars. */
+    contribution_growth: z.number().finite().min(-0.5).max(0.5).default(0),
+    income: z.array(IncomeSource).max(10).default([]),
+    /** Value-weighted expense ratio of the portfolio, as a fraction (0.001 = 0.10% a year). */
+    fee_rate: z.number().finite().min(0).max(0.1).default(0),
+    /** Effective income-tax rate on withdrawals from tax-deferred accounts, and their share of the portfolio. */
+    tax: z
+      .strictObject({ rate: z.number().min(0).max(0.9).default(0), deferred_share: z.number().min(0).max(1).default(0) })
+      .prefault({}),
+    assumptions: AssumptionOverrides.prefault({}),
+    paths: z.number().int().min(1).max(1_000_000).default(DEFAULT_PATHS),
+    seed: z.number().int().min(0).max(0xffff_ffff).default(DEFAULT_SEED),
+  })
+  .superRefine(({ current_age, retirement_age, horizon_age }, ctx) => {
+    const problem = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+    if (current_age > horizon_age) problem("current_age", `${current_age} is beyond horizon_age ${horizon_age}`);
+    if (retirement_age < current_age) problem("retirement_age", `${retirement_age} is before current_age ${current_age}`);
+    if (retirement_age > horizon_age) problem("retirement_age", `${retirement_age} is beyond horizon_age ${horizon_age}`);
+  });
+export type RetirementInput = z.infer<typeof RetirementInput>;
+/** What callers pass: fields with defaults may be left out. */
+export type RetirementInputDraft = z.input<typeof RetirementInput>;
+
+export class RetirementInputError extends Error {
+  override name = "RetirementInputError";
+}
+
+/** Validates and fills defaults; throws `RetirementInputError` naming every bad field. */
+export function parseRetirementInput(draft: unknown): RetirementInput {
+  const result = RetirementInput.safeParse(draft);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`);
+  throw new RetirementInputError(`Invalid retirement input: ${problems.join("; ")}`);
+}
+
+/**
+ * The horizon for a user: `HORIZON_AGE`, extended so there are at least `MIN_RETIREMENT_YEARS` of retirement and of
+ * projection. Refuses (RetirementInputError) when that passes `MAX_HORIZON_AGE`.
+ */
+export function horizonFor(currentAge: number, retirementAge: number): number {
+  const horizon = Math.max(HORIZON_AGE, retirementAge + MIN_RETIREMENT_YEARS, currentAge + MIN_RETIREMENT_YEARS);
+  if (horizon > MAX_HORIZON_AGE) {
+    throw new RetirementInputError(
+      `Invalid retirement input: retirement_age: retiring at ${retirementAge} leaves no retirement to plan before age ${MAX_HORIZON_AGE}`,
+    );
+  }
+  return horizon;
+}
+
+/**
+ * The numbers one run uses, years counted from today (year 0). Withdrawal year t (retirementYear < t ≤ horizonYear)
+ * is taken at the start of year t, at age currentAge + t − 1; contributions are added at the end of years 1..retirementYear.
+ */
+export interface Plan {
+  startValue: number;
+  currentAge: number;
+  retirementYear: number;
+  horizonYear: number;
+  target: number;
+  /** Real portfolio return net of fees: mean, σ, and correlation with inflation. */
+  mean: number;
+  volatility: number;
+  inflationMean: number;
+  inflationVolatility: number;
+  inflationCorrelation: number;
+  /** Real contribution added at the end of year t (index t; 0 where none). */
+  contributions: Float64Array;
+  /** Inflation-linked income in withdrawal year t, today's dollars. */
+  linkedIncome: Float64Array;
+  /** Fixed-dollar incomes: today's-dollar amount, fixed in dollars from withdrawal year `startYear` (≥ 1) on. */
+  fixedSources: { amount: number; startYear: number }[];
+  /** Gross withdrawal per dollar of spending not covered by income: 1 / (1 − tax rate × tax-deferred share). */
+  grossUp: number;
+  paths: number;
+  seed: number;
+  market: MarketAssumptions;
+}
+
+export function planFrom(input: RetirementInput): Plan {
+  const market = marketAssumptions(input.assumptions);
+  const moments = portfolioMoments(input.weights, market, input.fee_rate);
+  const retirementYear = input.retirement_age - input.current_age;
+  const horizonYear = input.horizon_age - input.current_age;
+  const contributions = new Float64Array(horizonYear + 1);
+  const linkedIncome = new Float64Array(horizonYear + 1);
+  for (let t = 1; t <= horizonYear; t++) {
+    if (t <= retirementYear) contributions[t] = input.annual_contribution * (1 + input.contribution_growth) ** (t - 1);
+    const age = input.current_age + t - 1;
+    for (const source of input.income) {
+      if (age < source.start_age) continue;
+      if (source.inflation_linked) linkedIncome[t] += source.annual_amount;
+    }
+  }
+  const fixedSources = input.income
+    .filter((source) => !source.inflation_linked)
+    .map((source) => ({ amount: source.annual_amount, startYear: Math.max(1, source.start_age - input.current_age + 1) }));
+  return {
+    startValue: input.current_value,
+    currentAge: input.current_age,
+    retirementYear,
+    horizonYear,
+    target: input.target_income,
+    mean: moments.mean,
+    volatility: moments.volatility,
+    inflationMean: market.inflation.mean,
+    inflationVolatility: market.inflation.volatility,
+    inflationCorrelation: moments.inflationCorrelation,
+    contributions,
+    linkedIncome,
+    fixedSources,
+    grossUp: 1 / (1 - input.tax.rate * input.tax.deferred_share),
+    paths: input.paths,
+    seed: input.seed,
+    market,
+  };
+}
+
+/** Gross real withdrawal in year t, given the real value of the fixed-dollar income that year. */
+export function withdrawalIn(plan: Plan, year: number, fixedIncome: number): number {
+  if (year <= plan.retirementYear) return 0;
+  const uncovered = plan.target - plan.linkedIncome[year] - fixedIncome;
+  return uncovered > 0 ? uncovered * plan.grossUp : 0;
+}
+
+/** Real value of the fixed-dollar incomes in year t when inflation is its mean every year. */
+export function expectedFixedIncome(plan: Plan, year: number): number {
+  let income = 0;
+  for (const { amount, startYear } of plan.fixedSources) {
+    if (year >= startYear) income += amount / (1 + plan.inflationMean) ** (year - startYear);
+  }
+  return income;
+}
+
+/** Social Security and pensions in withdrawal year t on the mean-inflation path, today's dollars. */
+export function incomeIn(plan: Plan, year: number): number {
+  return plan.linkedIncome[year] + expectedFixedIncome(plan, year);
+}
+
+/** Retirement fields a portfolio file may carry (validated at import and again when a job reads its snapshot). */
+export const RetirementPlan = z.strictObject({
+  /** Real yearly growth of contributions (0.01 = 1% above inflation); omitted: constant in today's dollars. */
+  contribution_growth: z.number().finite().min(-0.1).max(0.1).optional(),
+  /** Social Security, pensions, annuities. */
+  income: z.array(IncomeSource).max(10).optional(),
+  /** Effective income-tax rate on withdrawals from 401(k) and traditional IRA accounts (none for Roth or HSA). */
+  withdrawal_tax_rate: z.number().finite().min(0).max(0.6).optional(),
+  assumptions: AssumptionOverrides.optional(),
+});
+export type RetirementPlan = z.infer<typeof RetirementPlan>;
+
+/** Used when the user has not said. */
+export const PROFILE_DEFAULTS = { current_age: 40, retirement_age: 65, target_retirement_income: 80_000, annual_contribution: 0 } as const;
+
+/** Account types whose withdrawals are taxed as income. */
+export const TAX_DEFERRED_ACCOUNTS: readonly AccountType[] = ["401k", "traditional_ira"];
+
+/** How an input was derived from a portfolio, for the outlook's wording. */
+export interface InputNotes {
+  goals_set: boolean;
+  /** Fields that took `PROFILE_DEFAULTS`. */
+  defaults_used: string[];
+  /** Held symbols without a known expense ratio (their fees are not modelled). */
+  fees_unknown: string[];
+  /** Weighted nominal interest on account cash, when any cash is held. */
+  cash_interest: number | null;
+  /** Value not classified into asset classes (assumed to follow the classified mix). */
+  unclassified_value: number;
+}
+
+/**
+ * Engine input from a portfolio and its valuation: weights from the asset-class dollars, fees from expense ratios,
+ * cash's real return from the accounts' `cash_interest`, the tax-deferred share, Social Security and pensions, and
+ * the horizon extended (never capped) when retirement starts late. Throws `RetirementInputError` for a bad plan.
+ */
+export function retirementInputFromPortfolio(
+  portfolio: Portfolio,
+  valuation: Pick<Valuation, "total_value" | "allocation" | "accounts">,
+  options: { seed?: number; paths?: number } = {},
+): { draft: RetirementInputDraft; notes: InputNotes } {
+  const user = portfolio.user;
+  const planResult = RetirementPlan.safeParse(user.retirement_plan ?? {});
+  if (!planResult.success) {
+    const problems = planResult.error.issues.map((issue) => `retirement.${issue.path.join(".")}: ${issue.message}`);
+    throw new RetirementInputError(`Invalid retirement plan: ${problems.join("; ")}`);
+  }
+  const plan = planResult.data;
+  const defaults: string[] = [];
+  const orDefault = <T>(value: T | null | undefined, field: keyof typeof PROFILE_DEFAULTS, fallback: T): T => {
+    if (value !== null && value !== undefined) return value;
+    defaults.push(field);
+    return fallback;
+  };
+  const currentAge = Math.floor(orDefault(user.current_age, "current_age", PROFILE_DEFAULTS.current_age));
+  const retirementAge =
+    user.years_until_retirement == null
+      ? Math.max(currentAge, orDefault(null, "retirement_age", PROFILE_DEFAULTS.retirement_age))
+      : currentAge + Math.round(user.years_until_retirement);
+  const fees = feeRate(portfolio, valuation.total_value);
+  const cashInterest = weightedCashInterest(portfolio);
+  const overrides = plan.assumptions ?? {};
+  const inflationMean = overrides.inflation?.mean ?? marketAssumptions().inflation.mean;
+  const cashReturn =
+    cashInterest === null || overrides.returns?.cash?.mean !== undefined
+      ? overrides.returns
+      : { ...overrides.returns, cash: {
+            ...overrides.returns?.cash,
+            mean: round6((1 + cashInterest) / (1 + inflationMean) - 1),
+            source: "the accounts' cash_interest, less expected inflation",
+          },
+        };
+  const draft: RetirementInputDraft = {
+    current_value: valuation.total_value,
+    weights: assetWeights(valuation),
+    current_age: currentAge,
+    retirement_age: retirementAge,
+    horizon_age: horizonFor(currentAge, retirementAge),
+    target_income: orDefault(user.target_retirement_income, "target_retirement_income", PROFILE_DEFAULTS.target_retirement_income),
+    annual_contribution: orDefault(user.annual_contribution, "annual_contribution", PROFILE_DEFAULTS.annual_contribution),
+    contribution_growth: plan.contribution_growth ?? 0,
+    income: plan.income ?? [],
+    fee_rate: fees.rate,
+    tax: { rate: plan.withdrawal_tax_rate ?? 0, deferred_share: taxDeferredShare(valuation) },
+    assumptions: { ...overrides, ...(cashReturn ? { returns: cashReturn } : {}) },
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.paths === undefined ? {} : { paths: options.paths }),
+  };
+  const classified = ASSET_CLASSES.reduce((sum, c) => sum + Math.max(0, valuation.allocation.asset_class[c] ?? 0), 0);
+  return {
+    draft,
+    notes: {
+      goals_set: user.years_until_retirement !== null || user.target_retirement_income !== null,
+      defaults_used: defaults,
+      fees_unknown: fees.unknown,
+      cash_interest: cashInterest,
+      unclassified_value: Math.max(0, round2(valuation.total_value - classified)),
+    },
+  };
+}
+
+/** Asset-class weights as fractions of the classified value (unclassified value follows the same mix). Empty → all 0. */
+export function assetWeights(valuation: Pick<Valuation, "allocation">): AssetWeights {
+  const amounts = ASSET_CLASSES.map((assetClass) => Math.max(0, valuation.allocation.asset_class[assetClass] ?? 0));
+  const total = amounts.reduce((a, b) => a + b, 0);
+  return Object.fromEntries(ASSET_CLASSES.map((c, i) => [c, total > 0 ? amounts[i] / total : 0])) as AssetWeights;
+}
+
+/** Value-weighted expense ratio over the whole portfolio (cash pays none); symbols without a ratio are listed. */
+function feeRate(portfolio: Portfolio, totalValue: number): { rate: number; unknown: string[] } {
+  let fees = 0;
+  const unknown = new Set<string>();
+  for (const account of portfolio.accounts) {
+    for (const { symbol, quantity, instrument } of account.positions) {
+      const ratio = instrument.expense_ratio;
+      if (ratio === null || ratio === undefined) unknown.add(symbol);
+      else fees += quantity * (instrument.current_price ?? 0) * ratio;
+    }
+  }
+  return { rate: totalValue > 0 ? round6(fees / totalValue) : 0, unknown: [...unknown].sort() };
+}
+
+function weightedCashInterest(portfolio: Portfolio): number | null {
+  const cash = portfolio.accounts.reduce((sum, a) => sum + a.cash_balance, 0);
+  if (cash <= 0) return null;
+  return round6(portfolio.accounts.reduce((sum, a) => sum + a.cash_balance * a.cash_interest, 0) / cash);
+}
+
+function taxDeferredShare(valuation: Pick<Valuation, "total_value" | "accounts">): number {
+  if (valuation.total_value <= 0) return 0;
+  const deferred = valuation.accounts
+    .filter((a) => TAX_DEFERRED_ACCOUNTS.includes(a.type))
+    .reduce((sum, a) => sum + a.total_value, 0);
+  return Math.min(1, round6(deferred / valuation.total_value));
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
