@@ -1,4 +1,4 @@
-import { Agent, run } from "@openai/agents";
+import { Agent } from "@openai/agents";
 import { z } from "zod";
 import { savePayload } from "../db/repositories/jobs.js";
 import { pct, usdRounded as usd } from "../format.js";
@@ -13,7 +13,7 @@ import {
   retirementInputsFromValuation,
   simulateRetirement,
 } from "../retirement/monte-carlo.js";
-import { type AgentDeps, agentModel, DATA_NOTICE, dataBlock, payloadMeta, requireSnapshot, type TokenUsage, usageOf } from "./common.js";
+import { type AgentDeps, DATA_NOTICE, dataBlock, payloadMeta, requireSnapshot, runAgent, type TokenUsage, usageOf } from "./common.js";
 import { hasRetirementGoals } from "./portfolio-brief.js";
 
 export const RETIREMENT_INSTRUCTIONS = `You are a retirement planning specialist. The Monte Carlo simulation has already been run;
@@ -26,6 +26,8 @@ its results are given to you. Write a markdown retirement outlook for a retail i
 ## Action Plan (dated steps)
 Use the numbers given, state the assumptions, and be conservative. Answer with the markdown only.
 ${DATA_NOTICE}`;
+
+const retirementAgent = new Agent({ name: "Retirement", instructions: RETIREMENT_INSTRUCTIONS });
 
 /** Options a job may carry in `request_payload.options` (e.g. `alex analyze --seed N`). */
 const JobRequest = z.looseObject({
@@ -78,12 +80,12 @@ export async function projectRetirement(deps: AgentDeps, jobId: string): Promise
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
   const seed = JobRequest.safeParse(job.request_payload ?? {}).data?.options?.seed ?? DEFAULT_SEED;
   const outlook = simulateRetirement(retirementInputsFromValuation(valuePortfolio(portfolio), portfolio.user, { seed }));
-  const agent = new Agent({
-    name: "Retirement",
-    instructions: RETIREMENT_INSTRUCTIONS,
-    model: agentModel(deps, "retirement", jobId, retirementPolicy(portfolio, outlook)),
+  const result = await runAgent(deps, retirementAgent, retirementPrompt(portfolio, outlook), {
+    name: "retirement",
+    jobId,
+    offlinePolicy: retirementPolicy(portfolio, outlook),
+    maxTurns: 2,
   });
-  const result = await run(agent, retirementPrompt(portfolio, outlook), { maxTurns: 2 });
   const analysis = String(result.finalOutput ?? "").trim();
   if (analysis.length === 0) throw new Error("The retirement agent returned an empty analysis");
   const { projections, ...monteCarlo } = outlook;

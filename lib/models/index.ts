@@ -8,4 +8,4 @@ export {
   type OfflineToolResult,
   type OfflineTurn,
 } from "./offline.js";
-export { ThrottledError, isThrottlingError, withModelRetry, type ModelRetryOptions, type RetryDelays } from "./retry.js";
+export { ThrottledError, isThrottlingError, modelRetrySettings, type ModelRetryOptions, type RetryDelays } from "./retry.js";

@@ -5,7 +5,8 @@ import { AgentInputError, type AgentDeps, type AgentName } from "../../lib/agent
 import { drawCharts } from "../../lib/agents/charter.js";
 import { planAnalysis, runPlanner } from "../../lib/agents/planner.js";
 import { writeReport } from "../../lib/agents/reporter.js";
-import { taggerPolicy, tagInstruments } from "../../lib/agents/tagger.js";
+import { taggerPolicy } from "../../lib/agents/offline/tagger.js";
+import { tagInstruments } from "../../lib/agents/tagger.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
