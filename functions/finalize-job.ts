@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeMissing, missingSpecialists, PlanDecision, requiredSpecialists } from "../lib/agents/plan-rules.js";
 import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../lib/agents/shared.js";
 import { completeJob, failJob, JobNotRunningError, savePayload } from "../lib/db/repositories/jobs.js";
 import { assertNotSstDevStub, isSstDevStubResult } from "../lib/infra/sst-dev.js";
@@ -19,6 +20,7 @@ const FinalizeEvent = z.object({
   executionId: z.string().min(1),
   plan: z.object({
     specialists: z.array(z.object({ agent: Agent, reason: z.string() })),
+    decision: PlanDecision.optional(),
     usage: Usage,
     duration_ms: z.number(),
   }),
@@ -68,9 +70,15 @@ export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => 
   const results = resultsByAgent(input);
   const failures = Object.entries(results).filter(([, r]) => r.status === "failed");
   const allFailed = input.plan.specialists.length > 0 && failures.length === Object.keys(results).length;
-  const reason = allFailed ? `Every chosen specialist failed: ${failures.map(([a, r]) => `${a}: ${"error" in r ? r.error : ""}`).join("; ")}` : undefined;
+  const missing = missingSpecialists(requiredSpecialists(portfolio), results);
+  const noOutput = missing.length > 0 && !Object.values(results).some((r) => r.status === "succeeded");
+  const reason = allFailed
+    ? `Every chosen specialist failed: ${failures.map(([a, r]) => `${a}: ${"error" in r ? r.error : ""}`).join("; ")}`
+    : noOutput ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}` : undefined;
   await savePayload(deps.db, input.jobId, "summary_payload", {
     chosen: input.plan.specialists,
+    plan: input.plan.decision ?? null,
+    missing,
     results: Object.fromEntries(Object.entries(results).map(([agent, r]) => [agent, r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r])),
     tagging: input.tagging && { requested: input.tagging.requested, tagged: input.tagging.tagged, failed: input.tagging.failed },
     portfolio: valuationJson(valuePortfolio(portfolio)),

@@ -6,7 +6,7 @@ import { usd } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
-import { type AgentDeps, DATA_NOTICE, dataBlock, requireSnapshot, runAgent, type TokenUsage, usageOf } from "./common.js";
+import { type AgentDeps, addUsage, DATA_NOTICE, dataBlock, requireSnapshot, runAgent, runFollowUp, type TokenUsage, usageOf } from "./common.js";
 import { charterPolicy } from "./offline/charter.js";
 import { analysisBrief } from "./portfolio-brief.js";
 import { validatedTool } from "./tools.js";
@@ -21,16 +21,27 @@ Types: pie, donut, bar, horizontalBar, line. Colours: hex #RRGGBB, e.g. ${PALETT
 If a call is rejected, read the error and call again with corrected arguments. Finish with one line listing the charts.
 ${DATA_NOTICE}`;
 
+/** Below this many stored charts the charter gets one more turn. */
+export const MIN_CHARTS = 4;
+
 export interface CharterContext {
   jobId: string;
   db: Db;
   keys: string[];
+  /** Charts refused so far: their key (or "(no key)") and why. */
+  refused: { key: string; reason: string }[];
 }
+
+const keyOf = (raw: unknown) => {
+  const key = (raw as { key?: unknown } | null)?.key;
+  return typeof key === "string" ? key : "(no key)";
+};
 
 export const createChart = validatedTool({
   name: "create_chart",
   description: "Validate one chart and store it in the job's charts (one call per chart; the same key replaces).",
   parameters: Chart,
+  onInvalid: (context: CharterContext, raw, problem) => context.refused.push({ key: keyOf(raw), reason: problem }),
   async execute(chart, context: CharterContext) {
     const isNew = !context.keys.includes(chart.key);
     if (isNew && context.keys.length >= MAX_CHARTS) {
@@ -43,6 +54,7 @@ export const createChart = validatedTool({
       await mergeChart(context.db, context.jobId, key, stored);
     } catch (error) {
       if (isNew) context.keys.splice(context.keys.indexOf(key), 1);
+      context.refused.push({ key, reason: error instanceof Error ? error.message : String(error) });
       throw error;
     }
     return `Stored chart "${key}" with ${chart.data.length} point(s).`;
@@ -53,6 +65,7 @@ export const charterAgent = new Agent<CharterContext>({
   name: "Charter",
   instructions: CHARTER_INSTRUCTIONS,
   tools: [createChart],
+  modelSettings: { toolChoice: "required" },
 });
 
 export function charterPrompt(portfolio: Portfolio, valuation: Valuation): string {
@@ -69,15 +82,24 @@ export async function drawCharts(deps: AgentDeps, jobId: string): Promise<Charts
   const { portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
   await clearCharts(deps.db, jobId);
-  const context: CharterContext = { jobId, db: deps.db, keys: [] };
-  const result = await runAgent(deps, charterAgent, charterPrompt(portfolio, valuation), {
-    name: "charter",
-    jobId,
-    offlinePolicy: charterPolicy(portfolio, valuation),
-    context,
-    maxTurns: 8,
-  });
+  const context: CharterContext = { jobId, db: deps.db, keys: [], refused: [] };
+  const run = { name: "charter" as const, jobId, offlinePolicy: charterPolicy(portfolio, valuation), context, maxTurns: 8 };
+  const first = await runAgent(deps, charterAgent, charterPrompt(portfolio, valuation), run);
+  let usage = usageOf(first);
+  if (context.keys.length < MIN_CHARTS) {
+    const reminder = { role: "user" as const, content: fewChartsReminder(context) };
+    const again = await runFollowUp(deps, charterAgent, [...first.history, reminder], run);
+    if (again) usage = addUsage(usage, usageOf(again));
+  }
   if (context.keys.length === 0) throw new Error("The charter finished without storing a chart");
-  agentLogger("charter", jobId).info("charts stored", { charts: context.keys });
-  return { charts: context.keys, usage: usageOf(result) };
+  agentLogger("charter", jobId).info("charts stored", { charts: context.keys, refused: context.refused.length });
+  return { charts: context.keys, usage };
+}
+
+/** The second turn's request: how many charts were stored, which were refused and why. */
+export function fewChartsReminder({ keys, refused }: CharterContext): string {
+  const stored = keys.length ? `Stored so far: ${keys.join(", ")}.` : "No chart has been stored yet.";
+  const refusals = refused.map((r) => `- ${r.key}: ${r.reason}`);
+  const why = refusals.length ? `\nRefused charts and why:\n${refusals.join("\n")}` : "";
+  return `Only ${keys.length} of at least ${MIN_CHARTS} charts are stored. ${stored}${why}\nCall create_chart again with corrected arguments until at least ${MIN_CHARTS} charts are stored.`;
 }

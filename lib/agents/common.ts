@@ -1,6 +1,8 @@
 import {
   type Agent,
   type AgentInputItem,
+  MaxTurnsExceededError,
+  ModelBehaviorError,
   type Model,
   type ModelSettings,
   type RunResult,
@@ -77,6 +79,25 @@ export async function runAgent<TAgent extends Agent<any, any>, TContext = undefi
     return await agentRunner(deps, run).run(agent, input, { context: run.context, maxTurns: run.maxTurns, signal: run.signal });
   } catch (error) {
     throw throttledAfterRetries(error, run.name, deps.config.modelMaxRetries);
+  }
+}
+
+/**
+ * A follow-up turn (the guard's "ask once more") that cannot undo the first: a model that misbehaves
+ * again (bad output, too many turns) is logged and yields undefined, so the caller's fallback applies.
+ */
+export async function runFollowUp<TAgent extends Agent<any, any>, TContext>(
+  deps: RunDeps,
+  agent: TAgent,
+  input: AgentInputItem[],
+  run: AgentRun<TContext>,
+): Promise<RunResult<TContext, TAgent> | undefined> {
+  try {
+    return await runAgent(deps, agent, input, run);
+  } catch (error) {
+    if (!(error instanceof ModelBehaviorError || error instanceof MaxTurnsExceededError)) throw error;
+    agentLogger(run.name, run.jobId).warn("follow-up turn failed; keeping the first turn's result", { error: error.message });
+    return undefined;
   }
 }
 

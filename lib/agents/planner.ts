@@ -8,16 +8,21 @@ import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import {
   AgentInputError,
   type AgentDeps,
+  addUsage,
   DATA_NOTICE,
   dataBlock,
   requireJob,
   runAgent,
+  runFollowUp,
   SPECIALISTS,
   type SpecialistName,
   type TokenUsage,
   usageOf,
 } from "./common.js";
 import { plannerPolicy } from "./offline/planner.js";
+import { type PlanDecision, type RequiredSpecialist, requiredSpecialists } from "./plan-rules.js";
+
+export type { PlanDecision } from "./plan-rules.js";
 import { planningBrief } from "./portfolio-brief.js";
 import { contextOf, toolErrorMessage } from "./tools.js";
 
@@ -77,6 +82,7 @@ export function plannerPrompt(portfolio: Portfolio, valuation: Valuation): strin
 
 export interface PlanResult {
   specialists: SpecialistChoice[];
+  decision: PlanDecision;
   usage: TokenUsage;
 }
 
@@ -89,17 +95,38 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
   return runPlanner(deps, jobId, portfolio);
 }
 
+/**
+ * Runs the planner and checks its choice against its rules: a specialist a rule requires but the model
+ * left out is asked for once more with tool choice `required`; if still missing, the rule adds it.
+ * A choice no rule supports is removed. The decision records which happened.
+ */
 export async function runPlanner(deps: AgentDeps, jobId: string, portfolio: Portfolio): Promise<PlanResult> {
   const valuation = valuePortfolio(portfolio);
   const context: PlannerContext = { jobId, decisions: [] };
-  const result = await runAgent(deps, plannerAgent, plannerPrompt(portfolio, valuation), {
-    name: "planner",
-    jobId,
-    offlinePolicy: plannerPolicy(portfolio, valuation),
-    context,
-    maxTurns: 4,
-  });
-  const specialists = SPECIALISTS.flatMap((name) => context.decisions.filter((d) => d.agent === name));
-  agentLogger("planner", jobId).info("planned", { specialists: specialists.map((s) => s.agent) });
-  return { specialists, usage: usageOf(result) };
+  const run = { name: "planner" as const, jobId, offlinePolicy: plannerPolicy(portfolio, valuation), context, maxTurns: 4 };
+  const first = await runAgent(deps, plannerAgent, plannerPrompt(portfolio, valuation), run);
+  let usage = usageOf(first);
+  const required = requiredSpecialists(portfolio);
+  const missing = () => required.filter((r) => !context.decisions.some((d) => d.agent === r.agent));
+  const modelChoice = () => SPECIALISTS.filter((name) => context.decisions.some((d) => d.agent === name));
+  if (missing().length > 0) {
+    const reminder = { role: "user" as const, content: missingReminder(missing()) };
+    const again = await runFollowUp(deps, plannerAgent, [...first.history, reminder], { ...run, modelSettings: { toolChoice: "required" } });
+    if (again) usage = addUsage(usage, usageOf(again));
+  }
+  const chosenByModel = modelChoice();
+  const added = missing();
+  const removed = chosenByModel.filter((name) => !required.some((r) => r.agent === name));
+  const byRule = added.map(({ agent, rule }) => ({ agent, reason: `Added by the planner's rules: ${rule}.` }));
+  const all = [...context.decisions.filter((d) => !removed.includes(d.agent)), ...byRule];
+  const specialists = SPECIALISTS.flatMap((name) => all.filter((d) => d.agent === name));
+  const source = added.length > 0 || removed.length > 0 ? "model+rules" : "model";
+  const decision: PlanDecision = { source, model_choice: chosenByModel, added: added.map((a) => a.agent), removed };
+  agentLogger("planner", jobId).info("planned", { specialists: specialists.map((s) => s.agent), decision });
+  return { specialists, decision, usage };
+}
+
+function missingReminder(missing: RequiredSpecialist[]): string {
+  const lines = missing.map(({ agent, rule }) => `- run_${agent}: ${rule}`);
+  return `Your plan is missing specialists whose rule applies. Call these tools now, each with a short reason:\n${lines.join("\n")}`;
 }

@@ -37,6 +37,8 @@ export function validatedTool<Schema extends z.ZodObject, Context>(options: {
   description: string;
   parameters: Schema;
   execute: (args: z.infer<Schema>, context: Context) => Promise<string>;
+  /** Told about each refused call (its raw arguments and the problem), e.g. to ask the model again. */
+  onInvalid?: (context: Context, raw: unknown, problem: string) => void;
 }) {
   return tool({
     name: options.name,
@@ -45,7 +47,11 @@ export function validatedTool<Schema extends z.ZodObject, Context>(options: {
     strict: true,
     async execute(raw: unknown, runContext?: RunContext<Context>) {
       const parsed = options.parameters.safeParse(raw);
-      if (!parsed.success) return `${options.name} rejected the arguments: ${describeIssues(parsed.error.issues, "(arguments)")}`;
+      if (!parsed.success) {
+        const problem = describeIssues(parsed.error.issues, "(arguments)");
+        options.onInvalid?.(contextOf(runContext), raw, problem);
+        return `${options.name} rejected the arguments: ${problem}`;
+      }
       return options.execute(parsed.data, contextOf(runContext));
     },
     errorFunction: toolErrorMessage(options.name),
