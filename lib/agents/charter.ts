@@ -1,5 +1,5 @@
 import { Agent } from "@openai/agents";
-import { Chart, PALETTE, toStoredChart } from "../charts/chart.js";
+import { Chart, PALETTE, toStoredChart, undrawableReason } from "../charts/chart.js";
 import type { Db } from "../db/driver.js";
 import { clearCharts, mergeChart } from "../db/repositories/jobs.js";
 import { usd } from "../format.js";
@@ -17,7 +17,8 @@ export const CHARTER_INSTRUCTIONS = `You draw charts that tell the story of an i
 Call create_chart once per chart, 4 to 6 charts in all, with values in US dollars (never percentages) taken from
 the data: for example asset allocation, geographic exposure, sector breakdown, account types, top holdings.
 Charts whose slices make up the whole portfolio must sum to its total value.
-Types: pie, donut, bar, horizontalBar, line. Colours: hex #RRGGBB, e.g. ${PALETTE.slice(0, 6).join(" ")}.
+Types: pie, donut, bar, horizontalBar, and line for a time series only (each point named by its year, e.g. 2030, in year order).
+Colours: hex #RRGGBB, e.g. ${PALETTE.slice(0, 6).join(" ")}.
 If a call is rejected, read the error and call again with corrected arguments. Finish with one line listing the charts.
 ${DATA_NOTICE}`;
 
@@ -43,6 +44,11 @@ export const createChart = validatedTool({
   parameters: Chart,
   onInvalid: (context: CharterContext, raw, problem) => context.refused.push({ key: keyOf(raw), reason: problem }),
   async execute(chart, context: CharterContext) {
+    const undrawable = undrawableReason(chart);
+    if (undrawable) {
+      context.refused.push({ key: chart.key, reason: undrawable });
+      return `Rejected: ${undrawable}.`;
+    }
     const isNew = !context.keys.includes(chart.key);
     if (isNew && context.keys.length >= MAX_CHARTS) {
       return `Rejected: ${MAX_CHARTS} charts already exist (${context.keys.join(", ")}); replace one by reusing its key.`;
