@@ -9,16 +9,19 @@ import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import {
   AgentInputError,
   type AgentDeps,
+  addUsage,
   DATA_NOTICE,
   dataBlock,
   payloadMeta,
   requireSnapshot,
   runAgent,
+  runFollowUp,
   type TokenUsage,
   usageOf,
 } from "./common.js";
 import { reporterPolicy } from "./offline/reporter.js";
 import { analysisBrief } from "./portfolio-brief.js";
+import { reviewReport, revisionRequest } from "./reviewer.js";
 import { contextOf, toolErrorMessage } from "./tools.js";
 
 export const REPORTER_INSTRUCTIONS = `You are a portfolio analyst writing for a retail investor.
@@ -85,16 +88,27 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
   if (!deps.knowledge) throw new AgentInputError("The reporter needs a knowledge base");
   const { portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
-  const result = await runAgent(deps, reporterAgent, reporterPrompt(portfolio, valuation), {
-    name: "reporter",
+  const run = {
+    name: "reporter" as const,
     jobId,
     offlinePolicy: reporterPolicy(portfolio, valuation),
     context: { jobId, knowledge: deps.knowledge },
     maxTurns: 6,
-  });
-  const content = ensureAccountsNamed(String(result.finalOutput ?? "").trim(), valuation);
+  };
+  const first = await runAgent(deps, reporterAgent, reporterPrompt(portfolio, valuation), run);
+  let content = ensureAccountsNamed(String(first.finalOutput ?? "").trim(), valuation);
   if (content.length === 0) throw new Error("The reporter returned an empty report");
-  await savePayload(deps.db, jobId, "report_payload", { content, ...payloadMeta("reporter", deps.config) });
-  agentLogger("reporter", jobId).info("report stored", { characters: content.length });
-  return { characters: content.length, usage: usageOf(result) };
+  const reviewed = await reviewReport(deps, jobId, content, portfolio, valuation);
+  let usage = addUsage(usageOf(first), reviewed.usage);
+  const review = reviewed.review;
+  if (review.status === "reviewed" && review.score < deps.config.reviewThreshold) {
+    const input = [...first.history, { role: "user" as const, content: revisionRequest(review) }];
+    const revision = await runFollowUp(deps, reporterAgent, input, run);
+    const revised = ensureAccountsNamed(String(revision?.finalOutput ?? "").trim(), valuation);
+    if (revision) usage = addUsage(usage, usageOf(revision));
+    if (revision && revised.length > 0) [content, review.revised] = [revised, true];
+  }
+  await savePayload(deps.db, jobId, "report_payload", { content, review, ...payloadMeta("reporter", deps.config) });
+  agentLogger("reporter", jobId).info("report stored", { characters: content.length, review: review.status });
+  return { characters: content.length, usage };
 }

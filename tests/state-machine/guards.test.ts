@@ -1,5 +1,5 @@
 import type { Model } from "@openai/agents";
-import { assistantMessage, functionCall, ScriptedModel } from "@openai/agents/testing";
+import { assistantMessage, functionCall, modelError, ScriptedModel } from "@openai/agents/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskFunction } from "../../functions/task.js";
 import type { AgentDeps, AgentName } from "../../lib/agents/common.js";
@@ -110,5 +110,24 @@ describe("guards around a real model's decisions, through the state machine", ()
         "charter not scheduled although the portfolio has 3 positions",
     );
     expect((job?.summary_payload as Summary).missing.map((m) => m.agent)).toEqual(["reporter", "charter"]);
+  });
+
+  it("reviewer fails → the report is stored, its review marked error (never a pass)", async () => {
+    const jobId = await userWithJob(db, "reviewer-fails", threeHoldings);
+    const reviewer = new ScriptedModel([modelError(new Error("Bedrock is down"))]);
+    const { job } = await runJob(withModels({ reviewer }), { jobId });
+    expect(job?.status).toBe("completed");
+    const report = job?.report_payload as { content: string; review: Record<string, unknown> };
+    expect(report.content).toContain("## Executive Summary");
+    expect(report.review).toEqual({ status: "error", error: "Error: Bedrock is down", revised: false, model: "offline" });
+  });
+
+  it("a review below the threshold has the reporter revise once with the issues", async () => {
+    const jobId = await userWithJob(db, "reviewer-low", threeHoldings);
+    const issue = { sentence: "- Equity 60.0%.", problem: "the equity share is wrong" };
+    const reviewer = new ScriptedModel([[assistantMessage(JSON.stringify({ score: 40, issues: [issue] }))]]);
+    const { job } = await runJob(withModels({ reviewer }), { jobId });
+    const report = job?.report_payload as { review: { status: string; score: number; issues: unknown[]; revised: boolean } };
+    expect(report.review).toEqual({ status: "reviewed", score: 40, issues: [issue], revised: true, model: "offline" });
   });
 });
