@@ -1,7 +1,7 @@
 import { Agent, type RunContext, tool } from "@openai/agents";
 import { z } from "zod";
 import { savePayload } from "../db/repositories/jobs.js";
-import { accountTypeLabel, usd } from "../format.js";
+import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
@@ -78,6 +78,20 @@ export function ensureAccountsNamed(report: string, valuation: Valuation): strin
   return `${report.trimEnd()}\n\n## Accounts Not Covered Above\n\n| Account | Type | Value |\n|---|---|---|\n${rows.join("\n")}\n`;
 }
 
+/** User text in the portfolio (names, purposes, symbols) that a report may quote. */
+export function userStrings(portfolio: Portfolio): string[] {
+  return [
+    portfolio.user.display_name ?? "",
+    ...portfolio.accounts.flatMap((a) => [a.name, a.purpose ?? "", ...a.positions.flatMap((p) => [p.symbol, p.instrument.name])]),
+  ];
+}
+
+/** The stored report: every account named, user text inert (no live links, headings or HTML from a portfolio file). */
+function reportText(output: string, portfolio: Portfolio, valuation: Valuation): string {
+  const report = output.trim();
+  return report === "" ? "" : neutraliseUserText(ensureAccountsNamed(report, valuation), userStrings(portfolio));
+}
+
 export interface ReportResult {
   characters: number;
   usage: TokenUsage;
@@ -96,7 +110,7 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
     maxTurns: 6,
   };
   const first = await runAgent(deps, reporterAgent, reporterPrompt(portfolio, valuation), run);
-  let content = ensureAccountsNamed(String(first.finalOutput ?? "").trim(), valuation);
+  let content = reportText(String(first.finalOutput ?? ""), portfolio, valuation);
   if (content.length === 0) throw new Error("The reporter returned an empty report");
   const reviewed = await reviewReport(deps, jobId, content, portfolio, valuation);
   let usage = addUsage(usageOf(first), reviewed.usage);
@@ -104,7 +118,7 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
   if (review.status === "reviewed" && review.score < deps.config.reviewThreshold) {
     const input = [...first.history, { role: "user" as const, content: revisionRequest(review) }];
     const revision = await runFollowUp(deps, reporterAgent, input, run);
-    const revised = ensureAccountsNamed(String(revision?.finalOutput ?? "").trim(), valuation);
+    const revised = reportText(String(revision?.finalOutput ?? ""), portfolio, valuation);
     if (revision) usage = addUsage(usage, usageOf(revision));
     if (revision && revised.length > 0) [content, review.revised] = [revised, true];
   }
