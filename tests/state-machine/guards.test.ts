@@ -3,6 +3,7 @@ import { assistantMessage, functionCall, modelError, ScriptedModel } from "@open
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskFunction } from "../../functions/task.js";
 import type { AgentDeps, AgentName } from "../../lib/agents/common.js";
+import { ChartsPayload } from "../../lib/charts/chart.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps } from "../support/agents.js";
@@ -51,8 +52,8 @@ describe("guards around a real model's decisions, through the state machine", ()
     expect(summary.chosen.map((c) => c.agent)).toEqual(["reporter", "charter", "retirement"]);
     expect(summary.chosen[0].reason).toBe("Added by the planner's rules: the portfolio has 3 position(s).");
     expect(summary.missing).toEqual([]);
-    expect(job?.report_payload).not.toBeNull();
-    expect(job?.charts_payload).not.toBeNull();
+    expect((job?.report_payload as { content: unknown }).content).toEqual(expect.stringContaining("## Executive Summary"));
+    expect(ChartsPayload.parse(job?.charts_payload)).toEqual(job?.charts_payload); // the original frontend's chart shape
     expect(job?.retirement_payload).not.toBeNull();
     expect(planner.calls[1].request.modelSettings.toolChoice).toBe("required");
     planner.assertComplete();
