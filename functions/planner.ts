@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TokenUsage } from "../lib/agents/common.js";
-import { planAnalysis, type SpecialistChoice } from "../lib/agents/planner.js";
+import { type PlanDecision, planAnalysis, type SpecialistChoice } from "../lib/agents/planner.js";
 import { lambdaHandler } from "./lambda.js";
 import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
@@ -9,6 +9,7 @@ const PlannerEvent = z.object({ jobId: JobId });
 export interface PlannerTaskResult {
   specialists: SpecialistChoice[];
   count: number;
+  decision: PlanDecision;
   usage: TokenUsage;
   duration_ms: number;
 }
@@ -18,7 +19,8 @@ export const planner: TaskFunction<PlannerTaskResult> = async (event, deps) => {
   const start = performance.now();
   const { jobId } = parseEvent("Plan analysis", PlannerEvent, event);
   const plan = await planAnalysis(deps, jobId);
-  return { specialists: plan.specialists, count: plan.specialists.length, usage: plan.usage, duration_ms: elapsed(start) };
+  const { specialists, decision, usage } = plan;
+  return { specialists, count: specialists.length, decision, usage, duration_ms: elapsed(start) };
 };
 
 export const handler = lambdaHandler(planner);

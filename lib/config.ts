@@ -25,6 +25,7 @@ const EnvSchema = z.object({
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_API_KEY: optionalText,
   ALEX_MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  ALEX_REVIEW_THRESHOLD: z.coerce.number().int().min(0).max(100).default(70),
 
   ALEX_DB: z.enum(["pglite", "data-api"]).default("pglite"),
   ALEX_DB_DIR: z.string().trim().min(1).default(".alex/db"),
@@ -58,6 +59,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bedrock: { region: e.BEDROCK_REGION, reasoningEffort: e.BEDROCK_REASONING_EFFORT },
     openai: { baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY },
     modelMaxRetries: e.ALEX_MODEL_MAX_RETRIES,
+    /** Below this reviewer score (0–100) the reporter revises its report once. */
+    reviewThreshold: e.ALEX_REVIEW_THRESHOLD,
     awsRegion: e.DEFAULT_AWS_REGION,
     db: {
       driver: e.ALEX_DB,

@@ -34,3 +34,22 @@ const ACCOUNT_TYPE_LABELS: Record<string, string> = {
 
 /** `roth_ira` → `Roth IRA` */
 export const accountTypeLabel = (type: string) => ACCOUNT_TYPE_LABELS[type] ?? label(type);
+
+/**
+ * User text (a name, purpose or symbol) made inert in markdown: one line, and every character that could
+ * start a link, image, heading, emphasis, code span, table cell or HTML tag backslash-escaped.
+ */
+export const markdownText = (text: string) =>
+  text
+    .replace(/\s*[\r\n]+\s*/g, " ")
+    .replace(/[\\`*_[\]<>#|~]/g, "\\$&")
+    .replace(/:\/\//g, ":\\/\\/")
+    .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}\\.`);
+
+/** Replaces every raw occurrence of the given user strings in `markdown` with its inert form (longest first). */
+export function neutraliseUserText(markdown: string, userStrings: Iterable<string>): string {
+  const risky = [...new Set(userStrings)]
+    .filter((s) => /[\p{L}\p{N}]/u.test(s) && markdownText(s) !== s)
+    .sort((a, b) => b.length - a.length);
+  return risky.reduce((text, raw) => text.replaceAll(raw, markdownText(raw)), markdown);
+}

@@ -1,15 +1,15 @@
-import { Agent, type RunContext, run } from "@openai/agents";
-import { Chart, type ChartPoint, PALETTE, toStoredChart } from "../charts/chart.js";
+import { Agent } from "@openai/agents";
+import { Chart, PALETTE, toStoredChart, undrawableReason } from "../charts/chart.js";
 import type { Db } from "../db/driver.js";
 import { clearCharts, mergeChart } from "../db/repositories/jobs.js";
-import { accountTypeLabel, label, usd } from "../format.js";
+import { usd } from "../format.js";
 import { agentLogger } from "../logger.js";
-import type { OfflinePolicy } from "../models/offline.js";
 import type { Portfolio } from "../portfolio/types.js";
-import { cents, largestWithOther, type Valuation, valuePortfolio } from "../portfolio/valuation.js";
-import { type AgentDeps, agentModel, DATA_NOTICE, dataBlock, requireSnapshot, type TokenUsage, usageOf } from "./common.js";
-import { validatedTool } from "./tools.js";
+import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import { type AgentDeps, addUsage, DATA_NOTICE, dataBlock, requireSnapshot, runAgent, runFollowUp, type TokenUsage, usageOf } from "./common.js";
+import { charterPolicy } from "./offline/charter.js";
 import { analysisBrief } from "./portfolio-brief.js";
+import { validatedTool } from "./tools.js";
 
 export const MAX_CHARTS = 6;
 
@@ -17,22 +17,38 @@ export const CHARTER_INSTRUCTIONS = `You draw charts that tell the story of an i
 Call create_chart once per chart, 4 to 6 charts in all, with values in US dollars (never percentages) taken from
 the data: for example asset allocation, geographic exposure, sector breakdown, account types, top holdings.
 Charts whose slices make up the whole portfolio must sum to its total value.
-Types: pie, donut, bar, horizontalBar, line. Colours: hex #RRGGBB, e.g. ${PALETTE.slice(0, 6).join(" ")}.
+Types: pie, donut, bar, horizontalBar, and line for a time series only (each point named by its year, e.g. 2030, in year order).
+Colours: hex #RRGGBB, e.g. ${PALETTE.slice(0, 6).join(" ")}.
 If a call is rejected, read the error and call again with corrected arguments. Finish with one line listing the charts.
 ${DATA_NOTICE}`;
+
+/** Below this many stored charts the charter gets one more turn. */
+export const MIN_CHARTS = 4;
 
 export interface CharterContext {
   jobId: string;
   db: Db;
   keys: string[];
+  /** Charts refused so far: their key (or "(no key)") and why. */
+  refused: { key: string; reason: string }[];
 }
+
+const keyOf = (raw: unknown) => {
+  const key = (raw as { key?: unknown } | null)?.key;
+  return typeof key === "string" ? key : "(no key)";
+};
 
 export const createChart = validatedTool({
   name: "create_chart",
   description: "Validate one chart and store it in the job's charts (one call per chart; the same key replaces).",
   parameters: Chart,
-  async execute(chart, runContext: RunContext<CharterContext>) {
-    const context = runContext.context;
+  onInvalid: (context: CharterContext, raw, problem) => context.refused.push({ key: keyOf(raw), reason: problem }),
+  async execute(chart, context: CharterContext) {
+    const undrawable = undrawableReason(chart);
+    if (undrawable) {
+      context.refused.push({ key: chart.key, reason: undrawable });
+      return `Rejected: ${undrawable}.`;
+    }
     const isNew = !context.keys.includes(chart.key);
     if (isNew && context.keys.length >= MAX_CHARTS) {
       return `Rejected: ${MAX_CHARTS} charts already exist (${context.keys.join(", ")}); replace one by reusing its key.`;
@@ -44,22 +60,22 @@ export const createChart = validatedTool({
       await mergeChart(context.db, context.jobId, key, stored);
     } catch (error) {
       if (isNew) context.keys.splice(context.keys.indexOf(key), 1);
+      context.refused.push({ key, reason: error instanceof Error ? error.message : String(error) });
       throw error;
     }
     return `Stored chart "${key}" with ${chart.data.length} point(s).`;
   },
 });
 
+export const charterAgent = new Agent<CharterContext>({
+  name: "Charter",
+  instructions: CHARTER_INSTRUCTIONS,
+  tools: [createChart],
+  modelSettings: { toolChoice: "required" },
+});
+
 export function charterPrompt(portfolio: Portfolio, valuation: Valuation): string {
   return `Draw the charts for this portfolio (total value ${usd(valuation.total_value)}).\n\n${dataBlock("portfolio", analysisBrief(portfolio, valuation))}`;
-}
-
-/** The offline analyst draws five charts from the valuation, all at once, then reports them. */
-export function charterPolicy(portfolio: Portfolio, valuation: Valuation): OfflinePolicy {
-  return ({ toolResults }) => {
-    if (toolResults.length > 0) return { final: `Created charts: ${toolResults.map((r) => (r.arguments as Chart).key).join(", ")}.` };
-    return { toolCalls: offlineCharts(portfolio, valuation).map((chart) => ({ name: "create_chart", arguments: chart })) };
-  };
 }
 
 export interface ChartsResult {
@@ -72,58 +88,24 @@ export async function drawCharts(deps: AgentDeps, jobId: string): Promise<Charts
   const { portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
   await clearCharts(deps.db, jobId);
-  const agent = new Agent<CharterContext>({
-    name: "Charter",
-    instructions: CHARTER_INSTRUCTIONS,
-    tools: [createChart],
-    model: agentModel(deps, "charter", jobId, charterPolicy(portfolio, valuation)),
-  });
-  const context: CharterContext = { jobId, db: deps.db, keys: [] };
-  const result = await run(agent, charterPrompt(portfolio, valuation), { context, maxTurns: 8 });
-  if (context.keys.length === 0) throw new Error("The charter finished without storing a chart");
-  agentLogger("charter", jobId).info("charts stored", { charts: context.keys });
-  return { charts: context.keys, usage: usageOf(result) };
-}
-
-/** Points from USD amounts, coloured in order; `total` (if given) absorbs the rounding so the points sum to it. */
-function points(amounts: [string, number][], total?: number): ChartPoint[] {
-  const data = amounts.filter(([, v]) => v > 0).map(([name, value], i) => ({ name, value: cents(value), color: PALETTE[i % PALETTE.length] }));
-  if (total !== undefined && data.length > 0) {
-    const drift = cents(total - data.reduce((sum, p) => sum + p.value, 0));
-    data[0].value = cents(data[0].value + drift);
+  const context: CharterContext = { jobId, db: deps.db, keys: [], refused: [] };
+  const run = { name: "charter" as const, jobId, offlinePolicy: charterPolicy(portfolio, valuation), context, maxTurns: 8 };
+  const first = await runAgent(deps, charterAgent, charterPrompt(portfolio, valuation), run);
+  let usage = usageOf(first);
+  if (context.keys.length < MIN_CHARTS) {
+    const reminder = { role: "user" as const, content: fewChartsReminder(context) };
+    const again = await runFollowUp(deps, charterAgent, [...first.history, reminder], run);
+    if (again) usage = addUsage(usage, usageOf(again));
   }
-  return data;
+  if (context.keys.length === 0) throw new Error("The charter finished without storing a chart");
+  agentLogger("charter", jobId).info("charts stored", { charts: context.keys, refused: context.refused.length });
+  return { charts: context.keys, usage };
 }
 
-function offlineCharts(portfolio: Portfolio, v: Valuation): Chart[] {
-  const byType = new Map<string, number>();
-  for (const a of v.accounts) byType.set(a.type, (byType.get(a.type) ?? 0) + a.total_value);
-  const charts: Chart[] = [
-    {
-      key: "asset_allocation", title: "Asset Allocation", type: "pie",
-      description: `How the ${usd(v.total_value)} portfolio splits across asset classes, account cash included.`,
-      data: points(Object.entries(v.allocation.asset_class).map(([k, amount]) => [label(k), amount]), v.total_value),
-    },
-    {
-      key: "geographic_exposure", title: "Geographic Exposure", type: "bar",
-      description: "Invested assets by region (cash excluded).",
-      data: points(Object.entries(v.allocation.region).map(([k, amount]) => [label(k), amount]), v.invested),
-    },
-    {
-      key: "sector_breakdown", title: "Sector Breakdown", type: "donut",
-      description: "Invested assets by sector: the largest, with the rest as Other, adding up to the invested total.",
-      data: points(Object.entries(largestWithOther(v.allocation.sector, 10)).map(([k, amount]) => [label(k), amount]), v.invested),
-    },
-    {
-      key: "account_types", title: "Accounts by Type", type: "pie",
-      description: `Value held in each kind of account across ${portfolio.accounts.length} account(s).`,
-      data: points([...byType].map(([type, amount]) => [accountTypeLabel(type), amount]), v.total_value),
-    },
-    {
-      key: "top_holdings", title: "Top Holdings", type: "horizontalBar",
-      description: "The largest positions by market value.",
-      data: points(v.positions.slice(0, 10).map((p) => [p.symbol, p.value])),
-    },
-  ];
-  return charts.filter((chart) => chart.data.length > 0);
+/** The second turn's request: how many charts were stored, which were refused and why. */
+export function fewChartsReminder({ keys, refused }: CharterContext): string {
+  const stored = keys.length ? `Stored so far: ${keys.join(", ")}.` : "No chart has been stored yet.";
+  const refusals = refused.map((r) => `- ${r.key}: ${r.reason}`);
+  const why = refusals.length ? `\nRefused charts and why:\n${refusals.join("\n")}` : "";
+  return `Only ${keys.length} of at least ${MIN_CHARTS} charts are stored. ${stored}${why}\nCall create_chart again with corrected arguments until at least ${MIN_CHARTS} charts are stored.`;
 }

@@ -1,26 +1,30 @@
-import { Agent, type RunContext, run, tool } from "@openai/agents";
+import { Agent, type RunContext, tool } from "@openai/agents";
 import { z } from "zod";
 import { loadPortfolio } from "../db/repositories/portfolios.js";
 import { saveSnapshot } from "../db/repositories/jobs.js";
-import { usd } from "../format.js";
 import { agentLogger } from "../logger.js";
-import type { OfflinePolicy } from "../models/offline.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import {
   AgentInputError,
   type AgentDeps,
-  agentModel,
+  addUsage,
   DATA_NOTICE,
   dataBlock,
   requireJob,
+  runAgent,
+  runFollowUp,
   SPECIALISTS,
   type SpecialistName,
   type TokenUsage,
   usageOf,
 } from "./common.js";
-import { toolErrorMessage } from "./tools.js";
-import { hasRetirementGoals, planningBrief, positionCount } from "./portfolio-brief.js";
+import { plannerPolicy } from "./offline/planner.js";
+import { type PlanDecision, type RequiredSpecialist, requiredSpecialists } from "./plan-rules.js";
+
+export type { PlanDecision } from "./plan-rules.js";
+import { planningBrief } from "./portfolio-brief.js";
+import { contextOf, toolErrorMessage } from "./tools.js";
 
 export const PLANNER_INSTRUCTIONS = `You are the planner of a team of financial analysis agents.
 Decide which specialists this portfolio needs by calling their tools, each with a short reason:
@@ -42,7 +46,8 @@ export interface PlannerContext {
   decisions: SpecialistChoice[];
 }
 
-const Reason = z.object({ reason: z.string().min(1).max(300).describe("Why this specialist is needed, in one sentence") });
+export const Reason = z.object({ reason: z.string().min(1).max(300).describe("Why this specialist is needed, in one sentence") });
+export type Reason = z.infer<typeof Reason>;
 
 function specialistTool(agent: SpecialistName, description: string) {
   return tool({
@@ -50,7 +55,7 @@ function specialistTool(agent: SpecialistName, description: string) {
     description,
     parameters: Reason,
     async execute({ reason }, runContext?: RunContext<PlannerContext>) {
-      const decisions = runContext!.context.decisions;
+      const { decisions } = contextOf(runContext);
       if (!decisions.some((d) => d.agent === agent)) decisions.push({ agent, reason });
       return `${agent} scheduled`;
     },
@@ -58,44 +63,26 @@ function specialistTool(agent: SpecialistName, description: string) {
   });
 }
 
-export const plannerTools = [
-  specialistTool("reporter", "Schedule the reporter, who writes the portfolio analysis report."),
-  specialistTool("charter", "Schedule the charter, who draws charts of the portfolio."),
-  specialistTool("retirement", "Schedule the retirement specialist, who projects retirement outcomes (Monte Carlo)."),
-];
+export const runReporter = specialistTool("reporter", "Schedule the reporter, who writes the portfolio analysis report.");
+export const runCharter = specialistTool("charter", "Schedule the charter, who draws charts of the portfolio.");
+export const runRetirement = specialistTool(
+  "retirement",
+  "Schedule the retirement specialist, who projects retirement outcomes (Monte Carlo).",
+);
+
+export const plannerAgent = new Agent<PlannerContext>({
+  name: "Planner",
+  instructions: PLANNER_INSTRUCTIONS,
+  tools: [runReporter, runCharter, runRetirement],
+});
 
 export function plannerPrompt(portfolio: Portfolio, valuation: Valuation): string {
   return `Plan the analysis of this portfolio.\n\n${dataBlock("portfolio_summary", planningBrief(portfolio, valuation))}`;
 }
 
-/** The offline analyst applies the planner's rules to the same summary its prompt is built from. */
-export function plannerPolicy(portfolio: Portfolio, valuation: Valuation): OfflinePolicy {
-  const positions = positionCount(portfolio);
-  return ({ toolResults }) => {
-    if (toolResults.length > 0) {
-      const chosen = toolResults.map((r) => r.name.replace("run_", "")).join(", ");
-      return { final: `Scheduled: ${chosen}.` };
-    }
-    const calls = [];
-    if (positions > 0) {
-      calls.push({ name: "run_reporter", arguments: { reason: `${positions} position(s) worth ${usd(valuation.invested)} to analyse` } });
-    }
-    if (positions >= 2) {
-      calls.push({ name: "run_charter", arguments: { reason: `${positions} positions across ${portfolio.accounts.length} account(s) to visualise` } });
-    }
-    if (hasRetirementGoals(portfolio)) {
-      const years = portfolio.user.years_until_retirement;
-      calls.push({
-        name: "run_retirement",
-        arguments: { reason: years === null ? "the user set a retirement income target" : `retirement is ${years} years away` },
-      });
-    }
-    return calls.length > 0 ? { toolCalls: calls } : { final: "No specialist applies: the portfolio is empty and has no retirement goals." };
-  };
-}
-
 export interface PlanResult {
   specialists: SpecialistChoice[];
+  decision: PlanDecision;
   usage: TokenUsage;
 }
 
@@ -108,17 +95,38 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
   return runPlanner(deps, jobId, portfolio);
 }
 
+/**
+ * Runs the planner and checks its choice against its rules: a specialist a rule requires but the model
+ * left out is asked for once more with tool choice `required`; if still missing, the rule adds it.
+ * A choice no rule supports is removed. The decision records which happened.
+ */
 export async function runPlanner(deps: AgentDeps, jobId: string, portfolio: Portfolio): Promise<PlanResult> {
   const valuation = valuePortfolio(portfolio);
-  const agent = new Agent<PlannerContext>({
-    name: "Planner",
-    instructions: PLANNER_INSTRUCTIONS,
-    tools: plannerTools,
-    model: agentModel(deps, "planner", jobId, plannerPolicy(portfolio, valuation)),
-  });
   const context: PlannerContext = { jobId, decisions: [] };
-  const result = await run(agent, plannerPrompt(portfolio, valuation), { context, maxTurns: 4 });
-  const specialists = SPECIALISTS.flatMap((name) => context.decisions.filter((d) => d.agent === name));
-  agentLogger("planner", jobId).info("planned", { specialists: specialists.map((s) => s.agent) });
-  return { specialists, usage: usageOf(result) };
+  const run = { name: "planner" as const, jobId, offlinePolicy: plannerPolicy(portfolio, valuation), context, maxTurns: 4 };
+  const first = await runAgent(deps, plannerAgent, plannerPrompt(portfolio, valuation), run);
+  let usage = usageOf(first);
+  const required = requiredSpecialists(portfolio);
+  const missing = () => required.filter((r) => !context.decisions.some((d) => d.agent === r.agent));
+  const modelChoice = () => SPECIALISTS.filter((name) => context.decisions.some((d) => d.agent === name));
+  if (missing().length > 0) {
+    const reminder = { role: "user" as const, content: missingReminder(missing()) };
+    const again = await runFollowUp(deps, plannerAgent, [...first.history, reminder], { ...run, modelSettings: { toolChoice: "required" } });
+    if (again) usage = addUsage(usage, usageOf(again));
+  }
+  const chosenByModel = modelChoice();
+  const added = missing();
+  const removed = chosenByModel.filter((name) => !required.some((r) => r.agent === name));
+  const byRule = added.map(({ agent, rule }) => ({ agent, reason: `Added by the planner's rules: ${rule}.` }));
+  const all = [...context.decisions.filter((d) => !removed.includes(d.agent)), ...byRule];
+  const specialists = SPECIALISTS.flatMap((name) => all.filter((d) => d.agent === name));
+  const source = added.length > 0 || removed.length > 0 ? "model+rules" : "model";
+  const decision: PlanDecision = { source, model_choice: chosenByModel, added: added.map((a) => a.agent), removed };
+  agentLogger("planner", jobId).info("planned", { specialists: specialists.map((s) => s.agent), decision });
+  return { specialists, decision, usage };
+}
+
+function missingReminder(missing: RequiredSpecialist[]): string {
+  const lines = missing.map(({ agent, rule }) => `- run_${agent}: ${rule}`);
+  return `Your plan is missing specialists whose rule applies. Call these tools now, each with a short reason:\n${lines.join("\n")}`;
 }

@@ -1,4 +1,4 @@
-import { Agent, Runner } from "@openai/agents";
+import { Agent } from "@openai/agents";
 import { z } from "zod";
 import { savePayload } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
@@ -6,7 +6,7 @@ import { valuePortfolio } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
 import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
 import type { Projection, ProjectionRow } from "../retirement/simulation.js";
-import { type AgentDeps, agentModel, DATA_NOTICE, dataBlock, payloadMeta, requireSnapshot, type TokenUsage, usageOf } from "./common.js";
+import { type AgentDeps, DATA_NOTICE, dataBlock, payloadMeta, requireSnapshot, runAgent, type TokenUsage, usageOf } from "./common.js";
 import { retirementPolicy } from "./offline/retirement.js";
 
 export const RETIREMENT_INSTRUCTIONS = `You are a retirement planning specialist. The Monte Carlo simulation has already been run and
@@ -62,9 +62,12 @@ export async function projectRetirement(deps: AgentDeps, jobId: string): Promise
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
   const { outlook, projection } = projectPortfolio(portfolio, valuePortfolio(portfolio), { seed: jobSeed(job.request_payload) });
   const { projections, ...monteCarlo } = projection;
-  const policy = retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights);
-  const runner = new Runner({ model: agentModel(deps, "retirement", jobId, policy) });
-  const result = await runner.run(retirementAgent, retirementPrompt(outlook, projection), { maxTurns: 2 });
+  const result = await runAgent(deps, retirementAgent, retirementPrompt(outlook, projection), {
+    name: "retirement",
+    jobId,
+    offlinePolicy: retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights),
+    maxTurns: 2,
+  });
   const analysis = String(result.finalOutput ?? "").trim();
   if (analysis.length === 0) throw new Error("The retirement agent returned an empty analysis");
   await savePayload(deps.db, jobId, "retirement_payload", {

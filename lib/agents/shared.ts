@@ -4,7 +4,7 @@ import { type Portfolio, PortfolioSchema } from "../portfolio/types.js";
 
 // What agents and bookkeeping tasks share, without the Agents SDK (so Finalize job's bundle stays small).
 
-export type AgentName = "tagger" | "planner" | "reporter" | "charter" | "retirement";
+export type AgentName = "tagger" | "planner" | "reporter" | "reviewer" | "charter" | "retirement";
 export type SpecialistName = "reporter" | "charter" | "retirement";
 export const SPECIALISTS: SpecialistName[] = ["reporter", "charter", "retirement"];
 

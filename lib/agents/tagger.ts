@@ -1,25 +1,24 @@
-import { Agent, run } from "@openai/agents";
+import { Agent } from "@openai/agents";
 import { z } from "zod";
 import { findUntaggedInstrumentsOfUser, upsertInstrument } from "../db/repositories/instruments.js";
 import { agentLogger } from "../logger.js";
-import type { OfflinePolicy } from "../models/offline.js";
 import { ThrottledError } from "../models/retry.js";
 import { ASSET_CLASSES, type Allocation, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } from "../portfolio/types.js";
 import {
   AgentInputError,
   type AgentDeps,
-  agentModel,
   addUsage,
   DATA_NOTICE,
   dataBlock,
   mapWithConcurrency,
   NO_USAGE,
   requireJob,
+  runAgent,
   type TokenUsage,
   usageOf,
 } from "./common.js";
-import { deriveClassification, KNOWN_INSTRUMENTS } from "./tagger-reference.js";
 import { AllocationSumError, normaliseAllocation } from "../portfolio/allocation.js";
+import { taggerPolicy } from "./offline/tagger.js";
 
 export { AllocationSumError, normaliseAllocation };
 
@@ -49,6 +48,12 @@ export const InstrumentClassification = z.object({
 });
 export type InstrumentClassification = z.infer<typeof InstrumentClassification>;
 
+export const taggerAgent = new Agent({
+  name: "Tagger",
+  instructions: TAGGER_INSTRUCTIONS,
+  outputType: InstrumentClassification,
+});
+
 export function taggerPrompt(instrument: Instrument): string {
   return `Classify this instrument.\n\n${dataBlock("instrument", {
     symbol: instrument.symbol,
@@ -56,28 +61,6 @@ export function taggerPrompt(instrument: Instrument): string {
     instrument_type: instrument.instrument_type ?? "unknown",
     last_known_price: instrument.current_price,
   })}`;
-}
-
-const zeros = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, 0]));
-const full = (keys: readonly string[], allocation: Allocation = {}) => ({ ...zeros(keys), ...allocation });
-
-/** Exact data for known instruments; otherwise a classification derived from the name and type, marked as such. */
-export function taggerPolicy(instrument: Instrument): OfflinePolicy {
-  return () => {
-    const known = KNOWN_INSTRUMENTS.get(instrument.symbol);
-    const source = known ?? { ...deriveClassification(instrument), current_price: instrument.current_price };
-    const answer: InstrumentClassification = {
-      symbol: instrument.symbol,
-      name: instrument.name,
-      instrument_type: source.instrument_type ?? "etf",
-      current_price: source.current_price ?? instrument.current_price ?? null,
-      allocation_asset_class: full(ASSET_CLASSES, source.allocation_asset_class) as InstrumentClassification["allocation_asset_class"],
-      allocation_regions: full(REGIONS, source.allocation_regions) as InstrumentClassification["allocation_regions"],
-      allocation_sectors: full(SECTORS, source.allocation_sectors) as InstrumentClassification["allocation_sectors"],
-      basis: known ? "reference data (offline analyst)" : "derived from the instrument's name and type (offline analyst)",
-    };
-    return { final: JSON.stringify(answer) };
-  };
 }
 
 export interface TaggedInstrument {
@@ -96,14 +79,14 @@ export interface TaggingResult {
 
 /** Classifies one instrument and stores it with the upsert (price included). */
 export async function classifyInstrument(deps: AgentDeps, jobId: string, instrument: Instrument) {
-  const agent = new Agent({
-    name: "Tagger",
-    instructions: TAGGER_INSTRUCTIONS,
-    outputType: InstrumentClassification,
-    model: agentModel(deps, "tagger", jobId, taggerPolicy(instrument)),
+  const result = await runAgent(deps, taggerAgent, taggerPrompt(instrument), {
+    name: "tagger",
+    jobId,
+    offlinePolicy: taggerPolicy(instrument),
+    maxTurns: 2,
   });
-  const result = await run(agent, taggerPrompt(instrument), { maxTurns: 2 });
-  const c = result.finalOutput!;
+  const c = result.finalOutput;
+  if (!c) throw new Error(`The tagger returned no classification for ${instrument.symbol}`);
   await upsertInstrument(deps.db, {
     symbol: instrument.symbol,
     name: instrument.name,

@@ -2,6 +2,12 @@ import { type RunContext, tool } from "@openai/agents";
 import { z } from "zod";
 import { describeIssues } from "../validation.js";
 
+/** The typed context of a tool call; the runner always passes it, the SDK's type leaves it optional. */
+export function contextOf<TContext>(runContext: RunContext<TContext> | undefined): TContext {
+  if (!runContext) throw new Error("Tool called without a run context");
+  return runContext.context;
+}
+
 /** What a model sees when a tool call fails: the tool's name and the error's message. */
 export function toolErrorMessage(toolName: string) {
   return (_context: unknown, error: unknown): string =>
@@ -30,7 +36,9 @@ export function validatedTool<Schema extends z.ZodObject, Context>(options: {
   name: string;
   description: string;
   parameters: Schema;
-  execute: (args: z.infer<Schema>, runContext: RunContext<Context>) => Promise<string>;
+  execute: (args: z.infer<Schema>, context: Context) => Promise<string>;
+  /** Told about each refused call (its raw arguments and the problem), e.g. to ask the model again. */
+  onInvalid?: (context: Context, raw: unknown, problem: string) => void;
 }) {
   return tool({
     name: options.name,
@@ -39,8 +47,12 @@ export function validatedTool<Schema extends z.ZodObject, Context>(options: {
     strict: true,
     async execute(raw: unknown, runContext?: RunContext<Context>) {
       const parsed = options.parameters.safeParse(raw);
-      if (!parsed.success) return `${options.name} rejected the arguments: ${describeIssues(parsed.error.issues, "(arguments)")}`;
-      return options.execute(parsed.data, runContext!);
+      if (!parsed.success) {
+        const problem = describeIssues(parsed.error.issues, "(arguments)");
+        options.onInvalid?.(contextOf(runContext), raw, problem);
+        return `${options.name} rejected the arguments: ${problem}`;
+      }
+      return options.execute(parsed.data, contextOf(runContext));
     },
     errorFunction: toolErrorMessage(options.name),
   });

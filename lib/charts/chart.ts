@@ -30,9 +30,14 @@ export const ChartPoint = z.object({
 });
 export type ChartPoint = z.infer<typeof ChartPoint>;
 
+/** A line chart is a time series: each point is named by its year, and the points are in year order. */
+export const YEAR = /^\d{4}$/;
+
 const chartFields = {
   title: z.string().min(1).max(100).describe("Title shown above the chart"),
-  type: z.enum(CHART_TYPES).describe("pie, donut, bar (vertical), horizontalBar, or line (points in order)"),
+  type: z
+    .enum(CHART_TYPES)
+    .describe("pie, donut, bar (vertical), horizontalBar, or line (a time series only: each point named by its year, e.g. 2030, in year order)"),
   description: z.string().max(500).describe("One or two sentences on what the chart shows"),
   data: z.array(ChartPoint).min(1).max(MAX_CHART_POINTS).describe("The data points, in display order"),
 };
@@ -41,9 +46,20 @@ const chartFields = {
 export const Chart = z.object({ key: ChartKey, ...chartFields });
 export type Chart = z.infer<typeof Chart>;
 
+/** A stored point; a line chart's points also carry `year` (= name), the x key the original frontend reads. */
+export const StoredChartPoint = ChartPoint.extend({ year: z.string().regex(YEAR).optional() });
+export type StoredChartPoint = z.infer<typeof StoredChartPoint>;
+
 /** A chart as stored under its key in `jobs.charts_payload`. */
-export const StoredChart = z.object(chartFields);
+export const StoredChart = z.object({ ...chartFields, data: z.array(StoredChartPoint).min(1).max(MAX_CHART_POINTS) });
 export type StoredChart = z.infer<typeof StoredChart>;
+
+/** Why a chart cannot be drawn by every client, or undefined: a line chart needs year-named points. */
+export function undrawableReason(chart: Chart): string | undefined {
+  if (chart.type !== "line") return undefined;
+  const bad = chart.data.filter((p) => !YEAR.test(p.name)).map((p) => p.name);
+  return bad.length ? `a line chart is a time series: name each point by its year (e.g. 2030), not ${bad.slice(0, 3).join(", ")}` : undefined;
+}
 
 /** The `jobs.charts_payload` shape: `{<key>: {title, type, description, data}}`. */
 export const ChartsPayload = z.record(ChartKey, StoredChart);
@@ -51,7 +67,8 @@ export type ChartsPayload = z.infer<typeof ChartsPayload>;
 
 /** Splits a tool-call chart into its key and the stored body. */
 export function toStoredChart({ key, ...body }: Chart): { key: string; chart: StoredChart } {
-  return { key, chart: body };
+  if (body.type !== "line") return { key, chart: body };
+  return { key, chart: { ...body, data: body.data.map((p) => ({ ...p, year: p.name })) } };
 }
 
 /** Rejoins a stored chart with its key. */

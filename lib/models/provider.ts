@@ -4,9 +4,7 @@ import type { Model } from "@openai/agents";
 import { aisdk } from "@openai/agents-extensions/ai-sdk";
 import { wrapLanguageModel, type LanguageModelMiddleware } from "ai";
 import type { Config } from "../config.js";
-import { agentLogger } from "../logger.js";
 import { OfflineModel, type OfflinePolicy } from "./offline.js";
-import { withModelRetry, type RetryDelays, type RetryLog } from "./retry.js";
 
 /** The parts of the configuration that choose and configure the model. */
 export type ModelConfig = Pick<Config, "model" | "bedrock" | "openai" | "modelMaxRetries">;
@@ -21,16 +19,12 @@ export interface CreateModelOptions {
   offlinePolicy: OfflinePolicy;
   /** Tests only: where the Bedrock Converse API lives (production uses AWS's endpoint for the region). */
   bedrockBaseURL?: string;
-  /** Tests only: faster retry backoff. */
-  retryDelays?: RetryDelays;
-  /** Where retry warnings go; defaults to the agent's logger. */
-  log?: RetryLog;
 }
 
 /**
  * The one place that hands every agent its model, chosen by `ALEX_MODEL`:
  * `offline` → {@link OfflineModel}; `bedrock:<id>` and `openai-compatible:<model>` → `aisdk()`
- * over the AI SDK provider, with throttling retried around each model call.
+ * over the AI SDK provider. Throttling is retried by the runner (`modelRetrySettings` in ./retry.ts).
  */
 export function createModel(config: ModelConfig, options: CreateModelOptions): Model {
   const choice = config.model;
@@ -38,25 +32,14 @@ export function createModel(config: ModelConfig, options: CreateModelOptions): M
     case "offline":
       return new OfflineModel(options.offlinePolicy, options.agent);
     case "bedrock":
-      return withRetry(bedrockModel(choice.modelId, config.bedrock, options.bedrockBaseURL), config, options);
+      return bedrockModel(choice.modelId, config.bedrock, options.bedrockBaseURL);
     case "openai-compatible":
-      return withRetry(openAICompatibleModel(choice.model, config.openai), config, options);
+      return openAICompatibleModel(choice.model, config.openai);
   }
 }
 
-
 /** Also here for callers that build models. */
 export { modelName } from "../config.js";
-
-function withRetry(model: Model, config: ModelConfig, options: CreateModelOptions): Model {
-  return withModelRetry(model, {
-    maxRetries: config.modelMaxRetries,
-    agent: options.agent,
-    jobId: options.jobId,
-    log: options.log ?? agentLogger(options.agent, options.jobId),
-    ...options.retryDelays,
-  });
-}
 
 /**
  * Bedrock through the Converse API (non-streaming). The region comes from `BEDROCK_REGION` only;

@@ -1,6 +1,5 @@
-import type { Model, ModelRequest, ModelResponse, ModelRetryAdviceRequest, StreamEvent } from "@openai/agents";
+import type { ModelRetrySettings, RetryPolicy } from "@openai/agents";
 import { APICallError } from "ai";
-import pRetry from "p-retry";
 
 const THROTTLING_STATUS_CODES = new Set([429, 500, 503]);
 const THROTTLING_ERROR_TYPES = /ThrottlingException|ServiceUnavailable|ModelNotReady/i;
@@ -30,7 +29,7 @@ export interface RetryLog {
 export interface RetryDelays {
   minDelayMs?: number;
   maxDelayMs?: number;
-  /** Multiply each delay by a random factor in [1, 2). Default true. */
+  /** Multiply each delay by a random factor. Default true. */
   jitter?: boolean;
 }
 
@@ -54,79 +53,43 @@ export function isThrottlingError(error: unknown): error is APICallError {
 }
 
 /**
- * Wraps a model so that each model call (and only the model call, never the agent run or its
- * tools) is retried on throttling with bounded exponential backoff. Exhausted retries on a
- * throttle raise {@link ThrottledError}; every other error passes through unchanged.
+ * The SDK's model retry settings (`modelSettings.retry`): the runner retries each model call — never
+ * the agent run or its tools — on throttling only, with bounded exponential backoff, and stops on abort.
  */
-export function withModelRetry(model: Model, options: ModelRetryOptions): Model {
-  return new RetryingModel(model, options);
+export function modelRetrySettings(options: ModelRetryOptions): ModelRetrySettings {
+  const { maxRetries, minDelayMs = 1_000, maxDelayMs = 20_000, jitter = true } = options;
+  return {
+    maxRetries,
+    backoff: { initialDelayMs: minDelayMs, maxDelayMs, multiplier: 2, jitter },
+    policy: throttlingOnly(options),
+  };
 }
 
-class RetryingModel implements Model {
-  constructor(
-    private readonly model: Model,
-    private readonly options: ModelRetryOptions,
-  ) {}
-
-  async getResponse(request: ModelRequest): Promise<ModelResponse> {
-    try {
-      return await pRetry(() => this.model.getResponse(request), this.pRetryOptions(request.signal));
-    } catch (error) {
-      if (isThrottlingError(error)) throw this.throttled(error);
-      throw error;
-    }
-  }
-
-  /** Streaming is passed through: a stream cannot be replayed once it has produced output. */
-  getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
-    return this.model.getStreamedResponse(request);
-  }
-
-  getRetryAdvice(args: ModelRetryAdviceRequest) {
-    return this.model.getRetryAdvice?.(args);
-  }
-
-  private pRetryOptions(signal: AbortSignal | undefined) {
-    const { maxRetries, minDelayMs = 1_000, maxDelayMs = 20_000, jitter = true } = this.options;
-    return {
-      retries: maxRetries,
-      factor: 2,
-      minTimeout: minDelayMs,
-      maxTimeout: maxDelayMs,
-      randomize: jitter,
-      signal,
-      shouldRetry: ({ error }: { error: unknown }) => isThrottlingError(error),
-      onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }: RetryLogContext) => {
-        if (retriesLeft > 0 && isThrottlingError(error)) this.logRetry(error, attemptNumber, retryDelay);
-      },
-    };
-  }
-
-  private logRetry(error: APICallError, attempt: number, delayMs: number) {
-    const { agent, jobId, log } = this.options;
+function throttlingOnly({ agent, jobId, log }: ModelRetryOptions): RetryPolicy {
+  return ({ error, attempt }) => {
+    if (!isThrottlingError(error)) return false;
     log.warn("Model call throttled; retrying", {
       agent,
       ...(jobId ? { jobId } : {}),
       attempt,
-      delayMs,
       statusCode: error.statusCode,
       errorType: error.responseHeaders?.["x-amzn-errortype"],
       error: error.message,
     });
-  }
-
-  private throttled(error: APICallError): ThrottledError {
-    const attempts = this.options.maxRetries + 1;
-    return new ThrottledError(
-      `Model throttled for ${this.options.agent} after ${attempts} attempts: ${error.message}`,
-      { cause: error, attempts },
-    );
-  }
+    return true;
+  };
 }
 
-interface RetryLogContext {
-  error: unknown;
-  attemptNumber: number;
-  retriesLeft: number;
-  retryDelay: number;
+/**
+ * Hand-written because the SDK cannot do it: once its retries are spent the runner rethrows the
+ * provider's error as is, while Step Functions needs a stable error name to retry the task later.
+ * A throttle that reaches the run's caller becomes {@link ThrottledError}; anything else is returned unchanged.
+ */
+export function throttledAfterRetries(error: unknown, agent: string, maxRetries: number): unknown {
+  if (!isThrottlingError(error)) return error;
+  const attempts = maxRetries + 1;
+  return new ThrottledError(`Model throttled for ${agent} after ${attempts} attempts: ${error.message}`, {
+    cause: error,
+    attempts,
+  });
 }

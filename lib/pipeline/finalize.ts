@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AgentDeps } from "../agents/common.js";
+import { describeMissing, missingSpecialists, PlanDecision, requiredSpecialists } from "../agents/plan-rules.js";
 import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
 import { modelName } from "../config.js";
 import { completeJob, failJob, JobNotRunningError, savePayload } from "../db/repositories/jobs.js";
@@ -20,6 +21,7 @@ export const FinalizeEvent = z.object({
   executionId: z.string().min(1),
   plan: z.object({
     specialists: z.array(z.object({ agent: Agent, reason: z.string() })),
+    decision: PlanDecision.optional(),
     usage: Usage,
     duration_ms: z.number(),
   }),
@@ -67,9 +69,17 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
   const results = resultsByAgent(input);
   const failures = Object.entries(results).filter(([, r]) => r.status === "failed");
   const allFailed = input.plan.specialists.length > 0 && failures.length === Object.keys(results).length;
-  const reason = allFailed ? `Every chosen specialist failed: ${failures.map(([a, r]) => `${a}: ${"error" in r ? r.error : ""}`).join("; ")}` : undefined;
+  const missing = missingSpecialists(requiredSpecialists(portfolio), results);
+  const noOutput = missing.length > 0 && !Object.values(results).some((r) => r.status === "succeeded");
+  const reason = allFailed
+    ? `Every chosen specialist failed: ${failures.map(([a, r]) => `${a}: ${"error" in r ? r.error : ""}`).join("; ")}`
+    : noOutput
+      ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
+      : undefined;
   await savePayload(deps.db, input.jobId, "summary_payload", {
     chosen: input.plan.specialists,
+    plan: input.plan.decision ?? null,
+    missing,
     results: Object.fromEntries(Object.entries(results).map(([agent, r]) => [agent, r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r])),
     tagging: input.tagging && { requested: input.tagging.requested, tagged: input.tagging.tagged, failed: input.tagging.failed },
     portfolio: valuationJson(valuePortfolio(portfolio)),

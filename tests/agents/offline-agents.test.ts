@@ -52,6 +52,7 @@ describe("the agents on the offline model, demo user", () => {
     expect(recommendations.length).toBeLessThanOrEqual(7);
     expect(content.split("## Market Context")[1]).toContain("Market insights for SPY, QQQ, BND");
     expect(job?.report_payload).toMatchObject({ agent: "reporter", model: "offline" });
+    expect(job?.report_payload).toMatchObject({ review: { status: "reviewed", score: 100, issues: [], revised: false, model: "offline" } });
   });
 
   it("draws five charts whose allocation and account charts sum to the total", async () => {

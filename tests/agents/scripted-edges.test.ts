@@ -5,7 +5,8 @@ import { AgentInputError, type AgentDeps, type AgentName } from "../../lib/agent
 import { drawCharts } from "../../lib/agents/charter.js";
 import { planAnalysis, runPlanner } from "../../lib/agents/planner.js";
 import { writeReport } from "../../lib/agents/reporter.js";
-import { taggerPolicy, tagInstruments } from "../../lib/agents/tagger.js";
+import { taggerPolicy } from "../../lib/agents/offline/tagger.js";
+import { tagInstruments } from "../../lib/agents/tagger.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
@@ -48,7 +49,7 @@ describe("agent edges with the SDK's scripted model", () => {
   });
   afterAll(() => db.close());
 
-  it("planner: garbage tool arguments are refused without running the tool, duplicates are ignored", async () => {
+  it("planner: garbage tool arguments are refused without running the tool, duplicates are ignored; the rules fill the gap", async () => {
     const model = new ScriptedModel([
       [
         functionCall("run_reporter", { reason: 42 }, { callId: "bad" }),
@@ -56,11 +57,17 @@ describe("agent edges with the SDK's scripted model", () => {
         functionCall("run_charter", { reason: "again" }, { callId: "c2" }),
       ],
       [assistantMessage("done")],
+      [assistantMessage("I already planned.")],
     ]);
     const portfolio = (await loadPortfolio(db, DEMO_USER_ID))!;
     const plan = await runPlanner(withModel("planner", model), "00000000-0000-4000-8000-000000000000", portfolio);
-    expect(plan.specialists).toEqual([{ agent: "charter", reason: "two positions" }]);
+    expect(plan.specialists[1]).toEqual({ agent: "charter", reason: "two positions" });
+    expect(plan.specialists.map((s) => s.agent)).toEqual(["reporter", "charter", "retirement"]);
+    expect(plan.decision).toEqual({ source: "model+rules", model_choice: ["charter"], added: ["reporter", "retirement"], removed: [] });
     expect(toolOutputsSeen(model)[0]).toContain("run_reporter failed: Invalid JSON input for tool");
+    const followUp = model.lastCall?.request;
+    expect(followUp?.modelSettings.toolChoice).toBe("required");
+    expect(JSON.stringify(followUp?.input)).toMatch(/- run_reporter: the portfolio has \d+ position\(s\)\\n- run_retirement: the user has retirement goals/);
     model.assertComplete();
   });
 
@@ -77,6 +84,7 @@ describe("agent edges with the SDK's scripted model", () => {
       [functionCall("create_chart", { ...goodChart, key: "bad_colour", data: [{ name: "Equity", value: 100, color: "blue" }] }, { callId: "c1" })],
       [functionCall("create_chart", goodChart, { callId: "c2" })],
       [assistantMessage("Created asset_allocation")],
+      [assistantMessage("That is all I can draw.")],
     ]);
     const result = await drawCharts(withModel("charter", model), jobId);
     expect(result.charts).toEqual(["asset_allocation"]);
@@ -108,6 +116,7 @@ describe("agent edges with the SDK's scripted model", () => {
         return [functionCall("create_chart", goodChart, { callId: "c1" })];
       },
       [assistantMessage("gave up")],
+      [assistantMessage("still nothing")],
     ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never);
     await expect(drawCharts(withModel("charter", model), jobId)).rejects.toThrow("without storing a chart");
     expect(toolOutputsSeen(model).join(" ")).toContain("is not running");

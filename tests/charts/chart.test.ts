@@ -1,6 +1,6 @@
 import { tool } from "@openai/agents";
 import { describe, expect, it } from "vitest";
-import { Chart, ChartsPayload, PALETTE, toStoredChart, withKey } from "../../lib/charts/chart.js";
+import { Chart, ChartsPayload, PALETTE, StoredChart, toStoredChart, undrawableReason, withKey } from "../../lib/charts/chart.js";
 import { assetAllocation } from "./fixtures.js";
 
 /** The dotted path of every issue, for asserting where validation failed. */
@@ -13,6 +13,26 @@ function issuePaths(input: unknown): string[] {
 const withPoint = (index: number, patch: object) => ({
   ...assetAllocation,
   data: assetAllocation.data.map((point, i) => (i === index ? { ...point, ...patch } : point)),
+});
+
+describe("line charts the original frontend can draw", () => {
+  const series = {
+    key: "projected_value", title: "Projected value", type: "line" as const, description: "By year",
+    data: [{ name: "2030", value: 100, color: "#3B82F6" }, { name: "2035", value: 150, color: "#3B82F6" }],
+  };
+
+  it("stores each point of a time series with the `year` key the original frontend reads", () => {
+    const { chart } = toStoredChart(series);
+    expect(chart.data.map((p) => p.year)).toEqual(["2030", "2035"]);
+    expect(StoredChart.parse(chart)).toEqual(chart);
+    expect(undrawableReason(series)).toBeUndefined();
+  });
+
+  it("refuses a line chart whose points are not years; other types keep their points as they are", () => {
+    const notSeries = { ...series, data: [{ name: "Equity", value: 1, color: "#3B82F6" }] };
+    expect(undrawableReason(notSeries)).toContain("name each point by its year (e.g. 2030), not Equity");
+    expect(toStoredChart({ ...notSeries, type: "pie" }).chart.data[0]).not.toHaveProperty("year");
+  });
 });
 
 describe("Chart schema", () => {

@@ -1,8 +1,9 @@
-import { Agent, run, setTracingDisabled } from "@openai/agents";
+import { Agent, type Model, setTracingDisabled } from "@openai/agents";
 import { APICallError } from "ai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../../lib/config.js";
+import { type RunDeps, runAgent } from "../../lib/agents/common.js";
 import { createModel } from "../../lib/models/provider.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import {
@@ -45,14 +46,18 @@ afterEach(async () => {
 
 async function bedrockModelAnswering(script: FakeReply[] | Responder) {
   server = await startFakeServer(script);
-  return createModel(config, {
-    agent: "analyst",
-    jobId: "job-7",
-    offlinePolicy: () => ({ final: "unused" }),
-    bedrockBaseURL: server.url,
-    retryDelays: { minDelayMs: 1, maxDelayMs: 5 },
-    log: { warn: (_message, ...extra) => warnings.push(...extra) },
-  });
+  return createModel(config, { agent: "reporter", jobId: "job-7", offlinePolicy: () => ({ final: "unused" }), bedrockBaseURL: server.url });
+}
+
+/** Runs an agent the way the project does: through the one Runner, with the SDK's model retry settings. */
+function run(agent: Agent<any, any>, input: string) {
+  const model: Model | undefined = typeof agent.model === "string" ? undefined : agent.model;
+  const deps: RunDeps = {
+    config,
+    modelFor: () => model,
+    retry: { minDelayMs: 1, maxDelayMs: 5, log: { warn: (_message: string, ...extra: Record<string, unknown>[]) => warnings.push(...extra) } },
+  };
+  return runAgent(deps, agent, input, { name: "reporter", jobId: "job-7", offlinePolicy: () => ({ final: "unused" }), maxTurns: 10 });
 }
 
 
@@ -120,8 +125,8 @@ describe("throttling", () => {
     expect(server!.requests).toHaveLength(3);
     expect(server!.requests[2].body).toEqual(server!.requests[0].body);
     expect(warnings).toEqual([
-      expect.objectContaining({ agent: "analyst", jobId: "job-7", attempt: 1, statusCode: 429 }),
-      expect.objectContaining({ agent: "analyst", jobId: "job-7", attempt: 2, statusCode: 429 }),
+      expect.objectContaining({ agent: "reporter", jobId: "job-7", attempt: 1, statusCode: 429 }),
+      expect.objectContaining({ agent: "reporter", jobId: "job-7", attempt: 2, statusCode: 429 }),
     ]);
   });
 

@@ -1,8 +1,9 @@
-import type { Model, ModelRequest, ModelResponse } from "@openai/agents";
-import { Usage } from "@openai/agents";
+import { Agent, type Model, type ModelResponse, Usage } from "@openai/agents";
 import { APICallError } from "ai";
 import { describe, expect, it } from "vitest";
-import { isThrottlingError, ThrottledError, withModelRetry } from "../../lib/models/retry.js";
+import { runAgent } from "../../lib/agents/common.js";
+import { loadConfig } from "../../lib/config.js";
+import { isThrottlingError, type RetryLog, ThrottledError } from "../../lib/models/retry.js";
 
 function apiError(statusCode: number, errorType?: string) {
   return new APICallError({
@@ -21,7 +22,8 @@ function failingModel(errors: unknown[]): Model & { calls: number } {
     async getResponse(): Promise<ModelResponse> {
       const error = errors[model.calls++];
       if (error) throw error;
-      return { usage: new Usage({ requests: 1 }), output: [] };
+      const message = { type: "message" as const, role: "assistant" as const, status: "completed" as const, content: [{ type: "output_text" as const, text: "ok" }] };
+      return { usage: new Usage({ requests: 1 }), output: [message] };
     },
     getStreamedResponse: () => {
       throw new Error("not used");
@@ -30,8 +32,14 @@ function failingModel(errors: unknown[]): Model & { calls: number } {
   return model;
 }
 
-const request = { input: "hi" } as ModelRequest;
-const fast = { agent: "charter", jobId: "job-1", minDelayMs: 1, maxDelayMs: 2, log: { warn: () => {} } };
+/** Runs a one-turn agent on `model` through the project's Runner, with the SDK's model retry settings. */
+function runOn(model: Model, maxRetries: number, options: { log?: RetryLog; signal?: AbortSignal } = {}) {
+  const config = loadConfig({ ALEX_MODEL: "offline", ALEX_MODEL_MAX_RETRIES: String(maxRetries) });
+  const deps = { config, modelFor: () => model, retry: { minDelayMs: 1, maxDelayMs: 2, log: options.log ?? { warn: () => {} } } };
+  const agent = new Agent({ name: "Charter", instructions: "Answer." });
+  const run = { name: "charter" as const, jobId: "job-1", offlinePolicy: () => ({ final: "unused" }), maxTurns: 2 };
+  return runAgent(deps, agent, "hi", { ...run, signal: options.signal });
+}
 
 describe("isThrottlingError", () => {
   it.each([
@@ -55,12 +63,12 @@ describe("isThrottlingError", () => {
   });
 });
 
-describe("withModelRetry", () => {
+describe("model retry through the SDK's retry settings", () => {
   it("passes a non-retryable error through unchanged after one call", async () => {
     const failure = new TypeError("bad input");
     const inner = failingModel([failure]);
 
-    await expect(withModelRetry(inner, { ...fast, maxRetries: 3 }).getResponse(request)).rejects.toBe(failure);
+    await expect(runOn(inner, 3)).rejects.toBe(failure);
     expect(inner.calls).toBe(1);
   });
 
@@ -68,7 +76,7 @@ describe("withModelRetry", () => {
     const last = apiError(503);
     const inner = failingModel([apiError(429), apiError(429), last]);
 
-    const error = await withModelRetry(inner, { ...fast, maxRetries: 2 }).getResponse(request).catch((e: unknown) => e);
+    const error = await runOn(inner, 2).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({ name: "ThrottledError", attempts: 3, cause: last });
@@ -80,7 +88,7 @@ describe("withModelRetry", () => {
     const inner = failingModel([apiError(429), apiError(429), apiError(429)]);
     const log = { warn: () => controller.abort(new Error("run cancelled")) };
 
-    const attempt = withModelRetry(inner, { ...fast, log, maxRetries: 5 }).getResponse({ ...request, signal: controller.signal });
+    const attempt = runOn(inner, 5, { log, signal: controller.signal });
 
     await expect(attempt).rejects.toThrow("run cancelled");
     expect(inner.calls).toBe(1);

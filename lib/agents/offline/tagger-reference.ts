@@ -1,6 +1,6 @@
-import type { InstrumentInput } from "../db/repositories/instruments.js";
-import type { Allocation, Instrument, InstrumentType } from "../portfolio/types.js";
-import { SEED_INSTRUMENTS } from "../seed/instruments.js";
+import type { InstrumentInput } from "../../db/repositories/instruments.js";
+import type { Allocation, Instrument, InstrumentType } from "../../portfolio/types.js";
+import { SEED_INSTRUMENTS } from "../../seed/instruments.js";
 
 const us = { north_america: 100 };
 const stock = (symbol: string, name: string, price: number, sector: string): InstrumentInput => ({

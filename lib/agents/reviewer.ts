@@ -1,0 +1,79 @@
+import { Agent } from "@openai/agents";
+import { z } from "zod";
+import { agentLogger } from "../logger.js";
+import { modelName } from "../models/provider.js";
+import type { Portfolio } from "../portfolio/types.js";
+import type { Valuation } from "../portfolio/valuation.js";
+import { type AgentDeps, DATA_NOTICE, dataBlock, NO_USAGE, runAgent, type TokenUsage, usageOf } from "./common.js";
+import { factCheck } from "./fact-check.js";
+import { reviewerPolicy } from "./offline/reviewer.js";
+import { KNOWN_INSTRUMENTS } from "./offline/tagger-reference.js";
+import { analysisBrief } from "./portfolio-brief.js";
+
+export const REVIEWER_INSTRUCTIONS = `You review a portfolio report written for a retail investor, against the portfolio's data.
+Check every dollar figure, percentage and holding the report names against the data, and whether each statement is
+true for this portfolio. A fact-checker has already compared the figures with the computed values; its findings are
+given to you: keep those that are real problems. Score the report from 0 (wrong or misleading) to 100 (accurate and
+complete), and list each issue with the exact sentence concerned and what is wrong with it. No issues: an empty list.
+${DATA_NOTICE}`;
+
+export const ReviewIssue = z.object({
+  sentence: z.string().max(1000).describe("The sentence of the report concerned, quoted exactly"),
+  problem: z.string().max(500).describe("What is wrong with it"),
+});
+export type ReviewIssue = z.infer<typeof ReviewIssue>;
+
+export const Review = z.object({
+  score: z.number().int().min(0).max(100).describe("0 = wrong or misleading, 100 = accurate and complete"),
+  issues: z.array(ReviewIssue).max(30),
+});
+export type Review = z.infer<typeof Review>;
+
+export const reviewerAgent = new Agent({ name: "Reviewer", instructions: REVIEWER_INSTRUCTIONS, outputType: Review });
+
+/** The review stored with a report; a reviewer that failed is recorded as such, never as a pass. */
+export type StoredReview =
+  | ({ status: "reviewed"; revised: boolean; model: string } & Review)
+  | { status: "error"; error: string; revised: false; model: string };
+
+export function reviewerPrompt(report: string, portfolio: Portfolio, valuation: Valuation, findings: ReviewIssue[]): string {
+  return [
+    "Review this report against the portfolio data.",
+    dataBlock("portfolio", analysisBrief(portfolio, valuation)),
+    dataBlock("fact_checker_findings", findings),
+    dataBlock("report", report),
+  ].join("\n\n");
+}
+
+/** The fact-check, then the Reviewer agent (which, offline, is the fact-check); an error is recorded, not raised. */
+export async function reviewReport(
+  deps: AgentDeps,
+  jobId: string,
+  report: string,
+  portfolio: Portfolio,
+  valuation: Valuation,
+): Promise<{ review: StoredReview; usage: TokenUsage }> {
+  const model = modelName(deps.config);
+  const findings = factCheck(report, portfolio, valuation, KNOWN_INSTRUMENTS.keys());
+  try {
+    const result = await runAgent(deps, reviewerAgent, reviewerPrompt(report, portfolio, valuation, findings), {
+      name: "reviewer",
+      jobId,
+      offlinePolicy: reviewerPolicy(findings),
+      maxTurns: 2,
+    });
+    const answer = Review.parse(result.finalOutput);
+    const issues = [...findings.filter((f) => !answer.issues.some((i) => i.problem === f.problem)), ...answer.issues];
+    return { review: { status: "reviewed", score: answer.score, issues, revised: false, model }, usage: usageOf(result) };
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    agentLogger("reviewer", jobId).warn("review failed; the report is stored with review.status error", { error: message });
+    return { review: { status: "error", error: message, revised: false, model }, usage: NO_USAGE };
+  }
+}
+
+/** What the reporter is told when its report scored below the threshold. */
+export function revisionRequest(review: Review): string {
+  const lines = review.issues.map((i) => `- "${i.sentence}": ${i.problem}`);
+  return `A reviewer scored your report ${review.score}/100 and found these issues:\n${lines.join("\n")}\nRevise the report to fix them, using only figures from the data. Answer with the full revised report only.`;
+}
