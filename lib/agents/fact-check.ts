@@ -1,5 +1,6 @@
 import type { Portfolio } from "../portfolio/types.js";
 import { percentOf, type Valuation } from "../portfolio/valuation.js";
+import type { RetirementOutlook } from "../retirement/outlook.js";
 
 // The deterministic fact-checker: the offline reviewer, and the first check a real model's report gets.
 
@@ -19,7 +20,7 @@ const SCALE: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9 };
 const RULE_PERCENTAGES = [4];
 
 /** Every USD amount and percentage the analysis computes, which a report may quote (rounded). */
-export function computedFigures(portfolio: Portfolio, v: Valuation) {
+export function computedFigures(portfolio: Portfolio, v: Valuation, outlook?: RetirementOutlook) {
   const allocations = [v.allocation.asset_class, v.allocation.region, v.allocation.sector].flatMap((a) => Object.values(a));
   const target = portfolio.user.target_retirement_income;
   const income = v.total_value * 0.04;
@@ -38,15 +39,29 @@ export function computedFigures(portfolio: Portfolio, v: Valuation) {
     ...[...allocations, ...v.accounts.map((a) => a.total_value), v.cash, v.invested].flatMap((x) => [percentOf(x, v.total_value), percentOf(x, v.invested)]),
     ...(target ? [percentOf(income, target)] : []),
   ];
-  return { amounts: [0, ...amounts], percentages: [0, 100, ...percentages] };
+  const retirement = outlook ? outlookFigures(outlook) : { amounts: [], percentages: [] };
+  return { amounts: [0, ...amounts, ...retirement.amounts], percentages: [0, 100, ...percentages, ...retirement.percentages] };
+}
+
+/** The retirement outlook's dollar amounts (all of `money`) and percentages, which the report quotes. */
+function outlookFigures(outlook: RetirementOutlook): { amounts: number[]; percentages: number[] } {
+  const amounts: number[] = Object.values(outlook.money).flatMap((m) => (typeof m === "number" ? [m] : m === null ? [] : Object.values(m)));
+  const percentages = [outlook.success_rate, ...(outlook.withdrawal_rate === null ? [] : [outlook.withdrawal_rate]), ...Object.values(outlook.rates)];
+  return { amounts, percentages };
 }
 
 /**
  * Checks a report against the portfolio: every dollar figure and percentage must match a computed value
  * (within the rounding shown) and every ticker it names among `knownSymbols` must be held.
  */
-export function factCheck(report: string, portfolio: Portfolio, valuation: Valuation, knownSymbols: Iterable<string>): ReviewIssue[] {
-  const { amounts, percentages } = computedFigures(portfolio, valuation);
+export function factCheck(
+  report: string,
+  portfolio: Portfolio,
+  valuation: Valuation,
+  knownSymbols: Iterable<string>,
+  outlook?: RetirementOutlook,
+): ReviewIssue[] {
+  const { amounts, percentages } = computedFigures(portfolio, valuation, outlook);
   const held = new Set(valuation.positions.map((p) => p.symbol));
   const known = new Set(knownSymbols);
   const issues: ReviewIssue[] = [];

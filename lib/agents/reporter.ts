@@ -19,7 +19,7 @@ import {
   type TokenUsage,
   usageOf,
 } from "./common.js";
-import { projectPortfolio } from "../retirement/outlook.js";
+import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
 import { reporterPolicy } from "./offline/reporter.js";
 import { analysisBrief } from "./portfolio-brief.js";
 import { jobSeed } from "./retirement.js";
@@ -32,7 +32,7 @@ First call get_market_insights with the portfolio's largest holdings. Then write
 ## Portfolio Composition (name every account with its type and value, then the holdings)
 ## Diversification Analysis (asset classes, regions, sectors, concentration)
 ## Risk Assessment
-## Retirement Readiness
+## Retirement Readiness (from the computed retirement outlook only; its amounts are in today's dollars)
 ## Recommendations (5–7 actionable items, numbered, most impactful first)
 ## Market Context (from the insights; say when none were found)
 Use concrete figures and percentages from the data. Be clear and concise. Answer with the report only.
@@ -68,8 +68,10 @@ export const reporterAgent = new Agent<ReporterContext>({
   tools: [getMarketInsights],
 });
 
-export function reporterPrompt(portfolio: Portfolio, valuation: Valuation): string {
-  return `Analyse this portfolio and write the report.\n\n${dataBlock("portfolio", analysisBrief(portfolio, valuation))}`;
+export function reporterPrompt(portfolio: Portfolio, valuation: Valuation, outlook?: RetirementOutlook): string {
+  const blocks = [dataBlock("portfolio", analysisBrief(portfolio, valuation))];
+  if (outlook) blocks.push(dataBlock("retirement_outlook", outlook));
+  return `Analyse this portfolio and write the report.\n\n${blocks.join("\n\n")}`;
 }
 
 /** Ensures the report names every account; appends a short table of any the model left out. */
@@ -113,10 +115,10 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
     context: { jobId, knowledge: deps.knowledge },
     maxTurns: 6,
   };
-  const first = await runAgent(deps, reporterAgent, reporterPrompt(portfolio, valuation), run);
+  const first = await runAgent(deps, reporterAgent, reporterPrompt(portfolio, valuation, outlook), run);
   let content = reportText(String(first.finalOutput ?? ""), portfolio, valuation);
   if (content.length === 0) throw new Error("The reporter returned an empty report");
-  const reviewed = await reviewReport(deps, jobId, content, portfolio, valuation);
+  const reviewed = await reviewReport(deps, jobId, content, portfolio, valuation, outlook);
   let usage = addUsage(usageOf(first), reviewed.usage);
   const review = reviewed.review;
   if (review.status === "reviewed" && review.score < deps.config.reviewThreshold) {

@@ -5,6 +5,7 @@ import { modelName } from "../models/provider.js";
 import type { Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
 import { type AgentDeps, DATA_NOTICE, dataBlock, NO_USAGE, runAgent, type TokenUsage, usageOf } from "./common.js";
+import type { RetirementOutlook } from "../retirement/outlook.js";
 import { factCheck } from "./fact-check.js";
 import { reviewerPolicy } from "./offline/reviewer.js";
 import { KNOWN_INSTRUMENTS } from "./offline/tagger-reference.js";
@@ -52,9 +53,10 @@ export async function reviewReport(
   report: string,
   portfolio: Portfolio,
   valuation: Valuation,
+  outlook?: RetirementOutlook,
 ): Promise<{ review: StoredReview; usage: TokenUsage }> {
   const model = modelName(deps.config);
-  const findings = factCheck(report, portfolio, valuation, KNOWN_INSTRUMENTS.keys());
+  const findings = factCheck(report, portfolio, valuation, KNOWN_INSTRUMENTS.keys(), outlook);
   try {
     const result = await runAgent(deps, reviewerAgent, reviewerPrompt(report, portfolio, valuation, findings), {
       name: "reviewer",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { findUntaggedInstrumentsOfUser, upsertInstrument } from "../db/repositories/instruments.js";
 import { agentLogger } from "../logger.js";
 import { ThrottledError } from "../models/retry.js";
-import { ASSET_CLASSES, type Allocation, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } from "../portfolio/types.js";
+import { ASSET_CLASSES, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } from "../portfolio/types.js";
 import {
   AgentInputError,
   type AgentDeps,

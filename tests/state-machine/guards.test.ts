@@ -1,7 +1,7 @@
 import type { Model } from "@openai/agents";
 import { assistantMessage, functionCall, modelError, ScriptedModel } from "@openai/agents/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskFunction } from "../../functions/task.js";
+import type { TaskFunction } from "../../lib/pipeline/task.js";
 import type { AgentDeps, AgentName } from "../../lib/agents/common.js";
 import { ChartsPayload } from "../../lib/charts/chart.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
