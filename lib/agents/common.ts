@@ -1,15 +1,16 @@
-import { type Model, setTracingDisabled, type Usage } from "@openai/agents";
+import type { Model, Usage } from "@openai/agents";
 import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { OfflinePolicy } from "../models/offline.js";
 import { createModel, modelName } from "../models/provider.js";
+import { enableLocalTracing } from "../tracing/job-trace.js";
 import type { AgentName, TokenUsage } from "./shared.js";
 
 export * from "./shared.js";
 
-// Runs are observed through Powertools logs and token usage; nothing is exported to OpenAI's tracing service.
-setTracingDisabled(true);
+// Agent runs are traced into the job (lib/tracing); nothing is exported to OpenAI's tracing service.
+enableLocalTracing();
 
 /** What every agent needs from its surroundings: injected, so Lambda and the local run differ only here. */
 export interface AgentDeps {
