@@ -5,6 +5,7 @@ import type { AgentDeps } from "../agents/common.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";
 import { createJob, getJob, isJobId, type JobRow, listJobs } from "../db/repositories/jobs.js";
+import { listTraceSpans } from "../db/repositories/traces.js";
 import { usd } from "../format.js";
 import { createKnowledgeBase } from "../knowledge/knowledge-base.js";
 import { writeJobOutput } from "../output/job-output.js";
@@ -51,7 +52,7 @@ async function analyse(db: Db, args: CommandArgs, userId: string, options: Recor
   const execution = await runLocally(db, args.config, { jobId });
   const job = (await getJob(db, jobId))!;
   const dir = resolve((args.values.out as string | undefined) ?? DEFAULT_OUT, jobId);
-  await writeJobOutput(dir, job);
+  await writeJobOutput(dir, job, await listTraceSpans(db, jobId));
   if (args.values.json) printJson(jobJson(job));
   else print(describeJob(job));
   progress(`Job ${job.status} in ${Math.round(execution.durationMs)} ms. Outputs: ${dir}/index.html`);
@@ -102,7 +103,7 @@ export async function jobsCommand(args: CommandArgs): Promise<number> {
 
 export async function showCommand(args: CommandArgs): Promise<number> {
   const [id] = args.positionals;
-  if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR]");
+  if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR] [--trace]");
   if (!isJobId(id)) throw new UsageError(`"${id}" is not a job id (UUID)`);
   return withCliDb(args, async (db) => {
     const job = await getJob(db, id);
@@ -110,11 +111,12 @@ export async function showCommand(args: CommandArgs): Promise<number> {
       progress(`alex: job ${id} not found`);
       return 1;
     }
+    if (args.values.trace) return (await import("./trace-command.js")).showTrace(db, job.id, Boolean(args.values.json));
     if (args.values.json) printJson(jobJson(job));
     else print(describeJob(job));
     if (args.values.out) {
       const dir = resolve(args.values.out as string, job.id);
-      await writeJobOutput(dir, job);
+      await writeJobOutput(dir, job, await listTraceSpans(db, job.id));
       progress(`Outputs: ${dir}/index.html`);
     }
     return 0;

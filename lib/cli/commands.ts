@@ -59,8 +59,8 @@ export const COMMANDS = {
   },
   show: {
     summary: "show one job (and write its output files with --out)",
-    usage: "alex show JOB [--json] [--out DIR] [--db DIR]",
-    options: { ...json, ...db, out: { type: "string" } },
+    usage: "alex show JOB [--json] [--out DIR] [--trace] [--db DIR]",
+    options: { ...json, ...db, out: { type: "string" }, trace: { type: "boolean" } },
     positionals: true,
     run: async (args) => (await import("./analysis-commands.js")).showCommand(args),
   },

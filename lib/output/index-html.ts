@@ -33,6 +33,8 @@ export interface IndexPage {
     numbers: Record<string, unknown> | null;
   }>;
   summary: OutputPart<Record<string, unknown>>;
+  /** The agent trace section (lib/output/trace-html.ts), when the job's spans were read. */
+  traceHtml?: string;
 }
 
 const SECTION_TITLES = {
@@ -61,6 +63,7 @@ export function renderIndexHtml(page: IndexPage): string {
     chartsSection(page.charts),
     retirementSection(page.retirement),
     summarySection(page.summary),
+    page.traceHtml ?? "",
     "</main>",
     "</body>",
     "</html>",

@@ -4,7 +4,9 @@ import { z } from "zod";
 import { ChartKey, StoredChart } from "../charts/chart.js";
 import { inferRetirementAge, renderFanChartSvg, type FanChartRow } from "../charts/fan-chart.js";
 import { renderChartSvg } from "../charts/render.js";
+import type { TraceSpan } from "../db/repositories/traces.js";
 import { renderIndexHtml, type ChartFigure, type IndexPage, type OutputPart, type PayloadMeta } from "./index-html.js";
+import { renderTraceHtml } from "./trace-html.js";
 
 /**
  * The job fields the output needs. Payloads are `unknown` because they come from JSONB: each is
@@ -58,7 +60,7 @@ const AnyObject = z.record(z.string(), z.unknown());
  * retirement-fan.svg, summary.json and a self-contained index.html. Parts whose payload is missing
  * are skipped (index.html says so). Same input, same bytes. Returns the written paths, in order.
  */
-export async function writeJobOutput(dir: string, job: JobOutputSource): Promise<string[]> {
+export async function writeJobOutput(dir: string, job: JobOutputSource, trace?: TraceSpan[]): Promise<string[]> {
   const files = new Map<string, string>();
   const report = readPart(ReportPayload, job.report_payload, "reporter");
   const charts = await drawCharts(job.charts_payload);
@@ -85,6 +87,7 @@ export async function writeJobOutput(dir: string, job: JobOutputSource): Promise
       numbers: headlineNumbers(r.monte_carlo),
     })),
     summary,
+    traceHtml: trace && renderTraceHtml(trace),
   };
   files.set(OUTPUT_FILES.index, renderIndexHtml(page));
   return writeAll(dir, files);

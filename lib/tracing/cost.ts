@@ -27,3 +27,14 @@ export function jobCost(model: string, tokens: TokenCount): JobCost {
 export function formatCost(cost: JobCost): string {
   return cost.usd === null ? "no price" : `$${cost.usd.toFixed(4)}`;
 }
+
+/** The cost of the model calls in a trace, priced per model; null dollars if any model has no price. */
+export function traceCost(calls: { model: string | null; input_tokens: number | null; output_tokens: number | null }[]): JobCost[] {
+  const byModel = new Map<string, TokenCount>();
+  for (const call of calls) {
+    const model = call.model ?? "unknown";
+    const sum = byModel.get(model) ?? { input_tokens: 0, output_tokens: 0 };
+    byModel.set(model, { input_tokens: sum.input_tokens + (call.input_tokens ?? 0), output_tokens: sum.output_tokens + (call.output_tokens ?? 0) });
+  }
+  return [...byModel].map(([model, tokens]) => jobCost(model, tokens));
+}

@@ -67,10 +67,19 @@ export function traceTotals(spans: TraceSpan[]): TraceTotals {
   };
 }
 
-/** What one span line says after its name: kind-specific facts, duration, tokens, error. */
-export function spanSummary(span: TraceSpan): string {
+/** One line of text: whitespace runs collapsed, at most `max` characters. */
+export function oneLine(text: string, max = 120): string {
+  const flat = text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/**
+ * What one span line says after its name: duration, tokens, kind-specific facts, error. A turn's tokens
+ * are left to its model call (`withTokens` false) so they are not read twice.
+ */
+export function spanSummary(span: TraceSpan, withTokens = true): string {
   const parts = [`${span.duration_ms} ms`];
-  if (span.input_tokens !== null || span.output_tokens !== null) {
+  if (withTokens && (span.input_tokens !== null || span.output_tokens !== null)) {
     parts.push(`${(span.input_tokens ?? 0).toLocaleString("en-US")} in / ${(span.output_tokens ?? 0).toLocaleString("en-US")} out tokens`);
   }
   const d = span.detail;
@@ -78,9 +87,9 @@ export function spanSummary(span: TraceSpan): string {
     if (span.model) parts.push(span.model);
     if (d.finish_reason) parts.push(`finish: ${d.finish_reason}${Array.isArray(d.tool_calls) && d.tool_calls.length ? ` (${d.tool_calls.join(", ")})` : ""}`);
   }
-  if (span.kind === "function") parts.push(`args ${d.arguments ?? ""} → ${d.result ?? ""}`);
+  if (span.kind === "function") parts.push(`args ${oneLine(String(d.arguments ?? ""))} → ${oneLine(String(d.result ?? ""))}`);
   if (span.kind === "guardrail") parts.push(d.triggered ? "triggered" : "passed");
-  if (span.error) parts.push(`ERROR ${span.error}`);
+  if (span.error) parts.push(`ERROR ${oneLine(span.error, 200)}`);
   return parts.join("  ");
 }
 
@@ -94,13 +103,15 @@ export function spanLabel(span: TraceSpan): string {
 /** The trace as an indented tree for a terminal. */
 export function renderTraceText(spans: TraceSpan[]): string {
   if (spans.length === 0) return "No trace was recorded for this job.";
-  const lines: string[] = [];
+  const executions = [...new Set(spans.map((s) => s.execution_id ?? "(no execution id)"))];
+  const lines = [`Execution ${executions.join(", ")}`];
   for (const state of traceTree(spans)) {
-    lines.push(`${state.state}${state.executionId ? `  (${state.executionId})` : ""}`);
+    lines.push(state.state);
     const walk = (nodes: TraceNode[], prefix: string) =>
       nodes.forEach((node, i) => {
         const last = i === nodes.length - 1;
-        lines.push(`${prefix}${last ? "└─ " : "├─ "}${spanLabel(node.span)}  ${spanSummary(node.span)}`);
+        const withTokens = !node.children.some((child) => child.span.kind === "generation");
+        lines.push(`${prefix}${last ? "└─ " : "├─ "}${spanLabel(node.span)}  ${spanSummary(node.span, withTokens)}`);
         walk(node.children, prefix + (last ? "   " : "│  "));
       });
     walk(state.roots, "");

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AgentDeps } from "../../lib/agents/common.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { listTraceSpans, type TraceSpan } from "../../lib/db/repositories/traces.js";
+import { showTrace } from "../../lib/cli/trace-command.js";
+import { renderTraceHtml } from "../../lib/output/trace-html.js";
 import { renderTraceText, traceTotals, traceTree } from "../../lib/tracing/tree.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
@@ -94,5 +96,29 @@ describe("job traces", () => {
     expect(totals.model_calls).toBe(generations.length);
     expect(totals.input_tokens).toBe(generations.reduce((sum, s) => sum + s.input_tokens!, 0));
     expect(totals.errors).toBe(0);
+  });
+
+  it("`alex show JOB --trace` prints the tree with totals and cost; --json gives the spans, totals and cost", async () => {
+    const out: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    try {
+      expect(await showTrace(db, jobId, false)).toBe(0);
+      expect(await showTrace(db, jobId, true)).toBe(0);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const [text, json] = out;
+    expect(text).toMatch(/^Execution arn:aws:states:/);
+    expect(text).toMatch(/5 agent run\(s\), \d+ model call\(s\) \([\d,]+ in \/ [\d,]+ out tokens\), \d+ tool call\(s\), 0 error\(s\); cost \$0\.0000 \(offline\)/);
+    const parsed = JSON.parse(json);
+    expect(parsed.spans).toHaveLength(spans.length);
+    expect(parsed.totals.model_calls).toBe(ofKind("generation").length);
+    expect(parsed.cost).toEqual([expect.objectContaining({ model: "offline", usd: 0 })]);
+  });
+
+  it("index.html's trace section lists every agent and tool call", () => {
+    const html = renderTraceHtml(spans);
+    for (const agent of ["Tagger", "Planner", "Reporter", "Charter", "Retirement"]) expect(html).toContain(`<strong>agent ${agent}</strong>`);
+    expect(html.match(/<strong>tool /g)).toHaveLength(ofKind("function").length);
   });
 });
