@@ -4,6 +4,7 @@ import { completeJob, failJob, JobNotRunningError, savePayload } from "../lib/db
 import { assertNotSstDevStub, isSstDevStubResult } from "../lib/infra/sst-dev.js";
 import { agentLogger } from "../lib/logger.js";
 import { modelName } from "../lib/config.js";
+import { jobCost } from "../lib/tracing/cost.js";
 import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
 import { valuationJson, valuePortfolio } from "../lib/portfolio/valuation.js";
 import { SPECIALIST_STATE, STATE } from "../state-machine/definition.js";
@@ -69,13 +70,15 @@ export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => 
   const failures = Object.entries(results).filter(([, r]) => r.status === "failed");
   const allFailed = input.plan.specialists.length > 0 && failures.length === Object.keys(results).length;
   const reason = allFailed ? `Every chosen specialist failed: ${failures.map(([a, r]) => `${a}: ${"error" in r ? r.error : ""}`).join("; ")}` : undefined;
+  const usage = totalUsage(input, results);
   await savePayload(deps.db, input.jobId, "summary_payload", {
     chosen: input.plan.specialists,
     results: Object.fromEntries(Object.entries(results).map(([agent, r]) => [agent, r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r])),
     tagging: input.tagging && { requested: input.tagging.requested, tagged: input.tagging.tagged, failed: input.tagging.failed },
     portfolio: valuationJson(valuePortfolio(portfolio)),
     model: modelName(deps.config),
-    usage: totalUsage(input, results),
+    usage,
+    cost: jobCost(modelName(deps.config), usage),
     timings: timings(input, results),
     completed_at: new Date().toISOString(),
   });

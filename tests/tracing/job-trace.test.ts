@@ -15,6 +15,7 @@ describe("job traces", () => {
   let deps: AgentDeps;
   let jobId: string;
   let spans: TraceSpan[];
+  let summary: { usage: { input_tokens: number; output_tokens: number }; cost: Record<string, unknown> };
   beforeAll(async () => {
     db = await testDb();
     deps = await offlineDeps(db);
@@ -26,6 +27,7 @@ describe("job traces", () => {
     );
     const { job } = await runJob(deps, { jobId });
     expect(job?.status).toBe("completed");
+    summary = job?.summary_payload as typeof summary;
     spans = await listTraceSpans(db, jobId);
   });
   afterAll(() => db.close());
@@ -120,5 +122,11 @@ describe("job traces", () => {
     const html = renderTraceHtml(spans);
     for (const agent of ["Tagger", "Planner", "Reporter", "Charter", "Retirement"]) expect(html).toContain(`<strong>agent ${agent}</strong>`);
     expect(html.match(/<strong>tool /g)).toHaveLength(ofKind("function").length);
+  });
+
+  it("the summary carries the job's cost next to its tokens, from the price table (the offline model costs nothing)", () => {
+    expect(summary.cost).toMatchObject({ usd: 0, model: "offline", input_usd_per_million: 0, source: expect.any(String), as_of: expect.any(String) });
+    const totals = traceTotals(spans);
+    expect(summary.usage).toMatchObject({ input_tokens: totals.input_tokens, output_tokens: totals.output_tokens });
   });
 });
