@@ -14,18 +14,18 @@ export function priceFor(model: string): ModelPrice | undefined {
   return MODEL_PRICES.find((price) => price.match.test(model));
 }
 
-/** Dollars for the tokens at the model's price, rounded to a hundredth of a cent. */
+/** Dollars for the tokens at the model's price, rounded to a millionth of a dollar. */
 export function jobCost(model: string, tokens: TokenCount): JobCost {
   const price = priceFor(model);
   if (!price) return { usd: null, model, reason: `no price is listed for ${model} (lib/tracing/model-prices.ts)` };
   const { match: _match, ...listed } = price;
   const usd = (tokens.input_tokens * price.input_usd_per_million + tokens.output_tokens * price.output_usd_per_million) / 1e6;
-  return { usd: Math.round(usd * 10_000) / 10_000, model, ...listed };
+  return { usd: Math.round(usd * 1e6) / 1e6, model, ...listed };
 }
 
-/** `$0.0123`, or `no price` */
+/** `$0.012345`, or `no price` */
 export function formatCost(cost: JobCost): string {
-  return cost.usd === null ? "no price" : `$${cost.usd.toFixed(4)}`;
+  return cost.usd === null ? "no price" : `$${cost.usd.toFixed(6)}`;
 }
 
 /** The cost of the model calls in a trace, priced per model; null dollars if any model has no price. */

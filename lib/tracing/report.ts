@@ -12,7 +12,7 @@ export function traceReport(spans: TraceSpan[]): TraceReport {
   return { totals: traceTotals(spans), cost: traceCost(spans.filter((s) => s.kind === "generation")) };
 }
 
-/** `5 agents, 12 model calls (12,345 in / 678 out tokens), 9 tool calls, 0 errors; cost $0.0021 (model)` */
+/** `5 agents, 12 model calls (12,345 in / 678 out tokens), 9 tool calls, 0 errors; cost $0.002100 (model)` */
 export function describeTraceReport({ totals: t, cost }: TraceReport): string {
   const tokens = `${t.input_tokens.toLocaleString("en-US")} in / ${t.output_tokens.toLocaleString("en-US")} out tokens`;
   const costs = cost.map((c) => `${formatCost(c)} (${c.model})`).join(" + ") || "none";

@@ -111,7 +111,7 @@ describe("job traces", () => {
     }
     const [text, json] = out;
     expect(text).toMatch(/^Execution arn:aws:states:/);
-    expect(text).toMatch(/5 agent run\(s\), \d+ model call\(s\) \([\d,]+ in \/ [\d,]+ out tokens\), \d+ tool call\(s\), 0 error\(s\); cost \$0\.0000 \(offline\)/);
+    expect(text).toMatch(/5 agent run\(s\), \d+ model call\(s\) \([\d,]+ in \/ [\d,]+ out tokens\), \d+ tool call\(s\), 0 error\(s\); cost \$0\.000000 \(offline\)/);
     const parsed = JSON.parse(json);
     expect(parsed.spans).toHaveLength(spans.length);
     expect(parsed.totals.model_calls).toBe(ofKind("generation").length);
