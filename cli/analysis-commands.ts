@@ -5,6 +5,7 @@ import type { AgentDeps } from "../lib/agents/common.js";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { createJob, getJob, isJobId, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
+import { listTraceSpans } from "../lib/db/repositories/traces.js";
 import { usd } from "../lib/format.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { writeJobOutput } from "../lib/output/job-output.js";
@@ -53,7 +54,7 @@ async function analyse(db: Db, args: CommandArgs, userId: string, options: Recor
   const execution = await runJobLocally(db, args.config, jobId, new ProgressDisplay(progress).onEvent);
   const job = (await getJob(db, jobId))!;
   const dir = resolve((args.values.out as string | undefined) ?? DEFAULT_OUT, jobId);
-  await writeJobOutput(dir, job, { definition: localDefinition() });
+  await writeJobOutput(dir, job, { definition: localDefinition(), trace: await listTraceSpans(db, jobId) });
   if (args.values.json) printJson(jobJson(job));
   else print(describeJob(job));
   progress(`Job ${job.status} in ${Math.round(execution.durationMs)} ms. Outputs: ${dir}/index.html`);
@@ -104,7 +105,7 @@ export async function jobsCommand(args: CommandArgs): Promise<number> {
 
 export async function showCommand(args: CommandArgs): Promise<number> {
   const [id] = args.positionals;
-  if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR] [--graph]");
+  if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR] [--graph] [--trace]");
   if (!isJobId(id)) throw new UsageError(`"${id}" is not a job id (UUID)`);
   return withCliDb(args, async (db) => {
     const job = await getJob(db, id);
@@ -112,11 +113,12 @@ export async function showCommand(args: CommandArgs): Promise<number> {
       progress(`alex: job ${id} not found`);
       return 1;
     }
+    if (args.values.trace) return (await import("./trace-command.js")).showTrace(db, job.id, Boolean(args.values.json));
     if (args.values.json) printJson(jobJson(job));
     else print(describeJob(job));
     if (args.values.out) {
       const dir = resolve(args.values.out as string, job.id);
-      await writeJobOutput(dir, job, { definition: localDefinition() });
+      await writeJobOutput(dir, job, { definition: localDefinition(), trace: await listTraceSpans(db, job.id) });
       progress(`Outputs: ${dir}/index.html`);
     }
     if (args.values.graph) return (await writeGraph(job, (args.values.out as string | undefined) ?? DEFAULT_OUT)) ? 0 : 1;

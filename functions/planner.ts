@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { TokenUsage } from "../lib/agents/common.js";
 import { type PlanDecision, planAnalysis, type SpecialistChoice } from "../lib/agents/planner.js";
+import { tracedTask } from "../lib/tracing/job-trace.js";
 import { lambdaHandler } from "./lambda.js";
 import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
@@ -15,12 +16,12 @@ export interface PlannerTaskResult {
 }
 
 /** Snapshots the portfolio into the job and returns the specialists the planner chose (the Map's items). */
-export const planner: TaskFunction<PlannerTaskResult> = async (event, deps) => {
+export const planner: TaskFunction<PlannerTaskResult> = tracedTask("Plan analysis", async (event, deps) => {
   const start = performance.now();
   const { jobId } = parseEvent("Plan analysis", PlannerEvent, event);
   const plan = await planAnalysis(deps, jobId);
   const { specialists, decision, usage } = plan;
   return { specialists, count: specialists.length, decision, usage, duration_ms: elapsed(start) };
-};
+});
 
 export const handler = lambdaHandler(planner);

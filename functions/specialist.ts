@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AgentDeps, SpecialistName, TokenUsage } from "../lib/agents/common.js";
+import { tracedTask } from "../lib/tracing/job-trace.js";
 import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
 export interface SpecialistResult {
@@ -16,10 +17,10 @@ export function specialistTask(
   work: (deps: AgentDeps, jobId: string) => Promise<{ usage: TokenUsage }>,
 ): TaskFunction<SpecialistResult> {
   const Event = z.object({ jobId: JobId, agent: z.literal(agent).optional() });
-  return async (event, deps) => {
+  return tracedTask(state, async (event, deps) => {
     const start = performance.now();
     const { jobId } = parseEvent(state, Event, event);
     const { usage } = await work(deps, jobId);
     return { agent, status: "succeeded", duration_ms: elapsed(start), usage };
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { tagInstruments, type TaggingResult } from "../lib/agents/tagger.js";
+import { tracedTask } from "../lib/tracing/job-trace.js";
 import { lambdaHandler } from "./lambda.js";
 import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
@@ -8,11 +9,11 @@ const TaggerEvent = z.object({ jobId: JobId, symbols: z.array(z.string().min(1).
 export type TaggerTaskResult = Omit<TaggingResult, "tagged"> & { tagged: string[]; duration_ms: number };
 
 /** Classifies the job owner's untagged instruments; per-symbol failures are reported, not thrown. */
-export const tagger: TaskFunction<TaggerTaskResult> = async (event, deps) => {
+export const tagger: TaskFunction<TaggerTaskResult> = tracedTask("Tag instruments", async (event, deps) => {
   const start = performance.now();
   const { jobId, symbols } = parseEvent("Tag instruments", TaggerEvent, event);
   const result = await tagInstruments(deps, jobId, symbols);
   return { ...result, tagged: result.tagged.map((t) => t.symbol), duration_ms: elapsed(start) };
-};
+});
 
 export const handler = lambdaHandler(tagger);

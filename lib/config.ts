@@ -42,6 +42,8 @@ const EnvSchema = z.object({
 
   ALEX_TAGGER_CONCURRENCY: positiveInt(4),
   ALEX_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("WARN"),
+  ALEX_TRACE_CONTENT: z.enum(["0", "1"]).default("0"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -79,6 +81,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     taggerConcurrency: e.ALEX_TAGGER_CONCURRENCY,
     logLevel: e.ALEX_LOG_LEVEL,
+    trace: { content: e.ALEX_TRACE_CONTENT === "1", otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
   };
   assertConsistent(config);
   return config;

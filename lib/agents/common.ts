@@ -7,7 +7,6 @@ import {
   type ModelSettings,
   type RunResult,
   Runner,
-  setTracingDisabled,
   type Usage,
 } from "@openai/agents";
 import type { Config } from "../config.js";
@@ -17,12 +16,13 @@ import { agentLogger } from "../logger.js";
 import type { OfflinePolicy } from "../models/offline.js";
 import { createModel, modelName } from "../models/provider.js";
 import { type ModelRetryOptions, modelRetrySettings, throttledAfterRetries } from "../models/retry.js";
+import { enableLocalTracing } from "../tracing/job-trace.js";
 import type { AgentName, TokenUsage } from "./shared.js";
 
 export * from "./shared.js";
 
-// Runs are observed through Powertools logs and token usage; nothing is exported to OpenAI's tracing service.
-setTracingDisabled(true);
+// Agent runs are traced into the job (lib/tracing); nothing is exported to OpenAI's tracing service.
+enableLocalTracing();
 
 /** What every agent needs from its surroundings: injected, so Lambda and the local run differ only here. */
 export interface AgentDeps {

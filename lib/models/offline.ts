@@ -10,6 +10,7 @@ import {
   type ModelResponse,
   type SerializedOutputType,
   type StreamEvent,
+  withGenerationSpan,
 } from "@openai/agents";
 
 /** One tool call already made in this run, with what the tool returned. */
@@ -64,16 +65,20 @@ export class OfflineModel implements Model {
     private readonly agent = "agent",
   ) {}
 
+  /** Traced like the SDK's own models: one generation span per call (input and output only when the run allows data). */
   async getResponse(request: ModelRequest): Promise<ModelResponse> {
-    const turn = toOfflineTurn(request);
-    const step = await this.policy(turn);
-    const output = this.toOutput(step, turn);
-    return {
-      responseId: `offline-${turn.turn}`,
-      usage: estimateUsage(request, output),
-      output,
-      providerData: { offline: true },
-    };
+    return withGenerationSpan(
+      async (span) => {
+        const turn = toOfflineTurn(request);
+        if (request.tracing === true) span.spanData.input = turn.input as Record<string, unknown>[];
+        const output = this.toOutput(await this.policy(turn), turn);
+        const usage = estimateUsage(request, output);
+        if (request.tracing === true) span.spanData.output = output as Record<string, unknown>[];
+        span.spanData.usage = { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens };
+        return { responseId: `offline-${turn.turn}`, usage, output, providerData: { offline: true } };
+      },
+      { data: { model: "offline", model_config: { agent: this.agent } } },
+    );
   }
 
   async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {

@@ -37,6 +37,8 @@ export interface IndexPage {
   summary: OutputPart<Record<string, unknown>>;
   cards: SummaryCards;
   execution: ExecutionView;
+  /** The agent trace section (lib/output/trace-html.ts), when the job's spans were read. */
+  traceHtml?: string;
 }
 
 /** What the first screen shows; every amount in today's dollars. */
@@ -81,7 +83,7 @@ export function renderIndexBody(page: IndexPage): string {
     reportSection(page.report),
     chartsSection(page.charts),
     retirementSection(page.retirement),
-    executionSection(page.execution),
+    executionSection(page.execution, page.traceHtml),
     rawDataSection(page),
   ].join("\n");
 }
@@ -245,7 +247,7 @@ function renderInline(markdown: string): string {
   return renderMarkdown(markdown).replace(/^<p>|<\/p>\s*$/g, "");
 }
 
-function executionSection(execution: ExecutionView): string {
+function executionSection(execution: ExecutionView, traceHtml = ""): string {
   const graph = execution.graphSvg
     ? `<figure class="graph" id="execution-graph">\n${execution.graphSvg}\n<figcaption>The state machine as it ran: each state coloured by its outcome, with its duration; the specialists ran side by side.</figcaption>\n</figure>`
     : '<p class="absent">No execution trace was saved with this job.</p>';
@@ -254,7 +256,7 @@ function executionSection(execution: ExecutionView): string {
   const usage = execution.usage
     ? `<p class="meta">Model <code>${escapeHtml(execution.model ?? "unknown")}</code> · ${execution.usage.requests ?? 0} model requests · ${(execution.usage.input_tokens ?? 0).toLocaleString("en-US")} input and ${(execution.usage.output_tokens ?? 0).toLocaleString("en-US")} output tokens</p>`
     : "";
-  return section("execution", [graph, usage, timings].join("\n"));
+  return section("execution", [graph, usage, timings, traceHtml].join("\n"));
 }
 
 function rawDataSection(page: IndexPage): string {

@@ -16,6 +16,8 @@ import {
   type PayloadMeta,
   type SummaryCards,
 } from "./index-html.js";
+import type { TraceSpan } from "../db/repositories/traces.js";
+import { renderTraceHtml } from "./trace-html.js";
 
 /**
  * The job fields the output needs. Payloads are `unknown` because they come from JSONB: each is
@@ -86,6 +88,8 @@ export async function renderJobBody(job: JobOutputSource, options: OutputOptions
 export interface OutputOptions {
   /** The state machine that ran the job: with the trace saved in the summary, the page draws the execution. */
   definition?: AslDefinition;
+  /** The job's agent trace spans: the page shows them as a tree under "How this analysis ran". */
+  trace?: TraceSpan[];
 }
 
 async function buildJobOutput(job: JobOutputSource, options: OutputOptions): Promise<{ files: Map<string, string>; page: IndexPage }> {
@@ -119,6 +123,7 @@ async function buildJobOutput(job: JobOutputSource, options: OutputOptions): Pro
     summary: mapPart(summary, withoutTrace),
     cards: summaryCards(job, report.value?.content ?? ""),
     execution: { ...executionView(summary.value), graphSvg },
+    traceHtml: options.trace && renderTraceHtml(options.trace),
   };
   return { files, page };
 }

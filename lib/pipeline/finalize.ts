@@ -5,6 +5,7 @@ import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } fro
 import { modelName } from "../config.js";
 import { completeJob, failJob, JobNotRunningError, savePayload } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
+import { jobCost } from "../tracing/cost.js";
 import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
 import { isSstDevStubResult } from "./sst-dev.js";
 import { describeStateError, StateError } from "./state-error.js";
@@ -76,6 +77,7 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     : noOutput
       ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
       : undefined;
+  const usage = totalUsage(input, results);
   await savePayload(deps.db, input.jobId, "summary_payload", {
     chosen: input.plan.specialists,
     plan: input.plan.decision ?? null,
@@ -84,7 +86,8 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     tagging: input.tagging && { requested: input.tagging.requested, tagged: input.tagging.tagged, failed: input.tagging.failed },
     portfolio: valuationJson(valuePortfolio(portfolio)),
     model: modelName(deps.config),
-    usage: totalUsage(input, results),
+    usage,
+    cost: jobCost(modelName(deps.config), usage),
     timings: timings(input, results),
     completed_at: new Date().toISOString(),
   });

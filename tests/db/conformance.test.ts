@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DataApiDb } from "../../lib/db/data-api.js";
 import { type Db, DbError, P } from "../../lib/db/driver.js";
 import { migrate } from "../../lib/db/migrate.js";
+import { insertTraceSpans, listTraceSpans } from "../../lib/db/repositories/traces.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import {
   findUntaggedInstrumentsOfUser,
@@ -80,8 +81,8 @@ afterAll(async () => {
 
 describe("migrations through each driver", () => {
   it("applies every migration on an empty database, and nothing the second time", () => {
-    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner", "003_numbers"], []]);
-    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner", "003_numbers"], []]);
+    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner", "003_numbers", "006_traces"], []]);
+    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner", "003_numbers", "006_traces"], []]);
   });
 
   it("leaves the same schema and the same recorded versions on both", async () => {
@@ -100,8 +101,8 @@ describe("migrations through each driver", () => {
       instruments: (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM instruments")).rows[0].n,
     }));
     expect(result.pglite).toEqual({
-      versions: [{ version: "001_schema" }, { version: "002_job_owner" }, { version: "003_numbers" }],
-      tables: ["accounts", "instruments", "jobs", "positions", "schema_migrations", "users"],
+      versions: [{ version: "001_schema" }, { version: "002_job_owner" }, { version: "003_numbers" }, { version: "006_traces" }],
+      tables: ["accounts", "instruments", "job_traces", "jobs", "positions", "schema_migrations", "users"],
       triggers: [
         "instruments_allocations_sum_to_100",
         "jobs_stay_ended",
@@ -701,5 +702,24 @@ describe("Data API fake behaves like the Data API", () => {
     fake.mock.resetHistory();
     await expect(dataApi.query("SELECT 7 AS seven")).resolves.toEqual({ rows: [{ seven: 7 }], rowCount: 1 });
     expect(fake.mock.commandCalls(ExecuteStatementCommand)).toHaveLength(3);
+  });
+});
+
+describe("job traces", () => {
+  it("batch-insert and read back the same spans on both (one JSON parameter through jsonb_to_recordset)", async () => {
+    const result = await onBoth(async (db, driver) => {
+      const user = `traces-${driver}`;
+      await upsertUser(db, { clerk_user_id: user });
+      const jobId = await createJob(db, { clerk_user_id: user });
+      const base = { job_id: jobId, trace_id: "trace_1", execution_id: null, state: "Plan analysis", model: null, error: null };
+      await insertTraceSpans(db, [
+        { ...base, span_id: "span_a", parent_id: null, kind: "agent", name: "Planner", started_at: "2026-12-02T10:00:00.000Z", duration_ms: 12, input_tokens: null, output_tokens: null, detail: { tools: ["run_reporter"] } },
+        { ...base, span_id: "span_b", parent_id: "span_a", kind: "generation", name: "model call", started_at: "2026-12-02T10:00:00.005Z", duration_ms: 3, model: "offline", input_tokens: 120, output_tokens: 30, error: "it's <broken>", detail: { finish_reason: "stop" } },
+      ]);
+      return (await listTraceSpans(db, jobId)).map(({ job_id, ...span }) => ({ ...span, ownJob: job_id === jobId }));
+    });
+    expect(result.pglite).toHaveLength(2);
+    expect(result.pglite[1]).toMatchObject({ parent_id: "span_a", input_tokens: 120, started_at: "2026-12-02T10:00:00.005Z", error: "it's <broken>", ownJob: true });
+    expect(result.dataApi).toEqual(result.pglite);
   });
 });
