@@ -16,13 +16,16 @@ export interface AgentDeps {
   db: Db;
   config: Config;
   knowledge?: KnowledgeBase;
-  /** Replaces the configured model for an agent (tests drive agents with the SDK's ScriptedModel). */
-  modelFor?: (agent: AgentName) => Model | undefined;
+  /**
+   * Replaces the configured model for an agent (tests drive agents with the SDK's ScriptedModel; the
+   * load test wraps the agent's offline policy behind a quota-enforcing fake Bedrock).
+   */
+  modelFor?: (agent: AgentName, offlinePolicy: OfflinePolicy) => Model | undefined;
 }
 
 /** The model an agent runs on: the configured one (offline: driven by the agent's policy) unless overridden. */
 export function agentModel(deps: AgentDeps, agent: AgentName, jobId: string, offlinePolicy: OfflinePolicy): Model {
-  return deps.modelFor?.(agent) ?? createModel(deps.config, { agent, jobId, offlinePolicy });
+  return deps.modelFor?.(agent, offlinePolicy) ?? createModel(deps.config, { agent, jobId, offlinePolicy });
 }
 
 export function usageOf(result: { runContext: { usage: Usage } }): TokenUsage {

@@ -20,19 +20,23 @@ export interface AgentProfile {
   memoryMB: number;
 }
 
+/** When the per-agent figures below were measured. */
 export const MEASURED_ON = "2026-12-02";
 
 /**
- * Per agent, per invocation. Calls and tokens: measured (`npm run load -- --jobs 200 --measure`, the
- * demo-like portfolios of the load test). Shares: the planner's rules over those portfolios; the tagger
- * runs only when a held symbol is unclassified (1 job in 4 in the load mix).
+ * Per agent, per invocation. Calls and tokens: measured with `npm run load -- --jobs 50` (the load mix of
+ * tests/support/load-run.ts); input tokens are those of the Converse requests the fake Bedrock received
+ * (system prompt, messages and tool schemas), output tokens those of the offline analyst's answers —
+ * a real model's answers may be longer. Shares: the planner's rules over that mix (the tagger runs when a
+ * held fund is unclassified, 1 job in 4). Overhead seconds: assumption from the local timings of the
+ * bookkeeping around the model (DB reads/writes, Monte Carlo, chart rendering) on Lambda's faster CPUs.
  */
 export const AGENT_PROFILES: Record<AgentName, AgentProfile> = {
-  tagger: { share: 0.25, callsPerInvocation: 1, inputTokensPerCall: 900, outputTokensPerCall: 250, overheadSeconds: 0.3, memoryMB: 512 },
-  planner: { share: 1, callsPerInvocation: 2, inputTokensPerCall: 700, outputTokensPerCall: 120, overheadSeconds: 0.3, memoryMB: 512 },
-  reporter: { share: 1, callsPerInvocation: 2, inputTokensPerCall: 1700, outputTokensPerCall: 700, overheadSeconds: 0.6, memoryMB: 1024 },
-  charter: { share: 0.9, callsPerInvocation: 2, inputTokensPerCall: 1200, outputTokensPerCall: 600, overheadSeconds: 0.4, memoryMB: 512 },
-  retirement: { share: 0.8, callsPerInvocation: 1, inputTokensPerCall: 1000, outputTokensPerCall: 400, overheadSeconds: 1.0, memoryMB: 1024 },
+  tagger: { share: 0.25, callsPerInvocation: 1, inputTokensPerCall: 1111, outputTokensPerCall: 237, overheadSeconds: 0.3, memoryMB: 512 },
+  planner: { share: 1, callsPerInvocation: 2, inputTokensPerCall: 808, outputTokensPerCall: 76, overheadSeconds: 0.3, memoryMB: 512 },
+  reporter: { share: 1, callsPerInvocation: 2, inputTokensPerCall: 1175, outputTokensPerCall: 447, overheadSeconds: 0.6, memoryMB: 1024 },
+  charter: { share: 0.9, callsPerInvocation: 2, inputTokensPerCall: 1561, outputTokensPerCall: 371, overheadSeconds: 0.4, memoryMB: 512 },
+  retirement: { share: 0.8, callsPerInvocation: 1, inputTokensPerCall: 1399, outputTokensPerCall: 508, overheadSeconds: 1.0, memoryMB: 1024 },
 };
 
 /** Bedrock gpt-oss-120b, on demand. */
