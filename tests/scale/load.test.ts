@@ -12,7 +12,7 @@ import { type LoadReport, runLoad } from "../support/load-run.js";
  * reserve at once (each call reserves input + maxTokens), so throttling must happen — and be absorbed:
  * every job completes. Time is compressed ×20; nothing here asserts a duration.
  */
-const QUOTA_TOKENS_PER_MINUTE = 60_000;
+const QUOTA_TOKENS_PER_MINUTE = 30_000;
 describe("50 concurrent jobs against a quota-enforcing fake Bedrock", () => {
   let db: PgliteDb;
   let deps: AgentDeps;
