@@ -8,6 +8,7 @@ import {
 } from "../lib/infra/functions.js";
 import { ownGrants } from "../lib/infra/permissions.js";
 import type { DeploySettings } from "../lib/infra/settings.js";
+import { modelQuotaFromEnv, scaleLimits } from "../lib/scale/limits.js";
 import type { AwsContext } from "./context.js";
 import { MIGRATIONS_SOURCE } from "./database.js";
 
@@ -19,6 +20,7 @@ export type Functions = Record<FunctionName, sst.aws.Function>;
  */
 export function functions(args: { settings: DeploySettings; ctx: AwsContext; links: Record<LinkName, unknown> }): Functions {
   const { settings, ctx, links } = args;
+  const reserved = reservedConcurrency(modelQuotaFromEnv(process.env));
   const create = (name: FunctionName) => {
     const spec: FunctionSpec = FUNCTIONS[name];
     return new sst.aws.Function(spec.resource, {
@@ -35,9 +37,19 @@ export function functions(args: { settings: DeploySettings; ctx: AwsContext; lin
         ownGrants(name, { account, partition, model: settings.model, bedrockRegion: settings.bedrockRegion }),
       ),
       nodejs: { format: "esm", minify: true },
+      ...(name in reserved ? { concurrency: { reserved: reserved[name as keyof typeof reserved] } } : {}),
       ...(name === "migrate" ? { copyFiles: [{ from: MIGRATIONS_SOURCE, to: "migrations" }] } : {}),
       ...(spec.live ? {} : { dev: false as const }),
     });
   };
   return Object.fromEntries(FUNCTION_NAMES.map((name) => [name, create(name)])) as Functions;
+}
+
+/**
+ * Backpressure toward the model's quota: each agent function's reserved concurrency, sized from the
+ * quota (`lib/scale/limits.ts`, docs/scale.md). Lambda refuses invocations beyond it and the state
+ * machine's Retry waits them out.
+ */
+export function reservedConcurrency(quota: Parameters<typeof scaleLimits>[0]): Partial<Record<FunctionName, number>> {
+  return scaleLimits(quota).reservedConcurrency;
 }

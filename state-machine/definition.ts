@@ -1,6 +1,7 @@
 import type { StateMachineDefinition as AslDefinition } from "aws-local-stepfunctions";
 import { SPECIALIST_STATE, STATE } from "../lib/pipeline/states.js";
 import { type TaskArns, type TaskName, taskTimeout } from "../lib/pipeline/tasks.js";
+import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, MAX_JOB_SECONDS } from "../lib/scale/limits.js";
 
 /** Re-exported for callers that read the definition and its names together. */
 export { SPECIALIST_STATE, STATE };
@@ -22,17 +23,28 @@ type Payload = Record<string, unknown>;
 type TaskFields = DistributiveOmit<TaskState, "Type" | "Resource" | "Parameters"> & { Parameters: Payload };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Errors worth retrying: Lambda's own service errors and a model that stayed throttled. */
+/** Errors worth a few retries: Lambda's own service errors. */
 const TRANSIENT_ERRORS = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
   "Lambda.SdkClientException",
   "Lambda.ClientExecutionTimeoutException",
-  "Lambda.TooManyRequestsException",
-  "ThrottledError",
 ];
 
+/**
+ * Backpressure: no capacity now (reserved concurrency full, or the model still throttling) is waited
+ * out with jittered backoff until the execution's TimeoutSeconds (`lib/scale/limits.ts`); other
+ * transient errors get a few quick retries.
+ */
 const retryTransientErrors = (attempts: number): TaskState["Retry"] => [
+  {
+    ErrorEquals: [...CAPACITY_RETRY.errors],
+    IntervalSeconds: CAPACITY_RETRY.intervalSeconds,
+    MaxAttempts: CAPACITY_RETRY.maxAttempts,
+    BackoffRate: CAPACITY_RETRY.backoffRate,
+    MaxDelaySeconds: CAPACITY_RETRY.maxDelaySeconds,
+    JitterStrategy: "FULL",
+  },
   { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 2, MaxAttempts: attempts, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: "FULL" },
 ];
 
@@ -139,7 +151,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Type: "Map",
     Comment: "The chosen specialists run side by side; a failure is recorded for its item and the others finish.",
     ItemsPath: "$.plan.specialists",
-    MaxConcurrencyPath: "$.plan.count",
+    MaxConcurrency: MAP_MAX_CONCURRENCY,
     ItemSelector: { "jobId.$": "$.jobId", "agent.$": "$$.Map.Item.Value.agent", "executionId.$": "$$.Execution.Id" },
     ItemProcessor: specialistProcessor,
     ResultPath: "$.results",
@@ -176,7 +188,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   return {
     Comment: "Alex Orchestra: analyse one portfolio job with a team of agents",
     StartAt: STATE.prepareJob,
-    TimeoutSeconds: 1800,
+    TimeoutSeconds: MAX_JOB_SECONDS,
     States: {
       [STATE.prepareJob]: prepareJob,
       [STATE.jobClaimed]: jobClaimed,

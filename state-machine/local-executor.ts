@@ -51,8 +51,8 @@ export interface LocalRunOptions {
   onEvent?: (event: ExecutionEvent) => void;
   /** Replaces some tasks' handlers (tests inject failures this way). */
   taskFunctions?: Partial<Record<TaskName, TaskFunction<unknown>>>;
-  /** Wait between Retry attempts, in ms (tests use 0; default: the definition's own intervals). */
-  retryIntervalMs?: number;
+  /** Wait between Retry attempts, in ms, or one per retrier (tests use 0; default: the definition's own intervals). */
+  retryIntervalMs?: number | number[];
 }
 
 /** What {@link taskStates} reads of a state. */

@@ -29,8 +29,11 @@ export interface AgentDeps {
   db: Db;
   config: Config;
   knowledge?: KnowledgeBase;
-  /** Replaces the configured model for an agent (tests drive agents with the SDK's ScriptedModel). */
-  modelFor?: (agent: AgentName) => Model | undefined;
+  /**
+   * Replaces the configured model for an agent (tests drive agents with the SDK's ScriptedModel; the
+   * load test wraps the agent's offline policy behind a quota-enforcing fake Bedrock).
+   */
+  modelFor?: (agent: AgentName, offlinePolicy: OfflinePolicy) => Model | undefined;
   /** Tests only: faster retry backoff, captured retry warnings. */
   retry?: Partial<Pick<ModelRetryOptions, "minDelayMs" | "maxDelayMs" | "jitter" | "log">>;
 }
@@ -57,7 +60,7 @@ export interface AgentRun<TContext> {
  * model retry settings are passed through the runner, so agents are declared once as module constants.
  */
 export function agentRunner(deps: RunDeps, run: Pick<AgentRun<unknown>, "name" | "jobId" | "offlinePolicy" | "modelSettings">): Runner {
-  const model = deps.modelFor?.(run.name) ?? createModel(deps.config, { agent: run.name, jobId: run.jobId, offlinePolicy: run.offlinePolicy });
+  const model = deps.modelFor?.(run.name, run.offlinePolicy) ?? createModel(deps.config, { agent: run.name, jobId: run.jobId, offlinePolicy: run.offlinePolicy });
   const retry = modelRetrySettings({
     maxRetries: deps.config.modelMaxRetries,
     agent: run.name,

@@ -4,6 +4,7 @@ import type { Model } from "@openai/agents";
 import { aisdk } from "@openai/agents-extensions/ai-sdk";
 import { wrapLanguageModel, type LanguageModelMiddleware } from "ai";
 import type { Config } from "../config.js";
+import { MAX_OUTPUT_TOKENS_PER_CALL } from "../scale/limits.js";
 import { OfflineModel, type OfflinePolicy } from "./offline.js";
 
 /** The parts of the configuration that choose and configure the model. */
@@ -64,7 +65,8 @@ function openAICompatibleModel(model: string, openai: Config["openai"]): Model {
 type CallOptions = Parameters<NonNullable<LanguageModelMiddleware["transformParams"]>>[0]["params"];
 
 /**
- * Adapts Agents SDK requests to Bedrock gpt-oss: drops the `strict` flag the SDK puts on tools
+ * Adapts Agents SDK requests to Bedrock gpt-oss: caps the output (Bedrock reserves input + maxTokens of
+ * the token quota when a call starts, so an unset cap would reserve the model's maximum), drops the `strict` flag the SDK puts on tools
  * (not verified to be accepted by gpt-oss on Bedrock) and sets the reasoning effort, which the
  * provider sends as gpt-oss's flat `additionalModelRequestFields.reasoning_effort`.
  * An effort already set in the agent's `modelSettings.providerData.providerOptions` wins.
@@ -73,6 +75,7 @@ export function bedrockMiddleware(reasoningEffort: ReasoningEffort): LanguageMod
   return {
     transformParams: async ({ params }) => ({
       ...params,
+      maxOutputTokens: params.maxOutputTokens ?? MAX_OUTPUT_TOKENS_PER_CALL,
       tools: withoutStrict(params.tools),
       providerOptions: withReasoningEffort(params.providerOptions, reasoningEffort),
     }),

@@ -43,7 +43,9 @@ describe("the state machine definition", () => {
   it("retries Lambda service errors and ThrottledError with backoff and jitter on every Task", () => {
     const definition = buildDefinition(arns);
     const task = definition.States[STATE.planAnalysis] as { Retry: { ErrorEquals: string[]; JitterStrategy: string; BackoffRate: number }[] };
-    expect(task.Retry[0].ErrorEquals).toEqual(expect.arrayContaining(["Lambda.ServiceException", "Lambda.TooManyRequestsException", "ThrottledError"]));
-    expect(task.Retry[0]).toMatchObject({ JitterStrategy: "FULL", BackoffRate: 2 });
+    expect(task.Retry[0].ErrorEquals).toEqual(["Lambda.TooManyRequestsException", "ThrottledError"]);
+    expect(task.Retry[0]).toMatchObject({ JitterStrategy: "FULL", BackoffRate: 1.5 });
+    expect(task.Retry[1].ErrorEquals).toEqual(expect.arrayContaining(["Lambda.ServiceException"]));
+    expect(task.Retry[1]).toMatchObject({ JitterStrategy: "FULL", BackoffRate: 2 });
   });
 });

@@ -1,0 +1,129 @@
+import { AGENT_NAMES, AGENT_PROFILES, type AgentName, type AgentProfile, invocationSeconds, MODEL_SPEED } from "./workload.js";
+
+/**
+ * Backpressure toward the model's quota, in one place. The stack deploys these numbers (reserved
+ * concurrency per agent function, the Map's MaxConcurrency, the Retry on throttling, the execution
+ * timeout); the load test runs the same numbers locally; docs/scale.md explains them.
+ */
+
+/** The Bedrock quota the limits are sized for (Service Quotas: "On-demand InvokeModel tokens per minute for ${model}"). */
+export interface ModelQuota {
+  tokensPerMinute: number;
+  /** Requests per minute. Bedrock's runtime endpoint now throttles on tokens only; we keep a request cap as a safety margin. */
+  requestsPerMinute: number;
+}
+
+/**
+ * The default we size for: an account's on-demand quota for gpt-oss-120b as we assume it (no published
+ * default was found; read yours with `aws service-quotas list-service-quotas --service-code bedrock`,
+ * and set ALEX_MODEL_TOKENS_PER_MINUTE / ALEX_MODEL_REQUESTS_PER_MINUTE at deploy time).
+ */
+export const DEFAULT_MODEL_QUOTA: ModelQuota = { tokensPerMinute: 400_000, requestsPerMinute: 400 };
+
+/** Share of the quota the sizing plans to use; the rest absorbs estimation error and other callers. */
+export const QUOTA_HEADROOM = 0.8;
+
+/**
+ * Output tokens asked for per model call (`maxTokens`). Bedrock reserves input + maxTokens from the
+ * token bucket when a call starts and gives back the unused part when it ends, so an unset maxTokens
+ * (the model's maximum) would let only a handful of calls be in flight.
+ */
+export const MAX_OUTPUT_TOKENS_PER_CALL = 4096;
+
+/** Specialists one job runs side by side (the Map's MaxConcurrency): all three at once. */
+export const MAP_MAX_CONCURRENCY = 3;
+
+/**
+ * The longest a job may take, waiting included (the state machine's TimeoutSeconds). Past it the
+ * execution ends TIMED_OUT and the execution-ended rule fails the job with that reason.
+ */
+export const MAX_JOB_SECONDS = 1800;
+
+/**
+ * Step Functions' Retry for "no capacity now": Lambda refusing an invocation over the function's
+ * reserved concurrency (Lambda.TooManyRequestsException), or the model still throttling after the
+ * in-function retries (ThrottledError). Jittered backoff up to a minute, and enough attempts that a
+ * job waits until MAX_JOB_SECONDS rather than failing earlier.
+ */
+export const CAPACITY_RETRY = {
+  errors: ["Lambda.TooManyRequestsException", "ThrottledError"],
+  intervalSeconds: 4,
+  backoffRate: 1.5,
+  maxDelaySeconds: 60,
+  /** Even with FULL jitter (a delay is uniform in [0, cap], mean cap/2) the attempts outlast MAX_JOB_SECONDS. */
+  maxAttempts: Math.ceil((2 * MAX_JOB_SECONDS) / 60) + 7,
+} as const;
+
+/** Longest total wait the capacity retrier allows if every jittered delay came out at its cap, seconds. */
+export function capacityRetryCeilingSeconds(retry: typeof CAPACITY_RETRY = CAPACITY_RETRY): number {
+  let total = 0;
+  for (let attempt = 0; attempt < retry.maxAttempts; attempt++) {
+    total += Math.min(retry.intervalSeconds * retry.backoffRate ** attempt, retry.maxDelaySeconds);
+  }
+  return total;
+}
+
+/** Model tokens one invocation of an agent uses (input + output + reasoning, every call). */
+export const tokensPerInvocation = (p: AgentProfile) =>
+  p.callsPerInvocation * (p.inputTokensPerCall + p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall);
+
+/** Model tokens and calls an average job uses. */
+export function perJob(profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES) {
+  let tokens = 0;
+  let calls = 0;
+  for (const name of AGENT_NAMES) {
+    tokens += profiles[name].share * tokensPerInvocation(profiles[name]);
+    calls += profiles[name].share * profiles[name].callsPerInvocation;
+  }
+  return { tokens, calls };
+}
+
+export interface ScaleLimits {
+  quota: ModelQuota;
+  /** Jobs per minute the quota sustains (with headroom): the rate the concurrency is sized for. */
+  jobsPerMinute: number;
+  /** Which quota bounds that rate. */
+  boundBy: "tokens" | "requests";
+  /** Reserved concurrency per agent function. */
+  reservedConcurrency: Record<AgentName, number>;
+  /** Tokens the in-flight calls reserve at most (each input + MAX_OUTPUT_TOKENS_PER_CALL); must fit the per-minute quota. */
+  inFlightReservation: number;
+}
+
+/**
+ * Sizes each agent function's reserved concurrency from the quota by Little's law: the job rate the
+ * quota sustains × the share of jobs that run the agent × the seconds one invocation takes, rounded up.
+ * More would only turn into 429s; fewer would leave quota unused.
+ */
+export function scaleLimits(quota: ModelQuota = DEFAULT_MODEL_QUOTA, profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES): ScaleLimits {
+  const job = perJob(profiles);
+  const byTokens = (quota.tokensPerMinute * QUOTA_HEADROOM) / job.tokens;
+  const byRequests = (quota.requestsPerMinute * QUOTA_HEADROOM) / job.calls;
+  const jobsPerMinute = Math.min(byTokens, byRequests);
+  const reservedConcurrency = Object.fromEntries(
+    AGENT_NAMES.map((name) => {
+      const p = profiles[name];
+      return [name, Math.max(1, Math.ceil((jobsPerMinute / 60) * p.share * invocationSeconds(p)))];
+    }),
+  ) as Record<AgentName, number>;
+  const inFlightReservation = AGENT_NAMES.reduce(
+    (sum, name) => sum + reservedConcurrency[name] * (profiles[name].inputTokensPerCall + MAX_OUTPUT_TOKENS_PER_CALL),
+    0,
+  );
+  return { quota, jobsPerMinute, boundBy: byTokens <= byRequests ? "tokens" : "requests", reservedConcurrency, inFlightReservation };
+}
+
+const positiveInt = (name: string, value: string | undefined, fallback: number) => {
+  if (value === undefined || value.trim() === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: expected a positive integer, got "${value}"`);
+  return n;
+};
+
+/** The quota from the deploy environment (ALEX_MODEL_TOKENS_PER_MINUTE, ALEX_MODEL_REQUESTS_PER_MINUTE), else the default. */
+export function modelQuotaFromEnv(env: Record<string, string | undefined>): ModelQuota {
+  return {
+    tokensPerMinute: positiveInt("ALEX_MODEL_TOKENS_PER_MINUTE", env.ALEX_MODEL_TOKENS_PER_MINUTE, DEFAULT_MODEL_QUOTA.tokensPerMinute),
+    requestsPerMinute: positiveInt("ALEX_MODEL_REQUESTS_PER_MINUTE", env.ALEX_MODEL_REQUESTS_PER_MINUTE, DEFAULT_MODEL_QUOTA.requestsPerMinute),
+  };
+}

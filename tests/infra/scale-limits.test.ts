@@ -1,0 +1,108 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, MAX_JOB_SECONDS, scaleLimits } from "../../lib/scale/limits.js";
+import { STATE } from "../../state-machine/definition.js";
+import { TASK_NAMES } from "../../lib/pipeline/tasks.js";
+
+/**
+ * Pins the deployed backpressure to docs/scale.md: the functions stack and the state machine stack run
+ * under Pulumi's mocks (SST's Function replaced by a recorder of its arguments), and what they would
+ * deploy must equal both `lib/scale/limits.ts` and the table between the `limits` markers of the doc.
+ */
+const PLATFORM = resolve(".sst/platform/package.json");
+const installed = existsSync(resolve(".sst/platform/node_modules/@pulumi/aws/package.json"));
+const ACCOUNT = "123456789012";
+
+/** `| setting | value |` rows between `<!-- limits:start -->` and `<!-- limits:end -->`. */
+function documentedLimits(): Record<string, string> {
+  const doc = readFileSync(resolve("docs/scale.md"), "utf8");
+  const block = /<!-- limits:start -->([\s\S]*?)<!-- limits:end -->/.exec(doc)?.[1] ?? "";
+  const rows = block.split("\n").filter((line) => /^\|[^-]/.test(line)).slice(1);
+  return Object.fromEntries(rows.map((line) => line.split("|").slice(1, 3).map((cell) => cell.trim().replaceAll("`", "")) as [string, string]));
+}
+
+describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst install`)", () => {
+  const functionArgs = new Map<string, Record<string, any>>();
+  let definition: Record<string, any>;
+  const documented = documentedLimits();
+  const limits = scaleLimits();
+
+  beforeAll(async () => {
+    const require = createRequire(PLATFORM);
+    const pulumi = require("@pulumi/pulumi");
+    const machines: Record<string, any>[] = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args: { type: string; name: string; inputs: Record<string, any> }) => {
+          if (args.type === "aws:sfn/stateMachine:StateMachine") machines.push(args.inputs);
+          return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:mock:eu-west-1:${ACCOUNT}:${args.name}`, name: args.name } };
+        },
+        call: (args: { inputs: Record<string, unknown> }) => args.inputs,
+      },
+      "alex-orchestra",
+      "test",
+      false,
+    );
+    class RecordedFunction {
+      arn: string;
+      constructor(name: string, args: Record<string, any>) {
+        functionArgs.set(name, args);
+        this.arn = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${name}`;
+      }
+    }
+    Object.assign(globalThis, {
+      aws: require("@pulumi/aws"),
+      sst: { aws: { Function: RecordedFunction } },
+      $app: { name: "alex-orchestra", stage: "test", removal: "remove" },
+      $resolve: pulumi.all,
+      $interpolate: pulumi.interpolate,
+    });
+    const functionsStack = await import(pathToFileURL(resolve("stacks/functions.ts")).href);
+    const stateMachineStack = await import(pathToFileURL(resolve("stacks/state-machine.ts")).href);
+    const ctx = { account: pulumi.output(ACCOUNT), region: pulumi.output("eu-west-1"), partition: pulumi.output("aws") };
+    const settings = { alexModel: "bedrock:openai.gpt-oss-120b-1:0", model: { provider: "bedrock", modelId: "openai.gpt-oss-120b-1:0" }, bedrockRegion: "us-west-2" };
+    functionsStack.functions({ settings, ctx, links: { Database: {}, KnowledgeBase: {} } });
+    const arns = Object.fromEntries(TASK_NAMES.map((t) => [t, `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${t}`]));
+    const { machine } = stateMachineStack.analysisStateMachine({ arns, account: ACCOUNT });
+    await new Promise((done) => machine.arn.apply(done));
+    definition = JSON.parse(machines[0].definition);
+  });
+
+  it.each(["tagger", "planner", "reporter", "charter", "retirement"] as const)(
+    "gives the %s function the reserved concurrency of lib/scale/limits.ts and docs/scale.md",
+    (agent) => {
+      const resource = { tagger: "Tagger", planner: "Planner", reporter: "Reporter", charter: "Charter", retirement: "Retirement" }[agent];
+      expect(functionArgs.get(resource)?.concurrency).toEqual({ reserved: limits.reservedConcurrency[agent] });
+      expect(documented[`reserved concurrency: ${agent}`]).toBe(String(limits.reservedConcurrency[agent]));
+    },
+  );
+
+  it("leaves the bookkeeping functions unreserved", () => {
+    for (const resource of ["PrepareJob", "FinalizeJob", "MarkJobFailed", "MigrateDatabase", "ExecutionEnded"]) {
+      expect(functionArgs.get(resource)?.concurrency, resource).toBeUndefined();
+    }
+  });
+
+  it("deploys the Map's MaxConcurrency, the capacity Retry and the job timeout of the config and the doc", () => {
+    const map = definition.States[STATE.runSpecialists];
+    expect(map.MaxConcurrency).toBe(MAP_MAX_CONCURRENCY);
+    expect(documented["Map MaxConcurrency"]).toBe(String(map.MaxConcurrency));
+    expect(definition.TimeoutSeconds).toBe(MAX_JOB_SECONDS);
+    expect(documented["job timeout (TimeoutSeconds)"]).toBe(`${definition.TimeoutSeconds} s`);
+    const retry = map.ItemProcessor.States[STATE.writeReport].Retry[0];
+    expect(retry).toEqual({
+      ErrorEquals: [...CAPACITY_RETRY.errors],
+      IntervalSeconds: CAPACITY_RETRY.intervalSeconds,
+      MaxAttempts: CAPACITY_RETRY.maxAttempts,
+      BackoffRate: CAPACITY_RETRY.backoffRate,
+      MaxDelaySeconds: CAPACITY_RETRY.maxDelaySeconds,
+      JitterStrategy: "FULL",
+    });
+    expect(documented["capacity Retry"]).toBe(
+      `${retry.ErrorEquals.join(", ")}: ${retry.IntervalSeconds} s × ${retry.BackoffRate}, max ${retry.MaxDelaySeconds} s, FULL jitter, ${retry.MaxAttempts} attempts`,
+    );
+  });
+});

@@ -1,0 +1,239 @@
+import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
+import type { AgentDeps, AgentName as RunAgentName } from "../../lib/agents/common.js";
+import { loadConfig } from "../../lib/config.js";
+import type { Db } from "../../lib/db/driver.js";
+import { getJob } from "../../lib/db/repositories/jobs.js";
+import { OfflineModel, type OfflinePolicy } from "../../lib/models/offline.js";
+import { createModel } from "../../lib/models/provider.js";
+import { CAPACITY_RETRY, capacityRetryCeilingSeconds, DEFAULT_MODEL_QUOTA, type ModelQuota, type ScaleLimits, scaleLimits } from "../../lib/scale/limits.js";
+import { AGENT_PROFILES, type AgentName, MODEL_SPEED, modelCallSeconds } from "../../lib/scale/workload.js";
+import type { TaskFunction } from "../../lib/pipeline/task.js";
+import { executeLocally, TASK_FUNCTIONS } from "../../state-machine/local-executor.js";
+import type { TaskName } from "../../lib/pipeline/tasks.js";
+import { useFakeAwsCredentials } from "./fake-bedrock.js";
+import { userWithJob } from "./pipeline.js";
+import { type AgentTraffic, startQuotaBedrock } from "./quota-bedrock.js";
+
+export interface LoadOptions {
+  db: Db;
+  /** Offline dependencies (config, knowledge base) the jobs share. */
+  deps: AgentDeps;
+  jobs: number;
+  /** What the fake Bedrock enforces. Default: the quota the stack is sized for. */
+  quota?: ModelQuota;
+  /** What the stack deploys. Default: `scaleLimits()` of the default quota. */
+  limits?: ScaleLimits;
+  /** One quota minute lasts 60,000 / timeScale ms; model latency and retry waits shrink alike. */
+  timeScale?: number;
+  /** Prefix for user ids (several runs can share a database). */
+  runId?: string;
+}
+
+interface Percentiles {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface LoadReport {
+  jobs: number;
+  statuses: Record<string, number>;
+  /** Why jobs failed, with counts. */
+  failures: Record<string, number>;
+  timeScale: number;
+  quota: ModelQuota;
+  reservedConcurrency: ScaleLimits["reservedConcurrency"];
+  wallMs: number;
+  /** Jobs per quota minute (wall time × timeScale). */
+  jobsPerQuotaMinute: number;
+  /** Queued (all at once) to done, wall ms. */
+  queuedToDoneMs: Percentiles;
+  model: AgentTraffic;
+  /** Model calls retried inside a function (p-retry on 429), per job. */
+  modelRetriesPerJob: Percentiles & { mean: number };
+  /** Step Functions Retry attempts (reserved concurrency full, or the model still throttling), per job. */
+  stateRetriesPerJob: Percentiles & { mean: number };
+  /** Invocations Lambda refused because a function's reserved concurrency was in use. */
+  lambdaThrottles: number;
+  /** Peak invocations in flight per agent function. */
+  peakConcurrency: Partial<Record<TaskName, number>>;
+  /**
+   * Per agent: invocations; model calls; input tokens per the Converse requests the fake Bedrock received
+   * (system, messages and tool schemas, ≈ characters / 4); output tokens of the offline analyst's answers.
+   */
+  measured: Partial<Record<AgentName, { invocations: number; calls: number; inputTokens: number; outputTokens: number }>>;
+}
+
+const AGENTS = Object.keys(AGENT_PROFILES) as AgentName[];
+const NAMES = ["Acme Emerging Markets Equity ETF", "Northwind Short Treasury Bond Fund", "Contoso Global REIT Index", "Fabrikam Gold Trust"];
+
+/** The load mix: one job in four holds an unclassified fund (tagger), one in ten a single position, four in five set retirement goals. */
+async function createJobs(db: Db, count: number, runId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const holdings = i % 10 === 0 ? [{ symbol: "SPY", quantity: 10 + i }] : [{ symbol: "SPY", quantity: 10 + i }, { symbol: "BND", quantity: 5 }, { symbol: "GLD", quantity: 2 }];
+    if (i % 4 === 0) holdings.push({ symbol: `N${runId.slice(0, 3).toUpperCase()}${i}`, quantity: 3, name: NAMES[(i / 4) % NAMES.length], price: 25 } as never);
+    const goals = i % 5 === 0 ? {} : { years_until_retirement: 10 + (i % 30), target_retirement_income: 60_000 };
+    ids.push(await userWithJob(db, `${runId}-user-${i}`, [holdings], goals));
+  }
+  return ids;
+}
+
+/**
+ * The agent's model for the load test: each call first goes, through the real Bedrock provider and its
+ * retry on throttling, to the quota-enforcing fake; what the agent hears back is its offline policy's answer.
+ * The quota decides *when* a call may proceed; the offline analyst decides *what* it says.
+ */
+class QuotaGatedModel implements Model {
+  constructor(
+    private readonly bedrock: Model,
+    private readonly offline: OfflineModel,
+    private readonly onAnswer: (response: ModelResponse) => void,
+  ) {}
+
+  async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    await this.bedrock.getResponse(request);
+    const response = await this.offline.getResponse(request);
+    this.onAnswer(response);
+    return response;
+  }
+
+  getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    return this.offline.getStreamedResponse(request);
+  }
+}
+
+const percentiles = (values: number[]): Percentiles => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 };
+};
+const withMean = (values: number[]) => ({ ...percentiles(values), mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length) });
+
+const isProfiled = (name: RunAgentName): name is AgentName => name in AGENT_PROFILES;
+
+/** A Lambda function's reserved concurrency, locally: invocations beyond it are refused as Lambda refuses them. */
+function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
+  const inFlight: Partial<Record<TaskName, number>> = {};
+  const peak: Partial<Record<TaskName, number>> = {};
+  const invocations: Partial<Record<TaskName, number>> = {};
+  let refused = 0;
+  const wrap = (task: TaskName, fn: TaskFunction<unknown>): TaskFunction<unknown> => async (event, deps) => {
+    const limit = limits[task];
+    const now = inFlight[task] ?? 0;
+    if (limit !== undefined && now >= limit) {
+      refused += 1;
+      throw Object.assign(new Error("Rate Exceeded."), { name: "Lambda.TooManyRequestsException" });
+    }
+    inFlight[task] = now + 1;
+    peak[task] = Math.max(peak[task] ?? 0, now + 1);
+    try {
+      const result = await fn(event, deps);
+      invocations[task] = (invocations[task] ?? 0) + 1;
+      return result;
+    } finally {
+      inFlight[task] = (inFlight[task] ?? 1) - 1;
+    }
+  };
+  const taskFunctions = Object.fromEntries(
+    (Object.keys(TASK_FUNCTIONS) as TaskName[]).map((task) => [task, wrap(task, TASK_FUNCTIONS[task])]),
+  ) as Record<TaskName, TaskFunction<unknown>>;
+  return { taskFunctions, peak, invocations, refused: () => refused };
+}
+
+/**
+ * Mean wait of the capacity Retry per attempt over all its attempts (FULL jitter: half the capped
+ * interval), ms. aws-local-stepfunctions takes one fixed interval per retrier, so the load test waits
+ * this mean each time; the attempts then add up to MAX_JOB_SECONDS as on AWS.
+ */
+function meanCapacityWaitMs(): number {
+  return (capacityRetryCeilingSeconds() / 2 / CAPACITY_RETRY.maxAttempts) * 1000;
+}
+
+/**
+ * Queues `jobs` jobs at once and runs each through the real definition (aws-local-stepfunctions), with
+ * the stack's reserved concurrency enforced per agent function and every model call metered by the
+ * quota-enforcing fake Bedrock. Time is compressed by `timeScale`.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const timeScale = options.timeScale ?? 60;
+  const quota = options.quota ?? DEFAULT_MODEL_QUOTA;
+  const limits = options.limits ?? scaleLimits();
+  const runId = options.runId ?? "load";
+  const restoreEnv = useFakeAwsCredentials();
+  const bedrock = await startQuotaBedrock({
+    ...quota,
+    timeScale,
+    reply: (agent) => {
+      const profile = AGENT_PROFILES[agent as AgentName];
+      return { outputTokens: profile.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall, seconds: modelCallSeconds(profile) };
+    },
+  });
+  const bedrockConfig = loadConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-120b-1:0", BEDROCK_REGION: "us-west-2" });
+  const limiter = reservedConcurrencyLimiter(limits.reservedConcurrency);
+  const measured: LoadReport["measured"] = {};
+  const retryIntervalMs = [meanCapacityWaitMs() / timeScale, 2000 / timeScale];
+
+  try {
+    const jobIds = await createJobs(options.db, options.jobs, runId);
+    const started = performance.now();
+    const results = await Promise.all(
+      jobIds.map(async (jobId) => {
+        let modelRetries = 0;
+        const retry = {
+          minDelayMs: 1000 / timeScale,
+          maxDelayMs: 20_000 / timeScale,
+          log: { warn: () => void (modelRetries += 1) },
+        };
+        // The reviewer is not in the measured workload: it stays on its offline policy, outside the quota.
+        const modelFor = (name: RunAgentName, policy: OfflinePolicy) => {
+          if (!isProfiled(name)) return undefined;
+          const agent = name;
+          const real = createModel(bedrockConfig, { agent, jobId, offlinePolicy: policy, bedrockBaseURL: bedrock.urlFor(agent) });
+          return new QuotaGatedModel(real, new OfflineModel(policy, agent), ({ usage }) => {
+            const m = (measured[agent] ??= { invocations: 0, calls: 0, inputTokens: 0, outputTokens: 0 });
+            m.calls += 1;
+            m.outputTokens += usage.outputTokens;
+          });
+        };
+        const execution = await executeLocally({ jobId }, { deps: { ...options.deps, modelFor, retry }, taskFunctions: limiter.taskFunctions, retryIntervalMs });
+        const job = await getJob(options.db, jobId);
+        const stateRetries = execution.events.filter((e) => e.type === "StateRetried").length;
+        return { status: job?.status ?? "missing", ms: performance.now() - started, modelRetries, stateRetries, error: job?.error_message };
+      }),
+    );
+    const wallMs = performance.now() - started;
+    for (const agent of AGENTS) {
+      const m = measured[agent];
+      if (!m) continue;
+      m.invocations = limiter.invocations[agent] ?? 0;
+      m.inputTokens = bedrock.traffic.get(agent)?.inputTokens ?? 0;
+    }
+    const statuses: Record<string, number> = {};
+    const failures: Record<string, number> = {};
+    for (const r of results) {
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      if (r.error) failures[r.error.slice(0, 160)] = (failures[r.error.slice(0, 160)] ?? 0) + 1;
+    }
+    return {
+      jobs: options.jobs,
+      statuses,
+      failures,
+      timeScale,
+      quota,
+      reservedConcurrency: limits.reservedConcurrency,
+      wallMs,
+      jobsPerQuotaMinute: options.jobs / ((wallMs * timeScale) / 60_000),
+      queuedToDoneMs: percentiles(results.map((r) => r.ms)),
+      model: bedrock.totals(),
+      modelRetriesPerJob: withMean(results.map((r) => r.modelRetries)),
+      stateRetriesPerJob: withMean(results.map((r) => r.stateRetries)),
+      lambdaThrottles: limiter.refused(),
+      peakConcurrency: limiter.peak,
+      measured,
+    };
+  } finally {
+    await bedrock.close();
+    restoreEnv();
+  }
+}
