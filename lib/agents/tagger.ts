@@ -1,6 +1,11 @@
 import { Agent, run } from "@openai/agents";
 import { z } from "zod";
-import { findUntaggedInstrumentsOfUser, upsertInstrument } from "../db/repositories/instruments.js";
+import {
+  findUntaggedInstrumentsOfUser,
+  tagSharedInstrument,
+  tagUserInstrument,
+  type UntaggedInstrument,
+} from "../db/repositories/instruments.js";
 import { agentLogger } from "../logger.js";
 import type { OfflinePolicy } from "../models/offline.js";
 import { ThrottledError } from "../models/retry.js";
@@ -103,8 +108,11 @@ export interface TaggingResult {
   usage: TokenUsage;
 }
 
-/** Classifies one instrument and stores it with the upsert (price included). */
-export async function classifyInstrument(deps: AgentDeps, jobId: string, instrument: Instrument) {
+/**
+ * Classifies one instrument and stores its tagging where the instrument lives: a shared one (trusted
+ * name) for everyone, a user's own one for that user only. The model's price estimate is never stored.
+ */
+export async function classifyInstrument(deps: AgentDeps, jobId: string, instrument: UntaggedInstrument, userId: string) {
   const agent = new Agent({
     name: "Tagger",
     instructions: TAGGER_INSTRUCTIONS,
@@ -113,16 +121,14 @@ export async function classifyInstrument(deps: AgentDeps, jobId: string, instrum
   });
   const result = await run(agent, taggerPrompt(instrument), { maxTurns: 2 });
   const c = result.finalOutput!;
-  await upsertInstrument(deps.db, {
-    symbol: instrument.symbol,
-    name: instrument.name,
+  const tagging = {
     instrument_type: instrument.instrument_type ?? c.instrument_type,
-    // A price we hold (seeded or given by the user) wins; the model's estimate only fills a gap.
-    current_price: instrument.current_price ?? c.current_price,
     allocation_asset_class: normaliseAllocation("allocation_asset_class", c.allocation_asset_class),
     allocation_regions: normaliseAllocation("allocation_regions", c.allocation_regions),
     allocation_sectors: normaliseAllocation("allocation_sectors", c.allocation_sectors),
-  });
+  };
+  if (instrument.scope === "shared") await tagSharedInstrument(deps.db, instrument.symbol, tagging);
+  else await tagUserInstrument(deps.db, userId, instrument.symbol, tagging);
   return { basis: c.basis, usage: usageOf(result) };
 }
 
@@ -140,7 +146,7 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
   const log = agentLogger("tagger", jobId);
   const outcomes: Outcome[] = await mapWithConcurrency(batch, deps.config.taggerConcurrency, async (instrument) => {
     try {
-      return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument)) };
+      return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument, job.clerk_user_id)) };
     } catch (error) {
       log.warn("classification failed", { symbol: instrument.symbol, error: (error as Error).message });
       return { symbol: instrument.symbol, error: error as Error };

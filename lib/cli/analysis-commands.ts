@@ -8,7 +8,8 @@ import { createJob, getJob, isJobId, type JobRow, listJobs } from "../db/reposit
 import { usd } from "../format.js";
 import { createKnowledgeBase } from "../knowledge/knowledge-base.js";
 import { writeJobOutput } from "../output/job-output.js";
-import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
+import { readPortfolioFile } from "../portfolio/portfolio-file.js";
+import { importPortfolio } from "../db/repositories/import-portfolio.js";
 import { DEMO_USER_ID, seedDemo } from "../seed/demo.js";
 import type { CommandArgs } from "./commands.js";
 import { print, printJson, progress, UsageError } from "./io.js";

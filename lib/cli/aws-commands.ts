@@ -10,7 +10,8 @@ import { getUser } from "../db/repositories/users.js";
 import { BUNDLED_CORPUS_DIR } from "../knowledge/documents.js";
 import { createKnowledgeBase, ingestFiles } from "../knowledge/knowledge-base.js";
 import { jobIdFromInput } from "../pipeline/job-message.js";
-import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
+import { readPortfolioFile } from "../portfolio/portfolio-file.js";
+import { importPortfolio } from "../db/repositories/import-portfolio.js";
 import type { CommandArgs } from "./commands.js";
 import { print, progress, UsageError } from "./io.js";
 

@@ -1,6 +1,7 @@
 import { migrate } from "../db/migrate.js";
 import { loadPortfolio } from "../db/repositories/portfolios.js";
-import { importPortfolio, readPortfolioFile } from "../portfolio/portfolio-file.js";
+import { readPortfolioFile } from "../portfolio/portfolio-file.js";
+import { importPortfolio } from "../db/repositories/import-portfolio.js";
 import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
 import { seedDemo } from "../seed/demo.js";
 import { SEED_INSTRUMENTS } from "../seed/instruments.js";

@@ -1,4 +1,4 @@
-import type { Account, AccountType, Allocation, Portfolio } from "./types.js";
+import type { Account, AccountType, Allocation, Portfolio, PriceSource } from "./types.js";
 
 export interface AccountValuation {
   id: string;
@@ -15,6 +15,10 @@ export interface HoldingValuation {
   name: string;
   quantity: number;
   price: number | null;
+  /** The price's date and source (`user`: given by the user in their file); stale when a newer market day lacks it. */
+  price_as_of: string | null;
+  price_source: PriceSource | null;
+  price_stale: boolean;
   value: number;
   /** Share of the portfolio's total value, in percent. */
   weight: number;
@@ -56,6 +60,9 @@ export function valuePortfolio(portfolio: Portfolio): Valuation {
         name: instrument.name,
         quantity: 0,
         price: instrument.current_price,
+        price_as_of: instrument.price_as_of ?? null,
+        price_source: instrument.price_source ?? null,
+        price_stale: instrument.price_stale ?? false,
         value: 0,
         weight: 0,
         accounts: [],
