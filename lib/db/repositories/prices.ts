@@ -68,3 +68,13 @@ export async function sharedSymbols(db: Db): Promise<string[]> {
   const { rows } = await db.query<{ symbol: string }>("SELECT symbol FROM instruments ORDER BY symbol");
   return rows.map((r) => r.symbol);
 }
+
+/** Shared instruments whose current price is older than `asOf` (or missing): stale after a refresh for that day. */
+export async function instrumentsPricedBefore(db: Db, asOf: string): Promise<{ symbol: string; as_of: string | null }[]> {
+  const { rows } = await db.query<{ symbol: string; as_of: string | null }>(
+    `SELECT symbol, price_as_of AS as_of FROM instruments
+     WHERE price_as_of IS NULL OR price_as_of < :as_of::date ORDER BY symbol`,
+    { as_of: P.date(asOf) },
+  );
+  return rows;
+}
