@@ -5,6 +5,7 @@ import { assertNotSstDevStub, isSstDevStubResult } from "../lib/infra/sst-dev.js
 import { agentLogger } from "../lib/logger.js";
 import { modelName } from "../lib/config.js";
 import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
+import { pricesUsed, readPriceRefresh } from "../lib/market/price-notes.js";
 import { valuationJson, valuePortfolio } from "../lib/portfolio/valuation.js";
 import { SPECIALIST_STATE, STATE } from "../state-machine/definition.js";
 import { lambdaHandler } from "./lambda.js";
@@ -32,6 +33,7 @@ const FinalizeEvent = z.object({
       duration_ms: z.number(),
     })
     .nullable(),
+  prices: z.unknown().optional(),
   prepareMs: z.number(),
   startedAt: z.string(),
 });
@@ -66,6 +68,7 @@ export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => 
   const input = parseEvent("Finalize job", FinalizeEvent, event);
   const { portfolio } = await requireSnapshot(deps.db, input.jobId);
   const results = resultsByAgent(input);
+  const valuation = valuePortfolio(portfolio);
   const failures = Object.entries(results).filter(([, r]) => r.status === "failed");
   const allFailed = input.plan.specialists.length > 0 && failures.length === Object.keys(results).length;
   const reason = allFailed ? `Every chosen specialist failed: ${failures.map(([a, r]) => `${a}: ${"error" in r ? r.error : ""}`).join("; ")}` : undefined;
@@ -73,7 +76,8 @@ export const finalizeJob: TaskFunction<FinalizeResult> = async (event, deps) => 
     chosen: input.plan.specialists,
     results: Object.fromEntries(Object.entries(results).map(([agent, r]) => [agent, r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r])),
     tagging: input.tagging && { requested: input.tagging.requested, tagged: input.tagging.tagged, failed: input.tagging.failed },
-    portfolio: valuationJson(valuePortfolio(portfolio)),
+    portfolio: valuationJson(valuation),
+    prices: { refresh: readPriceRefresh(input.prices, describeStateError), used: pricesUsed(valuation.positions) },
     model: modelName(deps.config),
     usage: totalUsage(input, results),
     timings: timings(input, results),

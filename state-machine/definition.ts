@@ -14,6 +14,7 @@ export const STATE = {
   prepareJob: "Prepare job",
   jobClaimed: "Job claimed?",
   alreadyProcessed: "Already processed",
+  refreshPrices: "Refresh prices",
   instrumentsMissing: "Instruments missing?",
   tagInstruments: "Tag instruments",
   planAnalysis: "Plan analysis",
@@ -72,7 +73,7 @@ function task(arns: TaskArns, name: TaskName, fields: State & { Parameters: Stat
     Resource: arns[name],
     Parameters: { ...Parameters, "executionId.$": inMap ? "$.executionId" : "$$.Execution.Id" },
     TimeoutSeconds: taskTimeout(name),
-    Retry: retryTransientErrors(name === "prepareJob" || name === "finalizeJob" || name === "markJobFailed" ? 3 : 4),
+    Retry: retryTransientErrors(["prepareJob", "refreshPrices", "finalizeJob", "markJobFailed"].includes(name) ? 3 : 4),
     ...rest,
   };
 }
@@ -93,8 +94,16 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Type: "Choice",
     Comment: "A job that is not pending was handled by an earlier delivery of the same message.",
     Choices: [{ Variable: "$.claimed", BooleanEquals: false, Next: STATE.alreadyProcessed }],
-    Default: STATE.instrumentsMissing,
+    Default: STATE.refreshPrices,
   };
+
+  const refreshPrices = task(arns, "refreshPrices", {
+    Comment: "Market prices up to the last trading day unless fresh (or no key); a failure is recorded and the job goes on with the last known prices.",
+    Parameters: {},
+    ResultPath: "$.prices",
+    Next: STATE.instrumentsMissing,
+    Catch: onAnyErrorGoTo(STATE.instrumentsMissing, "$.prices"),
+  });
 
   const alreadyProcessed = { Type: "Succeed" };
 
@@ -168,6 +177,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       "plan.$": "$.plan",
       "results.$": "$.results",
       "tagging.$": "$.tagging",
+      "prices.$": "$.prices",
       "prepareMs.$": "$.prepareMs",
       "startedAt.$": "$$.Execution.StartTime",
     },
@@ -195,6 +205,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       [STATE.prepareJob]: prepareJob,
       [STATE.jobClaimed]: jobClaimed,
       [STATE.alreadyProcessed]: alreadyProcessed,
+      [STATE.refreshPrices]: refreshPrices,
       [STATE.instrumentsMissing]: instrumentsMissing,
       [STATE.tagInstruments]: tagInstruments,
       [STATE.planAnalysis]: planAnalysis,

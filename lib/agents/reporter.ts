@@ -1,3 +1,4 @@
+import { withPricesNote } from "../market/price-notes.js";
 import { Agent, type RunContext, run, tool } from "@openai/agents";
 import { z } from "zod";
 import { savePayload } from "../db/repositories/jobs.js";
@@ -89,7 +90,7 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
     context: { jobId, knowledge: deps.knowledge },
     maxTurns: 6,
   });
-  const content = ensureAccountsNamed(String(result.finalOutput ?? "").trim(), valuation);
+  const content = withPricesNote(ensureAccountsNamed(String(result.finalOutput ?? "").trim(), valuation), valuation.positions);
   if (content.length === 0) throw new Error("The reporter returned an empty report");
   await savePayload(deps.db, jobId, "report_payload", { content, ...payloadMeta("reporter", deps.config) });
   agentLogger("reporter", jobId).info("report stored", { characters: content.length });

@@ -1,3 +1,4 @@
+import { pricesNotes, pricesUsed } from "../market/price-notes.js";
 import { usd } from "../format.js";
 import type { Valuation } from "../portfolio/valuation.js";
 
@@ -31,6 +32,7 @@ export function formatValuation(v: Valuation): string {
   ] as const) {
     lines.push("", title, ...Object.entries(amounts).map(([k, amount]) => `  ${k.padEnd(24)} ${usd(amount).padStart(14)}`));
   }
-  if (v.unpriced.length > 0) lines.push("", `Unpriced (valued at $0): ${v.unpriced.join(", ")}`);
+  const notes = pricesNotes(pricesUsed(v.positions));
+  if (notes.length > 0) lines.push("", ...notes);
   return lines.join("\n");
 }

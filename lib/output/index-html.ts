@@ -1,3 +1,4 @@
+import { type PriceRefreshRecord, type PricesUsed, pricesNotes } from "../market/price-notes.js";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
 
 /** Who produced a payload and when, as shown under a section heading. */
@@ -155,7 +156,16 @@ function retirementSection(retirement: IndexPage["retirement"]): string {
 
 function summarySection(summary: IndexPage["summary"]): string {
   if (!summary.value) return section("summary", absent(summary));
-  return section("summary", keyValueTable(summary.value));
+  return section("summary", `${pricesParagraph(summary.value.prices)}${keyValueTable(summary.value)}`);
+}
+
+/** "Prices as of …", with stale and user-given prices flagged, from summary_payload.prices. */
+function pricesParagraph(prices: unknown): string {
+  const parsed = prices as { used?: PricesUsed; refresh?: PriceRefreshRecord | null } | undefined;
+  if (!parsed?.used) return "";
+  const notes = pricesNotes(parsed.used, parsed.refresh);
+  return notes.length ? `<p class="prices">${notes.map(escapeHtml).join(" ")}</p>
+` : "";
 }
 
 function keyValueTable(entries: Record<string, unknown>): string {
