@@ -61,10 +61,10 @@ module.exports = {
       name: "db-not-to-upper-layers",
       severity: "error",
       comment:
-        "The database layer imports only config. Exception: the domain types (lib/portfolio/types.ts, no code) " +
-        "that the repositories return.",
+        "The database layer imports only config. Exceptions: the domain types (lib/portfolio/types.ts) and the " +
+        "portfolio file schema (lib/portfolio/portfolio-file.ts) that the repositories return and import.",
       from: { path: DB },
-      to: { path: "^lib/", pathNot: `${DB}|${CONFIG}|^lib/portfolio/types[.]ts$` },
+      to: { path: "^lib/", pathNot: `${DB}|${CONFIG}|^lib/portfolio/(types|portfolio-file)[.]ts$` },
     },
     {
       name: "config-is-the-bottom",

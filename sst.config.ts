@@ -18,13 +18,15 @@ export default $config({
     const { knowledgeBase } = await import("./stacks/knowledge-base.js");
     const { functions } = await import("./stacks/functions.js");
     const { pipeline } = await import("./stacks/pipeline.js");
+    const { dailyPriceRefresh, polygonApiKey } = await import("./stacks/market-data.js");
 
     const settings = deploySettings(process.env);
     const ctx = awsContext();
     const db = database();
     const knowledge = knowledgeBase(settings, ctx);
-    const fns = functions({ settings, ctx, links: { Database: db, KnowledgeBase: knowledge } });
+    const fns = functions({ settings, ctx, links: { Database: db, KnowledgeBase: knowledge, PolygonApiKey: polygonApiKey() } });
     runMigrations(db, fns.migrate);
+    dailyPriceRefresh({ fn: fns.refreshPrices, account: ctx.account });
     const { jobs, deadLetters, machine } = pipeline({ functions: fns, ctx });
 
     return {

@@ -10,7 +10,8 @@ import { getUser } from "../lib/db/repositories/users.js";
 import { BUNDLED_CORPUS_DIR } from "../lib/knowledge/documents.js";
 import { createKnowledgeBase, ingestFiles } from "../lib/knowledge/knowledge-base.js";
 import { jobIdFromInput } from "../lib/pipeline/job-message.js";
-import { importPortfolio, readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
+import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
+import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import type { CommandArgs } from "./command.js";
 import { print, progress, UsageError } from "./io.js";
 

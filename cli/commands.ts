@@ -60,6 +60,13 @@ export const COMMANDS = {
     options: {},
     run: async () => (await import("./analysis-commands.js")).definitionCommand(),
   },
+  prices: {
+    summary: "refresh market prices (needs POLYGON_API_KEY) or show a symbol's price history",
+    usage: "alex prices refresh [--force] [--json] [--db DIR] | alex prices show SYMBOL [--json] [--db DIR]",
+    options: { force: { type: "boolean" }, ...json, ...db },
+    positionals: true,
+    run: async (args) => (await import("./prices-commands.js")).pricesCommand(args),
+  },
   submit: {
     summary: "queue a job on a deployed stack (ALEX_DB=data-api)",
     usage: "alex submit --queue-url URL (--portfolio FILE | --user ID)",

@@ -1,4 +1,5 @@
 import { usd } from "../lib/format.js";
+import { pricesNotes, pricesUsed } from "../lib/market/price-notes.js";
 import type { Valuation } from "../lib/portfolio/valuation.js";
 
 /** A mistake in how the command was called (exit code 2). */
@@ -31,6 +32,7 @@ export function formatValuation(v: Valuation): string {
   ] as const) {
     lines.push("", title, ...Object.entries(amounts).map(([k, amount]) => `  ${k.padEnd(24)} ${usd(amount).padStart(14)}`));
   }
-  if (v.unpriced.length > 0) lines.push("", `Unpriced (valued at $0): ${v.unpriced.join(", ")}`);
+  const notes = pricesNotes(pricesUsed(v.positions));
+  if (notes.length > 0) lines.push("", ...notes);
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 import { migrate } from "../lib/db/migrate.js";
 import { loadPortfolio } from "../lib/db/repositories/portfolios.js";
-import { importPortfolio, readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
+import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
+import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { valuationJson, valuePortfolio } from "../lib/portfolio/valuation.js";
 import { seedDemo } from "../lib/seed/demo.js";
 import { SEED_INSTRUMENTS } from "../lib/seed/instruments.js";

@@ -6,18 +6,22 @@ import type { LinkName } from "../lib/infra/functions.js";
 
 /**
  * What each SST link carries at runtime (`Resource.<Link>.<property>`), and the environment variable
- * of `lib/config.ts` it stands for. Nothing secret: the Aurora link is narrowed to the Data API's
- * three values, so the master password never reaches a function.
+ * of `lib/config.ts` it stands for. The Aurora link is narrowed to the Data API's three values, so the
+ * master password never reaches a function; the only secret is the market-data key, linked to the one
+ * function that uses it and never logged.
  */
 export const LINK_PROPERTIES = {
   Database: { clusterArn: "AURORA_CLUSTER_ARN", secretArn: "AURORA_SECRET_ARN", database: "AURORA_DATABASE" },
   KnowledgeBase: { embeddingEndpoint: "SAGEMAKER_ENDPOINT", vectorBucket: "VECTOR_BUCKET", vectorIndex: "VECTOR_INDEX" },
+  PolygonApiKey: { value: "POLYGON_API_KEY" },
 } as const satisfies Record<LinkName, Record<string, string>>;
 
 const text = z.string().min(1);
 const LINK_SCHEMAS = {
   Database: z.object({ clusterArn: text, secretArn: text, database: text }),
   KnowledgeBase: z.object({ embeddingEndpoint: text, vectorBucket: text, vectorIndex: text }),
+  // The sst.Secret's value ("" until `sst secret set PolygonApiKey …`: then prices are not refreshed).
+  PolygonApiKey: z.object({ value: z.string() }),
 } satisfies Record<LinkName, z.ZodType>;
 
 /**
@@ -29,7 +33,7 @@ export function linkedEnvironment(resources: object): Record<string, string> {
   for (const link of Object.keys(LINK_PROPERTIES) as LinkName[]) {
     if (!(link in resources)) continue;
     const parsed = LINK_SCHEMAS[link].safeParse((resources as Record<string, unknown>)[link]);
-    if (!parsed.success) throw new Error(`Link "${link}" is malformed: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success) throw new Error(`Link "${link}" is malformed: ${link === "PolygonApiKey" ? "value is not a string" : z.prettifyError(parsed.error)}`);
     const names: Record<string, string> = LINK_PROPERTIES[link];
     for (const [property, value] of Object.entries(parsed.data)) env[names[property]] = value;
   }

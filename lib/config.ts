@@ -41,6 +41,10 @@ const EnvSchema = z.object({
   VECTOR_INDEX: z.string().trim().min(1).default("financial-research"),
 
   ALEX_TAGGER_CONCURRENCY: positiveInt(4),
+
+  POLYGON_API_KEY: optionalText,
+  POLYGON_BASE_URL: z.url().default("https://api.polygon.io"),
+  ALEX_PRICES_MAX_AGE_HOURS: positiveInt(20),
   ALEX_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("WARN"),
   ALEX_TRACE_CONTENT: z.enum(["0", "1"]).default("0"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
@@ -80,6 +84,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       vectorIndex: e.VECTOR_INDEX,
     },
     taggerConcurrency: e.ALEX_TAGGER_CONCURRENCY,
+    /** Polygon end-of-day prices; without a key the last known (seed) prices stay. */
+    market: { apiKey: e.POLYGON_API_KEY, baseUrl: e.POLYGON_BASE_URL, maxAgeHours: e.ALEX_PRICES_MAX_AGE_HOURS },
     logLevel: e.ALEX_LOG_LEVEL,
     trace: { content: e.ALEX_TRACE_CONTENT === "1", otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
   };

@@ -68,7 +68,7 @@ function task(arns: TaskArns, name: TaskName, fields: TaskFields, inMap = false)
     Resource: arns[name],
     Parameters: { ...Parameters, "executionId.$": inMap ? "$.executionId" : "$$.Execution.Id" },
     TimeoutSeconds: taskTimeout(name),
-    Retry: retryTransientErrors(name === "prepareJob" || name === "finalizeJob" || name === "markJobFailed" ? 3 : 4),
+    Retry: retryTransientErrors(["prepareJob", "refreshPrices", "finalizeJob", "markJobFailed"].includes(name) ? 3 : 4),
     ...rest,
   };
 }
@@ -89,8 +89,17 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Type: "Choice",
     Comment: "A job that is not pending was handled by an earlier delivery of the same message.",
     Choices: [{ Variable: "$.claimed", BooleanEquals: false, Next: STATE.alreadyProcessed }],
-    Default: STATE.instrumentsMissing,
+    Default: STATE.refreshPrices,
   };
+
+  const refreshPrices = task(arns, "refreshPrices", {
+    Comment:
+      "Market prices up to the last trading day unless fresh (or no key); a failure is recorded and the job goes on with the last known prices.",
+    Parameters: {},
+    ResultPath: "$.prices",
+    Next: STATE.instrumentsMissing,
+    Catch: onAnyErrorGoTo(STATE.instrumentsMissing, "$.prices"),
+  });
 
   const alreadyProcessed: StateOf<"Succeed"> = { Type: "Succeed" };
 
@@ -166,6 +175,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       "plan.$": "$.plan",
       "results.$": "$.results",
       "tagging.$": "$.tagging",
+      "prices.$": "$.prices",
       "prepareMs.$": "$.prepareMs",
       "startedAt.$": "$$.Execution.StartTime",
     },
@@ -193,6 +203,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       [STATE.prepareJob]: prepareJob,
       [STATE.jobClaimed]: jobClaimed,
       [STATE.alreadyProcessed]: alreadyProcessed,
+      [STATE.refreshPrices]: refreshPrices,
       [STATE.instrumentsMissing]: instrumentsMissing,
       [STATE.tagInstruments]: tagInstruments,
       [STATE.planAnalysis]: planAnalysis,

@@ -6,6 +6,7 @@ import { finalizeJob } from "../functions/finalize-job.js";
 import { markJobFailed } from "../functions/mark-job-failed.js";
 import { planner } from "../functions/planner.js";
 import { prepareJob } from "../functions/prepare-job.js";
+import { refreshPrices } from "../functions/refresh-prices.js";
 import { reporter } from "../functions/reporter.js";
 import { retirement } from "../functions/retirement.js";
 import { tagger } from "../functions/tagger.js";
@@ -23,7 +24,7 @@ export const LOCAL_STATE_MACHINE_ARN = "arn:aws:states:us-east-1:000000000000:st
 
 /** The real handler of every task. */
 export const TASK_FUNCTIONS: Record<TaskName, TaskFunction<unknown>> = {
-  prepareJob, tagger, planner, reporter, charter, retirement, finalizeJob, markJobFailed,
+  prepareJob, refreshPrices, tagger, planner, reporter, charter, retirement, finalizeJob, markJobFailed,
 };
 
 /** One thing that happened in an execution, for the progress display and the tests. */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { savePayload } from "../db/repositories/jobs.js";
 import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
+import { withPricesNote } from "../market/price-notes.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
@@ -93,7 +94,9 @@ export function userStrings(portfolio: Portfolio): string[] {
 /** The stored report: every account named, user text inert (no live links, headings or HTML from a portfolio file). */
 function reportText(output: string, portfolio: Portfolio, valuation: Valuation): string {
   const report = output.trim();
-  return report === "" ? "" : neutraliseUserText(ensureAccountsNamed(report, valuation), userStrings(portfolio));
+  if (report === "") return "";
+  const complete = withPricesNote(ensureAccountsNamed(report, valuation), valuation.positions);
+  return neutraliseUserText(complete, userStrings(portfolio));
 }
 
 export interface ReportResult {

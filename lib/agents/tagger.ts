@@ -1,6 +1,11 @@
 import { Agent } from "@openai/agents";
 import { z } from "zod";
-import { findUntaggedInstrumentsOfUser, upsertInstrument } from "../db/repositories/instruments.js";
+import {
+  findUntaggedInstrumentsOfUser,
+  tagSharedInstrument,
+  tagUserInstrument,
+  type UntaggedInstrument,
+} from "../db/repositories/instruments.js";
 import { agentLogger } from "../logger.js";
 import { ThrottledError } from "../models/retry.js";
 import { ASSET_CLASSES, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } from "../portfolio/types.js";
@@ -77,8 +82,11 @@ export interface TaggingResult {
   usage: TokenUsage;
 }
 
-/** Classifies one instrument and stores it with the upsert (price included). */
-export async function classifyInstrument(deps: AgentDeps, jobId: string, instrument: Instrument) {
+/**
+ * Classifies one instrument and stores its tagging where the instrument lives: a shared one (trusted
+ * name) for everyone, a user's own one for that user only. The model's price estimate is never stored.
+ */
+export async function classifyInstrument(deps: AgentDeps, jobId: string, instrument: UntaggedInstrument, userId: string) {
   const result = await runAgent(deps, taggerAgent, taggerPrompt(instrument), {
     name: "tagger",
     jobId,
@@ -87,16 +95,14 @@ export async function classifyInstrument(deps: AgentDeps, jobId: string, instrum
   });
   const c = result.finalOutput;
   if (!c) throw new Error(`The tagger returned no classification for ${instrument.symbol}`);
-  await upsertInstrument(deps.db, {
-    symbol: instrument.symbol,
-    name: instrument.name,
+  const tagging = {
     instrument_type: instrument.instrument_type ?? c.instrument_type,
-    // A price we hold (seeded or given by the user) wins; the model's estimate only fills a gap.
-    current_price: instrument.current_price ?? c.current_price,
     allocation_asset_class: normaliseAllocation(instrument.symbol, "allocation_asset_class", c.allocation_asset_class),
     allocation_regions: normaliseAllocation(instrument.symbol, "allocation_regions", c.allocation_regions),
     allocation_sectors: normaliseAllocation(instrument.symbol, "allocation_sectors", c.allocation_sectors),
-  });
+  };
+  if (instrument.scope === "shared") await tagSharedInstrument(deps.db, instrument.symbol, tagging);
+  else await tagUserInstrument(deps.db, userId, instrument.symbol, tagging);
   return { basis: c.basis, usage: usageOf(result) };
 }
 
@@ -114,7 +120,7 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
   const log = agentLogger("tagger", jobId);
   const outcomes: Outcome[] = await mapWithConcurrency(batch, deps.config.taggerConcurrency, async (instrument) => {
     try {
-      return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument)) };
+      return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument, job.clerk_user_id)) };
     } catch (error) {
       log.warn("classification failed", { symbol: instrument.symbol, error: (error as Error).message });
       return { symbol: instrument.symbol, error: error as Error };

@@ -1,7 +1,7 @@
 import { TASKS, type TaskName, taskTimeout } from "../pipeline/tasks.js";
 
-/** What a function can be linked to (SST `link`): the Aurora cluster and the knowledge base. */
-export type LinkName = "Database" | "KnowledgeBase";
+/** What a function can be linked to (SST `link`): the Aurora cluster, the knowledge base, the market-data key. */
+export type LinkName = "Database" | "KnowledgeBase" | "PolygonApiKey";
 
 export interface FunctionSpec {
   /** SST component name, also the stem of the Lambda's physical name. */
@@ -34,6 +34,8 @@ function task(name: TaskName, resource: string, links: readonly LinkName[], envi
  */
 export const FUNCTIONS = {
   prepareJob: task("prepareJob", "PrepareJob", ["Database"]),
+  // Also invoked daily by EventBridge Scheduler (stacks/market-data.ts); the key comes from the sst.Secret link.
+  refreshPrices: task("refreshPrices", "RefreshPrices", ["Database", "PolygonApiKey"]),
   tagger: task("tagger", "Tagger", ["Database"]),
   planner: task("planner", "Planner", ["Database"]),
   reporter: task("reporter", "Reporter", ["Database", "KnowledgeBase"], KNOWLEDGE_BASE_ENVIRONMENT),

@@ -132,9 +132,18 @@ export interface LinkTargets {
   KnowledgeBase: { endpointArn: string; indexArn: string };
 }
 
-/** What each link grants, keyed by link name (the stacks put these on the linkable resources). */
+/**
+ * What each link grants, keyed by link name (the stacks put these on the linkable resources). An
+ * `sst.Secret` grants nothing in IAM: SST encrypts its value into the linked function's own bundle.
+ */
 export function linkGrants(link: LinkName, targets: LinkTargets): Grant[] {
+  if (link === "PolygonApiKey") return [];
   return link === "Database" ? databaseGrants(targets.Database) : knowledgeBaseGrants(targets.KnowledgeBase);
+}
+
+/** The daily price refresh: EventBridge Scheduler's role may invoke only the refresh function. */
+export function priceRefreshScheduleGrants(functionArn: string): Grant[] {
+  return [{ actions: ["lambda:InvokeFunction"], resources: [functionArn, `${functionArn}:*`] }];
 }
 
 /** Everything a function's role may do once deployed: its own statements plus its links'. */

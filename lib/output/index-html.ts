@@ -1,5 +1,6 @@
 import { usdRounded } from "../format.js";
 import type { RetirementOutlook, ReviewVerdict } from "./adapters.js";
+import { type PriceRefreshRecord, type PricesUsed, pricesNotes } from "../market/price-notes.js";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
 
 /** Who produced a payload and when, as shown under a section heading. */
@@ -80,6 +81,7 @@ export function renderIndexBody(page: IndexPage): string {
   return [
     header(page),
     summaryCards(page.cards),
+    pricesParagraph(page.summary.value?.prices),
     reportSection(page.report),
     chartsSection(page.charts),
     retirementSection(page.retirement),
@@ -257,6 +259,14 @@ function executionSection(execution: ExecutionView, traceHtml = ""): string {
     ? `<p class="meta">Model <code>${escapeHtml(execution.model ?? "unknown")}</code> · ${execution.usage.requests ?? 0} model requests · ${(execution.usage.input_tokens ?? 0).toLocaleString("en-US")} input and ${(execution.usage.output_tokens ?? 0).toLocaleString("en-US")} output tokens</p>`
     : "";
   return section("execution", [graph, usage, timings, traceHtml].join("\n"));
+}
+
+/** "Prices as of …", with stale and user-given prices flagged, from summary_payload.prices. */
+function pricesParagraph(prices: unknown): string {
+  const parsed = prices as { used?: PricesUsed; refresh?: PriceRefreshRecord | null } | undefined;
+  if (!parsed?.used) return "";
+  const notes = pricesNotes(parsed.used, parsed.refresh);
+  return notes.length ? `<p class="prices">${notes.map(escapeHtml).join(" ")}</p>` : "";
 }
 
 function rawDataSection(page: IndexPage): string {

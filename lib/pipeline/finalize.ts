@@ -5,6 +5,7 @@ import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } fro
 import { modelName } from "../config.js";
 import { completeJob, failJob, JobNotRunningError, savePayload } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
+import { pricesUsed, readPriceRefresh } from "../market/price-notes.js";
 import { jobCost } from "../tracing/cost.js";
 import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
 import { isSstDevStubResult } from "./sst-dev.js";
@@ -36,6 +37,7 @@ export const FinalizeEvent = z.object({
       duration_ms: z.number(),
     })
     .nullable(),
+  prices: z.unknown().optional(),
   prepareMs: z.number(),
   startedAt: z.string(),
 });
@@ -78,13 +80,15 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
       ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
       : undefined;
   const usage = totalUsage(input, results);
+  const valuation = valuePortfolio(portfolio);
   await savePayload(deps.db, input.jobId, "summary_payload", {
     chosen: input.plan.specialists,
     plan: input.plan.decision ?? null,
     missing,
     results: Object.fromEntries(Object.entries(results).map(([agent, r]) => [agent, r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r])),
     tagging: input.tagging && { requested: input.tagging.requested, tagged: input.tagging.tagged, failed: input.tagging.failed },
-    portfolio: valuationJson(valuePortfolio(portfolio)),
+    portfolio: valuationJson(valuation),
+    prices: { refresh: readPriceRefresh(input.prices, describeStateError), used: pricesUsed(valuation.positions) },
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),

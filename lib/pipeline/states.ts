@@ -3,6 +3,7 @@ export const STATE = {
   prepareJob: "Prepare job",
   jobClaimed: "Job claimed?",
   alreadyProcessed: "Already processed",
+  refreshPrices: "Refresh prices",
   instrumentsMissing: "Instruments missing?",
   tagInstruments: "Tag instruments",
   planAnalysis: "Plan analysis",

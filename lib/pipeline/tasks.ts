@@ -4,6 +4,7 @@
  */
 export const TASKS = {
   prepareJob: { handler: "functions/prepare-job.handler", memoryMB: 256, timeoutSeconds: 30, agent: false },
+  refreshPrices: { handler: "functions/refresh-prices.handler", memoryMB: 256, timeoutSeconds: 120, agent: false },
   tagger: { handler: "functions/tagger.handler", memoryMB: 512, timeoutSeconds: 300, agent: true },
   planner: { handler: "functions/planner.handler", memoryMB: 512, timeoutSeconds: 120, agent: true },
   reporter: { handler: "functions/reporter.handler", memoryMB: 1024, timeoutSeconds: 300, agent: true },

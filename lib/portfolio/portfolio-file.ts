@@ -1,10 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import type { Db } from "../db/driver.js";
-import { createAccount, deleteAccountsOfUser } from "../db/repositories/accounts.js";
-import { insertInstrumentIfMissing } from "../db/repositories/instruments.js";
-import { upsertPosition } from "../db/repositories/positions.js";
-import { upsertUser } from "../db/repositories/users.js";
 import { RetirementPlan } from "../retirement/input.js";
 import { formatPath } from "../validation.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
@@ -116,30 +111,4 @@ export function userIdOf(file: PortfolioFile): string {
   if (file.user.id) return file.user.id;
   const slug = file.user.display_name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
   return `local:${slug || "user"}`;
-}
-
-/**
- * Writes a validated file in one transaction: the user's profile, and their accounts replaced by the
- * file's. Known symbols keep the database's name and price; unknown ones become instruments with the
- * given name and price and no allocations (the tagger classifies them later).
- */
-export async function importPortfolio(db: Db, file: PortfolioFile): Promise<string> {
-  const userId = userIdOf(file);
-  await db.transaction(async (tx) => {
-    await upsertUser(tx, { clerk_user_id: userId, ...file.user, retirement_plan: file.retirement ?? null });
-    await deleteAccountsOfUser(tx, userId);
-    for (const account of file.accounts) {
-      const accountId = await createAccount(tx, { clerk_user_id: userId, ...account });
-      for (const position of account.positions) {
-        await insertInstrumentIfMissing(tx, {
-          symbol: position.symbol,
-          name: position.name ?? position.symbol,
-          instrument_type: position.instrument_type,
-          current_price: position.price,
-        });
-        await upsertPosition(tx, accountId, position.symbol, position.quantity);
-      }
-    }
-  });
-  return userId;
 }

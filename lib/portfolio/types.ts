@@ -12,6 +12,8 @@ export const SECTORS = [
 export const INSTRUMENT_TYPES = ["etf", "mutual_fund", "stock", "bond", "bond_fund", "commodity", "reit"] as const;
 export const ACCOUNT_TYPES = ["401k", "roth_ira", "traditional_ira", "taxable", "529", "hsa", "pension", "other"] as const;
 export const JOB_STATUSES = ["pending", "running", "completed", "failed"] as const;
+/** Where a price comes from: the seed data, the market-data provider, or the user's own file. */
+export const PRICE_SOURCES = ["seed", "market", "user"] as const;
 
 export type Region = (typeof REGIONS)[number];
 export type AssetClass = (typeof ASSET_CLASSES)[number];
@@ -19,6 +21,7 @@ export type Sector = (typeof SECTORS)[number];
 export type InstrumentType = (typeof INSTRUMENT_TYPES)[number];
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
 export type JobStatus = (typeof JOB_STATUSES)[number];
+export type PriceSource = (typeof PRICE_SOURCES)[number];
 
 /** `{key: percent}`; a complete allocation sums to 100. */
 export type Allocation = Partial<Record<string, number>>;
@@ -33,6 +36,10 @@ export interface Instrument {
   allocation_sectors: Allocation;
   /** Yearly expense ratio as a fraction (0.0009 = 0.09%); null or absent when unknown. */
   expense_ratio?: number | null;
+  /** The date of `current_price` (YYYY-MM-DD), its source, and whether a newer market day lacks it. */
+  price_as_of?: string | null;
+  price_source?: PriceSource | null;
+  price_stale?: boolean;
 }
 
 export interface User {
@@ -80,6 +87,9 @@ export const InstrumentSchema = z.object({
   allocation_regions: AllocationSchema,
   allocation_sectors: AllocationSchema,
   expense_ratio: Num.min(0).max(0.1).nullish(),
+  price_as_of: z.string().nullable().optional(),
+  price_source: z.enum(PRICE_SOURCES).nullable().optional(),
+  price_stale: z.boolean().optional(),
 });
 
 /** Validates a stored snapshot before a specialist trusts it. */

@@ -1,6 +1,6 @@
 import { largestRemainder } from "./allocation.js";
 import { fromCents, lineValueCents, percentOf, toCents } from "./money.js";
-import type { Account, AccountType, Allocation, Portfolio } from "./types.js";
+import type { Account, AccountType, Allocation, Portfolio, PriceSource } from "./types.js";
 
 export { cents, percentOf } from "./money.js";
 
@@ -22,6 +22,10 @@ export interface HoldingValuation {
   name: string;
   quantity: number;
   price: number | null;
+  /** The price's date and source (`user`: given by the user in their file); stale when a newer market day lacks it. */
+  price_as_of: string | null;
+  price_source: PriceSource | null;
+  price_stale: boolean;
   value: number;
   /** Share of the portfolio's total value, in percent, unrounded (rounded once where shown). */
   weight: number;
@@ -64,6 +68,9 @@ export function valuePortfolio(portfolio: Portfolio): Valuation {
         name: instrument.name,
         quantity: 0,
         price: instrument.current_price,
+        price_as_of: instrument.price_as_of ?? null,
+        price_source: instrument.price_source ?? null,
+        price_stale: instrument.price_stale ?? false,
         value: 0,
         cents: 0,
         weight: 0,

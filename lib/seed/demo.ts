@@ -1,8 +1,10 @@
 import type { Db } from "../db/driver.js";
-import { upsertInstrument } from "../db/repositories/instruments.js";
-import { importPortfolio, parsePortfolioFile, type PortfolioFile } from "../portfolio/portfolio-file.js";
+import { tagUserInstrument, upsertInstrument } from "../db/repositories/instruments.js";
+import { recordPrices } from "../db/repositories/prices.js";
+import { parsePortfolioFile, type PortfolioFile } from "../portfolio/portfolio-file.js";
+import { importPortfolio } from "../db/repositories/import-portfolio.js";
 import { EXPENSE_RATIOS } from "./expense-ratios.js";
-import { SEED_INSTRUMENTS } from "./instruments.js";
+import { SEED_INSTRUMENTS, SEED_PRICES_AS_OF } from "./instruments.js";
 
 export const DEMO_USER_ID = "demo_user";
 
@@ -43,12 +45,17 @@ export const DEMO_PORTFOLIO: PortfolioFile = parsePortfolioFile({
   ],
 }, "demo portfolio");
 
-/** Upserts the 22 reference instruments; returns how many. */
+/**
+ * Upserts the 22 reference instruments and records their seed prices in the history (a newer market
+ * price stays current); returns how many.
+ */
 export async function seedInstruments(db: Db): Promise<number> {
   await db.transaction(async (tx) => {
     for (const instrument of SEED_INSTRUMENTS) {
       await upsertInstrument(tx, { ...instrument, expense_ratio: EXPENSE_RATIOS[instrument.symbol] ?? null });
     }
+    const closes = SEED_INSTRUMENTS.flatMap((i) => (i.current_price ? [{ symbol: i.symbol, close: i.current_price }] : []));
+    await recordPrices(tx, "seed", SEED_PRICES_AS_OF, closes);
   });
   return SEED_INSTRUMENTS.length;
 }
@@ -58,17 +65,13 @@ export const DEMO_UNTAGGED_SYMBOL = "VTI";
 
 /**
  * Reference instruments plus the demo user, as new: the demo's accounts are replaced and its
- * untagged instrument loses the allocations an earlier run gave it. Safe to run again.
+ * own untagged instrument loses the allocations an earlier run gave it. Safe to run again.
  */
 export async function seedDemo(db: Db): Promise<string> {
   await seedInstruments(db);
   const userId = await importPortfolio(db, DEMO_PORTFOLIO);
-  const untagged = DEMO_PORTFOLIO.accounts.flatMap((a) => a.positions).find((p) => p.symbol === DEMO_UNTAGGED_SYMBOL)!;
-  await upsertInstrument(db, {
-    symbol: untagged.symbol,
-    name: untagged.name!,
-    current_price: untagged.price,
-    expense_ratio: EXPENSE_RATIOS[untagged.symbol],
+  await tagUserInstrument(db, userId, DEMO_UNTAGGED_SYMBOL, {
+    instrument_type: null,
     allocation_asset_class: {},
     allocation_regions: {},
     allocation_sectors: {},

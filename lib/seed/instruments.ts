@@ -4,6 +4,12 @@ const us = { north_america: 100 };
 const equity = { equity: 100 };
 const bonds = { fixed_income: 100 };
 
+/**
+ * The date the seed prices are recorded under. The original's prices carry no date; this nominal one
+ * (the first trading day of 2024, near when they were written) makes sure they always read as old.
+ */
+export const SEED_PRICES_AS_OF = "2024-01-02";
+
 /** The original's 22 reference instruments, with their seed prices and allocations (each sums to 100). */
 export const SEED_INSTRUMENTS: InstrumentInput[] = [
   {

@@ -6,6 +6,7 @@ import { writeReport } from "../../lib/agents/reporter.js";
 import { projectRetirement } from "../../lib/agents/retirement.js";
 import { tagInstruments } from "../../lib/agents/tagger.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
+import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { claimJob, createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
@@ -28,9 +29,10 @@ describe("the agents on the offline model, demo user", () => {
     const result = await tagInstruments(deps, jobId, ["VTI"]);
     expect(result.tagged.map((t) => t.symbol)).toEqual(["VTI"]);
     expect(result.failed).toEqual([]);
-    const [vti] = await getInstruments(db, ["VTI"]);
+    const vti = (await loadPortfolio(db, DEMO_USER_ID))!.accounts.flatMap((a) => a.positions).find((p) => p.symbol === "VTI")!.instrument;
     expect(vti.allocation_asset_class).toEqual({ equity: 100 });
-    expect(vti.current_price).toBe(245.1);
+    expect(vti).toMatchObject({ current_price: 245.1, price_source: "user" });
+    expect(await getInstruments(db, ["VTI"])).toEqual([]);
   });
 
   it("plans all three specialists and snapshots the portfolio", async () => {

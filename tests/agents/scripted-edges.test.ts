@@ -8,7 +8,8 @@ import { writeReport } from "../../lib/agents/reporter.js";
 import { taggerPolicy } from "../../lib/agents/offline/tagger.js";
 import { tagInstruments } from "../../lib/agents/tagger.js";
 import { ThrottledError } from "../../lib/models/retry.js";
-import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { createJob, failJob, getJob } from "../../lib/db/repositories/jobs.js";
@@ -41,6 +42,8 @@ describe("agent edges with the SDK's scripted model", () => {
   let db: PgliteDb;
   let base: AgentDeps;
   const withModel = (agent: AgentName, model: Model): AgentDeps => ({ ...base, modelFor: (a) => (a === agent ? model : undefined) });
+  const ownInstrument = async (user: string, symbol: string) =>
+    (await loadPortfolio(db, user))!.accounts.flatMap((a) => a.positions).find((p) => p.symbol === symbol)!.instrument;
 
   beforeAll(async () => {
     db = await testDb();
@@ -135,11 +138,10 @@ describe("agent edges with the SDK's scripted model", () => {
     const result = await tagInstruments(withModel("tagger", new ScriptedModel([[assistantMessage(JSON.stringify(answer))]])), jobId, ["VTI"]);
     expect(result.tagged).toEqual([]);
     expect(result.failed).toEqual([{ symbol: "VTI", error: "AllocationSumError: VTI: allocation_asset_class sums to 90, not 100" }]);
-    const [vti] = await getInstruments(db, ["VTI"]);
-    expect(vti.allocation_asset_class).toEqual({});
+    expect(await ownInstrument(DEMO_USER_ID, "VTI")).toMatchObject({ allocation_asset_class: {} });
   });
 
-  it("tagger: a price we hold wins over the model's estimate", async () => {
+  it("tagger: the model's price estimate is never stored; the user's own price values their holding", async () => {
     await importPortfolio(db, parsePortfolioFile({
       user: { id: "priced", display_name: "Priced" },
       accounts: [{ name: "Brokerage", type: "taxable", positions: [{ symbol: "ZZPRICED", quantity: 1, name: "Priced Technology Fund", price: 12.34 }] }],
@@ -149,9 +151,10 @@ describe("agent edges with the SDK's scripted model", () => {
     const model = new ScriptedModel([[assistantMessage(JSON.stringify({ ...answer, current_price: 999 }))]]);
     const result = await tagInstruments(withModel("tagger", model), jobId, ["ZZPRICED"]);
     expect(result.tagged.map((t) => t.symbol)).toEqual(["ZZPRICED"]);
-    const [stored] = await getInstruments(db, ["ZZPRICED"]);
-    expect(stored.current_price).toBe(12.34);
-    expect(stored.allocation_sectors).toEqual({ technology: 100 });
+    expect(await ownInstrument("priced", "ZZPRICED")).toMatchObject({
+      current_price: 12.34, price_source: "user", allocation_sectors: { technology: 100 },
+    });
+    expect(await getInstruments(db, ["ZZPRICED"])).toEqual([]);
   });
 
   it("tagger: a model that stayed throttled fails the task (for Step Functions to retry), not just the symbol", async () => {

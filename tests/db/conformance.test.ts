@@ -15,7 +15,7 @@ import {
   findUntaggedInstrumentsOfUser,
   getInstruments,
   listInstruments,
-  upsertInstrument,
+  tagUserInstrument,
 } from "../../lib/db/repositories/instruments.js";
 import {
   claimJob,
@@ -31,8 +31,10 @@ import {
   savePayload,
 } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
+import { latestMarketPrices, recordPrices } from "../../lib/db/repositories/prices.js";
 import { getUser, upsertUser } from "../../lib/db/repositories/users.js";
-import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import type { Portfolio } from "../../lib/portfolio/types.js";
 import { seedInstruments } from "../../lib/seed/demo.js";
 import { DataApiFake } from "../support/data-api-fake.js";
@@ -81,8 +83,8 @@ afterAll(async () => {
 
 describe("migrations through each driver", () => {
   it("applies every migration on an empty database, and nothing the second time", () => {
-    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner", "003_numbers", "006_traces"], []]);
-    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner", "003_numbers", "006_traces"], []]);
+    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner", "003_numbers", "004_market_data", "006_traces"], []]);
+    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner", "003_numbers", "004_market_data", "006_traces"], []]);
   });
 
   it("leaves the same schema and the same recorded versions on both", async () => {
@@ -101,8 +103,14 @@ describe("migrations through each driver", () => {
       instruments: (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM instruments")).rows[0].n,
     }));
     expect(result.pglite).toEqual({
-      versions: [{ version: "001_schema" }, { version: "002_job_owner" }, { version: "003_numbers" }, { version: "006_traces" }],
-      tables: ["accounts", "instruments", "job_traces", "jobs", "positions", "schema_migrations", "users"],
+      versions: [
+        { version: "001_schema" }, { version: "002_job_owner" }, { version: "003_numbers" }, { version: "004_market_data" },
+        { version: "006_traces" },
+      ],
+      tables: [
+        "accounts", "instruments", "instruments_untrusted_pre_004", "job_traces", "jobs", "positions", "prices",
+        "schema_migrations", "user_instruments", "users",
+      ],
       triggers: [
         "instruments_allocations_sum_to_100",
         "jobs_stay_ended",
@@ -110,6 +118,7 @@ describe("migrations through each driver", () => {
         "update_instruments_updated_at",
         "update_jobs_updated_at",
         "update_positions_updated_at",
+        "update_user_instruments_updated_at",
         "update_users_updated_at",
       ],
       instruments: 22,
@@ -483,6 +492,7 @@ describe("repository flow", () => {
               instrument: {
                 symbol: "NEWX", name: "New ETF", instrument_type: "etf", current_price: 25.5,
                 allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+                price_as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), price_source: "user", price_stale: false,
               },
             },
             {
@@ -536,10 +546,13 @@ describe("the other repository functions", () => {
       const instruments = await getInstruments(db, ["ORUNTAG", "SPY", "MISSING"]);
       const listedSymbols = (await listInstruments(db)).map((i) => i.symbol);
       const untagged = await findUntaggedInstrumentsOfUser(db, user);
-      const tagged = await upsertInstrument(db, {
-        symbol: "ORUNTAG", name: "Now Tagged", allocation_asset_class: { equity: 100 },
-        allocation_regions: { global: 100 }, allocation_sectors: { other: 100 },
+      await tagUserInstrument(db, user, "ORUNTAG", {
+        instrument_type: "stock", allocation_asset_class: { equity: 100 }, allocation_regions: { global: 100 }, allocation_sectors: { other: 100 },
       });
+      const tagged = (await loadPortfolio(db, user))!.accounts[0].positions.find((p) => p.symbol === "ORUNTAG")!.instrument;
+      const recorded = await recordPrices(db, "market", "2026-11-27", [{ symbol: "SPY", close: 600.5 }, { symbol: "ORUNTAG", close: 1 }]);
+      const spyAfter = (await getInstruments(db, ["SPY"]))[0];
+      const market = await latestMarketPrices(db);
       const untaggedAfter = await findUntaggedInstrumentsOfUser(db, user);
       const profile = await getUser(db, user);
       const jobs: string[] = [];
@@ -555,7 +568,10 @@ describe("the other repository functions", () => {
       const listedAll = await listJobs(db, {});
       return {
         instruments,
-        listed23AndNew: listedSymbols.length >= 23 && listedSymbols.includes("ORUNTAG") && listedSymbols.includes("VIG"),
+        listed22NotOwn: listedSymbols.length >= 22 && !listedSymbols.includes("ORUNTAG") && listedSymbols.includes("VIG"),
+        recorded,
+        spyAfter: { current_price: spyAfter.current_price, price_as_of: spyAfter.price_as_of, price_source: spyAfter.price_source },
+        market: { as_of: market.as_of, fetched: typeof market.fetched_at === "string" },
         untagged,
         tagged,
         untaggedAfter,
@@ -566,14 +582,17 @@ describe("the other repository functions", () => {
       };
     });
     expect(result.pglite).toMatchObject({
-      listed23AndNew: true,
+      listed22NotOwn: true,
       untagged: [
         {
           symbol: "ORUNTAG", name: "ORUNTAG", instrument_type: null, current_price: 3.25,
-          allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+          allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {}, price_source: "user", scope: "user",
         },
       ],
-      tagged: { symbol: "ORUNTAG", name: "Now Tagged", current_price: 3.25, allocation_sectors: { other: 100 } },
+      tagged: { symbol: "ORUNTAG", name: "ORUNTAG", instrument_type: "stock", current_price: 3.25, allocation_sectors: { other: 100 } },
+      recorded: ["SPY"],
+      spyAfter: { current_price: 600.5, price_as_of: "2026-11-27", price_source: "market" },
+      market: { as_of: "2026-11-27", fetched: true },
       untaggedAfter: [],
       profile: { clerk_user_id: "other-repos-pglite", display_name: "Other" },
       cleared: null,
@@ -583,7 +602,7 @@ describe("the other repository functions", () => {
       ],
       listedAllHasUser: true,
     });
-    expect(result.pglite.instruments.map((i) => i.symbol)).toEqual(["ORUNTAG", "SPY"]);
+    expect(result.pglite.instruments.map((i) => i.symbol)).toEqual(["SPY"]);
     expect({ ...result.dataApi, profile: { ...result.dataApi.profile, clerk_user_id: "other-repos-pglite" } }).toEqual(result.pglite);
   });
 });

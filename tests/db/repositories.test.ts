@@ -10,7 +10,7 @@ import { createAccount } from "../../lib/db/repositories/accounts.js";
 import {
   findUntaggedInstrumentsOfUser,
   getInstruments,
-  insertInstrumentIfMissing,
+  upsertUserInstrument,
   upsertInstrument,
 } from "../../lib/db/repositories/instruments.js";
 import {
@@ -27,9 +27,11 @@ import {
   savePayload,
 } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
+import { priceHistory, recordPrices } from "../../lib/db/repositories/prices.js";
 import { upsertPosition } from "../../lib/db/repositories/positions.js";
 import { getUser, upsertUser } from "../../lib/db/repositories/users.js";
-import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import type { Portfolio } from "../../lib/portfolio/types.js";
 import { testDb } from "../support/db.js";
 
@@ -63,6 +65,7 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
   throw new Error("expected the promise to reject");
 }
 
+const today = () => new Date().toISOString().slice(0, 10);
 const symbolOf = (i: number) => `R${String(i).padStart(4, "0")}`;
 
 describe("loadPortfolio", () => {
@@ -101,6 +104,7 @@ describe("loadPortfolio", () => {
       symbol: "GLD", name: "SPDR Gold Shares", instrument_type: "etf", current_price: 195.7,
       allocation_asset_class: { commodities: 100 }, allocation_regions: { global: 100 }, allocation_sectors: { commodities: 100 },
       expense_ratio: 0.004,
+      price_as_of: "2024-01-02", price_source: "seed", price_stale: false,
     });
     expect(portfolio.accounts[0].positions[0].instrument.allocation_sectors).toEqual({
       treasury: 42, corporate: 24, mortgage: 27, government_related: 7,
@@ -129,6 +133,7 @@ describe("loadPortfolio", () => {
     expect(loaded[499].instrument).toEqual({
       symbol: "R0499", name: "Fund 499", instrument_type: null, current_price: 124.75,
       allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+      price_as_of: today(), price_source: "user", price_stale: false,
     });
   });
 
@@ -146,26 +151,25 @@ describe("loadPortfolio", () => {
 
   it("an instrument without a price loads with a null price", async () => {
     await upsertUser(db, { clerk_user_id: "repo-unpriced" });
-    await insertInstrumentIfMissing(db, { symbol: "RNOPRICE", name: "No Price Yet" });
+    await upsertUserInstrument(db, { clerk_user_id: "repo-unpriced", symbol: "RNOPRICE", name: "No Price Yet" });
     const account = await createAccount(db, { clerk_user_id: "repo-unpriced", name: "Acc", type: "other" });
     await upsertPosition(db, account, "RNOPRICE", 3);
     const portfolio = (await loadPortfolio(db, "repo-unpriced"))!;
-    expect(portfolio.accounts[0].positions[0]).toMatchObject({ symbol: "RNOPRICE", quantity: 3, instrument: { current_price: null } });
+    expect(portfolio.accounts[0].positions[0]).toMatchObject({ symbol: "RNOPRICE", quantity: 3, instrument: { current_price: null, price_as_of: null, price_source: null } });
   });
 });
 
 describe("instruments", () => {
-  it("upsertInstrument stores the price and keeps it when later upserts omit it", async () => {
-    const created = await upsertInstrument(db, {
-      symbol: "RKEEP", name: "Keep Fund", instrument_type: "etf", current_price: 12.3456,
-    });
+  it("upsertInstrument keeps a stored price and allocations when later upserts omit them", async () => {
+    const created = await upsertInstrument(db, { symbol: "RKEEP", name: "Keep Fund", instrument_type: "etf", current_price: 99 });
     expect(created).toEqual({
-      symbol: "RKEEP", name: "Keep Fund", instrument_type: "etf", current_price: 12.3456,
-      allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+      symbol: "RKEEP", name: "Keep Fund", instrument_type: "etf", current_price: null,
+      allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {}, price_as_of: null, price_source: null,
     });
+    expect(await recordPrices(db, "market", "2026-11-27", [{ symbol: "RKEEP", close: 12.3456 }])).toEqual(["RKEEP"]);
 
-    const renamed = await upsertInstrument(db, { symbol: "RKEEP", name: "Keep Fund (renamed)" });
-    expect(renamed).toMatchObject({ name: "Keep Fund (renamed)", instrument_type: "etf", current_price: 12.3456 });
+    const renamed = await upsertInstrument(db, { symbol: "RKEEP", name: "Keep Fund (renamed)", current_price: 1 });
+    expect(renamed).toMatchObject({ name: "Keep Fund (renamed)", instrument_type: "etf", current_price: 12.3456, price_as_of: "2026-11-27" });
 
     const tagged = await upsertInstrument(db, {
       symbol: "RKEEP", name: "Keep Fund (renamed)",
@@ -174,29 +178,42 @@ describe("instruments", () => {
     expect(tagged).toEqual({
       symbol: "RKEEP", name: "Keep Fund (renamed)", instrument_type: "etf", current_price: 12.3456,
       allocation_asset_class: { equity: 100 }, allocation_regions: { europe: 100 }, allocation_sectors: { technology: 100 },
+      price_as_of: "2026-11-27", price_source: "market",
     });
-
-    const repriced = await upsertInstrument(db, { symbol: "RKEEP", name: "Keep Fund (renamed)", current_price: 13 });
-    expect(repriced).toMatchObject({ current_price: 13, allocation_regions: { europe: 100 } });
-    expect(await getInstruments(db, ["RKEEP"])).toEqual([repriced]);
+    expect(await getInstruments(db, ["RKEEP"])).toEqual([tagged]);
   });
 
-  it("insertInstrumentIfMissing adds new instruments and leaves existing ones alone", async () => {
-    const before = (await getInstruments(db, ["SPY"]))[0];
-    expect(await insertInstrumentIfMissing(db, { symbol: "SPY", name: "Something Else", current_price: 1, instrument_type: "stock" })).toBe(false);
-    expect((await getInstruments(db, ["SPY"]))[0]).toEqual(before);
-    expect(before).toMatchObject({ name: "SPDR S&P 500 ETF Trust", current_price: 450.25 });
-
-    expect(await insertInstrumentIfMissing(db, { symbol: "RNEW", name: "Brand New", current_price: 9.99 })).toBe(true);
-    expect(await getInstruments(db, ["RNEW", "NOPE"])).toEqual([
-      {
-        symbol: "RNEW", name: "Brand New", instrument_type: null, current_price: 9.99,
-        allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
-      },
+  it("recordPrices keeps history and moves the current price forward only", async () => {
+    await upsertInstrument(db, { symbol: "RHIST", name: "History Fund" });
+    await recordPrices(db, "market", "2026-11-27", [{ symbol: "RHIST", close: 10 }, { symbol: "RNOTSHARED", close: 5 }]);
+    await recordPrices(db, "market", "2026-11-25", [{ symbol: "RHIST", close: 9 }]);
+    await recordPrices(db, "seed", "2026-11-27", [{ symbol: "RHIST", close: 1 }]);
+    expect((await getInstruments(db, ["RHIST"]))[0]).toMatchObject({ current_price: 10, price_as_of: "2026-11-27", price_source: "market" });
+    expect((await priceHistory(db, "RHIST")).map((p) => [p.as_of, p.source, p.close])).toEqual([
+      ["2026-11-27", "market", 10], ["2026-11-27", "seed", 1], ["2026-11-25", "market", 9],
     ]);
+    expect(await priceHistory(db, "RNOTSHARED")).toEqual([]);
+    await recordPrices(db, "market", "2026-11-30", [{ symbol: "RHIST", close: 11 }]);
+    expect((await getInstruments(db, ["RHIST"]))[0]).toMatchObject({ current_price: 11, price_as_of: "2026-11-30" });
   });
 
-  it("findUntaggedInstrumentsOfUser lists only that user's holdings lacking an allocation", async () => {
+  it("a user's own instrument is theirs alone; a shared one keeps its trusted name and price", async () => {
+    for (const user of ["repo-own-a", "repo-own-b"]) await upsertUser(db, { clerk_user_id: user });
+    await upsertUserInstrument(db, { clerk_user_id: "repo-own-a", symbol: "ROWN", name: "A's Fund", price: 9999 });
+    await upsertUserInstrument(db, { clerk_user_id: "repo-own-b", symbol: "ROWN", name: "B's Fund", price: 10 });
+    await upsertUserInstrument(db, { clerk_user_id: "repo-own-b", symbol: "SPY", name: "Not SPY", price: 1 });
+    for (const [user, symbol] of [["repo-own-a", "ROWN"], ["repo-own-b", "ROWN"], ["repo-own-b", "SPY"]]) {
+      const account = await createAccount(db, { clerk_user_id: user, name: `acc ${symbol}`, type: "other" });
+      await upsertPosition(db, account, symbol, 1);
+    }
+    const instruments = async (user: string) =>
+      (await loadPortfolio(db, user))!.accounts.flatMap((a) => a.positions.map((p) => [p.symbol, p.instrument.name, p.instrument.current_price, p.instrument.price_source]));
+    expect(await instruments("repo-own-a")).toEqual([["ROWN", "A's Fund", 9999, "user"]]);
+    expect(await instruments("repo-own-b")).toEqual([["ROWN", "B's Fund", 10, "user"], ["SPY", "SPDR S&P 500 ETF Trust", 450.25, "seed"]]);
+    expect(await getInstruments(db, ["ROWN"])).toEqual([]);
+  });
+
+  it("findUntaggedInstrumentsOfUser lists only that user's holdings lacking an allocation, shared and own", async () => {
     await upsertInstrument(db, { symbol: "RUNTAG1", name: "Untagged One" });
     await upsertInstrument(db, { symbol: "RPARTIAL", name: "Partly Tagged", allocation_asset_class: { equity: 100 } });
     await upsertInstrument(db, { symbol: "RUNTAG2", name: "Untagged Two" });
@@ -210,11 +227,14 @@ describe("instruments", () => {
     await upsertPosition(db, a2, "RUNTAG1", 2); // held twice, listed once
     await upsertPosition(db, a2, "RPARTIAL", 1);
     await upsertPosition(db, b1, "RUNTAG2", 1);
+    await upsertUserInstrument(db, { clerk_user_id: "repo-tag-b", symbol: "RMINE", name: "B's Own" });
+    await upsertPosition(db, b1, "RMINE", 1);
 
     const a = await findUntaggedInstrumentsOfUser(db, "repo-tag-a");
     expect(a.map((i) => i.symbol)).toEqual(["RPARTIAL", "RUNTAG1"]);
     expect(a[0]).toMatchObject({ name: "Partly Tagged", allocation_asset_class: { equity: 100 }, allocation_sectors: {} });
-    expect((await findUntaggedInstrumentsOfUser(db, "repo-tag-b")).map((i) => i.symbol)).toEqual(["RUNTAG2"]);
+    expect(a.map((i) => i.scope)).toEqual(["shared", "shared"]);
+    expect((await findUntaggedInstrumentsOfUser(db, "repo-tag-b")).map((i) => [i.symbol, i.scope])).toEqual([["RMINE", "user"], ["RUNTAG2", "shared"]]);
     expect(await findUntaggedInstrumentsOfUser(db, "repo-tag-nobody")).toEqual([]);
   });
 

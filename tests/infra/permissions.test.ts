@@ -160,13 +160,13 @@ describe("the declared permissions are least privilege", () => {
     }
   });
 
-  it("lets the state machine invoke only its eight task functions", () => {
+  it("lets the state machine invoke only its nine task functions", () => {
     const grants = stateMachineGrants(TASK_ARNS);
     const invoke = grants.filter((g) => g.actions.includes("lambda:InvokeFunction"));
     expect(invoke).toHaveLength(1);
     expect(invoke[0].actions).toEqual(["lambda:InvokeFunction"]);
     expect(invoke[0].resources).toEqual(TASK_ARNS.flatMap((arn) => [arn, `${arn}:*`]));
-    expect(TASK_ARNS).toHaveLength(8);
+    expect(TASK_ARNS).toHaveLength(9);
     expect(invoke[0].resources.some((r) => r.includes("migrate") || r.includes("executionEnded"))).toBe(false);
     expect(new Set(actionsOf(grants).map(service))).toEqual(new Set(["lambda", "logs", "xray"]));
   });

@@ -74,7 +74,9 @@ describe("links", () => {
       VECTOR_INDEX: "financial-research",
     });
     expect(linkedEnvironment({ Database: database })).not.toHaveProperty("VECTOR_BUCKET");
-    expect(Object.keys(LINK_PROPERTIES)).toEqual(["Database", "KnowledgeBase"]);
+    expect(Object.keys(LINK_PROPERTIES)).toEqual(["Database", "KnowledgeBase", "PolygonApiKey"]);
+    expect(linkedEnvironment({ PolygonApiKey: { value: "pk" } })).toEqual({ POLYGON_API_KEY: "pk" });
+    expect(linkedConfig({ Database: database, PolygonApiKey: { value: "" } }, {}).market.apiKey).toBeUndefined();
   });
 
   it("builds a Data API configuration for a linked function", () => {

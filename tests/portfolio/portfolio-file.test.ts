@@ -7,12 +7,12 @@ import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import {
-  importPortfolio,
   parsePortfolioFile,
   PortfolioFileError,
   readPortfolioFile,
   userIdOf,
 } from "../../lib/portfolio/portfolio-file.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { testDb } from "../support/db.js";
 
 let db: PgliteDb;
@@ -79,7 +79,7 @@ describe("valid portfolio files", () => {
     expect(userIdOf(parsePortfolioFile(anonymous))).toBe("local:zo-max-o-neil");
   });
 
-  it("imports: known symbols keep the database's name and price, unknown ones become untagged instruments", async () => {
+  it("imports: known symbols keep the database's name and price, unknown ones are the user's own, untagged", async () => {
     const path = join(dir, "good.json");
     writeFileSync(path, JSON.stringify(validFile()));
     const userId = await importPortfolio(db, await readPortfolioFile(path));
@@ -97,17 +97,21 @@ describe("valid portfolio files", () => {
     expect(bySymbol.SPY.instrument).toMatchObject({
       name: "SPDR S&P 500 ETF Trust", current_price: 450.25, allocation_asset_class: { equity: 100 },
     });
+    expect(bySymbol.SPY.instrument).toMatchObject({ price_source: "seed", price_as_of: "2024-01-02" });
     expect(bySymbol.PFNEWX.instrument).toEqual({
       symbol: "PFNEWX", name: "New ETF", instrument_type: "etf", current_price: 25.5,
       allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+      price_as_of: new Date().toISOString().slice(0, 10), price_source: "user", price_stale: false,
     });
     expect(bySymbol.PFBARE.instrument).toEqual({
       symbol: "PFBARE", name: "PFBARE", instrument_type: null, current_price: null,
       allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+      price_as_of: null, price_source: null, price_stale: false,
     });
+    expect(await getInstruments(db, ["PFNEWX", "PFBARE"])).toEqual([]);
   });
 
-  it("a second import replaces the user's accounts and profile, and keeps instruments as they are", async () => {
+  it("a second import replaces the user's accounts and profile, and their own statements; shared instruments stay", async () => {
     const first = validFile();
     first.user.id = "pf-reimport";
     await importPortfolio(db, parsePortfolioFile(first));
@@ -122,7 +126,8 @@ describe("valid portfolio files", () => {
     expect(portfolio.user).toMatchObject({ display_name: "Renamed", current_age: null });
     expect(portfolio.accounts).toHaveLength(1);
     expect(portfolio.accounts[0]).toMatchObject({ name: "Only", type: "taxable", cash_balance: 10 });
-    expect(portfolio.accounts[0].positions.map((p) => [p.symbol, p.quantity, p.instrument.current_price])).toEqual([["PFNEWX", 2, 25.5]]);
+    expect(portfolio.accounts[0].positions.map((p) => [p.symbol, p.quantity, p.instrument.current_price])).toEqual([["PFNEWX", 2, 99]]);
+    expect(portfolio.accounts[0].positions[0].instrument.name).toBe("New ETF");
 
     const after = await tableCounts(db);
     expect(after).toEqual({ ...before, accounts: before.accounts - 1, positions: before.positions - 2 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
-import { importPortfolio, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import type { Portfolio } from "../../lib/portfolio/types.js";
 import { AllocationSumError, largestRemainder, normaliseAllocation } from "../../lib/portfolio/allocation.js";
 import { lineValueCents, toCents } from "../../lib/portfolio/money.js";

@@ -21,6 +21,7 @@ describe("the state machine definition", () => {
     const states = taskStates(buildDefinition(arns), arns);
     expect(Object.fromEntries(states)).toEqual({
       [STATE.prepareJob]: "prepareJob",
+      [STATE.refreshPrices]: "refreshPrices",
       [STATE.tagInstruments]: "tagger",
       [STATE.planAnalysis]: "planner",
       [STATE.writeReport]: "reporter",

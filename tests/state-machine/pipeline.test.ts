@@ -50,7 +50,8 @@ describe("the state machine, executed locally with the real handlers", () => {
     const { execution, job } = await runJob(deps, { jobId });
     expect(statesEntered(execution)).toContain(STATE.tagInstruments);
     expect(job?.status).toBe("completed");
-    const [emrg] = await getInstruments(db, ["EMRG"]);
+    expect(await getInstruments(db, ["EMRG"])).toEqual([]);
+    const emrg = job!.portfolio_snapshot!.accounts[0].positions.find((p) => p.symbol === "EMRG")!.instrument;
     expect(emrg.allocation_asset_class).toEqual({ equity: 100 });
     expect(emrg.allocation_regions).toMatchObject({ asia: 75 });
     expect((job?.summary_payload as Summary).tagging).toMatchObject({ requested: 1, tagged: ["EMRG"] });

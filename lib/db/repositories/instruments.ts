@@ -1,6 +1,7 @@
 import { type Db, P } from "../driver.js";
 import type { Allocation, Instrument, InstrumentType } from "../../portfolio/types.js";
 
+/** A shared (trusted) instrument as the seed describes it; `current_price` goes to the price history. */
 export interface InstrumentInput {
   symbol: string;
   name: string;
@@ -13,23 +14,43 @@ export interface InstrumentInput {
   expense_ratio?: number | null;
 }
 
+/** What a user's file says about one of their holdings: theirs alone, never shared. */
+export interface UserInstrumentInput {
+  clerk_user_id: string;
+  symbol: string;
+  /** Without one, a new instrument is named by its symbol and a known one keeps its name. */
+  name?: string | null;
+  instrument_type?: InstrumentType | null;
+  price?: number | null;
+}
+
+/** An instrument the tagger must classify, and where its tagging is stored. */
+export type UntaggedInstrument = Instrument & { scope: "shared" | "user" };
+
+export interface Tagging {
+  instrument_type: InstrumentType | null;
+  allocation_asset_class: Allocation;
+  allocation_regions: Allocation;
+  allocation_sectors: Allocation;
+}
+
 const INSTRUMENT_COLUMNS = `symbol, name, instrument_type, current_price,
-  allocation_asset_class, allocation_regions, allocation_sectors`;
+  allocation_asset_class, allocation_regions, allocation_sectors, price_as_of, price_source`;
 
 /**
- * Inserts or updates an instrument, price included (the original dropped it). A missing price or
- * allocation never erases the one already stored.
+ * Inserts or updates a shared instrument from a trusted source (the seed). Its price is not touched
+ * here: prices go through the history (`recordPrices`). A missing allocation never erases a stored one.
  */
 export async function upsertInstrument(db: Db, instrument: InstrumentInput): Promise<Instrument> {
   const { rows } = await db.query<Instrument & Record<string, unknown>>(
-    `INSERT INTO instruments (${INSTRUMENT_COLUMNS}, expense_ratio)
-     VALUES (:symbol, :name, :instrument_type, :current_price::numeric,
+    `INSERT INTO instruments (symbol, name, instrument_type, allocation_asset_class, allocation_regions, allocation_sectors,
+                              expense_ratio)
+     VALUES (:symbol, :name, :instrument_type,
              COALESCE(:asset_class::jsonb, '{}'), COALESCE(:regions::jsonb, '{}'), COALESCE(:sectors::jsonb, '{}'),
              :expense_ratio::numeric)
      ON CONFLICT (symbol) DO UPDATE SET
        name = EXCLUDED.name,
        instrument_type = COALESCE(EXCLUDED.instrument_type, instruments.instrument_type),
-       current_price = COALESCE(EXCLUDED.current_price, instruments.current_price),
        allocation_asset_class = COALESCE(:asset_class::jsonb, instruments.allocation_asset_class),
        allocation_regions = COALESCE(:regions::jsonb, instruments.allocation_regions),
        allocation_sectors = COALESCE(:sectors::jsonb, instruments.allocation_sectors),
@@ -39,7 +60,6 @@ export async function upsertInstrument(db: Db, instrument: InstrumentInput): Pro
       symbol: instrument.symbol,
       name: instrument.name,
       instrument_type: instrument.instrument_type ?? null,
-      current_price: instrument.current_price == null ? null : P.decimal(instrument.current_price),
       asset_class: jsonOrNull(instrument.allocation_asset_class),
       regions: jsonOrNull(instrument.allocation_regions),
       sectors: jsonOrNull(instrument.allocation_sectors),
@@ -49,22 +69,7 @@ export async function upsertInstrument(db: Db, instrument: InstrumentInput): Pro
   return rows[0];
 }
 
-/** Adds instruments that do not exist yet; existing ones keep their name, price and allocations. */
-export async function insertInstrumentIfMissing(db: Db, instrument: InstrumentInput): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO instruments (symbol, name, instrument_type, current_price)
-     VALUES (:symbol, :name, :instrument_type, :current_price::numeric)
-     ON CONFLICT (symbol) DO NOTHING`,
-    {
-      symbol: instrument.symbol,
-      name: instrument.name,
-      instrument_type: instrument.instrument_type ?? null,
-      current_price: instrument.current_price == null ? null : P.decimal(instrument.current_price),
-    },
-  );
-  return rowCount > 0;
-}
-
+/** The shared instruments among `symbols` (the others are unknown to the reference data). */
 export async function getInstruments(db: Db, symbols: string[]): Promise<Instrument[]> {
   if (symbols.length === 0) return [];
   const { rows } = await db.query<Instrument & Record<string, unknown>>(
@@ -82,20 +87,92 @@ export async function listInstruments(db: Db): Promise<Instrument[]> {
   return rows;
 }
 
-/** Instruments a user holds that lack any allocation: the tagger's work for a job. */
-export async function findUntaggedInstrumentsOfUser(db: Db, clerkUserId: string): Promise<Instrument[]> {
-  const { rows } = await db.query<Instrument & Record<string, unknown>>(
-    `SELECT DISTINCT ${INSTRUMENT_COLUMNS.split(",").map((c) => `i.${c.trim()}`).join(", ")}
-     FROM instruments i
-     JOIN positions p ON p.symbol = i.symbol
-     JOIN accounts a ON a.id = p.account_id
-     WHERE a.clerk_user_id = :user_id
-       AND (i.allocation_asset_class = '{}'::jsonb OR i.allocation_regions = '{}'::jsonb
-            OR i.allocation_sectors = '{}'::jsonb)
-     ORDER BY i.symbol`,
+/**
+ * Records what a user's file says about a holding, for that user only. A price given again replaces
+ * theirs (dated today); a missing one keeps it. Tagging stays unless the name or type changed.
+ */
+export async function upsertUserInstrument(db: Db, input: UserInstrumentInput): Promise<void> {
+  await db.query(
+    `INSERT INTO user_instruments (clerk_user_id, symbol, name, instrument_type, price, price_as_of)
+     VALUES (:user_id, :symbol::varchar, COALESCE(:name::varchar, :symbol::varchar), :instrument_type, :price::numeric,
+             CASE WHEN :price::numeric IS NULL THEN NULL ELSE CURRENT_DATE END)
+     ON CONFLICT (clerk_user_id, symbol) DO UPDATE SET
+       name = COALESCE(:name::varchar, user_instruments.name),
+       instrument_type = COALESCE(EXCLUDED.instrument_type, user_instruments.instrument_type),
+       price = COALESCE(EXCLUDED.price, user_instruments.price),
+       price_as_of = CASE WHEN EXCLUDED.price IS NULL THEN user_instruments.price_as_of ELSE EXCLUDED.price_as_of END,
+       allocation_asset_class = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_asset_class END,
+       allocation_regions = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_regions END,
+       allocation_sectors = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_sectors END`,
+    {
+      user_id: input.clerk_user_id,
+      symbol: input.symbol,
+      name: input.name ?? null,
+      instrument_type: input.instrument_type ?? null,
+      price: input.price == null ? null : P.decimal(input.price),
+    },
+  );
+}
+
+/** A new name means a different instrument to classify: its old tagging no longer applies. */
+const RENAMED = "(:name::varchar IS NOT NULL AND :name::varchar <> user_instruments.name)";
+
+/**
+ * Instruments a user holds that lack any allocation: the tagger's work for a job. Shared instruments
+ * are tagged from their trusted name for everyone; the user's own instruments only for that user.
+ */
+export async function findUntaggedInstrumentsOfUser(db: Db, clerkUserId: string): Promise<UntaggedInstrument[]> {
+  const { rows } = await db.query<UntaggedInstrument & Record<string, unknown>>(
+    `WITH held AS (
+       SELECT DISTINCT p.symbol FROM positions p JOIN accounts a ON a.id = p.account_id
+       WHERE a.clerk_user_id = :user_id
+     )
+     SELECT i.symbol, i.name, i.instrument_type, i.current_price, i.allocation_asset_class, i.allocation_regions,
+            i.allocation_sectors, i.price_as_of, i.price_source, 'shared' AS scope
+     FROM instruments i JOIN held h ON h.symbol = i.symbol
+     WHERE ${UNTAGGED("i")}
+     UNION ALL
+     SELECT u.symbol, u.name, u.instrument_type, u.price, u.allocation_asset_class, u.allocation_regions,
+            u.allocation_sectors, u.price_as_of, CASE WHEN u.price IS NULL THEN NULL ELSE 'user' END, 'user'
+     FROM user_instruments u JOIN held h ON h.symbol = u.symbol
+     WHERE u.clerk_user_id = :user_id AND ${UNTAGGED("u")}
+       AND NOT EXISTS (SELECT 1 FROM instruments i WHERE i.symbol = u.symbol)
+     ORDER BY symbol`,
     { user_id: clerkUserId },
   );
   return rows;
+}
+
+const UNTAGGED = (t: string) =>
+  `(${t}.allocation_asset_class = '{}'::jsonb OR ${t}.allocation_regions = '{}'::jsonb OR ${t}.allocation_sectors = '{}'::jsonb)`;
+
+/** Stores the tagger's classification of a shared instrument (made from its trusted name). */
+export async function tagSharedInstrument(db: Db, symbol: string, tagging: Tagging): Promise<void> {
+  await db.query(
+    `UPDATE instruments SET instrument_type = COALESCE(instrument_type, :instrument_type),
+       allocation_asset_class = :asset_class::jsonb, allocation_regions = :regions::jsonb, allocation_sectors = :sectors::jsonb
+     WHERE symbol = :symbol`,
+    { symbol, ...taggingParams(tagging) },
+  );
+}
+
+/** Stores the tagger's classification of a user's own instrument, for that user only. */
+export async function tagUserInstrument(db: Db, clerkUserId: string, symbol: string, tagging: Tagging): Promise<void> {
+  await db.query(
+    `UPDATE user_instruments SET instrument_type = COALESCE(instrument_type, :instrument_type),
+       allocation_asset_class = :asset_class::jsonb, allocation_regions = :regions::jsonb, allocation_sectors = :sectors::jsonb
+     WHERE clerk_user_id = :user_id AND symbol = :symbol`,
+    { user_id: clerkUserId, symbol, ...taggingParams(tagging) },
+  );
+}
+
+function taggingParams(tagging: Tagging) {
+  return {
+    instrument_type: tagging.instrument_type,
+    asset_class: P.json(tagging.allocation_asset_class),
+    regions: P.json(tagging.allocation_regions),
+    sectors: P.json(tagging.allocation_sectors),
+  };
 }
 
 function jsonOrNull(allocation: Allocation | undefined) {

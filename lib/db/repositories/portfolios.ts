@@ -24,21 +24,40 @@ interface PortfolioRow extends Record<string, unknown> {
   allocation_regions: Instrument["allocation_regions"] | null;
   allocation_sectors: Instrument["allocation_sectors"] | null;
   expense_ratio: number | null;
+  price_as_of: string | null;
+  price_source: Instrument["price_source"];
+  price_stale: boolean | null;
 }
 
-/** The user, their accounts, positions and instruments in one statement, whatever the number of positions. */
+/**
+ * The user, their accounts, positions and instruments in one statement, whatever the number of positions.
+ * A shared instrument's trusted name, price and tagging win; for the others the user's own statement is
+ * used (price source `user`). A trusted price older than the newest market day is marked stale.
+ */
 export async function loadPortfolio(db: Db, clerkUserId: string): Promise<Portfolio | undefined> {
   const { rows } = await db.query<PortfolioRow>(
     `SELECT u.clerk_user_id, u.display_name, u.current_age, u.years_until_retirement,
             u.target_retirement_income, u.annual_contribution, u.retirement_plan,
             a.id AS account_id, a.account_name, a.account_type, a.account_purpose, a.cash_balance, a.cash_interest,
             p.symbol, p.quantity,
-            i.name AS instrument_name, i.instrument_type, i.current_price,
-            i.allocation_asset_class, i.allocation_regions, i.allocation_sectors, i.expense_ratio
+            COALESCE(i.name, ui.name) AS instrument_name,
+            COALESCE(i.instrument_type, ui.instrument_type) AS instrument_type,
+            CASE WHEN i.current_price IS NOT NULL THEN i.current_price ELSE ui.price END AS current_price,
+            CASE WHEN i.current_price IS NOT NULL THEN i.price_as_of ELSE ui.price_as_of END AS price_as_of,
+            CASE WHEN i.current_price IS NOT NULL THEN i.price_source
+                 WHEN ui.price IS NOT NULL THEN 'user' END AS price_source,
+            (i.current_price IS NOT NULL AND i.price_as_of < m.latest) AS price_stale,
+            CASE WHEN i.symbol IS NOT NULL THEN i.allocation_asset_class ELSE ui.allocation_asset_class END
+              AS allocation_asset_class,
+            CASE WHEN i.symbol IS NOT NULL THEN i.allocation_regions ELSE ui.allocation_regions END AS allocation_regions,
+            CASE WHEN i.symbol IS NOT NULL THEN i.allocation_sectors ELSE ui.allocation_sectors END AS allocation_sectors,
+            i.expense_ratio
      FROM users u
      LEFT JOIN accounts a ON a.clerk_user_id = u.clerk_user_id
      LEFT JOIN positions p ON p.account_id = a.id
      LEFT JOIN instruments i ON i.symbol = p.symbol
+     LEFT JOIN user_instruments ui ON ui.clerk_user_id = u.clerk_user_id AND ui.symbol = p.symbol
+     CROSS JOIN (SELECT MAX(as_of) AS latest FROM prices WHERE source = 'market') m
      WHERE u.clerk_user_id = :user_id
      ORDER BY a.created_at, a.account_name, a.id, p.symbol`,
     { user_id: clerkUserId },
@@ -89,6 +108,9 @@ function accountsOf(rows: PortfolioRow[]): Account[] {
           allocation_regions: row.allocation_regions ?? {},
           allocation_sectors: row.allocation_sectors ?? {},
           ...(row.expense_ratio === null ? {} : { expense_ratio: row.expense_ratio }),
+          price_as_of: row.price_as_of,
+          price_source: row.price_source,
+          price_stale: row.price_stale ?? false,
         },
       });
     }

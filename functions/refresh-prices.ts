@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { logger } from "../lib/logger.js";
+import { marketDataProvider } from "../lib/market/index.js";
+import { ensureFreshPrices, type PriceRefresh } from "../lib/market/refresh.js";
+import { lambdaHandler } from "./lambda.js";
+import { parseEvent, type TaskFunction } from "./task.js";
+
+/** From the state machine (`executionId`) or the daily EventBridge Scheduler run (any object). */
+const RefreshPricesEvent = z.object({ executionId: z.string().min(1).optional() }).passthrough();
+
+/**
+ * Refreshes the shared instruments' market prices unless they are fresh or no key is set. Errors
+ * propagate: the state machine catches and records them, and the job goes on with the last known prices.
+ */
+export const refreshPrices: TaskFunction<PriceRefresh> = async (event, { db, config }) => {
+  parseEvent("Refresh prices", RefreshPricesEvent, event ?? {});
+  const result = await ensureFreshPrices(db, marketDataProvider(config), { maxAgeHours: config.market.maxAgeHours });
+  logger.info("prices", { status: result.status, as_of: result.as_of, stale: result.status === "refreshed" ? result.stale.length : undefined });
+  return result;
+};
+
+export const handler = lambdaHandler(refreshPrices);

@@ -1,0 +1,80 @@
+import { type Db, P } from "../driver.js";
+
+/** Trusted price sources; a user's own price lives with the user (`user_instruments`), never here. */
+export type TrustedPriceSource = "seed" | "market";
+
+export interface Close {
+  symbol: string;
+  close: number;
+}
+
+export interface PriceRow extends Record<string, unknown> {
+  symbol: string;
+  close: number;
+  as_of: string;
+  source: TrustedPriceSource;
+  fetched_at: string;
+}
+
+/**
+ * Adds one day's closes from a trusted source to the history and moves each shared instrument's current
+ * price forward to it (never back: an older day, or a seed price, leaves a newer one in place). Closes of
+ * symbols that are not shared instruments are ignored. Returns the symbols recorded.
+ */
+export async function recordPrices(db: Db, source: TrustedPriceSource, asOf: string, closes: Close[]): Promise<string[]> {
+  if (closes.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ symbol: string }>(
+      `INSERT INTO prices (symbol, close, as_of, source)
+       SELECT i.symbol, c.close, :as_of::date, :source
+       FROM jsonb_to_recordset(:closes::jsonb) AS c(symbol text, close numeric)
+       JOIN instruments i ON i.symbol = c.symbol
+       WHERE c.close > 0
+       ON CONFLICT (symbol, as_of, source) DO UPDATE SET close = EXCLUDED.close, fetched_at = NOW()
+       RETURNING symbol`,
+      { as_of: P.date(asOf), source, closes: P.json(closes) },
+    );
+    await tx.query(
+      `UPDATE instruments i SET current_price = p.close, price_as_of = p.as_of, price_source = p.source
+       FROM prices p
+       WHERE p.symbol = i.symbol AND p.as_of = :as_of::date AND p.source = :source
+         AND (i.price_as_of IS NULL OR p.as_of > i.price_as_of OR (p.as_of = i.price_as_of AND p.source = 'market'))`,
+      { as_of: P.date(asOf), source },
+    );
+    return rows.map((r) => r.symbol).sort();
+  });
+}
+
+/** When market prices were last fetched, and the newest trading day they cover (null: never). */
+export async function latestMarketPrices(db: Db): Promise<{ fetched_at: string | null; as_of: string | null }> {
+  const { rows } = await db.query<{ fetched_at: string | null; as_of: string | null }>(
+    `SELECT MAX(fetched_at) AS fetched_at, MAX(as_of) AS as_of FROM prices WHERE source = 'market'`,
+  );
+  return rows[0] ?? { fetched_at: null, as_of: null };
+}
+
+/** One symbol's price history, newest first. */
+export async function priceHistory(db: Db, symbol: string, limit = 10): Promise<PriceRow[]> {
+  const { rows } = await db.query<PriceRow>(
+    `SELECT symbol, close, as_of, source, fetched_at FROM prices
+     WHERE symbol = :symbol ORDER BY as_of DESC, source LIMIT :limit`,
+    { symbol, limit },
+  );
+  return rows;
+}
+
+/** Every shared instrument's symbol: what a refresh asks the provider for. */
+export async function sharedSymbols(db: Db): Promise<string[]> {
+  const { rows } = await db.query<{ symbol: string }>("SELECT symbol FROM instruments ORDER BY symbol");
+  return rows.map((r) => r.symbol);
+}
+
+/** Shared instruments whose current price is older than `asOf` (or missing): stale after a refresh for that day. */
+export async function instrumentsPricedBefore(db: Db, asOf: string): Promise<{ symbol: string; as_of: string | null }[]> {
+  const { rows } = await db.query<{ symbol: string; as_of: string | null }>(
+    `SELECT symbol, price_as_of AS as_of FROM instruments
+     WHERE price_as_of IS NULL OR price_as_of < :as_of::date ORDER BY symbol`,
+    { as_of: P.date(asOf) },
+  );
+  return rows;
+}
