@@ -1,4 +1,4 @@
-import { type TaskArns, type TaskName, taskTimeout } from "./tasks.js";
+import { EXECUTION_TIMEOUT_SECONDS, type TaskArns, type TaskName, taskTimeout } from "./tasks.js";
 
 /** An Amazon States Language definition (JSONPath). Kept as plain JSON values. */
 export type StateMachineDefinition = {
@@ -190,7 +190,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   return {
     Comment: "Alex Orchestra: analyse one portfolio job with a team of agents",
     StartAt: STATE.prepareJob,
-    TimeoutSeconds: 1800,
+    TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
     States: {
       [STATE.prepareJob]: prepareJob,
       [STATE.jobClaimed]: jobClaimed,

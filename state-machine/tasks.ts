@@ -22,3 +22,9 @@ export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
 
 /** Step Functions waits a little longer than Lambda itself, so Lambda's own timeout error is what surfaces. */
 export const taskTimeout = (task: TaskName) => TASKS[task].timeoutSeconds + 5;
+
+/** The whole execution's TimeoutSeconds: past it, Step Functions ends the execution as TIMED_OUT. */
+export const EXECUTION_TIMEOUT_SECONDS = 1800;
+
+/** How long after the execution timeout the sweeper fails a job nothing has ended. */
+export const SWEEP_GRACE_SECONDS = 600;

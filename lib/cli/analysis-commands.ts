@@ -14,6 +14,8 @@ import type { CommandArgs } from "./commands.js";
 import { print, printJson, progress, UsageError } from "./io.js";
 import { withCliDb } from "./cli-db.js";
 import { ProgressDisplay } from "./progress.js";
+import { failJobOnSignal } from "./job-signals.js";
+import { ownJob } from "../pipeline/local-jobs.js";
 
 const DEFAULT_OUT = "out";
 
@@ -47,8 +49,9 @@ function parseSeed(text: string | undefined): number | undefined {
 
 async function analyse(db: Db, args: CommandArgs, userId: string, options: Record<string, unknown>): Promise<number> {
   const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options } });
+  await ownJob(db, jobId);
   progress(`Job ${jobId} for ${userId} (model: ${args.config.model.provider})`);
-  const execution = await runLocally(db, args.config, { jobId });
+  const execution = await failJobOnSignal(db, jobId, () => runLocally(db, args.config, { jobId }));
   const job = (await getJob(db, jobId))!;
   const dir = resolve((args.values.out as string | undefined) ?? DEFAULT_OUT, jobId);
   await writeJobOutput(dir, job);
