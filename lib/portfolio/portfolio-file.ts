@@ -7,6 +7,7 @@ import { upsertPosition } from "../db/repositories/positions.js";
 import { upsertUser } from "../db/repositories/users.js";
 import { formatPath } from "../validation.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
+import { enforcePortfolioLimits, PORTFOLIO_LIMITS, refuseControlCharacters } from "./limits.js";
 
 const Symbol = z
   .string()
@@ -58,7 +59,9 @@ const UserEntry = z.strictObject({
 
 /** A portfolio a user brings as a JSON file (see README for the format). */
 export const PortfolioFile = z
-  .strictObject({ user: UserEntry, accounts: z.array(AccountEntry).max(50) })
+  .strictObject({ user: UserEntry, accounts: z.array(AccountEntry).max(PORTFOLIO_LIMITS.accounts) })
+  .superRefine(refuseControlCharacters)
+  .superRefine(enforcePortfolioLimits)
   .superRefine((file, ctx) => {
     file.accounts.forEach((account, a) => {
       const seen = new Set<string>();

@@ -74,7 +74,8 @@ describe("links", () => {
       VECTOR_INDEX: "financial-research",
     });
     expect(linkedEnvironment({ Database: database })).not.toHaveProperty("VECTOR_BUCKET");
-    expect(Object.keys(LINK_PROPERTIES)).toEqual(["Database", "KnowledgeBase"]);
+    expect(Object.keys(LINK_PROPERTIES)).toEqual(["Database", "DatabaseAdmin", "KnowledgeBase"]);
+    expect(linkedEnvironment({ DatabaseAdmin: { ...database, appSecretArn: "arn:app" } })).toMatchObject({ AURORA_APP_SECRET_ARN: "arn:app" });
   });
 
   it("builds a Data API configuration for a linked function", () => {
