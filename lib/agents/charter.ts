@@ -1,7 +1,7 @@
 import { Agent, type RunContext, run } from "@openai/agents";
 import { Chart, type ChartPoint, PALETTE, toStoredChart } from "../charts/chart.js";
 import type { Db } from "../db/driver.js";
-import { clearCharts, mergeChart } from "../db/repositories/jobs.js";
+import { publishCharts } from "../db/repositories/jobs.js";
 import { accountTypeLabel, label, usd } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { OfflinePolicy } from "../models/offline.js";
@@ -25,11 +25,13 @@ export interface CharterContext {
   jobId: string;
   db: Db;
   keys: string[];
+  /** This attempt's charts by key, published together when the attempt succeeds. */
+  charts: Record<string, unknown>;
 }
 
 export const createChart = validatedTool({
   name: "create_chart",
-  description: "Validate one chart and store it in the job's charts (one call per chart; the same key replaces).",
+  description: "Validate one chart and add it to the job's charts (one call per chart; the same key replaces).",
   parameters: Chart,
   async execute(chart, runContext: RunContext<CharterContext>) {
     const context = runContext.context;
@@ -37,15 +39,9 @@ export const createChart = validatedTool({
     if (isNew && context.keys.length >= MAX_CHARTS) {
       return `Rejected: ${MAX_CHARTS} charts already exist (${context.keys.join(", ")}); replace one by reusing its key.`;
     }
-    // Reserve the key before the write: the SDK runs one turn's calls concurrently.
     if (isNew) context.keys.push(chart.key);
     const { key, chart: stored } = toStoredChart(chart);
-    try {
-      await mergeChart(context.db, context.jobId, key, stored);
-    } catch (error) {
-      if (isNew) context.keys.splice(context.keys.indexOf(key), 1);
-      throw error;
-    }
+    context.charts[key] = stored;
     return `Stored chart "${key}" with ${chart.data.length} point(s).`;
   },
 });
@@ -67,20 +63,23 @@ export interface ChartsResult {
   usage: TokenUsage;
 }
 
-/** Draws the job's charts from its snapshot; each chart is merged into `charts_payload` as it is made. */
+/**
+ * Draws the job's charts from its snapshot. The attempt gathers its charts and publishes them in one
+ * statement only when it succeeds, so a failed attempt (or a Step Functions retry) leaves no partial charts.
+ */
 export async function drawCharts(deps: AgentDeps, jobId: string): Promise<ChartsResult> {
   const { portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
-  await clearCharts(deps.db, jobId);
   const agent = new Agent<CharterContext>({
     name: "Charter",
     instructions: CHARTER_INSTRUCTIONS,
     tools: [createChart],
     model: agentModel(deps, "charter", jobId, charterPolicy(portfolio, valuation)),
   });
-  const context: CharterContext = { jobId, db: deps.db, keys: [] };
+  const context: CharterContext = { jobId, db: deps.db, keys: [], charts: {} };
   const result = await run(agent, charterPrompt(portfolio, valuation), { context, maxTurns: 8 });
   if (context.keys.length === 0) throw new Error("The charter finished without storing a chart");
+  await publishCharts(deps.db, jobId, context.charts);
   agentLogger("charter", jobId).info("charts stored", { charts: context.keys });
   return { charts: context.keys, usage: usageOf(result) };
 }

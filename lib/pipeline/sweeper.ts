@@ -9,7 +9,7 @@ import type { Db } from "../db/driver.js";
 export async function sweepStuckJobs(db: Db, afterSeconds: number): Promise<{ id: string; reason: string }[]> {
   const { rows } = await db.query<{ id: string; reason: string }>(
     `UPDATE jobs SET status = 'failed', completed_at = NOW(),
-       error_message = 'swept: still ' || status || ' ' || :after::int || ' s after it '
+       error_message = 'swept: still ' || status || ' more than ' || :after::int || ' s after it '
          || CASE WHEN started_at IS NULL THEN 'was created' ELSE 'started' END
          || ', beyond the state machine''s timeout; no execution can end it any more'
      WHERE status IN ('pending', 'running')

@@ -102,6 +102,11 @@ export async function mergeChart(db: Db, id: string, key: string, chart: unknown
   );
 }
 
+/** Sets `charts_payload` to one attempt's charts, all at once (a failed attempt publishes nothing). */
+export async function publishCharts(db: Db, id: string, charts: Record<string, unknown>): Promise<void> {
+  await updateRunningJob(db, id, "charts_payload = :value::jsonb", { value: P.json(charts) });
+}
+
 /** Clears charts a previous attempt may have left, so a retried charter starts clean. */
 export async function clearCharts(db: Db, id: string): Promise<void> {
   await updateRunningJob(db, id, "charts_payload = NULL", {});
