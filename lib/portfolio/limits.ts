@@ -2,9 +2,9 @@ import type { z } from "zod";
 
 /**
  * The largest portfolio a job can carry, from the two hard limits it passes through:
- * - the RDS Data API returns at most 1 MiB per response, and a job row (its portfolio snapshot at
- *   ~0.5 KB per position plus the report, charts, retirement numbers and summary, ~0.2 MB) is read in
- *   one: 1,000 positions keep a row near 0.7 MB, with room left;
+ * - the RDS Data API returns at most 1 MiB per response, and a job row (its portfolio snapshot plus
+ *   the report, charts, retirement numbers and summary) is read in one: at 1,000 positions a completed
+ *   job's row measured 427 KB (offline model), leaving room for a model's longer prose;
  * - a Step Functions state carries at most 256 KB: the untagged symbols (≤ 22 B each) and the tagger's
  *   per-symbol results (≤ 200 B each) travel in it, so 500 distinct symbols stay under 110 KB.
  * `tests/faults/portfolios.test.ts` runs a job at these limits and measures both.
