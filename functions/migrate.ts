@@ -9,15 +9,11 @@ import { logger } from "../lib/logger.js";
 /** Where the deployment copies `lib/db/migrations` (`copyFiles` → `migrations/`, beside `bundle.mjs`). */
 export const BUNDLED_MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
-export interface MigrateResult {
-  applied: string[];
-  known: number;
-}
+export type MigrateResult = { applied: string[]; known: number };
 
 /**
- * Applies pending migrations to Aurora over the Data API as the master user (the only function that
- * may), then sets the `alex_app` role's password from its secret. The deployment invokes it whenever
- * the migrations, the cluster or the app secret change (`stacks/database.ts`). A failure fails the deployment.
+ * Applies pending migrations over the Data API as the master user (the only function that may), then sets
+ * the `alex_app` role's password from its secret. Run on deploy (`stacks/database.ts`); a failure fails it.
  */
 export function createHandler(deps: { openDb: () => Db; migrationsDir: string; appRolePassword: () => Promise<string> }) {
   return async (): Promise<MigrateResult> => {
