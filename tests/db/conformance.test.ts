@@ -80,8 +80,8 @@ afterAll(async () => {
 
 describe("migrations through each driver", () => {
   it("applies every migration on an empty database, and nothing the second time", () => {
-    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner"], []]);
-    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner"], []]);
+    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner", "005_reliability"], []]);
+    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner", "005_reliability"], []]);
   });
 
   it("leaves the same schema and the same recorded versions on both", async () => {
@@ -100,7 +100,7 @@ describe("migrations through each driver", () => {
       instruments: (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM instruments")).rows[0].n,
     }));
     expect(result.pglite).toEqual({
-      versions: [{ version: "001_schema" }, { version: "002_job_owner" }],
+      versions: [{ version: "001_schema" }, { version: "002_job_owner" }, { version: "005_reliability" }],
       tables: ["accounts", "instruments", "jobs", "positions", "schema_migrations", "users"],
       triggers: [
         "jobs_stay_ended",
