@@ -17,25 +17,32 @@ export default $config({
     const { database, runMigrations } = await import("./stacks/database.js");
     const { knowledgeBase } = await import("./stacks/knowledge-base.js");
     const { functions } = await import("./stacks/functions.js");
-    const { pipeline } = await import("./stacks/pipeline.js");
+    const { jobQueues, pipeline } = await import("./stacks/pipeline.js");
     const { dailyPriceRefresh, polygonApiKey } = await import("./stacks/market-data.js");
 
     const settings = deploySettings(process.env);
     const ctx = awsContext();
     const db = database();
     const knowledge = knowledgeBase(settings, ctx);
-    const fns = functions({ settings, ctx, links: { Database: db, KnowledgeBase: knowledge, PolygonApiKey: polygonApiKey() } });
+    const queues = jobQueues();
+    const fns = functions({
+      settings,
+      ctx,
+      links: { Database: db.app, DatabaseAdmin: db.admin, KnowledgeBase: knowledge, PolygonApiKey: polygonApiKey() },
+      deadLetterQueueArn: queues.deadLetters.arn,
+    });
     runMigrations(db, fns.migrate);
     dailyPriceRefresh({ fn: fns.refreshPrices, account: ctx.account });
-    const { jobs, deadLetters, machine } = pipeline({ functions: fns, ctx });
+    const { jobs, deadLetters, machine } = pipeline({ functions: fns, ctx, queues });
 
     return {
       model: settings.alexModel,
       queueUrl: jobs.url,
       deadLetterQueueUrl: deadLetters.url,
       stateMachineArn: machine.arn,
-      databaseClusterArn: db.clusterArn,
-      databaseSecretArn: db.secretArn,
+      databaseClusterArn: db.aurora.clusterArn,
+      databaseSecretArn: db.aurora.secretArn,
+      databaseAppSecretArn: db.appSecret.arn,
       knowledgeBase: knowledge.properties,
       stateMachineConsole: $interpolate`https://${ctx.region}.console.aws.amazon.com/states/home?region=${ctx.region}#/statemachines/view/${machine.arn}`,
     };

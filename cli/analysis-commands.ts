@@ -18,6 +18,7 @@ import { withCliDb } from "./cli-db.js";
 import { ProgressDisplay } from "./progress.js";
 import { localDefinition, runJobLocally } from "../console/run-job.js";
 import { writeGraph } from "./graph-command.js";
+import { failJobOnSignal } from "./job-signals.js";
 
 const DEFAULT_OUT = "out";
 
@@ -52,7 +53,9 @@ function parseSeed(text: string | undefined): number | undefined {
 async function analyse(db: Db, args: CommandArgs, userId: string, options: Record<string, unknown>): Promise<number> {
   const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options } });
   progress(`Job ${jobId} for ${userId} (model: ${args.config.model.provider})`);
-  const execution = await runJobLocally(db, args.config, jobId, new ProgressDisplay(progress).onEvent);
+  const execution = await failJobOnSignal(db, jobId, () =>
+    runJobLocally(db, args.config, jobId, new ProgressDisplay(progress).onEvent),
+  );
   const job = (await getJob(db, jobId))!;
   const dir = resolve((args.values.out as string | undefined) ?? DEFAULT_OUT, jobId);
   await writeJobOutput(dir, job, { definition: localDefinition(), trace: await listTraceSpans(db, jobId) });

@@ -5,11 +5,12 @@ import { dataApiDbFromConfig } from "../lib/db/data-api.js";
 import type { Db } from "../lib/db/driver.js";
 import { seedInstruments } from "../lib/seed/demo.js";
 import { migrate } from "../lib/db/migrate.js";
+import { failInterruptedJobs } from "../lib/pipeline/local-jobs.js";
 
 
 /**
  * The database the CLI works on: the embedded PGlite in `dir` (created, migrated and given the
- * reference instruments on first use)
+ * reference instruments on first use; jobs of a local process that is gone are failed as interrupted)
  * or Aurora through the Data API when ALEX_DB=data-api.
  */
 export async function openCliDb(config: Config, options: { dir?: string; onProgress?: (line: string) => void } = {}): Promise<Db> {
@@ -22,6 +23,7 @@ export async function openCliDb(config: Config, options: { dir?: string; onProgr
   try {
     await migrate(db);
     if (created) await seedInstruments(db);
+    for (const job of await failInterruptedJobs(db)) options.onProgress?.(`Job ${job.id} failed: ${job.reason}`);
   } catch (error) {
     await db.close();
     throw error;

@@ -3,6 +3,7 @@ import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { saveExecutionTrace } from "../lib/db/repositories/execution-trace.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
+import { ownJob } from "../lib/pipeline/local-jobs.js";
 import { buildDefinition } from "../state-machine/definition.js";
 import { executeLocally, LOCAL_ARNS, type ExecutionEvent } from "../state-machine/local-executor.js";
 
@@ -11,6 +12,7 @@ export const localDefinition = () => buildDefinition(LOCAL_ARNS);
 
 /** Runs one job through the state machine locally and saves its state events with the job. */
 export async function runJobLocally(db: Db, config: Config, jobId: string, onEvent?: (event: ExecutionEvent) => void) {
+  await ownJob(db, jobId);
   const deps: AgentDeps = { db, config, knowledge: await createKnowledgeBase(config) };
   const execution = await executeLocally({ jobId }, { deps, onEvent });
   await saveExecutionTrace(db, jobId, execution.events);

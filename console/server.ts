@@ -7,7 +7,8 @@ import { executionGraph, renderExecutionGraphSvg, type AslDefinition, type Trace
 import { documentHtml } from "../lib/output/index-html.js";
 import { renderJobBody } from "../lib/output/job-output.js";
 import { escapeHtml } from "../lib/output/markdown.js";
-import { importPortfolio, parsePortfolioFile, PortfolioFileError } from "../lib/portfolio/portfolio-file.js";
+import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
+import { parsePortfolioFile, PortfolioFileError } from "../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
 import { runJobLocally } from "./run-job.js";
 import { LIVE_SCRIPT } from "./live-script.js";

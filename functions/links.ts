@@ -12,6 +12,12 @@ import type { LinkName } from "../lib/infra/functions.js";
  */
 export const LINK_PROPERTIES = {
   Database: { clusterArn: "AURORA_CLUSTER_ARN", secretArn: "AURORA_SECRET_ARN", database: "AURORA_DATABASE" },
+  DatabaseAdmin: {
+    clusterArn: "AURORA_CLUSTER_ARN",
+    secretArn: "AURORA_SECRET_ARN",
+    database: "AURORA_DATABASE",
+    appSecretArn: "AURORA_APP_SECRET_ARN",
+  },
   KnowledgeBase: { embeddingEndpoint: "SAGEMAKER_ENDPOINT", vectorBucket: "VECTOR_BUCKET", vectorIndex: "VECTOR_INDEX" },
   PolygonApiKey: { value: "POLYGON_API_KEY" },
 } as const satisfies Record<LinkName, Record<string, string>>;
@@ -19,6 +25,7 @@ export const LINK_PROPERTIES = {
 const text = z.string().min(1);
 const LINK_SCHEMAS = {
   Database: z.object({ clusterArn: text, secretArn: text, database: text }),
+  DatabaseAdmin: z.object({ clusterArn: text, secretArn: text, database: text, appSecretArn: text }),
   KnowledgeBase: z.object({ embeddingEndpoint: text, vectorBucket: text, vectorIndex: text }),
   // The sst.Secret's value ("" until `sst secret set PolygonApiKey …`: then prices are not refreshed).
   PolygonApiKey: z.object({ value: z.string() }),
@@ -50,4 +57,11 @@ export function openLinkedDb(resources: object = Resource): DataApiDb {
   const config = linkedConfig(resources);
   if (!config.db.clusterArn || !config.db.secretArn) throw new Error('The "Database" link is missing: link the Aurora cluster to this function');
   return dataApiDbFromConfig(config);
+}
+
+/** The `alex_app` role's secret, from the `DatabaseAdmin` link (migrate only). */
+export function linkedAppSecretArn(resources: object = Resource): string {
+  const arn = linkedEnvironment(resources).AURORA_APP_SECRET_ARN;
+  if (!arn) throw new Error('The "DatabaseAdmin" link is missing: link it to the migrate function');
+  return arn;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { failJob } from "../lib/db/repositories/jobs.js";
 import { agentLogger } from "../lib/logger.js";
-import { jobIdFromInput } from "../lib/pipeline/job-message.js";
+import { jobIdsNamedBy } from "../lib/pipeline/job-message.js";
 import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
 import { lambdaHandler } from "./lambda.js";
 import { parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
@@ -12,6 +12,8 @@ export interface MarkJobFailedResult {
   jobId: string | null;
   marked: boolean;
   reason: string;
+  /** Every job the input names and whether it was marked (a rejected batch names several). */
+  jobs: { jobId: string; marked: boolean }[];
 }
 
 /**
@@ -21,15 +23,13 @@ export interface MarkJobFailedResult {
 export const markJobFailed: TaskFunction<MarkJobFailedResult> = async (event, { db }) => {
   const { error, input, executionId } = parseEvent("Mark job failed", MarkJobFailedEvent, event);
   const reason = describeStateError(error);
-  let jobId: string;
-  try {
-    jobId = jobIdFromInput(input);
-  } catch {
-    return { jobId: null, marked: false, reason };
+  const jobs = [];
+  for (const jobId of jobIdsNamedBy(input)) {
+    const marked = await failJob(db, jobId, reason, executionId);
+    agentLogger("mark-job-failed", jobId).warn("job failed", { reason, marked });
+    jobs.push({ jobId, marked });
   }
-  const marked = await failJob(db, jobId, reason, executionId);
-  agentLogger("mark-job-failed", jobId).warn("job failed", { reason, marked });
-  return { jobId, marked, reason };
+  return { jobId: jobs[0]?.jobId ?? null, marked: jobs[0]?.marked ?? false, reason, jobs };
 };
 
 export const handler = lambdaHandler(markJobFailed);

@@ -3,7 +3,7 @@ import { logger } from "../lib/logger.js";
 import { marketDataProvider } from "../lib/market/index.js";
 import { ensureFreshPrices, type PriceRefresh } from "../lib/market/refresh.js";
 import { lambdaHandler } from "./lambda.js";
-import { parseEvent, type TaskFunction } from "./task.js";
+import { parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
 /** From the state machine (`executionId`) or the daily EventBridge Scheduler run (any object). */
 const RefreshPricesEvent = z.object({ executionId: z.string().min(1).optional() }).passthrough();

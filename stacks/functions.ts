@@ -18,7 +18,12 @@ export type Functions = Record<FunctionName, sst.aws.Function>;
  * One Lambda per handler (Node 22, arm64), each with the memory, timeout, links and Bedrock access
  * declared in `lib/infra/functions.ts` — and nothing else.
  */
-export function functions(args: { settings: DeploySettings; ctx: AwsContext; links: Record<LinkName, unknown> }): Functions {
+export function functions(args: {
+  settings: DeploySettings;
+  ctx: AwsContext;
+  links: Record<LinkName, unknown>;
+  deadLetterQueueArn: $util.Input<string>;
+}): Functions {
   const { settings, ctx, links } = args;
   const reserved = reservedConcurrency(modelQuotaFromEnv(process.env));
   const create = (name: FunctionName) => {
@@ -33,8 +38,9 @@ export function functions(args: { settings: DeploySettings; ctx: AwsContext; lin
         functionEnvironment(name, { alexModel: settings.alexModel, bedrockRegion: settings.bedrockRegion, region }),
       ),
       link: spec.links.map((link) => links[link]),
-      permissions: $resolve({ account: ctx.account, partition: ctx.partition }).apply(({ account, partition }) =>
-        ownGrants(name, { account, partition, model: settings.model, bedrockRegion: settings.bedrockRegion }),
+      permissions: $resolve({ account: ctx.account, partition: ctx.partition, dlq: args.deadLetterQueueArn }).apply(
+        ({ account, partition, dlq }) =>
+          ownGrants(name, { account, partition, model: settings.model, bedrockRegion: settings.bedrockRegion, deadLetterQueueArn: dlq }),
       ),
       nodejs: { format: "esm", minify: true },
       ...(name in reserved ? { concurrency: { reserved: reserved[name as keyof typeof reserved] } } : {}),

@@ -2,17 +2,13 @@ import { executionEndedPattern } from "../lib/pipeline/events.js";
 import { JOBS_MAX_RECEIVE_COUNT, JOBS_VISIBILITY_TIMEOUT_SECONDS } from "../lib/infra/functions.js";
 import { physicalName } from "../lib/infra/names.js";
 import { EXECUTION_ENDED_INVOKE, pipeGrants, policyDocument, trustPolicy } from "../lib/infra/permissions.js";
-import { TASK_NAMES, type TaskName } from "../lib/pipeline/tasks.js";
+import { EXECUTION_TIMEOUT_SECONDS, TASK_NAMES, type TaskName } from "../lib/pipeline/tasks.js";
 import type { AwsContext } from "./context.js";
 import type { Functions } from "./functions.js";
 import { analysisStateMachine } from "./state-machine.js";
 
-/**
- * Jobs arrive on the `Jobs` queue; an EventBridge Pipe starts one analysis execution per message;
- * an execution that fails, times out or is aborted marks its job failed; messages that cannot be
- * handed to Step Functions end in `JobsDeadLetters`, which raises an alarm.
- */
-export function pipeline({ functions, ctx }: { functions: Functions; ctx: AwsContext }) {
+/** The jobs queue and its dead-letter queue (created before the functions: the consumer's grants name it). */
+export function jobQueues() {
   const deadLetters = new sst.aws.Queue("JobsDeadLetters", {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
   });
@@ -20,13 +16,46 @@ export function pipeline({ functions, ctx }: { functions: Functions; ctx: AwsCon
     dlq: { queue: deadLetters.arn, retry: JOBS_MAX_RECEIVE_COUNT },
     visibilityTimeout: `${JOBS_VISIBILITY_TIMEOUT_SECONDS} seconds`,
   });
-  deadLetterAlarm(deadLetters.nodes.queue.name);
+  return { jobs, deadLetters };
+}
 
+/**
+ * Every job ends. Jobs arrive on the `Jobs` queue; an EventBridge Pipe starts one analysis execution
+ * per message; an execution that fails, times out or is aborted marks its job failed; a message that
+ * cannot be handed to Step Functions ends in `JobsDeadLetters`, whose consumer fails the job it names
+ * (and raises an alarm); a schedule fails any job left pending or running beyond the machine's timeout.
+ */
+export function pipeline(args: { functions: Functions; ctx: AwsContext; queues: ReturnType<typeof jobQueues> }) {
+  const { functions, ctx, queues } = args;
+  deadLetterAlarm(queues.deadLetters.nodes.queue.name);
   const arns = Object.fromEntries(TASK_NAMES.map((task) => [task, functions[task].arn])) as Record<TaskName, $util.Output<string>>;
   const { machine } = analysisStateMachine({ arns, account: ctx.account });
-  jobsPipe({ queueArn: jobs.arn, stateMachineArn: machine.arn, account: ctx.account });
+  jobsPipe({ queueArn: queues.jobs.arn, stateMachineArn: machine.arn, account: ctx.account });
   executionEndedRule({ stateMachineArn: machine.arn, fn: functions.executionEnded });
-  return { jobs, deadLetters, machine };
+  deadLetterConsumer({ queueArn: queues.deadLetters.arn, fn: functions.deadLetters });
+  sweepSchedule({ fn: functions.sweepJobs });
+  return { ...queues, machine };
+}
+
+/** The dead-letter consumer reads `JobsDeadLetters` ten at a time, reporting failed records one by one. */
+export function deadLetterConsumer(args: { queueArn: $util.Input<string>; fn: { name: $util.Input<string> } }) {
+  return new aws.lambda.EventSourceMapping("JobsDeadLetterConsumer", {
+    eventSourceArn: args.queueArn,
+    functionName: args.fn.name,
+    batchSize: 10,
+    functionResponseTypes: ["ReportBatchItemFailures"],
+  });
+}
+
+/** Sweeps stuck jobs every 10 minutes (EventBridge schedule → the sweep function, only from this rule). */
+export function sweepSchedule(args: { fn: { arn: $util.Input<string>; name: $util.Input<string> } }) {
+  const rule = new aws.cloudwatch.EventRule("SweepStuckJobsSchedule", {
+    description: `Fails jobs pending or running beyond the analysis timeout (${EXECUTION_TIMEOUT_SECONDS} s)`,
+    scheduleExpression: "rate(10 minutes)",
+  });
+  new aws.lambda.Permission("SweepStuckJobsInvoke", { ...EXECUTION_ENDED_INVOKE, function: args.fn.name, sourceArn: rule.arn });
+  new aws.cloudwatch.EventTarget("SweepStuckJobsTarget", { rule: rule.name, arn: args.fn.arn });
+  return rule;
 }
 
 /** SQS → Step Functions, one message per execution, no input template: the machine gets `[record]`. */
@@ -69,14 +98,14 @@ export function executionEndedRule(args: { stateMachineArn: $util.Input<string>;
   return rule;
 }
 
-/** Any message in the dead-letter queue is worth a look. */
+/** Any message that reached the dead-letter queue is worth a look (the consumer deletes it soon after, so count receives). */
 export function deadLetterAlarm(queueName: $util.Input<string>) {
   return new aws.cloudwatch.MetricAlarm("JobsDeadLettersAlarm", {
     alarmDescription: "Job messages reached the dead-letter queue: they never started an analysis",
     namespace: "AWS/SQS",
-    metricName: "ApproximateNumberOfMessagesVisible",
+    metricName: "NumberOfMessagesReceived",
     dimensions: { QueueName: queueName },
-    statistic: "Maximum",
+    statistic: "Sum",
     period: 300,
     evaluationPeriods: 1,
     threshold: 0,

@@ -1,7 +1,7 @@
 import type { StateMachineDefinition as AslDefinition } from "aws-local-stepfunctions";
 import { SPECIALIST_STATE, STATE } from "../lib/pipeline/states.js";
-import { type TaskArns, type TaskName, taskTimeout } from "../lib/pipeline/tasks.js";
-import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, MAX_JOB_SECONDS } from "../lib/scale/limits.js";
+import { EXECUTION_TIMEOUT_SECONDS, type TaskArns, type TaskName, taskTimeout } from "../lib/pipeline/tasks.js";
+import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY } from "../lib/scale/limits.js";
 
 /** Re-exported for callers that read the definition and its names together. */
 export { SPECIALIST_STATE, STATE };
@@ -198,7 +198,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   return {
     Comment: "Alex Orchestra: analyse one portfolio job with a team of agents",
     StartAt: STATE.prepareJob,
-    TimeoutSeconds: MAX_JOB_SECONDS,
+    TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
     States: {
       [STATE.prepareJob]: prepareJob,
       [STATE.jobClaimed]: jobClaimed,

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { AgentDeps } from "../lib/agents/common.js";
+import type { Db } from "../lib/db/driver.js";
+import { failJob } from "../lib/db/repositories/jobs.js";
+import { jobIdsNamedBy } from "../lib/pipeline/job-message.js";
 import { charter } from "../functions/charter.js";
 import { finalizeJob } from "../functions/finalize-job.js";
 import { markJobFailed } from "../functions/mark-job-failed.js";
@@ -54,10 +57,19 @@ export interface LocalRunOptions {
   taskFunctions?: Partial<Record<TaskName, TaskFunction<unknown>>>;
   /** Wait between Retry attempts, in ms, or one per retrier (tests use 0; default: the definition's own intervals). */
   retryIntervalMs?: number | number[];
+  /** Replaces the definition's TimeoutSeconds: the whole execution's and every Task's (tests shorten them). */
+  timeoutSeconds?: { execution?: number; task?: number };
 }
 
 /** What {@link taskStates} reads of a state. */
-type State = { Type: string; Resource?: unknown; ItemProcessor?: unknown; Iterator?: unknown; Branches?: unknown };
+type State = {
+  Type: string;
+  Resource?: unknown;
+  TimeoutSeconds?: number;
+  ItemProcessor?: unknown;
+  Iterator?: unknown;
+  Branches?: unknown;
+};
 /** An event from aws-local-stepfunctions' `eventLogs` (the package does not export the type). */
 type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
 
@@ -107,7 +119,7 @@ function machineFor(definition: StateMachineDefinition): StateMachine {
  * real handler in-process (on the given database and model).
  */
 export async function executeLocally(input: unknown, options: LocalRunOptions): Promise<LocalExecution> {
-  const definition = buildDefinition(LOCAL_ARNS);
+  const definition = withTimeouts(buildDefinition(LOCAL_ARNS), options.timeoutSeconds);
   const states = taskStates(definition, LOCAL_ARNS);
   const functions = { ...TASK_FUNCTIONS, ...options.taskFunctions };
   const handlers = Object.fromEntries(
@@ -128,9 +140,10 @@ export async function executeLocally(input: unknown, options: LocalRunOptions): 
   const started = performance.now();
   const startedAt = Date.now();
   const name = randomUUID();
+  const executionId = `${LOCAL_STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${name}`;
   const execution = machineFor(definition).run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
-    context: { Execution: { Id: `${LOCAL_STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${name}`, Name: name } },
+    context: { Execution: { Id: executionId, Name: name } },
   });
   const events: ExecutionEvent[] = [];
   const collecting = (async () => {
@@ -147,8 +160,39 @@ export async function executeLocally(input: unknown, options: LocalRunOptions): 
   } catch (error) {
     await collecting;
     const cause = (error as { cause?: Error }).cause ?? (error as Error);
+    await failJobsOfEndedExecution(options.deps.db, input, executionId, endedReason(error as Error, cause));
     return { status: "FAILED", error: { name: cause.name, message: cause.message }, events, durationMs: performance.now() - started };
   }
+}
+
+/**
+ * The local counterpart of the execution-ended rule: an execution that failed, timed out or was aborted
+ * fails the jobs its input names that are still pending or running for it (a job the workflow already
+ * ended, or another execution owns, is left alone).
+ */
+async function failJobsOfEndedExecution(db: Db, input: unknown, executionId: string, reason: string) {
+  for (const jobId of jobIdsNamedBy(input)) await failJob(db, jobId, reason, executionId);
+}
+
+function endedReason(error: Error, cause: Error): string {
+  const status = error.name === "ExecutionTimeoutError" ? "TIMED_OUT" : error.name === "ExecutionAbortedError" ? "ABORTED" : "FAILED";
+  const detail = status === "TIMED_OUT" ? "the execution exceeded the state machine's TimeoutSeconds" : `${cause.name}: ${cause.message}`;
+  return `Execution ${status}: ${detail}`;
+}
+
+function withTimeouts(definition: StateMachineDefinition, timeouts: LocalRunOptions["timeoutSeconds"]): StateMachineDefinition {
+  if (!timeouts) return definition;
+  const copy = structuredClone(definition);
+  if (timeouts.execution !== undefined) copy.TimeoutSeconds = timeouts.execution;
+  const visit = (states: Record<string, State>) => {
+    for (const state of Object.values(states)) {
+      if (state.Type === "Task" && timeouts.task !== undefined) state.TimeoutSeconds = timeouts.task;
+      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, State> } | undefined;
+      if (processor) visit(processor.States);
+    }
+  };
+  visit(copy.States as Record<string, State>);
+  return copy;
 }
 
 function toExecutionEvent(log: EventLog, startedAt: number): ExecutionEvent {

@@ -1,7 +1,7 @@
 import { Agent } from "@openai/agents";
 import { Chart, PALETTE, toStoredChart, undrawableReason } from "../charts/chart.js";
 import type { Db } from "../db/driver.js";
-import { clearCharts, mergeChart } from "../db/repositories/jobs.js";
+import { publishCharts } from "../db/repositories/jobs.js";
 import { usd } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
@@ -31,6 +31,8 @@ export interface CharterContext {
   keys: string[];
   /** Charts refused so far: their key (or "(no key)") and why. */
   refused: { key: string; reason: string }[];
+  /** This attempt's charts by key, published together when the attempt succeeds. */
+  charts: Record<string, unknown>;
 }
 
 const keyOf = (raw: unknown) => {
@@ -40,7 +42,7 @@ const keyOf = (raw: unknown) => {
 
 export const createChart = validatedTool({
   name: "create_chart",
-  description: "Validate one chart and store it in the job's charts (one call per chart; the same key replaces).",
+  description: "Validate one chart and add it to the job's charts (one call per chart; the same key replaces).",
   parameters: Chart,
   onInvalid: (context: CharterContext, raw, problem) => context.refused.push({ key: keyOf(raw), reason: problem }),
   async execute(chart, context: CharterContext) {
@@ -53,16 +55,9 @@ export const createChart = validatedTool({
     if (isNew && context.keys.length >= MAX_CHARTS) {
       return `Rejected: ${MAX_CHARTS} charts already exist (${context.keys.join(", ")}); replace one by reusing its key.`;
     }
-    // Reserve the key before the write: the SDK runs one turn's calls concurrently.
     if (isNew) context.keys.push(chart.key);
     const { key, chart: stored } = toStoredChart(chart);
-    try {
-      await mergeChart(context.db, context.jobId, key, stored);
-    } catch (error) {
-      if (isNew) context.keys.splice(context.keys.indexOf(key), 1);
-      context.refused.push({ key, reason: error instanceof Error ? error.message : String(error) });
-      throw error;
-    }
+    context.charts[key] = stored;
     return `Stored chart "${key}" with ${chart.data.length} point(s).`;
   },
 });
@@ -83,12 +78,14 @@ export interface ChartsResult {
   usage: TokenUsage;
 }
 
-/** Draws the job's charts from its snapshot; each chart is merged into `charts_payload` as it is made. */
+/**
+ * Draws the job's charts from its snapshot. The attempt gathers its charts and publishes them in one
+ * statement only when it succeeds, so a failed attempt (or a Step Functions retry) leaves no partial charts.
+ */
 export async function drawCharts(deps: AgentDeps, jobId: string): Promise<ChartsResult> {
   const { portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
-  await clearCharts(deps.db, jobId);
-  const context: CharterContext = { jobId, db: deps.db, keys: [], refused: [] };
+  const context: CharterContext = { jobId, db: deps.db, keys: [], refused: [], charts: {} };
   const run = { name: "charter" as const, jobId, offlinePolicy: charterPolicy(portfolio, valuation), context, maxTurns: 8 };
   const first = await runAgent(deps, charterAgent, charterPrompt(portfolio, valuation), run);
   let usage = usageOf(first);
@@ -98,6 +95,7 @@ export async function drawCharts(deps: AgentDeps, jobId: string): Promise<Charts
     if (again) usage = addUsage(usage, usageOf(again));
   }
   if (context.keys.length === 0) throw new Error("The charter finished without storing a chart");
+  await publishCharts(deps.db, jobId, context.charts);
   agentLogger("charter", jobId).info("charts stored", { charts: context.keys, refused: context.refused.length });
   return { charts: context.keys, usage };
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { messages, PGlite, type PGliteInterface, type Transaction } from "@electric-sql/pglite";
 import {
@@ -13,6 +13,7 @@ import {
   timestampToIso,
   typedParamText,
 } from "./driver.js";
+import { acquireDirectoryLock } from "./directory-lock.js";
 import { toPositional } from "./sql-text.js";
 
 const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
@@ -111,46 +112,5 @@ export class PgliteDb implements Db {
     } finally {
       this.release();
     }
-  }
-}
-
-/** Creates `<dir>.lock` holding our pid; a lock left by a dead process is taken over. */
-function acquireDirectoryLock(dir: string): () => void {
-  const lockPath = `${dir}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        process.off("exit", release);
-        rmSync(lockPath, { force: true });
-      };
-      process.on("exit", release);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(lockPath, "utf8"));
-      if (isAlive(holder)) {
-        throw new DbError(
-          `The database at ${dir} is in use by process ${holder}. Wait for it to finish, or use --db to pick another directory.`,
-        );
-      }
-      rmSync(lockPath, { force: true });
-    }
-  }
-  throw new DbError(`Could not lock ${dir}`);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

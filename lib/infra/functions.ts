@@ -1,7 +1,11 @@
 import { TASKS, type TaskName, taskTimeout } from "../pipeline/tasks.js";
 
-/** What a function can be linked to (SST `link`): the Aurora cluster, the knowledge base, the market-data key. */
-export type LinkName = "Database" | "KnowledgeBase" | "PolygonApiKey";
+/**
+ * What a function can be linked to (SST `link`): the Aurora cluster as the application role
+ * (`Database`) or as its master user (`DatabaseAdmin`, migrate only), the knowledge base, and the
+ * market-data key (`PolygonApiKey`, refresh prices only).
+ */
+export type LinkName = "Database" | "DatabaseAdmin" | "KnowledgeBase" | "PolygonApiKey";
 
 export interface FunctionSpec {
   /** SST component name, also the stem of the Lambda's physical name. */
@@ -19,6 +23,10 @@ export interface FunctionSpec {
    * EventBridge invokes, which must never get the stub's "sst dev is not running" answer.
    */
   live: boolean;
+  /** Consumes the jobs dead-letter queue (reads and deletes its messages). */
+  deadLetterConsumer?: boolean;
+  /** Runs on a schedule (EventBridge Scheduler). */
+  scheduled?: boolean;
 }
 
 const KNOWLEDGE_BASE_ENVIRONMENT = { ALEX_EMBEDDER: "sagemaker", ALEX_VECTOR_STORE: "s3vectors" } as const;
@@ -49,7 +57,7 @@ export const FUNCTIONS = {
     memoryMB: 256,
     timeoutSeconds: 180,
     bedrock: false,
-    links: ["Database"],
+    links: ["DatabaseAdmin"],
     live: false,
   },
   executionEnded: {
@@ -61,7 +69,27 @@ export const FUNCTIONS = {
     links: ["Database"],
     live: false,
   },
-} as const satisfies Record<TaskName | "migrate" | "executionEnded", FunctionSpec>;
+  deadLetters: {
+    resource: "JobsDeadLetterConsumer",
+    handler: "functions/dead-letters.handler",
+    memoryMB: 256,
+    timeoutSeconds: 30,
+    bedrock: false,
+    links: ["Database"],
+    live: false,
+    deadLetterConsumer: true,
+  },
+  sweepJobs: {
+    resource: "SweepStuckJobs",
+    handler: "functions/sweep-jobs.handler",
+    memoryMB: 256,
+    timeoutSeconds: 60,
+    bedrock: false,
+    links: ["Database"],
+    live: false,
+    scheduled: true,
+  },
+} as const satisfies Record<TaskName | "migrate" | "executionEnded" | "deadLetters" | "sweepJobs", FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];

@@ -42,20 +42,36 @@ export const RESOURCE_WILDCARD_ACTIONS: Readonly<Record<string, string>> = {
 
 // ---- Link grants: what linking `Database` or `KnowledgeBase` gives a function -------------------
 
-/** RDS Data API on the one cluster, and reading its master secret (the Data API authenticates with it). */
+/**
+ * What the functions get: single statements through the Data API on the one cluster (none of them
+ * opens a transaction or batches), authenticated as the `alex_app` database role by reading that
+ * role's own secret — never the master secret.
+ */
 export function databaseGrants<S>(db: { clusterArn: S; secretArn: S }): Grant<S>[] {
   return [
+    { actions: ["rds-data:ExecuteStatement"], resources: [db.clusterArn] },
+    { actions: ["secretsmanager:GetSecretValue"], resources: [db.secretArn] },
+  ];
+}
+
+/**
+ * What `migrate` alone gets: statements and transactions (each migration runs in one) as the master
+ * user, and reading the application role's secret to set that role's password.
+ */
+export function databaseAdminGrants<S>(db: { clusterArn: S; secretArn: S; appSecretArn: S }): Grant<S>[] {
+  return [
     {
-      actions: [
-        "rds-data:ExecuteStatement",
-        "rds-data:BatchExecuteStatement",
-        "rds-data:BeginTransaction",
-        "rds-data:CommitTransaction",
-        "rds-data:RollbackTransaction",
-      ],
+      actions: ["rds-data:ExecuteStatement", "rds-data:BeginTransaction", "rds-data:CommitTransaction", "rds-data:RollbackTransaction"],
       resources: [db.clusterArn],
     },
-    { actions: ["secretsmanager:GetSecretValue"], resources: [db.secretArn] },
+    { actions: ["secretsmanager:GetSecretValue"], resources: [db.secretArn, db.appSecretArn] },
+  ];
+}
+
+/** The dead-letter consumer reads and deletes the messages of the one dead-letter queue. */
+export function deadLetterQueueGrants(queueArn: string): Grant[] {
+  return [
+    { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], resources: [queueArn] },
   ];
 }
 
@@ -113,11 +129,14 @@ export interface ModelInputs {
   account: string;
   model: ModelChoice;
   bedrockRegion: string;
+  /** The jobs dead-letter queue (the dead-letter consumer's event source). */
+  deadLetterQueueArn: string;
 }
 
 /** The function role's own statements (the stacks pass these as `permissions`); links add theirs. */
 export function ownGrants(name: FunctionName, inputs: ModelInputs): Grant[] {
   const spec: FunctionSpec = FUNCTIONS[name];
+  if (spec.deadLetterConsumer) return deadLetterQueueGrants(inputs.deadLetterQueueArn);
   if (!spec.bedrock || inputs.model.provider !== "bedrock") return [];
   return bedrockGrants({
     partition: inputs.partition,
@@ -129,6 +148,7 @@ export function ownGrants(name: FunctionName, inputs: ModelInputs): Grant[] {
 
 export interface LinkTargets {
   Database: { clusterArn: string; secretArn: string };
+  DatabaseAdmin: { clusterArn: string; secretArn: string; appSecretArn: string };
   KnowledgeBase: { endpointArn: string; indexArn: string };
 }
 
@@ -137,8 +157,17 @@ export interface LinkTargets {
  * `sst.Secret` grants nothing in IAM: SST encrypts its value into the linked function's own bundle.
  */
 export function linkGrants(link: LinkName, targets: LinkTargets): Grant[] {
-  if (link === "PolygonApiKey") return [];
-  return link === "Database" ? databaseGrants(targets.Database) : knowledgeBaseGrants(targets.KnowledgeBase);
+  switch (link) {
+    case "Database":
+      return databaseGrants(targets.Database);
+    case "DatabaseAdmin":
+      return databaseAdminGrants(targets.DatabaseAdmin);
+    case "KnowledgeBase":
+      return knowledgeBaseGrants(targets.KnowledgeBase);
+    case "PolygonApiKey":
+      // An sst.Secret's value is in the function's link payload: no IAM grant.
+      return [];
+  }
 }
 
 /** The daily price refresh: EventBridge Scheduler's role may invoke only the refresh function. */

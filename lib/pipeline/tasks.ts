@@ -1,3 +1,4 @@
+import { MAX_JOB_SECONDS } from "../scale/limits.js";
 /**
  * The Lambda functions behind the state machine's Task states, with the limits each gets.
  * The ASL (Task TimeoutSeconds) and the infrastructure (Lambda memory and timeout) both read this table.
@@ -23,3 +24,12 @@ export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
 
 /** Step Functions waits a little longer than Lambda itself, so Lambda's own timeout error is what surfaces. */
 export const taskTimeout = (task: TaskName) => TASKS[task].timeoutSeconds + 5;
+
+/**
+ * The whole execution's TimeoutSeconds: past it, Step Functions ends the execution as TIMED_OUT. It is
+ * the backpressure wait's limit (`lib/scale/limits.ts`): a job waits for capacity until then.
+ */
+export const EXECUTION_TIMEOUT_SECONDS = MAX_JOB_SECONDS;
+
+/** How long after the execution timeout the sweeper fails a job nothing has ended. */
+export const SWEEP_GRACE_SECONDS = 600;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { RetirementPlan } from "../retirement/input.js";
 import { formatPath } from "../validation.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
+import { enforcePortfolioLimits, PORTFOLIO_LIMITS, refuseControlCharacters } from "./limits.js";
 
 const Symbol = z
   .string()
@@ -56,10 +57,12 @@ const UserEntry = z.strictObject({
 export const PortfolioFile = z
   .strictObject({
     user: UserEntry,
-    accounts: z.array(AccountEntry).max(50),
+    accounts: z.array(AccountEntry).max(PORTFOLIO_LIMITS.accounts),
     /** Social Security and pensions, withdrawal tax rate, contribution growth, assumption overrides (see README). */
     retirement: RetirementPlan.optional(),
   })
+  .superRefine(refuseControlCharacters)
+  .superRefine(enforcePortfolioLimits)
   .superRefine((file, ctx) => {
     file.accounts.forEach((account, a) => {
       const seen = new Set<string>();

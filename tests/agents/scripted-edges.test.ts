@@ -110,7 +110,20 @@ describe("agent edges with the SDK's scripted model", () => {
     expect(toolOutputsSeen(model).filter((o) => o.includes("Rejected: 6 charts already exist"))).toHaveLength(3);
   });
 
-  it("charter: a tool that throws reports the error to the model, and a run with no chart fails", async () => {
+  it("charter: an attempt that fails after making charts publishes none of them", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    await planAnalysis(base, jobId);
+    const model = new ScriptedModel([
+      [functionCall("create_chart", goodChart, { callId: "c1" })],
+      async () => {
+        throw new Error("model connection reset");
+      },
+    ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never);
+    await expect(drawCharts(withModel("charter", model), jobId)).rejects.toThrow("model connection reset");
+    expect((await getJob(db, jobId))?.charts_payload).toBeNull();
+  });
+
+  it("charter: a job that stopped running gets no charts, and a run with no chart fails", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
     const model = new ScriptedModel([
@@ -121,8 +134,12 @@ describe("agent edges with the SDK's scripted model", () => {
       [assistantMessage("gave up")],
       [assistantMessage("still nothing")],
     ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never);
-    await expect(drawCharts(withModel("charter", model), jobId)).rejects.toThrow("without storing a chart");
-    expect(toolOutputsSeen(model).join(" ")).toContain("is not running");
+    await expect(drawCharts(withModel("charter", model), jobId)).rejects.toThrow("is not running; nothing was written");
+    expect((await getJob(db, jobId))?.charts_payload).toBeNull();
+    const empty = new ScriptedModel([[assistantMessage("no charts today")]]);
+    const other = await runningJob(db, DEMO_USER_ID);
+    await planAnalysis(base, other);
+    await expect(drawCharts(withModel("charter", empty), other)).rejects.toThrow("without storing a chart");
   });
 
   it("tagger: an allocation that does not sum to 100 fails that symbol only", async () => {

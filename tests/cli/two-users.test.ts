@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../lib/cli/main.js";
+import { main } from "../../cli/main.js";
 import { PgliteDb } from "../../lib/db/pglite.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alex-two-users-"));

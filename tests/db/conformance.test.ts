@@ -83,8 +83,8 @@ afterAll(async () => {
 
 describe("migrations through each driver", () => {
   it("applies every migration on an empty database, and nothing the second time", () => {
-    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner", "003_numbers", "004_market_data", "006_traces"], []]);
-    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner", "003_numbers", "004_market_data", "006_traces"], []]);
+    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner", "003_numbers", "004_market_data", "005_reliability", "006_traces"], []]);
+    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner", "003_numbers", "004_market_data", "005_reliability", "006_traces"], []]);
   });
 
   it("leaves the same schema and the same recorded versions on both", async () => {
@@ -105,7 +105,7 @@ describe("migrations through each driver", () => {
     expect(result.pglite).toEqual({
       versions: [
         { version: "001_schema" }, { version: "002_job_owner" }, { version: "003_numbers" }, { version: "004_market_data" },
-        { version: "006_traces" },
+        { version: "005_reliability" }, { version: "006_traces" },
       ],
       tables: [
         "accounts", "instruments", "instruments_untrusted_pre_004", "job_traces", "jobs", "positions", "prices",

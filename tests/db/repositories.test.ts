@@ -438,7 +438,7 @@ describe("PgliteDb.open", () => {
   it("refuses a second open of the same directory in one process, and releases the lock on close", async () => {
     const first = await PgliteDb.open(dir);
     try {
-      expect(readFileSync(`${dir}.lock`, "utf8")).toBe(String(process.pid));
+      expect(JSON.parse(readFileSync(`${dir}.lock`, "utf8")).pid).toBe(process.pid);
       const error = await caught(PgliteDb.open(dir));
       expect(error).toBeInstanceOf(DbError);
       expect((error as Error).message).toMatch(new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is in use by process ${process.pid}`));
@@ -464,7 +464,7 @@ describe("PgliteDb.open", () => {
     writeFileSync(`${dir}.lock`, String(dead));
     const db2 = await PgliteDb.open(dir);
     try {
-      expect(readFileSync(`${dir}.lock`, "utf8")).toBe(String(process.pid));
+      expect(JSON.parse(readFileSync(`${dir}.lock`, "utf8")).pid).toBe(process.pid);
       expect((await db2.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
     } finally {
       await db2.close();

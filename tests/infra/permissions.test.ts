@@ -21,7 +21,12 @@ const DEFAULT_MODEL: ModelChoice = { provider: "bedrock", modelId: "openai.gpt-o
 const LINKS = {
   Database: {
     clusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:alex-orchestra-dev-databasecluster`,
-    secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabaseSecret-AbCdEf`,
+    secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabaseAppSecret-AbCdEf`,
+  },
+  DatabaseAdmin: {
+    clusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:alex-orchestra-dev-databasecluster`,
+    secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabaseMasterSecret-MaStEr`,
+    appSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabaseAppSecret-AbCdEf`,
   },
   KnowledgeBase: {
     endpointArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/alex-orchestra-dev-embeddings`,
@@ -37,10 +42,11 @@ const IMAGE = `763104351884.dkr.ecr.${REGION}.amazonaws.com/huggingface-pytorch-
 
 /** The five functions that call the model, named here on purpose rather than derived. */
 const AGENTS: FunctionName[] = ["tagger", "planner", "reporter", "charter", "retirement"];
-const BOOKKEEPING: FunctionName[] = ["prepareJob", "finalizeJob", "markJobFailed", "migrate", "executionEnded"];
+const BOOKKEEPING: FunctionName[] = ["prepareJob", "finalizeJob", "markJobFailed", "executionEnded", "sweepJobs"];
+const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:alex-orchestra-dev-JobsDeadLettersQueue`;
 
 const grantsOf = (name: FunctionName, model: ModelChoice = DEFAULT_MODEL) =>
-  effectiveGrants(name, { partition: "aws", account: ACCOUNT, model, bedrockRegion: BEDROCK_REGION, links: LINKS });
+  effectiveGrants(name, { partition: "aws", account: ACCOUNT, model, bedrockRegion: BEDROCK_REGION, links: LINKS, deadLetterQueueArn: DLQ_ARN });
 
 const PROFILE_MODEL: ModelChoice = { provider: "bedrock", modelId: "us.anthropic.claude-sonnet-4-20250514-v1:0" };
 const PROFILE_ARN = `arn:aws:bedrock:us-west-2:${ACCOUNT}:inference-profile/${PROFILE_MODEL.modelId}`;
@@ -56,6 +62,116 @@ const service = (action: string) => action.split(":")[0];
 const actionsOf = (grants: Grant[]) => grants.flatMap((g) => g.actions);
 const resourcesFor = (grants: Grant[], prefix: string) =>
   grants.filter((g) => g.actions.some((a) => a.startsWith(prefix))).flatMap((g) => g.resources);
+
+const DB = [`rds-data:ExecuteStatement ${LINKS.Database.clusterArn}`, `secretsmanager:GetSecretValue ${LINKS.Database.secretArn}`];
+const MODEL = "bedrock:InvokeModel arn:aws:bedrock:us-west-2::foundation-model/openai.gpt-oss-120b-1:0";
+const LOG_DELIVERY = ["Create", "Get", "Update", "Delete"].map((verb) => `logs:${verb}LogDelivery *`);
+const ENDPOINT_LOGS = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}`;
+
+/**
+ * Every role's complete policy, one `action resource [if condition]` line per pair, written out by hand.
+ * Anything the code grants beyond this table (or short of it) fails the test below: a new permission
+ * is a deliberate edit here.
+ */
+const EXPECTED: Record<string, string[]> = {
+  "function prepareJob": DB,
+  "function refreshPrices": DB,
+  "function tagger": [MODEL, ...DB],
+  "function planner": [MODEL, ...DB],
+  "function reporter": [
+    MODEL,
+    ...DB,
+    `sagemaker:InvokeEndpoint ${LINKS.KnowledgeBase.endpointArn}`,
+    `s3vectors:QueryVectors ${LINKS.KnowledgeBase.indexArn}`,
+    `s3vectors:GetVectors ${LINKS.KnowledgeBase.indexArn}`,
+  ],
+  "function charter": [MODEL, ...DB],
+  "function retirement": [MODEL, ...DB],
+  "function finalizeJob": DB,
+  "function markJobFailed": DB,
+  "function migrate": [
+    ...["ExecuteStatement", "BeginTransaction", "CommitTransaction", "RollbackTransaction"].map((a) => `rds-data:${a} ${LINKS.DatabaseAdmin.clusterArn}`),
+    `secretsmanager:GetSecretValue ${LINKS.DatabaseAdmin.secretArn}`,
+    `secretsmanager:GetSecretValue ${LINKS.DatabaseAdmin.appSecretArn}`,
+  ],
+  "function executionEnded": DB,
+  "function deadLetters": [
+    ...["ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ChangeMessageVisibility"].map((a) => `sqs:${a} ${DLQ_ARN}`),
+    ...DB,
+  ],
+  "function sweepJobs": DB,
+  "state machine": [
+    ...TASK_ARNS.flatMap((arn) => [`lambda:InvokeFunction ${arn}`, `lambda:InvokeFunction ${arn}:*`]),
+    ...LOG_DELIVERY,
+    ...["ListLogDeliveries", "PutResourcePolicy", "DescribeResourcePolicies", "DescribeLogGroups"].map((a) => `logs:${a} *`),
+    ...["PutTraceSegments", "PutTelemetryRecords", "GetSamplingRules", "GetSamplingTargets"].map((a) => `xray:${a} *`),
+  ],
+  pipe: [
+    ...["ReceiveMessage", "DeleteMessage", "GetQueueAttributes"].map((a) => `sqs:${a} ${QUEUE_ARN}`),
+    `states:StartExecution ${MACHINE_ARN}`,
+  ],
+  "embedding endpoint": [
+    ...["BatchGetImage", "GetDownloadUrlForLayer", "BatchCheckLayerAvailability"].map(
+      (a) => `ecr:${a} arn:aws:ecr:${REGION}:763104351884:repository/huggingface-pytorch-inference`,
+    ),
+    "ecr:GetAuthorizationToken *",
+    ...["CreateLogGroup", "CreateLogStream", "PutLogEvents", "DescribeLogStreams"].flatMap((a) => [`logs:${a} ${ENDPOINT_LOGS}`, `logs:${a} ${ENDPOINT_LOGS}:*`]),
+    "cloudwatch:PutMetricData *",
+  ],
+};
+
+/** A policy as its action × resource pairs (a condition is part of the pair). */
+const pairs = (grants: Grant[]) =>
+  grants.flatMap((g) =>
+    g.actions.flatMap((a) => g.resources.map((r) => `${a} ${r}${g.conditions?.length ? ` if ${JSON.stringify(g.conditions)}` : ""}`)),
+  );
+
+/** Each role's pairs beyond the table (`+`) and missing from it (`-`). */
+function differences(roles: Record<string, Grant[]>): string[] {
+  const out: string[] = [];
+  for (const role of new Set([...Object.keys(roles), ...Object.keys(EXPECTED)])) {
+    const actual = new Set(pairs(roles[role] ?? []));
+    const expected = new Set(EXPECTED[role] ?? []);
+    for (const pair of actual) if (!expected.has(pair)) out.push(`${role}: + ${pair}`);
+    for (const pair of expected) if (!actual.has(pair)) out.push(`${role}: - ${pair}`);
+  }
+  return out;
+}
+
+const add = (role: string, grant: Grant) => (roles: Record<string, Grant[]>) => ({ ...roles, [role]: [...roles[role], grant] });
+const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT}:role/Admin`;
+
+/** The six widenings a fault review made to permissions.ts that the previous tests let through. */
+const WIDENINGS: [string, (roles: Record<string, Grant[]>) => Record<string, Grant[]>, string][] = [
+  ["iam:PassRole on an admin role for the tagger", add("function tagger", { actions: ["iam:PassRole"], resources: [ADMIN_ROLE] }), `function tagger: + iam:PassRole ${ADMIN_ROLE}`],
+  ["s3:GetObject for the reporter", add("function reporter", { actions: ["s3:GetObject"], resources: ["arn:aws:s3:::any-bucket/*"] }), "function reporter: + s3:GetObject arn:aws:s3:::any-bucket/*"],
+  ["lambda:InvokeFunction on migrate", add("function migrate", { actions: ["lambda:InvokeFunction"], resources: [functionArn("tagger")] }), `function migrate: + lambda:InvokeFunction ${functionArn("tagger")}`],
+  ["dynamodb:Scan for the planner", add("function planner", { actions: ["dynamodb:Scan"], resources: [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/users`] }), `function planner: + dynamodb:Scan arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/users`],
+  ["rds-data:ExecuteSql on the cluster", (roles) => ({ ...roles, "function charter": roles["function charter"].map((g) => (g.actions.includes("rds-data:ExecuteStatement") ? { ...g, actions: [...g.actions, "rds-data:ExecuteSql"] } : g)) }), `function charter: + rds-data:ExecuteSql ${LINKS.Database.clusterArn}`],
+  ["a * resource for an action added to the wildcard allowlist", add("state machine", { actions: ["ec2:DescribeInstances"], resources: ["*"] }), "state machine: + ec2:DescribeInstances *"],
+];
+
+describe("every role's complete policy is the explicit table", () => {
+  it("grants exactly the table, pair for pair", () => {
+    expect(differences(allRoles())).toEqual([]);
+  });
+
+  it.each(WIDENINGS)("fails for a widening: %s", (_name, widen, expected) => {
+    expect(differences(widen(allRoles()))).toEqual([expected]);
+  });
+
+  it("fails when a grant is lost too, and when a new role appears", () => {
+    expect(differences({ ...allRoles(), "function prepareJob": [] })).toEqual(DB.map((p) => `function prepareJob: - ${p}`));
+    expect(differences({ ...allRoles(), "new role": [{ actions: ["sqs:SendMessage"], resources: [QUEUE_ARN] }] })).toEqual([`new role: + sqs:SendMessage ${QUEUE_ARN}`]);
+  });
+
+  it("grants no Data API batch statements and transactions to migrate only", () => {
+    const all = Object.values(allRoles()).flatMap(actionsOf);
+    expect(all).not.toContain("rds-data:BatchExecuteStatement");
+    const withTransactions = FUNCTION_NAMES.filter((n) => actionsOf(grantsOf(n)).includes("rds-data:BeginTransaction"));
+    expect(withTransactions).toEqual(["migrate"]);
+  });
+});
 
 describe("the declared permissions are least privilege", () => {
   it("has no wildcard actions anywhere", () => {
@@ -148,13 +264,13 @@ describe("the declared permissions are least privilege", () => {
     expect(actionsOf(reporter).filter((a) => service(a) === "s3vectors").sort()).toEqual(["s3vectors:GetVectors", "s3vectors:QueryVectors"]);
   });
 
-  it("gives every function the Data API on the one cluster and its secret, nothing more for bookkeeping", () => {
-    for (const name of FUNCTION_NAMES) {
+  it("gives every function but migrate single Data API statements as the app role, and migrate alone the master secret", () => {
+    for (const name of FUNCTION_NAMES.filter((n) => n !== "migrate")) {
       const grants = grantsOf(name);
-      expect(resourcesFor(grants, "rds-data:"), name).toEqual([LINKS.Database.clusterArn]);
+      expect(actionsOf(grants).filter((a) => service(a) === "rds-data"), name).toEqual(["rds-data:ExecuteStatement"]);
       expect(resourcesFor(grants, "secretsmanager:"), name).toEqual([LINKS.Database.secretArn]);
-      expect(actionsOf(grants).filter((a) => service(a) === "secretsmanager"), name).toEqual(["secretsmanager:GetSecretValue"]);
     }
+    expect(resourcesFor(grantsOf("migrate"), "secretsmanager:")).toEqual([LINKS.DatabaseAdmin.secretArn, LINKS.DatabaseAdmin.appSecretArn]);
     for (const name of BOOKKEEPING) {
       expect(new Set(actionsOf(grantsOf(name)).map(service)), name).toEqual(new Set(["rds-data", "secretsmanager"]));
     }

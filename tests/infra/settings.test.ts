@@ -74,7 +74,8 @@ describe("links", () => {
       VECTOR_INDEX: "financial-research",
     });
     expect(linkedEnvironment({ Database: database })).not.toHaveProperty("VECTOR_BUCKET");
-    expect(Object.keys(LINK_PROPERTIES)).toEqual(["Database", "KnowledgeBase", "PolygonApiKey"]);
+    expect(Object.keys(LINK_PROPERTIES)).toEqual(["Database", "DatabaseAdmin", "KnowledgeBase", "PolygonApiKey"]);
+    expect(linkedEnvironment({ DatabaseAdmin: { ...database, appSecretArn: "arn:app" } })).toMatchObject({ AURORA_APP_SECRET_ARN: "arn:app" });
     expect(linkedEnvironment({ PolygonApiKey: { value: "pk" } })).toEqual({ POLYGON_API_KEY: "pk" });
     expect(linkedConfig({ Database: database, PolygonApiKey: { value: "" } }, {}).market.apiKey).toBeUndefined();
   });

@@ -172,7 +172,7 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
     await settled(alarm.urn);
     expect(one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs).toMatchObject({
       namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
+      metricName: "NumberOfMessagesReceived",
       dimensions: { QueueName: "alex-orchestra-test-JobsDeadLettersQueue" },
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",

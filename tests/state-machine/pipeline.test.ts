@@ -170,7 +170,7 @@ describe("the state machine, executed locally with the real handlers", () => {
     expect(execution.status).toBe("FAILED");
     expect(execution.error).toEqual({
       name: "JobFailed",
-      message: 'InvalidJobMessageError: Invalid job message: input[0].body must be {"job_id": "<uuid>"} or {"jobId": "<uuid>"}',
+      message: 'InvalidJobMessageError: Invalid job message: input[0].body must be {"job_id": "<uuid>"} or {"jobId": "<uuid>"} (body: names no job)',
     });
   });
 

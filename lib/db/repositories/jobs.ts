@@ -102,6 +102,11 @@ export async function mergeChart(db: Db, id: string, key: string, chart: unknown
   );
 }
 
+/** Sets `charts_payload` to one attempt's charts, all at once (a failed attempt publishes nothing). */
+export async function publishCharts(db: Db, id: string, charts: Record<string, unknown>): Promise<void> {
+  await updateRunningJob(db, id, "charts_payload = :value::jsonb", { value: P.json(charts) });
+}
+
 /** Clears charts a previous attempt may have left, so a retried charter starts clean. */
 export async function clearCharts(db: Db, id: string): Promise<void> {
   await updateRunningJob(db, id, "charts_payload = NULL", {});
@@ -140,4 +145,30 @@ async function updateRunningJob(db: Db, id: string, assignment: string, params: 
     { ...params, id: P.uuid(id) },
   );
   if (rowCount !== 1) throw new JobNotRunningError(`Job ${id} is not running; nothing was written`);
+}
+
+/** The local process running a job: its pid, host and start time (so a reused pid is told apart). */
+export interface JobOwner {
+  pid: number;
+  host: string;
+  started_at: string;
+}
+
+/** Records the local process that runs a pending or running job. */
+export async function setJobOwner(db: Db, id: string, owner: JobOwner): Promise<void> {
+  await db.query(
+    `UPDATE jobs SET owner_pid = :pid, owner_host = :host, owner_started_at = :started_at::timestamptz
+     WHERE id = :id::uuid AND status IN ('pending', 'running')`,
+    { id: P.uuid(id), pid: owner.pid, host: owner.host, started_at: P.timestamp(owner.started_at) },
+  );
+}
+
+/** Jobs still pending or running that a local process on `host` owns. */
+export async function listUnfinishedJobsOwnedOn(db: Db, host: string): Promise<(JobOwner & { id: string })[]> {
+  const { rows } = await db.query<JobOwner & { id: string } & Record<string, unknown>>(
+    `SELECT id, owner_pid AS pid, owner_host AS host, owner_started_at AS started_at FROM jobs
+     WHERE status IN ('pending', 'running') AND owner_host = :host ORDER BY created_at`,
+    { host },
+  );
+  return rows;
 }

@@ -1,0 +1,127 @@
+import { createHash, randomUUID } from "node:crypto";
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { DbError } from "./driver.js";
+
+/** What a lock file holds: the holder's pid and a token naming this one acquisition. */
+interface LockContent {
+  pid: number;
+  token: string;
+}
+
+const TAKEOVER_MARKER_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * Locks `<dir>.lock` for this process; returns the release function. Every step is atomic:
+ * - a free lock is taken by hard-linking a complete temp file to the lock path (fails if it exists);
+ * - a lock whose holder is dead is taken over only by the process that creates, exclusively, the
+ *   takeover marker of that exact acquisition (`<dir>.lock.takeover.<token>`); the winner then renames
+ *   its own lock over the stale one. Two processes that see the same stale lock cannot both get in.
+ */
+export function acquireDirectoryLock(dir: string, isAlive: (pid: number) => boolean = processIsAlive): () => void {
+  const lockPath = `${dir}.lock`;
+  const mine: LockContent = { pid: process.pid, token: randomUUID() };
+  const temp = `${lockPath}.${mine.token}.tmp`;
+  writeFileSync(temp, JSON.stringify(mine));
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (tryLink(temp, lockPath)) return releaser(lockPath, mine.token);
+      const holder = readLock(lockPath);
+      if (!holder) continue; // released meanwhile: try again
+      if (isAlive(holder.pid)) throw inUse(dir, holder.pid);
+      if (!claimTakeover(`${lockPath}.takeover.${fileSafe(holder.token)}`, isAlive)) throw inUse(dir, holder.pid, " (gone; another process is taking its lock over)");
+      renameSync(temp, lockPath);
+      removeOldMarkers(lockPath);
+      return releaser(lockPath, mine.token);
+    }
+    throw new DbError(`Could not lock ${dir}`);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+const fileSafe = (token: string) => createHash("sha256").update(token).digest("hex").slice(0, 32);
+
+function tryLink(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+/**
+ * Creates the takeover marker exclusively. A marker left by a process that died mid-takeover is itself
+ * taken over the same way (a marker named after the dead one and its pid).
+ */
+function claimTakeover(marker: string, isAlive: (pid: number) => boolean): boolean {
+  if (tryCreate(marker)) return true;
+  const pid = Number(readFileSync(marker, "utf8"));
+  return isAlive(pid) ? false : claimTakeover(`${marker}-${pid}`, isAlive);
+}
+
+/** Creates `path` holding our pid, complete or not at all (a temp file hard-linked into place). */
+function tryCreate(path: string): boolean {
+  const temp = `${path}.${randomUUID()}.tmp`;
+  writeFileSync(temp, String(process.pid));
+  try {
+    return tryLink(temp, path);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/** The lock's holder; a lock from before tokens (a bare pid) gets its pid as token. */
+function readLock(lockPath: string): LockContent | undefined {
+  let text: string;
+  try {
+    text = readFileSync(lockPath, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<LockContent>;
+    if (typeof parsed === "number") return { pid: parsed, token: `pid-${parsed}` };
+    return { pid: Number(parsed.pid), token: String(parsed.token) };
+  } catch {
+    return { pid: Number.NaN, token: `unreadable-${statSync(lockPath).mtimeMs}` };
+  }
+}
+
+function releaser(lockPath: string, token: string): () => void {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    process.off("exit", release);
+    if (readLock(lockPath)?.token === token) rmSync(lockPath, { force: true });
+  };
+  process.on("exit", release);
+  return release;
+}
+
+function removeOldMarkers(lockPath: string) {
+  const prefix = `${basename(lockPath)}.takeover.`;
+  for (const name of readdirSync(dirname(lockPath)).filter((n) => n.startsWith(prefix))) {
+    const path = join(dirname(lockPath), name);
+    if (Date.now() - statSync(path, { throwIfNoEntry: false })!.mtimeMs > TAKEOVER_MARKER_TTL_MS) rmSync(path, { force: true });
+  }
+}
+
+function inUse(dir: string, pid: number, note = "") {
+  return new DbError(`The database at ${dir} is in use by process ${pid}${note}. Wait for it to finish, or use --db to pick another directory.`);
+}
+
+/** True if a process with this pid exists (EPERM: it exists but is not ours). */
+export function processIsAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
