@@ -51,9 +51,13 @@ describe(`the ${APP_DB_ROLE} database role`, () => {
     expect(Object.fromEntries(rows.map((r) => [r.table_name, r.privileges]))).toEqual({
       accounts: "SELECT",
       instruments: "INSERT,SELECT,UPDATE",
+      instruments_untrusted_pre_004: "",
+      job_traces: "INSERT,SELECT",
       jobs: "SELECT,UPDATE",
       positions: "SELECT",
+      prices: "INSERT,SELECT,UPDATE",
       schema_migrations: "",
+      user_instruments: "SELECT,UPDATE",
       users: "SELECT",
     });
   });

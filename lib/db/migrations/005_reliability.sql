@@ -21,6 +21,10 @@ GRANT USAGE ON SCHEMA public TO alex_app;
 GRANT SELECT ON users, accounts, positions TO alex_app;
 GRANT SELECT, INSERT, UPDATE ON instruments TO alex_app;
 GRANT SELECT, UPDATE ON jobs TO alex_app;
+-- Market data (004): the refresh records prices and moves instruments' current price; the tagger
+-- classifies a user's own instruments. The pre-004 copy of untrusted rows is not the app's to read.
+GRANT SELECT, INSERT, UPDATE ON prices TO alex_app;
+GRANT SELECT, UPDATE ON user_instruments TO alex_app;
 
 CREATE OR REPLACE FUNCTION set_app_role_password(password TEXT) RETURNS VOID
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$

@@ -20,3 +20,6 @@ CREATE TABLE job_traces (
 );
 
 CREATE INDEX idx_job_traces_job_started ON job_traces(job_id, started_at);
+
+-- The agent functions (as alex_app, 005) write their spans; the CLI and console read them.
+GRANT SELECT, INSERT ON job_traces TO alex_app;

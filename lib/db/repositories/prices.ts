@@ -23,26 +23,28 @@ export interface PriceRow extends Record<string, unknown> {
  */
 export async function recordPrices(db: Db, source: TrustedPriceSource, asOf: string, closes: Close[]): Promise<string[]> {
   if (closes.length === 0) return [];
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ symbol: string }>(
-      `INSERT INTO prices (symbol, close, as_of, source)
+  // One statement (no transaction: the functions' Data API grants have none): the history rows, then the
+  // instruments moved forward from what was recorded.
+  const { rows } = await db.query<{ symbol: string }>(
+    `WITH recorded AS (
+       INSERT INTO prices (symbol, close, as_of, source)
        SELECT i.symbol, c.close, :as_of::date, :source
        FROM jsonb_to_recordset(:closes::jsonb) AS c(symbol text, close numeric)
        JOIN instruments i ON i.symbol = c.symbol
        WHERE c.close > 0
        ON CONFLICT (symbol, as_of, source) DO UPDATE SET close = EXCLUDED.close, fetched_at = NOW()
-       RETURNING symbol`,
-      { as_of: P.date(asOf), source, closes: P.json(closes) },
-    );
-    await tx.query(
-      `UPDATE instruments i SET current_price = p.close, price_as_of = p.as_of, price_source = p.source
-       FROM prices p
-       WHERE p.symbol = i.symbol AND p.as_of = :as_of::date AND p.source = :source
-         AND (i.price_as_of IS NULL OR p.as_of > i.price_as_of OR (p.as_of = i.price_as_of AND p.source = 'market'))`,
-      { as_of: P.date(asOf), source },
-    );
-    return rows.map((r) => r.symbol).sort();
-  });
+       RETURNING symbol, close, as_of, source
+     ), moved AS (
+       UPDATE instruments i SET current_price = r.close, price_as_of = r.as_of, price_source = r.source
+       FROM recorded r
+       WHERE r.symbol = i.symbol
+         AND (i.price_as_of IS NULL OR r.as_of > i.price_as_of OR (r.as_of = i.price_as_of AND r.source = 'market'))
+       RETURNING i.symbol
+     )
+     SELECT symbol FROM recorded`,
+    { as_of: P.date(asOf), source, closes: P.json(closes) },
+  );
+  return rows.map((r) => r.symbol).sort();
 }
 
 /** When market prices were last fetched, and the newest trading day they cover (null: never). */
