@@ -10,6 +10,7 @@ import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { getJob } from "../../lib/db/repositories/jobs.js";
 import { createModel } from "../../lib/models/provider.js";
 import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
+import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps, runningJob } from "../support/agents.js";
@@ -110,7 +111,10 @@ describe("the agents on gpt-oss-shaped Converse replies, through the real Bedroc
     expect(result.tagged.map((t) => t.symbol)).toEqual(["OSSA"]);
     expect(result.failed.map((f) => f.symbol)).toEqual(["OSSB"]);
     expect(result.failed[0].error).toMatch(/^ModelBehaviorError/);
-    expect((await getInstruments(db, ["OSSA"]))[0].allocation_sectors).toEqual({ treasury: 100 });
+    // OSSA is the user's own instrument (the reference data does not know it): tagged for that user only.
+    const ossa = (await loadPortfolio(db, "gpt-oss-tags"))?.accounts.flatMap((a) => a.positions).find((p) => p.symbol === "OSSA");
+    expect(ossa?.instrument?.allocation_sectors).toEqual({ treasury: 100 });
+    expect(await getInstruments(db, ["OSSA"])).toEqual([]);
   });
 
   it("reporter + reviewer: a bad tool call is corrected, the reviewer's structured answer is stored with the report", async () => {

@@ -136,7 +136,7 @@ describe("agent edges with the SDK's scripted model", () => {
     ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never);
     await expect(drawCharts(withModel("charter", model), jobId)).rejects.toThrow("is not running; nothing was written");
     expect((await getJob(db, jobId))?.charts_payload).toBeNull();
-    const empty = new ScriptedModel([[assistantMessage("no charts today")]]);
+    const empty = new ScriptedModel([[assistantMessage("no charts today")], [assistantMessage("still none")]]);
     const other = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, other);
     await expect(drawCharts(withModel("charter", empty), other)).rejects.toThrow("without storing a chart");

@@ -1,3 +1,4 @@
+import { CAPACITY_RETRY } from "../../lib/scale/limits.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AgentDeps } from "../../lib/agents/common.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
@@ -45,11 +46,12 @@ describe("faults in the pipeline", () => {
       expect((job?.summary_payload as Summary).results[agent].status).toBe("succeeded");
     });
 
-    it("tagger throttled beyond its retry budget fails the job with the reason", async () => {
+    it("tagger throttled beyond the capacity wait fails the job with the reason", async () => {
       const jobId = await untaggedUser();
-      const tagger = throttled("tagger", 99);
+      const tagger = throttled("tagger", 999);
       const { job } = await run({ jobId }, { taskFunctions: { tagger: tagger.fn } });
-      expect(tagger.calls()).toBe(5);
+      // Throttling is waited out (lib/scale/limits.ts): every attempt of the capacity Retry, then the job fails.
+      expect(tagger.calls()).toBe(1 + CAPACITY_RETRY.maxAttempts);
       expect(job?.status).toBe("failed");
       expect(job?.error_message).toBe("ThrottledError: model still throttled after its retries");
     });

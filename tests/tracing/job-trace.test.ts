@@ -49,6 +49,7 @@ describe("job traces", () => {
       "Project retirement: Retirement",
       "Tag instruments: Tagger",
       "Write report: Reporter",
+      "Write report: Reviewer",
     ]);
     expect(new Set(spans.map((s) => s.execution_id)).size).toBe(1);
     expect(spans[0].execution_id).toMatch(/^arn:aws:states:.*:execution:/);
@@ -111,7 +112,7 @@ describe("job traces", () => {
     }
     const [text, json] = out;
     expect(text).toMatch(/^Execution arn:aws:states:/);
-    expect(text).toMatch(/5 agent run\(s\), \d+ model call\(s\) \([\d,]+ in \/ [\d,]+ out tokens\), \d+ tool call\(s\), 0 error\(s\); cost \$0\.000000 \(offline\)/);
+    expect(text).toMatch(/6 agent run\(s\), \d+ model call\(s\) \([\d,]+ in \/ [\d,]+ out tokens\), \d+ tool call\(s\), 0 error\(s\); cost \$0\.000000 \(offline\)/);
     const parsed = JSON.parse(json);
     expect(parsed.spans).toHaveLength(spans.length);
     expect(parsed.totals.model_calls).toBe(ofKind("generation").length);
