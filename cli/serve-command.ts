@@ -13,7 +13,8 @@ export async function serveCommand(args: CommandArgs): Promise<number> {
   const host = (args.values.host as string | undefined) ?? "127.0.0.1";
   if (!LOOPBACK.has(host)) progress(`alex: listening beyond loopback on ${host}: anyone who can reach it can run analyses`);
   const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
-  const { app, idle } = createConsoleApp({ db, config: args.config, definition: localDefinition() });
+  const hosts = LOOPBACK.has(host) ? undefined : "any";
+  const { app, idle } = createConsoleApp({ db, config: args.config, definition: localDefinition(), hosts });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
     process.stdout.write(`Alex console: http://${shown}:${info.port}/\n`);

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { csrf } from "hono/csrf";
 import { streamSSE } from "hono/streaming";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
@@ -9,6 +10,7 @@ import { renderJobBody } from "../lib/output/job-output.js";
 import { escapeHtml } from "../lib/output/markdown.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
 import { parsePortfolioFile, PortfolioFileError } from "../lib/portfolio/portfolio-file.js";
+import { ownJob } from "../lib/pipeline/local-jobs.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
 import { runJobLocally } from "./run-job.js";
 import { LIVE_SCRIPT } from "./live-script.js";
@@ -30,15 +32,26 @@ export interface ConsoleOptions {
   db: Db;
   config: Config;
   definition: AslDefinition;
+  /** Host names the console answers to (a DNS rebinding guard): loopback names by default, "any" beyond loopback. */
+  hosts?: string[] | "any";
 }
+
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
 
 /**
  * The local console: the job list, each job's page, a form to analyse a portfolio file or the demo
  * user, and a live view of a running job whose graph follows the state machine over server-sent events.
  * Jobs run one at a time in this process, on its single database.
  */
-export function createConsoleApp({ db, config, definition }: ConsoleOptions) {
+export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOSTS }: ConsoleOptions) {
   const app = new Hono();
+  // Only pages served by this console may post to it (CSRF), and only under a name it is bound to.
+  app.use(async (c, next) => {
+    const host = new URL(c.req.url).hostname;
+    if (hosts !== "any" && !hosts.includes(host)) return c.text(`This console does not answer to the host "${host}".`, 421);
+    await next();
+  });
+  app.use(csrf());
   const live = new Map<string, LiveRun>();
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -90,6 +103,7 @@ export function createConsoleApp({ db, config, definition }: ConsoleOptions) {
       }
     }
     const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options: {} } });
+    await ownJob(db, jobId); // a queued job of a console that is killed is failed as interrupted on the next open
     start(jobId);
     return c.redirect(`/jobs/${jobId}/live`, 303);
   });

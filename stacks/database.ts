@@ -13,14 +13,15 @@ export const MIGRATIONS_SOURCE = "lib/db/migrations";
  */
 export function database() {
   const vpc = new sst.aws.Vpc("Vpc");
-  const aurora = new sst.aws.Aurora("Database", {
+  // Named for what it is: "Database" is the functions' link (the app role), and SST names must be unique.
+  const aurora = new sst.aws.Aurora("DatabaseCluster", {
     engine: "postgres",
     database: "alex",
     dataApi: true,
     vpc,
     scaling: { min: "0 ACU", max: "4 ACU" },
   });
-  const appSecret = appRoleSecret();
+  const { secret: appSecret, value: appSecretValue } = appRoleSecret();
   const app = new sst.Linkable("Database", {
     properties: { clusterArn: aurora.clusterArn, secretArn: appSecret.arn, database: aurora.database },
     include: databaseGrants({ clusterArn: aurora.clusterArn, secretArn: appSecret.arn }).map((g) => sst.aws.permission(g)),
@@ -31,7 +32,7 @@ export function database() {
       (g) => sst.aws.permission(g),
     ),
   });
-  return { aurora, app, admin, appSecret };
+  return { aurora, app, admin, appSecret, appSecretValue };
 }
 
 /**
@@ -45,12 +46,12 @@ function appRoleSecret() {
     recoveryWindowInDays: $app.removal === "remove" ? 0 : 30,
   });
   const password = aws.secretsmanager.getRandomPasswordOutput({ passwordLength: 40, excludePunctuation: true });
-  new aws.secretsmanager.SecretVersion(
+  const value = new aws.secretsmanager.SecretVersion(
     "DatabaseAppSecretValue",
     { secretId: secret.id, secretString: $jsonStringify({ username: APP_DB_ROLE, password: password.randomPassword }) },
     { ignoreChanges: ["secretString"] },
   );
-  return secret;
+  return { secret, value };
 }
 
 /**
@@ -65,6 +66,7 @@ export function runMigrations(db: ReturnType<typeof database>, migrate: sst.aws.
       input: JSON.stringify({ trigger: "deploy" }),
       triggers: { migrations: migrationsHash(resolve(MIGRATIONS_SOURCE)), cluster: db.aurora.clusterArn, appSecret: db.appSecret.arn },
     },
-    { dependsOn: [db.aurora] },
+    // The app secret must hold its password before migrate sets it on the role.
+    { dependsOn: [db.aurora, db.appSecretValue] },
   );
 }

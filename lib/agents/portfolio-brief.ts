@@ -68,3 +68,11 @@ export function analysisBrief(portfolio: Portfolio, valuation: Valuation) {
     unpriced: valuation.unpriced,
   };
 }
+
+/** User text in the portfolio (names, purposes, symbols) that a report may quote. */
+export function userStrings(portfolio: Portfolio): string[] {
+  return [
+    portfolio.user.display_name ?? "",
+    ...portfolio.accounts.flatMap((a) => [a.name, a.purpose ?? "", ...a.positions.flatMap((p) => [p.symbol, p.instrument.name])]),
+  ];
+}

@@ -22,7 +22,7 @@ import {
 } from "./common.js";
 import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
 import { reporterPolicy } from "./offline/reporter.js";
-import { analysisBrief } from "./portfolio-brief.js";
+import { analysisBrief, userStrings } from "./portfolio-brief.js";
 import { jobSeed } from "./retirement.js";
 import { reviewReport, revisionRequest } from "./reviewer.js";
 import { contextOf, toolErrorMessage } from "./tools.js";
@@ -81,14 +81,6 @@ export function ensureAccountsNamed(report: string, valuation: Valuation): strin
   if (missing.length === 0) return report;
   const rows = missing.map((a) => `| ${a.name} | ${accountTypeLabel(a.type)} | ${usd(a.total_value)} |`);
   return `${report.trimEnd()}\n\n## Accounts Not Covered Above\n\n| Account | Type | Value |\n|---|---|---|\n${rows.join("\n")}\n`;
-}
-
-/** User text in the portfolio (names, purposes, symbols) that a report may quote. */
-export function userStrings(portfolio: Portfolio): string[] {
-  return [
-    portfolio.user.display_name ?? "",
-    ...portfolio.accounts.flatMap((a) => [a.name, a.purpose ?? "", ...a.positions.flatMap((p) => [p.symbol, p.instrument.name])]),
-  ];
 }
 
 /** The stored report: every account named, user text inert (no live links, headings or HTML from a portfolio file). */

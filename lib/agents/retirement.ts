@@ -1,6 +1,7 @@
 import { Agent } from "@openai/agents";
 import { z } from "zod";
 import { savePayload } from "../db/repositories/jobs.js";
+import { neutraliseUserText } from "../format.js";
 import { agentLogger } from "../logger.js";
 import { valuePortfolio } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
@@ -8,6 +9,7 @@ import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.
 import type { Projection, ProjectionRow } from "../retirement/simulation.js";
 import { type AgentDeps, DATA_NOTICE, dataBlock, payloadMeta, requireSnapshot, runAgent, type TokenUsage, usageOf } from "./common.js";
 import { retirementPolicy } from "./offline/retirement.js";
+import { userStrings } from "./portfolio-brief.js";
 
 export const RETIREMENT_INSTRUCTIONS = `You are a retirement planning specialist. The Monte Carlo simulation has already been run and
 its outlook computed; both are given to you. All amounts are in today's dollars (after inflation); say so.
@@ -68,7 +70,8 @@ export async function projectRetirement(deps: AgentDeps, jobId: string): Promise
     offlinePolicy: retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights),
     maxTurns: 2,
   });
-  const analysis = String(result.finalOutput ?? "").trim();
+  // User text (the display name, symbols) stays inert: no live links, headings or HTML in the outlook.
+  const analysis = neutraliseUserText(String(result.finalOutput ?? "").trim(), userStrings(portfolio));
   if (analysis.length === 0) throw new Error("The retirement agent returned an empty analysis");
   await savePayload(deps.db, jobId, "retirement_payload", {
     analysis,

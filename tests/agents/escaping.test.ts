@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planAnalysis } from "../../lib/agents/planner.js";
 import { writeReport } from "../../lib/agents/reporter.js";
+import { projectRetirement } from "../../lib/agents/retirement.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getJob } from "../../lib/db/repositories/jobs.js";
 import { markdownText } from "../../lib/format.js";
@@ -22,6 +23,7 @@ describe("user text in the report is data: no live links, headings, HTML or code
   let db: PgliteDb;
   let html: string;
   let content: string;
+  let outlook: string;
   beforeAll(async () => {
     db = await testDb();
     await seedDemo(db);
@@ -38,6 +40,8 @@ describe("user text in the report is data: no live links, headings, HTML or code
     await writeReport(deps, jobId);
     content = ((await getJob(db, jobId))?.report_payload as { content: string }).content;
     html = renderMarkdown(content);
+    await projectRetirement(deps, jobId);
+    outlook = ((await getJob(db, jobId))?.retirement_payload as { analysis: string }).analysis;
   });
   afterAll(() => db.close());
 
@@ -57,6 +61,13 @@ describe("user text in the report is data: no live links, headings, HTML or code
     expect(html).not.toContain("</script>");
     expect(html).not.toContain("<code>");
     expect(html).toContain("Sam [click](http://evil.example/x) # Owned");
+  });
+
+  it("keeps the retirement outlook's quotes of user text inert too", () => {
+    expect(outlook).toContain(markdownText(HOSTILE.user));
+    const outlookHtml = renderMarkdown(outlook);
+    expect(outlookHtml).not.toContain("<a ");
+    expect(outlookHtml).not.toMatch(/<h\d>Owned/);
   });
 
   it("markdownText makes one inert line of any text", () => {

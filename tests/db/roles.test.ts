@@ -50,7 +50,7 @@ describe(`the ${APP_DB_ROLE} database role`, () => {
     await db.query(`SET ROLE ${APP_DB_ROLE}`);
     expect(Object.fromEntries(rows.map((r) => [r.table_name, r.privileges]))).toEqual({
       accounts: "SELECT",
-      instruments: "INSERT,SELECT,UPDATE",
+      instruments: "SELECT,UPDATE",
       instruments_untrusted_pre_004: "",
       job_traces: "INSERT,SELECT",
       jobs: "SELECT,UPDATE",

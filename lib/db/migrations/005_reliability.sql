@@ -19,7 +19,7 @@ $$;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO alex_app;
 GRANT SELECT ON users, accounts, positions TO alex_app;
-GRANT SELECT, INSERT, UPDATE ON instruments TO alex_app;
+GRANT SELECT, UPDATE ON instruments TO alex_app;
 GRANT SELECT, UPDATE ON jobs TO alex_app;
 -- Market data (004): the refresh records prices and moves instruments' current price; the tagger
 -- classifies a user's own instruments. The pre-004 copy of untrusted rows is not the app's to read.
