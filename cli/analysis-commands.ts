@@ -1,24 +1,24 @@
 import { resolve } from "node:path";
-import { executeLocally, LOCAL_ARNS } from "../state-machine/local-executor.js";
-import { serializeDefinition } from "../state-machine/definition.js";
+import { localDefinition, runJobLocally } from "../console/run-job.js";
 import type { AgentDeps } from "../lib/agents/common.js";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
+import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
 import { createJob, getJob, isJobId, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
 import { listTraceSpans } from "../lib/db/repositories/traces.js";
 import { usd } from "../lib/format.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { writeJobOutput } from "../lib/output/job-output.js";
-import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
 import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
-import type { CommandArgs } from "./command.js";
-import { print, printJson, progress, UsageError } from "./io.js";
+import { serializeDefinition } from "../state-machine/definition.js";
+import { executeLocally, LOCAL_ARNS } from "../state-machine/local-executor.js";
 import { withCliDb } from "./cli-db.js";
-import { ProgressDisplay } from "./progress.js";
-import { localDefinition, runJobLocally } from "../console/run-job.js";
+import type { CommandArgs } from "./command.js";
 import { writeGraph } from "./graph-command.js";
+import { print, printJson, progress, UsageError } from "./io.js";
 import { failJobOnSignal } from "./job-signals.js";
+import { ProgressDisplay } from "./progress.js";
 
 const DEFAULT_OUT = "out";
 
@@ -46,12 +46,16 @@ export async function analyzeCommand(args: CommandArgs): Promise<number> {
 function parseSeed(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const seed = Number(text);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new UsageError("--seed must be an integer from 0 to 4294967295");
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff)
+    throw new UsageError("--seed must be an integer from 0 to 4294967295");
   return seed;
 }
 
 async function analyse(db: Db, args: CommandArgs, userId: string, options: Record<string, unknown>): Promise<number> {
-  const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options } });
+  const jobId = await createJob(db, {
+    clerk_user_id: userId,
+    request_payload: { analysis_type: "portfolio", options },
+  });
   progress(`Job ${jobId} for ${userId} (model: ${args.config.model.provider})`);
   const execution = await failJobOnSignal(db, jobId, () =>
     runJobLocally(db, args.config, jobId, new ProgressDisplay(progress).onEvent),
@@ -89,12 +93,16 @@ export function describeJob(job: JobRow): string {
   if (summary?.portfolio) lines.push(`Portfolio value: ${usd(summary.portfolio.total_value)}`);
   for (const choice of summary?.chosen ?? []) {
     const result = summary?.results?.[choice.agent];
-    const outcome = result?.status === "succeeded" ? `succeeded in ${result.duration_ms} ms` : `failed: ${result?.error ?? "no result"}`;
+    const outcome =
+      result?.status === "succeeded"
+        ? `succeeded in ${result.duration_ms} ms`
+        : `failed: ${result?.error ?? "no result"}`;
     lines.push(`  ${choice.agent.padEnd(11)} ${outcome}  (${choice.reason})`);
   }
   if (job.charts_payload) lines.push(`Charts: ${Object.keys(job.charts_payload).join(", ")}`);
   const retirement = job.retirement_payload as { monte_carlo?: { success_rate?: number } } | null;
-  if (retirement?.monte_carlo?.success_rate !== undefined) lines.push(`Retirement success rate: ${retirement.monte_carlo.success_rate}%`);
+  if (retirement?.monte_carlo?.success_rate !== undefined)
+    lines.push(`Retirement success rate: ${retirement.monte_carlo.success_rate}%`);
   return lines.join("\n");
 }
 
@@ -102,7 +110,11 @@ export async function jobsCommand(args: CommandArgs): Promise<number> {
   return withCliDb(args, async (db) => {
     const jobs = await listJobs(db, { clerkUserId: args.values.user as string | undefined, limit: 50 });
     if (args.values.json) printJson(jobs);
-    else for (const j of jobs) print(`${j.id}  ${j.status.padEnd(9)}  ${j.created_at}  ${j.clerk_user_id}${j.error_message ? `  ${j.error_message}` : ""}`);
+    else
+      for (const j of jobs)
+        print(
+          `${j.id}  ${j.status.padEnd(9)}  ${j.created_at}  ${j.clerk_user_id}${j.error_message ? `  ${j.error_message}` : ""}`,
+        );
     return 0;
   });
 }
@@ -125,7 +137,8 @@ export async function showCommand(args: CommandArgs): Promise<number> {
       await writeJobOutput(dir, job, { definition: localDefinition(), trace: await listTraceSpans(db, job.id) });
       progress(`Outputs: ${dir}/index.html`);
     }
-    if (args.values.graph) return (await writeGraph(job, (args.values.out as string | undefined) ?? DEFAULT_OUT)) ? 0 : 1;
+    if (args.values.graph)
+      return (await writeGraph(job, (args.values.out as string | undefined) ?? DEFAULT_OUT)) ? 0 : 1;
     return 0;
   });
 }

@@ -1,16 +1,22 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { loadConfig } from "../lib/config.js";
-import type { Db } from "../lib/db/driver.js";
 import { dataApiDbFromConfig } from "../lib/db/data-api.js";
+import type { Db } from "../lib/db/driver.js";
+import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
 import { createJob } from "../lib/db/repositories/jobs.js";
 import { getUser } from "../lib/db/repositories/users.js";
 import { BUNDLED_CORPUS_DIR } from "../lib/knowledge/documents.js";
 import { createKnowledgeBase, ingestFiles } from "../lib/knowledge/knowledge-base.js";
 import { jobIdFromInput } from "../lib/pipeline/job-message.js";
-import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
 import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import type { CommandArgs } from "./command.js";
 import { print, progress, UsageError } from "./io.js";
@@ -29,8 +35,13 @@ export async function submitJob(options: SubmitOptions): Promise<{ jobId: string
   if (options.portfolioPath) userId = await importPortfolio(options.db, await readPortfolioFile(options.portfolioPath));
   if (!userId) throw new UsageError("give --portfolio FILE or --user ID");
   if (!(await getUser(options.db, userId))) throw new UsageError(`user ${userId} not found in the deployed database`);
-  const jobId = await createJob(options.db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options: {} } });
-  const sent = await options.sqs.send(new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: JSON.stringify({ job_id: jobId }) }));
+  const jobId = await createJob(options.db, {
+    clerk_user_id: userId,
+    request_payload: { analysis_type: "portfolio", options: {} },
+  });
+  const sent = await options.sqs.send(
+    new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: JSON.stringify({ job_id: jobId }) }),
+  );
   return { jobId, messageId: sent.MessageId };
 }
 
@@ -39,7 +50,9 @@ export async function submitCommand(args: CommandArgs): Promise<number> {
   const queueUrl = args.values["queue-url"] as string | undefined;
   if (!queueUrl) throw new UsageError("--queue-url URL is required (the `queueUrl` output of `sst deploy`)");
   if (args.config.db.driver !== "data-api") {
-    throw new UsageError("alex submit writes the job to the deployed database: set ALEX_DB=data-api, AURORA_CLUSTER_ARN and AURORA_SECRET_ARN");
+    throw new UsageError(
+      "alex submit writes the job to the deployed database: set ALEX_DB=data-api, AURORA_CLUSTER_ARN and AURORA_SECRET_ARN",
+    );
   }
   const db = dataApiDbFromConfig(args.config);
   const { jobId, messageId } = await submitJob({
@@ -50,7 +63,9 @@ export async function submitCommand(args: CommandArgs): Promise<number> {
     portfolioPath: args.values.portfolio as string | undefined,
   });
   print(jobId);
-  progress(`Job ${jobId} queued (message ${messageId}). Follow it with "alex watch --job ${jobId} --state-machine <stateMachineArn>".`);
+  progress(
+    `Job ${jobId} queued (message ${messageId}). Follow it with "alex watch --job ${jobId} --state-machine <stateMachineArn>".`,
+  );
   return 0;
 }
 
@@ -58,7 +73,8 @@ export async function submitCommand(args: CommandArgs): Promise<number> {
 export function describeHistoryEvent(event: HistoryEvent, start: Date): string {
   const offset = event.timestamp ? event.timestamp.getTime() - start.getTime() : 0;
   const state = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name ?? "";
-  const failure = event.taskFailedEventDetails ?? event.executionFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
+  const failure =
+    event.taskFailedEventDetails ?? event.executionFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
   const detail = failure ? ` ${failure.error ?? ""}: ${failure.cause ?? ""}`.trimEnd() : "";
   return `+${String(offset).padStart(6)} ms  ${event.type}${state ? `  ${state}` : ""}${detail}`;
 }
@@ -80,7 +96,9 @@ export async function watchExecution(options: WatchOptions): Promise<string> {
     const events: HistoryEvent[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await options.sfn.send(new GetExecutionHistoryCommand({ executionArn: options.executionArn, nextToken, maxResults: 1000 }));
+      const page = await options.sfn.send(
+        new GetExecutionHistoryCommand({ executionArn: options.executionArn, nextToken, maxResults: 1000 }),
+      );
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
@@ -88,7 +106,9 @@ export async function watchExecution(options: WatchOptions): Promise<string> {
     for (const event of events.slice(seen)) options.write(describeHistoryEvent(event, start));
     seen = events.length;
     if (execution.status !== "RUNNING") {
-      options.write(`Execution ${execution.status}${execution.error ? `: ${execution.error} ${execution.cause ?? ""}` : ""}`);
+      options.write(
+        `Execution ${execution.status}${execution.error ? `: ${execution.error} ${execution.cause ?? ""}` : ""}`,
+      );
       return execution.status ?? "UNKNOWN";
     }
     await sleep(options.pollMs ?? 2000);
@@ -96,7 +116,12 @@ export async function watchExecution(options: WatchOptions): Promise<string> {
 }
 
 /** The newest execution of the state machine whose input names the job (the Pipe started it, so only the input tells). */
-export async function findExecutionOfJob(sfn: SFNClient, stateMachineArn: string, jobId: string, maxExecutions = 200): Promise<string | undefined> {
+export async function findExecutionOfJob(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  jobId: string,
+  maxExecutions = 200,
+): Promise<string | undefined> {
   let nextToken: string | undefined;
   let checked = 0;
   do {
@@ -119,7 +144,8 @@ function inputNamesJob(input: string | undefined, jobId: string): boolean {
   }
 }
 
-const isArn = (text: string | undefined, kind: string) => text !== undefined && new RegExp(`^arn:aws[a-z-]*:states:[^:]*:[^:]*:${kind}:`).test(text);
+const isArn = (text: string | undefined, kind: string) =>
+  text !== undefined && new RegExp(`^arn:aws[a-z-]*:states:[^:]*:[^:]*:${kind}:`).test(text);
 
 /** `alex watch EXECUTION_ARN`, or `alex watch --job JOB --state-machine ARN` to find the job's execution first. */
 export async function watchCommand(args: CommandArgs): Promise<number> {
@@ -129,10 +155,14 @@ export async function watchCommand(args: CommandArgs): Promise<number> {
   const stateMachineArn = args.values["state-machine"] as string | undefined;
   if (!executionArn && jobId && isArn(stateMachineArn, "stateMachine")) {
     executionArn = await findExecutionOfJob(sfn, stateMachineArn!, jobId);
-    if (!executionArn) throw new UsageError(`no recent execution of ${stateMachineArn} names job ${jobId} (the Pipe may not have started it yet)`);
+    if (!executionArn)
+      throw new UsageError(
+        `no recent execution of ${stateMachineArn} names job ${jobId} (the Pipe may not have started it yet)`,
+      );
     progress(`Execution ${executionArn}`);
   }
-  if (!isArn(executionArn, "execution")) throw new UsageError("usage: alex watch EXECUTION_ARN | alex watch --job JOB --state-machine STATE_MACHINE_ARN");
+  if (!isArn(executionArn, "execution"))
+    throw new UsageError("usage: alex watch EXECUTION_ARN | alex watch --job JOB --state-machine STATE_MACHINE_ARN");
   const status = await watchExecution({ sfn, executionArn: executionArn!, write: print });
   return status === "SUCCEEDED" ? 0 : 1;
 }
@@ -141,13 +171,19 @@ export async function watchCommand(args: CommandArgs): Promise<number> {
 export async function ingestCommand(args: CommandArgs): Promise<number> {
   const paths = [...args.positionals];
   if (args.values.corpus) {
-    const corpus = (await readdir(BUNDLED_CORPUS_DIR)).filter((f) => f.endsWith(".md")).map((f) => join(BUNDLED_CORPUS_DIR, f));
+    const corpus = (await readdir(BUNDLED_CORPUS_DIR))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => join(BUNDLED_CORPUS_DIR, f));
     paths.push(...corpus);
   }
   if (paths.length === 0) throw new UsageError("usage: alex ingest FILES… [--corpus] [--deployed]");
-  const config = args.values.deployed ? loadConfig({ ...process.env, ALEX_EMBEDDER: "sagemaker", ALEX_VECTOR_STORE: "s3vectors" }) : args.config;
+  const config = args.values.deployed
+    ? loadConfig({ ...process.env, ALEX_EMBEDDER: "sagemaker", ALEX_VECTOR_STORE: "s3vectors" })
+    : args.config;
   const kb = await createKnowledgeBase(config);
   const result = await ingestFiles(paths, kb);
-  progress(`Ingested ${result.documents} document(s) as ${result.passages} passage(s) with the ${kb.embedder.name} embedder.`);
+  progress(
+    `Ingested ${result.documents} document(s) as ${result.passages} passage(s) with the ${kb.embedder.name} embedder.`,
+  );
   return 0;
 }

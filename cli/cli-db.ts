@@ -1,7 +1,7 @@
 import type { Db } from "../lib/db/driver.js";
-import { openCliDb } from "./open-db.js";
 import type { CommandArgs } from "./command.js";
 import { progress } from "./io.js";
+import { openCliDb } from "./open-db.js";
 
 /** Runs `work` on the CLI's database (`--db DIR`, or Aurora with ALEX_DB=data-api) and closes it. */
 export async function withCliDb<T>(args: CommandArgs, work: (db: Db) => Promise<T>): Promise<T> {

@@ -42,7 +42,8 @@ export const COMMANDS = {
     run: async (args) => (await import("./analysis-commands.js")).jobsCommand(args),
   },
   show: {
-    summary: "show one job (and write its output files with --out, its drawn execution with --graph, its agent trace with --trace)",
+    summary:
+      "show one job (and write its output files with --out, its drawn execution with --graph, its agent trace with --trace)",
     usage: "alex show JOB [--json] [--out DIR] [--graph] [--trace] [--db DIR]",
     options: { ...json, ...db, out: { type: "string" }, graph: { type: "boolean" }, trace: { type: "boolean" } },
     positionals: true,

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { JobRow } from "../lib/db/repositories/jobs.js";
 import { localDefinition } from "../console/run-job.js";
+import type { JobRow } from "../lib/db/repositories/jobs.js";
 import { executionGraphSvg, OUTPUT_FILES } from "../lib/output/job-output.js";
 import { progress } from "./io.js";
 

@@ -11,7 +11,6 @@ export const progress = (line: string) => process.stderr.write(`${line}\n`);
 export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 export const print = (text: string) => process.stdout.write(`${text}\n`);
 
-
 /** A person-readable valuation. */
 export function formatValuation(v: Valuation): string {
   const lines = [
@@ -22,7 +21,8 @@ export function formatValuation(v: Valuation): string {
     "",
     "Holdings",
     ...v.positions.map(
-      (p) => `  ${p.symbol.padEnd(8)} ${p.name.slice(0, 38).padEnd(38)} ${usd(p.value).padStart(14)} ${p.weight.toFixed(2).padStart(6)}%`,
+      (p) =>
+        `  ${p.symbol.padEnd(8)} ${p.name.slice(0, 38).padEnd(38)} ${usd(p.value).padStart(14)} ${p.weight.toFixed(2).padStart(6)}%`,
     ),
   ];
   for (const [title, amounts] of [
@@ -30,7 +30,11 @@ export function formatValuation(v: Valuation): string {
     ["Regions", v.allocation.region],
     ["Sectors", v.allocation.sector],
   ] as const) {
-    lines.push("", title, ...Object.entries(amounts).map(([k, amount]) => `  ${k.padEnd(24)} ${usd(amount).padStart(14)}`));
+    lines.push(
+      "",
+      title,
+      ...Object.entries(amounts).map(([k, amount]) => `  ${k.padEnd(24)} ${usd(amount).padStart(14)}`),
+    );
   }
   const notes = pricesNotes(pricesUsed(v.positions));
   if (notes.length > 0) lines.push("", ...notes);

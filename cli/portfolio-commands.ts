@@ -1,13 +1,13 @@
 import { migrate } from "../lib/db/migrate.js";
-import { loadPortfolio } from "../lib/db/repositories/portfolios.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
+import { loadPortfolio } from "../lib/db/repositories/portfolios.js";
 import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { valuationJson, valuePortfolio } from "../lib/portfolio/valuation.js";
 import { seedDemo } from "../lib/seed/demo.js";
 import { SEED_INSTRUMENTS } from "../lib/seed/instruments.js";
+import { withCliDb } from "./cli-db.js";
 import type { CommandArgs } from "./command.js";
 import { formatValuation, print, printJson, progress, UsageError } from "./io.js";
-import { withCliDb } from "./cli-db.js";
 
 /** `alex portfolio --portfolio FILE`: validate, import, value. A bad file writes nothing. */
 export async function portfolioCommand(args: CommandArgs): Promise<number> {

@@ -2,8 +2,8 @@ import { getInstruments } from "../lib/db/repositories/instruments.js";
 import { priceHistory } from "../lib/db/repositories/prices.js";
 import { marketDataProvider } from "../lib/market/index.js";
 import { ensureFreshPrices } from "../lib/market/refresh.js";
-import type { CommandArgs } from "./command.js";
 import { withCliDb } from "./cli-db.js";
+import type { CommandArgs } from "./command.js";
 import { print, printJson, progress, UsageError } from "./io.js";
 
 /** `alex prices refresh` (needs POLYGON_API_KEY) and `alex prices show SYMBOL`. */
@@ -24,7 +24,10 @@ async function refresh(args: CommandArgs): Promise<number> {
     else if (result.status === "skipped") print(`Not refreshed: ${result.reason}.`);
     else {
       print(`Recorded ${result.recorded} closes from ${result.provider} for ${result.as_of}.`);
-      if (result.stale.length) print(`Stale (not in that day's data): ${result.stale.map((s) => `${s.symbol} (${s.as_of ?? "no price"})`).join(", ")}`);
+      if (result.stale.length)
+        print(
+          `Stale (not in that day's data): ${result.stale.map((s) => `${s.symbol} (${s.as_of ?? "no price"})`).join(", ")}`,
+        );
     }
     return 0;
   });
@@ -34,13 +37,19 @@ async function show(args: CommandArgs, symbol: string): Promise<number> {
   return withCliDb(args, async (db) => {
     const [instrument] = await getInstruments(db, [symbol]);
     if (!instrument) {
-      progress(`alex: ${symbol} is not in the shared reference data (a user's own instrument is shown only in their portfolio)`);
+      progress(
+        `alex: ${symbol} is not in the shared reference data (a user's own instrument is shown only in their portfolio)`,
+      );
       return 1;
     }
     const history = await priceHistory(db, symbol, 10);
-    if (args.values.json) return printJson({ instrument, history }), 0;
+    if (args.values.json) return (printJson({ instrument, history }), 0);
     print(`${symbol}  ${instrument.name}`);
-    print(instrument.current_price === null ? "unpriced" : `current ${instrument.current_price} (${instrument.price_source} as of ${instrument.price_as_of})`);
+    print(
+      instrument.current_price === null
+        ? "unpriced"
+        : `current ${instrument.current_price} (${instrument.price_source} as of ${instrument.price_as_of})`,
+    );
     for (const p of history) print(`  ${p.as_of}  ${String(p.close).padStart(12)}  ${p.source}`);
     return 0;
   });

@@ -33,7 +33,9 @@ export class ProgressDisplay {
         window.end = event.at;
         if (event.index !== undefined && !event.state!.endsWith("?")) this.mapItems.push(window);
         if (event.state!.endsWith("?")) break;
-        this.write(`${indent}✓ ${event.state!.padEnd(event.index === undefined ? 24 : 18)} ${ms(window.end - window.start)}`);
+        this.write(
+          `${indent}✓ ${event.state!.padEnd(event.index === undefined ? 24 : 18)} ${ms(window.end - window.start)}`,
+        );
         if (event.state === "Run specialists") this.printTimeline(window);
         break;
       }
@@ -63,7 +65,9 @@ export class ProgressDisplay {
       const from = Math.round(((item.start - map.start) / span) * BAR_WIDTH);
       const to = Math.max(from + 1, Math.round((((item.end ?? item.start) - map.start) / span) * BAR_WIDTH));
       const bar = " ".repeat(from) + "█".repeat(to - from) + " ".repeat(Math.max(0, BAR_WIDTH - to));
-      this.write(`      ${item.state.padEnd(20)} |${bar}| ${ms(item.start - map.start)}–${ms((item.end ?? item.start) - map.start)}`);
+      this.write(
+        `      ${item.state.padEnd(20)} |${bar}| ${ms(item.start - map.start)}–${ms((item.end ?? item.start) - map.start)}`,
+      );
     }
   }
 }

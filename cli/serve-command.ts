@@ -1,6 +1,6 @@
 import { serve } from "@hono/node-server";
-import { createConsoleApp } from "../console/server.js";
 import { localDefinition } from "../console/run-job.js";
+import { createConsoleApp } from "../console/server.js";
 import type { CommandArgs } from "./command.js";
 import { progress, UsageError } from "./io.js";
 import { openCliDb } from "./open-db.js";
@@ -11,7 +11,8 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 export async function serveCommand(args: CommandArgs): Promise<number> {
   const port = parsePort(args.values.port as string | undefined);
   const host = (args.values.host as string | undefined) ?? "127.0.0.1";
-  if (!LOOPBACK.has(host)) progress(`alex: listening beyond loopback on ${host}: anyone who can reach it can run analyses`);
+  if (!LOOPBACK.has(host))
+    progress(`alex: listening beyond loopback on ${host}: anyone who can reach it can run analyses`);
   const db = await openCliDb(args.config, { dir: args.values.db as string | undefined, onProgress: progress });
   const hosts = LOOPBACK.has(host) ? undefined : "any";
   const { app, idle } = createConsoleApp({ db, config: args.config, definition: localDefinition(), hosts });
@@ -34,6 +35,7 @@ export async function serveCommand(args: CommandArgs): Promise<number> {
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 4000;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be an integer from 0 to 65535");
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError("--port must be an integer from 0 to 65535");
   return port;
 }

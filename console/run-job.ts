@@ -5,7 +5,7 @@ import { saveExecutionTrace } from "../lib/db/repositories/execution-trace.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { ownJob } from "../lib/pipeline/local-jobs.js";
 import { buildDefinition } from "../state-machine/definition.js";
-import { executeLocally, LOCAL_ARNS, type ExecutionEvent } from "../state-machine/local-executor.js";
+import { type ExecutionEvent, executeLocally, LOCAL_ARNS } from "../state-machine/local-executor.js";
 
 /** The local state machine's definition, as the page draws it. */
 export const localDefinition = () => buildDefinition(LOCAL_ARNS);

@@ -3,20 +3,26 @@ import { csrf } from "hono/csrf";
 import { streamSSE } from "hono/streaming";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
+import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
 import { createJob, getJob, isJobId, listJobs } from "../lib/db/repositories/jobs.js";
-import { executionGraph, renderExecutionGraphSvg, type AslDefinition, type TraceEvent } from "../lib/output/execution-graph.js";
+import {
+  type AslDefinition,
+  executionGraph,
+  renderExecutionGraphSvg,
+  type TraceEvent,
+} from "../lib/output/execution-graph.js";
 import { documentHtml } from "../lib/output/index-html.js";
 import { renderJobBody } from "../lib/output/job-output.js";
 import { escapeHtml } from "../lib/output/markdown.js";
-import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
-import { parsePortfolioFile, PortfolioFileError } from "../lib/portfolio/portfolio-file.js";
 import { ownJob } from "../lib/pipeline/local-jobs.js";
+import { PortfolioFileError, parsePortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
-import { runJobLocally } from "./run-job.js";
 import { LIVE_SCRIPT } from "./live-script.js";
+import { runJobLocally } from "./run-job.js";
 
 /** The console's pages load only its own script and events. */
-const CONSOLE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; form-action 'self'";
+const CONSOLE_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; form-action 'self'";
 
 /** Largest portfolio file the console accepts. */
 export const MAX_UPLOAD_BYTES = 1_000_000;
@@ -48,7 +54,8 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
   // Only pages served by this console may post to it (CSRF), and only under a name it is bound to.
   app.use(async (c, next) => {
     const host = new URL(c.req.url).hostname;
-    if (hosts !== "any" && !hosts.includes(host)) return c.text(`This console does not answer to the host "${host}".`, 421);
+    if (hosts !== "any" && !hosts.includes(host))
+      return c.text(`This console does not answer to the host "${host}".`, 421);
     await next();
   });
   app.use(csrf());
@@ -81,10 +88,17 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
       (job) =>
         `<tr><td><a href="/jobs/${job.id}">${job.id}</a></td><td><span class="status status-${escapeHtml(job.status)}">${escapeHtml(job.status)}</span></td><td>${escapeHtml(String(job.created_at))}</td><td>${escapeHtml(job.clerk_user_id)}</td></tr>`,
     );
-    const table = rows.length === 0
-      ? '<p class="absent">No jobs yet.</p>'
-      : `<table class="kv jobs"><thead><tr><th>Job</th><th>Status</th><th>Created</th><th>User</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
-    return c.html(documentHtml("Alex console", `${consoleHeader()}${analyseForm()}<section id="jobs"><h2>Jobs</h2>${table}</section>`, { policy: CONSOLE_POLICY }));
+    const table =
+      rows.length === 0
+        ? '<p class="absent">No jobs yet.</p>'
+        : `<table class="kv jobs"><thead><tr><th>Job</th><th>Status</th><th>Created</th><th>User</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    return c.html(
+      documentHtml(
+        "Alex console",
+        `${consoleHeader()}${analyseForm()}<section id="jobs"><h2>Jobs</h2>${table}</section>`,
+        { policy: CONSOLE_POLICY },
+      ),
+    );
   });
 
   app.post("/analyze", async (c) => {
@@ -93,8 +107,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
     if (form.demo) await seedDemo(db);
     else {
       const file = form.portfolio;
-      if (!(file instanceof File) || file.size === 0) return c.html(errorPage("Choose a portfolio file, or analyse the demo user."), 400);
-      if (file.size > MAX_UPLOAD_BYTES) return c.html(errorPage(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413);
+      if (!(file instanceof File) || file.size === 0)
+        return c.html(errorPage("Choose a portfolio file, or analyse the demo user."), 400);
+      if (file.size > MAX_UPLOAD_BYTES)
+        return c.html(errorPage(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413);
       try {
         userId = await importPortfolio(db, parseUpload(file.name, await file.text()));
       } catch (error) {
@@ -102,7 +118,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
         throw error;
       }
     }
-    const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options: {} } });
+    const jobId = await createJob(db, {
+      clerk_user_id: userId,
+      request_payload: { analysis_type: "portfolio", options: {} },
+    });
     await ownJob(db, jobId); // a queued job of a console that is killed is failed as interrupted on the next open
     start(jobId);
     return c.redirect(`/jobs/${jobId}/live`, 303);
@@ -112,7 +131,11 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
     const job = isJobId(c.req.param("id")) ? await getJob(db, c.req.param("id")) : undefined;
     if (!job) return c.html(errorPage("No such job."), 404);
     const body = await renderJobBody(job, { definition });
-    return c.html(documentHtml(`Alex analysis ${job.id}`, `<p class="back"><a href="/">← All jobs</a></p>\n${body}`, { policy: CONSOLE_POLICY }));
+    return c.html(
+      documentHtml(`Alex analysis ${job.id}`, `<p class="back"><a href="/">← All jobs</a></p>\n${body}`, {
+        policy: CONSOLE_POLICY,
+      }),
+    );
   });
 
   app.get("/jobs/:id/live", async (c) => {
@@ -128,7 +151,12 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
       `<figure class="graph" id="live-graph">${graphOf(run?.events ?? [])}</figure>`,
       "</section>",
     ].join("\n");
-    return c.html(documentHtml(`Alex job ${job.id} (live)`, body, { head: '<script src="/live.js" defer></script>', policy: CONSOLE_POLICY }));
+    return c.html(
+      documentHtml(`Alex job ${job.id} (live)`, body, {
+        head: '<script src="/live.js" defer></script>',
+        policy: CONSOLE_POLICY,
+      }),
+    );
   });
 
   app.get("/jobs/:id/events", (c) => {
@@ -150,7 +178,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
         if (run.events.length !== sent) {
           sent = run.events.length;
           const last = [...run.events].reverse().find((event) => event.type === "StateEntered");
-          await stream.writeSSE({ event: "graph", data: JSON.stringify({ svg: graphOf(run.events), state: last?.state ?? null }) });
+          await stream.writeSSE({
+            event: "graph",
+            data: JSON.stringify({ svg: graphOf(run.events), state: last?.state ?? null }),
+          });
           continue;
         }
         if (run.ended) break;
@@ -159,7 +190,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
       run.listeners.delete(listener);
       const job = await getJob(db, c.req.param("id"));
       const done = run.events.some((event) => event.type === "StateEntered" && event.state === "Analysis complete");
-      await stream.writeSSE({ event: "end", data: JSON.stringify({ status: job?.status ?? "unknown", complete: done }) });
+      await stream.writeSSE({
+        event: "end",
+        data: JSON.stringify({ status: job?.status ?? "unknown", complete: done }),
+      });
     });
   });
 

@@ -1,9 +1,9 @@
 import type { Context } from "aws-lambda";
 import type { AgentDeps } from "../lib/agents/common.js";
-import { logger } from "../lib/logger.js";
-import { linkedConfig, openLinkedDb } from "./links.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
+import { logger } from "../lib/logger.js";
 import type { TaskFunction } from "../lib/pipeline/task.js";
+import { linkedConfig, openLinkedDb } from "./links.js";
 
 let deps: Promise<AgentDeps> | undefined;
 

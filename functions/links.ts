@@ -18,7 +18,11 @@ export const LINK_PROPERTIES = {
     database: "AURORA_DATABASE",
     appSecretArn: "AURORA_APP_SECRET_ARN",
   },
-  KnowledgeBase: { embeddingEndpoint: "SAGEMAKER_ENDPOINT", vectorBucket: "VECTOR_BUCKET", vectorIndex: "VECTOR_INDEX" },
+  KnowledgeBase: {
+    embeddingEndpoint: "SAGEMAKER_ENDPOINT",
+    vectorBucket: "VECTOR_BUCKET",
+    vectorIndex: "VECTOR_INDEX",
+  },
   PolygonApiKey: { value: "POLYGON_API_KEY" },
 } as const satisfies Record<LinkName, Record<string, string>>;
 
@@ -40,7 +44,10 @@ export function linkedEnvironment(resources: object): Record<string, string> {
   for (const link of Object.keys(LINK_PROPERTIES) as LinkName[]) {
     if (!(link in resources)) continue;
     const parsed = LINK_SCHEMAS[link].safeParse((resources as Record<string, unknown>)[link]);
-    if (!parsed.success) throw new Error(`Link "${link}" is malformed: ${link === "PolygonApiKey" ? "value is not a string" : z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw new Error(
+        `Link "${link}" is malformed: ${link === "PolygonApiKey" ? "value is not a string" : z.prettifyError(parsed.error)}`,
+      );
     const names: Record<string, string> = LINK_PROPERTIES[link];
     for (const [property, value] of Object.entries(parsed.data)) env[names[property]] = value;
   }
@@ -55,7 +62,8 @@ export function linkedConfig(resources: object = Resource, env: Record<string, s
 /** Aurora through the Data API, from the `Database` link. */
 export function openLinkedDb(resources: object = Resource): DataApiDb {
   const config = linkedConfig(resources);
-  if (!config.db.clusterArn || !config.db.secretArn) throw new Error('The "Database" link is missing: link the Aurora cluster to this function');
+  if (!config.db.clusterArn || !config.db.secretArn)
+    throw new Error('The "Database" link is missing: link the Aurora cluster to this function');
   return dataApiDbFromConfig(config);
 }
 

@@ -3,8 +3,8 @@ import { failJob } from "../lib/db/repositories/jobs.js";
 import { agentLogger } from "../lib/logger.js";
 import { jobIdsNamedBy } from "../lib/pipeline/job-message.js";
 import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
-import { lambdaHandler } from "./lambda.js";
 import { parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
+import { lambdaHandler } from "./lambda.js";
 
 const MarkJobFailedEvent = z.object({ error: StateError, input: z.unknown(), executionId: z.string().min(1) });
 

@@ -3,8 +3,8 @@ import { readAppRolePassword } from "../lib/db/app-role-secret.js";
 import type { Db } from "../lib/db/driver.js";
 import { migrate, readMigrations } from "../lib/db/migrate.js";
 import { setAppRolePassword } from "../lib/db/roles.js";
-import { linkedAppSecretArn, linkedConfig, openLinkedDb } from "./links.js";
 import { logger } from "../lib/logger.js";
+import { linkedAppSecretArn, linkedConfig, openLinkedDb } from "./links.js";
 
 /** Where the deployment copies `lib/db/migrations` (`copyFiles` → `migrations/`, beside `bundle.mjs`). */
 export const BUNDLED_MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -15,7 +15,11 @@ export type MigrateResult = { applied: string[]; known: number };
  * Applies pending migrations over the Data API as the master user (the only function that may), then sets
  * the `alex_app` role's password from its secret. Run on deploy (`stacks/database.ts`); a failure fails it.
  */
-export function createHandler(deps: { openDb: () => Db; migrationsDir: string; appRolePassword: () => Promise<string> }) {
+export function createHandler(deps: {
+  openDb: () => Db;
+  migrationsDir: string;
+  appRolePassword: () => Promise<string>;
+}) {
   return async (): Promise<MigrateResult> => {
     const migrations = readMigrations(deps.migrationsDir);
     if (migrations.length === 0) throw new Error(`No migrations found in ${deps.migrationsDir}`);

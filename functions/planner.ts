@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { TokenUsage } from "../lib/agents/common.js";
 import { type PlanDecision, planAnalysis, type SpecialistChoice } from "../lib/agents/planner.js";
+import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 import { tracedTask } from "../lib/tracing/job-trace.js";
 import { lambdaHandler } from "./lambda.js";
-import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
 const PlannerEvent = z.object({ jobId: JobId });
 

@@ -3,8 +3,8 @@ import { findUntaggedInstrumentsOfUser } from "../lib/db/repositories/instrument
 import { claimJob, getJob } from "../lib/db/repositories/jobs.js";
 import { agentLogger } from "../lib/logger.js";
 import { jobIdFromInput } from "../lib/pipeline/job-message.js";
-import { lambdaHandler } from "./lambda.js";
 import { elapsed, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
+import { lambdaHandler } from "./lambda.js";
 
 const PrepareJobEvent = z.object({ input: z.unknown(), executionId: z.string().min(1) });
 

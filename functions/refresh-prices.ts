@@ -2,8 +2,8 @@ import { z } from "zod";
 import { logger } from "../lib/logger.js";
 import { marketDataProvider } from "../lib/market/index.js";
 import { ensureFreshPrices, type PriceRefresh } from "../lib/market/refresh.js";
-import { lambdaHandler } from "./lambda.js";
 import { parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
+import { lambdaHandler } from "./lambda.js";
 
 /** From the state machine (`executionId`) or the daily EventBridge Scheduler run (any object). */
 const RefreshPricesEvent = z.object({ executionId: z.string().min(1).optional() }).passthrough();
@@ -15,7 +15,11 @@ const RefreshPricesEvent = z.object({ executionId: z.string().min(1).optional() 
 export const refreshPrices: TaskFunction<PriceRefresh> = async (event, { db, config }) => {
   parseEvent("Refresh prices", RefreshPricesEvent, event ?? {});
   const result = await ensureFreshPrices(db, marketDataProvider(config), { maxAgeHours: config.market.maxAgeHours });
-  logger.info("prices", { status: result.status, as_of: result.as_of, stale: result.status === "refreshed" ? result.stale.length : undefined });
+  logger.info("prices", {
+    status: result.status,
+    as_of: result.as_of,
+    stale: result.status === "refreshed" ? result.stale.length : undefined,
+  });
   return result;
 };
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AgentDeps, SpecialistName, TokenUsage } from "../lib/agents/common.js";
-import { tracedTask } from "../lib/tracing/job-trace.js";
 import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
+import { tracedTask } from "../lib/tracing/job-trace.js";
 
 export interface SpecialistResult {
   agent: SpecialistName;

@@ -1,8 +1,8 @@
 import type { Db } from "../lib/db/driver.js";
-import { openLinkedDb } from "./links.js";
 import { logger } from "../lib/logger.js";
 import { sweepStuckJobs } from "../lib/pipeline/sweeper.js";
 import { EXECUTION_TIMEOUT_SECONDS, SWEEP_GRACE_SECONDS } from "../lib/pipeline/tasks.js";
+import { openLinkedDb } from "./links.js";
 
 /** Scheduled: fails the jobs pending or running beyond the state machine's timeout (plus a grace period). */
 export function createHandler(deps: { openDb: () => Db }) {

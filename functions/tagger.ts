@@ -1,10 +1,13 @@
 import { z } from "zod";
-import { tagInstruments, type TaggingResult } from "../lib/agents/tagger.js";
+import { type TaggingResult, tagInstruments } from "../lib/agents/tagger.js";
+import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 import { tracedTask } from "../lib/tracing/job-trace.js";
 import { lambdaHandler } from "./lambda.js";
-import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 
-const TaggerEvent = z.object({ jobId: JobId, symbols: z.array(z.string().min(1).max(20)).min(1, "must list at least one symbol") });
+const TaggerEvent = z.object({
+  jobId: JobId,
+  symbols: z.array(z.string().min(1).max(20)).min(1, "must list at least one symbol"),
+});
 
 export type TaggerTaskResult = Omit<TaggingResult, "tagged"> & { tagged: string[]; duration_ms: number };
 

@@ -1,10 +1,20 @@
 /** `$1,234.56` */
 export const usd = (value: number) =>
-  value.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  value.toLocaleString("en-US", {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
 
 /** `$1,235` — for prose where cents are noise. */
 export const usdRounded = (value: number) =>
-  value.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 0, maximumFractionDigits: 0 });
+  value.toLocaleString("en-US", {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 0,
+  });
 
 /** `12.3%`: rounded once, half away from zero, from the exact value (23.954 → 24.0%, 0.05 → 0.1%). */
 export const pct = (value: number, digits = 1) => {
@@ -15,8 +25,17 @@ export const pct = (value: number, digits = 1) => {
 
 /** Keys whose words are all proper nouns or acronyms. */
 const PROPER_LABELS: Record<string, string> = {
-  north_america: "North America", latin_america: "Latin America", south_america: "South America",
-  middle_east: "Middle East", us: "US", usa: "USA", uk: "UK", emea: "EMEA", apac: "APAC", reits: "REITs", reit: "REIT",
+  north_america: "North America",
+  latin_america: "Latin America",
+  south_america: "South America",
+  middle_east: "Middle East",
+  us: "US",
+  usa: "USA",
+  uk: "UK",
+  emea: "EMEA",
+  apac: "APAC",
+  reits: "REITs",
+  reit: "REIT",
 };
 
 /** `fixed_income` → `Fixed income`, `north_america` → `North America` */
@@ -28,8 +47,14 @@ export const label = (key: string) => {
 };
 
 const ACCOUNT_TYPE_LABELS: Record<string, string> = {
-  "401k": "401(k)", roth_ira: "Roth IRA", traditional_ira: "Traditional IRA", taxable: "Taxable",
-  "529": "529 plan", hsa: "HSA", pension: "Pension", other: "Other",
+  "401k": "401(k)",
+  roth_ira: "Roth IRA",
+  traditional_ira: "Traditional IRA",
+  taxable: "Taxable",
+  "529": "529 plan",
+  hsa: "HSA",
+  pension: "Pension",
+  other: "Other",
 };
 
 /** `roth_ira` → `Roth IRA` */

@@ -6,6 +6,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Every issue as `path: message`, joined by "; " (`fallback` names an issue without a path). */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], fallback = "(input)"): string {
+export function describeIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  fallback = "(input)",
+): string {
   return issues.map((i) => `${formatPath(i.path) || fallback}: ${i.message}`).join("; ");
 }

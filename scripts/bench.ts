@@ -13,9 +13,9 @@ import { createJob, getJob } from "../lib/db/repositories/jobs.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import type { RetirementInputDraft } from "../lib/retirement/input.js";
 import { simulateRetirement } from "../lib/retirement/simulation.js";
-import { FOUR_PERCENT_RULE } from "./bench-cases.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
 import { executeLocally } from "../state-machine/local-executor.js";
+import { FOUR_PERCENT_RULE } from "./bench-cases.js";
 
 interface Benchmark {
   name: string;
@@ -30,7 +30,12 @@ interface Benchmark {
 /** The demo portfolio (SPY, QQQ, BND, VEA, GLD and cash), from age 35 to 95, with a fixed pension (inflation drawn too). */
 const SIXTY_YEARS: RetirementInputDraft = {
   current_value: 99_437.5,
-  weights: { equity: 71_545 / 99_437.5, fixed_income: 14_500 / 99_437.5, cash: 8_500 / 99_437.5, commodities: 4_892.5 / 99_437.5 },
+  weights: {
+    equity: 71_545 / 99_437.5,
+    fixed_income: 14_500 / 99_437.5,
+    cash: 8_500 / 99_437.5,
+    commodities: 4_892.5 / 99_437.5,
+  },
   current_age: 35,
   retirement_age: 65,
   target_income: 60_000,
@@ -40,8 +45,6 @@ const SIXTY_YEARS: RetirementInputDraft = {
   seed: 42,
 };
 
-
-
 let demoDeps: Promise<AgentDeps> | undefined;
 
 /** An in-memory database with the demo user, and the offline model (built once, outside the timings). */
@@ -50,7 +53,11 @@ function demo(): Promise<AgentDeps> {
     const db = await PgliteDb.memory();
     await migrate(db);
     await seedDemo(db);
-    const config = loadConfig({ ALEX_MODEL: "offline", ALEX_KNOWLEDGE_DIR: mkdtempSync(join(tmpdir(), "alex-bench-kb-")), ALEX_LOG_LEVEL: "SILENT" });
+    const config = loadConfig({
+      ALEX_MODEL: "offline",
+      ALEX_KNOWLEDGE_DIR: mkdtempSync(join(tmpdir(), "alex-bench-kb-")),
+      ALEX_LOG_LEVEL: "SILENT",
+    });
     return { db, config, knowledge: await createKnowledgeBase(config) };
   })();
   return demoDeps;
@@ -104,7 +111,11 @@ async function measure(benchmark: Benchmark): Promise<string> {
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const budget =
-    benchmark.budgetMs === undefined ? "" : median <= benchmark.budgetMs ? ` (within ${benchmark.budgetMs} ms)` : ` (OVER the ${benchmark.budgetMs} ms budget)`;
+    benchmark.budgetMs === undefined
+      ? ""
+      : median <= benchmark.budgetMs
+        ? ` (within ${benchmark.budgetMs} ms)`
+        : ` (OVER the ${benchmark.budgetMs} ms budget)`;
   return `${benchmark.name}: median ${median.toFixed(1)} ms, min ${times[0].toFixed(1)} ms over ${times.length} runs${budget}; ${note}`;
 }
 

@@ -90,7 +90,9 @@ async function main() {
 
   for (const r of reports) {
     const status = r.note ?? r.error ?? (r.forbidden?.length ? `FORBIDDEN: ${r.forbidden.join(", ")}` : "ok");
-    console.log(`${r.name.padEnd(15)} ${(r.bytes === undefined ? "-" : kb(r.bytes)).padStart(10)}  ${r.entry}  ${status}`);
+    console.log(
+      `${r.name.padEnd(15)} ${(r.bytes === undefined ? "-" : kb(r.bytes)).padStart(10)}  ${r.entry}  ${status}`,
+    );
   }
   if (helpers.length > 0) console.log(`(not deployed on their own: ${helpers.join(", ")})`);
   if (keep) console.log(`bundles kept in ${out}`);

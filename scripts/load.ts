@@ -33,7 +33,11 @@ const number = (name: string, text: string) => {
 const db = await PgliteDb.memory();
 await migrate(db);
 await seedInstruments(db);
-const config = loadConfig({ ALEX_MODEL: "offline", ALEX_KNOWLEDGE_DIR: mkdtempSync(join(tmpdir(), "alex-load-kb-")), ALEX_LOG_LEVEL: "SILENT" });
+const config = loadConfig({
+  ALEX_MODEL: "offline",
+  ALEX_KNOWLEDGE_DIR: mkdtempSync(join(tmpdir(), "alex-load-kb-")),
+  ALEX_LOG_LEVEL: "SILENT",
+});
 const deps = { db, config, knowledge: await createKnowledgeBase(config) };
 
 const report = await runLoad({
@@ -49,15 +53,20 @@ console.log(values.json ? JSON.stringify(report, null, 2) : format(report));
 
 function format(r: LoadReport): string {
   const s = (ms: number) => `${((ms * r.timeScale) / 1000).toFixed(0)} s`;
-  const p = (x: { p50: number; p95: number; max: number }, unit: (v: number) => string) => `${unit(x.p50)} / ${unit(x.p95)} / ${unit(x.max)}`;
+  const p = (x: { p50: number; p95: number; max: number }, unit: (v: number) => string) =>
+    `${unit(x.p50)} / ${unit(x.p95)} / ${unit(x.max)}`;
   const n = (v: number) => v.toFixed(0);
   return [
     `Load test: ${r.jobs} jobs queued at once; fake Bedrock quota ${r.quota.tokensPerMinute} tokens/min, ${r.quota.requestsPerMinute} requests/min; time ×${r.timeScale}`,
-    `reserved concurrency (from lib/scale/limits.ts): ${Object.entries(r.reservedConcurrency).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `reserved concurrency (from lib/scale/limits.ts): ${Object.entries(r.reservedConcurrency)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
     "",
     "| measure | value |",
     "|---|---|",
-    `| jobs by status | ${Object.entries(r.statuses).map(([k, v]) => `${k} ${v}`).join(", ")} |`,
+    `| jobs by status | ${Object.entries(r.statuses)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")} |`,
     ...Object.entries(r.failures).map(([reason, count]) => `| failed: ${reason.replaceAll("|", "/")} | ${count} |`),
     `| wall time (compressed) | ${(r.wallMs / 1000).toFixed(1)} s |`,
     `| throughput | ${r.jobsPerQuotaMinute.toFixed(1)} jobs per quota minute |`,
@@ -67,7 +76,9 @@ function format(r: LoadReport): string {
     `| model retries per job mean (p50 / p95 / max) | ${r.modelRetriesPerJob.mean.toFixed(2)} (${p(r.modelRetriesPerJob, n)}) |`,
     `| Step Functions retries per job mean (p50 / p95 / max) | ${r.stateRetriesPerJob.mean.toFixed(2)} (${p(r.stateRetriesPerJob, n)}) |`,
     `| invocations refused by reserved concurrency | ${r.lambdaThrottles} |`,
-    `| peak in flight per function | ${Object.entries(r.peakConcurrency).map(([k, v]) => `${k} ${v}`).join(", ")} |`,
+    `| peak in flight per function | ${Object.entries(r.peakConcurrency)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")} |`,
     "",
     "| agent | invocations | calls / invocation | input tokens / call | output tokens / call |",
     "|---|---|---|---|---|",

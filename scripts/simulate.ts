@@ -4,8 +4,20 @@
  * smallest quota (and Aurora maximum) whose sized settings keep p95 under the target. Inputs and their
  * sources: lib/scale/workload.ts.
  */
-import { DEFAULT_MODEL_QUOTA, MAX_JOB_SECONDS, type ModelQuota, perJob, QUOTA_HEADROOM, scaleLimits } from "../lib/scale/limits.js";
-import { deployedSettings, type Scenario, type SimulationResult, simulatePipeline } from "../lib/scale/pipeline-model.js";
+import {
+  DEFAULT_MODEL_QUOTA,
+  MAX_JOB_SECONDS,
+  type ModelQuota,
+  perJob,
+  QUOTA_HEADROOM,
+  scaleLimits,
+} from "../lib/scale/limits.js";
+import {
+  deployedSettings,
+  type Scenario,
+  type SimulationResult,
+  simulatePipeline,
+} from "../lib/scale/pipeline-model.js";
 import { MEASURED_ON, MODEL_SPEED, PUBLISHED_LIMITS, UNIT_PRICES } from "../lib/scale/workload.js";
 
 const TARGET_P95_SECONDS = 60;
@@ -64,7 +76,9 @@ for (const scenario of scenarios) {
   lines.push(
     "",
     `Settings that keep p95 under ${TARGET_P95_SECONDS} s: quota ${quota.tokensPerMinute} tokens/min and ${quota.requestsPerMinute} requests/min (${found.k}× the deployed), ` +
-      `reserved concurrency ${Object.entries(limits.reservedConcurrency).map(([a, c]) => `${a} ${c}`).join(", ")}, Map MaxConcurrency 3, Aurora max ${found.acu} ACU:`,
+      `reserved concurrency ${Object.entries(limits.reservedConcurrency)
+        .map(([a, c]) => `${a} ${c}`)
+        .join(", ")}, Map MaxConcurrency 3, Aurora max ${found.acu} ACU:`,
     "",
     ...describe(found.result, `${found.k}× quota`),
   );
@@ -91,7 +105,10 @@ function describe(r: SimulationResult, label: string): string[] {
     `| first published limit to saturate | ${r.firstSaturated ?? "none"} |`,
     `| backpressure engaged first | ${r.firstBackpressure ?? "none"} |`,
     `| saturated (minute) | ${saturated.map((l) => `${l.limit} (${l.saturatedAt! / 60})`).join("; ") || "none"} |`,
-    `| peak use | ${r.limits.filter((l) => l.kind === "published").map((l) => `${l.limit} ${(l.peak * 100).toFixed(0)}%`).join("; ")} |`,
+    `| peak use | ${r.limits
+      .filter((l) => l.kind === "published")
+      .map((l) => `${l.limit} ${(l.peak * 100).toFixed(0)}%`)
+      .join("; ")} |`,
     `| jobs waiting, every 5 minutes | ${r.queueByMinute.filter((_, i) => i % 5 === 0).join(" ")} |`,
     `| model 429s / Lambda refusals / state transitions | ${r.model429s} / ${r.lambdaRefusals} / ${r.stateTransitions} |`,
     `| cost per completed job | model ${usd(c.modelTokens)}, Lambda ${usd(c.lambda)}, Step Functions ${usd(c.stepFunctions)}, Aurora ${usd(c.aurora)}, Data API ${usd(c.dataApi)}, SQS + Pipes ${usd(c.sqsAndPipes)}; total ${usd(c.total)} |`,

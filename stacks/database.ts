@@ -24,13 +24,22 @@ export function database() {
   const { secret: appSecret, value: appSecretValue } = appRoleSecret();
   const app = new sst.Linkable("Database", {
     properties: { clusterArn: aurora.clusterArn, secretArn: appSecret.arn, database: aurora.database },
-    include: databaseGrants({ clusterArn: aurora.clusterArn, secretArn: appSecret.arn }).map((g) => sst.aws.permission(g)),
+    include: databaseGrants({ clusterArn: aurora.clusterArn, secretArn: appSecret.arn }).map((g) =>
+      sst.aws.permission(g),
+    ),
   });
   const admin = new sst.Linkable("DatabaseAdmin", {
-    properties: { clusterArn: aurora.clusterArn, secretArn: aurora.secretArn, database: aurora.database, appSecretArn: appSecret.arn },
-    include: databaseAdminGrants({ clusterArn: aurora.clusterArn, secretArn: aurora.secretArn, appSecretArn: appSecret.arn }).map(
-      (g) => sst.aws.permission(g),
-    ),
+    properties: {
+      clusterArn: aurora.clusterArn,
+      secretArn: aurora.secretArn,
+      database: aurora.database,
+      appSecretArn: appSecret.arn,
+    },
+    include: databaseAdminGrants({
+      clusterArn: aurora.clusterArn,
+      secretArn: aurora.secretArn,
+      appSecretArn: appSecret.arn,
+    }).map((g) => sst.aws.permission(g)),
   });
   return { aurora, app, admin, appSecret, appSecretValue };
 }
@@ -64,7 +73,11 @@ export function runMigrations(db: ReturnType<typeof database>, migrate: sst.aws.
     {
       functionName: migrate.name,
       input: JSON.stringify({ trigger: "deploy" }),
-      triggers: { migrations: migrationsHash(resolve(MIGRATIONS_SOURCE)), cluster: db.aurora.clusterArn, appSecret: db.appSecret.arn },
+      triggers: {
+        migrations: migrationsHash(resolve(MIGRATIONS_SOURCE)),
+        cluster: db.aurora.clusterArn,
+        appSecret: db.appSecret.arn,
+      },
     },
     // The app secret must hold its password before migrate sets it on the role.
     { dependsOn: [db.aurora, db.appSecretValue] },

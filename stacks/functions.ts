@@ -40,7 +40,13 @@ export function functions(args: {
       link: spec.links.map((link) => links[link]),
       permissions: $resolve({ account: ctx.account, partition: ctx.partition, dlq: args.deadLetterQueueArn }).apply(
         ({ account, partition, dlq }) =>
-          ownGrants(name, { account, partition, model: settings.model, bedrockRegion: settings.bedrockRegion, deadLetterQueueArn: dlq }),
+          ownGrants(name, {
+            account,
+            partition,
+            model: settings.model,
+            bedrockRegion: settings.bedrockRegion,
+            deadLetterQueueArn: dlq,
+          }),
       ),
       nodejs: { format: "esm", minify: true },
       ...(name in reserved ? { concurrency: { reserved: reserved[name as keyof typeof reserved] } } : {}),

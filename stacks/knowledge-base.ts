@@ -34,7 +34,11 @@ export function knowledgeBase(settings: DeploySettings, ctx: AwsContext) {
     : embeddingEndpoint(settings, ctx);
 
   return new sst.Linkable("KnowledgeBase", {
-    properties: { embeddingEndpoint: endpoint.name, vectorBucket: bucket.vectorBucketName, vectorIndex: index.indexName },
+    properties: {
+      embeddingEndpoint: endpoint.name,
+      vectorBucket: bucket.vectorBucketName,
+      vectorIndex: index.indexName,
+    },
     include: knowledgeBaseGrants({ endpointArn: endpoint.arn, indexArn: index.indexArn }).map((grant) =>
       sst.aws.permission(grant),
     ),
@@ -62,7 +66,9 @@ function embeddingEndpoint(settings: DeploySettings, ctx: AwsContext) {
     { dependsOn: [policy] },
   );
   const config = new aws.sagemaker.EndpointConfiguration("EmbeddingEndpointConfig", {
-    productionVariants: [{ variantName: "AllTraffic", modelName: model.name, serverlessConfig: { ...EMBEDDING_SERVERLESS_CONFIG } }],
+    productionVariants: [
+      { variantName: "AllTraffic", modelName: model.name, serverlessConfig: { ...EMBEDDING_SERVERLESS_CONFIG } },
+    ],
   });
   return new aws.sagemaker.Endpoint("EmbeddingEndpoint", { name, endpointConfigName: config.name });
 }

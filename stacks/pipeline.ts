@@ -1,7 +1,7 @@
-import { executionEndedPattern } from "../lib/pipeline/events.js";
 import { JOBS_MAX_RECEIVE_COUNT, JOBS_VISIBILITY_TIMEOUT_SECONDS } from "../lib/infra/functions.js";
 import { physicalName } from "../lib/infra/names.js";
 import { EXECUTION_ENDED_INVOKE, pipeGrants, policyDocument, trustPolicy } from "../lib/infra/permissions.js";
+import { executionEndedPattern } from "../lib/pipeline/events.js";
 import { EXECUTION_TIMEOUT_SECONDS, TASK_NAMES, type TaskName } from "../lib/pipeline/tasks.js";
 import type { AwsContext } from "./context.js";
 import type { Functions } from "./functions.js";
@@ -28,7 +28,10 @@ export function jobQueues() {
 export function pipeline(args: { functions: Functions; ctx: AwsContext; queues: ReturnType<typeof jobQueues> }) {
   const { functions, ctx, queues } = args;
   deadLetterAlarm(queues.deadLetters.nodes.queue.name);
-  const arns = Object.fromEntries(TASK_NAMES.map((task) => [task, functions[task].arn])) as Record<TaskName, $util.Output<string>>;
+  const arns = Object.fromEntries(TASK_NAMES.map((task) => [task, functions[task].arn])) as Record<
+    TaskName,
+    $util.Output<string>
+  >;
   const { machine } = analysisStateMachine({ arns, account: ctx.account });
   jobsPipe({ queueArn: queues.jobs.arn, stateMachineArn: machine.arn, account: ctx.account });
   executionEndedRule({ stateMachineArn: machine.arn, fn: functions.executionEnded });
@@ -53,13 +56,21 @@ export function sweepSchedule(args: { fn: { arn: $util.Input<string>; name: $uti
     description: `Fails jobs pending or running beyond the analysis timeout (${EXECUTION_TIMEOUT_SECONDS} s)`,
     scheduleExpression: "rate(10 minutes)",
   });
-  new aws.lambda.Permission("SweepStuckJobsInvoke", { ...EXECUTION_ENDED_INVOKE, function: args.fn.name, sourceArn: rule.arn });
+  new aws.lambda.Permission("SweepStuckJobsInvoke", {
+    ...EXECUTION_ENDED_INVOKE,
+    function: args.fn.name,
+    sourceArn: rule.arn,
+  });
   new aws.cloudwatch.EventTarget("SweepStuckJobsTarget", { rule: rule.name, arn: args.fn.arn });
   return rule;
 }
 
 /** SQS → Step Functions, one message per execution, no input template: the machine gets `[record]`. */
-export function jobsPipe(args: { queueArn: $util.Input<string>; stateMachineArn: $util.Input<string>; account: $util.Input<string> }) {
+export function jobsPipe(args: {
+  queueArn: $util.Input<string>;
+  stateMachineArn: $util.Input<string>;
+  account: $util.Input<string>;
+}) {
   const role = new aws.iam.Role("JobsPipeRole", {
     assumeRolePolicy: $resolve([args.account]).apply(([id]) => trustPolicy("pipes.amazonaws.com", id)),
   });
@@ -84,7 +95,10 @@ export function jobsPipe(args: { queueArn: $util.Input<string>; stateMachineArn:
 }
 
 /** Executions that end FAILED, TIMED_OUT or ABORTED invoke `functions/execution-ended.ts`. */
-export function executionEndedRule(args: { stateMachineArn: $util.Input<string>; fn: { arn: $util.Input<string>; name: $util.Input<string> } }) {
+export function executionEndedRule(args: {
+  stateMachineArn: $util.Input<string>;
+  fn: { arn: $util.Input<string>; name: $util.Input<string> };
+}) {
   const rule = new aws.cloudwatch.EventRule("AnalysisExecutionEnded", {
     description: "Analysis executions that failed, timed out or were aborted",
     eventPattern: $resolve([args.stateMachineArn]).apply(([arn]) => JSON.stringify(executionEndedPattern(arn))),

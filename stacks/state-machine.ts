@@ -1,7 +1,7 @@
-import { serializeDefinition } from "../state-machine/definition.js";
-import type { TaskName } from "../lib/pipeline/tasks.js";
 import { physicalName } from "../lib/infra/names.js";
 import { policyDocument, stateMachineGrants, trustPolicy } from "../lib/infra/permissions.js";
+import type { TaskName } from "../lib/pipeline/tasks.js";
+import { serializeDefinition } from "../state-machine/definition.js";
 
 export interface AnalysisStateMachineArgs {
   /** The task functions' ARNs. */
@@ -36,7 +36,11 @@ export function analysisStateMachine({ arns, account }: AnalysisStateMachineArgs
       type: "STANDARD",
       roleArn: role.arn,
       definition: resolvedArns.apply(serializeDefinition),
-      loggingConfiguration: { logDestination: $interpolate`${logGroup.arn}:*`, level: "ERROR", includeExecutionData: false },
+      loggingConfiguration: {
+        logDestination: $interpolate`${logGroup.arn}:*`,
+        level: "ERROR",
+        includeExecutionData: false,
+      },
       tracingConfiguration: { enabled: true },
     },
     { dependsOn: [policy] },

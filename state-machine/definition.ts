@@ -45,7 +45,14 @@ const retryTransientErrors = (attempts: number): TaskState["Retry"] => [
     MaxDelaySeconds: CAPACITY_RETRY.maxDelaySeconds,
     JitterStrategy: "FULL",
   },
-  { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 2, MaxAttempts: attempts, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: "FULL" },
+  {
+    ErrorEquals: TRANSIENT_ERRORS,
+    IntervalSeconds: 2,
+    MaxAttempts: attempts,
+    BackoffRate: 2,
+    MaxDelaySeconds: 30,
+    JitterStrategy: "FULL",
+  },
 ];
 
 /**
@@ -143,16 +150,29 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     States: {
       [STATE.whichSpecialist]: {
         Type: "Choice",
-        Choices: Object.entries(SPECIALIST_STATE).map(([agent, state]) => ({ Variable: "$.agent", StringEquals: agent, Next: state })),
+        Choices: Object.entries(SPECIALIST_STATE).map(([agent, state]) => ({
+          Variable: "$.agent",
+          StringEquals: agent,
+          Next: state,
+        })),
         Default: STATE.unknownSpecialist,
       },
-      ...Object.fromEntries(Object.entries(SPECIALIST_STATE).map(([agent, state]) => [state, specialist(agent as keyof typeof SPECIALIST_STATE)])),
+      ...Object.fromEntries(
+        Object.entries(SPECIALIST_STATE).map(([agent, state]) => [
+          state,
+          specialist(agent as keyof typeof SPECIALIST_STATE),
+        ]),
+      ),
       [STATE.recordSpecialistFailure]: {
         Type: "Pass",
         Parameters: { "agent.$": "$.agent", status: "failed", "error.$": "$.error" },
         End: true,
       },
-      [STATE.unknownSpecialist]: { Type: "Fail", Error: "UnknownSpecialist", Cause: "The planner chose an agent this workflow does not run" },
+      [STATE.unknownSpecialist]: {
+        Type: "Fail",
+        Error: "UnknownSpecialist",
+        Cause: "The planner chose an agent this workflow does not run",
+      },
     },
   };
 
@@ -169,7 +189,8 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   };
 
   const finalizeJob = task(arns, "finalizeJob", {
-    Comment: "Writes summary_payload; completed if a chosen specialist succeeded (or none was needed), failed otherwise.",
+    Comment:
+      "Writes summary_payload; completed if a chosen specialist succeeded (or none was needed), failed otherwise.",
     Parameters: {
       "jobId.$": "$.jobId",
       "plan.$": "$.plan",

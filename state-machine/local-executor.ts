@@ -1,9 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
-import type { AgentDeps } from "../lib/agents/common.js";
-import type { Db } from "../lib/db/driver.js";
-import { failJob } from "../lib/db/repositories/jobs.js";
-import { jobIdsNamedBy } from "../lib/pipeline/job-message.js";
 import { charter } from "../functions/charter.js";
 import { finalizeJob } from "../functions/finalize-job.js";
 import { markJobFailed } from "../functions/mark-job-failed.js";
@@ -13,9 +9,13 @@ import { refreshPrices } from "../functions/refresh-prices.js";
 import { reporter } from "../functions/reporter.js";
 import { retirement } from "../functions/retirement.js";
 import { tagger } from "../functions/tagger.js";
+import type { AgentDeps } from "../lib/agents/common.js";
+import type { Db } from "../lib/db/driver.js";
+import { failJob } from "../lib/db/repositories/jobs.js";
+import { jobIdsNamedBy } from "../lib/pipeline/job-message.js";
 import type { TaskFunction } from "../lib/pipeline/task.js";
-import { buildDefinition, type StateMachineDefinition } from "./definition.js";
 import { TASK_NAMES, type TaskArns, type TaskName } from "../lib/pipeline/tasks.js";
+import { buildDefinition, type StateMachineDefinition } from "./definition.js";
 
 /** Placeholder ARNs for local runs: the executor binds each to its handler in-process. */
 export const LOCAL_ARNS: TaskArns = Object.fromEntries(
@@ -27,7 +27,15 @@ export const LOCAL_STATE_MACHINE_ARN = "arn:aws:states:us-east-1:000000000000:st
 
 /** The real handler of every task. */
 export const TASK_FUNCTIONS: Record<TaskName, TaskFunction<unknown>> = {
-  prepareJob, refreshPrices, tagger, planner, reporter, charter, retirement, finalizeJob, markJobFailed,
+  prepareJob,
+  refreshPrices,
+  tagger,
+  planner,
+  reporter,
+  charter,
+  retirement,
+  finalizeJob,
+  markJobFailed,
 };
 
 /** One thing that happened in an execution, for the progress display and the tests. */
@@ -86,7 +94,8 @@ export function taskStates(definition: StateMachineDefinition, arns: TaskArns): 
       }
       const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, State> } | undefined;
       if (processor) visit(processor.States);
-      for (const branch of (state.Branches as { States: Record<string, State> }[] | undefined) ?? []) visit(branch.States);
+      for (const branch of (state.Branches as { States: Record<string, State> }[] | undefined) ?? [])
+        visit(branch.States);
     }
   };
   visit(definition.States);
@@ -108,7 +117,9 @@ function machineFor(definition: StateMachineDefinition): StateMachine {
   const key = JSON.stringify(definition);
   let machine = machines.get(key);
   if (!machine) {
-    machine = new StateMachine(structuredClone(definition), { validationOptions: { checkPaths: true, checkArn: true } });
+    machine = new StateMachine(structuredClone(definition), {
+      validationOptions: { checkPaths: true, checkArn: true },
+    });
     machines.set(key, machine);
   }
   return machine;
@@ -135,7 +146,9 @@ export async function executeLocally(input: unknown, options: LocalRunOptions): 
     ]),
   );
   const retryIntervalOverrides =
-    options.retryIntervalMs === undefined ? undefined : Object.fromEntries([...states.keys()].map((name) => [name, options.retryIntervalMs!]));
+    options.retryIntervalMs === undefined
+      ? undefined
+      : Object.fromEntries([...states.keys()].map((name) => [name, options.retryIntervalMs!]));
 
   const started = performance.now();
   const startedAt = Date.now();
@@ -161,7 +174,12 @@ export async function executeLocally(input: unknown, options: LocalRunOptions): 
     await collecting;
     const cause = (error as { cause?: Error }).cause ?? (error as Error);
     await failJobsOfEndedExecution(options.deps.db, input, executionId, endedReason(error as Error, cause));
-    return { status: "FAILED", error: { name: cause.name, message: cause.message }, events, durationMs: performance.now() - started };
+    return {
+      status: "FAILED",
+      error: { name: cause.name, message: cause.message },
+      events,
+      durationMs: performance.now() - started,
+    };
   }
 }
 
@@ -175,12 +193,23 @@ async function failJobsOfEndedExecution(db: Db, input: unknown, executionId: str
 }
 
 function endedReason(error: Error, cause: Error): string {
-  const status = error.name === "ExecutionTimeoutError" ? "TIMED_OUT" : error.name === "ExecutionAbortedError" ? "ABORTED" : "FAILED";
-  const detail = status === "TIMED_OUT" ? "the execution exceeded the state machine's TimeoutSeconds" : `${cause.name}: ${cause.message}`;
+  const status =
+    error.name === "ExecutionTimeoutError"
+      ? "TIMED_OUT"
+      : error.name === "ExecutionAbortedError"
+        ? "ABORTED"
+        : "FAILED";
+  const detail =
+    status === "TIMED_OUT"
+      ? "the execution exceeded the state machine's TimeoutSeconds"
+      : `${cause.name}: ${cause.message}`;
   return `Execution ${status}: ${detail}`;
 }
 
-function withTimeouts(definition: StateMachineDefinition, timeouts: LocalRunOptions["timeoutSeconds"]): StateMachineDefinition {
+function withTimeouts(
+  definition: StateMachineDefinition,
+  timeouts: LocalRunOptions["timeoutSeconds"],
+): StateMachineDefinition {
   if (!timeouts) return definition;
   const copy = structuredClone(definition);
   if (timeouts.execution !== undefined) copy.TimeoutSeconds = timeouts.execution;

@@ -6,7 +6,17 @@ import { usd } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
-import { type AgentDeps, addUsage, DATA_NOTICE, dataBlock, requireSnapshot, runAgent, runFollowUp, type TokenUsage, usageOf } from "./common.js";
+import {
+  type AgentDeps,
+  addUsage,
+  DATA_NOTICE,
+  dataBlock,
+  requireSnapshot,
+  runAgent,
+  runFollowUp,
+  type TokenUsage,
+  usageOf,
+} from "./common.js";
 import { charterPolicy } from "./offline/charter.js";
 import { analysisBrief } from "./portfolio-brief.js";
 import { validatedTool } from "./tools.js";
@@ -86,7 +96,13 @@ export async function drawCharts(deps: AgentDeps, jobId: string): Promise<Charts
   const { portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
   const context: CharterContext = { jobId, db: deps.db, keys: [], refused: [], charts: {} };
-  const run = { name: "charter" as const, jobId, offlinePolicy: charterPolicy(portfolio, valuation), context, maxTurns: 8 };
+  const run = {
+    name: "charter" as const,
+    jobId,
+    offlinePolicy: charterPolicy(portfolio, valuation),
+    context,
+    maxTurns: 8,
+  };
   const first = await runAgent(deps, charterAgent, charterPrompt(portfolio, valuation), run);
   let usage = usageOf(first);
   if (context.keys.length < MIN_CHARTS) {

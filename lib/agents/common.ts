@@ -2,11 +2,11 @@ import {
   type Agent,
   type AgentInputItem,
   MaxTurnsExceededError,
-  ModelBehaviorError,
   type Model,
+  ModelBehaviorError,
   type ModelSettings,
-  type RunResult,
   Runner,
+  type RunResult,
   type Usage,
 } from "@openai/agents";
 import type { Config } from "../config.js";
@@ -59,8 +59,13 @@ export interface AgentRun<TContext> {
  * The one place a Runner is created: the model (configured, offline policy, or a test's) and the
  * model retry settings are passed through the runner, so agents are declared once as module constants.
  */
-export function agentRunner(deps: RunDeps, run: Pick<AgentRun<unknown>, "name" | "jobId" | "offlinePolicy" | "modelSettings">): Runner {
-  const model = deps.modelFor?.(run.name, run.offlinePolicy) ?? createModel(deps.config, { agent: run.name, jobId: run.jobId, offlinePolicy: run.offlinePolicy });
+export function agentRunner(
+  deps: RunDeps,
+  run: Pick<AgentRun<unknown>, "name" | "jobId" | "offlinePolicy" | "modelSettings">,
+): Runner {
+  const model =
+    deps.modelFor?.(run.name, run.offlinePolicy) ??
+    createModel(deps.config, { agent: run.name, jobId: run.jobId, offlinePolicy: run.offlinePolicy });
   const retry = modelRetrySettings({
     maxRetries: deps.config.modelMaxRetries,
     agent: run.name,
@@ -68,7 +73,12 @@ export function agentRunner(deps: RunDeps, run: Pick<AgentRun<unknown>, "name" |
     log: agentLogger(run.name, run.jobId),
     ...deps.retry,
   });
-  return new Runner({ model, modelSettings: { ...run.modelSettings, retry }, workflowName: `alex ${run.name}`, groupId: run.jobId });
+  return new Runner({
+    model,
+    modelSettings: { ...run.modelSettings, retry },
+    workflowName: `alex ${run.name}`,
+    groupId: run.jobId,
+  });
 }
 
 /** Runs an agent; a model that stayed throttled through the runner's retries ends as ThrottledError. */
@@ -79,7 +89,11 @@ export async function runAgent<TAgent extends Agent<any, any>, TContext = undefi
   run: AgentRun<TContext>,
 ): Promise<RunResult<TContext, TAgent>> {
   try {
-    return await agentRunner(deps, run).run(agent, input, { context: run.context, maxTurns: run.maxTurns, signal: run.signal });
+    return await agentRunner(deps, run).run(agent, input, {
+      context: run.context,
+      maxTurns: run.maxTurns,
+      signal: run.signal,
+    });
   } catch (error) {
     throw throttledAfterRetries(error, run.name, deps.config.modelMaxRetries);
   }
@@ -99,7 +113,9 @@ export async function runFollowUp<TAgent extends Agent<any, any>, TContext>(
     return await runAgent(deps, agent, input, run);
   } catch (error) {
     if (!(error instanceof ModelBehaviorError || error instanceof MaxTurnsExceededError)) throw error;
-    agentLogger(run.name, run.jobId).warn("follow-up turn failed; keeping the first turn's result", { error: error.message });
+    agentLogger(run.name, run.jobId).warn("follow-up turn failed; keeping the first turn's result", {
+      error: error.message,
+    });
     return undefined;
   }
 }

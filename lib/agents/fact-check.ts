@@ -21,32 +21,52 @@ const RULE_PERCENTAGES = [4];
 
 /** Every USD amount and percentage the analysis computes, which a report may quote (rounded). */
 export function computedFigures(portfolio: Portfolio, v: Valuation, outlook?: RetirementOutlook) {
-  const allocations = [v.allocation.asset_class, v.allocation.region, v.allocation.sector].flatMap((a) => Object.values(a));
+  const allocations = [v.allocation.asset_class, v.allocation.region, v.allocation.sector].flatMap((a) =>
+    Object.values(a),
+  );
   const target = portfolio.user.target_retirement_income;
   const income = v.total_value * 0.04;
   const byType = new Map<string, number>();
   for (const a of v.accounts) byType.set(a.type, (byType.get(a.type) ?? 0) + a.total_value);
   const amounts = [
-    v.total_value, v.cash, v.invested, income, ...(target !== null ? [target] : []),
+    v.total_value,
+    v.cash,
+    v.invested,
+    income,
+    ...(target !== null ? [target] : []),
     ...v.accounts.flatMap((a) => [a.total_value, a.cash, a.invested]),
     ...v.positions.flatMap((p) => [p.value, ...(p.price !== null ? [p.price] : [])]),
-    ...allocations, ...byType.values(),
+    ...allocations,
+    ...byType.values(),
   ];
   const northAmerica = percentOf(v.allocation.region.north_america ?? 0, v.invested);
   const percentages = [
-    ...RULE_PERCENTAGES, 100 - northAmerica,
+    ...RULE_PERCENTAGES,
+    100 - northAmerica,
     ...v.positions.map((p) => p.weight),
-    ...[...allocations, ...v.accounts.map((a) => a.total_value), v.cash, v.invested].flatMap((x) => [percentOf(x, v.total_value), percentOf(x, v.invested)]),
+    ...[...allocations, ...v.accounts.map((a) => a.total_value), v.cash, v.invested].flatMap((x) => [
+      percentOf(x, v.total_value),
+      percentOf(x, v.invested),
+    ]),
     ...(target ? [percentOf(income, target)] : []),
   ];
   const retirement = outlook ? outlookFigures(outlook) : { amounts: [], percentages: [] };
-  return { amounts: [0, ...amounts, ...retirement.amounts], percentages: [0, 100, ...percentages, ...retirement.percentages] };
+  return {
+    amounts: [0, ...amounts, ...retirement.amounts],
+    percentages: [0, 100, ...percentages, ...retirement.percentages],
+  };
 }
 
 /** The retirement outlook's dollar amounts (all of `money`) and percentages, which the report quotes. */
 function outlookFigures(outlook: RetirementOutlook): { amounts: number[]; percentages: number[] } {
-  const amounts: number[] = Object.values(outlook.money).flatMap((m) => (typeof m === "number" ? [m] : m === null ? [] : Object.values(m)));
-  const percentages = [outlook.success_rate, ...(outlook.withdrawal_rate === null ? [] : [outlook.withdrawal_rate]), ...Object.values(outlook.rates)];
+  const amounts: number[] = Object.values(outlook.money).flatMap((m) =>
+    typeof m === "number" ? [m] : m === null ? [] : Object.values(m),
+  );
+  const percentages = [
+    outlook.success_rate,
+    ...(outlook.withdrawal_rate === null ? [] : [outlook.withdrawal_rate]),
+    ...Object.values(outlook.rates),
+  ];
   return { amounts, percentages };
 }
 
@@ -69,14 +89,17 @@ export function factCheck(
     for (const m of sentence.matchAll(DOLLARS)) {
       const value = Number(`${m[1].replaceAll(",", "")}.${m[2] ?? "0"}`) * (SCALE[m[3] ?? ""] ?? 1);
       const tolerance = (m[2] ? 10 ** -m[2].length : 1) * (SCALE[m[3] ?? ""] ?? 1) * 0.51;
-      if (!amounts.some((a) => Math.abs(a - value) <= tolerance)) issues.push({ sentence, problem: `${m[0].trim()} matches no computed amount` });
+      if (!amounts.some((a) => Math.abs(a - value) <= tolerance))
+        issues.push({ sentence, problem: `${m[0].trim()} matches no computed amount` });
     }
     for (const m of sentence.matchAll(PERCENT)) {
       const tolerance = 10 ** -(m[2]?.length ?? 0) * 0.51 + 0.01;
-      if (!percentages.some((p) => Math.abs(p - Number(m[1])) <= tolerance)) issues.push({ sentence, problem: `${m[0]} matches no computed percentage` });
+      if (!percentages.some((p) => Math.abs(p - Number(m[1])) <= tolerance))
+        issues.push({ sentence, problem: `${m[0]} matches no computed percentage` });
     }
     for (const [symbol] of sentence.matchAll(TICKER)) {
-      if (known.has(symbol) && !held.has(symbol)) issues.push({ sentence, problem: `${symbol} is not held in this portfolio` });
+      if (known.has(symbol) && !held.has(symbol))
+        issues.push({ sentence, problem: `${symbol} is not held in this portfolio` });
     }
   }
   return issues;

@@ -48,4 +48,5 @@ export function missingSpecialists(
   });
 }
 
-export const describeMissing = (missing: MissingSpecialist[]) => missing.map((m) => `${m.agent} ${m.reason}`).join("; ");
+export const describeMissing = (missing: MissingSpecialist[]) =>
+  missing.map((m) => `${m.agent} ${m.reason}`).join("; ");

@@ -1,13 +1,13 @@
 import { Agent, type RunContext, tool } from "@openai/agents";
 import { z } from "zod";
-import { loadPortfolio } from "../db/repositories/portfolios.js";
 import { saveSnapshot } from "../db/repositories/jobs.js";
+import { loadPortfolio } from "../db/repositories/portfolios.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import {
-  AgentInputError,
   type AgentDeps,
+  AgentInputError,
   addUsage,
   DATA_NOTICE,
   dataBlock,
@@ -23,6 +23,7 @@ import { plannerPolicy } from "./offline/planner.js";
 import { type PlanDecision, type RequiredSpecialist, requiredSpecialists } from "./plan-rules.js";
 
 export type { PlanDecision } from "./plan-rules.js";
+
 import { planningBrief } from "./portfolio-brief.js";
 import { contextOf, toolErrorMessage } from "./tools.js";
 
@@ -46,7 +47,9 @@ export interface PlannerContext {
   decisions: SpecialistChoice[];
 }
 
-export const Reason = z.object({ reason: z.string().min(1).max(300).describe("Why this specialist is needed, in one sentence") });
+export const Reason = z.object({
+  reason: z.string().min(1).max(300).describe("Why this specialist is needed, in one sentence"),
+});
 export type Reason = z.infer<typeof Reason>;
 
 function specialistTool(agent: SpecialistName, description: string) {
@@ -63,7 +66,10 @@ function specialistTool(agent: SpecialistName, description: string) {
   });
 }
 
-export const runReporter = specialistTool("reporter", "Schedule the reporter, who writes the portfolio analysis report.");
+export const runReporter = specialistTool(
+  "reporter",
+  "Schedule the reporter, who writes the portfolio analysis report.",
+);
 export const runCharter = specialistTool("charter", "Schedule the charter, who draws charts of the portfolio.");
 export const runRetirement = specialistTool(
   "retirement",
@@ -103,7 +109,13 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
 export async function runPlanner(deps: AgentDeps, jobId: string, portfolio: Portfolio): Promise<PlanResult> {
   const valuation = valuePortfolio(portfolio);
   const context: PlannerContext = { jobId, decisions: [] };
-  const run = { name: "planner" as const, jobId, offlinePolicy: plannerPolicy(portfolio, valuation), context, maxTurns: 4 };
+  const run = {
+    name: "planner" as const,
+    jobId,
+    offlinePolicy: plannerPolicy(portfolio, valuation),
+    context,
+    maxTurns: 4,
+  };
   const first = await runAgent(deps, plannerAgent, plannerPrompt(portfolio, valuation), run);
   let usage = usageOf(first);
   const required = requiredSpecialists(portfolio);
@@ -111,7 +123,10 @@ export async function runPlanner(deps: AgentDeps, jobId: string, portfolio: Port
   const modelChoice = () => SPECIALISTS.filter((name) => context.decisions.some((d) => d.agent === name));
   if (missing().length > 0) {
     const reminder = { role: "user" as const, content: missingReminder(missing()) };
-    const again = await runFollowUp(deps, plannerAgent, [...first.history, reminder], { ...run, modelSettings: { toolChoice: "required" } });
+    const again = await runFollowUp(deps, plannerAgent, [...first.history, reminder], {
+      ...run,
+      modelSettings: { toolChoice: "required" },
+    });
     if (again) usage = addUsage(usage, usageOf(again));
   }
   const chosenByModel = modelChoice();

@@ -25,8 +25,15 @@ export function planningBrief(portfolio: Portfolio, valuation: Valuation) {
     cash: valuation.cash,
     positions: positionCount(portfolio),
     distinct_holdings: valuation.positions.length,
-    accounts: valuation.accounts.map((a) => ({ name: a.name, type: a.type, value: a.total_value, positions: a.positions })),
-    top_holdings: valuation.positions.slice(0, 5).map((p) => ({ symbol: p.symbol, value: p.value, weight_pct: p.weight })),
+    accounts: valuation.accounts.map((a) => ({
+      name: a.name,
+      type: a.type,
+      value: a.total_value,
+      positions: a.positions,
+    })),
+    top_holdings: valuation.positions
+      .slice(0, 5)
+      .map((p) => ({ symbol: p.symbol, value: p.value, weight_pct: p.weight })),
     retirement_goals: retirementGoals(portfolio),
   };
 }
@@ -73,6 +80,10 @@ export function analysisBrief(portfolio: Portfolio, valuation: Valuation) {
 export function userStrings(portfolio: Portfolio): string[] {
   return [
     portfolio.user.display_name ?? "",
-    ...portfolio.accounts.flatMap((a) => [a.name, a.purpose ?? "", ...a.positions.flatMap((p) => [p.symbol, p.instrument.name])]),
+    ...portfolio.accounts.flatMap((a) => [
+      a.name,
+      a.purpose ?? "",
+      ...a.positions.flatMap((p) => [p.symbol, p.instrument.name]),
+    ]),
   ];
 }

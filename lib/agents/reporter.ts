@@ -3,13 +3,14 @@ import { z } from "zod";
 import { savePayload } from "../db/repositories/jobs.js";
 import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
-import { withPricesNote } from "../market/price-notes.js";
 import { agentLogger } from "../logger.js";
+import { withPricesNote } from "../market/price-notes.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
 import {
-  AgentInputError,
   type AgentDeps,
+  AgentInputError,
   addUsage,
   DATA_NOTICE,
   dataBlock,
@@ -20,7 +21,6 @@ import {
   type TokenUsage,
   usageOf,
 } from "./common.js";
-import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
 import { reporterPolicy } from "./offline/reporter.js";
 import { analysisBrief, userStrings } from "./portfolio-brief.js";
 import { jobSeed } from "./retirement.js";

@@ -7,7 +7,16 @@ import { valuePortfolio } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
 import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
 import type { Projection, ProjectionRow } from "../retirement/simulation.js";
-import { type AgentDeps, DATA_NOTICE, dataBlock, payloadMeta, requireSnapshot, runAgent, type TokenUsage, usageOf } from "./common.js";
+import {
+  type AgentDeps,
+  DATA_NOTICE,
+  dataBlock,
+  payloadMeta,
+  requireSnapshot,
+  runAgent,
+  type TokenUsage,
+  usageOf,
+} from "./common.js";
 import { retirementPolicy } from "./offline/retirement.js";
 import { userStrings } from "./portfolio-brief.js";
 
@@ -62,7 +71,9 @@ export interface RetirementResult {
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const { outlook, projection } = projectPortfolio(portfolio, valuePortfolio(portfolio), { seed: jobSeed(job.request_payload) });
+  const { outlook, projection } = projectPortfolio(portfolio, valuePortfolio(portfolio), {
+    seed: jobSeed(job.request_payload),
+  });
   const { projections, ...monteCarlo } = projection;
   const result = await runAgent(deps, retirementAgent, retirementPrompt(outlook, projection), {
     name: "retirement",

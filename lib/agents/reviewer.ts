@@ -4,8 +4,8 @@ import { agentLogger } from "../logger.js";
 import { modelName } from "../models/provider.js";
 import type { Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
-import { type AgentDeps, DATA_NOTICE, dataBlock, NO_USAGE, runAgent, type TokenUsage, usageOf } from "./common.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
+import { type AgentDeps, DATA_NOTICE, dataBlock, NO_USAGE, runAgent, type TokenUsage, usageOf } from "./common.js";
 import { factCheck } from "./fact-check.js";
 import { reviewerPolicy } from "./offline/reviewer.js";
 import { KNOWN_INSTRUMENTS } from "./offline/tagger-reference.js";
@@ -37,7 +37,12 @@ export type StoredReview =
   | ({ status: "reviewed"; revised: boolean; model: string } & Review)
   | { status: "error"; error: string; revised: false; model: string };
 
-export function reviewerPrompt(report: string, portfolio: Portfolio, valuation: Valuation, findings: ReviewIssue[]): string {
+export function reviewerPrompt(
+  report: string,
+  portfolio: Portfolio,
+  valuation: Valuation,
+  findings: ReviewIssue[],
+): string {
   return [
     "Review this report against the portfolio data.",
     dataBlock("portfolio", analysisBrief(portfolio, valuation)),
@@ -66,10 +71,15 @@ export async function reviewReport(
     });
     const answer = Review.parse(result.finalOutput);
     const issues = [...findings.filter((f) => !answer.issues.some((i) => i.problem === f.problem)), ...answer.issues];
-    return { review: { status: "reviewed", score: answer.score, issues, revised: false, model }, usage: usageOf(result) };
+    return {
+      review: { status: "reviewed", score: answer.score, issues, revised: false, model },
+      usage: usageOf(result),
+    };
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    agentLogger("reviewer", jobId).warn("review failed; the report is stored with review.status error", { error: message });
+    agentLogger("reviewer", jobId).warn("review failed; the report is stored with review.status error", {
+      error: message,
+    });
     return { review: { status: "error", error: message, revised: false, model }, usage: NO_USAGE };
   }
 }

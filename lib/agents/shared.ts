@@ -39,10 +39,13 @@ export async function requireJob(db: Db, jobId: string): Promise<JobRow> {
 export async function requireSnapshot(db: Db, jobId: string): Promise<{ job: JobRow; portfolio: Portfolio }> {
   const job = await requireJob(db, jobId);
   if (!job.portfolio_snapshot) {
-    throw new AgentInputError(`Job ${jobId} has no portfolio snapshot (Plan analysis stores it before the specialists run)`);
+    throw new AgentInputError(
+      `Job ${jobId} has no portfolio snapshot (Plan analysis stores it before the specialists run)`,
+    );
   }
   const parsed = PortfolioSchema.safeParse(job.portfolio_snapshot);
-  if (!parsed.success) throw new AgentInputError(`Job ${jobId} has an invalid portfolio snapshot: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new AgentInputError(`Job ${jobId} has an invalid portfolio snapshot: ${parsed.error.message}`);
   return { job, portfolio: parsed.data };
 }
 

@@ -8,10 +8,11 @@ import {
 } from "../db/repositories/instruments.js";
 import { agentLogger } from "../logger.js";
 import { ThrottledError } from "../models/retry.js";
+import { AllocationSumError, normaliseAllocation } from "../portfolio/allocation.js";
 import { ASSET_CLASSES, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } from "../portfolio/types.js";
 import {
-  AgentInputError,
   type AgentDeps,
+  AgentInputError,
   addUsage,
   DATA_NOTICE,
   dataBlock,
@@ -22,7 +23,6 @@ import {
   type TokenUsage,
   usageOf,
 } from "./common.js";
-import { AllocationSumError, normaliseAllocation } from "../portfolio/allocation.js";
 import { taggerPolicy } from "./offline/tagger.js";
 
 export { AllocationSumError, normaliseAllocation };
@@ -86,7 +86,12 @@ export interface TaggingResult {
  * Classifies one instrument and stores its tagging where the instrument lives: a shared one (trusted
  * name) for everyone, a user's own one for that user only. The model's price estimate is never stored.
  */
-export async function classifyInstrument(deps: AgentDeps, jobId: string, instrument: UntaggedInstrument, userId: string) {
+export async function classifyInstrument(
+  deps: AgentDeps,
+  jobId: string,
+  instrument: UntaggedInstrument,
+  userId: string,
+) {
   const result = await runAgent(deps, taggerAgent, taggerPrompt(instrument), {
     name: "tagger",
     jobId,
@@ -133,7 +138,9 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
     requested: symbols.length,
     tagged: outcomes.flatMap((o) => ("basis" in o ? [{ symbol: o.symbol, basis: o.basis }] : [])),
     failed: [
-      ...outcomes.flatMap((o) => ("error" in o ? [{ symbol: o.symbol, error: `${o.error.name}: ${o.error.message}` }] : [])),
+      ...outcomes.flatMap((o) =>
+        "error" in o ? [{ symbol: o.symbol, error: `${o.error.name}: ${o.error.message}` }] : [],
+      ),
       ...notHeld.map((symbol) => ({ symbol, error: "not an untagged holding of this job's owner" })),
     ],
     usage: outcomes.reduce((sum, o) => addUsage(sum, "usage" in o ? o.usage : NO_USAGE), NO_USAGE),

@@ -19,7 +19,9 @@ function strictJsonSchema(schema: z.ZodObject): Record<string, unknown> {
   const close = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(close);
     if (typeof node !== "object" || node === null) return node;
-    const entries = Object.entries(node).filter(([key]) => key !== "$schema").map(([key, value]) => [key, close(value)]);
+    const entries = Object.entries(node)
+      .filter(([key]) => key !== "$schema")
+      .map(([key, value]) => [key, close(value)]);
     const result = Object.fromEntries(entries) as Record<string, unknown>;
     if (result.type === "object") result.additionalProperties = false;
     return result;

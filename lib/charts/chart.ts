@@ -5,8 +5,20 @@ export type ChartType = (typeof CHART_TYPES)[number];
 
 /** The colours the original charter's prompt offered, in its order. */
 export const PALETTE = [
-  "#3B82F6", "#10B981", "#F59E0B", "#EF4444", "#6B7280", "#6366F1", "#14B8A6",
-  "#F97316", "#EC4899", "#8B5CF6", "#059669", "#0891B2", "#DC2626", "#7C3AED",
+  "#3B82F6",
+  "#10B981",
+  "#F59E0B",
+  "#EF4444",
+  "#6B7280",
+  "#6366F1",
+  "#14B8A6",
+  "#F97316",
+  "#EC4899",
+  "#8B5CF6",
+  "#059669",
+  "#0891B2",
+  "#DC2626",
+  "#7C3AED",
 ] as const;
 
 export const MAX_CHART_POINTS = 50;
@@ -37,7 +49,9 @@ const chartFields = {
   title: z.string().min(1).max(100).describe("Title shown above the chart"),
   type: z
     .enum(CHART_TYPES)
-    .describe("pie, donut, bar (vertical), horizontalBar, or line (a time series only: each point named by its year, e.g. 2030, in year order)"),
+    .describe(
+      "pie, donut, bar (vertical), horizontalBar, or line (a time series only: each point named by its year, e.g. 2030, in year order)",
+    ),
   description: z.string().max(500).describe("One or two sentences on what the chart shows"),
   data: z.array(ChartPoint).min(1).max(MAX_CHART_POINTS).describe("The data points, in display order"),
 };
@@ -58,7 +72,9 @@ export type StoredChart = z.infer<typeof StoredChart>;
 export function undrawableReason(chart: Chart): string | undefined {
   if (chart.type !== "line") return undefined;
   const bad = chart.data.filter((p) => !YEAR.test(p.name)).map((p) => p.name);
-  return bad.length ? `a line chart is a time series: name each point by its year (e.g. 2030), not ${bad.slice(0, 3).join(", ")}` : undefined;
+  return bad.length
+    ? `a line chart is a time series: name each point by its year (e.g. 2030), not ${bad.slice(0, 3).join(", ")}`
+    : undefined;
 }
 
 /** The `jobs.charts_payload` shape: `{<key>: {title, type, description, data}}`. */

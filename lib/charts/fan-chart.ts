@@ -101,7 +101,14 @@ function legendColor(label: string) {
     type: "nominal",
     title: null,
     scale: { domain: Object.values(BANDS), range: [FAN_COLORS.outer, FAN_COLORS.inner, FAN_COLORS.median] },
-    legend: { orient: "bottom", direction: "horizontal", symbolType: "square", symbolOpacity: 1, labelLimit: 0, columnPadding: 24 },
+    legend: {
+      orient: "bottom",
+      direction: "horizontal",
+      symbolType: "square",
+      symbolOpacity: 1,
+      labelLimit: 0,
+      columnPadding: 24,
+    },
   };
 }
 

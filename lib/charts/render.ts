@@ -1,7 +1,7 @@
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import type { ChartPoint, StoredChart } from "./chart.js";
 import { usdRounded } from "../format.js";
+import type { ChartPoint, StoredChart } from "./chart.js";
 
 export const CHART_WIDTH = 480;
 export const CHART_HEIGHT = 300;

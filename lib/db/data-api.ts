@@ -20,9 +20,9 @@ import {
   type Row,
   type SqlParam,
   type SqlParams,
+  type TypedParam,
   timestampToIso,
   typedParamText,
-  type TypedParam,
 } from "./driver.js";
 import { parameterNames } from "./sql-text.js";
 
@@ -51,7 +51,8 @@ const TYPE_HINTS: Record<TypedParam["type"], TypeHint> = {
 /** Encodes one parameter the way the Data API expects it. */
 export function toSqlParameter(name: string, param: SqlParam): SqlParameter {
   if (param === null) return { name, value: { isNull: true } };
-  if (isTypedParam(param)) return { name, value: { stringValue: typedParamText(param) }, typeHint: TYPE_HINTS[param.type] };
+  if (isTypedParam(param))
+    return { name, value: { stringValue: typedParamText(param) }, typeHint: TYPE_HINTS[param.type] };
   if (typeof param === "boolean") return { name, value: { booleanValue: param } };
   if (typeof param === "number") {
     return Number.isInteger(param) ? { name, value: { longValue: param } } : { name, value: { doubleValue: param } };
@@ -127,7 +128,10 @@ export class DataApiDb implements Db {
       const output = await this.send(() => this.client.send(new ExecuteStatementCommand(input)));
       const columns = output.columnMetadata ?? [];
       const rows = (output.records ?? []).map(
-        (record) => Object.fromEntries(record.map((field, i) => [columns[i]?.name ?? `column${i}`, fromField(field, columns[i])])) as T,
+        (record) =>
+          Object.fromEntries(
+            record.map((field, i) => [columns[i]?.name ?? `column${i}`, fromField(field, columns[i])]),
+          ) as T,
       );
       // Rows when the statement returned some; otherwise the DML count, whether the API left `records`
       // out or sent it empty for an UPDATE without RETURNING.
@@ -140,9 +144,7 @@ export class DataApiDb implements Db {
 
   async transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
     if (this.transactionId) return work(this);
-    const { transactionId } = await this.send(() =>
-      this.client.send(new BeginTransactionCommand({ ...this.target })),
-    );
+    const { transactionId } = await this.send(() => this.client.send(new BeginTransactionCommand({ ...this.target })));
     const tx = new DataApiDb({ ...this.target, client: this.client, resumeRetry: this.resumeRetry }, transactionId);
     const ids = { resourceArn: this.target.resourceArn, secretArn: this.target.secretArn, transactionId };
     let result: T;
@@ -169,6 +171,7 @@ export class DataApiDb implements Db {
 /** Aurora named by config (AURORA_CLUSTER_ARN, AURORA_SECRET_ARN, AURORA_DATABASE), in DEFAULT_AWS_REGION. */
 export function dataApiDbFromConfig(config: Pick<Config, "db" | "awsRegion">): DataApiDb {
   const { clusterArn, secretArn, database } = config.db;
-  if (!clusterArn || !secretArn) throw new Error("AURORA_CLUSTER_ARN and AURORA_SECRET_ARN are required for the Data API");
+  if (!clusterArn || !secretArn)
+    throw new Error("AURORA_CLUSTER_ARN and AURORA_SECRET_ARN are required for the Data API");
   return new DataApiDb({ resourceArn: clusterArn, secretArn, database, region: config.awsRegion });
 }

@@ -29,7 +29,8 @@ export function acquireDirectoryLock(dir: string, isAlive: (pid: number) => bool
       const holder = readLock(lockPath);
       if (!holder) continue; // released meanwhile: try again
       if (isAlive(holder.pid)) throw inUse(dir, holder.pid);
-      if (!claimTakeover(`${lockPath}.takeover.${fileSafe(holder.token)}`, isAlive)) throw inUse(dir, holder.pid, " (gone; another process is taking its lock over)");
+      if (!claimTakeover(`${lockPath}.takeover.${fileSafe(holder.token)}`, isAlive))
+        throw inUse(dir, holder.pid, " (gone; another process is taking its lock over)");
       renameSync(temp, lockPath);
       removeOldMarkers(lockPath);
       return releaser(lockPath, mine.token);
@@ -107,12 +108,15 @@ function removeOldMarkers(lockPath: string) {
   const prefix = `${basename(lockPath)}.takeover.`;
   for (const name of readdirSync(dirname(lockPath)).filter((n) => n.startsWith(prefix))) {
     const path = join(dirname(lockPath), name);
-    if (Date.now() - statSync(path, { throwIfNoEntry: false })!.mtimeMs > TAKEOVER_MARKER_TTL_MS) rmSync(path, { force: true });
+    if (Date.now() - statSync(path, { throwIfNoEntry: false })!.mtimeMs > TAKEOVER_MARKER_TTL_MS)
+      rmSync(path, { force: true });
   }
 }
 
 function inUse(dir: string, pid: number, note = "") {
-  return new DbError(`The database at ${dir} is in use by process ${pid}${note}. Wait for it to finish, or use --db to pick another directory.`);
+  return new DbError(
+    `The database at ${dir} is in use by process ${pid}${note}. Wait for it to finish, or use --db to pick another directory.`,
+  );
 }
 
 /** True if a process with this pid exists (EPERM: it exists but is not ours). */

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { messages, PGlite, type PGliteInterface, type Transaction } from "@electric-sql/pglite";
+import { acquireDirectoryLock } from "./directory-lock.js";
 import {
   type Db,
   DbError,
@@ -13,7 +14,6 @@ import {
   timestampToIso,
   typedParamText,
 } from "./driver.js";
-import { acquireDirectoryLock } from "./directory-lock.js";
 import { toPositional } from "./sql-text.js";
 
 const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
@@ -33,7 +33,11 @@ function toDriverValue(param: SqlParam): unknown {
   return isTypedParam(param) ? typedParamText(param) : param;
 }
 
-async function runQuery<T extends Row>(target: Queryable, sql: string, params: SqlParams = {}): Promise<QueryResult<T>> {
+async function runQuery<T extends Row>(
+  target: Queryable,
+  sql: string,
+  params: SqlParams = {},
+): Promise<QueryResult<T>> {
   const { text, names } = toPositional(sql);
   const values = paramsInOrder(names, params).map(toDriverValue);
   try {
@@ -88,12 +92,14 @@ export class PgliteDb implements Db {
   }
 
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return this.pg.transaction((tx) => work(transactionDb(tx))).catch((error: unknown) => {
-      // BEGIN/COMMIT run by PGlite itself (e.g. a deferred constraint failing at COMMIT) fail with
-      // PGlite's own error; give callers a DbError with the SQLSTATE, as every statement does.
-      if (error instanceof messages.DatabaseError) throw new DbError(error.message, error.code, { cause: error });
-      throw error;
-    });
+    return this.pg
+      .transaction((tx) => work(transactionDb(tx)))
+      .catch((error: unknown) => {
+        // BEGIN/COMMIT run by PGlite itself (e.g. a deferred constraint failing at COMMIT) fail with
+        // PGlite's own error; give callers a DbError with the SQLSTATE, as every statement does.
+        if (error instanceof messages.DatabaseError) throw new DbError(error.message, error.code, { cause: error });
+        throw error;
+      });
   }
 
   /** Runs a multi-statement script (used for migrations and seeds). */

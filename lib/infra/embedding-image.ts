@@ -62,7 +62,8 @@ export function huggingFaceImageUri(region: string): string {
   return `${account}.dkr.ecr.${region}.${domain}/${HF_INFERENCE_REPOSITORY}:${HF_INFERENCE_TAG}`;
 }
 
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::[\w.-]+|@sha256:[a-f0-9]{64})$/;
+const ECR_IMAGE =
+  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::[\w.-]+|@sha256:[a-f0-9]{64})$/;
 
 /** True for `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` (or `@sha256:…`). */
 export const isEcrImageUri = (uri: string) => ECR_IMAGE.test(uri);

@@ -31,7 +31,12 @@ export interface FunctionSpec {
 
 const KNOWLEDGE_BASE_ENVIRONMENT = { ALEX_EMBEDDER: "sagemaker", ALEX_VECTOR_STORE: "s3vectors" } as const;
 
-function task(name: TaskName, resource: string, links: readonly LinkName[], environment?: Record<string, string>): FunctionSpec {
+function task(
+  name: TaskName,
+  resource: string,
+  links: readonly LinkName[],
+  environment?: Record<string, string>,
+): FunctionSpec {
   const { handler, memoryMB, timeoutSeconds, agent } = TASKS[name];
   return { resource, handler, memoryMB, timeoutSeconds, bedrock: agent, links, environment, live: true };
 }

@@ -8,8 +8,14 @@ import { join } from "node:path";
  */
 export function migrationsHash(dir: string): string {
   const hash = createHash("sha256");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
-    hash.update(file).update("\0").update(readFileSync(join(dir, file))).update("\0");
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    hash
+      .update(file)
+      .update("\0")
+      .update(readFileSync(join(dir, file)))
+      .update("\0");
   }
   return hash.digest("hex");
 }

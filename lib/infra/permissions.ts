@@ -61,7 +61,12 @@ export function databaseGrants<S>(db: { clusterArn: S; secretArn: S }): Grant<S>
 export function databaseAdminGrants<S>(db: { clusterArn: S; secretArn: S; appSecretArn: S }): Grant<S>[] {
   return [
     {
-      actions: ["rds-data:ExecuteStatement", "rds-data:BeginTransaction", "rds-data:CommitTransaction", "rds-data:RollbackTransaction"],
+      actions: [
+        "rds-data:ExecuteStatement",
+        "rds-data:BeginTransaction",
+        "rds-data:CommitTransaction",
+        "rds-data:RollbackTransaction",
+      ],
       resources: [db.clusterArn],
     },
     { actions: ["secretsmanager:GetSecretValue"], resources: [db.secretArn, db.appSecretArn] },
@@ -71,7 +76,10 @@ export function databaseAdminGrants<S>(db: { clusterArn: S; secretArn: S; appSec
 /** The dead-letter consumer reads and deletes the messages of the one dead-letter queue. */
 export function deadLetterQueueGrants(queueArn: string): Grant[] {
   return [
-    { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], resources: [queueArn] },
+    {
+      actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+      resources: [queueArn],
+    },
   ];
 }
 
@@ -108,7 +116,12 @@ export interface BedrockTarget {
 export function bedrockGrants({ partition, account, region, modelId }: BedrockTarget): Grant[] {
   const prefix = INFERENCE_PROFILE_PREFIX.exec(modelId);
   if (!prefix) {
-    return [{ actions: ["bedrock:InvokeModel"], resources: [`arn:${partition}:bedrock:${region}::foundation-model/${modelId}`] }];
+    return [
+      {
+        actions: ["bedrock:InvokeModel"],
+        resources: [`arn:${partition}:bedrock:${region}::foundation-model/${modelId}`],
+      },
+    ];
   }
   const profileArn = `arn:${partition}:bedrock:${region}:${account}:inference-profile/${modelId}`;
   const foundationModelId = modelId.slice(prefix[0].length);
@@ -204,7 +217,12 @@ export function stateMachineGrants(functionArns: string[]): Grant[] {
       resources: ["*"],
     },
     {
-      actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+      actions: [
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+      ],
       resources: ["*"],
     },
   ];

@@ -23,7 +23,8 @@ const ENDPOINT_NAME = /^[a-z0-9](-*[a-z0-9]){0,62}$/;
  */
 export function deploySettings(env: Record<string, string | undefined>): DeploySettings {
   const alexModel = env.ALEX_MODEL?.trim() || DEFAULT_DEPLOYED_MODEL;
-  const unsupported = () => new ConfigError(`ALEX_MODEL: a deployment supports "bedrock:<modelId>" or "offline", got "${alexModel}"`);
+  const unsupported = () =>
+    new ConfigError(`ALEX_MODEL: a deployment supports "bedrock:<modelId>" or "offline", got "${alexModel}"`);
   if (!/^(bedrock:|offline$)/.test(alexModel)) throw unsupported();
   const config = loadConfig({ ALEX_MODEL: alexModel, BEDROCK_REGION: env.BEDROCK_REGION });
   const model = config.model;
@@ -36,7 +37,9 @@ export function deploySettings(env: Record<string, string | undefined>): DeployS
   }
   const embeddingImage = env.ALEX_EMBEDDING_IMAGE?.trim() || undefined;
   if (embeddingImage && !isEcrImageUri(embeddingImage)) {
-    throw new ConfigError(`ALEX_EMBEDDING_IMAGE: expected <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>, got "${embeddingImage}"`);
+    throw new ConfigError(
+      `ALEX_EMBEDDING_IMAGE: expected <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>, got "${embeddingImage}"`,
+    );
   }
   return { alexModel, model, bedrockRegion: config.bedrock.region, embeddingEndpoint, embeddingImage };
 }

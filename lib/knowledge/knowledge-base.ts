@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { S3VectorsClient } from "@aws-sdk/client-s3vectors";
 import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { ConfigError, type Config } from "../config.js";
+import { type Config, ConfigError } from "../config.js";
 import { logger } from "../logger.js";
 import { SEED_INSTRUMENTS } from "../seed/instruments.js";
 import { chunkMarkdown } from "./chunk.js";
@@ -53,7 +53,11 @@ export class KnowledgeBase {
     if (records.length === 0) return { documents: documents.length, passages: 0 };
     const vectors = await this.embedder.embed(records.map((r) => r.embeddingText));
     await this.store.put(records.map(({ key, metadata }, i) => ({ key, vector: vectors[i], metadata })));
-    logger.info("Ingested knowledge documents", { documents: documents.length, passages: records.length, embedder: this.embedder.name });
+    logger.info("Ingested knowledge documents", {
+      documents: documents.length,
+      passages: records.length,
+      embedder: this.embedder.name,
+    });
     return { documents: documents.length, passages: records.length };
   }
 
@@ -101,7 +105,10 @@ export type KnowledgeConfig = Pick<Config, "knowledge" | "awsRegion">;
  * Builds the knowledge base the config asks for. A local store whose index file does not exist yet
  * is seeded with the bundled corpus, so a fresh clone retrieves something.
  */
-export async function createKnowledgeBase(config: KnowledgeConfig, clients: KnowledgeClients = {}): Promise<KnowledgeBase> {
+export async function createKnowledgeBase(
+  config: KnowledgeConfig,
+  clients: KnowledgeClients = {},
+): Promise<KnowledgeBase> {
   const embedder = createEmbedder(config, clients.sagemaker);
   const store = await createStore(config, embedder, clients.s3vectors);
   const knowledgeBase = new KnowledgeBase({ embedder, store });
@@ -124,18 +131,30 @@ export function createEmbedder(config: KnowledgeConfig, client?: SageMakerRuntim
   return new SageMakerEmbedder({ endpointName: sagemakerEndpoint, region: config.awsRegion, client });
 }
 
-async function createStore(config: KnowledgeConfig, embedder: Embedder, client?: S3VectorsClient): Promise<VectorStore> {
+async function createStore(
+  config: KnowledgeConfig,
+  embedder: Embedder,
+  client?: S3VectorsClient,
+): Promise<VectorStore> {
   const { store, localDir, vectorBucket, vectorIndex } = config.knowledge;
   if (store === "local") return LocalVectorStore.open({ dir: localDir, space: embedder });
   if (!vectorBucket) throw new ConfigError("VECTOR_BUCKET: required when ALEX_VECTOR_STORE=s3vectors");
-  return new S3VectorsStore({ bucket: vectorBucket, index: vectorIndex, region: config.awsRegion, space: embedder, client });
+  return new S3VectorsStore({
+    bucket: vectorBucket,
+    index: vectorIndex,
+    region: config.awsRegion,
+    space: embedder,
+    client,
+  });
 }
 
 function toPassageRecords(document: KnowledgeDocument) {
   const { source, title, date } = document;
   return chunkMarkdown(document.text).map((passage, index) => ({
     key: passageKey(source, index),
-    embeddingText: [title, passage.heading !== title ? passage.heading : undefined, passage.text].filter(Boolean).join("\n"),
+    embeddingText: [title, passage.heading !== title ? passage.heading : undefined, passage.text]
+      .filter(Boolean)
+      .join("\n"),
     metadata: { source, title, text: passage.text, ...(date ? { date } : {}) } satisfies VectorRecord["metadata"],
   }));
 }
@@ -193,7 +212,10 @@ function formatInsight({ metadata }: VectorHit): string {
 
 /** Plain text up to `limit` characters (ellipsis included), cut at a word boundary. */
 export function excerpt(text: string, limit: number): string {
-  const plain = text.replace(/[*_`]+/g, "").replace(/\s+/g, " ").trim();
+  const plain = text
+    .replace(/[*_`]+/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
   if (plain.length <= limit) return plain;
   const boundary = plain.lastIndexOf(" ", limit - 1);
   const end = boundary > limit / 2 ? boundary : limit - 1;

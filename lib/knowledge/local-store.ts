@@ -131,6 +131,7 @@ function parseIndexFile(text: string, path: string): IndexFile {
     throw new Error(`${path} is not valid JSON (${(error as Error).message}); delete it and ingest again`);
   }
   const parsed = IndexFileSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${path} is not a local vector index (${FORMAT}): ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(`${path} is not a local vector index (${FORMAT}): ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }

@@ -1,9 +1,9 @@
 import {
+  type PutInputVector,
   PutVectorsCommand,
+  type QueryOutputVector,
   QueryVectorsCommand,
   S3VectorsClient,
-  type PutInputVector,
-  type QueryOutputVector,
 } from "@aws-sdk/client-s3vectors";
 import { z } from "zod";
 import { logger } from "../logger.js";

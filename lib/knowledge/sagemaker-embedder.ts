@@ -97,6 +97,7 @@ function embeddingRow(row: unknown, what: string): number[] {
     );
   }
   const bad = values.findIndex((x) => typeof x !== "number" || !Number.isFinite(x));
-  if (bad >= 0) throw new EmbeddingResponseError(`${what} element ${bad} is not a finite number (${String(values[bad])})`);
+  if (bad >= 0)
+    throw new EmbeddingResponseError(`${what} element ${bad} is not a finite number (${String(values[bad])})`);
   return values as number[];
 }

@@ -27,8 +27,13 @@ export function cosineSimilarity(a: number[], b: number[]): number {
 }
 
 /** Throws unless `vector` is an array of `dimensions` finite numbers; `what` names it in the message. */
-export function assertVector(vector: unknown, what: string, dimensions: number = EMBEDDING_DIMENSIONS): asserts vector is number[] {
-  if (!Array.isArray(vector)) throw new TypeError(`${what}: expected an array of ${dimensions} numbers, got ${typeof vector}`);
+export function assertVector(
+  vector: unknown,
+  what: string,
+  dimensions: number = EMBEDDING_DIMENSIONS,
+): asserts vector is number[] {
+  if (!Array.isArray(vector))
+    throw new TypeError(`${what}: expected an array of ${dimensions} numbers, got ${typeof vector}`);
   if (vector.length !== dimensions) {
     throw new RangeError(`${what}: expected ${dimensions} dimensions, got ${vector.length}`);
   }

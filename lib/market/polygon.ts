@@ -57,7 +57,9 @@ export class PolygonProvider implements MarketDataProvider {
     const parsed = GroupedDailyResponse.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new MarketDataResponseError(`Polygon grouped daily ${date}: unexpected body at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+      throw new MarketDataResponseError(
+        `Polygon grouped daily ${date}: unexpected body at ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+      );
     }
     // A bar from another day (or the still-open session) is not this day's close.
     const closes = (parsed.data.results ?? [])
@@ -75,12 +77,18 @@ export class PolygonProvider implements MarketDataProvider {
       });
     } catch (error) {
       const timedOut = (error as Error).name === "TimeoutError";
-      throw new Error(timedOut ? `no answer within ${this.options.timeoutMs ?? 10_000} ms` : `network error: ${(error as Error).message}`);
+      throw new Error(
+        timedOut
+          ? `no answer within ${this.options.timeoutMs ?? 10_000} ms`
+          : `network error: ${(error as Error).message}`,
+      );
     }
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
       throw new AbortError(
-        new MarketDataAuthError(`Polygon refused the key (HTTP ${response.status}): check POLYGON_API_KEY / the PolygonApiKey secret and its plan`),
+        new MarketDataAuthError(
+          `Polygon refused the key (HTTP ${response.status}): check POLYGON_API_KEY / the PolygonApiKey secret and its plan`,
+        ),
       );
     }
     if (response.status === 429 || response.status >= 500) {

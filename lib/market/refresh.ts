@@ -6,7 +6,13 @@ import { completedTradingDays } from "./trading-days.js";
 
 /** What a price refresh did: the job records it in summary_payload.prices.refresh. */
 export type PriceRefresh =
-  | { status: "refreshed"; provider: string; as_of: string; recorded: number; stale: { symbol: string; as_of: string | null }[] }
+  | {
+      status: "refreshed";
+      provider: string;
+      as_of: string;
+      recorded: number;
+      stale: { symbol: string; as_of: string | null }[];
+    }
   | { status: "skipped"; reason: string; as_of: string | null };
 
 export interface RefreshOptions {
@@ -22,25 +28,45 @@ export interface RefreshOptions {
  * or there is no provider (no key). Only real closes are written: a symbol the provider did not return
  * keeps its last known price and is listed as stale with its date. Errors propagate, nothing written.
  */
-export async function ensureFreshPrices(db: Db, provider: MarketDataProvider | undefined, options: RefreshOptions): Promise<PriceRefresh> {
+export async function ensureFreshPrices(
+  db: Db,
+  provider: MarketDataProvider | undefined,
+  options: RefreshOptions,
+): Promise<PriceRefresh> {
   const now = options.now ?? new Date();
   const latest = await latestMarketPrices(db);
   if (latest.fetched_at && now.getTime() - Date.parse(latest.fetched_at) < options.maxAgeHours * 3_600_000) {
-    return { status: "skipped", reason: `market prices as of ${latest.as_of} are fresher than ${options.maxAgeHours} h`, as_of: latest.as_of };
+    return {
+      status: "skipped",
+      reason: `market prices as of ${latest.as_of} are fresher than ${options.maxAgeHours} h`,
+      as_of: latest.as_of,
+    };
   }
   if (!provider) {
-    const reason = latest.as_of ? `no market-data key: market prices as of ${latest.as_of}` : `no market-data key: seed prices as of ${SEED_PRICES_AS_OF}`;
+    const reason = latest.as_of
+      ? `no market-data key: market prices as of ${latest.as_of}`
+      : `no market-data key: seed prices as of ${SEED_PRICES_AS_OF}`;
     return { status: "skipped", reason, as_of: latest.as_of ?? SEED_PRICES_AS_OF };
   }
   return refreshPrices(db, provider, now, options.lookbackDays ?? 5);
 }
 
-async function refreshPrices(db: Db, provider: MarketDataProvider, now: Date, lookbackDays: number): Promise<PriceRefresh> {
+async function refreshPrices(
+  db: Db,
+  provider: MarketDataProvider,
+  now: Date,
+  lookbackDays: number,
+): Promise<PriceRefresh> {
   const wanted = new Set(await sharedSymbols(db));
   for (const date of completedTradingDays(now, lookbackDays)) {
     const day = await provider.dailyCloses(date);
     if (day.closes.length === 0) continue;
-    const recorded = await recordPrices(db, "market", date, day.closes.filter((c) => wanted.has(c.symbol)));
+    const recorded = await recordPrices(
+      db,
+      "market",
+      date,
+      day.closes.filter((c) => wanted.has(c.symbol)),
+    );
     const stale = await instrumentsPricedBefore(db, date);
     return { status: "refreshed", provider: provider.name, as_of: date, recorded: recorded.length, stale };
   }

@@ -1,15 +1,15 @@
 import {
-  ModelBehaviorError,
-  Usage,
   type AgentInputItem,
   type AgentOutputItem,
   type FunctionCallItem,
   type FunctionCallResultItem,
   type Model,
+  ModelBehaviorError,
   type ModelRequest,
   type ModelResponse,
   type SerializedOutputType,
   type StreamEvent,
+  Usage,
   withGenerationSpan,
 } from "@openai/agents";
 
@@ -151,7 +151,10 @@ function textOf(content: unknown): string {
     const part = content as { type?: string; text?: unknown } | undefined;
     return typeof part?.text === "string" ? part.text : "";
   }
-  return content.map(textOf).filter((text) => text !== "").join("\n");
+  return content
+    .map(textOf)
+    .filter((text) => text !== "")
+    .join("\n");
 }
 
 function offeredToolNames(request: ModelRequest): string[] {

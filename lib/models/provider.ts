@@ -2,7 +2,7 @@ import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { Model } from "@openai/agents";
 import { aisdk } from "@openai/agents-extensions/ai-sdk";
-import { wrapLanguageModel, type LanguageModelMiddleware } from "ai";
+import { type LanguageModelMiddleware, wrapLanguageModel } from "ai";
 import type { Config } from "../config.js";
 import { MAX_OUTPUT_TOKENS_PER_CALL } from "../scale/limits.js";
 import { OfflineModel, type OfflinePolicy } from "./offline.js";

@@ -49,7 +49,8 @@ const FailedReview = z.looseObject({ review: z.looseObject({ status: z.literal("
 /** The reviewer's verdict from `report_payload.review` (null before there is a reviewer). */
 export function readReview(payload: unknown): ReviewVerdict | null {
   const scored = ScoredReview.safeParse(payload);
-  if (scored.success) return { kind: "scored", score: scored.data.review.score, revised: scored.data.review.revised ?? false };
+  if (scored.success)
+    return { kind: "scored", score: scored.data.review.score, revised: scored.data.review.revised ?? false };
   return FailedReview.safeParse(payload).success ? { kind: "error" } : null;
 }
 

@@ -25,7 +25,16 @@ export const TraceEvent = z.object({
 export type TraceEvent = z.infer<typeof TraceEvent>;
 export const ExecutionTrace = z.array(TraceEvent);
 
-type AslState = { Type?: string; Next?: string; Default?: string; End?: boolean; Choices?: { Next?: string }[]; Catch?: { Next?: string }[]; ItemProcessor?: AslStates; Iterator?: AslStates };
+type AslState = {
+  Type?: string;
+  Next?: string;
+  Default?: string;
+  End?: boolean;
+  Choices?: { Next?: string }[];
+  Catch?: { Next?: string }[];
+  ItemProcessor?: AslStates;
+  Iterator?: AslStates;
+};
 type AslStates = { StartAt: string; States: Record<string, AslState> };
 /** The part of an ASL definition the drawing reads. */
 export type AslDefinition = AslStates;
@@ -59,10 +68,15 @@ function outcomes(trace: TraceEvent[]): Map<string, { status: StateStatus; durat
         result.set(id, { status: "running", enteredAt: event.at });
         break;
       case "StateExited":
-        if (current?.status === "running") result.set(id, { status: "succeeded", durationMs: event.at - (current.enteredAt ?? event.at) });
+        if (current?.status === "running")
+          result.set(id, { status: "succeeded", durationMs: event.at - (current.enteredAt ?? event.at) });
         break;
       case "StateFailed":
-        result.set(id, { status: "failed", durationMs: event.at - (current?.enteredAt ?? event.at), enteredAt: current?.enteredAt });
+        result.set(id, {
+          status: "failed",
+          durationMs: event.at - (current?.enteredAt ?? event.at),
+          enteredAt: current?.enteredAt,
+        });
         break;
       case "StateCaught":
         if (current) current.status = "caught";
@@ -73,15 +87,19 @@ function outcomes(trace: TraceEvent[]): Map<string, { status: StateStatus; durat
 }
 
 function successors(state: AslState): string[] {
-  return [state.Next, state.Default, ...(state.Choices ?? []).map((c) => c.Next), ...(state.Catch ?? []).map((c) => c.Next)].filter(
-    (next): next is string => typeof next === "string",
-  );
+  return [
+    state.Next,
+    state.Default,
+    ...(state.Choices ?? []).map((c) => c.Next),
+    ...(state.Catch ?? []).map((c) => c.Next),
+  ].filter((next): next is string => typeof next === "string");
 }
 
 /** Map items that appear in the trace, by Map state. */
 function mapItems(trace: TraceEvent[], inner: Set<string>): number[] {
   const items = new Set<number>();
-  for (const event of trace) if (event.index !== undefined && event.state && inner.has(event.state)) items.add(event.index);
+  for (const event of trace)
+    if (event.index !== undefined && event.state && inner.has(event.state)) items.add(event.index);
   return [...items].sort((a, b) => a - b);
 }
 
@@ -99,10 +117,17 @@ export function executionGraph(definition: AslStates, trace: TraceEvent[]): Exec
     const names = Object.keys(states.States).filter((state) => only?.(state) ?? true);
     for (const state of names) {
       const outcome = ran.get(nodeId(state, index));
-      nodes.push({ id: nodeId(state, index), state, index, status: outcome?.status ?? "not-reached", durationMs: outcome?.durationMs });
+      nodes.push({
+        id: nodeId(state, index),
+        state,
+        index,
+        status: outcome?.status ?? "not-reached",
+        durationMs: outcome?.durationMs,
+      });
     }
     for (const name of names) {
-      for (const next of successors(states.States[name]!)) if (names.includes(next)) edges.push({ from: nodeId(name, index), to: nodeId(next, index) });
+      for (const next of successors(states.States[name]!))
+        if (names.includes(next)) edges.push({ from: nodeId(name, index), to: nodeId(next, index) });
     }
     return names;
   };
@@ -115,9 +140,17 @@ export function executionGraph(definition: AslStates, trace: TraceEvent[]): Exec
     const items = mapItems(trace, inner);
     const lanes: (number | undefined)[] = items.length > 0 ? items : [undefined];
     for (const index of lanes) {
-      const drawn = addStates(processor, index, index === undefined ? undefined : (inner) => ran.has(nodeId(inner, index)));
+      const drawn = addStates(
+        processor,
+        index,
+        index === undefined ? undefined : (inner) => ran.has(nodeId(inner, index)),
+      );
       edges.push({ from: name, to: nodeId(processor.StartAt, index) });
-      const ends = drawn.filter((inner) => processor.States[inner]!.Type !== "Fail" && !successors(processor.States[inner]!).some((next) => drawn.includes(next)));
+      const ends = drawn.filter(
+        (inner) =>
+          processor.States[inner]!.Type !== "Fail" &&
+          !successors(processor.States[inner]!).some((next) => drawn.includes(next)),
+      );
       if (state.Next) for (const end of ends) edges.push({ from: nodeId(end, index), to: state.Next });
     }
     const direct = edges.findIndex((edge) => edge.from === name && edge.to === state.Next);
@@ -165,9 +198,17 @@ export function renderExecutionGraphSvg(graph: ExecutionGraph, options: { title?
   for (const edge of graph.edges) if (g.hasNode(edge.from) && g.hasNode(edge.to)) g.setEdge(edge.from, edge.to);
   layout(g);
   type Point = { x: number; y: number };
-  const paths: Point[][] = g.edges().map((edge: Parameters<typeof g.edge>[0]) => (g.edge(edge).points ?? []) as Point[]);
-  const xs = [...graph.nodes.flatMap((n) => [g.node(n.id).x - NODE_WIDTH / 2, g.node(n.id).x + NODE_WIDTH / 2]), ...paths.flat().map((p: Point) => p.x)];
-  const ys = [...graph.nodes.flatMap((n) => [g.node(n.id).y - NODE_HEIGHT / 2, g.node(n.id).y + NODE_HEIGHT / 2]), ...paths.flat().map((p: Point) => p.y)];
+  const paths: Point[][] = g
+    .edges()
+    .map((edge: Parameters<typeof g.edge>[0]) => (g.edge(edge).points ?? []) as Point[]);
+  const xs = [
+    ...graph.nodes.flatMap((n) => [g.node(n.id).x - NODE_WIDTH / 2, g.node(n.id).x + NODE_WIDTH / 2]),
+    ...paths.flat().map((p: Point) => p.x),
+  ];
+  const ys = [
+    ...graph.nodes.flatMap((n) => [g.node(n.id).y - NODE_HEIGHT / 2, g.node(n.id).y + NODE_HEIGHT / 2]),
+    ...paths.flat().map((p: Point) => p.y),
+  ];
   const dx = MARGIN - Math.min(...xs);
   const dy = MARGIN - Math.min(...ys) + LEGEND_HEIGHT;
   const svgWidth = Math.max(Math.max(...xs) + dx + MARGIN, legendWidth());
@@ -175,7 +216,9 @@ export function renderExecutionGraphSvg(graph: ExecutionGraph, options: { title?
   const parts: string[] = [];
   for (const points of paths) {
     const d = points.map((p, i) => `${i === 0 ? "M" : "L"}${round(p.x + dx)},${round(p.y + dy)}`).join(" ");
-    parts.push(`<path class="edge" d="${d}" fill="none" stroke="#879596" stroke-width="1.2" marker-end="url(#arrow)"/>`);
+    parts.push(
+      `<path class="edge" d="${d}" fill="none" stroke="#879596" stroke-width="1.2" marker-end="url(#arrow)"/>`,
+    );
   }
   for (const node of graph.nodes) {
     const { x, y } = g.node(node.id);

@@ -1,6 +1,6 @@
 import { usdRounded } from "../format.js";
-import type { RetirementOutlook, ReviewVerdict } from "./adapters.js";
 import { type PriceRefreshRecord, type PricesUsed, pricesNotes } from "../market/price-notes.js";
+import type { RetirementOutlook, ReviewVerdict } from "./adapters.js";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
 
 /** Who produced a payload and when, as shown under a section heading. */
@@ -117,9 +117,10 @@ export function documentHtml(title: string, body: string, options: { head?: stri
 
 function header(page: IndexPage): string {
   const status = escapeHtml(page.status);
-  const error = page.status === "failed" || page.errorMessage
-    ? `<p class="error"><strong>Error:</strong> ${escapeHtml(page.errorMessage ?? "no error message recorded")}</p>`
-    : "";
+  const error =
+    page.status === "failed" || page.errorMessage
+      ? `<p class="error"><strong>Error:</strong> ${escapeHtml(page.errorMessage ?? "no error message recorded")}</p>`
+      : "";
   return [
     "<header>",
     "<h1>Portfolio analysis</h1>",
@@ -132,10 +133,13 @@ function header(page: IndexPage): string {
 }
 
 function missingNotice(page: IndexPage): string {
-  const missing = PARTS
-    .filter((part) => page[part].value === null)
-    .map((part) => `<li>${part === "summary" ? "Summary" : SECTION_TITLES[part]}: ${escapeHtml(page[part].missingReason ?? "not produced")}</li>`);
-  return missing.length === 0 ? "" : `<div class="missing"><p>Missing from this job:</p><ul>${missing.join("")}</ul></div>`;
+  const missing = PARTS.filter((part) => page[part].value === null).map(
+    (part) =>
+      `<li>${part === "summary" ? "Summary" : SECTION_TITLES[part]}: ${escapeHtml(page[part].missingReason ?? "not produced")}</li>`,
+  );
+  return missing.length === 0
+    ? ""
+    : `<div class="missing"><p>Missing from this job:</p><ul>${missing.join("")}</ul></div>`;
 }
 
 function nav(): string {
@@ -172,12 +176,16 @@ function reportSection(report: IndexPage["report"]): string {
 function chartsSection(charts: IndexPage["charts"]): string {
   if (!charts.value) return section("charts", absent(charts));
   const { figures, skipped } = charts.value;
-  const grid = figures.length === 0 ? '<p class="absent">No charts were drawn.</p>' : `<div class="grid">\n${figures.map(figure).join("\n")}\n</div>`;
-  const skippedList = skipped.length === 0
-    ? ""
-    : `<div class="missing"><p>Charts that could not be drawn:</p><ul>${skipped
-        .map((s) => `<li><code>${escapeHtml(s.key)}</code>: ${escapeHtml(s.reason)}</li>`)
-        .join("")}</ul></div>`;
+  const grid =
+    figures.length === 0
+      ? '<p class="absent">No charts were drawn.</p>'
+      : `<div class="grid">\n${figures.map(figure).join("\n")}\n</div>`;
+  const skippedList =
+    skipped.length === 0
+      ? ""
+      : `<div class="missing"><p>Charts that could not be drawn:</p><ul>${skipped
+          .map((s) => `<li><code>${escapeHtml(s.key)}</code>: ${escapeHtml(s.reason)}</li>`)
+          .join("")}</ul></div>`;
   return section("charts", `${grid}\n${skippedList}`);
 }
 
@@ -217,15 +225,22 @@ function card(title: string, value: string, note: string, extraClass = ""): stri
 
 function investedShare(cards: SummaryCards): string {
   if (cards.invested === null || cards.cash === null) return "";
-  const share = cards.totalValue !== null && cards.totalValue > 0 ? ` (${((cards.invested / cards.totalValue) * 100).toFixed(1)}% invested)` : "";
+  const share =
+    cards.totalValue !== null && cards.totalValue > 0
+      ? ` (${((cards.invested / cards.totalValue) * 100).toFixed(1)}% invested)`
+      : "";
   return `vs ${usdRounded(cards.cash)} in cash${share}`;
 }
 
 function outlookCard(outlook: RetirementOutlook | null): string {
   if (!outlook) return card("Retirement outlook", "—", "no projection for this job");
-  const target = outlook.targetIncomeToday === null ? "the target income" : `${usdRounded(outlook.targetIncomeToday)} a year`;
+  const target =
+    outlook.targetIncomeToday === null ? "the target income" : `${usdRounded(outlook.targetIncomeToday)} a year`;
   const from = outlook.retirementAge === null ? "" : ` from age ${outlook.retirementAge}`;
-  const sustains = outlook.sustainableIncomeToday === null ? "" : `; sustains about ${usdRounded(outlook.sustainableIncomeToday)} a year`;
+  const sustains =
+    outlook.sustainableIncomeToday === null
+      ? ""
+      : `; sustains about ${usdRounded(outlook.sustainableIncomeToday)} a year`;
   return card(
     "Retirement outlook",
     `${outlook.successRate.toLocaleString("en-US", { maximumFractionDigits: 1 })}% of paths`,
@@ -235,13 +250,18 @@ function outlookCard(outlook: RetirementOutlook | null): string {
 
 function reviewCard(review: ReviewVerdict): string {
   if (review.kind === "error") return card("Reviewer's score", "—", "the review could not be completed");
-  return card("Reviewer's score", `${review.score}`, review.revised ? "report revised after review" : "report kept as written");
+  return card(
+    "Reviewer's score",
+    `${review.score}`,
+    review.revised ? "report revised after review" : "report kept as written",
+  );
 }
 
 function actionsCard(actions: string[]): string {
-  const body = actions.length === 0
-    ? '<p class="note">The report lists no actions.</p>'
-    : `<ol>${actions.map((action) => `<li>${renderInline(action)}</li>`).join("")}</ol>`;
+  const body =
+    actions.length === 0
+      ? '<p class="note">The report lists no actions.</p>'
+      : `<ol>${actions.map((action) => `<li>${renderInline(action)}</li>`).join("")}</ol>`;
   return `<div class="card actions"><h2>Most important actions</h2>${body}</div>`;
 }
 
@@ -253,8 +273,11 @@ function executionSection(execution: ExecutionView, traceHtml = ""): string {
   const graph = execution.graphSvg
     ? `<figure class="graph" id="execution-graph">\n${execution.graphSvg}\n<figcaption>The state machine as it ran: each state coloured by its outcome, with its duration; the specialists ran side by side.</figcaption>\n</figure>`
     : '<p class="absent">No execution trace was saved with this job.</p>';
-  const rows = execution.timings.map((t) => `<tr><th>${escapeHtml(t.state)}</th><td>${t.ms.toLocaleString("en-US")} ms</td></tr>`);
-  const timings = rows.length === 0 ? "" : `<table class="kv"><caption>Time per state</caption>${rows.join("")}</table>`;
+  const rows = execution.timings.map(
+    (t) => `<tr><th>${escapeHtml(t.state)}</th><td>${t.ms.toLocaleString("en-US")} ms</td></tr>`,
+  );
+  const timings =
+    rows.length === 0 ? "" : `<table class="kv"><caption>Time per state</caption>${rows.join("")}</table>`;
   const usage = execution.usage
     ? `<p class="meta">Model <code>${escapeHtml(execution.model ?? "unknown")}</code> · ${execution.usage.requests ?? 0} model requests · ${(execution.usage.input_tokens ?? 0).toLocaleString("en-US")} input and ${(execution.usage.output_tokens ?? 0).toLocaleString("en-US")} output tokens</p>`
     : "";

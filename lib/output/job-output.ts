@@ -2,21 +2,21 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ChartKey, StoredChart } from "../charts/chart.js";
-import { inferRetirementAge, renderFanChartSvg, type FanChartRow } from "../charts/fan-chart.js";
+import { type FanChartRow, inferRetirementAge, renderFanChartSvg } from "../charts/fan-chart.js";
 import { renderChartSvg } from "../charts/render.js";
-import { type AslDefinition, ExecutionTrace, executionGraph, renderExecutionGraphSvg } from "./execution-graph.js";
+import type { TraceSpan } from "../db/repositories/traces.js";
 import { readRetirementOutlook, readReview, topActions } from "./adapters.js";
+import { type AslDefinition, ExecutionTrace, executionGraph, renderExecutionGraphSvg } from "./execution-graph.js";
 import {
-  renderIndexBody,
-  renderIndexHtml,
   type ChartFigure,
   type ExecutionView,
   type IndexPage,
   type OutputPart,
   type PayloadMeta,
+  renderIndexBody,
+  renderIndexHtml,
   type SummaryCards,
 } from "./index-html.js";
-import type { TraceSpan } from "../db/repositories/traces.js";
 import { renderTraceHtml } from "./trace-html.js";
 
 /**
@@ -74,7 +74,11 @@ const FAN_WIDTH = 900;
  * retirement-fan.svg, summary.json and a self-contained index.html. Parts whose payload is missing
  * are skipped (index.html says so). Same input, same bytes. Returns the written paths, in order.
  */
-export async function writeJobOutput(dir: string, job: JobOutputSource, options: OutputOptions = {}): Promise<string[]> {
+export async function writeJobOutput(
+  dir: string,
+  job: JobOutputSource,
+  options: OutputOptions = {},
+): Promise<string[]> {
   const { files, page } = await buildJobOutput(job, options);
   files.set(OUTPUT_FILES.index, renderIndexHtml(page));
   return writeAll(dir, files);
@@ -92,7 +96,10 @@ export interface OutputOptions {
   trace?: TraceSpan[];
 }
 
-async function buildJobOutput(job: JobOutputSource, options: OutputOptions): Promise<{ files: Map<string, string>; page: IndexPage }> {
+async function buildJobOutput(
+  job: JobOutputSource,
+  options: OutputOptions,
+): Promise<{ files: Map<string, string>; page: IndexPage }> {
   const files = new Map<string, string>();
   const report = readPart(ReportPayload, job.report_payload, "reporter");
   const charts = await drawCharts(job.charts_payload);
@@ -103,7 +110,8 @@ async function buildJobOutput(job: JobOutputSource, options: OutputOptions): Pro
   if (report.value) files.set(OUTPUT_FILES.report, ensureTrailingNewline(report.value.content));
   for (const chart of charts.value?.figures ?? []) files.set(chartFile(chart.key), chart.svg);
   const fanSvg = retirement.value ? await drawFan(retirement.value) : null;
-  if (retirement.value) files.set(OUTPUT_FILES.retirement, retirementMarkdown(retirement.value.analysis, fanSvg !== null));
+  if (retirement.value)
+    files.set(OUTPUT_FILES.retirement, retirementMarkdown(retirement.value.analysis, fanSvg !== null));
   if (fanSvg) files.set(OUTPUT_FILES.fan, fanSvg);
   if (summary.value) files.set(OUTPUT_FILES.summary, `${JSON.stringify(withoutTrace(summary.value), null, 2)}\n`);
   if (graphSvg) files.set(OUTPUT_FILES.graph, graphSvg);
@@ -161,7 +169,13 @@ function summaryCards(job: JobOutputSource, reportMarkdown: string): SummaryCard
 
 const SummaryRun = z.looseObject({
   model: z.string().optional(),
-  usage: z.looseObject({ requests: z.number().optional(), input_tokens: z.number().optional(), output_tokens: z.number().optional() }).optional(),
+  usage: z
+    .looseObject({
+      requests: z.number().optional(),
+      input_tokens: z.number().optional(),
+      output_tokens: z.number().optional(),
+    })
+    .optional(),
   timings: z.looseObject({ by_state: z.record(z.string(), z.number()) }).optional(),
 });
 
@@ -191,7 +205,8 @@ async function writeAll(dir: string, files: Map<string, string>): Promise<string
 }
 
 function readPart<T>(schema: z.ZodType<T>, payload: unknown, producer: string): OutputPart<T> {
-  if (payload === null || payload === undefined) return { value: null, missingReason: `no output from the ${producer}` };
+  if (payload === null || payload === undefined)
+    return { value: null, missingReason: `no output from the ${producer}` };
   const parsed = schema.safeParse(payload);
   if (parsed.success) return { value: parsed.data };
   return { value: null, missingReason: `the ${producer}'s output is unreadable (${describeIssues(parsed.error)})` };
@@ -221,7 +236,8 @@ async function drawCharts(payload: unknown): Promise<IndexPage["charts"]> {
     else if (!chart.success) skipped.push({ key, reason: describeIssues(chart.error) });
     else {
       const svg = await renderChartSvg(chart.data).catch((error: unknown) => failure(error));
-      if (typeof svg === "string") figures.push({ key, title: chart.data.title, description: chart.data.description, svg });
+      if (typeof svg === "string")
+        figures.push({ key, title: chart.data.title, description: chart.data.description, svg });
       else skipped.push({ key, reason: svg.reason });
     }
   }
@@ -248,7 +264,9 @@ function retirementAgeOf(retirement: z.infer<typeof RetirementPayload>): number 
 }
 
 function retirementMarkdown(analysis: string, withFan: boolean): string {
-  const picture = withFan ? `\n![Projected portfolio value by age in today's dollars, 10th–90th percentile fan](${OUTPUT_FILES.fan})\n` : "";
+  const picture = withFan
+    ? `\n![Projected portfolio value by age in today's dollars, 10th–90th percentile fan](${OUTPUT_FILES.fan})\n`
+    : "";
   return `${ensureTrailingNewline(analysis)}${picture}`;
 }
 

@@ -28,5 +28,6 @@ function list(nodes: TraceNode[]): string {
   return `<ul class="trace">${items.join("")}</ul>`;
 }
 
-const STYLE = "ul.trace { list-style: none; margin: 4px 0; padding-left: 18px; border-left: 1px solid #E5E7EB; font-size: 14px; } " +
+const STYLE =
+  "ul.trace { list-style: none; margin: 4px 0; padding-left: 18px; border-left: 1px solid #E5E7EB; font-size: 14px; } " +
   "ul.trace .meta { display: inline; margin: 0; overflow-wrap: anywhere; } ul.trace li.error > strong { color: #991B1B; }";

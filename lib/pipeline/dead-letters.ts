@@ -26,6 +26,7 @@ export const deadLetterReason = (letter: DeadLetter) =>
  */
 export async function failDeadLetteredJobs(db: Db, letter: DeadLetter): Promise<DeadLetterOutcome> {
   const jobs = [];
-  for (const jobId of jobIdsNamedBy([letter])) jobs.push({ jobId, failed: await failJob(db, jobId, deadLetterReason(letter)) });
+  for (const jobId of jobIdsNamedBy([letter]))
+    jobs.push({ jobId, failed: await failJob(db, jobId, deadLetterReason(letter)) });
   return { messageId: letter.messageId, jobs };
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db/driver.js";
 import { failJob } from "../db/repositories/jobs.js";
 import { logger } from "../logger.js";
-import { ENDED_UNSUCCESSFULLY, EXECUTION_STATUS_CHANGE, type EndedUnsuccessfully } from "./events.js";
+import { ENDED_UNSUCCESSFULLY, type EndedUnsuccessfully, EXECUTION_STATUS_CHANGE } from "./events.js";
 import { jobIdFromInput } from "./job-message.js";
 
 const ExecutionStatusChange = z.object({

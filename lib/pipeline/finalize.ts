@@ -6,8 +6,8 @@ import { modelName } from "../config.js";
 import { completeJob, failJob, JobNotRunningError, savePayload } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
 import { pricesUsed, readPriceRefresh } from "../market/price-notes.js";
-import { jobCost } from "../tracing/cost.js";
 import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
+import { jobCost } from "../tracing/cost.js";
 import { isSstDevStubResult } from "./sst-dev.js";
 import { describeStateError, StateError } from "./state-error.js";
 import { SPECIALIST_STATE, STATE } from "./states.js";
@@ -51,9 +51,14 @@ type Outcome = { status: "succeeded"; duration_ms: number; usage: TokenUsage } |
  */
 export function readOutcome(item: unknown): { agent?: string; outcome: Outcome } {
   const ok = Succeeded.safeParse(item);
-  if (ok.success) return { agent: ok.data.agent, outcome: { status: "succeeded", duration_ms: ok.data.duration_ms, usage: ok.data.usage } };
+  if (ok.success)
+    return {
+      agent: ok.data.agent,
+      outcome: { status: "succeeded", duration_ms: ok.data.duration_ms, usage: ok.data.usage },
+    };
   const failed = Failed.safeParse(item);
-  if (failed.success) return { agent: failed.data.agent, outcome: { status: "failed", error: describeStateError(failed.data.error) } };
+  if (failed.success)
+    return { agent: failed.data.agent, outcome: { status: "failed", error: describeStateError(failed.data.error) } };
   const agent = (item as { agent?: unknown } | null)?.agent;
   const error = isSstDevStubResult(item)
     ? `the function answered from an "sst dev" stub: ${item.body}`
@@ -85,8 +90,17 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     chosen: input.plan.specialists,
     plan: input.plan.decision ?? null,
     missing,
-    results: Object.fromEntries(Object.entries(results).map(([agent, r]) => [agent, r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r])),
-    tagging: input.tagging && { requested: input.tagging.requested, tagged: input.tagging.tagged, failed: input.tagging.failed },
+    results: Object.fromEntries(
+      Object.entries(results).map(([agent, r]) => [
+        agent,
+        r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r,
+      ]),
+    ),
+    tagging: input.tagging && {
+      requested: input.tagging.requested,
+      tagged: input.tagging.tagged,
+      failed: input.tagging.failed,
+    },
     portfolio: valuationJson(valuation),
     prices: { refresh: readPriceRefresh(input.prices, describeStateError), used: pricesUsed(valuation.positions) },
     model: modelName(deps.config),
@@ -95,7 +109,9 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     timings: timings(input, results),
     completed_at: new Date().toISOString(),
   });
-  const ended = reason ? await failJob(deps.db, input.jobId, reason, input.executionId) : await completeJob(deps.db, input.jobId);
+  const ended = reason
+    ? await failJob(deps.db, input.jobId, reason, input.executionId)
+    : await completeJob(deps.db, input.jobId);
   if (!ended) throw new JobNotRunningError(`Job ${input.jobId} stopped running before it could be finalized`);
   agentLogger("finalize-job", input.jobId).info("job finalized", { status: reason ? "failed" : "completed" });
   return reason ? { status: "failed", reason } : { status: "completed" };
@@ -120,7 +136,8 @@ function timings(input: FinalizeEvent, results: Record<string, Outcome>) {
   if (input.tagging) byState[STATE.tagInstruments] = input.tagging.duration_ms;
   byState[STATE.planAnalysis] = input.plan.duration_ms;
   for (const [agent, r] of Object.entries(results)) {
-    if (r.status === "succeeded") byState[SPECIALIST_STATE[agent as keyof typeof SPECIALIST_STATE] ?? agent] = r.duration_ms;
+    if (r.status === "succeeded")
+      byState[SPECIALIST_STATE[agent as keyof typeof SPECIALIST_STATE] ?? agent] = r.duration_ms;
   }
   return { total_ms: Math.max(0, Date.now() - Date.parse(input.startedAt)), by_state: byState };
 }

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { JobId } from "../db/repositories/jobs.js";
 import { describeIssues } from "../validation.js";
 
-
 /**
  * A job reference: `{"jobId": …}` (direct start) or `{"job_id": …}` (the original's SQS body). A body
  * carrying both must name the same job.
@@ -44,7 +43,10 @@ export class InvalidJobMessageError extends Error {
 export function jobIdFromInput(input: unknown): string {
   if (Array.isArray(input)) {
     const batch = PipeBatch.safeParse(input);
-    if (!batch.success) throw new InvalidJobMessageError(`Invalid job message: ${describeIssues(batch.error.issues.map((i) => ({ ...i, path: ["input", ...i.path] })))}`);
+    if (!batch.success)
+      throw new InvalidJobMessageError(
+        `Invalid job message: ${describeIssues(batch.error.issues.map((i) => ({ ...i, path: ["input", ...i.path] })))}`,
+      );
     const reference = JobReference.safeParse(batch.data[0].body);
     if (!reference.success) {
       throw new InvalidJobMessageError(

@@ -19,7 +19,10 @@ export function normaliseAllocation(symbol: string, dimension: string, allocatio
   if (Math.abs(total - 100) > ALLOCATION_TOLERANCE) {
     throw new AllocationSumError(`${symbol}: ${dimension} sums to ${round(total, 4)}, not 100`);
   }
-  const hundredths = largestRemainder(entries.map(([, v]) => (v * 10_000) / total), 10_000);
+  const hundredths = largestRemainder(
+    entries.map(([, v]) => (v * 10_000) / total),
+    10_000,
+  );
   return Object.fromEntries(entries.map(([key], i) => [key, hundredths[i] / 100]));
 }
 

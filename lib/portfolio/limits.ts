@@ -15,7 +15,8 @@ export const PORTFOLIO_LIMITS = { accounts: 50, positions: 1000, distinctSymbols
  * Text a user gives may not carry control characters (NUL, escapes) or bidirectional overrides and
  * isolates (U+202A–U+202E, U+2066–U+2069) that make a name read differently than it is stored.
  */
-const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/;
+const FORBIDDEN_CHARACTER =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/;
 
 /** The first forbidden character in `text`, as `U+XXXX`, or undefined. */
 export function forbiddenCharacter(text: string): string | undefined {
@@ -27,7 +28,12 @@ export function forbiddenCharacter(text: string): string | undefined {
 export function refuseControlCharacters(value: unknown, ctx: z.RefinementCtx, path: (string | number)[] = []): void {
   if (typeof value === "string") {
     const character = forbiddenCharacter(value);
-    if (character) ctx.addIssue({ code: "custom", path, message: `must not contain control or bidirectional-override characters (found ${character})` });
+    if (character)
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `must not contain control or bidirectional-override characters (found ${character})`,
+      });
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => refuseControlCharacters(item, ctx, [...path, i]));
   } else if (value && typeof value === "object") {
@@ -36,13 +42,24 @@ export function refuseControlCharacters(value: unknown, ctx: z.RefinementCtx, pa
 }
 
 /** Adds an issue when the file holds more positions or distinct symbols than {@link PORTFOLIO_LIMITS}. */
-export function enforcePortfolioLimits(file: { accounts: { positions: { symbol: string }[] }[] }, ctx: z.RefinementCtx): void {
+export function enforcePortfolioLimits(
+  file: { accounts: { positions: { symbol: string }[] }[] },
+  ctx: z.RefinementCtx,
+): void {
   const positions = file.accounts.reduce((n, a) => n + a.positions.length, 0);
   const symbols = new Set(file.accounts.flatMap((a) => a.positions.map((p) => p.symbol))).size;
   if (positions > PORTFOLIO_LIMITS.positions) {
-    ctx.addIssue({ code: "custom", path: ["accounts"], message: `holds ${positions} positions; the limit is ${PORTFOLIO_LIMITS.positions} (a job row must stay under the Data API's 1 MiB)` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["accounts"],
+      message: `holds ${positions} positions; the limit is ${PORTFOLIO_LIMITS.positions} (a job row must stay under the Data API's 1 MiB)`,
+    });
   }
   if (symbols > PORTFOLIO_LIMITS.distinctSymbols) {
-    ctx.addIssue({ code: "custom", path: ["accounts"], message: `holds ${symbols} distinct symbols; the limit is ${PORTFOLIO_LIMITS.distinctSymbols} (a Step Functions state must stay under 256 KB)` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["accounts"],
+      message: `holds ${symbols} distinct symbols; the limit is ${PORTFOLIO_LIMITS.distinctSymbols} (a Step Functions state must stay under 256 KB)`,
+    });
   }
 }

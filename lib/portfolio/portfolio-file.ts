@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { RetirementPlan } from "../retirement/input.js";
 import { formatPath } from "../validation.js";
-import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
 import { enforcePortfolioLimits, PORTFOLIO_LIMITS, refuseControlCharacters } from "./limits.js";
+import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
 
 const Symbol = z
   .string()
@@ -84,7 +84,6 @@ export class PortfolioFileError extends Error {
   override name = "PortfolioFileError";
 }
 
-
 /** Validates parsed JSON; the error lists each problem with the field's path. */
 export function parsePortfolioFile(data: unknown, source = "portfolio"): PortfolioFile {
   const result = PortfolioFile.safeParse(data);
@@ -112,6 +111,9 @@ export async function readPortfolioFile(path: string): Promise<PortfolioFile> {
 /** The user id a file maps to: its `user.id`, or one derived from the display name. */
 export function userIdOf(file: PortfolioFile): string {
   if (file.user.id) return file.user.id;
-  const slug = file.user.display_name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const slug = file.user.display_name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
   return `local:${slug || "user"}`;
 }

@@ -1,16 +1,48 @@
 import { z } from "zod";
 
 export const REGIONS = [
-  "north_america", "europe", "asia", "latin_america", "africa", "middle_east", "oceania", "global", "international",
+  "north_america",
+  "europe",
+  "asia",
+  "latin_america",
+  "africa",
+  "middle_east",
+  "oceania",
+  "global",
+  "international",
 ] as const;
 export const ASSET_CLASSES = ["equity", "fixed_income", "real_estate", "commodities", "cash", "alternatives"] as const;
 export const SECTORS = [
-  "technology", "healthcare", "financials", "consumer_discretionary", "consumer_staples", "industrials", "energy",
-  "materials", "utilities", "real_estate", "communication", "treasury", "corporate", "mortgage",
-  "government_related", "commodities", "diversified", "other",
+  "technology",
+  "healthcare",
+  "financials",
+  "consumer_discretionary",
+  "consumer_staples",
+  "industrials",
+  "energy",
+  "materials",
+  "utilities",
+  "real_estate",
+  "communication",
+  "treasury",
+  "corporate",
+  "mortgage",
+  "government_related",
+  "commodities",
+  "diversified",
+  "other",
 ] as const;
 export const INSTRUMENT_TYPES = ["etf", "mutual_fund", "stock", "bond", "bond_fund", "commodity", "reit"] as const;
-export const ACCOUNT_TYPES = ["401k", "roth_ira", "traditional_ira", "taxable", "529", "hsa", "pension", "other"] as const;
+export const ACCOUNT_TYPES = [
+  "401k",
+  "roth_ira",
+  "traditional_ira",
+  "taxable",
+  "529",
+  "hsa",
+  "pension",
+  "other",
+] as const;
 export const JOB_STATUSES = ["pending", "running", "completed", "failed"] as const;
 /** Where a price comes from: the seed data, the market-data provider, or the user's own file. */
 export const PRICE_SOURCES = ["seed", "market", "user"] as const;

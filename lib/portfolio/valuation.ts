@@ -48,7 +48,8 @@ export interface Valuation {
   allocation: { asset_class: Record<string, number>; region: Record<string, number>; sector: Record<string, number> };
 }
 
-const positionCents = (quantity: number, price: number | null) => (price === null ? 0 : lineValueCents(quantity, price));
+const positionCents = (quantity: number, price: number | null) =>
+  price === null ? 0 : lineValueCents(quantity, price);
 
 /** Values a portfolio in integer cents: totals, each account, each holding, and allocations. Pure. */
 export function valuePortfolio(portfolio: Portfolio): Valuation {
@@ -127,7 +128,10 @@ function spread(target: Record<string, number>, allocation: Allocation, valueCen
   const entries = Object.entries(allocation).filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0);
   const total = sum(entries.map(([, percent]) => percent));
   if (total < 100 - 1e-9) entries.push([UNCLASSIFIED, 100 - total]);
-  const parts = largestRemainder(entries.map(([, percent]) => percent), valueCents);
+  const parts = largestRemainder(
+    entries.map(([, percent]) => percent),
+    valueCents,
+  );
   entries.forEach(([key], i) => addTo(target, key, parts[i]));
 }
 

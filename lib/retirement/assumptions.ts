@@ -75,7 +75,10 @@ export const AssumptionOverrides = z.strictObject({
   returns: z.partialRecord(z.enum(ASSET_CLASSES), AssetOverride).optional(),
   inflation: z.strictObject({ mean: Rate.optional(), volatility: Volatility.optional() }).optional(),
   /** Full matrix in `FACTORS` order (7 × 7), symmetric, unit diagonal, positive definite. */
-  correlations: z.array(z.array(z.number().min(-1).max(1)).length(FACTORS.length)).length(FACTORS.length).optional(),
+  correlations: z
+    .array(z.array(z.number().min(-1).max(1)).length(FACTORS.length))
+    .length(FACTORS.length)
+    .optional(),
 });
 export type AssumptionOverrides = z.infer<typeof AssumptionOverrides>;
 
@@ -113,7 +116,9 @@ function checkCorrelations(matrix: number[][]): void {
     if (row[i] !== 1) throw new AssumptionError(`correlations[${i}][${i}] (${FACTORS[i]}) must be 1`);
     row.forEach((value, j) => {
       if (Math.abs(value - matrix[j][i]) > 1e-9) {
-        throw new AssumptionError(`correlations must be symmetric: ${FACTORS[i]}/${FACTORS[j]} differs from ${FACTORS[j]}/${FACTORS[i]}`);
+        throw new AssumptionError(
+          `correlations must be symmetric: ${FACTORS[i]}/${FACTORS[j]} differs from ${FACTORS[j]}/${FACTORS[i]}`,
+        );
       }
     });
   });
@@ -132,7 +137,8 @@ export function cholesky(matrix: readonly (readonly number[])[]): number[][] {
       let sum = matrix[i][j];
       for (let k = 0; k < j; k++) sum -= lower[i][k] * lower[j][k];
       if (i === j) {
-        if (sum <= 1e-12) throw new AssumptionError(`the correlation matrix is not positive definite (at ${FACTORS[i] ?? i})`);
+        if (sum <= 1e-12)
+          throw new AssumptionError(`the correlation matrix is not positive definite (at ${FACTORS[i] ?? i})`);
         lower[i][i] = Math.sqrt(sum);
       } else {
         lower[i][j] = sum / lower[j][j];
@@ -144,7 +150,8 @@ export function cholesky(matrix: readonly (readonly number[])[]): number[][] {
 
 /** Covariance of two factors under the assumptions. */
 function covariance(a: MarketAssumptions, i: number, j: number): number {
-  const sigma = (k: number) => (k < ASSET_CLASSES.length ? a.returns[ASSET_CLASSES[k]].volatility : a.inflation.volatility);
+  const sigma = (k: number) =>
+    k < ASSET_CLASSES.length ? a.returns[ASSET_CLASSES[k]].volatility : a.inflation.volatility;
   return a.correlations[i][j] * sigma(i) * sigma(j);
 }
 
@@ -167,6 +174,7 @@ export function portfolioMoments(weights: Record<AssetClass, number>, a: MarketA
   });
   const volatility = Math.sqrt(Math.max(0, variance));
   const inflationVolatility = a.inflation.volatility;
-  const correlation = volatility > 0 && inflationVolatility > 0 ? withInflation / (volatility * inflationVolatility) : 0;
+  const correlation =
+    volatility > 0 && inflationVolatility > 0 ? withInflation / (volatility * inflationVolatility) : 0;
   return { mean, volatility, inflationCorrelation: Math.max(-1, Math.min(1, correlation)) };
 }

@@ -1,4 +1,11 @@
-import { expectedFixedIncome, type Plan, parseRetirementInput, planFrom, type RetirementInputDraft, withdrawalIn } from "./input.js";
+import {
+  expectedFixedIncome,
+  type Plan,
+  parseRetirementInput,
+  planFrom,
+  type RetirementInputDraft,
+  withdrawalIn,
+} from "./input.js";
 
 /**
  * Value (today's dollars) at the end of `year` when every year earns the mean real return r and inflation is its

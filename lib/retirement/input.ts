@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ASSET_CLASSES, type AccountType, type AssetClass, type Portfolio } from "../portfolio/types.js";
+import { type AccountType, ASSET_CLASSES, type AssetClass, type Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
 import { AssumptionOverrides, type MarketAssumptions, marketAssumptions, portfolioMoments } from "./assumptions.js";
 
@@ -21,7 +21,10 @@ export const AssetWeights = z
   .superRefine((weights, ctx) => {
     const total = Object.values(weights).reduce((a, b) => a + b, 0);
     if (total !== 0 && Math.abs(total - 1) > 1e-6) {
-      ctx.addIssue({ code: "custom", message: `must add up to 1 (they add up to ${total}), or all be 0 for an empty portfolio` });
+      ctx.addIssue({
+        code: "custom",
+        message: `must add up to 1 (they add up to ${total}), or all be 0 for an empty portfolio`,
+      });
     }
   });
 export type AssetWeights = z.infer<typeof AssetWeights>;
@@ -57,7 +60,10 @@ export const RetirementInput = z
     fee_rate: z.number().finite().min(0).max(0.1).default(0),
     /** Effective income-tax rate on withdrawals from tax-deferred accounts, and their share of the portfolio. */
     tax: z
-      .strictObject({ rate: z.number().min(0).max(0.9).default(0), deferred_share: z.number().min(0).max(1).default(0) })
+      .strictObject({
+        rate: z.number().min(0).max(0.9).default(0),
+        deferred_share: z.number().min(0).max(1).default(0),
+      })
       .prefault({}),
     assumptions: AssumptionOverrides.prefault({}),
     paths: z.number().int().min(1).max(1_000_000).default(DEFAULT_PATHS),
@@ -66,8 +72,10 @@ export const RetirementInput = z
   .superRefine(({ current_age, retirement_age, horizon_age }, ctx) => {
     const problem = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
     if (current_age > horizon_age) problem("current_age", `${current_age} is beyond horizon_age ${horizon_age}`);
-    if (retirement_age < current_age) problem("retirement_age", `${retirement_age} is before current_age ${current_age}`);
-    if (retirement_age > horizon_age) problem("retirement_age", `${retirement_age} is beyond horizon_age ${horizon_age}`);
+    if (retirement_age < current_age)
+      problem("retirement_age", `${retirement_age} is before current_age ${current_age}`);
+    if (retirement_age > horizon_age)
+      problem("retirement_age", `${retirement_age} is beyond horizon_age ${horizon_age}`);
   });
 export type RetirementInput = z.infer<typeof RetirementInput>;
 /** What callers pass: fields with defaults may be left out. */
@@ -145,7 +153,10 @@ export function planFrom(input: RetirementInput): Plan {
   }
   const fixedSources = input.income
     .filter((source) => !source.inflation_linked)
-    .map((source) => ({ amount: source.annual_amount, startYear: Math.max(1, source.start_age - input.current_age + 1) }));
+    .map((source) => ({
+      amount: source.annual_amount,
+      startYear: Math.max(1, source.start_age - input.current_age + 1),
+    }));
   return {
     startValue: input.current_value,
     currentAge: input.current_age,
@@ -201,7 +212,12 @@ export const RetirementPlan = z.strictObject({
 export type RetirementPlan = z.infer<typeof RetirementPlan>;
 
 /** Used when the user has not said. */
-export const PROFILE_DEFAULTS = { current_age: 40, retirement_age: 65, target_retirement_income: 80_000, annual_contribution: 0 } as const;
+export const PROFILE_DEFAULTS = {
+  current_age: 40,
+  retirement_age: 65,
+  target_retirement_income: 80_000,
+  annual_contribution: 0,
+} as const;
 
 /** Account types whose withdrawals are taxed as income. */
 export const TAX_DEFERRED_ACCOUNTS: readonly AccountType[] = ["401k", "traditional_ira"];
@@ -254,7 +270,9 @@ export function retirementInputFromPortfolio(
   const cashReturn =
     cashInterest === null || overrides.returns?.cash?.mean !== undefined
       ? overrides.returns
-      : { ...overrides.returns, cash: {
+      : {
+          ...overrides.returns,
+          cash: {
             ...overrides.returns?.cash,
             mean: round6((1 + cashInterest) / (1 + inflationMean) - 1),
             source: "the accounts' cash_interest, less expected inflation",
@@ -266,8 +284,16 @@ export function retirementInputFromPortfolio(
     current_age: currentAge,
     retirement_age: retirementAge,
     horizon_age: horizonFor(currentAge, retirementAge),
-    target_income: orDefault(user.target_retirement_income, "target_retirement_income", PROFILE_DEFAULTS.target_retirement_income),
-    annual_contribution: orDefault(user.annual_contribution, "annual_contribution", PROFILE_DEFAULTS.annual_contribution),
+    target_income: orDefault(
+      user.target_retirement_income,
+      "target_retirement_income",
+      PROFILE_DEFAULTS.target_retirement_income,
+    ),
+    annual_contribution: orDefault(
+      user.annual_contribution,
+      "annual_contribution",
+      PROFILE_DEFAULTS.annual_contribution,
+    ),
     contribution_growth: plan.contribution_growth ?? 0,
     income: plan.income ?? [],
     fee_rate: fees.rate,

@@ -38,7 +38,10 @@ function horizonNote(o: RetirementOutlook): string[] {
 function savingsLines(o: RetirementOutlook): string[] {
   const m = o.money;
   const v = m.value_at_retirement;
-  if (o.empty) return ["Nothing is saved yet and no contributions are planned, so the portfolio cannot fund any retirement spending."];
+  if (o.empty)
+    return [
+      "Nothing is saved yet and no contributions are planned, so the portfolio cannot fund any retirement spending.",
+    ];
   if (o.situation === "retired") {
     return [`Withdrawals start now, at age ${o.current_age}, from today's ${usd(m.current_value)}.`];
   }
@@ -56,18 +59,25 @@ function incomeLines(o: RetirementOutlook): string[] {
   if (o.verdict === "no_target") return [];
   const lines: string[] = [];
   if (m.first_year_withdrawal > 0) {
-    const less = m.income_at_retirement > 0 ? ` less ${usd(m.income_at_retirement)} from Social Security and pensions` : "";
+    const less =
+      m.income_at_retirement > 0 ? ` less ${usd(m.income_at_retirement)} from Social Security and pensions` : "";
     const tax = o.rates.tax > 0 ? `, grossed up for ${pct(o.rates.tax)} tax on the tax-deferred share` : "";
     const rate =
       o.withdrawal_rate === null
         ? ""
         : ` That is ${pct(o.withdrawal_rate)} of the median value at retirement${o.withdrawal_rate > 4 ? ", above the roughly 4% that has historically lasted 30 years" : ""}.`;
-    lines.push(`In the first retirement year (age ${o.retirement_age}) the portfolio provides ${usd(m.first_year_withdrawal)}: the ${usd(m.target_income)} target${less}${tax}.${rate}`);
+    lines.push(
+      `In the first retirement year (age ${o.retirement_age}) the portfolio provides ${usd(m.first_year_withdrawal)}: the ${usd(m.target_income)} target${less}${tax}.${rate}`,
+    );
     if (o.income_full_age !== null && m.income_full > m.income_at_retirement) {
-      lines.push(`From age ${o.income_full_age}, Social Security and pensions pay ${usd(m.income_full)} a year, and the withdrawals fall accordingly.`);
+      lines.push(
+        `From age ${o.income_full_age}, Social Security and pensions pay ${usd(m.income_full)} a year, and the withdrawals fall accordingly.`,
+      );
     }
   } else if (!o.income_covers_target) {
-    lines.push(`Social Security and pensions cover the first retirement year; the portfolio pays the rest of the ${usd(m.target_income)} target in later years.`);
+    lines.push(
+      `Social Security and pensions cover the first retirement year; the portfolio pays the rest of the ${usd(m.target_income)} target in later years.`,
+    );
   }
   if (m.sustainable_income !== null && !o.empty) {
     lines.push(
@@ -96,9 +106,13 @@ function gapLines(o: RetirementOutlook): string[] {
 function riskLines(o: RetirementOutlook): string[] {
   const lines: string[] = [];
   if (o.all_cash) {
-    lines.push(`- Growth: everything is in cash, earning ${pct(o.rates.real_return)} a year after inflation, so inflation, not market swings, is the main risk.`);
+    lines.push(
+      `- Growth: everything is in cash, earning ${pct(o.rates.real_return)} a year after inflation, so inflation, not market swings, is the main risk.`,
+    );
   } else if (o.rates.volatility > 0) {
-    lines.push(`- Sequence of returns: the portfolio's real return varies by about ${pct(o.rates.volatility)} a year; losses early in retirement hurt most.`);
+    lines.push(
+      `- Sequence of returns: the portfolio's real return varies by about ${pct(o.rates.volatility)} a year; losses early in retirement hurt most.`,
+    );
   }
   lines.push(
     o.has_fixed_income
@@ -106,10 +120,16 @@ function riskLines(o: RetirementOutlook): string[] {
       : "- Inflation: amounts are in today's dollars; returns are modelled after inflation.",
   );
   lines.push(`- Longevity: the plan runs to age ${o.horizon_age}; living longer needs a reserve.`);
-  if (o.rates.fee > 0) lines.push(`- Fees: fund expense ratios of ${pct(o.rates.fee, 2)} a year of the portfolio are deducted from returns.`);
-  if (o.fees_unknown.length > 0) lines.push(`- No expense ratio is known for ${o.fees_unknown.join(", ")}; their fees are not modelled.`);
+  if (o.rates.fee > 0)
+    lines.push(
+      `- Fees: fund expense ratios of ${pct(o.rates.fee, 2)} a year of the portfolio are deducted from returns.`,
+    );
+  if (o.fees_unknown.length > 0)
+    lines.push(`- No expense ratio is known for ${o.fees_unknown.join(", ")}; their fees are not modelled.`);
   if (o.money.unclassified_value > 0) {
-    lines.push(`- ${usd(o.money.unclassified_value)} is not classified by asset class and is assumed to follow the rest of the mix.`);
+    lines.push(
+      `- ${usd(o.money.unclassified_value)} is not classified by asset class and is assumed to follow the rest of the mix.`,
+    );
   }
   return lines;
 }
@@ -123,11 +143,22 @@ function actionLines(o: RetirementOutlook): string[] {
         ? `This year: keep the ${usd(o.money.annual_contribution)} yearly contribution automatic and raise it with pay.`
         : "This year: start a regular yearly contribution; none is planned.",
     );
-    if (o.years_to_retirement > 10) steps.push(`Around age ${o.retirement_age - 10}: review the stock/bond mix to limit sequence risk near retirement.`);
-    else if (o.income_covers_target) steps.push(`Before retiring at ${o.retirement_age}: confirm the start dates and amounts of Social Security and pensions.`);
-    else steps.push(`Before retiring at ${o.retirement_age}: decide the first year's withdrawal and keep a cash buffer for it.`);
+    if (o.years_to_retirement > 10)
+      steps.push(
+        `Around age ${o.retirement_age - 10}: review the stock/bond mix to limit sequence risk near retirement.`,
+      );
+    else if (o.income_covers_target)
+      steps.push(
+        `Before retiring at ${o.retirement_age}: confirm the start dates and amounts of Social Security and pensions.`,
+      );
+    else
+      steps.push(
+        `Before retiring at ${o.retirement_age}: decide the first year's withdrawal and keep a cash buffer for it.`,
+      );
   } else if (o.income_covers_target || o.verdict === "no_target") {
-    steps.push("Every year: confirm that Social Security and pensions still cover spending, and keep the portfolio as a reserve.");
+    steps.push(
+      "Every year: confirm that Social Security and pensions still cover spending, and keep the portfolio as a reserve.",
+    );
   } else {
     steps.push("Every year: review withdrawals against the portfolio's value and spend less after a bad year.");
   }
@@ -139,18 +170,30 @@ function actionLines(o: RetirementOutlook): string[] {
 export function assumptionsTable(market: MarketAssumptions, weights: Record<string, number>): string {
   const held = Object.entries(market.returns).filter(([assetClass]) => (weights[assetClass] ?? 0) > 0);
   const rows = held.map(
-    ([assetClass, r]) => `| ${assetClass.replaceAll("_", " ")} | ${pct(weights[assetClass] * 100)} | ${pct(r.mean * 100)} | ${pct(r.volatility * 100)} | ${r.source} |`,
+    ([assetClass, r]) =>
+      `| ${assetClass.replaceAll("_", " ")} | ${pct(weights[assetClass] * 100)} | ${pct(r.mean * 100)} | ${pct(r.volatility * 100)} | ${r.source} |`,
   );
   const inflation = `| inflation | — | ${pct(market.inflation.mean * 100)} | ${pct(market.inflation.volatility * 100)} | ${market.inflation.source} |`;
-  return ["| Asset class | Weight | Real mean | Volatility | Source |", "|---|---|---|---|---|", ...rows, inflation].join("\n");
+  return [
+    "| Asset class | Weight | Real mean | Volatility | Source |",
+    "|---|---|---|---|---|",
+    ...rows,
+    inflation,
+  ].join("\n");
 }
 
 /** retirement.md: every sentence from the outlook. */
-export function renderRetirementMarkdown(o: RetirementOutlook, market: MarketAssumptions, weights: Record<string, number>): string {
+export function renderRetirementMarkdown(
+  o: RetirementOutlook,
+  market: MarketAssumptions,
+  weights: Record<string, number>,
+): string {
   return [
     `# Retirement Outlook for ${o.name ?? "the investor"}`,
     "_Computed from the portfolio by the Monte Carlo model; all amounts are in today's dollars._",
-    ...(o.goals_set ? [] : [`> No retirement goals are set: this outlook uses defaults for ${o.defaults_used.join(", ")}.`]),
+    ...(o.goals_set
+      ? []
+      : [`> No retirement goals are set: this outlook uses defaults for ${o.defaults_used.join(", ")}.`]),
     "## Retirement Outlook",
     [headline(o), ...horizonNote(o)].join(" "),
     "## Projected Savings",
@@ -170,11 +213,13 @@ export function renderRetirementMarkdown(o: RetirementOutlook, market: MarketAss
 
 /** The report's Retirement Readiness bullets, from the same outlook. */
 export function retirementReadinessLines(o: RetirementOutlook): string[] {
-  if (!o.goals_set) return ["- No retirement goals are set, so readiness is shown with defaults in the retirement outlook."];
+  if (!o.goals_set)
+    return ["- No retirement goals are set, so readiness is shown with defaults in the retirement outlook."];
   const lines = [`- ${headline(o)}`];
   if (o.situation === "saving" && !o.empty) {
     lines.push(`- Median value at ${o.retirement_age}: ${usd(o.money.value_at_retirement.p50)} in today's dollars.`);
   }
-  if (o.money.gap > 0 && o.verdict !== "covered_by_income") lines.push(`- At average returns the plan is ${usd(o.money.gap)} a year short of the target.`);
+  if (o.money.gap > 0 && o.verdict !== "covered_by_income")
+    lines.push(`- At average returns the plan is ${usd(o.money.gap)} a year short of the target.`);
   return lines;
 }

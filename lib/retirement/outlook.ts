@@ -78,7 +78,11 @@ export function projectPortfolio(
 }
 
 /** The outlook of a projection (pure). */
-export function computeOutlook(projection: Projection, notes: InputNotes, name: string | null = null): RetirementOutlook {
+export function computeOutlook(
+  projection: Projection,
+  notes: InputNotes,
+  name: string | null = null,
+): RetirementOutlook {
   const a = projection.assumptions;
   const rows = projection.projections;
   // Withdrawal year t is taken at the start of year t: the first, at the retirement age, is on row R + 1.
@@ -89,7 +93,8 @@ export function computeOutlook(projection: Projection, notes: InputNotes, name: 
     (best, row) => (best === undefined || row.income > best.income + 0.005 ? row : best),
     undefined,
   );
-  const incomeCovers = a.target_income > 0 && retiredRows.length > 0 && retiredRows.every((row) => row.withdrawal === 0);
+  const incomeCovers =
+    a.target_income > 0 && retiredRows.length > 0 && retiredRows.every((row) => row.withdrawal === 0);
   const empty = a.current_value === 0 && a.annual_contribution === 0;
   const sustainable = projection.sustainable_income === null ? null : dollars(projection.sustainable_income);
   const target = dollars(a.target_income);

@@ -1,4 +1,11 @@
-import { AGENT_NAMES, AGENT_PROFILES, type AgentName, type AgentProfile, invocationSeconds, MODEL_SPEED } from "./workload.js";
+import {
+  AGENT_NAMES,
+  AGENT_PROFILES,
+  type AgentName,
+  type AgentProfile,
+  invocationSeconds,
+  MODEL_SPEED,
+} from "./workload.js";
 
 /**
  * Backpressure toward the model's quota, in one place. The stack deploys these numbers (reserved
@@ -95,7 +102,10 @@ export interface ScaleLimits {
  * quota sustains × the share of jobs that run the agent × the seconds one invocation takes, rounded up.
  * More would only turn into 429s; fewer would leave quota unused.
  */
-export function scaleLimits(quota: ModelQuota = DEFAULT_MODEL_QUOTA, profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES): ScaleLimits {
+export function scaleLimits(
+  quota: ModelQuota = DEFAULT_MODEL_QUOTA,
+  profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES,
+): ScaleLimits {
   const job = perJob(profiles);
   const byTokens = (quota.tokensPerMinute * QUOTA_HEADROOM) / job.tokens;
   const byRequests = (quota.requestsPerMinute * QUOTA_HEADROOM) / job.calls;
@@ -110,7 +120,13 @@ export function scaleLimits(quota: ModelQuota = DEFAULT_MODEL_QUOTA, profiles: R
     (sum, name) => sum + reservedConcurrency[name] * (profiles[name].inputTokensPerCall + MAX_OUTPUT_TOKENS_PER_CALL),
     0,
   );
-  return { quota, jobsPerMinute, boundBy: byTokens <= byRequests ? "tokens" : "requests", reservedConcurrency, inFlightReservation };
+  return {
+    quota,
+    jobsPerMinute,
+    boundBy: byTokens <= byRequests ? "tokens" : "requests",
+    reservedConcurrency,
+    inFlightReservation,
+  };
 }
 
 const positiveInt = (name: string, value: string | undefined, fallback: number) => {
@@ -123,7 +139,15 @@ const positiveInt = (name: string, value: string | undefined, fallback: number) 
 /** The quota from the deploy environment (ALEX_MODEL_TOKENS_PER_MINUTE, ALEX_MODEL_REQUESTS_PER_MINUTE), else the default. */
 export function modelQuotaFromEnv(env: Record<string, string | undefined>): ModelQuota {
   return {
-    tokensPerMinute: positiveInt("ALEX_MODEL_TOKENS_PER_MINUTE", env.ALEX_MODEL_TOKENS_PER_MINUTE, DEFAULT_MODEL_QUOTA.tokensPerMinute),
-    requestsPerMinute: positiveInt("ALEX_MODEL_REQUESTS_PER_MINUTE", env.ALEX_MODEL_REQUESTS_PER_MINUTE, DEFAULT_MODEL_QUOTA.requestsPerMinute),
+    tokensPerMinute: positiveInt(
+      "ALEX_MODEL_TOKENS_PER_MINUTE",
+      env.ALEX_MODEL_TOKENS_PER_MINUTE,
+      DEFAULT_MODEL_QUOTA.tokensPerMinute,
+    ),
+    requestsPerMinute: positiveInt(
+      "ALEX_MODEL_REQUESTS_PER_MINUTE",
+      env.ALEX_MODEL_REQUESTS_PER_MINUTE,
+      DEFAULT_MODEL_QUOTA.requestsPerMinute,
+    ),
   };
 }

@@ -1,6 +1,12 @@
 import { createRandom } from "../retirement/random.js";
 import { exponential, Simulation } from "./des.js";
-import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, MAX_JOB_SECONDS, MAX_OUTPUT_TOKENS_PER_CALL, type ModelQuota } from "./limits.js";
+import {
+  CAPACITY_RETRY,
+  MAP_MAX_CONCURRENCY,
+  MAX_JOB_SECONDS,
+  MAX_OUTPUT_TOKENS_PER_CALL,
+  type ModelQuota,
+} from "./limits.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
   AGENT_NAMES,
@@ -109,7 +115,8 @@ interface Job {
 type FunctionName = AgentName | keyof typeof BOOKKEEPING;
 
 const FUNCTIONS: FunctionName[] = [...AGENT_NAMES, "prepareJob", "finalizeJob"];
-const keysFor = (prefix: string) => Object.fromEntries(FUNCTIONS.map((fn) => [fn, `${prefix}:${fn}`])) as Record<FunctionName, string>;
+const keysFor = (prefix: string) =>
+  Object.fromEntries(FUNCTIONS.map((fn) => [fn, `${prefix}:${fn}`])) as Record<FunctionName, string>;
 const KEYS = { attempts: keysFor("attempts"), refused: keysFor("refused"), concurrency: keysFor("concurrency") };
 
 /** Runs one scenario with the given settings. Pure and seeded: same inputs, same result. */
@@ -130,8 +137,10 @@ export function simulatePipeline(
     0,
   );
   const unreserved =
-    PUBLISHED_LIMITS.lambdaAccountConcurrency - AGENT_NAMES.reduce((sum, a) => sum + settings.reservedConcurrency[a], 0);
-  const limitOf = (fn: FunctionName) => (fn in BOOKKEEPING ? unreserved : settings.reservedConcurrency[fn as AgentName]);
+    PUBLISHED_LIMITS.lambdaAccountConcurrency -
+    AGENT_NAMES.reduce((sum, a) => sum + settings.reservedConcurrency[a], 0);
+  const limitOf = (fn: FunctionName) =>
+    fn in BOOKKEEPING ? unreserved : settings.reservedConcurrency[fn as AgentName];
   const inFlight: Record<string, number> = {};
   let bookkeepingInFlight = 0;
 
@@ -197,7 +206,8 @@ export function simulatePipeline(
 
   /** The capacity Retry: FULL jitter over the capped exponential interval. */
   const capacityDelay = (attempt: number) =>
-    u() * Math.min(CAPACITY_RETRY.intervalSeconds * CAPACITY_RETRY.backoffRate ** attempt, CAPACITY_RETRY.maxDelaySeconds);
+    u() *
+    Math.min(CAPACITY_RETRY.intervalSeconds * CAPACITY_RETRY.backoffRate ** attempt, CAPACITY_RETRY.maxDelaySeconds);
   /** p-retry's delay before retry `attempt` (0-based): 1 s doubling to 20 s, times a random factor in [1, 2). */
   const modelRetryDelay = (attempt: number) => Math.min(1 * 2 ** attempt, 20) * (1 + u());
 
@@ -213,7 +223,8 @@ export function simulatePipeline(
     const reservation = p.inputTokensPerCall + MAX_OUTPUT_TOKENS_PER_CALL;
     add("requests", 1);
     add("tokens", p.inputTokensPerCall + p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall);
-    const granted = requests.take(1, sim.now) && (tokens.take(reservation, sim.now) || (requests.give(1, sim.now), false));
+    const granted =
+      requests.take(1, sim.now) && (tokens.take(reservation, sim.now) || (requests.give(1, sim.now), false));
     if (!granted) {
       model429s += 1;
       add("429", 1);
@@ -247,7 +258,9 @@ export function simulatePipeline(
     lambdaRequests += 1;
     activate(job, 1);
     const started = sim.now;
-    const memoryMB = isAgent ? profiles[fn as AgentName].memoryMB : BOOKKEEPING[fn as keyof typeof BOOKKEEPING].memoryMB;
+    const memoryMB = isAgent
+      ? profiles[fn as AgentName].memoryMB
+      : BOOKKEEPING[fn as keyof typeof BOOKKEEPING].memoryMB;
     const end = (ok: boolean) => {
       gbSeconds += ((sim.now - started) * memoryMB) / 1024;
       if (isAgent) inFlight[fn] -= 1;
@@ -262,7 +275,8 @@ export function simulatePipeline(
     }
     const p = profiles[fn as AgentName];
     const call = (i: number) => {
-      if (i === p.callsPerInvocation) return sim.after(p.overheadSeconds + dbSeconds(AGENT_STATEMENTS), () => end(true));
+      if (i === p.callsPerInvocation)
+        return sim.after(p.overheadSeconds + dbSeconds(AGENT_STATEMENTS), () => end(true));
       modelCall(fn as AgentName, 0, (ok) => (ok ? call(i + 1) : end(false)));
     };
     call(0);
@@ -343,12 +357,16 @@ export function simulatePipeline(
   const perJob = (x: number) => x / Math.max(1, durations.length);
   const price = UNIT_PRICES;
   const cost = {
-    modelTokens: perJob((inputTokens * price.modelInputPerMillionTokens + outputTokens * price.modelOutputPerMillionTokens) / 1e6),
+    modelTokens: perJob(
+      (inputTokens * price.modelInputPerMillionTokens + outputTokens * price.modelOutputPerMillionTokens) / 1e6,
+    ),
     lambda: perJob(gbSeconds * price.lambdaArmPerGbSecond + (lambdaRequests * price.lambdaPerMillionRequests) / 1e6),
     stepFunctions: perJob((transitions * price.stepFunctionsPerThousandTransitions) / 1000),
     aurora: perJob((acuSeconds / 3600) * price.auroraPerAcuHour),
     dataApi: perJob((statements * price.dataApiPerMillionRequests) / 1e6),
-    sqsAndPipes: perJob((jobs * (SQS_REQUESTS_PER_JOB * price.sqsPerMillionRequests + price.pipesPerMillionRequests)) / 1e6),
+    sqsAndPipes: perJob(
+      (jobs * (SQS_REQUESTS_PER_JOB * price.sqsPerMillionRequests + price.pipesPerMillionRequests)) / 1e6,
+    ),
   };
   return {
     scenario: scenario.name,
@@ -377,7 +395,13 @@ function limitUses(
   unreserved: number,
 ): LimitUse[] {
   const series = (key: string) => perMinute.get(key) ?? [];
-  const use = (limit: string, kind: LimitUse["kind"], utilisation: number[], refused: number[] = [], attempts: number[] = []): LimitUse => {
+  const use = (
+    limit: string,
+    kind: LimitUse["kind"],
+    utilisation: number[],
+    refused: number[] = [],
+    attempts: number[] = [],
+  ): LimitUse => {
     let peak = 0;
     let saturatedAt: number | null = null;
     utilisation.forEach((value, m) => {
@@ -391,7 +415,13 @@ function limitUses(
   const per = (values: number[], capacity: number) => Array.from(values, (v) => (v ?? 0) / capacity);
   const sf = PUBLISHED_LIMITS.stepFunctions;
   return [
-    use("Bedrock tokens per minute", "published", per(series("tokens"), settings.quota.tokensPerMinute), series("429"), series("requests")),
+    use(
+      "Bedrock tokens per minute",
+      "published",
+      per(series("tokens"), settings.quota.tokensPerMinute),
+      series("429"),
+      series("requests"),
+    ),
     use("Bedrock requests per minute", "published", per(series("requests"), settings.quota.requestsPerMinute)),
     ...AGENT_NAMES.map((agent) =>
       use(
@@ -402,9 +432,21 @@ function limitUses(
         series(`attempts:${agent}`),
       ),
     ),
-    use(`Lambda unreserved concurrency (${unreserved})`, "published", per(peaks.get("concurrency:unreserved") ?? [], unreserved)),
-    use("Step Functions StartExecution (300/s)", "published", per(series("startExecution"), sf.startExecutionPerSecond * 60)),
-    use("Step Functions state transitions (5,000/s)", "published", per(series("transitions"), sf.stateTransitionsPerSecond * 60)),
+    use(
+      `Lambda unreserved concurrency (${unreserved})`,
+      "published",
+      per(peaks.get("concurrency:unreserved") ?? [], unreserved),
+    ),
+    use(
+      "Step Functions StartExecution (300/s)",
+      "published",
+      per(series("startExecution"), sf.startExecutionPerSecond * 60),
+    ),
+    use(
+      "Step Functions state transitions (5,000/s)",
+      "published",
+      per(series("transitions"), sf.stateTransitionsPerSecond * 60),
+    ),
     use(
       `Aurora Serverless v2 (max ${settings.auroraMaxAcu} ACU)`,
       "published",

@@ -32,11 +32,46 @@ export const MEASURED_ON = "2026-12-02";
  * bookkeeping around the model (DB reads/writes, Monte Carlo, chart rendering) on Lambda's faster CPUs.
  */
 export const AGENT_PROFILES: Record<AgentName, AgentProfile> = {
-  tagger: { share: 0.25, callsPerInvocation: 1, inputTokensPerCall: 1111, outputTokensPerCall: 237, overheadSeconds: 0.3, memoryMB: 512 },
-  planner: { share: 1, callsPerInvocation: 2, inputTokensPerCall: 808, outputTokensPerCall: 76, overheadSeconds: 0.3, memoryMB: 512 },
-  reporter: { share: 1, callsPerInvocation: 2, inputTokensPerCall: 1175, outputTokensPerCall: 447, overheadSeconds: 0.6, memoryMB: 1024 },
-  charter: { share: 0.9, callsPerInvocation: 2, inputTokensPerCall: 1561, outputTokensPerCall: 371, overheadSeconds: 0.4, memoryMB: 512 },
-  retirement: { share: 0.8, callsPerInvocation: 1, inputTokensPerCall: 1399, outputTokensPerCall: 508, overheadSeconds: 1.0, memoryMB: 1024 },
+  tagger: {
+    share: 0.25,
+    callsPerInvocation: 1,
+    inputTokensPerCall: 1111,
+    outputTokensPerCall: 237,
+    overheadSeconds: 0.3,
+    memoryMB: 512,
+  },
+  planner: {
+    share: 1,
+    callsPerInvocation: 2,
+    inputTokensPerCall: 808,
+    outputTokensPerCall: 76,
+    overheadSeconds: 0.3,
+    memoryMB: 512,
+  },
+  reporter: {
+    share: 1,
+    callsPerInvocation: 2,
+    inputTokensPerCall: 1175,
+    outputTokensPerCall: 447,
+    overheadSeconds: 0.6,
+    memoryMB: 1024,
+  },
+  charter: {
+    share: 0.9,
+    callsPerInvocation: 2,
+    inputTokensPerCall: 1561,
+    outputTokensPerCall: 371,
+    overheadSeconds: 0.4,
+    memoryMB: 512,
+  },
+  retirement: {
+    share: 0.8,
+    callsPerInvocation: 1,
+    inputTokensPerCall: 1399,
+    outputTokensPerCall: 508,
+    overheadSeconds: 1.0,
+    memoryMB: 1024,
+  },
 };
 
 /** Bedrock gpt-oss-120b, on demand. */
@@ -46,12 +81,16 @@ export const MODEL_SPEED = {
   outputTokensPerSecond: 167,
   /** gpt-oss reasons before it answers; with reasoning effort "low" we assume this many extra output tokens per call. */
   reasoningTokensPerCall: 200,
-  source: "Vercel AI Gateway provider table for gpt-oss-120b, Amazon Bedrock row (0.3 s latency, 167 tokens/s), https://vercel.com/ai-gateway/models/gpt-oss-120b; reasoning tokens: assumption",
+  source:
+    "Vercel AI Gateway provider table for gpt-oss-120b, Amazon Bedrock row (0.3 s latency, 167 tokens/s), https://vercel.com/ai-gateway/models/gpt-oss-120b; reasoning tokens: assumption",
 } as const;
 
 /** Seconds one model call takes: first token, then its output (answer + reasoning) at the model's speed. */
 export function modelCallSeconds(profile: Pick<AgentProfile, "outputTokensPerCall">): number {
-  return MODEL_SPEED.firstTokenSeconds + (profile.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall) / MODEL_SPEED.outputTokensPerSecond;
+  return (
+    MODEL_SPEED.firstTokenSeconds +
+    (profile.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall) / MODEL_SPEED.outputTokensPerSecond
+  );
 }
 
 /** Seconds one invocation of the agent's function takes, unthrottled. */
@@ -64,10 +103,16 @@ export const PUBLISHED_LIMITS = {
   lambdaAccountConcurrency: 1000,
   /** Lambda keeps this much of the account's concurrency unreserved. */
   lambdaUnreservedMinimum: 100,
-  stepFunctions: { startExecutionBucket: 1300, startExecutionPerSecond: 300, stateTransitionBucket: 5000, stateTransitionsPerSecond: 5000 },
+  stepFunctions: {
+    startExecutionBucket: 1300,
+    startExecutionPerSecond: 300,
+    stateTransitionBucket: 5000,
+    stateTransitionsPerSecond: 5000,
+  },
   aurora: { maxAcu: 4, minAcu: 0, acuScaleUpSecondsPerDoubling: 15, dataApiStatementsPerAcuSecond: 40 },
   sources: {
-    lambda: "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (1,000 concurrent executions per Region; 100 stay unreserved)",
+    lambda:
+      "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (1,000 concurrent executions per Region; 100 stay unreserved)",
     stepFunctions:
       "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (Standard, us-east-1: StartExecution bucket 1,300 refill 300/s; StateTransition bucket 5,000 refill 5,000/s)",
     aurora:
@@ -88,7 +133,8 @@ export const UNIT_PRICES = {
   sqsPerMillionRequests: 0.4,
   pipesPerMillionRequests: 0.4,
   sources: {
-    model: "https://aws.amazon.com/bedrock/pricing/ (gpt-oss-120b $0.15 / $0.60 per 1M input / output tokens; same figures in https://vercel.com/ai-gateway/models/gpt-oss-120b)",
+    model:
+      "https://aws.amazon.com/bedrock/pricing/ (gpt-oss-120b $0.15 / $0.60 per 1M input / output tokens; same figures in https://vercel.com/ai-gateway/models/gpt-oss-120b)",
     lambda: "https://aws.amazon.com/lambda/pricing/ (Arm, first tier)",
     stepFunctions: "https://aws.amazon.com/step-functions/pricing/ (Standard)",
     aurora: "https://aws.amazon.com/rds/aurora/pricing/ (Serverless v2, Aurora Standard)",

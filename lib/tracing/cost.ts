@@ -19,7 +19,8 @@ export function jobCost(model: string, tokens: TokenCount): JobCost {
   const price = priceFor(model);
   if (!price) return { usd: null, model, reason: `no price is listed for ${model} (lib/tracing/model-prices.ts)` };
   const { match: _match, ...listed } = price;
-  const usd = (tokens.input_tokens * price.input_usd_per_million + tokens.output_tokens * price.output_usd_per_million) / 1e6;
+  const usd =
+    (tokens.input_tokens * price.input_usd_per_million + tokens.output_tokens * price.output_usd_per_million) / 1e6;
   return { usd: Math.round(usd * 1e6) / 1e6, model, ...listed };
 }
 
@@ -29,12 +30,17 @@ export function formatCost(cost: JobCost): string {
 }
 
 /** The cost of the model calls in a trace, priced per model; null dollars if any model has no price. */
-export function traceCost(calls: { model: string | null; input_tokens: number | null; output_tokens: number | null }[]): JobCost[] {
+export function traceCost(
+  calls: { model: string | null; input_tokens: number | null; output_tokens: number | null }[],
+): JobCost[] {
   const byModel = new Map<string, TokenCount>();
   for (const call of calls) {
     const model = call.model ?? "unknown";
     const sum = byModel.get(model) ?? { input_tokens: 0, output_tokens: 0 };
-    byModel.set(model, { input_tokens: sum.input_tokens + (call.input_tokens ?? 0), output_tokens: sum.output_tokens + (call.output_tokens ?? 0) });
+    byModel.set(model, {
+      input_tokens: sum.input_tokens + (call.input_tokens ?? 0),
+      output_tokens: sum.output_tokens + (call.output_tokens ?? 0),
+    });
   }
   return [...byModel].map(([model, tokens]) => jobCost(model, tokens));
 }

@@ -42,7 +42,10 @@ export async function withJobTrace<T>(deps: TraceDeps, meta: JobTraceMeta, work:
         traceId = trace.traceId;
         return work();
       },
-      { groupId: meta.jobId, metadata: { [JOB_ID_KEY]: meta.jobId, state: meta.state, execution_id: meta.executionId ?? "" } },
+      {
+        groupId: meta.jobId,
+        metadata: { [JOB_ID_KEY]: meta.jobId, state: meta.state, execution_id: meta.executionId ?? "" },
+      },
     );
   } finally {
     if (traceId) await recordTrace(deps, meta, traceId);

@@ -21,7 +21,10 @@ export const tracesUrl = (endpoint: string) => `${endpoint.replace(/\/+$/, "")}/
 
 /** Sends the spans as OpenTelemetry spans with the same tree, timing and token counts; resolves once delivered. */
 export async function exportSpans(spans: TraceSpan[], options: OtlpOptions): Promise<void> {
-  const exporter = new OTLPTraceExporter({ url: tracesUrl(options.endpoint), timeoutMillis: options.timeoutMillis ?? 5_000 });
+  const exporter = new OTLPTraceExporter({
+    url: tracesUrl(options.endpoint),
+    timeoutMillis: options.timeoutMillis ?? 5_000,
+  });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": "alex-orchestra" }),
     spanProcessors: [new SimpleSpanProcessor({ exporter })],
@@ -31,7 +34,11 @@ export async function exportSpans(spans: TraceSpan[], options: OtlpOptions): Pro
   for (const span of parentsFirst(spans)) {
     const parent = span.parent_id ? started.get(span.parent_id) : undefined;
     const context: Context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-    const otel = tracer.startSpan(otelName(span), { startTime: new Date(span.started_at), attributes: attributes(span, options.content) }, context);
+    const otel = tracer.startSpan(
+      otelName(span),
+      { startTime: new Date(span.started_at), attributes: attributes(span, options.content) },
+      context,
+    );
     if (span.error) otel.setStatus({ code: SpanStatusCode.ERROR, message: options.content ? span.error : "error" });
     started.set(span.span_id, otel);
   }
@@ -97,7 +104,12 @@ function attributes(span: TraceSpan, content: boolean): Attributes {
   if (span.kind === "function") attrs["gen_ai.tool.name"] = span.name;
   if (span.kind === "guardrail") attrs["alex.guardrail.triggered"] = Boolean(d.triggered);
   if (content) {
-    for (const [key, value] of Object.entries({ arguments: d.arguments, result: d.result, prompt: d.prompt, output: d.output })) {
+    for (const [key, value] of Object.entries({
+      arguments: d.arguments,
+      result: d.result,
+      prompt: d.prompt,
+      output: d.output,
+    })) {
       if (typeof value === "string") attrs[`alex.content.${key}`] = value;
     }
   }

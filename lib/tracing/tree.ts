@@ -56,7 +56,9 @@ export interface TraceTotals {
 /** Counts over the spans; tokens are the model calls' (a turn's own count only where it has no model call span). */
 export function traceTotals(spans: TraceSpan[]): TraceTotals {
   const turnsWithGeneration = new Set(spans.filter((s) => s.kind === "generation").map((s) => s.parent_id));
-  const counted = spans.filter((s) => s.kind === "generation" || (s.kind === "turn" && !turnsWithGeneration.has(s.span_id)));
+  const counted = spans.filter(
+    (s) => s.kind === "generation" || (s.kind === "turn" && !turnsWithGeneration.has(s.span_id)),
+  );
   return {
     agents: spans.filter((s) => s.kind === "agent").length,
     model_calls: spans.filter((s) => s.kind === "generation").length,
@@ -80,20 +82,32 @@ export function oneLine(text: string, max = 120): string {
 export function spanSummary(span: TraceSpan, withTokens = true): string {
   const parts = [`${span.duration_ms} ms`];
   if (withTokens && (span.input_tokens !== null || span.output_tokens !== null)) {
-    parts.push(`${(span.input_tokens ?? 0).toLocaleString("en-US")} in / ${(span.output_tokens ?? 0).toLocaleString("en-US")} out tokens`);
+    parts.push(
+      `${(span.input_tokens ?? 0).toLocaleString("en-US")} in / ${(span.output_tokens ?? 0).toLocaleString("en-US")} out tokens`,
+    );
   }
   const d = span.detail;
   if (span.kind === "generation") {
     if (span.model) parts.push(span.model);
-    if (d.finish_reason) parts.push(`finish: ${d.finish_reason}${Array.isArray(d.tool_calls) && d.tool_calls.length ? ` (${d.tool_calls.join(", ")})` : ""}`);
+    if (d.finish_reason)
+      parts.push(
+        `finish: ${d.finish_reason}${Array.isArray(d.tool_calls) && d.tool_calls.length ? ` (${d.tool_calls.join(", ")})` : ""}`,
+      );
   }
-  if (span.kind === "function") parts.push(`args ${oneLine(String(d.arguments ?? ""))} → ${oneLine(String(d.result ?? ""))}`);
+  if (span.kind === "function")
+    parts.push(`args ${oneLine(String(d.arguments ?? ""))} → ${oneLine(String(d.result ?? ""))}`);
   if (span.kind === "guardrail") parts.push(d.triggered ? "triggered" : "passed");
   if (span.error) parts.push(`ERROR ${oneLine(span.error, 200)}`);
   return parts.join("  ");
 }
 
-const LABEL: Record<string, string> = { agent: "agent", generation: "model", function: "tool", guardrail: "guardrail", handoff: "handoff" };
+const LABEL: Record<string, string> = {
+  agent: "agent",
+  generation: "model",
+  function: "tool",
+  guardrail: "guardrail",
+  handoff: "handoff",
+};
 
 export function spanLabel(span: TraceSpan): string {
   const kind = LABEL[span.kind];

@@ -3,10 +3,10 @@ import { planAnalysis } from "../../lib/agents/planner.js";
 import { writeReport } from "../../lib/agents/reporter.js";
 import { projectRetirement } from "../../lib/agents/retirement.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { getJob } from "../../lib/db/repositories/jobs.js";
 import { markdownText } from "../../lib/format.js";
 import { renderMarkdown } from "../../lib/output/markdown.js";
-import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import { seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps, runningJob } from "../support/agents.js";
@@ -27,13 +27,24 @@ describe("user text in the report is data: no live links, headings, HTML or code
   beforeAll(async () => {
     db = await testDb();
     await seedDemo(db);
-    await importPortfolio(db, parsePortfolioFile({
-      user: { id: "hostile", display_name: HOSTILE.user, years_until_retirement: 20 },
-      accounts: [
-        { name: HOSTILE.account, type: "roth_ira", purpose: HOSTILE.purpose, cash_balance: 100,
-          positions: [{ symbol: "SPY", quantity: 2 }, { symbol: "EVLX", quantity: 3, name: HOSTILE.instrument, price: 10 }] },
-      ],
-    }));
+    await importPortfolio(
+      db,
+      parsePortfolioFile({
+        user: { id: "hostile", display_name: HOSTILE.user, years_until_retirement: 20 },
+        accounts: [
+          {
+            name: HOSTILE.account,
+            type: "roth_ira",
+            purpose: HOSTILE.purpose,
+            cash_balance: 100,
+            positions: [
+              { symbol: "SPY", quantity: 2 },
+              { symbol: "EVLX", quantity: 3, name: HOSTILE.instrument, price: 10 },
+            ],
+          },
+        ],
+      }),
+    );
     const deps = await offlineDeps(db);
     const jobId = await runningJob(db, "hostile");
     await planAnalysis(deps, jobId);

@@ -31,7 +31,8 @@ describe("the deterministic fact-checker (the offline reviewer)", () => {
   });
 
   it("flags an invented amount, a wrong percentage and a symbol not held, each with its sentence", () => {
-    const report = "## Executive Summary\n- You hold $123,456.78 in total.\n- Equity is 97.3% of it.\n- Your AAPL shares did well.";
+    const report =
+      "## Executive Summary\n- You hold $123,456.78 in total.\n- Equity is 97.3% of it.\n- Your AAPL shares did well.";
     expect(factCheck(report, portfolio, v, known)).toEqual([
       { sentence: "- You hold $123,456.78 in total.", problem: "$123,456.78 matches no computed amount" },
       { sentence: "- Equity is 97.3% of it.", problem: "97.3% matches no computed percentage" },
@@ -41,6 +42,8 @@ describe("the deterministic fact-checker (the offline reviewer)", () => {
 
   it("leaves the Market Context section (figures from dated notes) to the reviewer", () => {
     const report = "## Market Context\nTSLA fell 12.5% to $99.99 last year.\n## Recommendations\n1. Sell TSLA.";
-    expect(factCheck(report, portfolio, v, known)).toEqual([{ sentence: "1. Sell TSLA.", problem: "TSLA is not held in this portfolio" }]);
+    expect(factCheck(report, portfolio, v, known)).toEqual([
+      { sentence: "1. Sell TSLA.", problem: "TSLA is not held in this portfolio" },
+    ]);
   });
 });

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AgentDeps } from "../../lib/agents/common.js";
 import { drawCharts } from "../../lib/agents/charter.js";
+import type { AgentDeps } from "../../lib/agents/common.js";
 import { planAnalysis } from "../../lib/agents/planner.js";
 import { writeReport } from "../../lib/agents/reporter.js";
 import { projectRetirement } from "../../lib/agents/retirement.js";
 import { tagInstruments } from "../../lib/agents/tagger.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
-import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { claimJob, createJob, getJob } from "../../lib/db/repositories/jobs.js";
+import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps, runningJob } from "../support/agents.js";
 import { testDb } from "../support/db.js";
@@ -29,7 +29,9 @@ describe("the agents on the offline model, demo user", () => {
     const result = await tagInstruments(deps, jobId, ["VTI"]);
     expect(result.tagged.map((t) => t.symbol)).toEqual(["VTI"]);
     expect(result.failed).toEqual([]);
-    const vti = (await loadPortfolio(db, DEMO_USER_ID))!.accounts.flatMap((a) => a.positions).find((p) => p.symbol === "VTI")!.instrument;
+    const vti = (await loadPortfolio(db, DEMO_USER_ID))!.accounts
+      .flatMap((a) => a.positions)
+      .find((p) => p.symbol === "VTI")!.instrument;
     expect(vti.allocation_asset_class).toEqual({ equity: 100 });
     expect(vti).toMatchObject({ current_price: 245.1, price_source: "user" });
     expect(await getInstruments(db, ["VTI"])).toEqual([]);
@@ -49,12 +51,18 @@ describe("the agents on the offline model, demo user", () => {
     const content = (job?.report_payload as { content: string }).content;
     expect(result.characters).toBe(content.length);
     for (const name of ["401(k)", "Roth IRA", "Taxable Brokerage"]) expect(content).toContain(name);
-    const recommendations = content.split("## Recommendations")[1].split("## Market Context")[0].match(/^\d+\. /gm) ?? [];
+    const recommendations =
+      content
+        .split("## Recommendations")[1]
+        .split("## Market Context")[0]
+        .match(/^\d+\. /gm) ?? [];
     expect(recommendations.length).toBeGreaterThanOrEqual(5);
     expect(recommendations.length).toBeLessThanOrEqual(7);
     expect(content.split("## Market Context")[1]).toContain("Market insights for SPY, QQQ, BND");
     expect(job?.report_payload).toMatchObject({ agent: "reporter", model: "offline" });
-    expect(job?.report_payload).toMatchObject({ review: { status: "reviewed", score: 100, issues: [], revised: false, model: "offline" } });
+    expect(job?.report_payload).toMatchObject({
+      review: { status: "reviewed", score: 100, issues: [], revised: false, model: "offline" },
+    });
   });
 
   it("draws five charts whose allocation and account charts sum to the total", async () => {
@@ -76,7 +84,11 @@ describe("the agents on the offline model, demo user", () => {
       projections: { age: number }[];
     };
     expect(payload.model).toBe("offline");
-    expect(payload.monte_carlo.assumptions).toMatchObject({ current_value: 99437.5 + 30 * 245.1, current_age: 40, paths: 10_000 });
+    expect(payload.monte_carlo.assumptions).toMatchObject({
+      current_value: 99437.5 + 30 * 245.1,
+      current_age: 40,
+      paths: 10_000,
+    });
     expect(payload.projections.map((p) => p.age)).toEqual(Array.from({ length: 56 }, (_, i) => 40 + i));
     expect(payload.analysis).toContain(`${first.success_rate.toFixed(1)}%`);
     const again = await projectRetirement(deps, jobId);
@@ -84,11 +96,16 @@ describe("the agents on the offline model, demo user", () => {
   });
 
   it("uses the Monte Carlo seed a job asks for", async () => {
-    const seeded = await createJob(db, { clerk_user_id: DEMO_USER_ID, request_payload: { analysis_type: "portfolio", options: { seed: 7 } } });
+    const seeded = await createJob(db, {
+      clerk_user_id: DEMO_USER_ID,
+      request_payload: { analysis_type: "portfolio", options: { seed: 7 } },
+    });
     await claimJob(db, seeded, "execution-seeded");
     await planAnalysis(deps, seeded);
     await projectRetirement(deps, seeded);
-    const payload = (await getJob(db, seeded))?.retirement_payload as { monte_carlo: { assumptions: { seed: number } } };
+    const payload = (await getJob(db, seeded))?.retirement_payload as {
+      monte_carlo: { assumptions: { seed: number } };
+    };
     expect(payload.monte_carlo.assumptions.seed).toBe(7);
   });
 });

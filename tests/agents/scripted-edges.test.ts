@@ -1,19 +1,19 @@
 import { MaxTurnsExceededError, type Model } from "@openai/agents";
 import { assistantMessage, functionCall, modelError, ScriptedModel } from "@openai/agents/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentInputError, type AgentDeps, type AgentName } from "../../lib/agents/common.js";
 import { drawCharts } from "../../lib/agents/charter.js";
+import { type AgentDeps, AgentInputError, type AgentName } from "../../lib/agents/common.js";
+import { taggerPolicy } from "../../lib/agents/offline/tagger.js";
 import { planAnalysis, runPlanner } from "../../lib/agents/planner.js";
 import { writeReport } from "../../lib/agents/reporter.js";
-import { taggerPolicy } from "../../lib/agents/offline/tagger.js";
 import { tagInstruments } from "../../lib/agents/tagger.js";
-import { ThrottledError } from "../../lib/models/retry.js";
-import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
-import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { createJob, failJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
+import { ThrottledError } from "../../lib/models/retry.js";
+import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps, runningJob } from "../support/agents.js";
 import { testDb } from "../support/db.js";
@@ -41,7 +41,10 @@ const goodChart = {
 describe("agent edges with the SDK's scripted model", () => {
   let db: PgliteDb;
   let base: AgentDeps;
-  const withModel = (agent: AgentName, model: Model): AgentDeps => ({ ...base, modelFor: (a) => (a === agent ? model : undefined) });
+  const withModel = (agent: AgentName, model: Model): AgentDeps => ({
+    ...base,
+    modelFor: (a) => (a === agent ? model : undefined),
+  });
   const ownInstrument = async (user: string, symbol: string) =>
     (await loadPortfolio(db, user))!.accounts.flatMap((a) => a.positions).find((p) => p.symbol === symbol)!.instrument;
 
@@ -66,25 +69,42 @@ describe("agent edges with the SDK's scripted model", () => {
     const plan = await runPlanner(withModel("planner", model), "00000000-0000-4000-8000-000000000000", portfolio);
     expect(plan.specialists[1]).toEqual({ agent: "charter", reason: "two positions" });
     expect(plan.specialists.map((s) => s.agent)).toEqual(["reporter", "charter", "retirement"]);
-    expect(plan.decision).toEqual({ source: "model+rules", model_choice: ["charter"], added: ["reporter", "retirement"], removed: [] });
+    expect(plan.decision).toEqual({
+      source: "model+rules",
+      model_choice: ["charter"],
+      added: ["reporter", "retirement"],
+      removed: [],
+    });
     expect(toolOutputsSeen(model)[0]).toContain("run_reporter failed: Invalid JSON input for tool");
     const followUp = model.lastCall?.request;
     expect(followUp?.modelSettings.toolChoice).toBe("required");
-    expect(JSON.stringify(followUp?.input)).toMatch(/- run_reporter: the portfolio has \d+ position\(s\)\\n- run_retirement: the user has retirement goals/);
+    expect(JSON.stringify(followUp?.input)).toMatch(
+      /- run_reporter: the portfolio has \d+ position\(s\)\\n- run_retirement: the user has retirement goals/,
+    );
     model.assertComplete();
   });
 
   it("planner: more turns than allowed fails the run", async () => {
-    const looping = Array.from({ length: 6 }, (_, i) => [functionCall("run_reporter", { reason: "again" }, { callId: `r${i}` })]);
+    const looping = Array.from({ length: 6 }, (_, i) => [
+      functionCall("run_reporter", { reason: "again" }, { callId: `r${i}` }),
+    ]);
     const jobId = await runningJob(db, DEMO_USER_ID);
-    await expect(planAnalysis(withModel("planner", new ScriptedModel(looping)), jobId)).rejects.toBeInstanceOf(MaxTurnsExceededError);
+    await expect(planAnalysis(withModel("planner", new ScriptedModel(looping)), jobId)).rejects.toBeInstanceOf(
+      MaxTurnsExceededError,
+    );
   });
 
   it("charter: an invalid chart gets the validation error back; a valid one is stored", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
     const model = new ScriptedModel([
-      [functionCall("create_chart", { ...goodChart, key: "bad_colour", data: [{ name: "Equity", value: 100, color: "blue" }] }, { callId: "c1" })],
+      [
+        functionCall(
+          "create_chart",
+          { ...goodChart, key: "bad_colour", data: [{ name: "Equity", value: 100, color: "blue" }] },
+          { callId: "c1" },
+        ),
+      ],
       [functionCall("create_chart", goodChart, { callId: "c2" })],
       [assistantMessage("Created asset_allocation")],
       [assistantMessage("That is all I can draw.")],
@@ -102,7 +122,9 @@ describe("agent edges with the SDK's scripted model", () => {
   it("charter: never stores more than six charts, even when a turn asks for more at once", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
-    const calls = Array.from({ length: 9 }, (_, i) => functionCall("create_chart", { ...goodChart, key: `chart_${i}` }, { callId: `c${i}` }));
+    const calls = Array.from({ length: 9 }, (_, i) =>
+      functionCall("create_chart", { ...goodChart, key: `chart_${i}` }, { callId: `c${i}` }),
+    );
     const model = new ScriptedModel([calls, [assistantMessage("done")]]);
     const result = await drawCharts(withModel("charter", model), jobId);
     expect(result.charts).toHaveLength(6);
@@ -113,12 +135,14 @@ describe("agent edges with the SDK's scripted model", () => {
   it("charter: an attempt that fails after making charts publishes none of them", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
-    const model = new ScriptedModel([
-      [functionCall("create_chart", goodChart, { callId: "c1" })],
-      async () => {
-        throw new Error("model connection reset");
-      },
-    ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never);
+    const model = new ScriptedModel(
+      [
+        [functionCall("create_chart", goodChart, { callId: "c1" })],
+        async () => {
+          throw new Error("model connection reset");
+        },
+      ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never,
+    );
     await expect(drawCharts(withModel("charter", model), jobId)).rejects.toThrow("model connection reset");
     expect((await getJob(db, jobId))?.charts_payload).toBeNull();
   });
@@ -126,14 +150,16 @@ describe("agent edges with the SDK's scripted model", () => {
   it("charter: a job that stopped running gets no charts, and a run with no chart fails", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
-    const model = new ScriptedModel([
-      async () => {
-        await failJob(db, jobId, "cancelled by a test");
-        return [functionCall("create_chart", goodChart, { callId: "c1" })];
-      },
-      [assistantMessage("gave up")],
-      [assistantMessage("still nothing")],
-    ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never);
+    const model = new ScriptedModel(
+      [
+        async () => {
+          await failJob(db, jobId, "cancelled by a test");
+          return [functionCall("create_chart", goodChart, { callId: "c1" })];
+        },
+        [assistantMessage("gave up")],
+        [assistantMessage("still nothing")],
+      ].map((step) => (typeof step === "function" ? { type: "responder" as const, respond: step } : step)) as never,
+    );
     await expect(drawCharts(withModel("charter", model), jobId)).rejects.toThrow("is not running; nothing was written");
     expect((await getJob(db, jobId))?.charts_payload).toBeNull();
     const empty = new ScriptedModel([[assistantMessage("no charts today")], [assistantMessage("still none")]]);
@@ -146,43 +172,119 @@ describe("agent edges with the SDK's scripted model", () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     const zeros = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, 0]));
     const answer = {
-      symbol: "VTI", name: "Vanguard Total Stock Market ETF", instrument_type: "etf", current_price: 250,
-      allocation_asset_class: { ...zeros(["equity", "fixed_income", "real_estate", "commodities", "cash", "alternatives"]), equity: 90 },
-      allocation_regions: { ...zeros(["north_america", "europe", "asia", "latin_america", "africa", "middle_east", "oceania", "global", "international"]), north_america: 100 },
-      allocation_sectors: { ...zeros(["technology", "healthcare", "financials", "consumer_discretionary", "consumer_staples", "industrials", "energy", "materials", "utilities", "real_estate", "communication", "treasury", "corporate", "mortgage", "government_related", "commodities", "diversified", "other"]), technology: 100 },
+      symbol: "VTI",
+      name: "Vanguard Total Stock Market ETF",
+      instrument_type: "etf",
+      current_price: 250,
+      allocation_asset_class: {
+        ...zeros(["equity", "fixed_income", "real_estate", "commodities", "cash", "alternatives"]),
+        equity: 90,
+      },
+      allocation_regions: {
+        ...zeros([
+          "north_america",
+          "europe",
+          "asia",
+          "latin_america",
+          "africa",
+          "middle_east",
+          "oceania",
+          "global",
+          "international",
+        ]),
+        north_america: 100,
+      },
+      allocation_sectors: {
+        ...zeros([
+          "technology",
+          "healthcare",
+          "financials",
+          "consumer_discretionary",
+          "consumer_staples",
+          "industrials",
+          "energy",
+          "materials",
+          "utilities",
+          "real_estate",
+          "communication",
+          "treasury",
+          "corporate",
+          "mortgage",
+          "government_related",
+          "commodities",
+          "diversified",
+          "other",
+        ]),
+        technology: 100,
+      },
       basis: "scripted",
     };
-    const result = await tagInstruments(withModel("tagger", new ScriptedModel([[assistantMessage(JSON.stringify(answer))]])), jobId, ["VTI"]);
+    const result = await tagInstruments(
+      withModel("tagger", new ScriptedModel([[assistantMessage(JSON.stringify(answer))]])),
+      jobId,
+      ["VTI"],
+    );
     expect(result.tagged).toEqual([]);
-    expect(result.failed).toEqual([{ symbol: "VTI", error: "AllocationSumError: VTI: allocation_asset_class sums to 90, not 100" }]);
+    expect(result.failed).toEqual([
+      { symbol: "VTI", error: "AllocationSumError: VTI: allocation_asset_class sums to 90, not 100" },
+    ]);
     expect(await ownInstrument(DEMO_USER_ID, "VTI")).toMatchObject({ allocation_asset_class: {} });
   });
 
   it("tagger: the model's price estimate is never stored; the user's own price values their holding", async () => {
-    await importPortfolio(db, parsePortfolioFile({
-      user: { id: "priced", display_name: "Priced" },
-      accounts: [{ name: "Brokerage", type: "taxable", positions: [{ symbol: "ZZPRICED", quantity: 1, name: "Priced Technology Fund", price: 12.34 }] }],
-    }));
+    await importPortfolio(
+      db,
+      parsePortfolioFile({
+        user: { id: "priced", display_name: "Priced" },
+        accounts: [
+          {
+            name: "Brokerage",
+            type: "taxable",
+            positions: [{ symbol: "ZZPRICED", quantity: 1, name: "Priced Technology Fund", price: 12.34 }],
+          },
+        ],
+      }),
+    );
     const jobId = await runningJob(db, "priced");
-    const answer = JSON.parse((taggerPolicy({ symbol: "ZZPRICED", name: "Priced Technology Fund", instrument_type: null, current_price: null, allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {} })({} as never) as { final: string }).final);
+    const answer = JSON.parse(
+      (
+        taggerPolicy({
+          symbol: "ZZPRICED",
+          name: "Priced Technology Fund",
+          instrument_type: null,
+          current_price: null,
+          allocation_asset_class: {},
+          allocation_regions: {},
+          allocation_sectors: {},
+        })({} as never) as { final: string }
+      ).final,
+    );
     const model = new ScriptedModel([[assistantMessage(JSON.stringify({ ...answer, current_price: 999 }))]]);
     const result = await tagInstruments(withModel("tagger", model), jobId, ["ZZPRICED"]);
     expect(result.tagged.map((t) => t.symbol)).toEqual(["ZZPRICED"]);
     expect(await ownInstrument("priced", "ZZPRICED")).toMatchObject({
-      current_price: 12.34, price_source: "user", allocation_sectors: { technology: 100 },
+      current_price: 12.34,
+      price_source: "user",
+      allocation_sectors: { technology: 100 },
     });
     expect(await getInstruments(db, ["ZZPRICED"])).toEqual([]);
   });
 
   it("tagger: a model that stayed throttled fails the task (for Step Functions to retry), not just the symbol", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
-    const model = new ScriptedModel([modelError(new ThrottledError("still throttled", { cause: new Error("429"), attempts: 5 }))]);
+    const model = new ScriptedModel([
+      modelError(new ThrottledError("still throttled", { cause: new Error("429"), attempts: 5 })),
+    ]);
     await expect(tagInstruments(withModel("tagger", model), jobId, ["VTI"])).rejects.toBeInstanceOf(ThrottledError);
   });
 
   it("tagger: structured output that is not the schema fails that symbol with the SDK's error", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
-    const result = await tagInstruments(withModel("tagger", new ScriptedModel([[assistantMessage('{"symbol": "VTI"}')]])), jobId, ["VTI", "NOPE"]);
+    const result = await tagInstruments(
+      withModel("tagger", new ScriptedModel([[assistantMessage('{"symbol": "VTI"}')]])),
+      jobId,
+      ["VTI", "NOPE"],
+    );
     expect(result.failed.map((f) => f.symbol)).toEqual(["VTI", "NOPE"]);
     expect(result.failed[0].error).toMatch(/^ModelBehaviorError/);
     expect(result.failed[1].error).toBe("not an untagged holding of this job's owner");
@@ -191,7 +293,11 @@ describe("agent edges with the SDK's scripted model", () => {
   it("reporter: a failing knowledge base is reported to the model and the report is still written", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
-    const knowledge = { marketInsights: async () => { throw new Error("SageMaker endpoint unavailable"); } } as never;
+    const knowledge = {
+      marketInsights: async () => {
+        throw new Error("SageMaker endpoint unavailable");
+      },
+    } as never;
     const model = new ScriptedModel([
       [functionCall("get_market_insights", { symbols: ["SPY"] }, { callId: "k1" })],
       [assistantMessage("## Executive Summary\nA short report about 401(k).")],

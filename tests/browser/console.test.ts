@@ -1,8 +1,8 @@
-import { writeFile, mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDefinition } from "../../console/run-job.js";
@@ -45,7 +45,13 @@ describe.skipIf(!("path" in chromium))("the console in Chromium", () => {
   it("refuses a bad upload with the field's path, as the CLI does", async () => {
     const dir = await mkdtemp(join(tmpdir(), "alex-upload-"));
     const bad = join(dir, "bad.json");
-    await writeFile(bad, JSON.stringify({ user: { display_name: "X" }, accounts: [{ name: "a", type: "401k", positions: [{ symbol: "SPY", quantity: -1 }] }] }));
+    await writeFile(
+      bad,
+      JSON.stringify({
+        user: { display_name: "X" },
+        accounts: [{ name: "a", type: "401k", positions: [{ symbol: "SPY", quantity: -1 }] }],
+      }),
+    );
     await page.goto(url);
     await page.setInputFiles("#portfolio", bad);
     await page.click("button:not([name])");
@@ -60,7 +66,9 @@ describe.skipIf(!("path" in chromium))("the console in Chromium", () => {
     await page.click("button:not([name])");
     await page.waitForURL(/\/jobs\/[0-9a-f-]+\/live$/);
     await page.locator("#live-status", { hasText: "Analysis complete" }).waitFor({ timeout: 120_000 });
-    expect(await page.locator('#live-graph [data-state="Analysis complete"]').getAttribute("data-status")).toBe("succeeded");
+    expect(await page.locator('#live-graph [data-state="Analysis complete"]').getAttribute("data-status")).toBe(
+      "succeeded",
+    );
     expect(await page.locator('#live-graph [data-status="running"]').count()).toBe(0);
     await screenshot(page, "console-live", { readme: true });
     await page.click("#live-link a");

@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { localDefinition, runJobLocally } from "../../console/run-job.js";
 import type { Db } from "../../lib/db/driver.js";
+import { saveExecutionTrace } from "../../lib/db/repositories/execution-trace.js";
 import { createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { writeJobOutput } from "../../lib/output/job-output.js";
+import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { executeLocally } from "../../state-machine/local-executor.js";
-import { saveExecutionTrace } from "../../lib/db/repositories/execution-trace.js";
 import { offlineConfig, offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
 import { consoleErrors, expectAccessible, findChromium, launch, screenshot } from "./browser.js";
@@ -37,7 +37,10 @@ describe.skipIf(!("path" in chromium))("index.html in Chromium", () => {
       throw Object.assign(new Error("the plotter caught fire"), { name: "ChartBoom" });
     };
     const failedId = await createJob(db, { clerk_user_id: DEMO_USER_ID });
-    const execution = await executeLocally({ jobId: failedId }, { deps: await offlineDeps(db), taskFunctions: { charter: failing }, retryIntervalMs: 0 });
+    const execution = await executeLocally(
+      { jobId: failedId },
+      { deps: await offlineDeps(db), taskFunctions: { charter: failing }, retryIntervalMs: 0 },
+    );
     await saveExecutionTrace(db, failedId, execution.events);
     await writeJobOutput(join(out, "failed"), (await getJob(db, failedId))!, { definition: localDefinition() });
     failedSpecialistPage = pathToFileURL(join(out, "failed", "index.html")).href;
@@ -94,8 +97,16 @@ describe.skipIf(!("path" in chromium))("index.html in Chromium", () => {
     const caught = other.locator('#execution-graph [data-status="caught"]');
     expect(await caught.count()).toBe(1);
     expect(await caught.getAttribute("data-state")).toBe("Draw charts");
-    for (const state of ["Write report", "Project retirement", "Run specialists", "Finalize job", "Analysis complete"]) {
-      expect(await other.locator(`#execution-graph [data-state="${state}"]`).getAttribute("data-status"), state).toBe("succeeded");
+    for (const state of [
+      "Write report",
+      "Project retirement",
+      "Run specialists",
+      "Finalize job",
+      "Analysis complete",
+    ]) {
+      expect(await other.locator(`#execution-graph [data-state="${state}"]`).getAttribute("data-status"), state).toBe(
+        "succeeded",
+      );
     }
     await other.locator("#execution-graph").screenshot({ path: "test-output/browser/graph-failed-specialist.png" });
     await other.close();

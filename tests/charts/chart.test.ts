@@ -1,6 +1,14 @@
 import { tool } from "@openai/agents";
 import { describe, expect, it } from "vitest";
-import { Chart, ChartsPayload, PALETTE, StoredChart, toStoredChart, undrawableReason, withKey } from "../../lib/charts/chart.js";
+import {
+  Chart,
+  ChartsPayload,
+  PALETTE,
+  StoredChart,
+  toStoredChart,
+  undrawableReason,
+  withKey,
+} from "../../lib/charts/chart.js";
 import { assetAllocation } from "./fixtures.js";
 
 /** The dotted path of every issue, for asserting where validation failed. */
@@ -17,8 +25,14 @@ const withPoint = (index: number, patch: object) => ({
 
 describe("line charts the original frontend can draw", () => {
   const series = {
-    key: "projected_value", title: "Projected value", type: "line" as const, description: "By year",
-    data: [{ name: "2030", value: 100, color: "#3B82F6" }, { name: "2035", value: 150, color: "#3B82F6" }],
+    key: "projected_value",
+    title: "Projected value",
+    type: "line" as const,
+    description: "By year",
+    data: [
+      { name: "2030", value: 100, color: "#3B82F6" },
+      { name: "2035", value: 150, color: "#3B82F6" },
+    ],
   };
 
   it("stores each point of a time series with the `year` key the original frontend reads", () => {
@@ -59,7 +73,11 @@ describe("Chart schema", () => {
 
   it("rejects empty and oversized data", () => {
     expect(issuePaths({ ...assetAllocation, data: [] })).toEqual(["data"]);
-    const many = Array.from({ length: 51 }, (_, i) => ({ name: `n${i}`, value: i, color: PALETTE[i % PALETTE.length] }));
+    const many = Array.from({ length: 51 }, (_, i) => ({
+      name: `n${i}`,
+      value: i,
+      color: PALETTE[i % PALETTE.length],
+    }));
     expect(issuePaths({ ...assetAllocation, data: many })).toEqual(["data"]);
   });
 

@@ -24,9 +24,14 @@ export function projectionRows(retirementAge = 65): FanChartRow[] {
     if (year > 0) median = phase === "accumulation" ? median * 1.06 + 10_000 : Math.max(0, median * 1.04 - 50_000);
     const spread = 0.06 * Math.sqrt(year);
     rows.push({
-      year, age, phase,
-      p10: median * Math.max(0, 1 - 2 * spread), p25: median * Math.max(0, 1 - spread), p50: median,
-      p75: median * (1 + spread), p90: median * (1 + 2 * spread),
+      year,
+      age,
+      phase,
+      p10: median * Math.max(0, 1 - 2 * spread),
+      p25: median * Math.max(0, 1 - spread),
+      p50: median,
+      p75: median * (1 + spread),
+      p90: median * (1 + 2 * spread),
     });
   }
   return rows;

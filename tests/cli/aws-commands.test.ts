@@ -1,4 +1,9 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,7 +50,15 @@ describe("alex watch", () => {
       { id: 1, type: "ExecutionStarted", timestamp: at(0) },
       { id: 2, type: "TaskStateEntered", timestamp: at(5), stateEnteredEventDetails: { name: "Prepare job" } },
     ];
-    const second = [...first, { id: 3, type: "ExecutionFailed", timestamp: at(900), executionFailedEventDetails: { error: "JobFailed", cause: "boom" } }];
+    const second = [
+      ...first,
+      {
+        id: 3,
+        type: "ExecutionFailed",
+        timestamp: at(900),
+        executionFailedEventDetails: { error: "JobFailed", cause: "boom" },
+      },
+    ];
     mockClient(sfn)
       .on(DescribeExecutionCommand)
       .resolvesOnce({ status: "RUNNING", startDate: start })
@@ -54,7 +67,12 @@ describe("alex watch", () => {
       .resolvesOnce({ events: first as never })
       .resolves({ events: second as never });
     const lines: string[] = [];
-    const status = await watchExecution({ sfn, executionArn: "arn:aws:states:eu-west-1:1:execution:m:e", write: (l) => lines.push(l), sleep: async () => {} });
+    const status = await watchExecution({
+      sfn,
+      executionArn: "arn:aws:states:eu-west-1:1:execution:m:e",
+      write: (l) => lines.push(l),
+      sleep: async () => {},
+    });
     expect(status).toBe("FAILED");
     expect(lines).toEqual([
       "+     0 ms  ExecutionStarted",
@@ -73,11 +91,15 @@ describe("finding a job's execution", () => {
     const machine = "arn:aws:states:eu-west-1:1:stateMachine:m";
     const exec = (n: number) => `arn:aws:states:eu-west-1:1:execution:m:e${n}`;
     const mock = mockClient(sfn);
-    mock.on(ListExecutionsCommand).resolvesOnce({ executions: [{ executionArn: exec(3) }, { executionArn: exec(2) }] as never, nextToken: "t" })
+    mock
+      .on(ListExecutionsCommand)
+      .resolvesOnce({ executions: [{ executionArn: exec(3) }, { executionArn: exec(2) }] as never, nextToken: "t" })
       .resolves({ executions: [{ executionArn: exec(1) }] as never });
     mock.on(DescribeExecutionCommand, { executionArn: exec(3) }).resolves({ input: JSON.stringify({ jobId: other }) });
     mock.on(DescribeExecutionCommand, { executionArn: exec(2) }).resolves({ input: "not json" });
-    mock.on(DescribeExecutionCommand, { executionArn: exec(1) }).resolves({ input: JSON.stringify([{ messageId: "m", body: JSON.stringify({ job_id: jobId }) }]) });
+    mock
+      .on(DescribeExecutionCommand, { executionArn: exec(1) })
+      .resolves({ input: JSON.stringify([{ messageId: "m", body: JSON.stringify({ job_id: jobId }) }]) });
     expect(await findExecutionOfJob(sfn, machine, jobId)).toBe(exec(1));
     expect(mock.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input)).toEqual([
       { stateMachineArn: machine, nextToken: undefined, maxResults: 50 },

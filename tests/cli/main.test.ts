@@ -20,7 +20,13 @@ describe("the alex CLI", () => {
   it("rejects a bad portfolio file naming the field, before touching the database", async () => {
     const dir = mkdtempSync(join(tmpdir(), "alex-cli-"));
     const file = join(dir, "bad.json");
-    writeFileSync(file, JSON.stringify({ user: { display_name: "X" }, accounts: [{ name: "A", type: "401k", positions: [{ symbol: "SPY", quantity: 0 }] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        user: { display_name: "X" },
+        accounts: [{ name: "A", type: "401k", positions: [{ symbol: "SPY", quantity: 0 }] }],
+      }),
+    );
     const io = capture();
     const code = await main(["portfolio", "--portfolio", file, "--db", join(dir, "db")]);
     expect(code).toBe(2);

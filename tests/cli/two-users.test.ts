@@ -10,10 +10,13 @@ const db = join(dir, "db");
 
 function portfolioFile(id: string, name: string, price: number): string {
   const path = join(dir, `${id}.json`);
-  writeFileSync(path, JSON.stringify({
-    user: { id, display_name: id },
-    accounts: [{ name: "Brokerage", type: "taxable", positions: [{ symbol: "SHRX", quantity: 100, name, price }] }],
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      user: { id, display_name: id },
+      accounts: [{ name: "Brokerage", type: "taxable", positions: [{ symbol: "SHRX", quantity: 100, name, price }] }],
+    }),
+  );
   return path;
 }
 
@@ -30,7 +33,9 @@ describe("two users holding the same unknown symbol (issue 9's SHRX case) on one
   afterEach(() => vi.restoreAllMocks());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("values each at their own price, tags each from their own name, and leaves the shared data alone", { timeout: 240_000 }, async () => {
+  it("values each at their own price, tags each from their own name, and leaves the shared data alone", {
+    timeout: 240_000,
+  }, async () => {
     const a = portfolioFile("user-a", "Totally Safe Bond Fund", 9999);
     const b = portfolioFile("user-b", "Shrike Robotics ETF", 10);
 
@@ -41,7 +46,12 @@ describe("two users holding the same unknown symbol (issue 9's SHRX case) on one
 
     const bValued = await run(["portfolio", "--portfolio", b]);
     expect(bValued.json.portfolio.total_value).toBe(1_000);
-    expect(bValued.json.portfolio.positions[0]).toMatchObject({ symbol: "SHRX", name: "Shrike Robotics ETF", price: 10, price_source: "user" });
+    expect(bValued.json.portfolio.positions[0]).toMatchObject({
+      symbol: "SHRX",
+      name: "Shrike Robotics ETF",
+      price: 10,
+      price_source: "user",
+    });
     const bJob = await run(["analyze", "--portfolio", b, "--out", join(dir, "out")]);
     expect(bJob.code).toBe(0);
     expect(bJob.json.summary_payload.portfolio.total_value).toBe(1_000);
@@ -56,7 +66,12 @@ describe("two users holding the same unknown symbol (issue 9's SHRX case) on one
         "SELECT clerk_user_id, name, price, allocation_asset_class FROM user_instruments WHERE symbol = 'SHRX' ORDER BY clerk_user_id",
       );
       expect(own.rows).toEqual([
-        { clerk_user_id: "user-a", name: "Totally Safe Bond Fund", price: 9999, allocation_asset_class: { fixed_income: 100 } },
+        {
+          clerk_user_id: "user-a",
+          name: "Totally Safe Bond Fund",
+          price: 9999,
+          allocation_asset_class: { fixed_income: 100 },
+        },
         { clerk_user_id: "user-b", name: "Shrike Robotics ETF", price: 10, allocation_asset_class: { equity: 100 } },
       ]);
     } finally {

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DataApiDb } from "../../lib/db/data-api.js";
 import { type Db, DbError, P } from "../../lib/db/driver.js";
 import { migrate } from "../../lib/db/migrate.js";
-import { insertTraceSpans, listTraceSpans } from "../../lib/db/repositories/traces.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import {
   findUntaggedInstrumentsOfUser,
   getInstruments,
@@ -27,14 +27,14 @@ import {
   JobNotRunningError,
   listJobs,
   mergeChart,
-  saveSnapshot,
   savePayload,
+  saveSnapshot,
 } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import { latestMarketPrices, recordPrices } from "../../lib/db/repositories/prices.js";
+import { insertTraceSpans, listTraceSpans } from "../../lib/db/repositories/traces.js";
 import { getUser, upsertUser } from "../../lib/db/repositories/users.js";
 import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
-import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import type { Portfolio } from "../../lib/portfolio/types.js";
 import { seedInstruments } from "../../lib/seed/demo.js";
 import { DataApiFake } from "../support/data-api-fake.js";
@@ -83,8 +83,14 @@ afterAll(async () => {
 
 describe("migrations through each driver", () => {
   it("applies every migration on an empty database, and nothing the second time", () => {
-    expect(migrationRuns.pglite).toEqual([["001_schema", "002_job_owner", "003_numbers", "004_market_data", "005_reliability", "006_traces"], []]);
-    expect(migrationRuns["data-api"]).toEqual([["001_schema", "002_job_owner", "003_numbers", "004_market_data", "005_reliability", "006_traces"], []]);
+    expect(migrationRuns.pglite).toEqual([
+      ["001_schema", "002_job_owner", "003_numbers", "004_market_data", "005_reliability", "006_traces"],
+      [],
+    ]);
+    expect(migrationRuns["data-api"]).toEqual([
+      ["001_schema", "002_job_owner", "003_numbers", "004_market_data", "005_reliability", "006_traces"],
+      [],
+    ]);
   });
 
   it("leaves the same schema and the same recorded versions on both", async () => {
@@ -104,12 +110,24 @@ describe("migrations through each driver", () => {
     }));
     expect(result.pglite).toEqual({
       versions: [
-        { version: "001_schema" }, { version: "002_job_owner" }, { version: "003_numbers" }, { version: "004_market_data" },
-        { version: "005_reliability" }, { version: "006_traces" },
+        { version: "001_schema" },
+        { version: "002_job_owner" },
+        { version: "003_numbers" },
+        { version: "004_market_data" },
+        { version: "005_reliability" },
+        { version: "006_traces" },
       ],
       tables: [
-        "accounts", "instruments", "instruments_untrusted_pre_004", "job_traces", "jobs", "positions", "prices",
-        "schema_migrations", "user_instruments", "users",
+        "accounts",
+        "instruments",
+        "instruments_untrusted_pre_004",
+        "job_traces",
+        "jobs",
+        "positions",
+        "prices",
+        "schema_migrations",
+        "user_instruments",
+        "users",
       ],
       triggers: [
         "instruments_allocations_sum_to_100",
@@ -187,8 +205,23 @@ describe("column types", () => {
     expect(values.pglite.insertedCount).toBe(1);
     expect(values.pglite.rows).toEqual([
       {
-        id: NULL_ID, price: null, qty: null, rate: null, doc: null, doc_string: null, label: null, name: null,
-        at: null, at_micro: null, at_offset: null, local_ts: null, day: null, n4: null, n8: null, flag: null, ratio: null,
+        id: NULL_ID,
+        price: null,
+        qty: null,
+        rate: null,
+        doc: null,
+        doc_string: null,
+        label: null,
+        name: null,
+        at: null,
+        at_micro: null,
+        at_offset: null,
+        local_ts: null,
+        day: null,
+        n4: null,
+        n8: null,
+        flag: null,
+        ratio: null,
       },
       {
         id: ID,
@@ -210,7 +243,9 @@ describe("column types", () => {
         ratio: 0.25,
       },
     ]);
-    expect(values.pglite.expressions).toEqual([{ sum: 0.3, arr: [1], js: { k: "v" }, json_null: null, sql_null: null, n: 2 }]);
+    expect(values.pglite.expressions).toEqual([
+      { sum: 0.3, arr: [1], js: { k: "v" }, json_null: null, sql_null: null, n: 2 },
+    ]);
   });
 
   it("the Data API driver gives deep-equal values", () => {
@@ -242,7 +277,13 @@ describe("column types", () => {
       return rows;
     });
     expect(result.pglite).toEqual([
-      { id: "11111111-2222-4333-8444-555555555555", price: 99.5, doc: { ok: true }, at: "2025-12-31T23:00:00.000Z", day: "2025-01-01" },
+      {
+        id: "11111111-2222-4333-8444-555555555555",
+        price: 99.5,
+        doc: { ok: true },
+        at: "2025-12-31T23:00:00.000Z",
+        day: "2025-01-01",
+      },
     ]);
     expect(result.dataApi).toEqual(result.pglite);
   });
@@ -285,8 +326,11 @@ describe("JSONB chart merge", () => {
 
 describe("transactions", () => {
   const count = async (db: Db, prefix: string) =>
-    (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE clerk_user_id LIKE :p", { p: `${prefix}%` }))
-      .rows[0].n;
+    (
+      await db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE clerk_user_id LIKE :p", {
+        p: `${prefix}%`,
+      })
+    ).rows[0].n;
 
   it("commits when the work succeeds, and the work's result is returned", async () => {
     const result = await onBoth(async (db, driver) => {
@@ -363,7 +407,9 @@ describe("errors", () => {
   it("a constraint that fails only at COMMIT is a DbError with its SQLSTATE on both", async () => {
     const result = await onBoth(async (db, driver) => {
       const table = `deferred_${driver.replace("-", "_")}`;
-      await db.query(`CREATE TABLE ${table} (id INTEGER, CONSTRAINT ${table}_once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)`);
+      await db.query(
+        `CREATE TABLE ${table} (id INTEGER, CONSTRAINT ${table}_once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)`,
+      );
       const error = await caught(
         db.transaction(async (tx) => {
           await tx.query(`INSERT INTO ${table} (id) VALUES (1)`);
@@ -377,7 +423,6 @@ describe("errors", () => {
     expect(result.pglite).toEqual({ isDbError: true, code: "23505", rows: 0 });
     expect(result.dataApi).toEqual(result.pglite);
   });
-
 
   it("a unique violation is a DbError with code 23505 on both", async () => {
     const result = await onBoth(async (db, driver) => {
@@ -413,10 +458,19 @@ describe("errors", () => {
 
 describe("repository flow", () => {
   const FILE = parsePortfolioFile({
-    user: { display_name: "Flow Tester", current_age: 45, years_until_retirement: 20, target_retirement_income: 80000.5 },
+    user: {
+      display_name: "Flow Tester",
+      current_age: 45,
+      years_until_retirement: 20,
+      target_retirement_income: 80000.5,
+    },
     accounts: [
       {
-        name: "Brokerage", type: "taxable", purpose: '{"a":1}', cash_balance: 1234.56, cash_interest: 0.0125,
+        name: "Brokerage",
+        type: "taxable",
+        purpose: '{"a":1}',
+        cash_balance: 1234.56,
+        cash_interest: 0.0125,
         positions: [
           { symbol: "spy", quantity: 10.5 },
           { symbol: "NEWX", quantity: 3, name: "New ETF", price: 25.5, instrument_type: "etf" },
@@ -428,16 +482,26 @@ describe("repository flow", () => {
 
   /** Account ids are random per database; everything else must match. */
   const withoutIds = (portfolio: Portfolio | undefined) =>
-    portfolio && { ...portfolio, accounts: portfolio.accounts.map(({ id, ...rest }) => ({ ...rest, idIsUuid: /^[0-9a-f-]{36}$/.test(id) })) };
+    portfolio && {
+      ...portfolio,
+      accounts: portfolio.accounts.map(({ id, ...rest }) => ({ ...rest, idIsUuid: /^[0-9a-f-]{36}$/.test(id) })),
+    };
 
   it("import → loadPortfolio (one statement) → job lifecycle gives the same results on both", async () => {
     const result = await onBoth(async (db, driver) => {
       const userId = await importPortfolio(db, FILE);
       const executedBefore = fake.executed.length;
       let queries = 0;
-      const counting: Db = { ...db, query: (sql, params) => (queries++, db.query(sql, params)), transaction: db.transaction.bind(db) };
+      const counting: Db = {
+        ...db,
+        query: (sql, params) => (queries++, db.query(sql, params)),
+        transaction: db.transaction.bind(db),
+      };
       const portfolio = await loadPortfolio(counting, userId);
-      const loadStatements = { queries, executeStatementCalls: driver === "data-api" ? fake.executed.length - executedBefore : 1 };
+      const loadStatements = {
+        queries,
+        executeStatementCalls: driver === "data-api" ? fake.executed.length - executedBefore : 1,
+      };
 
       const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { focus: "retirement" } });
       const steps: Record<string, unknown> = {};
@@ -451,8 +515,11 @@ describe("repository flow", () => {
       steps.completeAgain = await completeJob(db, jobId);
       steps.failAfterComplete = await failJob(db, jobId, "too late");
       steps.claimAfterComplete = await claimJob(db, jobId, "execution-1");
-      steps.writeAfterComplete = (await caught(savePayload(db, jobId, "report_payload", {}))) instanceof JobNotRunningError;
-      const reopen = await caught(db.query("UPDATE jobs SET status = 'running' WHERE id = :id::uuid", { id: P.uuid(jobId) }));
+      steps.writeAfterComplete =
+        (await caught(savePayload(db, jobId, "report_payload", {}))) instanceof JobNotRunningError;
+      const reopen = await caught(
+        db.query("UPDATE jobs SET status = 'running' WHERE id = :id::uuid", { id: P.uuid(jobId) }),
+      );
       steps.reopenCode = (reopen as DbError).code;
       const job = (await getJob(db, jobId))!;
 
@@ -480,34 +547,60 @@ describe("repository flow", () => {
 
     expect(result.pglite.portfolio).toEqual({
       user: {
-        clerk_user_id: "local:flow-tester", display_name: "Flow Tester", current_age: 45, years_until_retirement: 20,
-        target_retirement_income: 80000.5, annual_contribution: null,
+        clerk_user_id: "local:flow-tester",
+        display_name: "Flow Tester",
+        current_age: 45,
+        years_until_retirement: 20,
+        target_retirement_income: 80000.5,
+        annual_contribution: null,
       },
       accounts: [
         {
-          idIsUuid: true, name: "Brokerage", type: "taxable", purpose: '{"a":1}', cash_balance: 1234.56, cash_interest: 0.0125,
+          idIsUuid: true,
+          name: "Brokerage",
+          type: "taxable",
+          purpose: '{"a":1}',
+          cash_balance: 1234.56,
+          cash_interest: 0.0125,
           positions: [
             {
-              symbol: "NEWX", quantity: 3,
+              symbol: "NEWX",
+              quantity: 3,
               instrument: {
-                symbol: "NEWX", name: "New ETF", instrument_type: "etf", current_price: 25.5,
-                allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
-                price_as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), price_source: "user", price_stale: false,
+                symbol: "NEWX",
+                name: "New ETF",
+                instrument_type: "etf",
+                current_price: 25.5,
+                allocation_asset_class: {},
+                allocation_regions: {},
+                allocation_sectors: {},
+                price_as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+                price_source: "user",
+                price_stale: false,
               },
             },
             {
-              symbol: "SPY", quantity: 10.5,
+              symbol: "SPY",
+              quantity: 10.5,
               instrument: expect.objectContaining({
-                name: "SPDR S&P 500 ETF Trust", current_price: 450.25, allocation_regions: { north_america: 100 },
+                name: "SPDR S&P 500 ETF Trust",
+                current_price: 450.25,
+                allocation_regions: { north_america: 100 },
               }),
             },
           ],
         },
         {
-          idIsUuid: true, name: "Roth", type: "roth_ira", purpose: null, cash_balance: 0, cash_interest: 0,
+          idIsUuid: true,
+          name: "Roth",
+          type: "roth_ira",
+          purpose: null,
+          cash_balance: 0,
+          cash_interest: 0,
           positions: [
             {
-              symbol: "BND", quantity: 0.12345678,
+              symbol: "BND",
+              quantity: 0.12345678,
               instrument: expect.objectContaining({ name: "Vanguard Total Bond Market ETF", current_price: 72.5 }),
             },
           ],
@@ -517,14 +610,26 @@ describe("repository flow", () => {
     expect(result.pglite).toMatchObject({
       loadStatements: { queries: 1, executeStatementCalls: 1 },
       steps: {
-        pending: "pending", claim: true, claimAgain: false, complete: true, completeAgain: false,
-        failAfterComplete: false, claimAfterComplete: false, writeAfterComplete: true, reopenCode: "23514",
-        failPending: true, claimFailed: false,
+        pending: "pending",
+        claim: true,
+        claimAgain: false,
+        complete: true,
+        completeAgain: false,
+        failAfterComplete: false,
+        claimAfterComplete: false,
+        writeAfterComplete: true,
+        reopenCode: "23514",
+        failPending: true,
+        claimFailed: false,
       },
       job: {
-        status: "completed", request_payload: { focus: "retirement" }, snapshotMatches: true,
-        report_payload: { markdown: "# Report", score: 7.5 }, summary_payload: '{"kept":"as a JSON string"}',
-        error_message: null, ordered: true,
+        status: "completed",
+        request_payload: { focus: "retirement" },
+        snapshotMatches: true,
+        report_payload: { markdown: "# Report", score: 7.5 },
+        summary_payload: '{"kept":"as a JSON string"}',
+        error_message: null,
+        ordered: true,
       },
       failed: { status: "failed", error_message: "no model available", started_at: null },
     });
@@ -540,17 +645,34 @@ describe("the other repository functions", () => {
       const user = `other-repos-${driver}`;
       const file = parsePortfolioFile({
         user: { id: user, display_name: "Other" },
-        accounts: [{ name: "A", type: "hsa", positions: [{ symbol: "SPY", quantity: 1 }, { symbol: "ORUNTAG", quantity: 2, price: 3.25 }] }],
+        accounts: [
+          {
+            name: "A",
+            type: "hsa",
+            positions: [
+              { symbol: "SPY", quantity: 1 },
+              { symbol: "ORUNTAG", quantity: 2, price: 3.25 },
+            ],
+          },
+        ],
       });
       await importPortfolio(db, file);
       const instruments = await getInstruments(db, ["ORUNTAG", "SPY", "MISSING"]);
       const listedSymbols = (await listInstruments(db)).map((i) => i.symbol);
       const untagged = await findUntaggedInstrumentsOfUser(db, user);
       await tagUserInstrument(db, user, "ORUNTAG", {
-        instrument_type: "stock", allocation_asset_class: { equity: 100 }, allocation_regions: { global: 100 }, allocation_sectors: { other: 100 },
+        instrument_type: "stock",
+        allocation_asset_class: { equity: 100 },
+        allocation_regions: { global: 100 },
+        allocation_sectors: { other: 100 },
       });
-      const tagged = (await loadPortfolio(db, user))!.accounts[0].positions.find((p) => p.symbol === "ORUNTAG")!.instrument;
-      const recorded = await recordPrices(db, "market", "2026-11-27", [{ symbol: "SPY", close: 600.5 }, { symbol: "ORUNTAG", close: 1 }]);
+      const tagged = (await loadPortfolio(db, user))!.accounts[0].positions.find(
+        (p) => p.symbol === "ORUNTAG",
+      )!.instrument;
+      const recorded = await recordPrices(db, "market", "2026-11-27", [
+        { symbol: "SPY", close: 600.5 },
+        { symbol: "ORUNTAG", close: 1 },
+      ]);
       const spyAfter = (await getInstruments(db, ["SPY"]))[0];
       const market = await latestMarketPrices(db);
       const untaggedAfter = await findUntaggedInstrumentsOfUser(db, user);
@@ -568,9 +690,14 @@ describe("the other repository functions", () => {
       const listedAll = await listJobs(db, {});
       return {
         instruments,
-        listed22NotOwn: listedSymbols.length >= 22 && !listedSymbols.includes("ORUNTAG") && listedSymbols.includes("VIG"),
+        listed22NotOwn:
+          listedSymbols.length >= 22 && !listedSymbols.includes("ORUNTAG") && listedSymbols.includes("VIG"),
         recorded,
-        spyAfter: { current_price: spyAfter.current_price, price_as_of: spyAfter.price_as_of, price_source: spyAfter.price_source },
+        spyAfter: {
+          current_price: spyAfter.current_price,
+          price_as_of: spyAfter.price_as_of,
+          price_source: spyAfter.price_source,
+        },
         market: { as_of: market.as_of, fetched: typeof market.fetched_at === "string" },
         untagged,
         tagged,
@@ -585,11 +712,24 @@ describe("the other repository functions", () => {
       listed22NotOwn: true,
       untagged: [
         {
-          symbol: "ORUNTAG", name: "ORUNTAG", instrument_type: null, current_price: 3.25,
-          allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {}, price_source: "user", scope: "user",
+          symbol: "ORUNTAG",
+          name: "ORUNTAG",
+          instrument_type: null,
+          current_price: 3.25,
+          allocation_asset_class: {},
+          allocation_regions: {},
+          allocation_sectors: {},
+          price_source: "user",
+          scope: "user",
         },
       ],
-      tagged: { symbol: "ORUNTAG", name: "ORUNTAG", instrument_type: "stock", current_price: 3.25, allocation_sectors: { other: 100 } },
+      tagged: {
+        symbol: "ORUNTAG",
+        name: "ORUNTAG",
+        instrument_type: "stock",
+        current_price: 3.25,
+        allocation_sectors: { other: 100 },
+      },
       recorded: ["SPY"],
       spyAfter: { current_price: 600.5, price_as_of: "2026-11-27", price_source: "market" },
       market: { as_of: "2026-11-27", fetched: true },
@@ -603,7 +743,9 @@ describe("the other repository functions", () => {
       listedAllHasUser: true,
     });
     expect(result.pglite.instruments.map((i) => i.symbol)).toEqual(["SPY"]);
-    expect({ ...result.dataApi, profile: { ...result.dataApi.profile, clerk_user_id: "other-repos-pglite" } }).toEqual(result.pglite);
+    expect({ ...result.dataApi, profile: { ...result.dataApi.profile, clerk_user_id: "other-repos-pglite" } }).toEqual(
+      result.pglite,
+    );
   });
 });
 
@@ -626,7 +768,9 @@ describe("Data API fake behaves like the Data API", () => {
     );
     expect((error as DbError).code).toBe("42883");
     await expect(
-      dataApi.query("SELECT clerk_user_id FROM jobs WHERE id = :id", { id: P.uuid("6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b") }),
+      dataApi.query("SELECT clerk_user_id FROM jobs WHERE id = :id", {
+        id: P.uuid("6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b"),
+      }),
     ).resolves.toEqual({ rows: [], rowCount: 0 });
   });
 
@@ -638,7 +782,10 @@ describe("Data API fake behaves like the Data API", () => {
         parameters: [{ name: "t", value: { stringValue: "2024-01-01T00:00:00Z" }, typeHint: "TIMESTAMP" }],
       }),
     );
-    await expect(send).rejects.toMatchObject({ name: "BadRequestException", message: expect.stringMatching(/Timestamp format/) });
+    await expect(send).rejects.toMatchObject({
+      name: "BadRequestException",
+      message: expect.stringMatching(/Timestamp format/),
+    });
   });
 
   it("answers in Data API shapes: records only with a result set, numberOfRecordsUpdated for DML", async () => {
@@ -652,15 +799,32 @@ describe("Data API fake behaves like the Data API", () => {
     expect(select.records).toHaveLength(1);
     const [i, l, d, f, b, n, t, j] = select.records![0];
     expect({ i, l, d, f, b, n, j }).toEqual({
-      i: { longValue: 1 }, l: { longValue: 2 }, d: { stringValue: "1.5" }, f: { doubleValue: 0.5 }, b: { booleanValue: true },
-      n: { isNull: true }, j: { stringValue: '{"a": 1}' },
+      i: { longValue: 1 },
+      l: { longValue: 2 },
+      d: { stringValue: "1.5" },
+      f: { doubleValue: 0.5 },
+      b: { booleanValue: true },
+      n: { isNull: true },
+      j: { stringValue: '{"a": 1}' },
     });
     expect(t.stringValue).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$/);
-    expect(select.columnMetadata!.map((c) => c.typeName)).toEqual(["int4", "int8", "numeric", "float8", "bool", "text", "timestamptz", "jsonb"]);
+    expect(select.columnMetadata!.map((c) => c.typeName)).toEqual([
+      "int4",
+      "int8",
+      "numeric",
+      "float8",
+      "bool",
+      "text",
+      "timestamptz",
+      "jsonb",
+    ]);
     expect(select.numberOfRecordsUpdated).toBe(0);
 
     const update = await fake.client.send(
-      new ExecuteStatementCommand({ ...base, sql: "UPDATE instruments SET name = name WHERE symbol IN ('SPY', 'QQQ')" }),
+      new ExecuteStatementCommand({
+        ...base,
+        sql: "UPDATE instruments SET name = name WHERE symbol IN ('SPY', 'QQQ')",
+      }),
     );
     expect(update.records).toBeUndefined();
     expect(update.numberOfRecordsUpdated).toBe(2);
@@ -674,13 +838,21 @@ describe("Data API fake behaves like the Data API", () => {
         sql: "SELECT 1::int8 AS l, 2.50::numeric AS d, '{\"a\":1}'::jsonb AS j, '2024-01-02 03:04:05+00'::timestamptz AS t, NULL::text AS n, ARRAY[1,2]::int4[] AS arr",
       }),
     );
-    expect(JSON.parse(json.formattedRecords!)).toEqual([{ l: 1, d: "2.50", j: '{"a": 1}', t: "2024-01-02 03:04:05", n: null, arr: "{1,2}" }]);
+    expect(JSON.parse(json.formattedRecords!)).toEqual([
+      { l: 1, d: "2.50", j: '{"a": 1}', t: "2024-01-02 03:04:05", n: null, arr: "{1,2}" },
+    ]);
     expect(json.records).toBeUndefined();
 
     const arrays = await fake.client.send(
-      new ExecuteStatementCommand({ ...fake.target, sql: "SELECT ARRAY[1,2]::int4[] AS i, ARRAY['a b','c']::text[] AS s" }),
+      new ExecuteStatementCommand({
+        ...fake.target,
+        sql: "SELECT ARRAY[1,2]::int4[] AS i, ARRAY['a b','c']::text[] AS s",
+      }),
     );
-    expect(arrays.records![0]).toEqual([{ arrayValue: { longValues: [1, 2] } }, { arrayValue: { stringValues: ["a b", "c"] } }]);
+    expect(arrays.records![0]).toEqual([
+      { arrayValue: { longValues: [1, 2] } },
+      { arrayValue: { stringValues: ["a b", "c"] } },
+    ]);
 
     await dataApi.query("CREATE TABLE fake_batch (id INTEGER PRIMARY KEY, label TEXT)");
     const batch = await fake.client.send(
@@ -695,13 +867,21 @@ describe("Data API fake behaves like the Data API", () => {
     );
     expect(batch.updateResults).toHaveLength(3);
     expect((await dataApi.query("SELECT id, label FROM fake_batch ORDER BY id")).rows).toEqual([
-      { id: 1, label: "row 1" }, { id: 2, label: "row 2" }, { id: 3, label: "row 3" },
+      { id: 1, label: "row 1" },
+      { id: 2, label: "row 2" },
+      { id: 3, label: "row 3" },
     ]);
   });
 
   it("refuses requests for another cluster or an unknown transaction", async () => {
     await expect(
-      fake.client.send(new ExecuteStatementCommand({ ...fake.target, resourceArn: "arn:aws:rds:us-east-1:1:cluster:other", sql: "SELECT 1" })),
+      fake.client.send(
+        new ExecuteStatementCommand({
+          ...fake.target,
+          resourceArn: "arn:aws:rds:us-east-1:1:cluster:other",
+          sql: "SELECT 1",
+        }),
+      ),
     ).rejects.toMatchObject({ name: "BadRequestException" });
     await expect(
       fake.client.send(new ExecuteStatementCommand({ ...fake.target, transactionId: "nope", sql: "SELECT 1" })),
@@ -730,15 +910,52 @@ describe("job traces", () => {
       const user = `traces-${driver}`;
       await upsertUser(db, { clerk_user_id: user });
       const jobId = await createJob(db, { clerk_user_id: user });
-      const base = { job_id: jobId, trace_id: "trace_1", execution_id: null, state: "Plan analysis", model: null, error: null };
+      const base = {
+        job_id: jobId,
+        trace_id: "trace_1",
+        execution_id: null,
+        state: "Plan analysis",
+        model: null,
+        error: null,
+      };
       await insertTraceSpans(db, [
-        { ...base, span_id: "span_a", parent_id: null, kind: "agent", name: "Planner", started_at: "2026-12-02T10:00:00.000Z", duration_ms: 12, input_tokens: null, output_tokens: null, detail: { tools: ["run_reporter"] } },
-        { ...base, span_id: "span_b", parent_id: "span_a", kind: "generation", name: "model call", started_at: "2026-12-02T10:00:00.005Z", duration_ms: 3, model: "offline", input_tokens: 120, output_tokens: 30, error: "it's <broken>", detail: { finish_reason: "stop" } },
+        {
+          ...base,
+          span_id: "span_a",
+          parent_id: null,
+          kind: "agent",
+          name: "Planner",
+          started_at: "2026-12-02T10:00:00.000Z",
+          duration_ms: 12,
+          input_tokens: null,
+          output_tokens: null,
+          detail: { tools: ["run_reporter"] },
+        },
+        {
+          ...base,
+          span_id: "span_b",
+          parent_id: "span_a",
+          kind: "generation",
+          name: "model call",
+          started_at: "2026-12-02T10:00:00.005Z",
+          duration_ms: 3,
+          model: "offline",
+          input_tokens: 120,
+          output_tokens: 30,
+          error: "it's <broken>",
+          detail: { finish_reason: "stop" },
+        },
       ]);
       return (await listTraceSpans(db, jobId)).map(({ job_id, ...span }) => ({ ...span, ownJob: job_id === jobId }));
     });
     expect(result.pglite).toHaveLength(2);
-    expect(result.pglite[1]).toMatchObject({ parent_id: "span_a", input_tokens: 120, started_at: "2026-12-02T10:00:00.005Z", error: "it's <broken>", ownJob: true });
+    expect(result.pglite[1]).toMatchObject({
+      parent_id: "span_a",
+      input_tokens: 120,
+      started_at: "2026-12-02T10:00:00.005Z",
+      error: "it's <broken>",
+      ownJob: true,
+    });
     expect(result.dataApi).toEqual(result.pglite);
   });
 });

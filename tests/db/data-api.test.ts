@@ -28,7 +28,10 @@ let mock: AwsClientStub<RDSDataClient>;
 let db: DataApiDb;
 
 beforeEach(() => {
-  client = new RDSDataClient({ region: "eu-west-1", credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" } });
+  client = new RDSDataClient({
+    region: "eu-west-1",
+    credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" },
+  });
   mock = mockClient(client);
   db = new DataApiDb({ ...TARGET, client, resumeRetry: FAST });
 });
@@ -83,14 +86,20 @@ describe("ExecuteStatementCommand input", () => {
   });
 
   it("never sends a TIMESTAMP in ISO T…Z form", () => {
-    for (const value of [new Date("2030-12-31T23:59:59.999Z"), "2030-12-31T23:59:59.999Z", "2030-12-31T23:59:59.999+00:00"]) {
+    for (const value of [
+      new Date("2030-12-31T23:59:59.999Z"),
+      "2030-12-31T23:59:59.999Z",
+      "2030-12-31T23:59:59.999+00:00",
+    ]) {
       expect(toSqlParameter("t", P.timestamp(value))).toEqual({
         name: "t",
         value: { stringValue: "2030-12-31 23:59:59.999" },
         typeHint: "TIMESTAMP",
       });
     }
-    expect(toSqlParameter("t", P.timestamp("2030-06-01T02:00:00+02:00")).value).toEqual({ stringValue: "2030-06-01 00:00:00.000" });
+    expect(toSqlParameter("t", P.timestamp("2030-06-01T02:00:00+02:00")).value).toEqual({
+      stringValue: "2030-06-01 00:00:00.000",
+    });
     expect(() => toSqlParameter("t", P.timestamp("not a date"))).toThrow(DbError);
   });
 
@@ -222,16 +231,18 @@ describe("transactions", () => {
 
   it("keeps the work's error when the rollback itself fails", async () => {
     mock.on(BeginTransactionCommand).resolves({ transactionId: "tx-gone" });
-    mock.on(RollbackTransactionCommand).rejects(new NotFoundException({ message: "Transaction tx-gone is not found", $metadata }));
+    mock
+      .on(RollbackTransactionCommand)
+      .rejects(new NotFoundException({ message: "Transaction tx-gone is not found", $metadata }));
     const boom = new Error("the real problem");
     await expect(db.transaction(async () => Promise.reject(boom))).rejects.toBe(boom);
   });
 
   it("a failed commit is a DbError carrying the SQLSTATE, followed by a rollback", async () => {
     mock.on(BeginTransactionCommand).resolves({ transactionId: "tx-c" });
-    mock.on(CommitTransactionCommand).rejects(
-      new DatabaseErrorException({ message: "ERROR: deferred check failed; SQLState: 23514", $metadata }),
-    );
+    mock
+      .on(CommitTransactionCommand)
+      .rejects(new DatabaseErrorException({ message: "ERROR: deferred check failed; SQLState: 23514", $metadata }));
     mock.on(RollbackTransactionCommand).resolves({});
     const error = await db.transaction(async () => "ok").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DbError);
@@ -242,7 +253,10 @@ describe("transactions", () => {
 
 describe("errors and retries", () => {
   const resuming = () =>
-    new DatabaseResumingException({ message: "The Aurora DB instance is resuming after being auto-paused.", $metadata });
+    new DatabaseResumingException({
+      message: "The Aurora DB instance is resuming after being auto-paused.",
+      $metadata,
+    });
 
   it("retries DatabaseResumingException, then succeeds", async () => {
     mock
@@ -274,7 +288,8 @@ describe("errors and retries", () => {
   it("does not retry a SQL error, and maps its SQLState to DbError.code", async () => {
     mock.on(ExecuteStatementCommand).rejects(
       new DatabaseErrorException({
-        message: 'ERROR: duplicate key value violates unique constraint "users_pkey"\n  Detail: Key (clerk_user_id)=(a) already exists.; SQLState: 23505',
+        message:
+          'ERROR: duplicate key value violates unique constraint "users_pkey"\n  Detail: Key (clerk_user_id)=(a) already exists.; SQLState: 23505',
         $metadata,
       }),
     );
@@ -286,7 +301,9 @@ describe("errors and retries", () => {
   });
 
   it("does not retry a bad request; no SQLState means no code", async () => {
-    mock.on(ExecuteStatementCommand).rejects(new BadRequestException({ message: "Timestamp format must be yyyy-mm-dd hh:mm:ss", $metadata }));
+    mock
+      .on(ExecuteStatementCommand)
+      .rejects(new BadRequestException({ message: "Timestamp format must be yyyy-mm-dd hh:mm:ss", $metadata }));
     const error = await db.query("SELECT 1").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DbError);
     expect((error as DbError).code).toBeUndefined();

@@ -12,7 +12,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!;
 
 function racer(dir: string, startAt: number, holdMs: number): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/lock-racer.ts", dir, String(startAt), String(holdMs)]);
+  const child = spawn(process.execPath, [
+    "--import",
+    "tsx",
+    "tests/support/lock-racer.ts",
+    dir,
+    String(startAt),
+    String(holdMs),
+  ]);
   let out = "";
   child.stdout.on("data", (chunk) => (out += chunk));
   child.stderr.on("data", (chunk) => (out += chunk));
@@ -24,9 +31,14 @@ describe("the database directory lock", () => {
     const rounds = [0, 1, 2].map((i) => join(root, `race-${i}`));
     for (const dir of rounds) writeFileSync(`${dir}.lock`, JSON.stringify({ pid: deadPid(), token: `stale-${dir}` }));
     const startAt = Date.now() + 4000;
-    const results = await Promise.all(rounds.map((dir) => Promise.all([racer(dir, startAt, 1500), racer(dir, startAt, 1500)])));
+    const results = await Promise.all(
+      rounds.map((dir) => Promise.all([racer(dir, startAt, 1500), racer(dir, startAt, 1500)])),
+    );
     for (const outcomes of results) {
-      expect(outcomes.filter((o) => o === "locked"), outcomes.join(" | ")).toHaveLength(1);
+      expect(
+        outcomes.filter((o) => o === "locked"),
+        outcomes.join(" | "),
+      ).toHaveLength(1);
       expect(outcomes.find((o) => o !== "locked")).toMatch(/^refused: The database at .* is in use by process \d+/);
     }
   }, 60_000);
@@ -48,7 +60,10 @@ describe("the database directory lock", () => {
     const dir = join(root, "half");
     const stale = { pid: deadPid(), token: "t1" };
     writeFileSync(`${dir}.lock`, JSON.stringify(stale));
-    writeFileSync(`${dir}.lock.takeover.${createHash("sha256").update("t1").digest("hex").slice(0, 32)}`, String(deadPid()));
+    writeFileSync(
+      `${dir}.lock.takeover.${createHash("sha256").update("t1").digest("hex").slice(0, 32)}`,
+      String(deadPid()),
+    );
     const release = acquireDirectoryLock(dir);
     release();
     expect(existsSync(`${dir}.lock`)).toBe(false);

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Db, DbError, P } from "../../lib/db/driver.js";
 import { PgliteDb } from "../../lib/db/pglite.js";
 import { createAccount } from "../../lib/db/repositories/accounts.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import {
   findUntaggedInstrumentsOfUser,
   getInstruments,
-  upsertUserInstrument,
   upsertInstrument,
+  upsertUserInstrument,
 } from "../../lib/db/repositories/instruments.js";
 import {
   claimJob,
@@ -23,15 +24,14 @@ import {
   JobNotRunningError,
   listJobs,
   mergeChart,
-  saveSnapshot,
   savePayload,
+  saveSnapshot,
 } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
-import { priceHistory, recordPrices } from "../../lib/db/repositories/prices.js";
 import { upsertPosition } from "../../lib/db/repositories/positions.js";
+import { priceHistory, recordPrices } from "../../lib/db/repositories/prices.js";
 import { getUser, upsertUser } from "../../lib/db/repositories/users.js";
 import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
-import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import type { Portfolio } from "../../lib/portfolio/types.js";
 import { testDb } from "../support/db.js";
 
@@ -76,10 +76,26 @@ describe("loadPortfolio", () => {
         user: { id: "repo-five", display_name: "Five", current_age: 50, annual_contribution: 12000 },
         accounts: [
           {
-            name: "A 401(k)", type: "401k", purpose: "retirement", cash_balance: 5000, cash_interest: 0.045,
-            positions: [{ symbol: "SPY", quantity: 100 }, { symbol: "QQQ", quantity: 50 }, { symbol: "BND", quantity: 200 }],
+            name: "A 401(k)",
+            type: "401k",
+            purpose: "retirement",
+            cash_balance: 5000,
+            cash_interest: 0.045,
+            positions: [
+              { symbol: "SPY", quantity: 100 },
+              { symbol: "QQQ", quantity: 50 },
+              { symbol: "BND", quantity: 200 },
+            ],
           },
-          { name: "B Roth", type: "roth_ira", cash_balance: 1000, positions: [{ symbol: "VEA", quantity: 150 }, { symbol: "GLD", quantity: 25 }] },
+          {
+            name: "B Roth",
+            type: "roth_ira",
+            cash_balance: 1000,
+            positions: [
+              { symbol: "VEA", quantity: 150 },
+              { symbol: "GLD", quantity: 25 },
+            ],
+          },
           { name: "C Empty", type: "hsa", cash_balance: 2500 },
         ],
       }),
@@ -89,30 +105,80 @@ describe("loadPortfolio", () => {
     expect(counter.statements).toHaveLength(1);
 
     expect(portfolio.user).toEqual({
-      clerk_user_id: "repo-five", display_name: "Five", current_age: 50, years_until_retirement: null,
-      target_retirement_income: null, annual_contribution: 12000,
+      clerk_user_id: "repo-five",
+      display_name: "Five",
+      current_age: 50,
+      years_until_retirement: null,
+      target_retirement_income: null,
+      annual_contribution: 12000,
     });
-    expect(portfolio.accounts.map((a) => [a.name, a.type, a.purpose, a.cash_balance, a.cash_interest, a.positions.map((p) => [p.symbol, p.quantity])])).toEqual([
-      ["A 401(k)", "401k", "retirement", 5000, 0.045, [["BND", 200], ["QQQ", 50], ["SPY", 100]]],
-      ["B Roth", "roth_ira", null, 1000, 0, [["GLD", 25], ["VEA", 150]]],
+    expect(
+      portfolio.accounts.map((a) => [
+        a.name,
+        a.type,
+        a.purpose,
+        a.cash_balance,
+        a.cash_interest,
+        a.positions.map((p) => [p.symbol, p.quantity]),
+      ]),
+    ).toEqual([
+      [
+        "A 401(k)",
+        "401k",
+        "retirement",
+        5000,
+        0.045,
+        [
+          ["BND", 200],
+          ["QQQ", 50],
+          ["SPY", 100],
+        ],
+      ],
+      [
+        "B Roth",
+        "roth_ira",
+        null,
+        1000,
+        0,
+        [
+          ["GLD", 25],
+          ["VEA", 150],
+        ],
+      ],
       ["C Empty", "hsa", null, 2500, 0, []],
     ]);
-    for (const account of portfolio.accounts) expect(account.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    for (const account of portfolio.accounts)
+      expect(account.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(new Set(portfolio.accounts.map((a) => a.id)).size).toBe(3);
     const gld = portfolio.accounts[1].positions[0].instrument;
     expect(gld).toEqual({
-      symbol: "GLD", name: "SPDR Gold Shares", instrument_type: "etf", current_price: 195.7,
-      allocation_asset_class: { commodities: 100 }, allocation_regions: { global: 100 }, allocation_sectors: { commodities: 100 },
+      symbol: "GLD",
+      name: "SPDR Gold Shares",
+      instrument_type: "etf",
+      current_price: 195.7,
+      allocation_asset_class: { commodities: 100 },
+      allocation_regions: { global: 100 },
+      allocation_sectors: { commodities: 100 },
       expense_ratio: 0.004,
-      price_as_of: "2024-01-02", price_source: "seed", price_stale: false,
+      price_as_of: "2024-01-02",
+      price_source: "seed",
+      price_stale: false,
     });
     expect(portfolio.accounts[0].positions[0].instrument.allocation_sectors).toEqual({
-      treasury: 42, corporate: 24, mortgage: 27, government_related: 7,
+      treasury: 42,
+      corporate: 24,
+      mortgage: 27,
+      government_related: 7,
     });
   });
 
   it("loads 500 positions in one statement too", async () => {
-    const positions = Array.from({ length: 500 }, (_, i) => ({ symbol: symbolOf(i), quantity: i + 1, name: `Fund ${i}`, price: i / 4 }));
+    const positions = Array.from({ length: 500 }, (_, i) => ({
+      symbol: symbolOf(i),
+      quantity: i + 1,
+      name: `Fund ${i}`,
+      price: i / 4,
+    }));
     const userId = await importPortfolio(
       db,
       parsePortfolioFile({
@@ -131,9 +197,16 @@ describe("loadPortfolio", () => {
     expect(loaded.map((p) => p.symbol)).toEqual(positions.map((p) => p.symbol));
     expect(loaded.map((p) => p.quantity)).toEqual(positions.map((p) => p.quantity));
     expect(loaded[499].instrument).toEqual({
-      symbol: "R0499", name: "Fund 499", instrument_type: null, current_price: 124.75,
-      allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
-      price_as_of: today(), price_source: "user", price_stale: false,
+      symbol: "R0499",
+      name: "Fund 499",
+      instrument_type: null,
+      current_price: 124.75,
+      allocation_asset_class: {},
+      allocation_regions: {},
+      allocation_sectors: {},
+      price_as_of: today(),
+      price_source: "user",
+      price_stale: false,
     });
   });
 
@@ -141,8 +214,12 @@ describe("loadPortfolio", () => {
     await upsertUser(db, { clerk_user_id: "repo-no-accounts", display_name: "Nobody Yet" });
     expect(await loadPortfolio(db, "repo-no-accounts")).toEqual({
       user: {
-        clerk_user_id: "repo-no-accounts", display_name: "Nobody Yet", current_age: null, years_until_retirement: null,
-        target_retirement_income: null, annual_contribution: null,
+        clerk_user_id: "repo-no-accounts",
+        display_name: "Nobody Yet",
+        current_age: null,
+        years_until_retirement: null,
+        target_retirement_income: null,
+        annual_contribution: null,
       },
       accounts: [],
     });
@@ -155,42 +232,81 @@ describe("loadPortfolio", () => {
     const account = await createAccount(db, { clerk_user_id: "repo-unpriced", name: "Acc", type: "other" });
     await upsertPosition(db, account, "RNOPRICE", 3);
     const portfolio = (await loadPortfolio(db, "repo-unpriced"))!;
-    expect(portfolio.accounts[0].positions[0]).toMatchObject({ symbol: "RNOPRICE", quantity: 3, instrument: { current_price: null, price_as_of: null, price_source: null } });
+    expect(portfolio.accounts[0].positions[0]).toMatchObject({
+      symbol: "RNOPRICE",
+      quantity: 3,
+      instrument: { current_price: null, price_as_of: null, price_source: null },
+    });
   });
 });
 
 describe("instruments", () => {
   it("upsertInstrument keeps a stored price and allocations when later upserts omit them", async () => {
-    const created = await upsertInstrument(db, { symbol: "RKEEP", name: "Keep Fund", instrument_type: "etf", current_price: 99 });
+    const created = await upsertInstrument(db, {
+      symbol: "RKEEP",
+      name: "Keep Fund",
+      instrument_type: "etf",
+      current_price: 99,
+    });
     expect(created).toEqual({
-      symbol: "RKEEP", name: "Keep Fund", instrument_type: "etf", current_price: null,
-      allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {}, price_as_of: null, price_source: null,
+      symbol: "RKEEP",
+      name: "Keep Fund",
+      instrument_type: "etf",
+      current_price: null,
+      allocation_asset_class: {},
+      allocation_regions: {},
+      allocation_sectors: {},
+      price_as_of: null,
+      price_source: null,
     });
     expect(await recordPrices(db, "market", "2026-11-27", [{ symbol: "RKEEP", close: 12.3456 }])).toEqual(["RKEEP"]);
 
     const renamed = await upsertInstrument(db, { symbol: "RKEEP", name: "Keep Fund (renamed)", current_price: 1 });
-    expect(renamed).toMatchObject({ name: "Keep Fund (renamed)", instrument_type: "etf", current_price: 12.3456, price_as_of: "2026-11-27" });
+    expect(renamed).toMatchObject({
+      name: "Keep Fund (renamed)",
+      instrument_type: "etf",
+      current_price: 12.3456,
+      price_as_of: "2026-11-27",
+    });
 
     const tagged = await upsertInstrument(db, {
-      symbol: "RKEEP", name: "Keep Fund (renamed)",
-      allocation_asset_class: { equity: 100 }, allocation_regions: { europe: 100 }, allocation_sectors: { technology: 100 },
+      symbol: "RKEEP",
+      name: "Keep Fund (renamed)",
+      allocation_asset_class: { equity: 100 },
+      allocation_regions: { europe: 100 },
+      allocation_sectors: { technology: 100 },
     });
     expect(tagged).toEqual({
-      symbol: "RKEEP", name: "Keep Fund (renamed)", instrument_type: "etf", current_price: 12.3456,
-      allocation_asset_class: { equity: 100 }, allocation_regions: { europe: 100 }, allocation_sectors: { technology: 100 },
-      price_as_of: "2026-11-27", price_source: "market",
+      symbol: "RKEEP",
+      name: "Keep Fund (renamed)",
+      instrument_type: "etf",
+      current_price: 12.3456,
+      allocation_asset_class: { equity: 100 },
+      allocation_regions: { europe: 100 },
+      allocation_sectors: { technology: 100 },
+      price_as_of: "2026-11-27",
+      price_source: "market",
     });
     expect(await getInstruments(db, ["RKEEP"])).toEqual([tagged]);
   });
 
   it("recordPrices keeps history and moves the current price forward only", async () => {
     await upsertInstrument(db, { symbol: "RHIST", name: "History Fund" });
-    await recordPrices(db, "market", "2026-11-27", [{ symbol: "RHIST", close: 10 }, { symbol: "RNOTSHARED", close: 5 }]);
+    await recordPrices(db, "market", "2026-11-27", [
+      { symbol: "RHIST", close: 10 },
+      { symbol: "RNOTSHARED", close: 5 },
+    ]);
     await recordPrices(db, "market", "2026-11-25", [{ symbol: "RHIST", close: 9 }]);
     await recordPrices(db, "seed", "2026-11-27", [{ symbol: "RHIST", close: 1 }]);
-    expect((await getInstruments(db, ["RHIST"]))[0]).toMatchObject({ current_price: 10, price_as_of: "2026-11-27", price_source: "market" });
+    expect((await getInstruments(db, ["RHIST"]))[0]).toMatchObject({
+      current_price: 10,
+      price_as_of: "2026-11-27",
+      price_source: "market",
+    });
     expect((await priceHistory(db, "RHIST")).map((p) => [p.as_of, p.source, p.close])).toEqual([
-      ["2026-11-27", "market", 10], ["2026-11-27", "seed", 1], ["2026-11-25", "market", 9],
+      ["2026-11-27", "market", 10],
+      ["2026-11-27", "seed", 1],
+      ["2026-11-25", "market", 9],
     ]);
     expect(await priceHistory(db, "RNOTSHARED")).toEqual([]);
     await recordPrices(db, "market", "2026-11-30", [{ symbol: "RHIST", close: 11 }]);
@@ -202,14 +318,23 @@ describe("instruments", () => {
     await upsertUserInstrument(db, { clerk_user_id: "repo-own-a", symbol: "ROWN", name: "A's Fund", price: 9999 });
     await upsertUserInstrument(db, { clerk_user_id: "repo-own-b", symbol: "ROWN", name: "B's Fund", price: 10 });
     await upsertUserInstrument(db, { clerk_user_id: "repo-own-b", symbol: "SPY", name: "Not SPY", price: 1 });
-    for (const [user, symbol] of [["repo-own-a", "ROWN"], ["repo-own-b", "ROWN"], ["repo-own-b", "SPY"]]) {
+    for (const [user, symbol] of [
+      ["repo-own-a", "ROWN"],
+      ["repo-own-b", "ROWN"],
+      ["repo-own-b", "SPY"],
+    ]) {
       const account = await createAccount(db, { clerk_user_id: user, name: `acc ${symbol}`, type: "other" });
       await upsertPosition(db, account, symbol, 1);
     }
     const instruments = async (user: string) =>
-      (await loadPortfolio(db, user))!.accounts.flatMap((a) => a.positions.map((p) => [p.symbol, p.instrument.name, p.instrument.current_price, p.instrument.price_source]));
+      (await loadPortfolio(db, user))!.accounts.flatMap((a) =>
+        a.positions.map((p) => [p.symbol, p.instrument.name, p.instrument.current_price, p.instrument.price_source]),
+      );
     expect(await instruments("repo-own-a")).toEqual([["ROWN", "A's Fund", 9999, "user"]]);
-    expect(await instruments("repo-own-b")).toEqual([["ROWN", "B's Fund", 10, "user"], ["SPY", "SPDR S&P 500 ETF Trust", 450.25, "seed"]]);
+    expect(await instruments("repo-own-b")).toEqual([
+      ["ROWN", "B's Fund", 10, "user"],
+      ["SPY", "SPDR S&P 500 ETF Trust", 450.25, "seed"],
+    ]);
     expect(await getInstruments(db, ["ROWN"])).toEqual([]);
   });
 
@@ -232,9 +357,16 @@ describe("instruments", () => {
 
     const a = await findUntaggedInstrumentsOfUser(db, "repo-tag-a");
     expect(a.map((i) => i.symbol)).toEqual(["RPARTIAL", "RUNTAG1"]);
-    expect(a[0]).toMatchObject({ name: "Partly Tagged", allocation_asset_class: { equity: 100 }, allocation_sectors: {} });
+    expect(a[0]).toMatchObject({
+      name: "Partly Tagged",
+      allocation_asset_class: { equity: 100 },
+      allocation_sectors: {},
+    });
     expect(a.map((i) => i.scope)).toEqual(["shared", "shared"]);
-    expect((await findUntaggedInstrumentsOfUser(db, "repo-tag-b")).map((i) => [i.symbol, i.scope])).toEqual([["RMINE", "user"], ["RUNTAG2", "shared"]]);
+    expect((await findUntaggedInstrumentsOfUser(db, "repo-tag-b")).map((i) => [i.symbol, i.scope])).toEqual([
+      ["RMINE", "user"],
+      ["RUNTAG2", "shared"],
+    ]);
     expect(await findUntaggedInstrumentsOfUser(db, "repo-tag-nobody")).toEqual([]);
   });
 
@@ -244,18 +376,35 @@ describe("instruments", () => {
     const first = await upsertPosition(db, account, "QQQ", 5);
     const second = await upsertPosition(db, account, "QQQ", 7.25);
     expect(second).toBe(first);
-    expect((await loadPortfolio(db, "repo-pos"))!.accounts[0].positions.map((p) => [p.symbol, p.quantity])).toEqual([["QQQ", 7.25]]);
+    expect((await loadPortfolio(db, "repo-pos"))!.accounts[0].positions.map((p) => [p.symbol, p.quantity])).toEqual([
+      ["QQQ", 7.25],
+    ]);
   });
 });
 
 describe("users", () => {
   it("upsertUser creates and then updates a profile", async () => {
-    expect(await upsertUser(db, { clerk_user_id: "repo-user", display_name: '{"a":1}', current_age: 30, target_retirement_income: 1234.5 })).toEqual({
-      clerk_user_id: "repo-user", display_name: '{"a":1}', current_age: 30, years_until_retirement: null,
-      target_retirement_income: 1234.5, annual_contribution: null,
+    expect(
+      await upsertUser(db, {
+        clerk_user_id: "repo-user",
+        display_name: '{"a":1}',
+        current_age: 30,
+        target_retirement_income: 1234.5,
+      }),
+    ).toEqual({
+      clerk_user_id: "repo-user",
+      display_name: '{"a":1}',
+      current_age: 30,
+      years_until_retirement: null,
+      target_retirement_income: 1234.5,
+      annual_contribution: null,
     });
     await upsertUser(db, { clerk_user_id: "repo-user", display_name: "Renamed", years_until_retirement: 10 });
-    expect(await getUser(db, "repo-user")).toMatchObject({ display_name: "Renamed", years_until_retirement: 10, current_age: null });
+    expect(await getUser(db, "repo-user")).toMatchObject({
+      display_name: "Renamed",
+      years_until_retirement: 10,
+      current_age: null,
+    });
     expect(await getUser(db, "repo-user-unknown")).toBeUndefined();
   });
 });
@@ -270,15 +419,29 @@ describe("jobs", () => {
     const id = await createJob(db, { clerk_user_id: user });
     const job = (await getJob(db, id))!;
     expect(job).toMatchObject({
-      id, clerk_user_id: user, job_type: "portfolio_analysis", status: "pending", request_payload: null,
-      portfolio_snapshot: null, report_payload: null, charts_payload: null, retirement_payload: null,
-      summary_payload: null, error_message: null, started_at: null, completed_at: null,
+      id,
+      clerk_user_id: user,
+      job_type: "portfolio_analysis",
+      status: "pending",
+      request_payload: null,
+      portfolio_snapshot: null,
+      report_payload: null,
+      charts_payload: null,
+      retirement_payload: null,
+      summary_payload: null,
+      error_message: null,
+      started_at: null,
+      completed_at: null,
     });
     expect(job.created_at).toMatch(/Z$/);
   });
 
   it("claims only a pending job, once", async () => {
-    const id = await createJob(db, { clerk_user_id: user, job_type: "retirement_projection", request_payload: { years: 30 } });
+    const id = await createJob(db, {
+      clerk_user_id: user,
+      job_type: "retirement_projection",
+      request_payload: { years: 30 },
+    });
     const results = await Promise.all(["execution-1", "execution-2", "execution-3"].map((e) => claimJob(db, id, e)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const owner = ["execution-1", "execution-2", "execution-3"][results.indexOf(true)];
@@ -332,14 +495,21 @@ describe("jobs", () => {
     await expect(savePayload(db, pending, "report_payload", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
     await expect(mergeChart(db, pending, "k", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
     await expect(saveSnapshot(db, pending, {} as Portfolio)).rejects.toBeInstanceOf(JobNotRunningError);
-    expect(await getJob(db, pending)).toMatchObject({ status: "pending", report_payload: null, charts_payload: null, portfolio_snapshot: null });
+    expect(await getJob(db, pending)).toMatchObject({
+      status: "pending",
+      report_payload: null,
+      charts_payload: null,
+      portfolio_snapshot: null,
+    });
 
     const done = await createJob(db, { clerk_user_id: user });
     await claimJob(db, done, "execution-1");
     await completeJob(db, done);
     await expect(savePayload(db, done, "summary_payload", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
     await expect(clearCharts(db, done)).rejects.toBeInstanceOf(JobNotRunningError);
-    await expect(savePayload(db, "7b0c0a6e-0000-4000-8000-000000000000", "summary_payload", 1)).rejects.toThrow(/not running/);
+    await expect(savePayload(db, "7b0c0a6e-0000-4000-8000-000000000000", "summary_payload", 1)).rejects.toThrow(
+      /not running/,
+    );
     expect((await getJob(db, done))!.summary_payload).toBeNull();
   });
 
@@ -371,7 +541,13 @@ describe("jobs", () => {
     await completeJob(db, completed);
     const failed = await createJob(db, { clerk_user_id: user });
     await failJob(db, failed, "broken");
-    for (const [id, to] of [[completed, "running"], [completed, "pending"], [completed, "failed"], [failed, "running"], [failed, "completed"]]) {
+    for (const [id, to] of [
+      [completed, "running"],
+      [completed, "pending"],
+      [completed, "failed"],
+      [failed, "running"],
+      [failed, "completed"],
+    ]) {
       const error = await caught(
         db.query("UPDATE jobs SET status = :to, error_message = 'x' WHERE id = :id::uuid", { id: P.uuid(id), to }),
       );
@@ -430,7 +606,10 @@ describe("PgliteDb.open", () => {
     dir = join(root, "nested", "pg");
     mkdirSync(join(root, "nested"));
     // Lay the template down as the data directory, so opening it skips initdb.
-    const seeded = await PGlite.create({ dataDir: dir, loadDataDir: new Blob([readFileSync(inject("dbTemplatePath"))]) });
+    const seeded = await PGlite.create({
+      dataDir: dir,
+      loadDataDir: new Blob([readFileSync(inject("dbTemplatePath"))]),
+    });
     await seeded.close();
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -441,7 +620,9 @@ describe("PgliteDb.open", () => {
       expect(JSON.parse(readFileSync(`${dir}.lock`, "utf8")).pid).toBe(process.pid);
       const error = await caught(PgliteDb.open(dir));
       expect(error).toBeInstanceOf(DbError);
-      expect((error as Error).message).toMatch(new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is in use by process ${process.pid}`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is in use by process ${process.pid}`),
+      );
       expect((await first.query<{ n: number }>("SELECT count(*)::int AS n FROM instruments")).rows[0].n).toBe(22);
     } finally {
       await first.close();

@@ -13,7 +13,10 @@ describe(`the ${APP_DB_ROLE} database role`, () => {
   afterAll(() => db.close());
 
   const refused = async (sql: string) => {
-    const error = await db.query(sql).then(() => undefined, (e: unknown) => e as { code?: string; message: string });
+    const error = await db.query(sql).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message: string },
+    );
     expect(error?.code, `${sql} was allowed`).toBe("42501");
   };
 
@@ -34,7 +37,8 @@ describe(`the ${APP_DB_ROLE} database role`, () => {
   ])("cannot: %s", refused);
 
   it("can read what the functions read and write what they write", async () => {
-    for (const table of ["users", "accounts", "positions", "instruments", "jobs"]) await db.query(`SELECT count(*) FROM ${table}`);
+    for (const table of ["users", "accounts", "positions", "instruments", "jobs"])
+      await db.query(`SELECT count(*) FROM ${table}`);
     await db.query("UPDATE jobs SET error_message = error_message WHERE false");
     await db.query("UPDATE instruments SET name = name WHERE symbol = 'SPY'");
   });

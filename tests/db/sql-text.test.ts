@@ -43,7 +43,7 @@ describe("toPositional", () => {
     expect(toPositional("SELECT name'C:\\', :id")).toEqual({ text: "SELECT name'C:\\', $1", names: ["id"] });
   });
 
-  it("skips \"quoted identifiers\"", () => {
+  it('skips "quoted identifiers"', () => {
     expect(toPositional('SELECT "col:name", "a""b:c" FROM t WHERE x = :x')).toEqual({
       text: 'SELECT "col:name", "a""b:c" FROM t WHERE x = $1',
       names: ["x"],
@@ -115,8 +115,10 @@ describe("splitStatements", () => {
     expect(updatedAt).toMatch(/^CREATE OR REPLACE FUNCTION update_updated_at_column\(\)/);
     expect(updatedAt).toContain("AS $$\nBEGIN\n  NEW.updated_at = NOW();\n  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql");
     const forbid = statements[statements.length - 2];
-    expect(forbid).toContain("RAISE EXCEPTION 'job % already ended as %', OLD.id, OLD.status USING ERRCODE = 'check_violation';");
-    expect(forbid).toMatch(/END IF;\n  RETURN NEW;\nEND;\n\$\$ LANGUAGE plpgsql$/);
+    expect(forbid).toContain(
+      "RAISE EXCEPTION 'job % already ended as %', OLD.id, OLD.status USING ERRCODE = 'check_violation';",
+    );
+    expect(forbid).toMatch(/END IF;\n {2}RETURN NEW;\nEND;\n\$\$ LANGUAGE plpgsql$/);
     // No statement keeps a comment or a trailing semicolon outside a body.
     for (const statement of statements) {
       expect(statement).not.toMatch(/^--|;$/);

@@ -4,8 +4,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 /**
  * A real `alex analyze` process is killed (SIGKILL: no handler runs) while its tagger waits on the
@@ -20,13 +19,25 @@ const callArrived: (() => void)[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "alex-kill-"));
-  const seeded = await PGlite.create({ dataDir: join(root, "db"), loadDataDir: new Blob([readFileSync(inject("dbTemplatePath"))]) });
+  const seeded = await PGlite.create({
+    dataDir: join(root, "db"),
+    loadDataDir: new Blob([readFileSync(inject("dbTemplatePath"))]),
+  });
   await seeded.close();
   writeFileSync(
     join(root, "portfolio.json"),
     JSON.stringify({
       user: { id: "killed-user", display_name: "Killed" },
-      accounts: [{ name: "Taxable", type: "taxable", positions: [{ symbol: "SPY", quantity: 10 }, { symbol: "ZZNEW", quantity: 5, name: "New Fund", price: 10 }] }],
+      accounts: [
+        {
+          name: "Taxable",
+          type: "taxable",
+          positions: [
+            { symbol: "SPY", quantity: 10 },
+            { symbol: "ZZNEW", quantity: 5, name: "New Fund", price: 10 },
+          ],
+        },
+      ],
     }),
   );
   server = createServer(() => {
@@ -63,7 +74,11 @@ function runUntilModelCalled(child: ChildProcess): Promise<string> {
 
 describe("a process killed mid-job", () => {
   it("leaves a job the next command reports failed as interrupted", async () => {
-    const child = spawn(process.execPath, alex(["analyze", "--portfolio", join(root, "portfolio.json"), "--out", join(root, "out")]), { env: env() });
+    const child = spawn(
+      process.execPath,
+      alex(["analyze", "--portfolio", join(root, "portfolio.json"), "--out", join(root, "out")]),
+      { env: env() },
+    );
     const stderr = await runUntilModelCalled(child);
     const exited = new Promise((resolve) => child.on("exit", resolve));
     child.kill("SIGKILL");
@@ -78,7 +93,9 @@ describe("a process killed mid-job", () => {
     expect(show.status, show.stderr).toBe(0);
     const job = JSON.parse(show.stdout) as { status: string; error_message: string };
     expect(job.status).toBe("failed");
-    expect(job.error_message).toMatch(new RegExp(`^interrupted: the process that ran this job \\(pid ${child.pid} on `));
+    expect(job.error_message).toMatch(
+      new RegExp(`^interrupted: the process that ran this job \\(pid ${child.pid} on `),
+    );
     expect(show.stderr).toContain(`Job ${jobId} failed: interrupted`);
   }, 300_000);
 });

@@ -1,8 +1,8 @@
-import { CAPACITY_RETRY } from "../../lib/scale/limits.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AgentDeps } from "../../lib/agents/common.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { createJob, getJob } from "../../lib/db/repositories/jobs.js";
+import { CAPACITY_RETRY } from "../../lib/scale/limits.js";
 import { STATE } from "../../state-machine/definition.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
@@ -18,9 +18,19 @@ describe("faults in the pipeline", () => {
   let db: PgliteDb;
   let deps: AgentDeps;
   let n = 0;
-  const user = (holdings: Holding[] = [{ symbol: "SPY", quantity: 2 }, { symbol: "BND", quantity: 3 }]) => userWithJob(db, `fault-${++n}`, [holdings], { years_until_retirement: 20 });
-  const untaggedUser = () => user([{ symbol: "SPY", quantity: 2 }, { symbol: `NEW${n}`, quantity: 4, name: "Brand New Fund", price: 12 }]);
-  const run = (input: unknown, options: Parameters<typeof runJob>[2] = {}) => asAppRole(db, () => runJob(deps, input, options));
+  const user = (
+    holdings: Holding[] = [
+      { symbol: "SPY", quantity: 2 },
+      { symbol: "BND", quantity: 3 },
+    ],
+  ) => userWithJob(db, `fault-${++n}`, [holdings], { years_until_retirement: 20 });
+  const untaggedUser = () =>
+    user([
+      { symbol: "SPY", quantity: 2 },
+      { symbol: `NEW${n}`, quantity: 4, name: "Brand New Fund", price: 12 },
+    ]);
+  const run = (input: unknown, options: Parameters<typeof runJob>[2] = {}) =>
+    asAppRole(db, () => runJob(deps, input, options));
 
   beforeAll(async () => {
     db = await testDb();
@@ -68,7 +78,10 @@ describe("faults in the pipeline", () => {
       const { job } = await run({ jobId }, { taskFunctions: { reporter: throttled("reporter", 99).fn } });
       expect(job?.status).toBe("completed");
       const summary = job?.summary_payload as Summary;
-      expect(summary.results.reporter).toEqual({ status: "failed", error: "ThrottledError: model still throttled after its retries" });
+      expect(summary.results.reporter).toEqual({
+        status: "failed",
+        error: "ThrottledError: model still throttled after its retries",
+      });
       expect(summary.results.charter.status).toBe("succeeded");
       expect(job?.report_payload).toBeNull();
     });
@@ -79,7 +92,10 @@ describe("faults in the pipeline", () => {
       const jobId = await user();
       const { job } = await run({ jobId }, { taskFunctions: { retirement: throwing("RangeError", "bad horizon") } });
       expect(job?.status).toBe("completed");
-      expect((job?.summary_payload as Summary).results.retirement).toEqual({ status: "failed", error: "RangeError: bad horizon" });
+      expect((job?.summary_payload as Summary).results.retirement).toEqual({
+        status: "failed",
+        error: "RangeError: bad horizon",
+      });
       expect(job?.retirement_payload).toBeNull();
       expect(job?.report_payload).not.toBeNull();
     });
@@ -98,12 +114,17 @@ describe("faults in the pipeline", () => {
       const fail = throwing("Error", "down");
       const { job } = await run({ jobId }, { taskFunctions: { reporter: fail, charter: fail, retirement: fail } });
       expect(job?.status).toBe("failed");
-      expect(job?.error_message).toBe("Every chosen specialist failed: reporter: Error: down; charter: Error: down; retirement: Error: down");
+      expect(job?.error_message).toBe(
+        "Every chosen specialist failed: reporter: Error: down; charter: Error: down; retirement: Error: down",
+      );
     });
 
     it("a run past the execution's timeout fails the job as TIMED_OUT", async () => {
       const jobId = await user();
-      const { execution, job } = await run({ jobId }, { taskFunctions: { planner: hanging }, timeoutSeconds: { execution: 1 } });
+      const { execution, job } = await run(
+        { jobId },
+        { taskFunctions: { planner: hanging }, timeoutSeconds: { execution: 1 } },
+      );
       expect(execution.status).toBe("FAILED");
       expect(job?.status).toBe("failed");
       expect(job?.error_message).toBe("Execution TIMED_OUT: the execution exceeded the state machine's TimeoutSeconds");
@@ -111,7 +132,10 @@ describe("faults in the pipeline", () => {
   });
 
   describe("messages", () => {
-    const record = (body: unknown, i = 0) => ({ messageId: `m-${i}`, body: typeof body === "string" ? body : JSON.stringify(body) });
+    const record = (body: unknown, i = 0) => ({
+      messageId: `m-${i}`,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
 
     it("the same message 3× in a row: one analysis, then Already processed twice", async () => {
       const jobId = await user();
@@ -136,7 +160,13 @@ describe("faults in the pipeline", () => {
     });
 
     it("malformed bodies and unknown jobs fail the execution without touching any job", async () => {
-      for (const input of [[record("not json")], [record({ job: 42 })], { jobId: "not-a-uuid" }, [], { jobId: crypto.randomUUID() }]) {
+      for (const input of [
+        [record("not json")],
+        [record({ job: 42 })],
+        { jobId: "not-a-uuid" },
+        [],
+        { jobId: crypto.randomUUID() },
+      ]) {
         const { execution } = await run(input);
         expect(execution.status, JSON.stringify(input)).toBe("FAILED");
         expect(execution.error?.message, JSON.stringify(input)).toMatch(/Invalid job message|not found/);
@@ -157,7 +187,8 @@ describe("faults in the pipeline", () => {
     it("a body whose jobId and job_id disagree fails both jobs", async () => {
       const [a, b] = [await user(), await user()];
       await run([record({ jobId: a, job_id: b })]);
-      for (const id of [a, b]) expect((await getJob(db, id))?.error_message).toMatch(/jobId and job_id name different jobs/);
+      for (const id of [a, b])
+        expect((await getJob(db, id))?.error_message).toMatch(/jobId and job_id name different jobs/);
     });
   });
 

@@ -1,9 +1,9 @@
 import type { AgentDeps } from "../../lib/agents/common.js";
 import type { Db } from "../../lib/db/driver.js";
-import { TASK_FUNCTIONS } from "../../state-machine/local-executor.js";
-import type { TaskName } from "../../lib/pipeline/tasks.js";
-import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { ThrottledError } from "../../lib/models/retry.js";
+import type { TaskFunction } from "../../lib/pipeline/task.js";
+import type { TaskName } from "../../lib/pipeline/tasks.js";
+import { TASK_FUNCTIONS } from "../../state-machine/local-executor.js";
 
 export type Summary = {
   chosen: { agent: string }[];
@@ -14,19 +14,24 @@ export type Summary = {
 
 /** Jobs no execution will end: the fault suite asserts there are none after every case. */
 export async function unfinishedJobs(db: Db): Promise<{ id: string; status: string }[]> {
-  const { rows } = await db.query<{ id: string; status: string }>("SELECT id, status FROM jobs WHERE status IN ('pending', 'running')");
+  const { rows } = await db.query<{ id: string; status: string }>(
+    "SELECT id, status FROM jobs WHERE status IN ('pending', 'running')",
+  );
   return rows;
 }
 
-export const throwing = (name: string, message: string): TaskFunction<unknown> => async () => {
-  throw Object.assign(new Error(message), { name });
-};
+export const throwing =
+  (name: string, message: string): TaskFunction<unknown> =>
+  async () => {
+    throw Object.assign(new Error(message), { name });
+  };
 
 /** The real task, throttled (ThrottledError, what a model still throttled after its own retries throws) `times` times first. */
 export function throttled(task: TaskName, times: number): { fn: TaskFunction<unknown>; calls: () => number } {
   let calls = 0;
   const fn: TaskFunction<unknown> = async (event, deps: AgentDeps) => {
-    if (++calls <= times) throw new ThrottledError("model still throttled after its retries", { cause: new Error("429"), attempts: 5 });
+    if (++calls <= times)
+      throw new ThrottledError("model still throttled after its retries", { cause: new Error("429"), attempts: 5 });
     return TASK_FUNCTIONS[task](event, deps);
   };
   return { fn, calls: () => calls };

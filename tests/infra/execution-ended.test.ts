@@ -1,15 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHandler, endedReason, type ExecutionStatusChangeEvent } from "../../lib/pipeline/execution-ended.js";
 import type { Db } from "../../lib/db/driver.js";
+import type { PgliteDb } from "../../lib/db/pglite.js";
 import { claimJob, completeJob, createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { upsertUser } from "../../lib/db/repositories/users.js";
-import type { PgliteDb } from "../../lib/db/pglite.js";
+import { createHandler, type ExecutionStatusChangeEvent, endedReason } from "../../lib/pipeline/execution-ended.js";
 import { testDb } from "../support/db.js";
 
 const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:alex-orchestra-dev-analysis";
 const EXECUTION = `${MACHINE.replace(":stateMachine:", ":execution:")}:run-1`;
 
-function event(status: string, input: unknown, extra: { error?: string; cause?: string } = {}): ExecutionStatusChangeEvent {
+function event(
+  status: string,
+  input: unknown,
+  extra: { error?: string; cause?: string } = {},
+): ExecutionStatusChangeEvent {
   return {
     source: "aws.states",
     "detail-type": "Step Functions Execution Status Change",
@@ -23,14 +27,18 @@ function event(status: string, input: unknown, extra: { error?: string; cause?: 
   };
 }
 
-const pipeBatch = (body: unknown) => [{ messageId: "m-1", body: JSON.stringify(body), attributes: {}, eventSource: "aws:sqs" }];
+const pipeBatch = (body: unknown) => [
+  { messageId: "m-1", body: JSON.stringify(body), attributes: {}, eventSource: "aws:sqs" },
+];
 
 describe("execution-ended", () => {
   let db: PgliteDb;
   let jobId: string;
   /** The handler closes the database it opens; the test keeps its own open. */
   const handler = () =>
-    createHandler({ openDb: () => ({ query: db.query.bind(db), transaction: db.transaction.bind(db), close: async () => {} }) as Db });
+    createHandler({
+      openDb: () => ({ query: db.query.bind(db), transaction: db.transaction.bind(db), close: async () => {} }) as Db,
+    });
 
   beforeEach(async () => {
     db = await testDb();
@@ -71,7 +79,10 @@ describe("execution-ended", () => {
 
   it("ignores succeeded executions and inputs that name no job", async () => {
     expect(await handler()(event("SUCCEEDED", { jobId }))).toEqual({ outcome: "ignored", why: "status SUCCEEDED" });
-    expect(await handler()(event("FAILED", "not json"))).toMatchObject({ outcome: "ignored", why: "the execution input is not JSON" });
+    expect(await handler()(event("FAILED", "not json"))).toMatchObject({
+      outcome: "ignored",
+      why: "the execution input is not JSON",
+    });
     expect(await handler()(event("FAILED", { job: 1 }))).toMatchObject({ outcome: "ignored" });
     expect(await handler()(event("FAILED", pipeBatch({ job_id: "nope" })))).toMatchObject({ outcome: "ignored" });
     expect((await getJob(db, jobId))?.status).toBe("pending");
@@ -82,7 +93,9 @@ describe("execution-ended", () => {
   });
 
   it("words the reason from the error and cause, or says what happened", () => {
-    expect(endedReason("FAILED", { error: "States.TaskFailed", cause: "boom" })).toBe("Execution FAILED: States.TaskFailed: boom");
+    expect(endedReason("FAILED", { error: "States.TaskFailed", cause: "boom" })).toBe(
+      "Execution FAILED: States.TaskFailed: boom",
+    );
     expect(endedReason("FAILED", {})).toBe("Execution FAILED: no error was reported");
     expect(endedReason("TIMED_OUT", { error: null, cause: " " })).toBe(
       "Execution TIMED_OUT: the execution exceeded the state machine's TimeoutSeconds",

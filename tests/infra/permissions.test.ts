@@ -46,7 +46,14 @@ const BOOKKEEPING: FunctionName[] = ["prepareJob", "finalizeJob", "markJobFailed
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:alex-orchestra-dev-JobsDeadLettersQueue`;
 
 const grantsOf = (name: FunctionName, model: ModelChoice = DEFAULT_MODEL) =>
-  effectiveGrants(name, { partition: "aws", account: ACCOUNT, model, bedrockRegion: BEDROCK_REGION, links: LINKS, deadLetterQueueArn: DLQ_ARN });
+  effectiveGrants(name, {
+    partition: "aws",
+    account: ACCOUNT,
+    model,
+    bedrockRegion: BEDROCK_REGION,
+    links: LINKS,
+    deadLetterQueueArn: DLQ_ARN,
+  });
 
 const PROFILE_MODEL: ModelChoice = { provider: "bedrock", modelId: "us.anthropic.claude-sonnet-4-20250514-v1:0" };
 const PROFILE_ARN = `arn:aws:bedrock:us-west-2:${ACCOUNT}:inference-profile/${PROFILE_MODEL.modelId}`;
@@ -55,7 +62,13 @@ const allRoles = (model: ModelChoice = DEFAULT_MODEL): Record<string, Grant[]> =
   ...Object.fromEntries(FUNCTION_NAMES.map((name) => [`function ${name}`, grantsOf(name, model)])),
   "state machine": stateMachineGrants(TASK_ARNS),
   pipe: pipeGrants({ queueArn: QUEUE_ARN, stateMachineArn: MACHINE_ARN }),
-  "embedding endpoint": embeddingEndpointGrants({ partition: "aws", account: ACCOUNT, region: REGION, endpointName: ENDPOINT, imageUri: IMAGE }),
+  "embedding endpoint": embeddingEndpointGrants({
+    partition: "aws",
+    account: ACCOUNT,
+    region: REGION,
+    endpointName: ENDPOINT,
+    imageUri: IMAGE,
+  }),
 });
 
 const service = (action: string) => action.split(":")[0];
@@ -63,7 +76,10 @@ const actionsOf = (grants: Grant[]) => grants.flatMap((g) => g.actions);
 const resourcesFor = (grants: Grant[], prefix: string) =>
   grants.filter((g) => g.actions.some((a) => a.startsWith(prefix))).flatMap((g) => g.resources);
 
-const DB = [`rds-data:ExecuteStatement ${LINKS.Database.clusterArn}`, `secretsmanager:GetSecretValue ${LINKS.Database.secretArn}`];
+const DB = [
+  `rds-data:ExecuteStatement ${LINKS.Database.clusterArn}`,
+  `secretsmanager:GetSecretValue ${LINKS.Database.secretArn}`,
+];
 const MODEL = "bedrock:InvokeModel arn:aws:bedrock:us-west-2::foundation-model/openai.gpt-oss-120b-1:0";
 const LOG_DELIVERY = ["Create", "Get", "Update", "Delete"].map((verb) => `logs:${verb}LogDelivery *`);
 const ENDPOINT_LOGS = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}`;
@@ -90,20 +106,26 @@ const EXPECTED: Record<string, string[]> = {
   "function finalizeJob": DB,
   "function markJobFailed": DB,
   "function migrate": [
-    ...["ExecuteStatement", "BeginTransaction", "CommitTransaction", "RollbackTransaction"].map((a) => `rds-data:${a} ${LINKS.DatabaseAdmin.clusterArn}`),
+    ...["ExecuteStatement", "BeginTransaction", "CommitTransaction", "RollbackTransaction"].map(
+      (a) => `rds-data:${a} ${LINKS.DatabaseAdmin.clusterArn}`,
+    ),
     `secretsmanager:GetSecretValue ${LINKS.DatabaseAdmin.secretArn}`,
     `secretsmanager:GetSecretValue ${LINKS.DatabaseAdmin.appSecretArn}`,
   ],
   "function executionEnded": DB,
   "function deadLetters": [
-    ...["ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ChangeMessageVisibility"].map((a) => `sqs:${a} ${DLQ_ARN}`),
+    ...["ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ChangeMessageVisibility"].map(
+      (a) => `sqs:${a} ${DLQ_ARN}`,
+    ),
     ...DB,
   ],
   "function sweepJobs": DB,
   "state machine": [
     ...TASK_ARNS.flatMap((arn) => [`lambda:InvokeFunction ${arn}`, `lambda:InvokeFunction ${arn}:*`]),
     ...LOG_DELIVERY,
-    ...["ListLogDeliveries", "PutResourcePolicy", "DescribeResourcePolicies", "DescribeLogGroups"].map((a) => `logs:${a} *`),
+    ...["ListLogDeliveries", "PutResourcePolicy", "DescribeResourcePolicies", "DescribeLogGroups"].map(
+      (a) => `logs:${a} *`,
+    ),
     ...["PutTraceSegments", "PutTelemetryRecords", "GetSamplingRules", "GetSamplingTargets"].map((a) => `xray:${a} *`),
   ],
   pipe: [
@@ -115,7 +137,10 @@ const EXPECTED: Record<string, string[]> = {
       (a) => `ecr:${a} arn:aws:ecr:${REGION}:763104351884:repository/huggingface-pytorch-inference`,
     ),
     "ecr:GetAuthorizationToken *",
-    ...["CreateLogGroup", "CreateLogStream", "PutLogEvents", "DescribeLogStreams"].flatMap((a) => [`logs:${a} ${ENDPOINT_LOGS}`, `logs:${a} ${ENDPOINT_LOGS}:*`]),
+    ...["CreateLogGroup", "CreateLogStream", "PutLogEvents", "DescribeLogStreams"].flatMap((a) => [
+      `logs:${a} ${ENDPOINT_LOGS}`,
+      `logs:${a} ${ENDPOINT_LOGS}:*`,
+    ]),
     "cloudwatch:PutMetricData *",
   ],
 };
@@ -123,7 +148,9 @@ const EXPECTED: Record<string, string[]> = {
 /** A policy as its action × resource pairs (a condition is part of the pair). */
 const pairs = (grants: Grant[]) =>
   grants.flatMap((g) =>
-    g.actions.flatMap((a) => g.resources.map((r) => `${a} ${r}${g.conditions?.length ? ` if ${JSON.stringify(g.conditions)}` : ""}`)),
+    g.actions.flatMap((a) =>
+      g.resources.map((r) => `${a} ${r}${g.conditions?.length ? ` if ${JSON.stringify(g.conditions)}` : ""}`),
+    ),
   );
 
 /** Each role's pairs beyond the table (`+`) and missing from it (`-`). */
@@ -138,17 +165,52 @@ function differences(roles: Record<string, Grant[]>): string[] {
   return out;
 }
 
-const add = (role: string, grant: Grant) => (roles: Record<string, Grant[]>) => ({ ...roles, [role]: [...roles[role], grant] });
+const add = (role: string, grant: Grant) => (roles: Record<string, Grant[]>) => ({
+  ...roles,
+  [role]: [...roles[role], grant],
+});
 const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT}:role/Admin`;
 
 /** The six widenings a fault review made to permissions.ts that the previous tests let through. */
 const WIDENINGS: [string, (roles: Record<string, Grant[]>) => Record<string, Grant[]>, string][] = [
-  ["iam:PassRole on an admin role for the tagger", add("function tagger", { actions: ["iam:PassRole"], resources: [ADMIN_ROLE] }), `function tagger: + iam:PassRole ${ADMIN_ROLE}`],
-  ["s3:GetObject for the reporter", add("function reporter", { actions: ["s3:GetObject"], resources: ["arn:aws:s3:::any-bucket/*"] }), "function reporter: + s3:GetObject arn:aws:s3:::any-bucket/*"],
-  ["lambda:InvokeFunction on migrate", add("function migrate", { actions: ["lambda:InvokeFunction"], resources: [functionArn("tagger")] }), `function migrate: + lambda:InvokeFunction ${functionArn("tagger")}`],
-  ["dynamodb:Scan for the planner", add("function planner", { actions: ["dynamodb:Scan"], resources: [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/users`] }), `function planner: + dynamodb:Scan arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/users`],
-  ["rds-data:ExecuteSql on the cluster", (roles) => ({ ...roles, "function charter": roles["function charter"].map((g) => (g.actions.includes("rds-data:ExecuteStatement") ? { ...g, actions: [...g.actions, "rds-data:ExecuteSql"] } : g)) }), `function charter: + rds-data:ExecuteSql ${LINKS.Database.clusterArn}`],
-  ["a * resource for an action added to the wildcard allowlist", add("state machine", { actions: ["ec2:DescribeInstances"], resources: ["*"] }), "state machine: + ec2:DescribeInstances *"],
+  [
+    "iam:PassRole on an admin role for the tagger",
+    add("function tagger", { actions: ["iam:PassRole"], resources: [ADMIN_ROLE] }),
+    `function tagger: + iam:PassRole ${ADMIN_ROLE}`,
+  ],
+  [
+    "s3:GetObject for the reporter",
+    add("function reporter", { actions: ["s3:GetObject"], resources: ["arn:aws:s3:::any-bucket/*"] }),
+    "function reporter: + s3:GetObject arn:aws:s3:::any-bucket/*",
+  ],
+  [
+    "lambda:InvokeFunction on migrate",
+    add("function migrate", { actions: ["lambda:InvokeFunction"], resources: [functionArn("tagger")] }),
+    `function migrate: + lambda:InvokeFunction ${functionArn("tagger")}`,
+  ],
+  [
+    "dynamodb:Scan for the planner",
+    add("function planner", {
+      actions: ["dynamodb:Scan"],
+      resources: [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/users`],
+    }),
+    `function planner: + dynamodb:Scan arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/users`,
+  ],
+  [
+    "rds-data:ExecuteSql on the cluster",
+    (roles) => ({
+      ...roles,
+      "function charter": roles["function charter"].map((g) =>
+        g.actions.includes("rds-data:ExecuteStatement") ? { ...g, actions: [...g.actions, "rds-data:ExecuteSql"] } : g,
+      ),
+    }),
+    `function charter: + rds-data:ExecuteSql ${LINKS.Database.clusterArn}`,
+  ],
+  [
+    "a * resource for an action added to the wildcard allowlist",
+    add("state machine", { actions: ["ec2:DescribeInstances"], resources: ["*"] }),
+    "state machine: + ec2:DescribeInstances *",
+  ],
 ];
 
 describe("every role's complete policy is the explicit table", () => {
@@ -161,8 +223,12 @@ describe("every role's complete policy is the explicit table", () => {
   });
 
   it("fails when a grant is lost too, and when a new role appears", () => {
-    expect(differences({ ...allRoles(), "function prepareJob": [] })).toEqual(DB.map((p) => `function prepareJob: - ${p}`));
-    expect(differences({ ...allRoles(), "new role": [{ actions: ["sqs:SendMessage"], resources: [QUEUE_ARN] }] })).toEqual([`new role: + sqs:SendMessage ${QUEUE_ARN}`]);
+    expect(differences({ ...allRoles(), "function prepareJob": [] })).toEqual(
+      DB.map((p) => `function prepareJob: - ${p}`),
+    );
+    expect(
+      differences({ ...allRoles(), "new role": [{ actions: ["sqs:SendMessage"], resources: [QUEUE_ARN] }] }),
+    ).toEqual([`new role: + sqs:SendMessage ${QUEUE_ARN}`]);
   });
 
   it("grants no Data API batch statements and transactions to migrate only", () => {
@@ -186,7 +252,8 @@ describe("the declared permissions are least privilege", () => {
     for (const [role, grants] of Object.entries(allRoles())) {
       for (const grant of grants.filter((g) => g.resources.includes("*"))) {
         expect(grant.resources, role).toEqual(["*"]);
-        for (const action of grant.actions) expect(Object.keys(RESOURCE_WILDCARD_ACTIONS), `${role}: ${action}`).toContain(action);
+        for (const action of grant.actions)
+          expect(Object.keys(RESOURCE_WILDCARD_ACTIONS), `${role}: ${action}`).toContain(action);
       }
     }
     const wildcardRoles = Object.entries(allRoles())
@@ -200,12 +267,16 @@ describe("the declared permissions are least privilege", () => {
       for (const [role, grants] of Object.entries(allRoles(model))) {
         for (const grant of grants) {
           for (const resource of grant.resources.filter((r) => r !== "*" && r.includes("*"))) {
-            const qualifier = role === "state machine" && resource.endsWith(":*") && TASK_ARNS.includes(resource.slice(0, -2));
-            const logStreams = role === "embedding endpoint" && resource.endsWith(`:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}:*`);
+            const qualifier =
+              role === "state machine" && resource.endsWith(":*") && TASK_ARNS.includes(resource.slice(0, -2));
+            const logStreams =
+              role === "embedding endpoint" && resource.endsWith(`:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}:*`);
             const throughProfile =
               resource === "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0" &&
               JSON.stringify(grant.conditions) ===
-                JSON.stringify([{ test: "StringEquals", variable: "bedrock:InferenceProfileArn", values: [PROFILE_ARN] }]);
+                JSON.stringify([
+                  { test: "StringEquals", variable: "bedrock:InferenceProfileArn", values: [PROFILE_ARN] },
+                ]);
             expect(qualifier || logStreams || throughProfile, `${role}: ${resource}`).toBe(true);
           }
         }
@@ -214,12 +285,21 @@ describe("the declared permissions are least privilege", () => {
   });
 
   it("gives Bedrock to exactly the five agents, which are the tasks marked as agents", () => {
-    const withBedrock = FUNCTION_NAMES.filter((name) => actionsOf(grantsOf(name)).some((a) => service(a) === "bedrock"));
+    const withBedrock = FUNCTION_NAMES.filter((name) =>
+      actionsOf(grantsOf(name)).some((a) => service(a) === "bedrock"),
+    );
     expect(withBedrock.sort()).toEqual([...AGENTS].sort());
     expect(TASK_NAMES.filter((task) => TASKS[task].agent).sort()).toEqual([...AGENTS].sort());
-    for (const name of BOOKKEEPING) expect(actionsOf(grantsOf(name)).filter((a) => service(a) === "bedrock"), name).toEqual([]);
+    for (const name of BOOKKEEPING)
+      expect(
+        actionsOf(grantsOf(name)).filter((a) => service(a) === "bedrock"),
+        name,
+      ).toEqual([]);
     for (const role of ["state machine", "pipe", "embedding endpoint"]) {
-      expect(actionsOf(allRoles()[role]).some((a) => service(a) === "bedrock"), role).toBe(false);
+      expect(
+        actionsOf(allRoles()[role]).some((a) => service(a) === "bedrock"),
+        role,
+      ).toBe(false);
     }
   });
 
@@ -227,7 +307,10 @@ describe("the declared permissions are least privilege", () => {
     for (const agent of AGENTS) {
       const bedrock = grantsOf(agent).filter((g) => g.actions.some((a) => service(a) === "bedrock"));
       expect(bedrock, agent).toEqual([
-        { actions: ["bedrock:InvokeModel"], resources: ["arn:aws:bedrock:us-west-2::foundation-model/openai.gpt-oss-120b-1:0"] },
+        {
+          actions: ["bedrock:InvokeModel"],
+          resources: ["arn:aws:bedrock:us-west-2::foundation-model/openai.gpt-oss-120b-1:0"],
+        },
       ]);
     }
   });
@@ -247,7 +330,10 @@ describe("the declared permissions are least privilege", () => {
 
   it("gives no Bedrock access at all when the deployment runs the offline model", () => {
     for (const name of FUNCTION_NAMES) {
-      expect(actionsOf(grantsOf(name, { provider: "offline" })).some((a) => service(a) === "bedrock"), name).toBe(false);
+      expect(
+        actionsOf(grantsOf(name, { provider: "offline" })).some((a) => service(a) === "bedrock"),
+        name,
+      ).toBe(false);
     }
   });
 
@@ -261,16 +347,26 @@ describe("the declared permissions are least privilege", () => {
     expect(actionsOf(reporter).filter((a) => service(a) === "sagemaker")).toEqual(["sagemaker:InvokeEndpoint"]);
     expect(resourcesFor(reporter, "s3vectors:")).toEqual([LINKS.KnowledgeBase.indexArn]);
     // QueryVectors with a metadata filter and returnMetadata also needs GetVectors.
-    expect(actionsOf(reporter).filter((a) => service(a) === "s3vectors").sort()).toEqual(["s3vectors:GetVectors", "s3vectors:QueryVectors"]);
+    expect(
+      actionsOf(reporter)
+        .filter((a) => service(a) === "s3vectors")
+        .sort(),
+    ).toEqual(["s3vectors:GetVectors", "s3vectors:QueryVectors"]);
   });
 
   it("gives every function but migrate single Data API statements as the app role, and migrate alone the master secret", () => {
     for (const name of FUNCTION_NAMES.filter((n) => n !== "migrate")) {
       const grants = grantsOf(name);
-      expect(actionsOf(grants).filter((a) => service(a) === "rds-data"), name).toEqual(["rds-data:ExecuteStatement"]);
+      expect(
+        actionsOf(grants).filter((a) => service(a) === "rds-data"),
+        name,
+      ).toEqual(["rds-data:ExecuteStatement"]);
       expect(resourcesFor(grants, "secretsmanager:"), name).toEqual([LINKS.Database.secretArn]);
     }
-    expect(resourcesFor(grantsOf("migrate"), "secretsmanager:")).toEqual([LINKS.DatabaseAdmin.secretArn, LINKS.DatabaseAdmin.appSecretArn]);
+    expect(resourcesFor(grantsOf("migrate"), "secretsmanager:")).toEqual([
+      LINKS.DatabaseAdmin.secretArn,
+      LINKS.DatabaseAdmin.appSecretArn,
+    ]);
     for (const name of BOOKKEEPING) {
       expect(new Set(actionsOf(grantsOf(name)).map(service)), name).toEqual(new Set(["rds-data", "secretsmanager"]));
     }
@@ -295,8 +391,16 @@ describe("the declared permissions are least privilege", () => {
   });
 
   it("lets the embedding endpoint pull only its image repository and write only its own logs", () => {
-    const grants = embeddingEndpointGrants({ partition: "aws", account: ACCOUNT, region: REGION, endpointName: ENDPOINT, imageUri: IMAGE });
-    expect(resourcesFor(grants, "ecr:BatchGetImage")).toEqual([`arn:aws:ecr:${REGION}:763104351884:repository/huggingface-pytorch-inference`]);
+    const grants = embeddingEndpointGrants({
+      partition: "aws",
+      account: ACCOUNT,
+      region: REGION,
+      endpointName: ENDPOINT,
+      imageUri: IMAGE,
+    });
+    expect(resourcesFor(grants, "ecr:BatchGetImage")).toEqual([
+      `arn:aws:ecr:${REGION}:763104351884:repository/huggingface-pytorch-inference`,
+    ]);
     expect(resourcesFor(grants, "logs:")).toEqual([
       `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}`,
       `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}:*`,
@@ -322,7 +426,11 @@ describe("IAM documents", () => {
     const document = JSON.parse(
       policyDocument([
         { actions: ["a:B"], resources: ["arn:1"] },
-        { actions: ["c:D"], resources: ["arn:2"], conditions: [{ test: "StringEquals", variable: "k", values: ["v"] }] },
+        {
+          actions: ["c:D"],
+          resources: ["arn:2"],
+          conditions: [{ test: "StringEquals", variable: "k", values: ["v"] }],
+        },
       ]),
     );
     expect(document).toEqual({

@@ -3,9 +3,9 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TASK_NAMES } from "../../lib/pipeline/tasks.js";
 import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, MAX_JOB_SECONDS, scaleLimits } from "../../lib/scale/limits.js";
 import { STATE } from "../../state-machine/definition.js";
-import { TASK_NAMES } from "../../lib/pipeline/tasks.js";
 
 /**
  * Pins the deployed backpressure to docs/scale.md: the functions stack and the state machine stack run
@@ -20,8 +20,19 @@ const ACCOUNT = "123456789012";
 function documentedLimits(): Record<string, string> {
   const doc = readFileSync(resolve("docs/scale.md"), "utf8");
   const block = /<!-- limits:start -->([\s\S]*?)<!-- limits:end -->/.exec(doc)?.[1] ?? "";
-  const rows = block.split("\n").filter((line) => /^\|[^-]/.test(line)).slice(1);
-  return Object.fromEntries(rows.map((line) => line.split("|").slice(1, 3).map((cell) => cell.trim().replaceAll("`", "")) as [string, string]));
+  const rows = block
+    .split("\n")
+    .filter((line) => /^\|[^-]/.test(line))
+    .slice(1);
+  return Object.fromEntries(
+    rows.map(
+      (line) =>
+        line
+          .split("|")
+          .slice(1, 3)
+          .map((cell) => cell.trim().replaceAll("`", "")) as [string, string],
+    ),
+  );
 }
 
 describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst install`)", () => {
@@ -38,7 +49,10 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
       {
         newResource: (args: { type: string; name: string; inputs: Record<string, any> }) => {
           if (args.type === "aws:sfn/stateMachine:StateMachine") machines.push(args.inputs);
-          return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:mock:eu-west-1:${ACCOUNT}:${args.name}`, name: args.name } };
+          return {
+            id: `${args.name}-id`,
+            state: { ...args.inputs, arn: `arn:aws:mock:eu-west-1:${ACCOUNT}:${args.name}`, name: args.name },
+          };
         },
         call: (args: { inputs: Record<string, unknown> }) => args.inputs,
       },
@@ -62,8 +76,16 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
     });
     const functionsStack = await import(pathToFileURL(resolve("stacks/functions.ts")).href);
     const stateMachineStack = await import(pathToFileURL(resolve("stacks/state-machine.ts")).href);
-    const ctx = { account: pulumi.output(ACCOUNT), region: pulumi.output("eu-west-1"), partition: pulumi.output("aws") };
-    const settings = { alexModel: "bedrock:openai.gpt-oss-120b-1:0", model: { provider: "bedrock", modelId: "openai.gpt-oss-120b-1:0" }, bedrockRegion: "us-west-2" };
+    const ctx = {
+      account: pulumi.output(ACCOUNT),
+      region: pulumi.output("eu-west-1"),
+      partition: pulumi.output("aws"),
+    };
+    const settings = {
+      alexModel: "bedrock:openai.gpt-oss-120b-1:0",
+      model: { provider: "bedrock", modelId: "openai.gpt-oss-120b-1:0" },
+      bedrockRegion: "us-west-2",
+    };
     functionsStack.functions({ settings, ctx, links: { Database: {}, KnowledgeBase: {} } });
     const arns = Object.fromEntries(TASK_NAMES.map((t) => [t, `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${t}`]));
     const { machine } = stateMachineStack.analysisStateMachine({ arns, account: ACCOUNT });
@@ -74,7 +96,13 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
   it.each(["tagger", "planner", "reporter", "charter", "retirement"] as const)(
     "gives the %s function the reserved concurrency of lib/scale/limits.ts and docs/scale.md",
     (agent) => {
-      const resource = { tagger: "Tagger", planner: "Planner", reporter: "Reporter", charter: "Charter", retirement: "Retirement" }[agent];
+      const resource = {
+        tagger: "Tagger",
+        planner: "Planner",
+        reporter: "Reporter",
+        charter: "Charter",
+        retirement: "Retirement",
+      }[agent];
       expect(functionArgs.get(resource)?.concurrency).toEqual({ reserved: limits.reservedConcurrency[agent] });
       expect(documented[`reserved concurrency: ${agent}`]).toBe(String(limits.reservedConcurrency[agent]));
     },

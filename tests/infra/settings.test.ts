@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { LINK_PROPERTIES, linkedConfig, linkedEnvironment } from "../../functions/links.js";
 import { ecrRepositoryArn, huggingFaceImageUri } from "../../lib/infra/embedding-image.js";
 import { FUNCTION_NAMES, functionEnvironment, JOBS_VISIBILITY_TIMEOUT_SECONDS } from "../../lib/infra/functions.js";
-import { LINK_PROPERTIES, linkedConfig, linkedEnvironment } from "../../functions/links.js";
 import { physicalName } from "../../lib/infra/names.js";
 import { DEFAULT_DEPLOYED_MODEL, deploySettings } from "../../lib/infra/settings.js";
 import { assertNotSstDevStub, isSstDevStubResult } from "../../lib/pipeline/sst-dev.js";
@@ -35,7 +35,9 @@ describe("deploy settings", () => {
   it("rejects what a deployment cannot run or name", () => {
     expect(() => deploySettings({ ALEX_MODEL: "openai-compatible:llama3" })).toThrow(/a deployment supports/);
     expect(() => deploySettings({ ALEX_EMBEDDING_ENDPOINT: "Alex_Endpoint" })).toThrow(/ALEX_EMBEDDING_ENDPOINT/);
-    expect(() => deploySettings({ ALEX_EMBEDDING_IMAGE: "docker.io/library/python:3" })).toThrow(/ALEX_EMBEDDING_IMAGE/);
+    expect(() => deploySettings({ ALEX_EMBEDDING_IMAGE: "docker.io/library/python:3" })).toThrow(
+      /ALEX_EMBEDDING_IMAGE/,
+    );
     expect(deploySettings({ ALEX_MODEL: "offline" }).model).toEqual({ provider: "offline" });
   });
 });
@@ -43,14 +45,22 @@ describe("deploy settings", () => {
 describe("function environment", () => {
   it("carries the model, regions and drivers, and nothing secret", () => {
     for (const name of FUNCTION_NAMES) {
-      const env = functionEnvironment(name, { alexModel: DEFAULT_DEPLOYED_MODEL, bedrockRegion: "us-west-2", region: "eu-west-1" });
+      const env = functionEnvironment(name, {
+        alexModel: DEFAULT_DEPLOYED_MODEL,
+        bedrockRegion: "us-west-2",
+        region: "eu-west-1",
+      });
       expect(env).toMatchObject({
         ALEX_MODEL: DEFAULT_DEPLOYED_MODEL,
         BEDROCK_REGION: "us-west-2",
         DEFAULT_AWS_REGION: "eu-west-1",
         ALEX_DB: "data-api",
       });
-      expect(Object.keys(env).filter((key) => /SECRET|PASSWORD|KEY|TOKEN|AWS_REGION$/.test(key) && key !== "DEFAULT_AWS_REGION")).toEqual([]);
+      expect(
+        Object.keys(env).filter(
+          (key) => /SECRET|PASSWORD|KEY|TOKEN|AWS_REGION$/.test(key) && key !== "DEFAULT_AWS_REGION",
+        ),
+      ).toEqual([]);
       expect(env.ALEX_EMBEDDER === "sagemaker", name).toBe(name === "reporter");
     }
   });
@@ -61,8 +71,16 @@ describe("function environment", () => {
 });
 
 describe("links", () => {
-  const database = { clusterArn: "arn:aws:rds:eu-west-1:1:cluster:c", secretArn: "arn:aws:secretsmanager:eu-west-1:1:secret:s", database: "alex" };
-  const knowledgeBase = { embeddingEndpoint: "alex-dev-embeddings", vectorBucket: "alex-dev-knowledge", vectorIndex: "financial-research" };
+  const database = {
+    clusterArn: "arn:aws:rds:eu-west-1:1:cluster:c",
+    secretArn: "arn:aws:secretsmanager:eu-west-1:1:secret:s",
+    database: "alex",
+  };
+  const knowledgeBase = {
+    embeddingEndpoint: "alex-dev-embeddings",
+    vectorBucket: "alex-dev-knowledge",
+    vectorIndex: "financial-research",
+  };
 
   it("fills the config variables from the linked properties", () => {
     expect(linkedEnvironment({ Database: database, KnowledgeBase: knowledgeBase })).toEqual({
@@ -75,20 +93,28 @@ describe("links", () => {
     });
     expect(linkedEnvironment({ Database: database })).not.toHaveProperty("VECTOR_BUCKET");
     expect(Object.keys(LINK_PROPERTIES)).toEqual(["Database", "DatabaseAdmin", "KnowledgeBase", "PolygonApiKey"]);
-    expect(linkedEnvironment({ DatabaseAdmin: { ...database, appSecretArn: "arn:app" } })).toMatchObject({ AURORA_APP_SECRET_ARN: "arn:app" });
+    expect(linkedEnvironment({ DatabaseAdmin: { ...database, appSecretArn: "arn:app" } })).toMatchObject({
+      AURORA_APP_SECRET_ARN: "arn:app",
+    });
     expect(linkedEnvironment({ PolygonApiKey: { value: "pk" } })).toEqual({ POLYGON_API_KEY: "pk" });
     expect(linkedConfig({ Database: database, PolygonApiKey: { value: "" } }, {}).market.apiKey).toBeUndefined();
   });
 
   it("builds a Data API configuration for a linked function", () => {
-    const config = linkedConfig({ Database: database, KnowledgeBase: knowledgeBase }, {
-      ALEX_DB: "data-api",
-      ALEX_EMBEDDER: "sagemaker",
-      ALEX_VECTOR_STORE: "s3vectors",
-      DEFAULT_AWS_REGION: "eu-west-1",
-    });
+    const config = linkedConfig(
+      { Database: database, KnowledgeBase: knowledgeBase },
+      {
+        ALEX_DB: "data-api",
+        ALEX_EMBEDDER: "sagemaker",
+        ALEX_VECTOR_STORE: "s3vectors",
+        DEFAULT_AWS_REGION: "eu-west-1",
+      },
+    );
     expect(config.db).toMatchObject({ driver: "data-api", clusterArn: database.clusterArn, database: "alex" });
-    expect(config.knowledge).toMatchObject({ sagemakerEndpoint: "alex-dev-embeddings", vectorBucket: "alex-dev-knowledge" });
+    expect(config.knowledge).toMatchObject({
+      sagemakerEndpoint: "alex-dev-embeddings",
+      vectorBucket: "alex-dev-knowledge",
+    });
   });
 
   it("rejects a malformed link", () => {

@@ -3,10 +3,10 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { executionEndedPattern } from "../../lib/pipeline/events.js";
 import { pipeGrants, policyDocument, stateMachineGrants, trustPolicy } from "../../lib/infra/permissions.js";
-import { serializeDefinition } from "../../state-machine/definition.js";
+import { executionEndedPattern } from "../../lib/pipeline/events.js";
 import { TASK_NAMES, type TaskArns } from "../../lib/pipeline/tasks.js";
+import { serializeDefinition } from "../../state-machine/definition.js";
 
 /**
  * Runs the stacks' raw-Pulumi parts under Pulumi's mocks (`runtime.setMocks`) with the platform's own
@@ -125,7 +125,9 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
       logDestination: `arn:aws:mock:eu-west-1:${ACCOUNT}:LogGroup/AnalysisStateMachineLogs:*`,
     });
 
-    expect(one("aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(policyDocument(stateMachineGrants(Object.values(ARNS))));
+    expect(one("aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(
+      policyDocument(stateMachineGrants(Object.values(ARNS))),
+    );
     expect(one("aws:iam/role:Role").inputs.assumeRolePolicy).toBe(trustPolicy("states.amazonaws.com", ACCOUNT));
   });
 
@@ -139,9 +141,15 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
     const inputs = one("aws:pipes/pipe:Pipe").inputs;
     expect(inputs.source).toBe(queueArn);
     expect(inputs.target).toBe(stateMachineArn);
-    expect(inputs.sourceParameters).toEqual({ sqsQueueParameters: { batchSize: 1, maximumBatchingWindowInSeconds: 0 } });
-    expect(inputs.targetParameters).toEqual({ stepFunctionStateMachineParameters: { invocationType: "FIRE_AND_FORGET" } });
-    expect(one("aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(policyDocument(pipeGrants({ queueArn, stateMachineArn })));
+    expect(inputs.sourceParameters).toEqual({
+      sqsQueueParameters: { batchSize: 1, maximumBatchingWindowInSeconds: 0 },
+    });
+    expect(inputs.targetParameters).toEqual({
+      stepFunctionStateMachineParameters: { invocationType: "FIRE_AND_FORGET" },
+    });
+    expect(one("aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(
+      policyDocument(pipeGrants({ queueArn, stateMachineArn })),
+    );
     expect(one("aws:iam/role:Role").inputs.assumeRolePolicy).toBe(trustPolicy("pipes.amazonaws.com", ACCOUNT));
   });
 
@@ -157,7 +165,10 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
     expect(JSON.parse(ruleInputs.eventPattern)).toEqual(executionEndedPattern(stateMachineArn));
     expect(executionEndedPattern(stateMachineArn).detail.status).toEqual(["FAILED", "TIMED_OUT", "ABORTED"]);
     const ruleArn = `arn:aws:mock:eu-west-1:${ACCOUNT}:EventRule/AnalysisExecutionEnded`;
-    expect(one("aws:cloudwatch/eventTarget:EventTarget").inputs).toMatchObject({ arn: fn.arn, rule: "AnalysisExecutionEnded" });
+    expect(one("aws:cloudwatch/eventTarget:EventTarget").inputs).toMatchObject({
+      arn: fn.arn,
+      rule: "AnalysisExecutionEnded",
+    });
     expect(one("aws:lambda/permission:Permission").inputs).toMatchObject({
       action: "lambda:InvokeFunction",
       function: "ended",

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadBundledCorpus } from "../../lib/knowledge/documents.js";
 import { HashEmbedder, stem, tokenize } from "../../lib/knowledge/hash-embedder.js";
 import { KnowledgeBase } from "../../lib/knowledge/knowledge-base.js";
-import { loadBundledCorpus } from "../../lib/knowledge/documents.js";
 import { InMemoryStore } from "./support.js";
 
 const norm = (v: number[]) => Math.hypot(...v);
@@ -25,12 +25,21 @@ describe("HashEmbedder", () => {
 
   it("keeps S&P and 401(k) whole and stems plurals and -ing", () => {
     expect(tokenize("S&P 500 and a 401(k)")).toEqual(["s&p", "500", "401k"]);
-    expect(["bonds", "rebalancing", "rebalance", "treasuries"].map(stem)).toEqual(["bond", "rebalanc", "rebalanc", "treasury"]);
+    expect(["bonds", "rebalancing", "rebalance", "treasuries"].map(stem)).toEqual([
+      "bond",
+      "rebalanc",
+      "rebalanc",
+      "treasury",
+    ]);
     expect(stem("vxus")).toBe("vxus");
   });
 
   it("puts similar texts closer than unrelated ones", async () => {
-    const [query, near, far] = await embedder.embed(["bond duration", "duration of a bond fund", "gold bullion vaults"]);
+    const [query, near, far] = await embedder.embed([
+      "bond duration",
+      "duration of a bond fund",
+      "gold bullion vaults",
+    ]);
     const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i], 0);
     expect(dot(query, near)).toBeGreaterThan(dot(query, far));
   });

@@ -10,11 +10,11 @@ import { chunkMarkdown } from "../../lib/knowledge/chunk.js";
 import { loadBundledCorpus, parseDocument } from "../../lib/knowledge/documents.js";
 import { HashEmbedder } from "../../lib/knowledge/hash-embedder.js";
 import {
-  KnowledgeBase,
   createKnowledgeBase,
   excerpt,
   fundSubject,
   ingestFiles,
+  KnowledgeBase,
   passageKey,
 } from "../../lib/knowledge/knowledge-base.js";
 import { LocalVectorStore } from "../../lib/knowledge/local-store.js";
@@ -30,7 +30,12 @@ describe("chunkMarkdown and parseDocument", () => {
     const passages = chunkMarkdown(`# Title\n\nIntro one.\n\nIntro two.\n\n## Section\n\n${long}`, { maxChars: 200 });
     expect(passages[0]).toEqual({ heading: "Title", text: "Intro one.\nIntro two." });
     expect(passages.slice(1).every((p) => p.heading === "Section" && p.text.length <= 200)).toBe(true);
-    expect(passages.slice(1).map((p) => p.text).join(" ")).toBe(long);
+    expect(
+      passages
+        .slice(1)
+        .map((p) => p.text)
+        .join(" "),
+    ).toBe(long);
   });
 
   it("takes the title from the first heading and the date from a Date: line", () => {
@@ -65,7 +70,11 @@ describe("KnowledgeBase", () => {
     expect(await kb.ingest([doc])).toEqual({ documents: 1, passages: 2 });
     await kb.ingest([doc]);
     expect([...store.records.keys()]).toEqual([passageKey("notes/a.md", 0), passageKey("notes/a.md", 1)]);
-    expect(store.records.get(passageKey("notes/a.md", 1))?.metadata).toEqual({ source: "notes/a.md", title: "A", text: "Second." });
+    expect(store.records.get(passageKey("notes/a.md", 1))?.metadata).toEqual({
+      source: "notes/a.md",
+      title: "A",
+      text: "Second.",
+    });
   });
 
   it("formats insights for GLD and BND from the bundled corpus", async () => {
@@ -97,7 +106,9 @@ describe("KnowledgeBase", () => {
 
   it("says so plainly when nothing is found", async () => {
     const kb = new KnowledgeBase({ embedder: new HashEmbedder(), store: new InMemoryStore() });
-    expect(await kb.marketInsights(["GLD", "BND"])).toBe("No market insights found in the knowledge base for GLD, BND.");
+    expect(await kb.marketInsights(["GLD", "BND"])).toBe(
+      "No market insights found in the knowledge base for GLD, BND.",
+    );
     expect(await kb.marketInsights([])).toBe("No market insights found in the knowledge base for the general market.");
   });
 
@@ -183,7 +194,9 @@ describe("createKnowledgeBase and ingestFiles", () => {
     expect(s3vectors.calls()).toHaveLength(0);
 
     const token = new Array<number>(384).fill(0.5);
-    sagemaker.on(InvokeEndpointCommand).resolves({ Body: new TextEncoder().encode(JSON.stringify([[token]])) as never });
+    sagemaker
+      .on(InvokeEndpointCommand)
+      .resolves({ Body: new TextEncoder().encode(JSON.stringify([[token]])) as never });
     s3vectors.on(QueryVectorsCommand).resolves({ distanceMetric: "cosine", vectors: [] });
     expect(await kb.marketInsights(["GLD"])).toBe("No market insights found in the knowledge base for GLD.");
     expect(s3vectors.commandCalls(QueryVectorsCommand)[0].args[0].input).toMatchObject({

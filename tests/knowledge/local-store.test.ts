@@ -57,7 +57,9 @@ describe("LocalVectorStore", () => {
 
   it("refuses vectors and queries of the wrong dimension", async () => {
     const store = await LocalVectorStore.open({ dir, space: hashSpace });
-    await expect(store.put([{ key: "x", vector: [1, 0], metadata: metadata("x") }])).rejects.toThrow(/expected 384 dimensions, got 2/);
+    await expect(store.put([{ key: "x", vector: [1, 0], metadata: metadata("x") }])).rejects.toThrow(
+      /expected 384 dimensions, got 2/,
+    );
     await expect(store.query([1, 0], 1)).rejects.toThrow(/expected 384 dimensions, got 2/);
   });
 

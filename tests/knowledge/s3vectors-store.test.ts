@@ -7,7 +7,8 @@ import { unitVector } from "./support.js";
 
 const s3vectors = mockClient(S3VectorsClient);
 const space = { name: "minilm-l6-v2", dimensions: 384 } as const;
-const store = () => new S3VectorsStore({ bucket: "alex-vectors", index: "financial-research", region: "eu-west-1", space });
+const store = () =>
+  new S3VectorsStore({ bucket: "alex-vectors", index: "financial-research", region: "eu-west-1", space });
 
 const record = (i: number, date?: string): VectorRecord => ({
   key: `k${i}`,
@@ -33,7 +34,13 @@ describe("S3VectorsStore", () => {
         {
           key: "k1",
           data: { float32: unitVector(1) },
-          metadata: { source: "corpus/gold.md", title: "Gold", text: "passage 1", date: "2026-03-02", embedder: "minilm-l6-v2" },
+          metadata: {
+            source: "corpus/gold.md",
+            title: "Gold",
+            text: "passage 1",
+            date: "2026-03-02",
+            embedder: "minilm-l6-v2",
+          },
         },
         {
           key: "k2",
@@ -58,7 +65,13 @@ describe("S3VectorsStore", () => {
         {
           key: "k1",
           distance: 0.12,
-          metadata: { source: "corpus/gold.md", title: "Gold", text: "passage 1", date: "2026-03-02", embedder: "minilm-l6-v2" },
+          metadata: {
+            source: "corpus/gold.md",
+            title: "Gold",
+            text: "passage 1",
+            date: "2026-03-02",
+            embedder: "minilm-l6-v2",
+          },
         },
         { key: "k9", distance: 0.3, metadata: { timestamp: "2025-01-01" } },
       ],
@@ -75,7 +88,11 @@ describe("S3VectorsStore", () => {
       returnDistance: true,
     });
     expect(hits).toEqual([
-      { key: "k1", distance: 0.12, metadata: { source: "corpus/gold.md", title: "Gold", text: "passage 1", date: "2026-03-02" } },
+      {
+        key: "k1",
+        distance: 0.12,
+        metadata: { source: "corpus/gold.md", title: "Gold", text: "passage 1", date: "2026-03-02" },
+      },
     ]);
   });
 

@@ -6,7 +6,11 @@ import {
 } from "@aws-sdk/client-sagemaker-runtime";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { EmbeddingResponseError, SageMakerEmbedder, parseFeatureExtraction } from "../../lib/knowledge/sagemaker-embedder.js";
+import {
+  EmbeddingResponseError,
+  parseFeatureExtraction,
+  SageMakerEmbedder,
+} from "../../lib/knowledge/sagemaker-embedder.js";
 
 const sagemaker = mockClient(SageMakerRuntimeClient);
 
@@ -73,7 +77,9 @@ describe("SageMakerEmbedder", () => {
 
   it("fails clearly on a wrong dimension", async () => {
     sagemaker.on(InvokeEndpointCommand).resolves({ Body: body([[constant(0.1, 768)]]) });
-    const error = await embedder().embed(["x"]).catch((e: unknown) => e);
+    const error = await embedder()
+      .embed(["x"])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmbeddingResponseError);
     expect((error as Error).message).toMatch(/"alex-embedding-endpoint".*768 dimensions; expected 384/);
   });

@@ -39,7 +39,11 @@ export class FakePolygon {
 export function groupedDaily(date: string, closes: [string, number][], barDate = date) {
   const t = Date.parse(`${barDate}T05:00:00Z`);
   return {
-    status: "OK", adjusted: true, queryCount: closes.length, resultsCount: closes.length, request_id: "fake",
+    status: "OK",
+    adjusted: true,
+    queryCount: closes.length,
+    resultsCount: closes.length,
+    request_id: "fake",
     results: closes.map(([T, c]) => ({ T, c, o: c, h: c, l: c, v: 1000, vw: c, t, n: 10 })),
   };
 }

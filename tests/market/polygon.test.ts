@@ -27,13 +27,18 @@ const answerByDate = (answers: Record<string, FakeAnswer>) => (url: string) =>
 
 async function tables() {
   const prices = await db.query("SELECT symbol, close, as_of, source FROM prices ORDER BY symbol, as_of, source");
-  const instruments = await db.query("SELECT symbol, current_price, price_as_of, price_source FROM instruments ORDER BY symbol");
+  const instruments = await db.query(
+    "SELECT symbol, current_price, price_as_of, price_source FROM instruments ORDER BY symbol",
+  );
   return { prices: prices.rows, instruments: instruments.rows };
 }
 
 async function expectNothingWritten(work: Promise<unknown>, error: new (...args: never[]) => Error) {
   const before = await tables();
-  const failure = await work.then(() => undefined, (e: unknown) => e);
+  const failure = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(failure).toBeInstanceOf(error);
   expect((failure as Error).message).not.toContain(KEY);
   expect(await tables()).toEqual(before);
@@ -52,7 +57,16 @@ afterEach(() => db.close());
 
 describe("Polygon grouped-daily provider against a fake server on 127.0.0.1", () => {
   it("success: records the day's closes for the shared instruments only, with the key in the header", async () => {
-    fake.answer = answerByDate({ [TUESDAY]: { status: 200, body: groupedDaily(TUESDAY, [["SPY", 601.25], ["QQQ", 512.5], ["AAPL", 230]]) } });
+    fake.answer = answerByDate({
+      [TUESDAY]: {
+        status: 200,
+        body: groupedDaily(TUESDAY, [
+          ["SPY", 601.25],
+          ["QQQ", 512.5],
+          ["AAPL", 230],
+        ]),
+      },
+    });
     const result = await refresh();
     expect(result).toMatchObject({ status: "refreshed", provider: "polygon", as_of: TUESDAY, recorded: 2 });
     expect(fake.requests).toHaveLength(1);
@@ -63,7 +77,12 @@ describe("Polygon grouped-daily provider against a fake server on 127.0.0.1", ()
       { symbol: "QQQ", close: 512.5, as_of: TUESDAY, source: "market" },
       { symbol: "SPY", close: 601.25, as_of: TUESDAY, source: "market" },
     ]);
-    expect(instruments.find((i) => i.symbol === "SPY")).toEqual({ symbol: "SPY", current_price: 601.25, price_as_of: TUESDAY, price_source: "market" });
+    expect(instruments.find((i) => i.symbol === "SPY")).toEqual({
+      symbol: "SPY",
+      current_price: 601.25,
+      price_as_of: TUESDAY,
+      price_source: "market",
+    });
     expect(instruments.some((i) => i.symbol === "AAPL")).toBe(false);
   });
 
@@ -72,18 +91,44 @@ describe("Polygon grouped-daily provider against a fake server on 127.0.0.1", ()
     const result = await refresh();
     expect(result.status === "refreshed" && result.stale).toContainEqual({ symbol: "BND", as_of: "2024-01-02" });
     expect(result.status === "refreshed" && result.stale.map((s) => s.symbol)).not.toContain("SPY");
-    await importPortfolio(db, parsePortfolioFile({
-      user: { id: "stale-user", display_name: "Stale" },
-      accounts: [{ name: "A", type: "taxable", positions: [{ symbol: "SPY", quantity: 1 }, { symbol: "BND", quantity: 1 }] }],
-    }));
-    const held = (await loadPortfolio(db, "stale-user"))!.accounts[0].positions.map((p) => [p.symbol, p.instrument.current_price, p.instrument.price_as_of, p.instrument.price_source, p.instrument.price_stale]);
-    expect(held).toEqual([["BND", 72.5, "2024-01-02", "seed", true], ["SPY", 601.25, TUESDAY, "market", false]]);
-    expect((await tables()).prices.filter((p) => p.symbol === "BND")).toEqual([{ symbol: "BND", close: 72.5, as_of: "2024-01-02", source: "seed" }]);
+    await importPortfolio(
+      db,
+      parsePortfolioFile({
+        user: { id: "stale-user", display_name: "Stale" },
+        accounts: [
+          {
+            name: "A",
+            type: "taxable",
+            positions: [
+              { symbol: "SPY", quantity: 1 },
+              { symbol: "BND", quantity: 1 },
+            ],
+          },
+        ],
+      }),
+    );
+    const held = (await loadPortfolio(db, "stale-user"))!.accounts[0].positions.map((p) => [
+      p.symbol,
+      p.instrument.current_price,
+      p.instrument.price_as_of,
+      p.instrument.price_source,
+      p.instrument.price_stale,
+    ]);
+    expect(held).toEqual([
+      ["BND", 72.5, "2024-01-02", "seed", true],
+      ["SPY", 601.25, TUESDAY, "market", false],
+    ]);
+    expect((await tables()).prices.filter((p) => p.symbol === "BND")).toEqual([
+      { symbol: "BND", close: 72.5, as_of: "2024-01-02", source: "seed" },
+    ]);
   });
 
   it("429: retries with backoff (p-retry) and then records the day", async () => {
     let calls = 0;
-    fake.answer = () => (++calls <= 2 ? { status: 429, body: { status: "ERROR", error: "too many requests" } } : { status: 200, body: groupedDaily(TUESDAY, [["SPY", 600]]) });
+    fake.answer = () =>
+      ++calls <= 2
+        ? { status: 429, body: { status: "ERROR", error: "too many requests" } }
+        : { status: 200, body: groupedDaily(TUESDAY, [["SPY", 600]]) };
     expect(await refresh()).toMatchObject({ status: "refreshed", as_of: TUESDAY, recorded: 1 });
     expect(fake.requests).toHaveLength(3);
   });
@@ -104,7 +149,11 @@ describe("Polygon grouped-daily provider against a fake server on 127.0.0.1", ()
   });
 
   it.each([
-    ["a close that is not a number", { status: "OK", resultsCount: 1, results: [{ T: "SPY", c: "600", t: 0 }] }, "results.0.c"],
+    [
+      "a close that is not a number",
+      { status: "OK", resultsCount: 1, results: [{ T: "SPY", c: "600", t: 0 }] },
+      "results.0.c",
+    ],
     ["an unknown status", { status: "ERROR", resultsCount: 0 }, "status"],
     ["a negative close", { status: "OK", resultsCount: 1, results: [{ T: "SPY", c: -1, t: 0 }] }, "results.0.c"],
   ])("a malformed body (%s): refused naming the field, nothing written", async (_label, body, field) => {
@@ -121,33 +170,53 @@ describe("Polygon grouped-daily provider against a fake server on 127.0.0.1", ()
 
   it("a timeout: each attempt is cut off, then a clear error, nothing written", async () => {
     fake.answer = () => "hang";
-    const error = await expectNothingWritten(refresh(provider({ timeoutMs: 50, retries: 1 })), MarketDataUnavailableError);
+    const error = await expectNothingWritten(
+      refresh(provider({ timeoutMs: 50, retries: 1 })),
+      MarketDataUnavailableError,
+    );
     expect(error.message).toContain("no answer within 50 ms");
   });
 
   it("a partial day: today is never asked for, a holiday falls back a day, and a bar of another day is not this day's close", async () => {
     fake.answer = answerByDate({
       [TUESDAY]: { status: 200, body: groupedDaily(TUESDAY, []) },
-      [MONDAY]: { status: 200, body: { ...groupedDaily(MONDAY, [["SPY", 598]]), results: [...groupedDaily(MONDAY, [["SPY", 598]]).results, ...groupedDaily(MONDAY, [["QQQ", 1]], TUESDAY).results] } },
+      [MONDAY]: {
+        status: 200,
+        body: {
+          ...groupedDaily(MONDAY, [["SPY", 598]]),
+          results: [
+            ...groupedDaily(MONDAY, [["SPY", 598]]).results,
+            ...groupedDaily(MONDAY, [["QQQ", 1]], TUESDAY).results,
+          ],
+        },
+      },
     });
     const result = await refresh();
     expect(fake.requests.map((r) => /stocks\/([\d-]+)/.exec(r.url)![1])).toEqual([TUESDAY, MONDAY]);
     expect(result).toMatchObject({ status: "refreshed", as_of: MONDAY, recorded: 1 });
     expect(result.status === "refreshed" && result.stale).toContainEqual({ symbol: "QQQ", as_of: "2024-01-02" });
-    expect((await tables()).prices.filter((p) => p.source === "market")).toEqual([{ symbol: "SPY", close: 598, as_of: MONDAY, source: "market" }]);
+    expect((await tables()).prices.filter((p) => p.source === "market")).toEqual([
+      { symbol: "SPY", close: 598, as_of: MONDAY, source: "market" },
+    ]);
   });
 
   it("fresh prices skip the refresh; without a key the seed prices stay and say so", async () => {
     fake.answer = answerByDate({ [TUESDAY]: { status: 200, body: groupedDaily(TUESDAY, [["SPY", 600]]) } });
     await refresh();
     const again = await ensureFreshPrices(db, provider(), { maxAgeHours: 20, now: new Date(Date.now() + 3_600_000) });
-    expect(again).toEqual({ status: "skipped", reason: `market prices as of ${TUESDAY} are fresher than 20 h`, as_of: TUESDAY });
+    expect(again).toEqual({
+      status: "skipped",
+      reason: `market prices as of ${TUESDAY} are fresher than 20 h`,
+      as_of: TUESDAY,
+    });
     expect(fake.requests).toHaveLength(1);
 
     const fresh = await testDb();
     try {
       expect(await ensureFreshPrices(fresh, undefined, { maxAgeHours: 20 })).toEqual({
-        status: "skipped", reason: "no market-data key: seed prices as of 2024-01-02", as_of: "2024-01-02",
+        status: "skipped",
+        reason: "no market-data key: seed prices as of 2024-01-02",
+        as_of: "2024-01-02",
       });
     } finally {
       await fresh.close();

@@ -2,18 +2,18 @@ import { Agent, type Model, setTracingDisabled } from "@openai/agents";
 import { APICallError } from "ai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { loadConfig } from "../../lib/config.js";
 import { type RunDeps, runAgent } from "../../lib/agents/common.js";
+import { loadConfig } from "../../lib/config.js";
 import { createModel } from "../../lib/models/provider.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import {
   converse,
   credentialScope,
-  startFakeServer,
-  useFakeAwsCredentials,
   type FakeReply,
   type FakeServer,
   type Responder,
+  startFakeServer,
+  useFakeAwsCredentials,
 } from "../support/fake-bedrock.js";
 import { pricedAgent } from "../support/priced-agent.js";
 
@@ -46,7 +46,12 @@ afterEach(async () => {
 
 async function bedrockModelAnswering(script: FakeReply[] | Responder) {
   server = await startFakeServer(script);
-  return createModel(config, { agent: "reporter", jobId: "job-7", offlinePolicy: () => ({ final: "unused" }), bedrockBaseURL: server.url });
+  return createModel(config, {
+    agent: "reporter",
+    jobId: "job-7",
+    offlinePolicy: () => ({ final: "unused" }),
+    bedrockBaseURL: server.url,
+  });
 }
 
 /** Runs an agent the way the project does: through the one Runner, with the SDK's model retry settings. */
@@ -55,11 +60,19 @@ function run(agent: Agent<any, any>, input: string) {
   const deps: RunDeps = {
     config,
     modelFor: () => model,
-    retry: { minDelayMs: 1, maxDelayMs: 5, log: { warn: (_message: string, ...extra: Record<string, unknown>[]) => warnings.push(...extra) } },
+    retry: {
+      minDelayMs: 1,
+      maxDelayMs: 5,
+      log: { warn: (_message: string, ...extra: Record<string, unknown>[]) => warnings.push(...extra) },
+    },
   };
-  return runAgent(deps, agent, input, { name: "reporter", jobId: "job-7", offlinePolicy: () => ({ final: "unused" }), maxTurns: 10 });
+  return runAgent(deps, agent, input, {
+    name: "reporter",
+    jobId: "job-7",
+    offlinePolicy: () => ({ final: "unused" }),
+    maxTurns: 10,
+  });
 }
-
 
 describe("Bedrock provider against a fake Converse server", () => {
   it("runs a tool-call round trip through SigV4-signed Converse requests", async () => {
@@ -78,12 +91,16 @@ describe("Bedrock provider against a fake Converse server", () => {
     expect(first.method).toBe("POST");
     expect(first.path).toBe(`/model/${encodeURIComponent(MODEL_ID)}/converse`);
     expect(first.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKEFAKE\//);
-    expect(credentialScope(first.headers.authorization)).toMatch(new RegExp(`/${BEDROCK_REGION}/bedrock/aws4_request$`));
+    expect(credentialScope(first.headers.authorization)).toMatch(
+      new RegExp(`/${BEDROCK_REGION}/bedrock/aws4_request$`),
+    );
     const toolSpec = first.body.toolConfig.tools[0].toolSpec;
     expect(toolSpec.name).toBe("lookup_price");
     expect(toolSpec).not.toHaveProperty("strict");
     expect(first.body.additionalModelRequestFields).toEqual({ reasoning_effort: "medium" });
-    const toolResult = second.body.messages.flatMap((m: { content: object[] }) => m.content).find((c: object) => "toolResult" in c);
+    const toolResult = second.body.messages
+      .flatMap((m: { content: object[] }) => m.content)
+      .find((c: object) => "toolResult" in c);
     expect(toolResult.toolResult.toolUseId).toBe("tooluse_1");
     expect(JSON.stringify(toolResult.toolResult.content)).toContain("42.10 USD");
   });
@@ -93,7 +110,9 @@ describe("Bedrock provider against a fake Converse server", () => {
     const agent = new Agent({
       name: "analyst",
       model,
-      modelSettings: { providerData: { providerOptions: { bedrock: { reasoningConfig: { maxReasoningEffort: "high" } } } } },
+      modelSettings: {
+        providerData: { providerOptions: { bedrock: { reasoningConfig: { maxReasoningEffort: "high" } } } },
+      },
     });
 
     await run(agent, "hi");
@@ -102,7 +121,10 @@ describe("Bedrock provider against a fake Converse server", () => {
   });
 
   it("returns typed structured output through the provider's synthetic json tool", async () => {
-    const Allocation = z.object({ assetClass: z.enum(["equity", "fixed_income"]), equityPct: z.number().min(0).max(100) });
+    const Allocation = z.object({
+      assetClass: z.enum(["equity", "fixed_income"]),
+      equityPct: z.number().min(0).max(100),
+    });
     const model = await bedrockModelAnswering([converse.toolUse("json", { assetClass: "equity", equityPct: 100 })]);
     const agent = new Agent({ name: "tagger", instructions: "Classify.", outputType: Allocation, model });
 

@@ -8,7 +8,6 @@ import { PRICED_AGENT_INSTRUCTIONS, pricedAgent } from "../support/priced-agent.
 
 setTracingDisabled(true);
 
-
 /** Prices every symbol named in the user's text, then summarises what the tool said. */
 const pricingPolicy: OfflinePolicy = ({ userText, toolResults }) => {
   if (toolResults.length === 0) {
@@ -36,8 +35,18 @@ describe("OfflineModel", () => {
     expect(seen[0].systemInstructions).toBe(PRICED_AGENT_INSTRUCTIONS);
     expect(seen[0].outputType).toBe("text");
     expect(seen[1].toolResults).toEqual([
-      { callId: "offline_call_1_1", name: "lookup_price", arguments: { symbol: "VTI" }, output: "VTI last traded at 42.10 USD" },
-      { callId: "offline_call_1_2", name: "lookup_price", arguments: { symbol: "BND" }, output: "BND last traded at 42.10 USD" },
+      {
+        callId: "offline_call_1_1",
+        name: "lookup_price",
+        arguments: { symbol: "VTI" },
+        output: "VTI last traded at 42.10 USD",
+      },
+      {
+        callId: "offline_call_1_2",
+        name: "lookup_price",
+        arguments: { symbol: "BND" },
+        output: "BND last traded at 42.10 USD",
+      },
     ]);
   });
 
@@ -73,7 +82,10 @@ describe("OfflineModel", () => {
 });
 
 describe("structured output through the offline model", () => {
-  const Allocation = z.object({ assetClass: z.enum(["equity", "fixed_income"]), equityPct: z.number().min(0).max(100) });
+  const Allocation = z.object({
+    assetClass: z.enum(["equity", "fixed_income"]),
+    equityPct: z.number().min(0).max(100),
+  });
 
   function tagger(final: string | Record<string, unknown>, schemas: unknown[] = []) {
     const model = new OfflineModel(({ outputType }) => {
@@ -89,7 +101,9 @@ describe("structured output through the offline model", () => {
     const result = await run(tagger({ assetClass: "equity", equityPct: 100 }, schemas), "Classify VTI");
 
     expect(result.finalOutput).toEqual({ assetClass: "equity", equityPct: 100 });
-    expect(schemas[0]).toMatchObject({ schema: { type: "object", properties: { assetClass: { enum: ["equity", "fixed_income"] } } } });
+    expect(schemas[0]).toMatchObject({
+      schema: { type: "object", properties: { assetClass: { enum: ["equity", "fixed_income"] } } },
+    });
   });
 
   it("makes run() throw ModelBehaviorError when the JSON violates the schema", async () => {
@@ -115,9 +129,13 @@ describe("createModel / modelName", () => {
   it("names the model for payloads", () => {
     expect(modelName(loadConfig({}))).toBe("offline");
     expect(modelName(loadConfig({ ALEX_MODEL: "bedrock" }))).toBe("bedrock:openai.gpt-oss-120b-1:0");
-    expect(modelName(loadConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-20b-1:0" }))).toBe("bedrock:openai.gpt-oss-20b-1:0");
+    expect(modelName(loadConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-20b-1:0" }))).toBe(
+      "bedrock:openai.gpt-oss-20b-1:0",
+    );
     expect(
-      modelName(loadConfig({ ALEX_MODEL: "openai-compatible:gpt-oss:20b", OPENAI_BASE_URL: "http://localhost:11434/v1" })),
+      modelName(
+        loadConfig({ ALEX_MODEL: "openai-compatible:gpt-oss:20b", OPENAI_BASE_URL: "http://localhost:11434/v1" }),
+      ),
     ).toBe("openai-compatible:gpt-oss:20b");
   });
 });

@@ -2,7 +2,7 @@ import { Agent, run, setTracingDisabled } from "@openai/agents";
 import { afterEach, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config.js";
 import { createModel } from "../../lib/models/provider.js";
-import { startFakeServer, type FakeServer } from "../support/fake-bedrock.js";
+import { type FakeServer, startFakeServer } from "../support/fake-bedrock.js";
 
 setTracingDisabled(true);
 

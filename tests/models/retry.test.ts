@@ -22,7 +22,12 @@ function failingModel(errors: unknown[]): Model & { calls: number } {
     async getResponse(): Promise<ModelResponse> {
       const error = errors[model.calls++];
       if (error) throw error;
-      const message = { type: "message" as const, role: "assistant" as const, status: "completed" as const, content: [{ type: "output_text" as const, text: "ok" }] };
+      const message = {
+        type: "message" as const,
+        role: "assistant" as const,
+        status: "completed" as const,
+        content: [{ type: "output_text" as const, text: "ok" }],
+      };
       return { usage: new Usage({ requests: 1 }), output: [message] };
     },
     getStreamedResponse: () => {
@@ -35,7 +40,11 @@ function failingModel(errors: unknown[]): Model & { calls: number } {
 /** Runs a one-turn agent on `model` through the project's Runner, with the SDK's model retry settings. */
 function runOn(model: Model, maxRetries: number, options: { log?: RetryLog; signal?: AbortSignal } = {}) {
   const config = loadConfig({ ALEX_MODEL: "offline", ALEX_MODEL_MAX_RETRIES: String(maxRetries) });
-  const deps = { config, modelFor: () => model, retry: { minDelayMs: 1, maxDelayMs: 2, log: options.log ?? { warn: () => {} } } };
+  const deps = {
+    config,
+    modelFor: () => model,
+    retry: { minDelayMs: 1, maxDelayMs: 2, log: options.log ?? { warn: () => {} } },
+  };
   const agent = new Agent({ name: "Charter", instructions: "Answer." });
   const run = { name: "charter" as const, jobId: "job-1", offlinePolicy: () => ({ final: "unused" }), maxTurns: 2 };
   return runAgent(deps, agent, "hi", { ...run, signal: options.signal });

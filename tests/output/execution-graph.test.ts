@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskFunction } from "../../lib/pipeline/task.js";
-import { getJob } from "../../lib/db/repositories/jobs.js";
+import type { AgentDeps } from "../../lib/agents/common.js";
 import { saveExecutionTrace } from "../../lib/db/repositories/execution-trace.js";
+import { getJob } from "../../lib/db/repositories/jobs.js";
 import { executionGraph, renderExecutionGraphSvg, type TraceEvent } from "../../lib/output/execution-graph.js";
 import { executionGraphSvg } from "../../lib/output/job-output.js";
+import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { buildDefinition, STATE } from "../../state-machine/definition.js";
 import { LOCAL_ARNS } from "../../state-machine/local-executor.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
 import { runJob, userWithJob } from "../support/pipeline.js";
-import type { AgentDeps } from "../../lib/agents/common.js";
 
 const definition = buildDefinition(LOCAL_ARNS);
 const failing: TaskFunction<unknown> = async () => {
@@ -26,7 +26,17 @@ describe("the execution graph", () => {
 
   beforeAll(async () => {
     deps = await offlineDeps(await testDb());
-    jobId = await userWithJob(deps.db, "graph-user", [[{ symbol: "SPY", quantity: 1 }, { symbol: "QQQ", quantity: 1 }]], { years_until_retirement: 10 });
+    jobId = await userWithJob(
+      deps.db,
+      "graph-user",
+      [
+        [
+          { symbol: "SPY", quantity: 1 },
+          { symbol: "QQQ", quantity: 1 },
+        ],
+      ],
+      { years_until_retirement: 10 },
+    );
     const { execution } = await runJob(deps, { jobId }, { taskFunctions: { charter: failing } });
     trace = execution.events;
     await saveExecutionTrace(deps.db, jobId, trace);
@@ -35,7 +45,8 @@ describe("the execution graph", () => {
 
   it("shows a failed specialist's Map item as caught and every other state that ran as succeeded", () => {
     const graph = executionGraph(definition, trace);
-    const status = (state: string, index?: number) => graph.nodes.find((n) => n.state === state && n.index === index)?.status;
+    const status = (state: string, index?: number) =>
+      graph.nodes.find((n) => n.state === state && n.index === index)?.status;
     const charts = graph.nodes.find((n) => n.state === STATE.drawCharts)!;
     expect(charts.status).toBe("caught");
     expect(status(STATE.recordSpecialistFailure, charts.index)).toBe("succeeded");

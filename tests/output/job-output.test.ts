@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toStoredChart } from "../../lib/charts/chart.js";
-import { writeJobOutput, type JobOutputSource } from "../../lib/output/job-output.js";
+import { type JobOutputSource, writeJobOutput } from "../../lib/output/job-output.js";
 import { assetAllocation, projectionRows } from "../charts/fixtures.js";
 
 const REPORT = [
@@ -24,10 +24,21 @@ function completedJob(): JobOutputSource {
     id: "6f1c2c59-1c1e-4c55-9d5b-0d3f0a5c7e11",
     status: "completed",
     error_message: null,
-    report_payload: { content: REPORT, generated_at: "2025-01-02T03:04:05Z", agent: "reporter", model: "offline", extra: 1 },
+    report_payload: {
+      content: REPORT,
+      generated_at: "2025-01-02T03:04:05Z",
+      agent: "reporter",
+      model: "offline",
+      extra: 1,
+    },
     charts_payload: {
       [key]: chart,
-      top_holdings: { ...chart, title: "Top Holdings", type: "horizontalBar", description: "Largest positions by value" },
+      top_holdings: {
+        ...chart,
+        title: "Top Holdings",
+        type: "horizontalBar",
+        description: "Largest positions by value",
+      },
     },
     retirement_payload: {
       analysis: "# Retirement Outlook\n\nYou are on track.",
@@ -142,8 +153,13 @@ describe("writeJobOutput", () => {
 
   it("shows a failed job's error with nothing else", async () => {
     const job: JobOutputSource = {
-      id: "job-1", status: "failed", error_message: "Planner <crashed>",
-      report_payload: null, charts_payload: null, retirement_payload: null, summary_payload: null,
+      id: "job-1",
+      status: "failed",
+      error_message: "Planner <crashed>",
+      report_payload: null,
+      charts_payload: null,
+      retirement_payload: null,
+      summary_payload: null,
     };
     expect(names(await writeJobOutput(dir, job))).toEqual(["index.html"]);
     const html = await read("index.html");
@@ -156,7 +172,12 @@ describe("writeJobOutput", () => {
     const { chart } = toStoredChart(assetAllocation);
     const job = {
       ...completedJob(),
-      charts_payload: { good: chart, legacy: { ...chart, type: "column" }, "Bad Key": chart, empty: { ...chart, data: [] } },
+      charts_payload: {
+        good: chart,
+        legacy: { ...chart, type: "column" },
+        "Bad Key": chart,
+        empty: { ...chart, data: [] },
+      },
     };
     const written = names(await writeJobOutput(dir, job));
     expect(written.filter((name) => name.startsWith("charts/"))).toEqual(["charts/good.svg"]);

@@ -14,7 +14,9 @@ describe("renderMarkdown", () => {
   });
 
   it("shows raw HTML as text, block and inline", () => {
-    const html = renderMarkdown('<script>alert("x")</script>\n\nHello <img src=x onerror="alert(1)"> there <b>bold</b>');
+    const html = renderMarkdown(
+      '<script>alert("x")</script>\n\nHello <img src=x onerror="alert(1)"> there <b>bold</b>',
+    );
     expect(html).not.toMatch(/<script|<img|<b>/i);
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
     expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
@@ -37,6 +39,8 @@ describe("renderMarkdown", () => {
 
 describe("escapeHtml", () => {
   it("escapes the five special characters", () => {
-    expect(escapeHtml(`<a href="x">Tom & Jerry's</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+    expect(escapeHtml(`<a href="x">Tom & Jerry's</a>`)).toBe(
+      "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;",
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { label } from "../../lib/format.js";
 import { readRetirementOutlook, readReview, topActions } from "../../lib/output/adapters.js";
 import { renderJobBody } from "../../lib/output/job-output.js";
-import { label } from "../../lib/format.js";
 
 const REPORT = [
   "# Report",
@@ -39,14 +39,21 @@ const job = (overrides: Record<string, unknown> = {}) => ({
 describe("summary adapters", () => {
   it("reads the retirement outlook in today's dollars, or nothing", () => {
     expect(readRetirementOutlook(job().retirement_payload)).toEqual({
-      successRate: 62.5, targetIncomeToday: 60000, sustainableIncomeToday: 41000, retirementAge: 67,
+      successRate: 62.5,
+      targetIncomeToday: 60000,
+      sustainableIncomeToday: 41000,
+      retirementAge: 67,
     });
     expect(readRetirementOutlook({ analysis: "x" })).toBeNull();
     expect(readRetirementOutlook(null)).toBeNull();
   });
 
   it("reads the reviewer's score, its failure, or nothing", () => {
-    expect(readReview({ content: "x", review: { score: 8, revised: true } })).toEqual({ kind: "scored", score: 8, revised: true });
+    expect(readReview({ content: "x", review: { score: 8, revised: true } })).toEqual({
+      kind: "scored",
+      score: 8,
+      revised: true,
+    });
     expect(readReview({ content: "x", review: { status: "error" } })).toEqual({ kind: "error" });
     expect(readReview({ content: "x" })).toBeNull();
   });
@@ -60,21 +67,30 @@ describe("summary adapters", () => {
 describe("the page", () => {
   it("puts the summary cards first, then the report, charts, retirement, how it ran and raw data", async () => {
     const html = await renderJobBody(job());
-    const order = ['id="overview"', 'id="report"', 'id="charts"', 'id="retirement"', 'id="execution"', 'id="summary"'].map((id) =>
-      html.indexOf(id),
-    );
+    const order = [
+      'id="overview"',
+      'id="report"',
+      'id="charts"',
+      'id="retirement"',
+      'id="execution"',
+      'id="summary"',
+    ].map((id) => html.indexOf(id));
     expect(order.every((at) => at >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(html).toContain("$1,001");
     expect(html).toContain("vs $100 in cash (90.0% invested)");
     expect(html).toContain("62.5% of paths");
     expect(html).toContain("fund $60,000 a year from age 67 (today&#39;s dollars); sustains about $41,000 a year");
-    expect(html).toContain("<li>Add <strong>international</strong> exposure.</li><li>Buy bonds.</li><li>Rebalance yearly.</li></ol>");
+    expect(html).toContain(
+      "<li>Add <strong>international</strong> exposure.</li><li>Buy bonds.</li><li>Rebalance yearly.</li></ol>",
+    );
     expect(html).not.toContain("Reviewer");
   });
 
   it("shows the reviewer's score once the report has one", async () => {
-    const html = await renderJobBody(job({ report_payload: { content: REPORT, review: { score: 7, revised: false } } }));
+    const html = await renderJobBody(
+      job({ report_payload: { content: REPORT, review: { score: 7, revised: false } } }),
+    );
     expect(html).toMatch(/Reviewer&#39;s score<\/h2><p class="value">7<\/p>/);
   });
 

@@ -4,15 +4,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/driver.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import {
-  parsePortfolioFile,
   PortfolioFileError,
+  parsePortfolioFile,
   readPortfolioFile,
   userIdOf,
 } from "../../lib/portfolio/portfolio-file.js";
-import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { testDb } from "../support/db.js";
 
 let db: PgliteDb;
@@ -30,10 +30,20 @@ afterAll(async () => {
 /** A valid file; each bad case changes one thing. */
 function validFile(): any {
   return {
-    user: { id: "pf-user", display_name: "File User", current_age: 40, years_until_retirement: 25, target_retirement_income: 90000 },
+    user: {
+      id: "pf-user",
+      display_name: "File User",
+      current_age: 40,
+      years_until_retirement: 25,
+      target_retirement_income: 90000,
+    },
     accounts: [
       {
-        name: "401(k)", type: "401k", purpose: "retirement", cash_balance: 5000, cash_interest: 0.045,
+        name: "401(k)",
+        type: "401k",
+        purpose: "retirement",
+        cash_balance: 5000,
+        cash_interest: 0.045,
         positions: [
           { symbol: " spy ", quantity: 100, name: "My own name for SPY", price: 1 },
           { symbol: "pfnewx", quantity: 10, name: "New ETF", price: 25.5, instrument_type: "etf" },
@@ -70,7 +80,11 @@ describe("valid portfolio files", () => {
     const file = parsePortfolioFile(validFile());
     expect(file.accounts[0].positions.map((p) => p.symbol)).toEqual(["SPY", "PFNEWX"]);
     expect(file.accounts[1]).toEqual({
-      name: "Roth IRA", type: "roth_ira", cash_balance: 0, cash_interest: 0, positions: [{ symbol: "PFBARE", quantity: 1.5 }],
+      name: "Roth IRA",
+      type: "roth_ira",
+      cash_balance: 0,
+      cash_interest: 0,
+      positions: [{ symbol: "PFBARE", quantity: 1.5 }],
     });
     expect(userIdOf(file)).toBe("pf-user");
     const anonymous = validFile();
@@ -86,7 +100,11 @@ describe("valid portfolio files", () => {
     expect(userId).toBe("pf-user");
 
     const portfolio = (await loadPortfolio(db, userId))!;
-    expect(portfolio.user).toMatchObject({ display_name: "File User", current_age: 40, target_retirement_income: 90000 });
+    expect(portfolio.user).toMatchObject({
+      display_name: "File User",
+      current_age: 40,
+      target_retirement_income: 90000,
+    });
     expect(portfolio.accounts.map((a) => [a.name, a.type, a.cash_balance, a.cash_interest])).toEqual([
       ["401(k)", "401k", 5000, 0.045],
       ["Roth IRA", "roth_ira", 0, 0],
@@ -95,18 +113,34 @@ describe("valid portfolio files", () => {
     expect(Object.keys(bySymbol).sort()).toEqual(["PFBARE", "PFNEWX", "SPY"]);
     expect(bySymbol.SPY.quantity).toBe(100);
     expect(bySymbol.SPY.instrument).toMatchObject({
-      name: "SPDR S&P 500 ETF Trust", current_price: 450.25, allocation_asset_class: { equity: 100 },
+      name: "SPDR S&P 500 ETF Trust",
+      current_price: 450.25,
+      allocation_asset_class: { equity: 100 },
     });
     expect(bySymbol.SPY.instrument).toMatchObject({ price_source: "seed", price_as_of: "2024-01-02" });
     expect(bySymbol.PFNEWX.instrument).toEqual({
-      symbol: "PFNEWX", name: "New ETF", instrument_type: "etf", current_price: 25.5,
-      allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
-      price_as_of: new Date().toISOString().slice(0, 10), price_source: "user", price_stale: false,
+      symbol: "PFNEWX",
+      name: "New ETF",
+      instrument_type: "etf",
+      current_price: 25.5,
+      allocation_asset_class: {},
+      allocation_regions: {},
+      allocation_sectors: {},
+      price_as_of: new Date().toISOString().slice(0, 10),
+      price_source: "user",
+      price_stale: false,
     });
     expect(bySymbol.PFBARE.instrument).toEqual({
-      symbol: "PFBARE", name: "PFBARE", instrument_type: null, current_price: null,
-      allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
-      price_as_of: null, price_source: null, price_stale: false,
+      symbol: "PFBARE",
+      name: "PFBARE",
+      instrument_type: null,
+      current_price: null,
+      allocation_asset_class: {},
+      allocation_regions: {},
+      allocation_sectors: {},
+      price_as_of: null,
+      price_source: null,
+      price_stale: false,
     });
     expect(await getInstruments(db, ["PFNEWX", "PFBARE"])).toEqual([]);
   });
@@ -119,14 +153,18 @@ describe("valid portfolio files", () => {
 
     const second = {
       user: { id: "pf-reimport", display_name: "Renamed" },
-      accounts: [{ name: "Only", type: "taxable", cash_balance: 10, positions: [{ symbol: "PFNEWX", quantity: 2, price: 99 }] }],
+      accounts: [
+        { name: "Only", type: "taxable", cash_balance: 10, positions: [{ symbol: "PFNEWX", quantity: 2, price: 99 }] },
+      ],
     };
     await importPortfolio(db, parsePortfolioFile(second));
     const portfolio = (await loadPortfolio(db, "pf-reimport"))!;
     expect(portfolio.user).toMatchObject({ display_name: "Renamed", current_age: null });
     expect(portfolio.accounts).toHaveLength(1);
     expect(portfolio.accounts[0]).toMatchObject({ name: "Only", type: "taxable", cash_balance: 10 });
-    expect(portfolio.accounts[0].positions.map((p) => [p.symbol, p.quantity, p.instrument.current_price])).toEqual([["PFNEWX", 2, 99]]);
+    expect(portfolio.accounts[0].positions.map((p) => [p.symbol, p.quantity, p.instrument.current_price])).toEqual([
+      ["PFNEWX", 2, 99],
+    ]);
     expect(portfolio.accounts[0].positions[0].instrument.name).toBe("New ETF");
 
     const after = await tableCounts(db);
@@ -164,9 +202,21 @@ describe("bad portfolio files", () => {
   const cases: [string, (file: any) => void, RegExp][] = [
     ["zero quantity", (f) => (f.accounts[0].positions[0].quantity = 0), /accounts\[0\]\.positions\[0\]\.quantity/],
     ["negative quantity", (f) => (f.accounts[0].positions[1].quantity = -3), /accounts\[0\]\.positions\[1\]\.quantity/],
-    ["quantity as text", (f) => (f.accounts[1].positions[0].quantity = "10"), /accounts\[1\]\.positions\[0\]\.quantity/],
-    ["quantity too large for the column", (f) => (f.accounts[0].positions[0].quantity = 1e12), /accounts\[0\]\.positions\[0\]\.quantity/],
-    ["quantity too small for the column", (f) => (f.accounts[0].positions[0].quantity = 1e-9), /accounts\[0\]\.positions\[0\]\.quantity/],
+    [
+      "quantity as text",
+      (f) => (f.accounts[1].positions[0].quantity = "10"),
+      /accounts\[1\]\.positions\[0\]\.quantity/,
+    ],
+    [
+      "quantity too large for the column",
+      (f) => (f.accounts[0].positions[0].quantity = 1e12),
+      /accounts\[0\]\.positions\[0\]\.quantity/,
+    ],
+    [
+      "quantity too small for the column",
+      (f) => (f.accounts[0].positions[0].quantity = 1e-9),
+      /accounts\[0\]\.positions\[0\]\.quantity/,
+    ],
     ["unknown account type", (f) => (f.accounts[1].type = "brokerage"), /accounts\[1\]\.type/],
     ["age out of range", (f) => (f.user.current_age = 150), /user\.current_age/],
     ["fractional age", (f) => (f.user.current_age = 40.5), /user\.current_age/],
@@ -174,11 +224,23 @@ describe("bad portfolio files", () => {
     ["cash too large for the column", (f) => (f.accounts[0].cash_balance = 1e11), /accounts\[0\]\.cash_balance/],
     ["interest as a percentage", (f) => (f.accounts[0].cash_interest = 4.5), /accounts\[0\]\.cash_interest/],
     ["negative price", (f) => (f.accounts[0].positions[1].price = -1), /accounts\[0\]\.positions\[1\]\.price/],
-    ["unknown instrument type", (f) => (f.accounts[0].positions[1].instrument_type = "crypto"), /accounts\[0\]\.positions\[1\]\.instrument_type/],
-    ["symbol with spaces", (f) => (f.accounts[0].positions[1].symbol = "NEW X"), /accounts\[0\]\.positions\[1\]\.symbol/],
+    [
+      "unknown instrument type",
+      (f) => (f.accounts[0].positions[1].instrument_type = "crypto"),
+      /accounts\[0\]\.positions\[1\]\.instrument_type/,
+    ],
+    [
+      "symbol with spaces",
+      (f) => (f.accounts[0].positions[1].symbol = "NEW X"),
+      /accounts\[0\]\.positions\[1\]\.symbol/,
+    ],
     ["empty symbol", (f) => (f.accounts[0].positions[1].symbol = "  "), /accounts\[0\]\.positions\[1\]\.symbol/],
     ["missing display name", (f) => delete f.user.display_name, /user\.display_name/],
-    ["unknown key in a position", (f) => (f.accounts[0].positions[0].price_usd = 3), /accounts\[0\]\.positions\[0\]: .*price_usd/],
+    [
+      "unknown key in a position",
+      (f) => (f.accounts[0].positions[0].price_usd = 3),
+      /accounts\[0\]\.positions\[0\]: .*price_usd/,
+    ],
     ["unknown key in the user", (f) => (f.user.age = 40), /user: .*"age"/],
     ["unknown top-level key", (f) => (f.portfolio = {}), /\(file\): .*"portfolio"/],
     ["accounts not a list", (f) => (f.accounts = { name: "x" }), /\n {2}accounts: /],
@@ -214,9 +276,12 @@ describe("bad portfolio files", () => {
     file.accounts[1].type = "brokerage";
     file.user.current_age = 5;
     const lines = (await errorFor(file)).message.split("\n");
-    expect(lines.slice(1).map((l) => l.trim().split(":")[0]).sort()).toEqual(
-      ["accounts[0].positions[0].quantity", "accounts[1].type", "user.current_age"].sort(),
-    );
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.trim().split(":")[0])
+        .sort(),
+    ).toEqual(["accounts[0].positions[0].quantity", "accounts[1].type", "user.current_age"].sort());
   });
 
   it("reports a file that is not JSON, or cannot be read", async () => {
@@ -235,6 +300,8 @@ describe("bad portfolio files", () => {
     await importPortfolio(db, parsePortfolioFile(file));
     const portfolio = (await loadPortfolio(db, "pf-bounds"))!;
     expect(portfolio.accounts[0].cash_balance).toBe(9_999_999_999.99);
-    expect(portfolio.accounts[0].positions.map((p) => p.quantity).sort((a, b) => a - b)).toEqual([0.00000001, 999_999_999_999.9999]);
+    expect(portfolio.accounts[0].positions.map((p) => p.quantity).sort((a, b) => a - b)).toEqual([
+      0.00000001, 999_999_999_999.9999,
+    ]);
   });
 });

@@ -1,25 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgliteDb } from "../../lib/db/pglite.js";
-import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
-import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
-import type { Portfolio } from "../../lib/portfolio/types.js";
+import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
+import { pct } from "../../lib/format.js";
 import { AllocationSumError, largestRemainder, normaliseAllocation } from "../../lib/portfolio/allocation.js";
 import { lineValueCents, toCents } from "../../lib/portfolio/money.js";
-import type { Instrument } from "../../lib/portfolio/types.js";
+import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import type { Instrument, Portfolio } from "../../lib/portfolio/types.js";
 import { largestWithOther, valuePortfolio } from "../../lib/portfolio/valuation.js";
-import { pct } from "../../lib/format.js";
 import { testDb } from "../support/db.js";
 
 /** The original's reset_db test user, at seed prices. */
 const ORIGINAL_TEST_USER = parsePortfolioFile({
-  user: { id: "test_user_001", display_name: "Test User", years_until_retirement: 25, target_retirement_income: 100000 },
+  user: {
+    id: "test_user_001",
+    display_name: "Test User",
+    years_until_retirement: 25,
+    target_retirement_income: 100000,
+  },
   accounts: [
     {
-      name: "401(k)", type: "401k", cash_balance: 5000, cash_interest: 0.045,
+      name: "401(k)",
+      type: "401k",
+      cash_balance: 5000,
+      cash_interest: 0.045,
       positions: [
-        { symbol: "SPY", quantity: 100 }, { symbol: "QQQ", quantity: 50 }, { symbol: "BND", quantity: 200 },
-        { symbol: "VEA", quantity: 150 }, { symbol: "GLD", quantity: 25 },
+        { symbol: "SPY", quantity: 100 },
+        { symbol: "QQQ", quantity: 50 },
+        { symbol: "BND", quantity: 200 },
+        { symbol: "VEA", quantity: 150 },
+        { symbol: "GLD", quantity: 25 },
       ],
     },
     { name: "Roth IRA", type: "roth_ira", cash_balance: 1000, cash_interest: 0.04 },
@@ -44,7 +54,11 @@ describe("valuePortfolio", () => {
     expect(v.invested).toBe(90937.5);
     expect(v.allocation.asset_class).toEqual({ equity: 71545, fixed_income: 14500, cash: 8500, commodities: 4892.5 });
     expect(v.allocation.region).toEqual({
-      north_america: 78800, global: 4892.5, europe: 4347, asia: 2535.75, oceania: 362.25,
+      north_america: 78800,
+      global: 4892.5,
+      europe: 4347,
+      asia: 2535.75,
+      oceania: 362.25,
     });
     expect(v.allocation.sector.technology).toBe(22969);
     expect(v.allocation.sector.consumer_discretionary).toBe(9091.2);
@@ -74,8 +88,13 @@ describe("valuePortfolio", () => {
       symbol: "NEWX",
       quantity: 10,
       instrument: {
-        symbol: "NEWX", name: "New ETF", instrument_type: null, current_price: null,
-        allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {},
+        symbol: "NEWX",
+        name: "New ETF",
+        instrument_type: null,
+        current_price: null,
+        allocation_asset_class: {},
+        allocation_regions: {},
+        allocation_sectors: {},
       },
     });
     const v = valuePortfolio(withUnpriced);
@@ -86,17 +105,35 @@ describe("valuePortfolio", () => {
 });
 
 const instrument = (symbol: string, price: number, allocations: Partial<Instrument> = {}): Instrument => ({
-  symbol, name: symbol, instrument_type: "etf", current_price: price,
-  allocation_asset_class: { equity: 100 }, allocation_regions: { north_america: 100 }, allocation_sectors: { technology: 100 },
+  symbol,
+  name: symbol,
+  instrument_type: "etf",
+  current_price: price,
+  allocation_asset_class: { equity: 100 },
+  allocation_regions: { north_america: 100 },
+  allocation_sectors: { technology: 100 },
   ...allocations,
 });
 
-const oneAccount = (positions: { symbol: string; quantity: number; instrument: Instrument }[], cash = 0): Portfolio => ({
-  user: { clerk_user_id: "u", display_name: null, current_age: null, years_until_retirement: null, target_retirement_income: null, annual_contribution: null },
-  accounts: [{ id: "a", name: "Brokerage", type: "taxable", purpose: null, cash_balance: cash, cash_interest: 0, positions }],
+const oneAccount = (
+  positions: { symbol: string; quantity: number; instrument: Instrument }[],
+  cash = 0,
+): Portfolio => ({
+  user: {
+    clerk_user_id: "u",
+    display_name: null,
+    current_age: null,
+    years_until_retirement: null,
+    target_retirement_income: null,
+    annual_contribution: null,
+  },
+  accounts: [
+    { id: "a", name: "Brokerage", type: "taxable", purpose: null, cash_balance: cash, cash_interest: 0, positions },
+  ],
 });
 
-const sumCents = (amounts: Record<string, number>) => Object.values(amounts).reduce((s, v) => s + Math.round(v * 100), 0);
+const sumCents = (amounts: Record<string, number>) =>
+  Object.values(amounts).reduce((s, v) => s + Math.round(v * 100), 0);
 
 describe("exact money", () => {
   it("rounds a half-cent line value up: 123.5 × $42.15 = $5,205.53", () => {
@@ -112,12 +149,25 @@ describe("exact money", () => {
     const thirds = instrument("THRD", 33.33, {
       allocation_asset_class: { equity: 33.33, fixed_income: 33.33, real_estate: 33.34 },
       allocation_regions: { europe: 33.33, asia: 33.33, north_america: 33.34 },
-      allocation_sectors: { technology: 14.29, healthcare: 14.29, financials: 14.28, energy: 14.28, utilities: 14.28, materials: 14.29, industrials: 14.29 },
+      allocation_sectors: {
+        technology: 14.29,
+        healthcare: 14.29,
+        financials: 14.28,
+        energy: 14.28,
+        utilities: 14.28,
+        materials: 14.29,
+        industrials: 14.29,
+      },
     });
-    const v = valuePortfolio(oneAccount([
-      { symbol: "THRD", quantity: 7.77, instrument: thirds },
-      { symbol: "VWO", quantity: 123.5, instrument: instrument("VWO", 42.15) },
-    ], 100.01));
+    const v = valuePortfolio(
+      oneAccount(
+        [
+          { symbol: "THRD", quantity: 7.77, instrument: thirds },
+          { symbol: "VWO", quantity: 123.5, instrument: instrument("VWO", 42.15) },
+        ],
+        100.01,
+      ),
+    );
     const total = Math.round(v.total_value * 100);
     const invested = Math.round(v.invested * 100);
     expect(sumCents(v.allocation.asset_class)).toBe(total);
@@ -126,14 +176,27 @@ describe("exact money", () => {
   });
 
   it("puts value without an allocation under Unclassified, never Cash", () => {
-    const untagged = instrument("NEWX", 10, { allocation_asset_class: {}, allocation_regions: {}, allocation_sectors: {} });
+    const untagged = instrument("NEWX", 10, {
+      allocation_asset_class: {},
+      allocation_regions: {},
+      allocation_sectors: {},
+    });
     const v = valuePortfolio(oneAccount([{ symbol: "NEWX", quantity: 10, instrument: untagged }], 50));
     expect(v.allocation.asset_class).toEqual({ unclassified: 100, cash: 50 });
     expect(v.allocation.sector).toEqual({ unclassified: 100 });
   });
 
   it("groups small sectors as Other so the chart adds up to invested assets", () => {
-    const sectors = { technology: 40, healthcare: 20, financials: 15, energy: 10, utilities: 5, other: 4, materials: 3, unclassified: 3 };
+    const sectors = {
+      technology: 40,
+      healthcare: 20,
+      financials: 15,
+      energy: 10,
+      utilities: 5,
+      other: 4,
+      materials: 3,
+      unclassified: 3,
+    };
     const top = largestWithOther(sectors, 4);
     expect(top).toEqual({ technology: 40, healthcare: 20, other: 37, unclassified: 3 });
     expect(sumCents(top)).toBe(sumCents(sectors));
@@ -149,7 +212,11 @@ describe("exact money", () => {
 
 describe("allocations sum to 100", () => {
   it("normalises a sum within 0.01 to exactly 100.00 by largest remainder", () => {
-    const normalised = normaliseAllocation("X", "allocation_regions", { europe: 33.333, asia: 33.333, north_america: 33.333 });
+    const normalised = normaliseAllocation("X", "allocation_regions", {
+      europe: 33.333,
+      asia: 33.333,
+      north_america: 33.333,
+    });
     expect(Object.values(normalised).reduce((a, b) => a! + b!, 0)).toBeCloseTo(100, 10);
     expect(normalised).toEqual({ europe: 33.34, asia: 33.33, north_america: 33.33 });
     expect(largestRemainder([1, 1, 1], 100)).toEqual([34, 33, 33]);

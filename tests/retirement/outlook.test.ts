@@ -5,12 +5,24 @@ import { renderRetirementMarkdown, retirementReadinessLines } from "../../lib/re
 import { projectPortfolio, type RetirementOutlook } from "../../lib/retirement/outlook.js";
 
 const SPY: Instrument = {
-  symbol: "SPY", name: "SPDR S&P 500 ETF Trust", instrument_type: "etf", current_price: 500, expense_ratio: 0.000945,
-  allocation_asset_class: { equity: 100 }, allocation_regions: { north_america: 100 }, allocation_sectors: { technology: 100 },
+  symbol: "SPY",
+  name: "SPDR S&P 500 ETF Trust",
+  instrument_type: "etf",
+  current_price: 500,
+  expense_ratio: 0.000945,
+  allocation_asset_class: { equity: 100 },
+  allocation_regions: { north_america: 100 },
+  allocation_sectors: { technology: 100 },
 };
 const AGG: Instrument = {
-  symbol: "AGG", name: "iShares Core U.S. Aggregate Bond ETF", instrument_type: "bond_fund", current_price: 100, expense_ratio: 0.0003,
-  allocation_asset_class: { fixed_income: 100 }, allocation_regions: { north_america: 100 }, allocation_sectors: { treasury: 100 },
+  symbol: "AGG",
+  name: "iShares Core U.S. Aggregate Bond ETF",
+  instrument_type: "bond_fund",
+  current_price: 100,
+  expense_ratio: 0.0003,
+  allocation_asset_class: { fixed_income: 100 },
+  allocation_regions: { north_america: 100 },
+  allocation_sectors: { treasury: 100 },
 };
 
 function portfolio(user: Partial<User>, { spy = 0, agg = 0, cash = 0 } = {}): Portfolio {
@@ -20,10 +32,25 @@ function portfolio(user: Partial<User>, { spy = 0, agg = 0, cash = 0 } = {}): Po
   ];
   return {
     user: {
-      clerk_user_id: "u", display_name: "Pat", current_age: 40, years_until_retirement: 25,
-      target_retirement_income: 60_000, annual_contribution: 10_000, ...user,
+      clerk_user_id: "u",
+      display_name: "Pat",
+      current_age: 40,
+      years_until_retirement: 25,
+      target_retirement_income: 60_000,
+      annual_contribution: 10_000,
+      ...user,
     },
-    accounts: [{ id: "a", name: "IRA", type: "traditional_ira", purpose: null, cash_balance: cash, cash_interest: 0.04, positions }],
+    accounts: [
+      {
+        id: "a",
+        name: "IRA",
+        type: "traditional_ira",
+        purpose: null,
+        cash_balance: cash,
+        cash_interest: 0.04,
+        positions,
+      },
+    ],
   };
 }
 
@@ -33,14 +60,22 @@ const CASES: Record<string, Portfolio> = {
     { current_age: 65, years_until_retirement: 0, target_retirement_income: 40_000, annual_contribution: 0 },
     { spy: 1_200, agg: 4_000 },
   ),
-  "age 90 retiring in 10": portfolio({ current_age: 90, years_until_retirement: 10, target_retirement_income: 30_000 }, { spy: 400, agg: 1_000 }),
+  "age 90 retiring in 10": portfolio(
+    { current_age: 90, years_until_retirement: 10, target_retirement_income: 30_000 },
+    { spy: 400, agg: 1_000 },
+  ),
   "all cash": portfolio({ current_age: 55, years_until_retirement: 10 }, { cash: 200_000 }),
   empty: portfolio({ annual_contribution: 0 }),
   "target 0": portfolio({ target_retirement_income: 0 }, { spy: 100 }),
   "Social Security covers the target": portfolio(
     {
-      current_age: 62, years_until_retirement: 5, target_retirement_income: 30_000,
-      retirement_plan: { income: [{ name: "Social Security", annual_amount: 32_000, start_age: 67 }], withdrawal_tax_rate: 0.15 },
+      current_age: 62,
+      years_until_retirement: 5,
+      target_retirement_income: 30_000,
+      retirement_plan: {
+        income: [{ name: "Social Security", annual_amount: 32_000, start_age: 67 }],
+        withdrawal_tax_rate: 0.15,
+      },
     },
     { spy: 200, agg: 500 },
   ),
@@ -102,7 +137,12 @@ describe("situations", () => {
 
   it("extends the horizon for a 90-year-old retiring at 100, and says so", () => {
     const { outlook, text } = outlookOf(CASES["age 90 retiring in 10"]);
-    expect(outlook).toMatchObject({ retirement_age: 100, horizon_age: 105, horizon_extended: true, retirement_years: 5 });
+    expect(outlook).toMatchObject({
+      retirement_age: 100,
+      horizon_age: 105,
+      horizon_extended: true,
+      retirement_years: 5,
+    });
     expect(text).toContain("runs to age 105 instead of the usual 95 because retirement starts at 100");
   });
 

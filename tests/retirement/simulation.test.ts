@@ -9,9 +9,9 @@ import {
   portfolioMoments,
 } from "../../lib/retirement/assumptions.js";
 import { closedFormSustainableIncome, closedFormValue } from "../../lib/retirement/closed-form.js";
-import { horizonFor, RetirementInputError, type RetirementInputDraft } from "../../lib/retirement/input.js";
-import { cents, percentilesOf, simulateRetirement } from "../../lib/retirement/simulation.js";
+import { horizonFor, type RetirementInputDraft, RetirementInputError } from "../../lib/retirement/input.js";
 import { createRandom, seedFromText } from "../../lib/retirement/random.js";
+import { cents, percentilesOf, simulateRetirement } from "../../lib/retirement/simulation.js";
 import { FOUR_PERCENT_RULE } from "../../scripts/bench-cases.js";
 
 const ZERO_VOLATILITY = {
@@ -44,14 +44,13 @@ function oracle(d: typeof FULL, realReturn: number, inflation: number, year: num
   for (let t = 1; t <= year; t++) {
     if (t > retirementYear) {
       const age = d.current_age + t - 1;
-      const income = (d.income ?? []).reduce(
-        (sum, s) => {
-          const startYear = Math.max(1, s.start_age - d.current_age + 1);
-          if (age < s.start_age) return sum;
-          return sum + (s.inflation_linked === false ? s.annual_amount / (1 + inflation) ** (t - startYear) : s.annual_amount);
-        },
-        0,
-      );
+      const income = (d.income ?? []).reduce((sum, s) => {
+        const startYear = Math.max(1, s.start_age - d.current_age + 1);
+        if (age < s.start_age) return sum;
+        return (
+          sum + (s.inflation_linked === false ? s.annual_amount / (1 + inflation) ** (t - startYear) : s.annual_amount)
+        );
+      }, 0);
       value -= Math.max(0, d.target_income - income) / (1 - (d.tax?.rate ?? 0) * (d.tax?.deferred_share ?? 0));
       if (value < 0) return 0;
     }
@@ -70,7 +69,8 @@ describe("calibration", () => {
   });
 
   it("a 6% withdrawal fails more often than 4%, and 3% less often", () => {
-    const rate = (target: number) => simulateRetirement({ ...FOUR_PERCENT_RULE, target_income: target, paths: 4_000 }).success_rate;
+    const rate = (target: number) =>
+      simulateRetirement({ ...FOUR_PERCENT_RULE, target_income: target, paths: 4_000 }).success_rate;
     const [three, four, six] = [30_000, 40_000, 60_000].map(rate);
     expect(three).toBeGreaterThan(four);
     expect(six).toBeLessThan(four - 20);
@@ -90,8 +90,11 @@ describe("zero volatility equals the closed form", () => {
     expect(outlook.projections).toHaveLength(95 - 45 + 1);
     for (const row of outlook.projections) {
       const expected = oracle(FULL, realReturn, 0.03, row.year);
-      expect(Math.abs(closedFormValue(zero, row.year) - expected), `year ${row.year}`).toBeLessThan(1e-6 * Math.max(1, expected));
-      for (const key of ["p10", "p50", "p90", "expected"] as const) expect(row[key], `${key} in year ${row.year}`).toBeCloseTo(cents(expected), 1);
+      expect(Math.abs(closedFormValue(zero, row.year) - expected), `year ${row.year}`).toBeLessThan(
+        1e-6 * Math.max(1, expected),
+      );
+      for (const key of ["p10", "p50", "p90", "expected"] as const)
+        expect(row[key], `${key} in year ${row.year}`).toBeCloseTo(cents(expected), 1);
     }
   });
 
@@ -113,7 +116,15 @@ describe("simulation", () => {
 
   it("draws a rebalanced portfolio with σ = √(wᵀΣw) from the correlation matrix", () => {
     const weights = { equity: 0.6, fixed_income: 0.4 };
-    const oneYear = simulateRetirement({ current_value: 1_000_000, weights, current_age: 94, retirement_age: 95, horizon_age: 95, target_income: 0, paths: 20_000 });
+    const oneYear = simulateRetirement({
+      current_value: 1_000_000,
+      weights,
+      current_age: 94,
+      retirement_age: 95,
+      horizon_age: 95,
+      target_income: 0,
+      paths: 20_000,
+    });
     const [se, sb] = [DEFAULT_ASSET_ASSUMPTIONS.equity.volatility, DEFAULT_ASSET_ASSUMPTIONS.fixed_income.volatility];
     const sigma = Math.sqrt((0.6 * se) ** 2 + (0.4 * sb) ** 2 + 2 * 0.6 * 0.4 * DEFAULT_CORRELATIONS[0][1] * se * sb);
     const { p10, p90 } = oneYear.projections[1];
@@ -123,8 +134,12 @@ describe("simulation", () => {
 
   it("more Social Security never lowers success; taxes and fees never raise it", () => {
     const base = simulateRetirement(FULL).success_rate;
-    expect(simulateRetirement({ ...FULL, income: [{ name: "SS", annual_amount: 40_000, start_age: 67 }] }).success_rate).toBeGreaterThanOrEqual(base);
-    expect(simulateRetirement({ ...FULL, tax: { rate: 0, deferred_share: 0 } }).success_rate).toBeGreaterThanOrEqual(base);
+    expect(
+      simulateRetirement({ ...FULL, income: [{ name: "SS", annual_amount: 40_000, start_age: 67 }] }).success_rate,
+    ).toBeGreaterThanOrEqual(base);
+    expect(simulateRetirement({ ...FULL, tax: { rate: 0, deferred_share: 0 } }).success_rate).toBeGreaterThanOrEqual(
+      base,
+    );
     expect(simulateRetirement({ ...FULL, fee_rate: 0.02 }).success_rate).toBeLessThanOrEqual(base);
   });
 
@@ -142,7 +157,9 @@ describe("assumptions", () => {
   it("the default correlation matrix is positive definite and its Cholesky factor reproduces it", () => {
     const lower = cholesky(DEFAULT_CORRELATIONS);
     DEFAULT_CORRELATIONS.forEach((row, i) =>
-      row.forEach((value, j) => expect(lower[i].reduce((sum, l, k) => sum + l * lower[j][k], 0)).toBeCloseTo(value, 12)),
+      row.forEach((value, j) =>
+        expect(lower[i].reduce((sum, l, k) => sum + l * lower[j][k], 0)).toBeCloseTo(value, 12),
+      ),
     );
   });
 
@@ -159,7 +176,11 @@ describe("assumptions", () => {
 
   it("applies overrides and records them as such", () => {
     const a = marketAssumptions({ returns: { equity: { mean: 0.05 } } });
-    expect(a.returns.equity).toMatchObject({ mean: 0.05, volatility: DEFAULT_ASSET_ASSUMPTIONS.equity.volatility, source: "user override" });
+    expect(a.returns.equity).toMatchObject({
+      mean: 0.05,
+      volatility: DEFAULT_ASSET_ASSUMPTIONS.equity.volatility,
+      source: "user override",
+    });
     expect(a.returns.fixed_income.source).toMatch(/Damodaran/);
   });
 });
@@ -178,7 +199,11 @@ describe("input", () => {
     ["retirement before today", { retirement_age: 40 }, /retirement_age: 40 is before current_age 45/],
     ["weights that do not sum to 1", { weights: { equity: 0.6 } }, /weights: must add up to 1/],
     ["a negative income", { income: [{ name: "SS", annual_amount: -1, start_age: 67 }] }, /income.0.annual_amount/],
-    ["an unknown asset class override", { assumptions: { returns: { bonds: { mean: 0.02 } } } as never }, /assumptions.returns/],
+    [
+      "an unknown asset class override",
+      { assumptions: { returns: { bonds: { mean: 0.02 } } } as never },
+      /assumptions.returns/,
+    ],
   ];
   it.each(invalid)("rejects %s", (_, change, message) => {
     const run = () => simulateRetirement({ ...FULL, ...change });

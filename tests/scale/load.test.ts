@@ -43,12 +43,16 @@ describe("50 concurrent jobs against a quota-enforcing fake Bedrock", () => {
 
   it("saw 429s from the model and absorbed them with retries", () => {
     expect(report.model.throttled).toBeGreaterThanOrEqual(1);
-    expect(report.modelRetriesPerJob.mean * report.jobs + report.stateRetriesPerJob.mean * report.jobs).toBeGreaterThanOrEqual(report.model.throttled);
+    expect(
+      report.modelRetriesPerJob.mean * report.jobs + report.stateRetriesPerJob.mean * report.jobs,
+    ).toBeGreaterThanOrEqual(report.model.throttled);
   });
 
   it("never ran an agent function above its reserved concurrency, and Lambda's refusals were waited out", () => {
     for (const [agent, reserved] of Object.entries(limits.reservedConcurrency)) {
-      expect(report.peakConcurrency[agent as keyof typeof report.peakConcurrency] ?? 0, agent).toBeLessThanOrEqual(reserved);
+      expect(report.peakConcurrency[agent as keyof typeof report.peakConcurrency] ?? 0, agent).toBeLessThanOrEqual(
+        reserved,
+      );
     }
     expect(report.lambdaThrottles).toBeGreaterThan(0);
     expect(report.stateRetriesPerJob.max).toBeGreaterThan(0);

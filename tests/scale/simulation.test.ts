@@ -87,12 +87,17 @@ describe("limits sized from the quota", () => {
     expect(limits.jobsPerMinute).toBeCloseTo(rate, 6);
     for (const agent of AGENT_NAMES) {
       const p = AGENT_PROFILES[agent];
-      expect(limits.reservedConcurrency[agent], agent).toBe(Math.max(1, Math.ceil((rate / 60) * p.share * invocationSeconds(p))));
+      expect(limits.reservedConcurrency[agent], agent).toBe(
+        Math.max(1, Math.ceil((rate / 60) * p.share * invocationSeconds(p))),
+      );
     }
   });
 
   it("grows with the quota and is bounded by the request quota when that is the scarcer one", () => {
-    const doubled = scaleLimits({ tokensPerMinute: 2 * DEFAULT_MODEL_QUOTA.tokensPerMinute, requestsPerMinute: 2 * DEFAULT_MODEL_QUOTA.requestsPerMinute });
+    const doubled = scaleLimits({
+      tokensPerMinute: 2 * DEFAULT_MODEL_QUOTA.tokensPerMinute,
+      requestsPerMinute: 2 * DEFAULT_MODEL_QUOTA.requestsPerMinute,
+    });
     expect(doubled.reservedConcurrency.reporter).toBeGreaterThan(limits.reservedConcurrency.reporter);
     const fewRequests = scaleLimits({ tokensPerMinute: DEFAULT_MODEL_QUOTA.tokensPerMinute, requestsPerMinute: 20 });
     expect(fewRequests.boundBy).toBe("requests");
@@ -107,7 +112,13 @@ describe("limits sized from the quota", () => {
 });
 
 describe("the pipeline model", () => {
-  const steady = (rate: number, seed = 3): Scenario => ({ name: "steady", durationSeconds: 600, rate: () => rate, maxRate: rate, seed });
+  const steady = (rate: number, seed = 3): Scenario => ({
+    name: "steady",
+    durationSeconds: 600,
+    rate: () => rate,
+    maxRate: rate,
+    seed,
+  });
 
   it("is reproducible: the same seed gives the same result", () => {
     const settings = deployedSettings(DEFAULT_MODEL_QUOTA, scaleLimits().reservedConcurrency);
@@ -116,7 +127,10 @@ describe("the pipeline model", () => {
 
   it("completes every job near its unthrottled time when the load fits the quota", () => {
     const limits = scaleLimits();
-    const result = simulatePipeline(steady((limits.jobsPerMinute / 60) * 0.3), deployedSettings(DEFAULT_MODEL_QUOTA, limits.reservedConcurrency));
+    const result = simulatePipeline(
+      steady((limits.jobsPerMinute / 60) * 0.3),
+      deployedSettings(DEFAULT_MODEL_QUOTA, limits.reservedConcurrency),
+    );
     const unthrottled = invocationSeconds(AGENT_PROFILES.planner) + invocationSeconds(AGENT_PROFILES.reporter);
     expect(result.timedOut).toBe(0);
     expect(result.completed).toBe(result.jobs);
@@ -141,8 +155,14 @@ describe("the pipeline model", () => {
 
   it("sends the model's 429s back as waiting when reserved concurrency exceeds what the quota grants", () => {
     const limits = scaleLimits();
-    const quota = { tokensPerMinute: DEFAULT_MODEL_QUOTA.tokensPerMinute / 8, requestsPerMinute: DEFAULT_MODEL_QUOTA.requestsPerMinute };
-    const result = simulatePipeline(steady(limits.jobsPerMinute / 60 / 8), deployedSettings(quota, limits.reservedConcurrency));
+    const quota = {
+      tokensPerMinute: DEFAULT_MODEL_QUOTA.tokensPerMinute / 8,
+      requestsPerMinute: DEFAULT_MODEL_QUOTA.requestsPerMinute,
+    };
+    const result = simulatePipeline(
+      steady(limits.jobsPerMinute / 60 / 8),
+      deployedSettings(quota, limits.reservedConcurrency),
+    );
     expect(result.model429s).toBeGreaterThan(0);
     expect(result.completed).toBe(result.jobs);
   });

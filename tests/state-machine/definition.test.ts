@@ -1,14 +1,19 @@
 import validator from "asl-validator";
 import { describe, expect, it } from "vitest";
-import { buildDefinition, serializeDefinition, STATE } from "../../state-machine/definition.js";
-import { LOCAL_ARNS, taskStates } from "../../state-machine/local-executor.js";
 import { TASK_NAMES, TASKS, taskTimeout } from "../../lib/pipeline/tasks.js";
+import { buildDefinition, STATE, serializeDefinition } from "../../state-machine/definition.js";
+import { type LOCAL_ARNS, taskStates } from "../../state-machine/local-executor.js";
 
-const arns = Object.fromEntries(TASK_NAMES.map((t) => [t, `arn:aws:lambda:eu-west-1:123456789012:function:alex-${t}`])) as typeof LOCAL_ARNS;
+const arns = Object.fromEntries(
+  TASK_NAMES.map((t) => [t, `arn:aws:lambda:eu-west-1:123456789012:function:alex-${t}`]),
+) as typeof LOCAL_ARNS;
 
 describe("the state machine definition", () => {
   it("is valid ASL according to asl-validator", () => {
-    const { isValid, errorsText } = validator(structuredClone(buildDefinition(arns)), { checkPaths: true, checkArn: true });
+    const { isValid, errorsText } = validator(structuredClone(buildDefinition(arns)), {
+      checkPaths: true,
+      checkArn: true,
+    });
     expect(errorsText?.("\n") ?? "").toBe("");
     expect(isValid).toBe(true);
   });
@@ -34,16 +39,23 @@ describe("the state machine definition", () => {
 
   it("gives agents longer timeouts than bookkeeping, each a little above its Lambda timeout", () => {
     const definition = buildDefinition(arns);
-    const inMap = (definition.States[STATE.runSpecialists] as { ItemProcessor: { States: Record<string, { TimeoutSeconds: number }> } })
-      .ItemProcessor.States;
+    const inMap = (
+      definition.States[STATE.runSpecialists] as {
+        ItemProcessor: { States: Record<string, { TimeoutSeconds: number }> };
+      }
+    ).ItemProcessor.States;
     expect(inMap[STATE.writeReport].TimeoutSeconds).toBe(TASKS.reporter.timeoutSeconds + 5);
-    expect((definition.States[STATE.prepareJob] as { TimeoutSeconds: number }).TimeoutSeconds).toBe(taskTimeout("prepareJob"));
+    expect((definition.States[STATE.prepareJob] as { TimeoutSeconds: number }).TimeoutSeconds).toBe(
+      taskTimeout("prepareJob"),
+    );
     expect(taskTimeout("planner")).toBeGreaterThan(taskTimeout("finalizeJob"));
   });
 
   it("retries Lambda service errors and ThrottledError with backoff and jitter on every Task", () => {
     const definition = buildDefinition(arns);
-    const task = definition.States[STATE.planAnalysis] as { Retry: { ErrorEquals: string[]; JitterStrategy: string; BackoffRate: number }[] };
+    const task = definition.States[STATE.planAnalysis] as {
+      Retry: { ErrorEquals: string[]; JitterStrategy: string; BackoffRate: number }[];
+    };
     expect(task.Retry[0].ErrorEquals).toEqual(["Lambda.TooManyRequestsException", "ThrottledError"]);
     expect(task.Retry[0]).toMatchObject({ JitterStrategy: "FULL", BackoffRate: 1.5 });
     expect(task.Retry[1].ErrorEquals).toEqual(expect.arrayContaining(["Lambda.ServiceException"]));

@@ -1,10 +1,10 @@
 import type { Model } from "@openai/agents";
 import { assistantMessage, functionCall, modelError, ScriptedModel } from "@openai/agents/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskFunction } from "../../lib/pipeline/task.js";
 import type { AgentDeps, AgentName } from "../../lib/agents/common.js";
 import { ChartsPayload } from "../../lib/charts/chart.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
+import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
@@ -28,8 +28,17 @@ const chart = (key: string, color = "#3B82F6") => ({
 describe("guards around a real model's decisions, through the state machine", () => {
   let db: PgliteDb;
   let base: AgentDeps;
-  const withModels = (models: Partial<Record<AgentName, Model>>): AgentDeps => ({ ...base, modelFor: (agent) => models[agent] });
-  const threeHoldings = [[{ symbol: "SPY", quantity: 2 }, { symbol: "BND", quantity: 3 }, { symbol: "GLD", quantity: 1 }]];
+  const withModels = (models: Partial<Record<AgentName, Model>>): AgentDeps => ({
+    ...base,
+    modelFor: (agent) => models[agent],
+  });
+  const threeHoldings = [
+    [
+      { symbol: "SPY", quantity: 2 },
+      { symbol: "BND", quantity: 3 },
+      { symbol: "GLD", quantity: 1 },
+    ],
+  ];
 
   beforeAll(async () => {
     db = await testDb();
@@ -48,11 +57,18 @@ describe("guards around a real model's decisions, through the state machine", ()
     expect(execution.status).toBe("SUCCEEDED");
     expect(job?.status).toBe("completed");
     const summary = job?.summary_payload as Summary;
-    expect(summary.plan).toEqual({ source: "model+rules", model_choice: [], added: ["reporter", "charter", "retirement"], removed: [] });
+    expect(summary.plan).toEqual({
+      source: "model+rules",
+      model_choice: [],
+      added: ["reporter", "charter", "retirement"],
+      removed: [],
+    });
     expect(summary.chosen.map((c) => c.agent)).toEqual(["reporter", "charter", "retirement"]);
     expect(summary.chosen[0].reason).toBe("Added by the planner's rules: the portfolio has 3 position(s).");
     expect(summary.missing).toEqual([]);
-    expect((job?.report_payload as { content: unknown }).content).toEqual(expect.stringContaining("## Executive Summary"));
+    expect((job?.report_payload as { content: unknown }).content).toEqual(
+      expect.stringContaining("## Executive Summary"),
+    );
     expect(ChartsPayload.parse(job?.charts_payload)).toEqual(job?.charts_payload); // the original frontend's chart shape
     expect(job?.retirement_payload).not.toBeNull();
     expect(planner.calls[1].request.modelSettings.toolChoice).toBe("required");
@@ -62,12 +78,20 @@ describe("guards around a real model's decisions, through the state machine", ()
   it("a planner choice no rule supports is removed and recorded", async () => {
     const jobId = await userWithJob(db, "planner-extra", [[{ symbol: "SPY", quantity: 1 }]]);
     const planner = new ScriptedModel([
-      [functionCall("run_reporter", { reason: "one holding" }, { callId: "r" }), functionCall("run_retirement", { reason: "why not" }, { callId: "x" })],
+      [
+        functionCall("run_reporter", { reason: "one holding" }, { callId: "r" }),
+        functionCall("run_retirement", { reason: "why not" }, { callId: "x" }),
+      ],
       [assistantMessage("reporter and retirement")],
     ]);
     const { job } = await runJob(withModels({ planner }), { jobId });
     const summary = job?.summary_payload as Summary;
-    expect(summary.plan).toEqual({ source: "model+rules", model_choice: ["reporter", "retirement"], added: [], removed: ["retirement"] });
+    expect(summary.plan).toEqual({
+      source: "model+rules",
+      model_choice: ["reporter", "retirement"],
+      added: [],
+      removed: ["retirement"],
+    });
     expect(summary.chosen.map((c) => c.agent)).toEqual(["reporter"]);
     expect(job?.retirement_payload).toBeNull();
   });
@@ -84,14 +108,24 @@ describe("guards around a real model's decisions, through the state machine", ()
         functionCall("create_chart", chart("Bad Key"), { callId: "c6" }),
       ],
       [assistantMessage("Six charts.")],
-      [functionCall("create_chart", chart("bad_colour"), { callId: "c7" }), functionCall("create_chart", chart("no_data"), { callId: "c8" })],
+      [
+        functionCall("create_chart", chart("bad_colour"), { callId: "c7" }),
+        functionCall("create_chart", chart("no_data"), { callId: "c8" }),
+      ],
       [assistantMessage("Fixed two.")],
     ]);
     const { job } = await runJob(withModels({ charter }), { jobId });
     expect(job?.status).toBe("completed");
-    expect(Object.keys(job?.charts_payload ?? {}).sort()).toEqual(["asset_allocation", "bad_colour", "no_data", "top_holdings"]);
+    expect(Object.keys(job?.charts_payload ?? {}).sort()).toEqual([
+      "asset_allocation",
+      "bad_colour",
+      "no_data",
+      "top_holdings",
+    ]);
     const reminder = JSON.stringify(charter.calls[2].request.input);
-    expect(reminder).toContain("Only 2 of at least 4 charts are stored. Stored so far: asset_allocation, top_holdings.");
+    expect(reminder).toContain(
+      "Only 2 of at least 4 charts are stored. Stored so far: asset_allocation, top_holdings.",
+    );
     expect(reminder).toContain("- bad_colour: data[0].color: must be a hex colour #RRGGBB");
     expect(reminder).toContain("- no_data: data: Too small");
     expect(reminder).toContain("- wrong_type: type:");
@@ -103,7 +137,11 @@ describe("guards around a real model's decisions, through the state machine", ()
   it("a non-empty portfolio with no specialist output fails, and Finalize says which specialist is missing", async () => {
     const jobId = await userWithJob(db, "nobody-planned", threeHoldings);
     const { planner } = await import("../../functions/planner.js");
-    const emptyPlan: TaskFunction<unknown> = async (event, deps) => ({ ...(await planner(event, deps)), specialists: [], count: 0 });
+    const emptyPlan: TaskFunction<unknown> = async (event, deps) => ({
+      ...(await planner(event, deps)),
+      specialists: [],
+      count: 0,
+    });
     const { job } = await runJob(base, { jobId }, { taskFunctions: { planner: emptyPlan } });
     expect(job?.status).toBe("failed");
     expect(job?.error_message).toBe(
@@ -120,7 +158,12 @@ describe("guards around a real model's decisions, through the state machine", ()
     expect(job?.status).toBe("completed");
     const report = job?.report_payload as { content: string; review: Record<string, unknown> };
     expect(report.content).toContain("## Executive Summary");
-    expect(report.review).toEqual({ status: "error", error: "Error: Bedrock is down", revised: false, model: "offline" });
+    expect(report.review).toEqual({
+      status: "error",
+      error: "Error: Bedrock is down",
+      revised: false,
+      model: "offline",
+    });
   });
 
   it("a review below the threshold has the reporter revise once with the issues", async () => {
@@ -128,7 +171,9 @@ describe("guards around a real model's decisions, through the state machine", ()
     const issue = { sentence: "- Equity 60.0%.", problem: "the equity share is wrong" };
     const reviewer = new ScriptedModel([[assistantMessage(JSON.stringify({ score: 40, issues: [issue] }))]]);
     const { job } = await runJob(withModels({ reviewer }), { jobId });
-    const report = job?.report_payload as { review: { status: string; score: number; issues: unknown[]; revised: boolean } };
+    const report = job?.report_payload as {
+      review: { status: string; score: number; issues: unknown[]; revised: boolean };
+    };
     expect(report.review).toEqual({ status: "reviewed", score: 40, issues: [issue], revised: true, model: "offline" });
   });
 });

@@ -21,9 +21,22 @@ describe("integration scenarios", () => {
       db,
       "multi",
       [
-        [{ symbol: "SPY", quantity: 100 }, { symbol: "QQQ", quantity: 50 }, { symbol: "BND", quantity: 200 }],
-        [{ symbol: "VTI", quantity: 75, name: "Vanguard Total Stock Market ETF", price: 245.1 }, { symbol: "VXUS", quantity: 50, name: "Vanguard Total International Stock ETF", price: 62.4 }, { symbol: "GLD", quantity: 25 }],
-        [{ symbol: "VEA", quantity: 150 }, { symbol: "TSLA", quantity: 10, name: "Tesla Inc.", price: 248.5 }, { symbol: "ARKK", quantity: 50, name: "ARK Innovation ETF", price: 48.2 }, { symbol: "BND", quantity: 300 }],
+        [
+          { symbol: "SPY", quantity: 100 },
+          { symbol: "QQQ", quantity: 50 },
+          { symbol: "BND", quantity: 200 },
+        ],
+        [
+          { symbol: "VTI", quantity: 75, name: "Vanguard Total Stock Market ETF", price: 245.1 },
+          { symbol: "VXUS", quantity: 50, name: "Vanguard Total International Stock ETF", price: 62.4 },
+          { symbol: "GLD", quantity: 25 },
+        ],
+        [
+          { symbol: "VEA", quantity: 150 },
+          { symbol: "TSLA", quantity: 10, name: "Tesla Inc.", price: 248.5 },
+          { symbol: "ARKK", quantity: 50, name: "ARK Innovation ETF", price: 48.2 },
+          { symbol: "BND", quantity: 300 },
+        ],
       ],
       { years_until_retirement: 25, target_retirement_income: 150_000 },
     );
@@ -39,16 +52,30 @@ describe("integration scenarios", () => {
 
   it("five users analysed concurrently: every job completes and nothing leaks between users", async () => {
     const pool = ["SPY", "BND", "VTI", "VXUS", "QQQ", "IWM", "EFA", "AGG", "VNQ", "GLD"];
-    const shapes: [accounts: number, positions: number][] = [[1, 0], [1, 3], [2, 5], [3, 10], [2, 7]];
+    const shapes: [accounts: number, positions: number][] = [
+      [1, 0],
+      [1, 3],
+      [2, 5],
+      [3, 10],
+      [2, 7],
+    ];
     const users = await Promise.all(
       shapes.map(async ([accountCount, positionCount], n) => {
         const id = `scale-${n}`;
         const accounts: Holding[][] = Array.from({ length: accountCount }, () => []);
         for (let k = 0; k < positionCount; k++) {
           const symbol = pool[k % pool.length];
-          accounts[k % accountCount].push({ symbol, quantity: 10 * (k + 1), name: `Test ETF ${symbol}`, price: 100 + 50 * k });
+          accounts[k % accountCount].push({
+            symbol,
+            quantity: 10 * (k + 1),
+            name: `Test ETF ${symbol}`,
+            price: 100 + 50 * k,
+          });
         }
-        const jobId = await userWithJob(db, id, accounts, { years_until_retirement: 20 + 5 * n, target_retirement_income: 50_000 + 10_000 * n });
+        const jobId = await userWithJob(db, id, accounts, {
+          years_until_retirement: 20 + 5 * n,
+          target_retirement_income: 50_000 + 10_000 * n,
+        });
         return { id, jobId, accountCount, positionCount };
       }),
     );
@@ -61,7 +88,8 @@ describe("integration scenarios", () => {
       expect(snapshot.accounts).toHaveLength(user.accountCount);
       expect(snapshot.accounts.every((a) => a.name.startsWith(`${user.id} account`))).toBe(true);
       const everything = JSON.stringify([job?.report_payload, job?.charts_payload, job?.summary_payload]);
-      for (const other of users.filter((u) => u.id !== user.id)) expect(everything).not.toContain(`${other.id} account`);
+      for (const other of users.filter((u) => u.id !== user.id))
+        expect(everything).not.toContain(`${other.id} account`);
       expect(job?.report_payload !== null).toBe(user.positionCount > 0);
     }
   });

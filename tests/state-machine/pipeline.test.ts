@@ -4,9 +4,9 @@ import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { ThrottledError } from "../../lib/models/retry.js";
+import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { STATE } from "../../state-machine/definition.js";
-import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
 import { runJob, statesEntered, userWithJob } from "../support/pipeline.js";
@@ -20,9 +20,11 @@ type Summary = {
   timings: { total_ms: number; by_state: Record<string, number> };
 };
 
-const failing = (name: string, message: string): TaskFunction<unknown> => async () => {
-  throw Object.assign(new Error(message), { name });
-};
+const failing =
+  (name: string, message: string): TaskFunction<unknown> =>
+  async () => {
+    throw Object.assign(new Error(message), { name });
+  };
 
 describe("the state machine, executed locally with the real handlers", () => {
   let db: PgliteDb;
@@ -35,7 +37,17 @@ describe("the state machine, executed locally with the real handlers", () => {
   afterAll(() => db.close());
 
   it("skips the tagger when every held instrument has allocations", async () => {
-    const jobId = await userWithJob(db, "all-tagged", [[{ symbol: "SPY", quantity: 1 }, { symbol: "BND", quantity: 2 }]], { years_until_retirement: 20 });
+    const jobId = await userWithJob(
+      db,
+      "all-tagged",
+      [
+        [
+          { symbol: "SPY", quantity: 1 },
+          { symbol: "BND", quantity: 2 },
+        ],
+      ],
+      { years_until_retirement: 20 },
+    );
     const { execution, job } = await runJob(deps, { jobId });
     expect(execution.status).toBe("SUCCEEDED");
     expect(statesEntered(execution)).not.toContain(STATE.tagInstruments);
@@ -45,7 +57,10 @@ describe("the state machine, executed locally with the real handlers", () => {
 
   it("tags missing instruments first and stores their allocations", async () => {
     const jobId = await userWithJob(db, "needs-tags", [
-      [{ symbol: "SPY", quantity: 3 }, { symbol: "EMRG", quantity: 10, name: "Acme Emerging Markets Equity ETF", price: 30 }],
+      [
+        { symbol: "SPY", quantity: 3 },
+        { symbol: "EMRG", quantity: 10, name: "Acme Emerging Markets Equity ETF", price: 30 },
+      ],
     ]);
     const { execution, job } = await runJob(deps, { jobId });
     expect(statesEntered(execution)).toContain(STATE.tagInstruments);
@@ -60,10 +75,19 @@ describe("the state machine, executed locally with the real handlers", () => {
   it.each([
     { chosen: [], accounts: [[]], goals: {} },
     { chosen: ["reporter"], accounts: [[{ symbol: "SPY", quantity: 1 }]], goals: {} },
-    { chosen: ["reporter", "charter"], accounts: [[{ symbol: "SPY", quantity: 1 }], [{ symbol: "GLD", quantity: 1 }]], goals: {} },
+    {
+      chosen: ["reporter", "charter"],
+      accounts: [[{ symbol: "SPY", quantity: 1 }], [{ symbol: "GLD", quantity: 1 }]],
+      goals: {},
+    },
     {
       chosen: ["reporter", "charter", "retirement"],
-      accounts: [[{ symbol: "SPY", quantity: 1 }, { symbol: "GLD", quantity: 1 }]],
+      accounts: [
+        [
+          { symbol: "SPY", quantity: 1 },
+          { symbol: "GLD", quantity: 1 },
+        ],
+      ],
       goals: { years_until_retirement: 30, target_retirement_income: 50_000 },
     },
   ])("runs exactly the $chosen.length specialist(s) the planner chose", async ({ chosen, accounts, goals }) => {
@@ -80,8 +104,22 @@ describe("the state machine, executed locally with the real handlers", () => {
   });
 
   it("completes the job when one specialist fails, and records that failure", async () => {
-    const jobId = await userWithJob(db, "one-fails", [[{ symbol: "SPY", quantity: 1 }, { symbol: "QQQ", quantity: 1 }]], { years_until_retirement: 10 });
-    const { execution, job } = await runJob(deps, { jobId }, { taskFunctions: { charter: failing("ChartBoom", "the plotter caught fire") } });
+    const jobId = await userWithJob(
+      db,
+      "one-fails",
+      [
+        [
+          { symbol: "SPY", quantity: 1 },
+          { symbol: "QQQ", quantity: 1 },
+        ],
+      ],
+      { years_until_retirement: 10 },
+    );
+    const { execution, job } = await runJob(
+      deps,
+      { jobId },
+      { taskFunctions: { charter: failing("ChartBoom", "the plotter caught fire") } },
+    );
     expect(execution.status).toBe("SUCCEEDED");
     expect(job?.status).toBe("completed");
     const summary = job?.summary_payload as Summary;
@@ -93,8 +131,16 @@ describe("the state machine, executed locally with the real handlers", () => {
   });
 
   it("records a specialist that answered from an sst dev stub as failed", async () => {
-    const jobId = await userWithJob(db, "dev-stub", [[{ symbol: "SPY", quantity: 1 }, { symbol: "QQQ", quantity: 1 }]]);
-    const stub: TaskFunction<unknown> = async () => ({ statusCode: "500", body: "sst dev is not running (worker: abc)" });
+    const jobId = await userWithJob(db, "dev-stub", [
+      [
+        { symbol: "SPY", quantity: 1 },
+        { symbol: "QQQ", quantity: 1 },
+      ],
+    ]);
+    const stub: TaskFunction<unknown> = async () => ({
+      statusCode: "500",
+      body: "sst dev is not running (worker: abc)",
+    });
     const { job } = await runJob(deps, { jobId }, { taskFunctions: { charter: stub } });
     expect(job?.status).toBe("completed");
     expect((job?.summary_payload as Summary).results.charter).toEqual({
@@ -105,7 +151,11 @@ describe("the state machine, executed locally with the real handlers", () => {
 
   it("fails the job with a reason when every chosen specialist fails", async () => {
     const jobId = await userWithJob(db, "all-fail", [[{ symbol: "SPY", quantity: 1 }]]);
-    const { execution, job } = await runJob(deps, { jobId }, { taskFunctions: { reporter: failing("ReportBoom", "no ink") } });
+    const { execution, job } = await runJob(
+      deps,
+      { jobId },
+      { taskFunctions: { reporter: failing("ReportBoom", "no ink") } },
+    );
     expect(execution.status).toBe("FAILED");
     expect(execution.error?.name).toBe("JobFailed");
     expect(job?.status).toBe("failed");
@@ -115,7 +165,11 @@ describe("the state machine, executed locally with the real handlers", () => {
 
   it("marks the job failed (never leaves it running) when a handler outside the Map throws", async () => {
     const jobId = await userWithJob(db, "planner-throws", [[{ symbol: "SPY", quantity: 1 }]]);
-    const { execution, job } = await runJob(deps, { jobId }, { taskFunctions: { planner: failing("TypeError", "planner exploded") } });
+    const { execution, job } = await runJob(
+      deps,
+      { jobId },
+      { taskFunctions: { planner: failing("TypeError", "planner exploded") } },
+    );
     expect(execution.status).toBe("FAILED");
     expect(statesEntered(execution).slice(-2)).toEqual([STATE.markJobFailed, STATE.jobFailed]);
     expect(execution.error).toEqual({ name: "JobFailed", message: "TypeError: planner exploded" });
@@ -124,11 +178,17 @@ describe("the state machine, executed locally with the real handlers", () => {
   });
 
   it("retries a task whose model stayed throttled, then goes on", async () => {
-    const jobId = await userWithJob(db, "throttled-once", [[{ symbol: "SPY", quantity: 1 }, { symbol: "BND", quantity: 1 }]]);
+    const jobId = await userWithJob(db, "throttled-once", [
+      [
+        { symbol: "SPY", quantity: 1 },
+        { symbol: "BND", quantity: 1 },
+      ],
+    ]);
     let calls = 0;
     const { charter } = await import("../../functions/charter.js");
     const flaky: TaskFunction<unknown> = async (event, d) => {
-      if (++calls === 1) throw new ThrottledError("still throttled after retries", { cause: new Error("429"), attempts: 5 });
+      if (++calls === 1)
+        throw new ThrottledError("still throttled after retries", { cause: new Error("429"), attempts: 5 });
       return charter(event, d);
     };
     const { execution, job } = await runJob(deps, { jobId }, { taskFunctions: { charter: flaky } });
@@ -170,7 +230,8 @@ describe("the state machine, executed locally with the real handlers", () => {
     expect(execution.status).toBe("FAILED");
     expect(execution.error).toEqual({
       name: "JobFailed",
-      message: 'InvalidJobMessageError: Invalid job message: input[0].body must be {"job_id": "<uuid>"} or {"jobId": "<uuid>"} (body: names no job)',
+      message:
+        'InvalidJobMessageError: Invalid job message: input[0].body must be {"job_id": "<uuid>"} or {"jobId": "<uuid>"} (body: names no job)',
     });
   });
 
@@ -190,7 +251,13 @@ describe("the state machine, executed locally with the real handlers", () => {
     expect(summary.model).toBe("offline");
     expect(summary.usage.requests).toBeGreaterThanOrEqual(8);
     expect(Object.keys(summary.timings.by_state)).toEqual(
-      expect.arrayContaining([STATE.prepareJob, STATE.planAnalysis, STATE.writeReport, STATE.drawCharts, STATE.projectRetirement]),
+      expect.arrayContaining([
+        STATE.prepareJob,
+        STATE.planAnalysis,
+        STATE.writeReport,
+        STATE.drawCharts,
+        STATE.projectRetirement,
+      ]),
     );
   });
 });

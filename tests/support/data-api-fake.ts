@@ -100,8 +100,23 @@ const HINT_OID: Record<string, number> = {
 
 /** JDBC `java.sql.Types` codes the Data API reports as `columnMetadata[].type`. */
 const JDBC_TYPE: Record<string, number> = {
-  bool: -7, int2: 5, int4: 4, int8: -5, oid: -5, float4: 7, float8: 8, numeric: 2, bpchar: 1, varchar: 12,
-  text: 12, name: 12, date: 91, time: 92, timestamp: 93, timestamptz: 93, bytea: -2,
+  bool: -7,
+  int2: 5,
+  int4: 4,
+  int8: -5,
+  oid: -5,
+  float4: 7,
+  float8: 8,
+  numeric: 2,
+  bpchar: 1,
+  varchar: 12,
+  text: 12,
+  name: 12,
+  date: 91,
+  time: 92,
+  timestamp: 93,
+  timestamptz: 93,
+  bytea: -2,
 };
 
 const INTEGER_TYPES = new Set(["int2", "int4", "int8", "oid"]);
@@ -154,11 +169,19 @@ export class DataApiFake {
       credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" },
     });
     this.mock = mockClient(this.client);
-    this.mock.on(ExecuteStatementCommand).callsFake((input: ExecuteStatementCommandInput) => this.executeStatement(input));
-    this.mock.on(BatchExecuteStatementCommand).callsFake((input: BatchExecuteStatementCommandInput) => this.batchExecute(input));
+    this.mock
+      .on(ExecuteStatementCommand)
+      .callsFake((input: ExecuteStatementCommandInput) => this.executeStatement(input));
+    this.mock
+      .on(BatchExecuteStatementCommand)
+      .callsFake((input: BatchExecuteStatementCommandInput) => this.batchExecute(input));
     this.mock.on(BeginTransactionCommand).callsFake((input: BeginTransactionCommandInput) => this.begin(input));
-    this.mock.on(CommitTransactionCommand).callsFake((input: CommitTransactionCommandInput) => this.end(input, "commit"));
-    this.mock.on(RollbackTransactionCommand).callsFake((input: RollbackTransactionCommandInput) => this.end(input, "rollback"));
+    this.mock
+      .on(CommitTransactionCommand)
+      .callsFake((input: CommitTransactionCommandInput) => this.end(input, "commit"));
+    this.mock
+      .on(RollbackTransactionCommand)
+      .callsFake((input: RollbackTransactionCommandInput) => this.end(input, "rollback"));
   }
 
   static async start(options: DataApiFakeOptions = {}): Promise<DataApiFake> {
@@ -199,7 +222,9 @@ export class DataApiFake {
 
   /** Parsers that hand back PostgreSQL's text for every type, and the OID → type name map. */
   private async loadTypes(): Promise<void> {
-    const { rows } = await this.pg.query<{ oid: number; typname: string }>("SELECT oid::int AS oid, typname FROM pg_type");
+    const { rows } = await this.pg.query<{ oid: number; typname: string }>(
+      "SELECT oid::int AS oid, typname FROM pg_type",
+    );
     this.typeNames = new Map(rows.map((r) => [r.oid, r.typname]));
     this.rawParsers = Object.fromEntries(rows.map((r) => [r.oid, (value: string) => value]));
   }
@@ -258,7 +283,10 @@ export class DataApiFake {
     return { $metadata: metadata, transactionId };
   }
 
-  private async end(input: CommitTransactionCommandInput | RollbackTransactionCommandInput, action: "commit" | "rollback") {
+  private async end(
+    input: CommitTransactionCommandInput | RollbackTransactionCommandInput,
+    action: "commit" | "rollback",
+  ) {
     if (input.resourceArn !== this.target.resourceArn) throw badRequest(`Invalid cluster arn: ${input.resourceArn}`);
     if (input.secretArn !== this.target.secretArn) throw badRequest(`Invalid secret arn: ${input.secretArn}`);
     if (!input.transactionId) throw badRequest("transactionId is required");
@@ -324,7 +352,9 @@ export class DataApiFake {
     if (!hasResultSet) return output;
     if (input.formatRecordsAs === "JSON") {
       const objects = result.rows.map((row) =>
-        Object.fromEntries(row.map((value, i) => [result.fields[i].name, jsonValue(value as string | null, typeNames[i])])),
+        Object.fromEntries(
+          row.map((value, i) => [result.fields[i].name, jsonValue(value as string | null, typeNames[i])]),
+        ),
       );
       output.formattedRecords = JSON.stringify(objects);
       return output;
@@ -353,7 +383,9 @@ function bindParameter(parameter: SqlParameter): [unknown, number] {
     if (hint === undefined) return [text, OID.varchar];
     if (!(hint in HINT_OID)) throw badRequest(`Invalid typeHint ${hint}`);
     if (hint === "TIMESTAMP" && !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$/.test(text)) {
-      throw badRequest(`Timestamp format must be yyyy-mm-dd hh:mm:ss[.fffffffff] (parameter ${parameter.name}: ${text})`);
+      throw badRequest(
+        `Timestamp format must be yyyy-mm-dd hh:mm:ss[.fffffffff] (parameter ${parameter.name}: ${text})`,
+      );
     }
     if (hint === "DATE" && !/^\d{4}-\d{2}-\d{2}$/.test(text)) {
       throw badRequest(`Date format must be yyyy-mm-dd (parameter ${parameter.name}: ${text})`);

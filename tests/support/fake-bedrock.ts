@@ -69,7 +69,12 @@ const usage = { inputTokens: 120, outputTokens: 30, totalTokens: 150 };
 export const converse = {
   text(text: string): FakeReply {
     return {
-      body: { output: { message: { role: "assistant", content: [{ text }] } }, stopReason: "end_turn", usage, metrics: { latencyMs: 5 } },
+      body: {
+        output: { message: { role: "assistant", content: [{ text }] } },
+        stopReason: "end_turn",
+        usage,
+        metrics: { latencyMs: 5 },
+      },
     };
   },
 

@@ -8,7 +8,9 @@ const toolCallId = () => `chatcmpl-tool-${(++nextId).toString(16).padStart(32, "
 const reasoning = (text: string) => ({ reasoningContent: { reasoningText: { text } } });
 
 function reply(content: object[], stopReason: string): FakeReply {
-  return { body: { output: { message: { role: "assistant", content } }, stopReason, usage, metrics: { latencyMs: 40 } } };
+  return {
+    body: { output: { message: { role: "assistant", content } }, stopReason, usage, metrics: { latencyMs: 40 } },
+  };
 }
 
 export const gptOss = {
@@ -19,7 +21,10 @@ export const gptOss = {
 
   /** Thinks, then calls tools; `input` is sent as given (so bad arguments stay bad). */
   toolUse(calls: { name: string; input: unknown }[], thought = "I should call the tools."): FakeReply {
-    return reply([reasoning(thought), ...calls.map(({ name, input }) => ({ toolUse: { toolUseId: toolCallId(), name, input } }))], "tool_use");
+    return reply(
+      [reasoning(thought), ...calls.map(({ name, input }) => ({ toolUse: { toolUseId: toolCallId(), name, input } }))],
+      "tool_use",
+    );
   },
 };
 

@@ -5,11 +5,18 @@ import type { Db } from "../../lib/db/driver.js";
 import { getJob } from "../../lib/db/repositories/jobs.js";
 import { OfflineModel, type OfflinePolicy } from "../../lib/models/offline.js";
 import { createModel } from "../../lib/models/provider.js";
-import { CAPACITY_RETRY, capacityRetryCeilingSeconds, DEFAULT_MODEL_QUOTA, type ModelQuota, type ScaleLimits, scaleLimits } from "../../lib/scale/limits.js";
-import { AGENT_PROFILES, type AgentName, MODEL_SPEED, modelCallSeconds } from "../../lib/scale/workload.js";
 import type { TaskFunction } from "../../lib/pipeline/task.js";
-import { executeLocally, TASK_FUNCTIONS } from "../../state-machine/local-executor.js";
 import type { TaskName } from "../../lib/pipeline/tasks.js";
+import {
+  CAPACITY_RETRY,
+  capacityRetryCeilingSeconds,
+  DEFAULT_MODEL_QUOTA,
+  type ModelQuota,
+  type ScaleLimits,
+  scaleLimits,
+} from "../../lib/scale/limits.js";
+import { AGENT_PROFILES, type AgentName, MODEL_SPEED, modelCallSeconds } from "../../lib/scale/workload.js";
+import { executeLocally, TASK_FUNCTIONS } from "../../state-machine/local-executor.js";
 import { useFakeAwsCredentials } from "./fake-bedrock.js";
 import { userWithJob } from "./pipeline.js";
 import { type AgentTraffic, startQuotaBedrock } from "./quota-bedrock.js";
@@ -61,18 +68,38 @@ export interface LoadReport {
    * Per agent: invocations; model calls; input tokens per the Converse requests the fake Bedrock received
    * (system, messages and tool schemas, ≈ characters / 4); output tokens of the offline analyst's answers.
    */
-  measured: Partial<Record<AgentName, { invocations: number; calls: number; inputTokens: number; outputTokens: number }>>;
+  measured: Partial<
+    Record<AgentName, { invocations: number; calls: number; inputTokens: number; outputTokens: number }>
+  >;
 }
 
 const AGENTS = Object.keys(AGENT_PROFILES) as AgentName[];
-const NAMES = ["Acme Emerging Markets Equity ETF", "Northwind Short Treasury Bond Fund", "Contoso Global REIT Index", "Fabrikam Gold Trust"];
+const NAMES = [
+  "Acme Emerging Markets Equity ETF",
+  "Northwind Short Treasury Bond Fund",
+  "Contoso Global REIT Index",
+  "Fabrikam Gold Trust",
+];
 
 /** The load mix: one job in four holds an unclassified fund (tagger), one in ten a single position, four in five set retirement goals. */
 async function createJobs(db: Db, count: number, runId: string): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const holdings = i % 10 === 0 ? [{ symbol: "SPY", quantity: 10 + i }] : [{ symbol: "SPY", quantity: 10 + i }, { symbol: "BND", quantity: 5 }, { symbol: "GLD", quantity: 2 }];
-    if (i % 4 === 0) holdings.push({ symbol: `N${runId.slice(0, 3).toUpperCase()}${i}`, quantity: 3, name: NAMES[(i / 4) % NAMES.length], price: 25 } as never);
+    const holdings =
+      i % 10 === 0
+        ? [{ symbol: "SPY", quantity: 10 + i }]
+        : [
+            { symbol: "SPY", quantity: 10 + i },
+            { symbol: "BND", quantity: 5 },
+            { symbol: "GLD", quantity: 2 },
+          ];
+    if (i % 4 === 0)
+      holdings.push({
+        symbol: `N${runId.slice(0, 3).toUpperCase()}${i}`,
+        quantity: 3,
+        name: NAMES[(i / 4) % NAMES.length],
+        price: 25,
+      } as never);
     const goals = i % 5 === 0 ? {} : { years_until_retirement: 10 + (i % 30), target_retirement_income: 60_000 };
     ids.push(await userWithJob(db, `${runId}-user-${i}`, [holdings], goals));
   }
@@ -108,7 +135,10 @@ const percentiles = (values: number[]): Percentiles => {
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
   return { p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 };
 };
-const withMean = (values: number[]) => ({ ...percentiles(values), mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length) });
+const withMean = (values: number[]) => ({
+  ...percentiles(values),
+  mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length),
+});
 
 const isProfiled = (name: RunAgentName): name is AgentName => name in AGENT_PROFILES;
 
@@ -118,23 +148,25 @@ function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
   const peak: Partial<Record<TaskName, number>> = {};
   const invocations: Partial<Record<TaskName, number>> = {};
   let refused = 0;
-  const wrap = (task: TaskName, fn: TaskFunction<unknown>): TaskFunction<unknown> => async (event, deps) => {
-    const limit = limits[task];
-    const now = inFlight[task] ?? 0;
-    if (limit !== undefined && now >= limit) {
-      refused += 1;
-      throw Object.assign(new Error("Rate Exceeded."), { name: "Lambda.TooManyRequestsException" });
-    }
-    inFlight[task] = now + 1;
-    peak[task] = Math.max(peak[task] ?? 0, now + 1);
-    try {
-      const result = await fn(event, deps);
-      invocations[task] = (invocations[task] ?? 0) + 1;
-      return result;
-    } finally {
-      inFlight[task] = (inFlight[task] ?? 1) - 1;
-    }
-  };
+  const wrap =
+    (task: TaskName, fn: TaskFunction<unknown>): TaskFunction<unknown> =>
+    async (event, deps) => {
+      const limit = limits[task];
+      const now = inFlight[task] ?? 0;
+      if (limit !== undefined && now >= limit) {
+        refused += 1;
+        throw Object.assign(new Error("Rate Exceeded."), { name: "Lambda.TooManyRequestsException" });
+      }
+      inFlight[task] = now + 1;
+      peak[task] = Math.max(peak[task] ?? 0, now + 1);
+      try {
+        const result = await fn(event, deps);
+        invocations[task] = (invocations[task] ?? 0) + 1;
+        return result;
+      } finally {
+        inFlight[task] = (inFlight[task] ?? 1) - 1;
+      }
+    };
   const taskFunctions = Object.fromEntries(
     (Object.keys(TASK_FUNCTIONS) as TaskName[]).map((task) => [task, wrap(task, TASK_FUNCTIONS[task])]),
   ) as Record<TaskName, TaskFunction<unknown>>;
@@ -166,7 +198,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     timeScale,
     reply: (agent) => {
       const profile = AGENT_PROFILES[agent as AgentName];
-      return { outputTokens: profile.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall, seconds: modelCallSeconds(profile) };
+      return {
+        outputTokens: profile.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall,
+        seconds: modelCallSeconds(profile),
+      };
     },
   });
   const bedrockConfig = loadConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-120b-1:0", BEDROCK_REGION: "us-west-2" });
@@ -189,17 +224,31 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         const modelFor = (name: RunAgentName, policy: OfflinePolicy) => {
           if (!isProfiled(name)) return undefined;
           const agent = name;
-          const real = createModel(bedrockConfig, { agent, jobId, offlinePolicy: policy, bedrockBaseURL: bedrock.urlFor(agent) });
+          const real = createModel(bedrockConfig, {
+            agent,
+            jobId,
+            offlinePolicy: policy,
+            bedrockBaseURL: bedrock.urlFor(agent),
+          });
           return new QuotaGatedModel(real, new OfflineModel(policy, agent), ({ usage }) => {
             const m = (measured[agent] ??= { invocations: 0, calls: 0, inputTokens: 0, outputTokens: 0 });
             m.calls += 1;
             m.outputTokens += usage.outputTokens;
           });
         };
-        const execution = await executeLocally({ jobId }, { deps: { ...options.deps, modelFor, retry }, taskFunctions: limiter.taskFunctions, retryIntervalMs });
+        const execution = await executeLocally(
+          { jobId },
+          { deps: { ...options.deps, modelFor, retry }, taskFunctions: limiter.taskFunctions, retryIntervalMs },
+        );
         const job = await getJob(options.db, jobId);
         const stateRetries = execution.events.filter((e) => e.type === "StateRetried").length;
-        return { status: job?.status ?? "missing", ms: performance.now() - started, modelRetries, stateRetries, error: job?.error_message };
+        return {
+          status: job?.status ?? "missing",
+          ms: performance.now() - started,
+          modelRetries,
+          stateRetries,
+          error: job?.error_message,
+        };
       }),
     );
     const wallMs = performance.now() - started;

@@ -1,8 +1,8 @@
 import type { AgentDeps } from "../../lib/agents/common.js";
 import type { Db } from "../../lib/db/driver.js";
+import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { createJob, getJob, type JobRow } from "../../lib/db/repositories/jobs.js";
 import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
-import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { executeLocally, type LocalExecution, type LocalRunOptions } from "../../state-machine/local-executor.js";
 
 export interface Holding {

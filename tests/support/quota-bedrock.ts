@@ -62,7 +62,8 @@ export async function startQuotaBedrock(options: QuotaBedrockOptions): Promise<Q
       res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
       res.end(JSON.stringify(reply.body));
     };
-    if (req.method !== "POST" || !match) return send({ status: 404, body: { message: `no route for ${req.method} ${req.url}` } });
+    if (req.method !== "POST" || !match)
+      return send({ status: 404, body: { message: `no route for ${req.method} ${req.url}` } });
 
     const agent = match[1];
     const stats = trafficOf(agent);

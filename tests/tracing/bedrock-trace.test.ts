@@ -24,14 +24,23 @@ describe("trace of a Bedrock-backed agent run", () => {
     db = await testDb();
     await upsertUser(db, { clerk_user_id: "bedrock-trace" });
     const jobId = await createJob(db, { clerk_user_id: "bedrock-trace" });
-    server = await startFakeServer([converse.throttled(), converse.toolUse("run_reporter", { reason: "3 positions" }), converse.text("Scheduled: reporter.")]);
+    server = await startFakeServer([
+      converse.throttled(),
+      converse.toolUse("run_reporter", { reason: "3 positions" }),
+      converse.text("Scheduled: reporter."),
+    ]);
     const config = loadConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-120b-1:0", ALEX_MODEL_MAX_RETRIES: "2" });
     const model = createModel(config, {
       agent: "planner",
       offlinePolicy: () => ({ final: "unused" }),
       bedrockBaseURL: server.url,
     });
-    const schedule = tool({ name: "run_reporter", description: "Schedule the reporter.", parameters: z.object({ reason: z.string() }), execute: async () => "reporter scheduled" });
+    const schedule = tool({
+      name: "run_reporter",
+      description: "Schedule the reporter.",
+      parameters: z.object({ reason: z.string() }),
+      execute: async () => "reporter scheduled",
+    });
     const agent = new Agent({ name: "Planner", instructions: "Plan.", tools: [schedule] });
     const deps = { config, modelFor: () => model, retry: { minDelayMs: 1, maxDelayMs: 2, log: { warn: () => {} } } };
     const offlinePolicy = () => ({ final: "unused" });
@@ -46,7 +55,8 @@ describe("trace of a Bedrock-backed agent run", () => {
     restoreEnv();
   });
 
-  const calls = () => spans.filter((s) => s.kind === "generation").sort((a, b) => a.started_at.localeCompare(b.started_at));
+  const calls = () =>
+    spans.filter((s) => s.kind === "generation").sort((a, b) => a.started_at.localeCompare(b.started_at));
 
   it("records the throttled attempt as a failed model call before the retry that answered", () => {
     const [throttled, toolTurn, finalTurn] = calls();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { showTrace } from "../../cli/trace-command.js";
 import type { AgentDeps } from "../../lib/agents/common.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { listTraceSpans, type TraceSpan } from "../../lib/db/repositories/traces.js";
-import { showTrace } from "../../cli/trace-command.js";
 import { renderTraceHtml } from "../../lib/output/trace-html.js";
 import { renderTraceText, traceTotals, traceTree } from "../../lib/tracing/tree.js";
 import { offlineDeps } from "../support/agents.js";
@@ -22,7 +22,13 @@ describe("job traces", () => {
     jobId = await userWithJob(
       db,
       "traced",
-      [[{ symbol: "SPY", quantity: 10 }, { symbol: "BND", quantity: 20 }, { symbol: "NEWX", quantity: 5, name: "New Fund", price: 30 }]],
+      [
+        [
+          { symbol: "SPY", quantity: 10 },
+          { symbol: "BND", quantity: 20 },
+          { symbol: "NEWX", quantity: 5, name: "New Fund", price: 30 },
+        ],
+      ],
       { years_until_retirement: 20 },
     );
     const { job } = await runJob(deps, { jobId });
@@ -42,7 +48,9 @@ describe("job traces", () => {
   };
 
   it("records one agent span per agent run, each under its state and execution", () => {
-    const agents = ofKind("agent").map((s) => `${s.state}: ${s.name}`).sort();
+    const agents = ofKind("agent")
+      .map((s) => `${s.state}: ${s.name}`)
+      .sort();
     expect(agents).toEqual([
       "Draw charts: Charter",
       "Plan analysis: Planner",
@@ -84,12 +92,21 @@ describe("job traces", () => {
 
   it("renders the tree state → agent → turn → model call / tool call, and totals the model calls' tokens", () => {
     const tree = traceTree(spans);
-    expect(tree.map((s) => s.state)).toEqual(["Tag instruments", "Plan analysis", ...tree.slice(2).map((s) => s.state)]);
+    expect(tree.map((s) => s.state)).toEqual([
+      "Tag instruments",
+      "Plan analysis",
+      ...tree.slice(2).map((s) => s.state),
+    ]);
     const plan = tree.find((s) => s.state === "Plan analysis")!;
     expect(plan.roots.map((n) => n.span.kind)).toEqual(["agent"]);
     const turns = plan.roots[0].children;
     expect(turns.map((n) => n.span.kind)).toEqual(["turn", "turn"]);
-    expect(turns[0].children.map((n) => n.span.kind).sort()).toEqual(["function", "function", "function", "generation"]);
+    expect(turns[0].children.map((n) => n.span.kind).sort()).toEqual([
+      "function",
+      "function",
+      "function",
+      "generation",
+    ]);
     const text = renderTraceText(spans);
     expect(text).toContain("Plan analysis");
     expect(text).toMatch(/└─ agent Planner/);
@@ -112,7 +129,9 @@ describe("job traces", () => {
     }
     const [text, json] = out;
     expect(text).toMatch(/^Execution arn:aws:states:/);
-    expect(text).toMatch(/6 agent run\(s\), \d+ model call\(s\) \([\d,]+ in \/ [\d,]+ out tokens\), \d+ tool call\(s\), 0 error\(s\); cost \$0\.000000 \(offline\)/);
+    expect(text).toMatch(
+      /6 agent run\(s\), \d+ model call\(s\) \([\d,]+ in \/ [\d,]+ out tokens\), \d+ tool call\(s\), 0 error\(s\); cost \$0\.000000 \(offline\)/,
+    );
     const parsed = JSON.parse(json);
     expect(parsed.spans).toHaveLength(spans.length);
     expect(parsed.totals.model_calls).toBe(ofKind("generation").length);
@@ -121,12 +140,19 @@ describe("job traces", () => {
 
   it("index.html's trace section lists every agent and tool call", () => {
     const html = renderTraceHtml(spans);
-    for (const agent of ["Tagger", "Planner", "Reporter", "Charter", "Retirement"]) expect(html).toContain(`<strong>agent ${agent}</strong>`);
+    for (const agent of ["Tagger", "Planner", "Reporter", "Charter", "Retirement"])
+      expect(html).toContain(`<strong>agent ${agent}</strong>`);
     expect(html.match(/<strong>tool /g)).toHaveLength(ofKind("function").length);
   });
 
   it("the summary carries the job's cost next to its tokens, from the price table (the offline model costs nothing)", () => {
-    expect(summary.cost).toMatchObject({ usd: 0, model: "offline", input_usd_per_million: 0, source: expect.any(String), as_of: expect.any(String) });
+    expect(summary.cost).toMatchObject({
+      usd: 0,
+      model: "offline",
+      input_usd_per_million: 0,
+      source: expect.any(String),
+      as_of: expect.any(String),
+    });
     const totals = traceTotals(spans);
     expect(summary.usage).toMatchObject({ input_tokens: totals.input_tokens, output_tokens: totals.output_tokens });
   });

@@ -26,7 +26,9 @@ const planner = new Agent({
   instructions: "You are the planner.",
   tools: [schedule],
   model: new OfflineModel(({ toolResults }) =>
-    toolResults.length > 0 ? { final: "Scheduled: reporter." } : { toolCalls: [{ name: "run_reporter", arguments: { reason: SECRET_ARGUMENT } }] },
+    toolResults.length > 0
+      ? { final: "Scheduled: reporter." }
+      : { toolCalls: [{ name: "run_reporter", arguments: { reason: SECRET_ARGUMENT } }] },
   ),
 });
 
@@ -42,11 +44,16 @@ interface OtlpSpan {
 
 /** Every span an OTLP/JSON request body carries. */
 const spansIn = (server: FakeServer): OtlpSpan[] =>
-  server.requests.flatMap((r) => r.body.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans)));
+  server.requests.flatMap((r) =>
+    r.body.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans)),
+  );
 
 const attribute = (span: OtlpSpan, key: string) => {
   const value = span.attributes.find((a) => a.key === key)?.value;
-  return value && (value.stringValue ?? (value.intValue === undefined ? undefined : Number(value.intValue)) ?? value.arrayValue);
+  return (
+    value &&
+    (value.stringValue ?? (value.intValue === undefined ? undefined : Number(value.intValue)) ?? value.arrayValue)
+  );
 };
 
 /** OTLP export: a local receiver on 127.0.0.1 gets the same spans as job_traces, with the same tree. */
@@ -67,9 +74,17 @@ describe("OTLP export", () => {
     const jobId = await createJob(db, { clerk_user_id: "otlp" });
     const sent = server.requests.length;
     const deps = { db, config: { trace: { content, otlpEndpoint: server.url } } };
-    const meta = { jobId, state: "Plan analysis", executionId: "arn:aws:states:us-east-1:000000000000:execution:alex:e1" };
+    const meta = {
+      jobId,
+      state: "Plan analysis",
+      executionId: "arn:aws:states:us-east-1:000000000000:execution:alex:e1",
+    };
     await withJobTrace(deps, meta, () => run(planner, SECRET_PROMPT));
-    return { jobId, requests: server.requests.slice(sent), spans: spansIn({ ...server, requests: server.requests.slice(sent) }) };
+    return {
+      jobId,
+      requests: server.requests.slice(sent),
+      spans: spansIn({ ...server, requests: server.requests.slice(sent) }),
+    };
   }
 
   it("sends every stored span to <endpoint>/v1/traces with its parent, tokens and job attributes", async () => {
@@ -97,7 +112,9 @@ describe("OTLP export", () => {
       expect(BigInt(span.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(span.startTimeUnixNano));
     }
     const storedCalls = stored.filter((s) => s.kind === "generation");
-    expect(calls.map((c) => attribute(c, "gen_ai.usage.input_tokens")).sort()).toEqual(storedCalls.map((s) => s.input_tokens).sort());
+    expect(calls.map((c) => attribute(c, "gen_ai.usage.input_tokens")).sort()).toEqual(
+      storedCalls.map((s) => s.input_tokens).sort(),
+    );
     expect(attribute(toolCall, "gen_ai.tool.name")).toBe("run_reporter");
   });
 
@@ -122,7 +139,11 @@ describe("OTLP export", () => {
     try {
       const jobId = await createJob(db, { clerk_user_id: "otlp" });
       const deps = { db, config: { trace: { content: false, otlpEndpoint: refusing.url } } };
-      const output = await withJobTrace(deps, { jobId, state: "Plan analysis", executionId: null }, async () => (await run(planner, "go")).finalOutput);
+      const output = await withJobTrace(
+        deps,
+        { jobId, state: "Plan analysis", executionId: null },
+        async () => (await run(planner, "go")).finalOutput,
+      );
       expect(output).toBe("Scheduled: reporter.");
       expect(refusing.requests.length).toBeGreaterThan(0);
       expect((await listTraceSpans(db, jobId)).length).toBeGreaterThan(0);

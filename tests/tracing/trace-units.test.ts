@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { createJob } from "../../lib/db/repositories/jobs.js";
-import { upsertUser } from "../../lib/db/repositories/users.js";
 import { insertTraceSpans, listTraceSpans, type TraceSpan } from "../../lib/db/repositories/traces.js";
+import { upsertUser } from "../../lib/db/repositories/users.js";
 import { renderTraceHtml } from "../../lib/output/trace-html.js";
 import { jobCost, traceCost } from "../../lib/tracing/cost.js";
 import { renderTraceText } from "../../lib/tracing/tree.js";
@@ -10,9 +10,19 @@ import { testDb } from "../support/db.js";
 
 function span(fields: Partial<TraceSpan> & Pick<TraceSpan, "span_id" | "kind" | "name">): TraceSpan {
   return {
-    job_id: "00000000-0000-4000-8000-000000000000", parent_id: null, trace_id: "trace_1", execution_id: "exec-1",
-    state: "Plan analysis", started_at: "2026-12-02T10:00:00.000Z", duration_ms: 5, model: null,
-    input_tokens: null, output_tokens: null, error: null, detail: {}, ...fields,
+    job_id: "00000000-0000-4000-8000-000000000000",
+    parent_id: null,
+    trace_id: "trace_1",
+    execution_id: "exec-1",
+    state: "Plan analysis",
+    started_at: "2026-12-02T10:00:00.000Z",
+    duration_ms: 5,
+    model: null,
+    input_tokens: null,
+    output_tokens: null,
+    error: null,
+    detail: {},
+    ...fields,
   };
 }
 
@@ -25,7 +35,9 @@ describe("cost per job", () => {
 
   it("gives no cost, and says why, for a model without a listed price (never a guess)", () => {
     expect(jobCost("openai-compatible:llama3", { input_tokens: 10, output_tokens: 10 })).toEqual({
-      usd: null, model: "openai-compatible:llama3", reason: expect.stringContaining("no price"),
+      usd: null,
+      model: "openai-compatible:llama3",
+      reason: expect.stringContaining("no price"),
     });
   });
 
@@ -41,8 +53,23 @@ describe("cost per job", () => {
 describe("trace rendering", () => {
   const hostile = [
     span({ span_id: "a", kind: "agent", name: "Planner" }),
-    span({ span_id: "t", parent_id: "a", kind: "function", name: "run_reporter", detail: { arguments: '{"reason":"</li><script>x</script>\n# H"}', result: "ok" } }),
-    span({ span_id: "g", parent_id: "a", kind: "generation", name: "model call", model: "offline", error: "boom <b>", input_tokens: 3, output_tokens: 4 }),
+    span({
+      span_id: "t",
+      parent_id: "a",
+      kind: "function",
+      name: "run_reporter",
+      detail: { arguments: '{"reason":"</li><script>x</script>\n# H"}', result: "ok" },
+    }),
+    span({
+      span_id: "g",
+      parent_id: "a",
+      kind: "generation",
+      name: "model call",
+      model: "offline",
+      error: "boom <b>",
+      input_tokens: 3,
+      output_tokens: 4,
+    }),
   ];
 
   it("escapes span text in HTML (tool arguments are user and model text)", () => {
@@ -55,7 +82,13 @@ describe("trace rendering", () => {
 
   it("keeps each span on one line in the terminal", () => {
     const lines = renderTraceText(hostile).split("\n");
-    expect(lines).toEqual(["Execution exec-1", "Plan analysis", expect.stringContaining("agent Planner"), expect.any(String), expect.any(String)]);
+    expect(lines).toEqual([
+      "Execution exec-1",
+      "Plan analysis",
+      expect.stringContaining("agent Planner"),
+      expect.any(String),
+      expect.any(String),
+    ]);
     expect(lines[3]).toMatch(/tool run_reporter .* # H"\} → ok/);
     expect(lines[4]).toMatch(/model call .*3 in \/ 4 out tokens.*ERROR boom/);
   });
@@ -72,7 +105,14 @@ describe("job_traces repository", () => {
     await upsertUser(db, { clerk_user_id: "traced" });
     const jobId = await createJob(db, { clerk_user_id: "traced" });
     const rows = Array.from({ length: 450 }, (_, i) =>
-      span({ job_id: jobId, span_id: `s${i}`, kind: "function", name: "it's \"quoted\"", started_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), detail: { arguments: "{}", result: "'; DROP TABLE jobs; --" } }),
+      span({
+        job_id: jobId,
+        span_id: `s${i}`,
+        kind: "function",
+        name: 'it\'s "quoted"',
+        started_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        detail: { arguments: "{}", result: "'; DROP TABLE jobs; --" },
+      }),
     );
     await insertTraceSpans(db, rows);
     await insertTraceSpans(db, rows.slice(0, 10));

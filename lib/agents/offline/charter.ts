@@ -7,14 +7,19 @@ import { cents, largestWithOther, type Valuation } from "../../portfolio/valuati
 /** The offline analyst draws five charts from the valuation, all at once, then reports them. */
 export function charterPolicy(portfolio: Portfolio, valuation: Valuation): OfflinePolicy {
   return ({ toolResults }) => {
-    if (toolResults.length > 0) return { final: `Created charts: ${toolResults.map((r) => (r.arguments as Chart).key).join(", ")}.` };
-    return { toolCalls: offlineCharts(portfolio, valuation).map((chart) => ({ name: "create_chart", arguments: chart })) };
+    if (toolResults.length > 0)
+      return { final: `Created charts: ${toolResults.map((r) => (r.arguments as Chart).key).join(", ")}.` };
+    return {
+      toolCalls: offlineCharts(portfolio, valuation).map((chart) => ({ name: "create_chart", arguments: chart })),
+    };
   };
 }
 
 /** Points from USD amounts, coloured in order; `total` (if given) absorbs the rounding so the points sum to it. */
 function points(amounts: [string, number][], total?: number): ChartPoint[] {
-  const data = amounts.filter(([, v]) => v > 0).map(([name, value], i) => ({ name, value: cents(value), color: PALETTE[i % PALETTE.length] }));
+  const data = amounts
+    .filter(([, v]) => v > 0)
+    .map(([name, value], i) => ({ name, value: cents(value), color: PALETTE[i % PALETTE.length] }));
   if (total !== undefined && data.length > 0) {
     const drift = cents(total - data.reduce((sum, p) => sum + p.value, 0));
     data[0].value = cents(data[0].value + drift);
@@ -27,27 +32,49 @@ function offlineCharts(portfolio: Portfolio, v: Valuation): Chart[] {
   for (const a of v.accounts) byType.set(a.type, (byType.get(a.type) ?? 0) + a.total_value);
   const charts: Chart[] = [
     {
-      key: "asset_allocation", title: "Asset Allocation", type: "pie",
+      key: "asset_allocation",
+      title: "Asset Allocation",
+      type: "pie",
       description: `How the ${usd(v.total_value)} portfolio splits across asset classes, account cash included.`,
-      data: points(Object.entries(v.allocation.asset_class).map(([k, amount]) => [label(k), amount]), v.total_value),
+      data: points(
+        Object.entries(v.allocation.asset_class).map(([k, amount]) => [label(k), amount]),
+        v.total_value,
+      ),
     },
     {
-      key: "geographic_exposure", title: "Geographic Exposure", type: "bar",
+      key: "geographic_exposure",
+      title: "Geographic Exposure",
+      type: "bar",
       description: "Invested assets by region (cash excluded).",
-      data: points(Object.entries(v.allocation.region).map(([k, amount]) => [label(k), amount]), v.invested),
+      data: points(
+        Object.entries(v.allocation.region).map(([k, amount]) => [label(k), amount]),
+        v.invested,
+      ),
     },
     {
-      key: "sector_breakdown", title: "Sector Breakdown", type: "donut",
+      key: "sector_breakdown",
+      title: "Sector Breakdown",
+      type: "donut",
       description: "Invested assets by sector: the largest, with the rest as Other, adding up to the invested total.",
-      data: points(Object.entries(largestWithOther(v.allocation.sector, 10)).map(([k, amount]) => [label(k), amount]), v.invested),
+      data: points(
+        Object.entries(largestWithOther(v.allocation.sector, 10)).map(([k, amount]) => [label(k), amount]),
+        v.invested,
+      ),
     },
     {
-      key: "account_types", title: "Accounts by Type", type: "pie",
+      key: "account_types",
+      title: "Accounts by Type",
+      type: "pie",
       description: `Value held in each kind of account across ${portfolio.accounts.length} account(s).`,
-      data: points([...byType].map(([type, amount]) => [accountTypeLabel(type), amount]), v.total_value),
+      data: points(
+        [...byType].map(([type, amount]) => [accountTypeLabel(type), amount]),
+        v.total_value,
+      ),
     },
     {
-      key: "top_holdings", title: "Top Holdings", type: "horizontalBar",
+      key: "top_holdings",
+      title: "Top Holdings",
+      type: "horizontalBar",
       description: "The largest positions by market value.",
       data: points(v.positions.slice(0, 10).map((p) => [p.symbol, p.value])),
     },

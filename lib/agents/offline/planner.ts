@@ -14,18 +14,28 @@ export function plannerPolicy(portfolio: Portfolio, valuation: Valuation): Offli
     }
     const calls = [];
     if (positions > 0) {
-      calls.push({ name: "run_reporter", arguments: { reason: `${positions} position(s) worth ${usd(valuation.invested)} to analyse` } });
+      calls.push({
+        name: "run_reporter",
+        arguments: { reason: `${positions} position(s) worth ${usd(valuation.invested)} to analyse` },
+      });
     }
     if (positions >= 2) {
-      calls.push({ name: "run_charter", arguments: { reason: `${positions} positions across ${portfolio.accounts.length} account(s) to visualise` } });
+      calls.push({
+        name: "run_charter",
+        arguments: { reason: `${positions} positions across ${portfolio.accounts.length} account(s) to visualise` },
+      });
     }
     if (hasRetirementGoals(portfolio)) {
       const years = portfolio.user.years_until_retirement;
       calls.push({
         name: "run_retirement",
-        arguments: { reason: years === null ? "the user set a retirement income target" : `retirement is ${years} years away` },
+        arguments: {
+          reason: years === null ? "the user set a retirement income target" : `retirement is ${years} years away`,
+        },
       });
     }
-    return calls.length > 0 ? { toolCalls: calls } : { final: "No specialist applies: the portfolio is empty and has no retirement goals." };
+    return calls.length > 0
+      ? { toolCalls: calls }
+      : { final: "No specialist applies: the portfolio is empty and has no retirement goals." };
   };
 }

@@ -4,7 +4,11 @@ import { renderRetirementMarkdown } from "../../retirement/narrative.js";
 import type { RetirementOutlook } from "../../retirement/outlook.js";
 
 /** The offline analyst answers with the outlook rendered sentence by sentence from its computed fields. */
-export function retirementPolicy(outlook: RetirementOutlook, market: MarketAssumptions, weights: Record<string, number>): OfflinePolicy {
+export function retirementPolicy(
+  outlook: RetirementOutlook,
+  market: MarketAssumptions,
+  weights: Record<string, number>,
+): OfflinePolicy {
   const markdown = renderRetirementMarkdown(outlook, market, weights);
   return () => ({ final: markdown });
 }

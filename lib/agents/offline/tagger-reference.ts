@@ -4,41 +4,97 @@ import { SEED_INSTRUMENTS } from "../../seed/instruments.js";
 
 const us = { north_america: 100 };
 const stock = (symbol: string, name: string, price: number, sector: string): InstrumentInput => ({
-  symbol, name, instrument_type: "stock", current_price: price,
-  allocation_asset_class: { equity: 100 }, allocation_regions: us, allocation_sectors: { [sector]: 100 },
+  symbol,
+  name,
+  instrument_type: "stock",
+  current_price: price,
+  allocation_asset_class: { equity: 100 },
+  allocation_regions: us,
+  allocation_sectors: { [sector]: 100 },
 });
 
 /** Instruments the offline analyst knows exactly: the seed set plus a few the original's tests used. */
 export const KNOWN_INSTRUMENTS: Map<string, InstrumentInput> = new Map(
-  ([
-    ...SEED_INSTRUMENTS,
-    {
-      symbol: "VTI", name: "Vanguard Total Stock Market ETF", instrument_type: "etf", current_price: 245.1,
-      allocation_asset_class: { equity: 100 }, allocation_regions: us,
-      allocation_sectors: { technology: 30, healthcare: 13, financials: 13, consumer_discretionary: 11, industrials: 10, communication: 8, consumer_staples: 6, energy: 4, real_estate: 3, utilities: 2 },
-    },
-    {
-      symbol: "VXUS", name: "Vanguard Total International Stock ETF", instrument_type: "etf", current_price: 62.4,
-      allocation_asset_class: { equity: 100 }, allocation_regions: { europe: 40, asia: 40, latin_america: 5, oceania: 5, international: 10 },
-      allocation_sectors: { financials: 21, industrials: 15, technology: 13, consumer_discretionary: 11, healthcare: 9, consumer_staples: 7, materials: 7, communication: 6, energy: 5, utilities: 3, real_estate: 3 },
-    },
-    {
-      symbol: "ARKK", name: "ARK Innovation ETF", instrument_type: "etf", current_price: 48.2,
-      allocation_asset_class: { equity: 100 }, allocation_regions: us,
-      allocation_sectors: { technology: 45, healthcare: 25, communication: 15, financials: 10, consumer_discretionary: 5 },
-    },
-    stock("AAPL", "Apple Inc.", 195.89, "technology"),
-    stock("MSFT", "Microsoft Corporation", 430.82, "technology"),
-    stock("NVDA", "NVIDIA Corporation", 522.74, "technology"),
-    stock("GOOGL", "Alphabet Inc. Class A", 173.69, "communication"),
-    stock("AMZN", "Amazon.com Inc.", 178.35, "consumer_discretionary"),
-    stock("TSLA", "Tesla Inc.", 248.5, "consumer_discretionary"),
-  ] satisfies InstrumentInput[]).map((i) => [i.symbol, i]),
+  (
+    [
+      ...SEED_INSTRUMENTS,
+      {
+        symbol: "VTI",
+        name: "Vanguard Total Stock Market ETF",
+        instrument_type: "etf",
+        current_price: 245.1,
+        allocation_asset_class: { equity: 100 },
+        allocation_regions: us,
+        allocation_sectors: {
+          technology: 30,
+          healthcare: 13,
+          financials: 13,
+          consumer_discretionary: 11,
+          industrials: 10,
+          communication: 8,
+          consumer_staples: 6,
+          energy: 4,
+          real_estate: 3,
+          utilities: 2,
+        },
+      },
+      {
+        symbol: "VXUS",
+        name: "Vanguard Total International Stock ETF",
+        instrument_type: "etf",
+        current_price: 62.4,
+        allocation_asset_class: { equity: 100 },
+        allocation_regions: { europe: 40, asia: 40, latin_america: 5, oceania: 5, international: 10 },
+        allocation_sectors: {
+          financials: 21,
+          industrials: 15,
+          technology: 13,
+          consumer_discretionary: 11,
+          healthcare: 9,
+          consumer_staples: 7,
+          materials: 7,
+          communication: 6,
+          energy: 5,
+          utilities: 3,
+          real_estate: 3,
+        },
+      },
+      {
+        symbol: "ARKK",
+        name: "ARK Innovation ETF",
+        instrument_type: "etf",
+        current_price: 48.2,
+        allocation_asset_class: { equity: 100 },
+        allocation_regions: us,
+        allocation_sectors: {
+          technology: 45,
+          healthcare: 25,
+          communication: 15,
+          financials: 10,
+          consumer_discretionary: 5,
+        },
+      },
+      stock("AAPL", "Apple Inc.", 195.89, "technology"),
+      stock("MSFT", "Microsoft Corporation", 430.82, "technology"),
+      stock("NVDA", "NVIDIA Corporation", 522.74, "technology"),
+      stock("GOOGL", "Alphabet Inc. Class A", 173.69, "communication"),
+      stock("AMZN", "Amazon.com Inc.", 178.35, "consumer_discretionary"),
+      stock("TSLA", "Tesla Inc.", 248.5, "consumer_discretionary"),
+    ] satisfies InstrumentInput[]
+  ).map((i) => [i.symbol, i]),
 );
 
 const BROAD_EQUITY_SECTORS = {
-  technology: 30, healthcare: 13, financials: 13, consumer_discretionary: 10, industrials: 10,
-  communication: 8, consumer_staples: 6, energy: 4, utilities: 3, real_estate: 3,
+  technology: 30,
+  healthcare: 13,
+  financials: 13,
+  consumer_discretionary: 10,
+  industrials: 10,
+  communication: 8,
+  consumer_staples: 6,
+  energy: 4,
+  utilities: 3,
+  real_estate: 3,
 };
 const AGGREGATE_BOND_SECTORS = { treasury: 40, corporate: 30, mortgage: 25, government_related: 5 };
 
@@ -68,17 +124,41 @@ export function deriveClassification(instrument: Pick<Instrument, "name" | "inst
   const type = instrument.instrument_type;
   const regions = regionFromName(name);
   if (/gold|silver|commodit|precious metal|bullion/.test(name) || type === "commodity") {
-    return { instrument_type: type ?? "etf", allocation_asset_class: { commodities: 100 }, allocation_regions: { global: 100 }, allocation_sectors: { commodities: 100 } };
+    return {
+      instrument_type: type ?? "etf",
+      allocation_asset_class: { commodities: 100 },
+      allocation_regions: { global: 100 },
+      allocation_sectors: { commodities: 100 },
+    };
   }
   if (/\breit\b|real estate|property/.test(name) || type === "reit") {
-    return { instrument_type: type ?? "reit", allocation_asset_class: { real_estate: 100 }, allocation_regions: regions, allocation_sectors: { real_estate: 100 } };
+    return {
+      instrument_type: type ?? "reit",
+      allocation_asset_class: { real_estate: 100 },
+      allocation_regions: regions,
+      allocation_sectors: { real_estate: 100 },
+    };
   }
-  if (/bond|treasury|fixed income|aggregate|corporate|municipal|t-bill|income fund/.test(name) || type === "bond" || type === "bond_fund") {
-    return { instrument_type: type ?? "bond_fund", allocation_asset_class: { fixed_income: 100 }, allocation_regions: regions, allocation_sectors: bondSectors(name) };
+  if (
+    /bond|treasury|fixed income|aggregate|corporate|municipal|t-bill|income fund/.test(name) ||
+    type === "bond" ||
+    type === "bond_fund"
+  ) {
+    return {
+      instrument_type: type ?? "bond_fund",
+      allocation_asset_class: { fixed_income: 100 },
+      allocation_regions: regions,
+      allocation_sectors: bondSectors(name),
+    };
   }
   const sector = SECTOR_WORDS.find(([pattern]) => pattern.test(name))?.[1];
   const sectors = sector ? { [sector]: 100 } : type === "stock" ? { other: 100 } : BROAD_EQUITY_SECTORS;
-  return { instrument_type: type ?? "etf", allocation_asset_class: { equity: 100 }, allocation_regions: regions, allocation_sectors: sectors };
+  return {
+    instrument_type: type ?? "etf",
+    allocation_asset_class: { equity: 100 },
+    allocation_regions: regions,
+    allocation_sectors: sectors,
+  };
 }
 
 function regionFromName(name: string): Allocation {

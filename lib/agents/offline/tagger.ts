@@ -1,5 +1,5 @@
 import type { OfflinePolicy } from "../../models/offline.js";
-import { ASSET_CLASSES, type Allocation, type Instrument, REGIONS, SECTORS } from "../../portfolio/types.js";
+import { type Allocation, ASSET_CLASSES, type Instrument, REGIONS, SECTORS } from "../../portfolio/types.js";
 import { deriveClassification, KNOWN_INSTRUMENTS } from "./tagger-reference.js";
 
 const zeros = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, 0]));
@@ -19,7 +19,9 @@ export function taggerPolicy(instrument: Instrument): OfflinePolicy {
       allocation_asset_class: full(ASSET_CLASSES, source.allocation_asset_class),
       allocation_regions: full(REGIONS, source.allocation_regions),
       allocation_sectors: full(SECTORS, source.allocation_sectors),
-      basis: known ? "reference data (offline analyst)" : "derived from the instrument's name and type (offline analyst)",
+      basis: known
+        ? "reference data (offline analyst)"
+        : "derived from the instrument's name and type (offline analyst)",
     };
     return { final: JSON.stringify(answer) };
   };

@@ -1,5 +1,5 @@
-import { type Db, P } from "../driver.js";
 import type { AccountType } from "../../portfolio/types.js";
+import { type Db, P } from "../driver.js";
 
 export interface AccountInput {
   clerk_user_id: string;

@@ -18,14 +18,17 @@ export async function importPortfolio(db: Db, file: PortfolioFile): Promise<stri
   await db.transaction(async (tx) => {
     await upsertUser(tx, { clerk_user_id: userId, ...file.user, retirement_plan: file.retirement ?? null });
     await deleteAccountsOfUser(tx, userId);
-    const shared = new Set((await getInstruments(tx, [...new Set(positions.map((p) => p.symbol))])).map((i) => i.symbol));
+    const shared = new Set(
+      (await getInstruments(tx, [...new Set(positions.map((p) => p.symbol))])).map((i) => i.symbol),
+    );
     await tx.query(
       `DELETE FROM user_instruments WHERE clerk_user_id = :user_id
          AND symbol NOT IN (SELECT jsonb_array_elements_text(:symbols::jsonb))`,
       { user_id: userId, symbols: P.json(positions.map((p) => p.symbol)) },
     );
     for (const position of positions) {
-      const statesSomething = position.name !== undefined || position.price !== undefined || position.instrument_type !== undefined;
+      const statesSomething =
+        position.name !== undefined || position.price !== undefined || position.instrument_type !== undefined;
       if (!shared.has(position.symbol) || statesSomething) {
         await upsertUserInstrument(tx, {
           clerk_user_id: userId,

@@ -1,5 +1,5 @@
-import { type Db, P } from "../driver.js";
 import type { Allocation, Instrument, InstrumentType } from "../../portfolio/types.js";
+import { type Db, P } from "../driver.js";
 
 /** A shared (trusted) instrument as the seed describes it; `current_price` goes to the price history. */
 export interface InstrumentInput {

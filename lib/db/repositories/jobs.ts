@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { type Db, P, type SqlParams } from "../driver.js";
 import type { JobStatus, Portfolio } from "../../portfolio/types.js";
+import { type Db, P, type SqlParams } from "../driver.js";
 
 export interface JobRow {
   id: string;
@@ -140,10 +140,10 @@ export class JobNotRunningError extends Error {
 }
 
 async function updateRunningJob(db: Db, id: string, assignment: string, params: SqlParams) {
-  const { rowCount } = await db.query(
-    `UPDATE jobs SET ${assignment} WHERE id = :id::uuid AND status = 'running'`,
-    { ...params, id: P.uuid(id) },
-  );
+  const { rowCount } = await db.query(`UPDATE jobs SET ${assignment} WHERE id = :id::uuid AND status = 'running'`, {
+    ...params,
+    id: P.uuid(id),
+  });
   if (rowCount !== 1) throw new JobNotRunningError(`Job ${id} is not running; nothing was written`);
 }
 

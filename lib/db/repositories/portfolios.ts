@@ -1,5 +1,5 @@
-import type { Db } from "../driver.js";
 import type { Account, AccountType, Instrument, Portfolio, User } from "../../portfolio/types.js";
+import type { Db } from "../driver.js";
 
 interface PortfolioRow extends Record<string, unknown> {
   clerk_user_id: string;

@@ -21,7 +21,12 @@ export interface PriceRow extends Record<string, unknown> {
  * price forward to it (never back: an older day, or a seed price, leaves a newer one in place). Closes of
  * symbols that are not shared instruments are ignored. Returns the symbols recorded.
  */
-export async function recordPrices(db: Db, source: TrustedPriceSource, asOf: string, closes: Close[]): Promise<string[]> {
+export async function recordPrices(
+  db: Db,
+  source: TrustedPriceSource,
+  asOf: string,
+  closes: Close[],
+): Promise<string[]> {
   if (closes.length === 0) return [];
   // One statement (no transaction: the functions' Data API grants have none): the history rows, then the
   // instruments moved forward from what was recorded.
@@ -72,7 +77,10 @@ export async function sharedSymbols(db: Db): Promise<string[]> {
 }
 
 /** Shared instruments whose current price is older than `asOf` (or missing): stale after a refresh for that day. */
-export async function instrumentsPricedBefore(db: Db, asOf: string): Promise<{ symbol: string; as_of: string | null }[]> {
+export async function instrumentsPricedBefore(
+  db: Db,
+  asOf: string,
+): Promise<{ symbol: string; as_of: string | null }[]> {
   const { rows } = await db.query<{ symbol: string; as_of: string | null }>(
     `SELECT symbol, price_as_of AS as_of FROM instruments
      WHERE price_as_of IS NULL OR price_as_of < :as_of::date ORDER BY symbol`,
