@@ -65,7 +65,9 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
   const start = (jobId: string) => {
     const run: LiveRun = { events: [], listeners: new Set(), ended: false };
     live.set(jobId, run);
-    const notify = () => run.listeners.forEach((listener) => listener());
+    const notify = () => {
+      for (const listener of run.listeners) listener();
+    };
     queue = queue
       .then(() =>
         runJobLocally(db, config, jobId, (event) => {

@@ -61,7 +61,10 @@ for (const scenario of scenarios) {
   const needed = (meanRate * job.tokens) / QUOTA_HEADROOM / DEFAULT_MODEL_QUOTA.tokensPerMinute;
   for (const k of [2, 4, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64].filter((k) => k >= needed)) {
     let result = run(scenario, scaled(k), acu);
-    while (result.firstSaturated?.startsWith("Aurora") && acu < 64) result = run(scenario, scaled(k), (acu *= 2));
+    while (result.firstSaturated?.startsWith("Aurora") && acu < 64) {
+      acu *= 2;
+      result = run(scenario, scaled(k), acu);
+    }
     if (meetsTarget(result)) {
       found = { k, acu, result };
       break;

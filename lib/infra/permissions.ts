@@ -285,7 +285,10 @@ export function policyDocument(grants: Grant[]): string {
 
 function conditionBlock(conditions: GrantCondition[]): Record<string, Record<string, string[]>> {
   const block: Record<string, Record<string, string[]>> = {};
-  for (const { test, variable, values } of conditions) (block[test] ??= {})[variable] = values;
+  for (const { test, variable, values } of conditions) {
+    block[test] ??= {};
+    block[test][variable] = values;
+  }
   return block;
 }
 

@@ -9,7 +9,11 @@ export function l2Normalize(vector: number[]): number[] {
 /** Component-wise mean of equally long vectors. */
 export function meanPool(vectors: number[][]): number[] {
   const sum = new Array<number>(vectors[0].length).fill(0);
-  for (const vector of vectors) vector.forEach((x, i) => (sum[i] += x));
+  for (const vector of vectors) {
+    vector.forEach((x, i) => {
+      sum[i] += x;
+    });
+  }
   return sum.map((x) => x / vectors.length);
 }
 

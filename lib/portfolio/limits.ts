@@ -16,6 +16,7 @@ export const PORTFOLIO_LIMITS = { accounts: 50, positions: 1000, distinctSymbols
  * isolates (U+202A–U+202E, U+2066–U+2069) that make a name read differently than it is stored.
  */
 const FORBIDDEN_CHARACTER =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/;
 
 /** The first forbidden character in `text`, as `U+XXXX`, or undefined. */
@@ -35,7 +36,9 @@ export function refuseControlCharacters(value: unknown, ctx: z.RefinementCtx, pa
         message: `must not contain control or bidirectional-override characters (found ${character})`,
       });
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => refuseControlCharacters(item, ctx, [...path, i]));
+    value.forEach((item, i) => {
+      refuseControlCharacters(item, ctx, [...path, i]);
+    });
   } else if (value && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) refuseControlCharacters(item, ctx, [...path, key]);
   }

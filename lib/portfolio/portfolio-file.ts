@@ -5,7 +5,7 @@ import { formatPath } from "../validation.js";
 import { enforcePortfolioLimits, PORTFOLIO_LIMITS, refuseControlCharacters } from "./limits.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
 
-const Symbol = z
+const TickerSymbol = z
   .string()
   .trim()
   .min(1)
@@ -19,7 +19,7 @@ const QUANTITY_MAX = 999_999_999_999.9999;
 const CASH_MAX = 9_999_999_999.99;
 
 const PositionEntry = z.strictObject({
-  symbol: Symbol,
+  symbol: TickerSymbol,
   // positions.quantity is DECIMAL(20,8): anything that would round to 0 or overflow is refused here,
   // with the field's path, instead of failing later as a database error.
   quantity: z

@@ -132,7 +132,9 @@ function spread(target: Record<string, number>, allocation: Allocation, valueCen
     entries.map(([, percent]) => percent),
     valueCents,
   );
-  entries.forEach(([key], i) => addTo(target, key, parts[i]));
+  entries.forEach(([key], i) => {
+    addTo(target, key, parts[i]);
+  });
 }
 
 function addTo(target: Record<string, number>, key: string, amount: number) {

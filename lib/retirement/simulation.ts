@@ -206,8 +206,8 @@ function percentileValuesAt(simulation: Simulation, year: number): PercentileVal
   return mapPercentiles((_, i) => cents(simulation.percentiles[offset + i]));
 }
 
-function mapPercentiles<T>(valueOf: (percent: number, index: number) => T): Record<keyof PercentileValues, T> {
-  return Object.fromEntries(PERCENTILE_KEYS.map((key, i) => [key, valueOf(PERCENTILES[i], i)])) as Record<
+function mapPercentiles<T>(valueAt: (percent: number, index: number) => T): Record<keyof PercentileValues, T> {
+  return Object.fromEntries(PERCENTILE_KEYS.map((key, i) => [key, valueAt(PERCENTILES[i], i)])) as Record<
     keyof PercentileValues,
     T
   >;

@@ -156,11 +156,11 @@ describe("simulation", () => {
 describe("assumptions", () => {
   it("the default correlation matrix is positive definite and its Cholesky factor reproduces it", () => {
     const lower = cholesky(DEFAULT_CORRELATIONS);
-    DEFAULT_CORRELATIONS.forEach((row, i) =>
-      row.forEach((value, j) =>
-        expect(lower[i].reduce((sum, l, k) => sum + l * lower[j][k], 0)).toBeCloseTo(value, 12),
-      ),
-    );
+    for (const [i, row] of DEFAULT_CORRELATIONS.entries()) {
+      for (const [j, value] of row.entries()) {
+        expect(lower[i].reduce((sum, l, k) => sum + l * lower[j][k], 0)).toBeCloseTo(value, 12);
+      }
+    }
   });
 
   it("rejects an impossible correlation matrix, naming the problem", () => {

@@ -58,7 +58,7 @@ import {
   type RollbackTransactionCommandInput,
   type SqlParameter,
 } from "@aws-sdk/client-rds-data";
-import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { PGlite, type Results, type Transaction } from "@electric-sql/pglite";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { inject } from "vitest";
 import { DataApiDb, type DataApiOptions, type DataApiTarget } from "../../lib/db/data-api.js";
@@ -333,7 +333,7 @@ export class DataApiFake {
       values.push(value);
       paramTypes.push(type);
     }
-    let result;
+    let result: Results<unknown[]>;
     try {
       result = await (open?.tx ?? this.pg).query<unknown[]>(text, values, {
         rowMode: "array",

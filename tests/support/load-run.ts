@@ -218,7 +218,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         const retry = {
           minDelayMs: 1000 / timeScale,
           maxDelayMs: 20_000 / timeScale,
-          log: { warn: () => void (modelRetries += 1) },
+          log: {
+            warn: () => {
+              modelRetries += 1;
+            },
+          },
         };
         // The reviewer is not in the measured workload: it stays on its offline policy, outside the quota.
         const modelFor = (name: RunAgentName, policy: OfflinePolicy) => {
@@ -231,7 +235,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
             bedrockBaseURL: bedrock.urlFor(agent),
           });
           return new QuotaGatedModel(real, new OfflineModel(policy, agent), ({ usage }) => {
-            const m = (measured[agent] ??= { invocations: 0, calls: 0, inputTokens: 0, outputTokens: 0 });
+            measured[agent] ??= { invocations: 0, calls: 0, inputTokens: 0, outputTokens: 0 };
+            const m = measured[agent];
             m.calls += 1;
             m.outputTokens += usage.outputTokens;
           });

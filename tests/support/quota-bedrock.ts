@@ -48,9 +48,11 @@ export async function startQuotaBedrock(options: QuotaBedrockOptions): Promise<Q
   const requests = new TokenBucket(options.requestsPerMinute, periodMs, now());
   const traffic = new Map<string, AgentTraffic>();
   const trafficOf = (agent: string) => {
-    let t = traffic.get(agent);
-    if (!t) traffic.set(agent, (t = { requests: 0, throttled: 0, inputTokens: 0, outputTokens: 0 }));
-    return t;
+    const known = traffic.get(agent);
+    if (known) return known;
+    const fresh = { requests: 0, throttled: 0, inputTokens: 0, outputTokens: 0 };
+    traffic.set(agent, fresh);
+    return fresh;
   };
 
   const server = createServer(async (req, res) => {
