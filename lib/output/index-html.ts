@@ -240,7 +240,7 @@ function outlookCard(outlook: RetirementOutlook | null): string {
   const sustains =
     outlook.sustainableIncomeToday === null
       ? ""
-      : `; sustains about ${usdRounded(outlook.sustainableIncomeToday)} a year`;
+      : `; at average returns it would sustain about ${usdRounded(outlook.sustainableIncomeToday)} a year`;
   return card(
     "Retirement outlook",
     `${outlook.successRate.toLocaleString("en-US", { maximumFractionDigits: 1 })}% of paths`,

@@ -80,7 +80,9 @@ describe("the page", () => {
     expect(html).toContain("$1,001");
     expect(html).toContain("vs $100 in cash (90.0% invested)");
     expect(html).toContain("62.5% of paths");
-    expect(html).toContain("fund $60,000 a year from age 67 (today&#39;s dollars); sustains about $41,000 a year");
+    expect(html).toContain(
+      "fund $60,000 a year from age 67 (today&#39;s dollars); at average returns it would sustain about $41,000 a year",
+    );
     expect(html).toContain(
       "<li>Add <strong>international</strong> exposure.</li><li>Buy bonds.</li><li>Rebalance yearly.</li></ol>",
     );
