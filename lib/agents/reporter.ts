@@ -24,7 +24,7 @@ import {
 import { reporterPolicy } from "./offline/reporter.js";
 import { analysisBrief, userStrings } from "./portfolio-brief.js";
 import { jobSeed } from "./retirement.js";
-import { reviewReport, revisionRequest } from "./reviewer.js";
+import { factFindings, reviewReport, revisionRequest } from "./reviewer.js";
 import { contextOf, toolErrorMessage } from "./tools.js";
 
 export const REPORTER_INSTRUCTIONS = `You are a portfolio analyst writing for a retail investor.
@@ -121,7 +121,13 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
     const revision = await runFollowUp(deps, reporterAgent, input, run);
     const revised = reportText(String(revision?.finalOutput ?? ""), portfolio, valuation);
     if (revision) usage = addUsage(usage, usageOf(revision));
-    if (revision && revised.length > 0) [content, review.revised] = [revised, true];
+    if (revision && revised.length > 0) {
+      // The revision is fact-checked too: it replaces the report only if it has no more findings.
+      const findings = factFindings(revised, portfolio, valuation, outlook);
+      if (findings.length <= factFindings(content, portfolio, valuation, outlook).length) {
+        [content, review.revised, review.revision_findings] = [revised, true, findings];
+      } else agentLogger("reporter", jobId).warn("revision kept out: more fact-check findings than the first draft");
+    }
   }
   await savePayload(deps.db, jobId, "report_payload", { content, review, ...payloadMeta("reporter", deps.config) });
   agentLogger("reporter", jobId).info("report stored", { characters: content.length, review: review.status });

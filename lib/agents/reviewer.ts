@@ -34,7 +34,7 @@ export const reviewerAgent = new Agent({ name: "Reviewer", instructions: REVIEWE
 
 /** The review stored with a report; a reviewer that failed is recorded as such, never as a pass. */
 export type StoredReview =
-  | ({ status: "reviewed"; revised: boolean; model: string } & Review)
+  | ({ status: "reviewed"; revised: boolean; model: string; revision_findings?: ReviewIssue[] } & Review)
   | { status: "error"; error: string; revised: false; model: string };
 
 export function reviewerPrompt(
@@ -51,6 +51,11 @@ export function reviewerPrompt(
   ].join("\n\n");
 }
 
+/** The deterministic fact-check of a report (the first part of every review, and the check of a revision). */
+export function factFindings(report: string, portfolio: Portfolio, valuation: Valuation, outlook?: RetirementOutlook) {
+  return factCheck(report, portfolio, valuation, KNOWN_INSTRUMENTS.keys(), outlook);
+}
+
 /** The fact-check, then the Reviewer agent (which, offline, is the fact-check); an error is recorded, not raised. */
 export async function reviewReport(
   deps: AgentDeps,
@@ -61,7 +66,7 @@ export async function reviewReport(
   outlook?: RetirementOutlook,
 ): Promise<{ review: StoredReview; usage: TokenUsage }> {
   const model = modelName(deps.config);
-  const findings = factCheck(report, portfolio, valuation, KNOWN_INSTRUMENTS.keys(), outlook);
+  const findings = factFindings(report, portfolio, valuation, outlook);
   try {
     const result = await runAgent(deps, reviewerAgent, reviewerPrompt(report, portfolio, valuation, findings), {
       name: "reviewer",

@@ -174,6 +174,13 @@ describe("guards around a real model's decisions, through the state machine", ()
     const report = job?.report_payload as {
       review: { status: string; score: number; issues: unknown[]; revised: boolean };
     };
-    expect(report.review).toEqual({ status: "reviewed", score: 40, issues: [issue], revised: true, model: "offline" });
+    expect(report.review).toEqual({
+      status: "reviewed",
+      score: 40,
+      issues: [issue],
+      revised: true,
+      revision_findings: [],
+      model: "offline",
+    });
   });
 });
