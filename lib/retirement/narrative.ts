@@ -125,7 +125,9 @@ function riskLines(o: RetirementOutlook): string[] {
       `- Fees: fund expense ratios of ${pct(o.rates.fee, 2)} a year of the portfolio are deducted from returns.`,
     );
   if (o.fees_unknown.length > 0)
-    lines.push(`- No expense ratio is known for ${o.fees_unknown.join(", ")}; their fees are not modelled.`);
+    lines.push(
+      `- No expense ratio is known for ${o.fees_unknown.join(", ")}; ${o.fees_unknown.length === 1 ? "its fees are" : "their fees are"} not modelled.`,
+    );
   if (o.money.unclassified_value > 0) {
     lines.push(
       `- ${usd(o.money.unclassified_value)} is not classified by asset class and is assumed to follow the rest of the mix.`,
