@@ -11,15 +11,13 @@ export const BUNDLED_MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", impo
 
 export type MigrateResult = { applied: string[]; known: number };
 
+type MigrateDeps = { openDb: () => Db; migrationsDir: string; appRolePassword: () => Promise<string> };
+
 /**
  * Applies pending migrations over the Data API as the master user (the only function that may), then sets
  * the `alex_app` role's password from its secret. Run on deploy (`stacks/database.ts`); a failure fails it.
  */
-export function createHandler(deps: {
-  openDb: () => Db;
-  migrationsDir: string;
-  appRolePassword: () => Promise<string>;
-}) {
+export function createHandler(deps: MigrateDeps) {
   return async (): Promise<MigrateResult> => {
     const migrations = readMigrations(deps.migrationsDir);
     if (migrations.length === 0) throw new Error(`No migrations found in ${deps.migrationsDir}`);
