@@ -58,7 +58,11 @@ function incomeLines(o: RetirementOutlook): string[] {
   const m = o.money;
   if (o.verdict === "no_target") return [];
   const lines: string[] = [];
-  if (m.first_year_withdrawal > 0) {
+  if (m.first_year_withdrawal > 0 && m.value_at_retirement.p50 === 0 && m.value_at_retirement.p90 === 0) {
+    lines.push(
+      `With nothing saved by age ${o.retirement_age}, the portfolio cannot pay any of the ${usd(m.first_year_withdrawal)} the first retirement year needs.`,
+    );
+  } else if (m.first_year_withdrawal > 0) {
     const less =
       m.income_at_retirement > 0 ? ` less ${usd(m.income_at_retirement)} from Social Security and pensions` : "";
     const tax = o.rates.tax > 0 ? `, grossed up for ${pct(o.rates.tax)} tax on the tax-deferred share` : "";
@@ -94,7 +98,9 @@ function gapLines(o: RetirementOutlook): string[] {
   const depletion =
     o.depletion_age.p10 === null
       ? `Fewer than 10% of paths run out of money before age ${o.horizon_age}.`
-      : `In the worst 10% of markets the money runs out by age ${o.depletion_age.p10}${o.depletion_age.p50 === null ? "" : `; in half of them by age ${o.depletion_age.p50}`}.`;
+      : o.depletion_age.p50 === o.depletion_age.p10
+        ? `In half or more of the markets the money runs out by age ${o.depletion_age.p10}.`
+        : `In the worst 10% of markets the money runs out by age ${o.depletion_age.p10}${o.depletion_age.p50 === null ? "" : `; in half of them by age ${o.depletion_age.p50}`}.`;
   if (m.gap === 0) return [`At average returns there is no gap. ${depletion}`];
   const levers =
     o.situation === "retired"

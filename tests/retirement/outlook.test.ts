@@ -104,6 +104,7 @@ const WRONG = [
   /adding \$[\d,]+ a year[^.]*for 0/,
   /\bNaN\b|undefined|null|Infinity/,
   /4% of the median value at retirement, as the first year's income/,
+  /by age (\d+); in half of them by age \1\b/,
 ];
 
 describe.each(Object.entries(CASES))("the outlook for %s", (_, p) => {
@@ -156,6 +157,8 @@ describe("situations", () => {
   it("an empty portfolio says nothing is saved", () => {
     const { outlook, text } = outlookOf(CASES.empty);
     expect(outlook.empty).toBe(true);
+    expect(text).not.toMatch(/the portfolio provides/);
+    expect(text).toMatch(/the portfolio cannot pay any of the/);
     expect(outlook.success_rate).toBe(0);
     expect(text).toContain("Nothing is saved yet");
   });
