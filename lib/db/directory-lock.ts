@@ -108,8 +108,9 @@ function removeOldMarkers(lockPath: string) {
   const prefix = `${basename(lockPath)}.takeover.`;
   for (const name of readdirSync(dirname(lockPath)).filter((n) => n.startsWith(prefix))) {
     const path = join(dirname(lockPath), name);
-    if (Date.now() - statSync(path, { throwIfNoEntry: false })!.mtimeMs > TAKEOVER_MARKER_TTL_MS)
-      rmSync(path, { force: true });
+    // Another process may remove the marker between the listing and the stat: a marker already gone is skipped.
+    const marker = statSync(path, { throwIfNoEntry: false });
+    if (marker && Date.now() - marker.mtimeMs > TAKEOVER_MARKER_TTL_MS) rmSync(path, { force: true });
   }
 }
 
