@@ -151,7 +151,11 @@ function actionLines(o: RetirementOutlook): string[] {
         ? `This year: keep the ${usd(o.money.annual_contribution)} yearly contribution automatic and raise it with pay.`
         : "This year: start a regular yearly contribution; none is planned.",
     );
-    if (o.years_to_retirement > 10)
+    if (o.all_cash)
+      steps.push(
+        `This year: decide how much of the cash is not needed within a few years and choose a stock/bond mix for it; cash earns ${pct(o.rates.real_return)} a year after inflation.`,
+      );
+    else if (o.years_to_retirement > 10)
       steps.push(
         `Around age ${o.retirement_age - 10}: review the stock/bond mix to limit sequence risk near retirement.`,
       );
@@ -170,7 +174,11 @@ function actionLines(o: RetirementOutlook): string[] {
   } else {
     steps.push("Every year: review withdrawals against the portfolio's value and spend less after a bad year.");
   }
-  steps.push("Every year: rebalance to the target mix and re-run this outlook.");
+  steps.push(
+    o.empty || o.all_cash
+      ? "Every year: re-run this outlook as the portfolio changes."
+      : "Every year: rebalance to the target mix and re-run this outlook.",
+  );
   return steps.map((step, i) => `${i + 1}. ${step}`);
 }
 

@@ -152,6 +152,8 @@ describe("situations", () => {
     expect(outlook.all_cash).toBe(true);
     expect(text).toContain("everything is in cash");
     expect(text).not.toMatch(/sequence of returns/i);
+    expect(text).not.toMatch(/review the stock\/bond mix|rebalance to the target mix/);
+    expect(text).toContain("choose a stock/bond mix for it; cash earns");
   });
 
   it("an empty portfolio says nothing is saved", () => {
@@ -161,6 +163,7 @@ describe("situations", () => {
     expect(text).toMatch(/the portfolio cannot pay any of the/);
     expect(outlook.success_rate).toBe(0);
     expect(text).toContain("Nothing is saved yet");
+    expect(text).not.toMatch(/rebalance to the target mix/);
   });
 
   it("a target of 0 has nothing to test", () => {
