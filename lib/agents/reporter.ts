@@ -6,7 +6,7 @@ import { agentLogger } from "../logger.js";
 import { withPricesNote } from "../market/price-notes.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
-import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
+import { projectPortfolioInSlices, type RetirementOutlook } from "../retirement/outlook.js";
 import {
   type AgentDeps,
   AgentInputError,
@@ -101,7 +101,7 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
   // The same seeded outlook the retirement specialist computes, so both sections quote the same numbers.
-  const { outlook } = projectPortfolio(portfolio, valuation, { seed: jobSeed(job.request_payload) });
+  const { outlook } = await projectPortfolioInSlices(portfolio, valuation, { seed: jobSeed(job.request_payload) });
   const insights = await marketInsightsFor(deps.knowledge, valuation, jobId);
   const run = {
     name: "reporter" as const,

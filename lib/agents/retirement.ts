@@ -5,7 +5,7 @@ import { neutraliseUserText } from "../format.js";
 import { agentLogger } from "../logger.js";
 import { valuePortfolio } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
-import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
+import { projectPortfolioInSlices, type RetirementOutlook } from "../retirement/outlook.js";
 import type { Projection, ProjectionRow } from "../retirement/simulation.js";
 import {
   type AgentDeps,
@@ -71,7 +71,7 @@ export interface RetirementResult {
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const { outlook, projection } = projectPortfolio(portfolio, valuePortfolio(portfolio), {
+  const { outlook, projection } = await projectPortfolioInSlices(portfolio, valuePortfolio(portfolio), {
     seed: jobSeed(job.request_payload),
   });
   const { projections, ...monteCarlo } = projection;
