@@ -1,5 +1,5 @@
 import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
-import type { AgentDeps, AgentName } from "../../lib/agents/common.js";
+import { type AgentDeps, type AgentName, NO_USAGE, SPECIALISTS, type SpecialistName } from "../../lib/agents/common.js";
 import { OfflineModel } from "../../lib/models/offline.js";
 import { STATE } from "../../lib/pipeline/states.js";
 import { executeLocally, type LocalExecution } from "../../state-machine/local-executor.js";
@@ -107,14 +107,30 @@ export interface ModelCallProfile {
   wallMs: number;
 }
 
+/** A specialist that does nothing (stands in for one off the critical path while the path's own work is timed). */
+const standIn = (agent: SpecialistName) => async () => ({
+  agent,
+  status: "succeeded",
+  duration_ms: 0,
+  usage: NO_USAGE,
+});
+
 /**
  * Runs one job through the real state machine with every model call taking `latencyMs` more, and counts its
- * model calls and the longest chain of them in a row. `npm run bench` runs it at 0 ms (the non-model work) and
- * at 300 ms; the critical path is then `chain.length × 300 ms + wall at 0 ms`.
+ * model calls and the longest chain of them in a row. `standIns` replaces those specialists by ones that do nothing.
  */
-export async function profileModelCalls(deps: AgentDeps, jobId: string, latencyMs: number): Promise<ModelCallProfile> {
+export async function profileModelCalls(
+  deps: AgentDeps,
+  jobId: string,
+  latencyMs: number,
+  standIns: SpecialistName[] = [],
+): Promise<ModelCallProfile> {
   const calls: ModelCall[] = [];
-  const execution = await executeLocally({ jobId }, { deps: withLatency(deps, latencyMs, calls), retryIntervalMs: 0 });
+  const taskFunctions = Object.fromEntries(standIns.map((agent) => [agent, standIn(agent)]));
+  const execution = await executeLocally(
+    { jobId },
+    { deps: withLatency(deps, latencyMs, calls), retryIntervalMs: 0, taskFunctions },
+  );
   const byAgent: Partial<Record<AgentName, number>> = {};
   for (const call of calls) byAgent[call.agent] = (byAgent[call.agent] ?? 0) + 1;
   return {
@@ -127,7 +143,31 @@ export async function profileModelCalls(deps: AgentDeps, jobId: string, latencyM
   };
 }
 
-/** Wall time against the critical path (model calls in a row × latency, plus the non-model work at 0 ms). */
-export function criticalPathRatio(atLatency: ModelCallProfile, atZero: ModelCallProfile): number {
-  return atLatency.wallMs / (atLatency.chain.length * atLatency.latencyMs + atZero.wallMs);
+export interface CriticalPath {
+  /** The whole job at `latencyMs` per model call. */
+  job: ModelCallProfile;
+  /** Wall time, at 0 ms per call, of the work on the critical path alone (the other specialists stood in). */
+  nonModelOnPathMs: number;
+  /** Model calls in a row × latency + the non-model work on that path. */
+  criticalPathMs: number;
+  /** Job wall time / critical path: 1.0 when everything off the path hides behind the path's model calls. */
+  ratio: number;
+}
+
+/**
+ * The job's wall time against its critical path at `latencyMs` per model call. `newJob` makes a fresh pending job
+ * of the same portfolio for each of the two runs: the whole job at `latencyMs`, then (at 0 ms) only the work on
+ * its longest chain of calls, with the specialists off that chain stood in. Used by `npm run bench`.
+ */
+export async function measureCriticalPath(
+  deps: AgentDeps,
+  newJob: () => Promise<string>,
+  latencyMs: number,
+): Promise<CriticalPath> {
+  const job = await profileModelCalls(deps, await newJob(), latencyMs);
+  const onPath = new Set(job.chain.map((agent) => (agent === "reviewer" ? "reporter" : agent)));
+  const offPath = SPECIALISTS.filter((agent) => !onPath.has(agent));
+  const pathOnly = await profileModelCalls(deps, await newJob(), 0, offPath);
+  const criticalPathMs = job.chain.length * latencyMs + pathOnly.wallMs;
+  return { job, nonModelOnPathMs: pathOnly.wallMs, criticalPathMs, ratio: job.wallMs / criticalPathMs };
 }
