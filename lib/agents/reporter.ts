@@ -6,7 +6,7 @@ import { agentLogger } from "../logger.js";
 import { withPricesNote } from "../market/price-notes.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
-import { projectPortfolioInSlices, type RetirementOutlook } from "../retirement/outlook.js";
+import type { RetirementOutlook } from "../retirement/outlook.js";
 import {
   type AgentDeps,
   AgentInputError,
@@ -22,7 +22,7 @@ import {
 } from "./common.js";
 import { reporterPolicy } from "./offline/reporter.js";
 import { analysisBrief, userStrings } from "./portfolio-brief.js";
-import { jobSeed } from "./retirement.js";
+import { jobProjection } from "./retirement.js";
 import { factFindings, reviewReport, revisionRequest } from "./reviewer.js";
 
 export const REPORTER_INSTRUCTIONS = `You are a portfolio analyst writing for a retail investor.
@@ -101,7 +101,7 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
   // The same seeded outlook the retirement specialist computes, so both sections quote the same numbers.
-  const { outlook } = await projectPortfolioInSlices(portfolio, valuation, { seed: jobSeed(job.request_payload) });
+  const { outlook } = await jobProjection(job, portfolio, valuation);
   const insights = await marketInsightsFor(deps.knowledge, valuation, jobId);
   const run = {
     name: "reporter" as const,
