@@ -19,7 +19,7 @@ import {
 } from "./common.js";
 import { charterPolicy } from "./offline/charter.js";
 import { analysisBrief } from "./portfolio-brief.js";
-import { validatedTool } from "./tools.js";
+import { stopWhenToolsSucceed, validatedTool } from "./tools.js";
 
 export const MAX_CHARTS = 6;
 
@@ -29,7 +29,8 @@ the data: for example asset allocation, geographic exposure, sector breakdown, a
 Charts whose slices make up the whole portfolio must sum to its total value.
 Types: pie, donut, bar, horizontalBar, and line for a time series only (each point named by its year, e.g. 2030, in year order).
 Colours: hex #RRGGBB, e.g. ${PALETTE.slice(0, 6).join(" ")}.
-If a call is rejected, read the error and call again with corrected arguments. Finish with one line listing the charts.
+Make all the calls in one turn. If a call is rejected, read the error and call again with corrected arguments.
+Your work is the stored charts: once every call of a turn is stored, the run ends (no closing text is read).
 ${DATA_NOTICE}`;
 
 /** Below this many stored charts the charter gets one more turn. */
@@ -50,6 +51,9 @@ const keyOf = (raw: unknown) => {
   return typeof key === "string" ? key : "(no key)";
 };
 
+/** How create_chart's answer starts when the chart was stored (anything else is a refusal). */
+const STORED = "Stored chart";
+
 export const createChart = validatedTool({
   name: "create_chart",
   description: "Validate one chart and add it to the job's charts (one call per chart; the same key replaces).",
@@ -68,7 +72,7 @@ export const createChart = validatedTool({
     if (isNew) context.keys.push(chart.key);
     const { key, chart: stored } = toStoredChart(chart);
     context.charts[key] = stored;
-    return `Stored chart "${key}" with ${chart.data.length} point(s).`;
+    return `${STORED} "${key}" with ${chart.data.length} point(s).`;
   },
 });
 
@@ -77,6 +81,7 @@ export const charterAgent = new Agent<CharterContext>({
   instructions: CHARTER_INSTRUCTIONS,
   tools: [createChart],
   modelSettings: { toolChoice: "required" },
+  toolUseBehavior: stopWhenToolsSucceed((output) => output.startsWith(STORED)),
 });
 
 export function charterPrompt(portfolio: Portfolio, valuation: Valuation): string {

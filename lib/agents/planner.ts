@@ -25,14 +25,14 @@ import { type PlanDecision, type RequiredSpecialist, requiredSpecialists } from 
 export type { PlanDecision } from "./plan-rules.js";
 
 import { planningBrief } from "./portfolio-brief.js";
-import { contextOf, toolErrorMessage } from "./tools.js";
+import { contextOf, stopWhenToolsSucceed, toolErrorMessage } from "./tools.js";
 
 export const PLANNER_INSTRUCTIONS = `You are the planner of a team of financial analysis agents.
 Decide which specialists this portfolio needs by calling their tools, each with a short reason:
 - run_reporter: when the portfolio has at least one position.
 - run_charter: when it has at least two positions.
 - run_retirement: when the user has retirement goals (years until retirement or a target income).
-Call every tool that applies, in one turn if you can, then answer with one line saying whom you chose.
+Call every tool that applies, all in one turn: your plan is those calls, no closing text is read.
 Do not call a tool whose rule does not apply.
 ${DATA_NOTICE}`;
 
@@ -52,6 +52,10 @@ export const Reason = z.object({
 });
 export type Reason = z.infer<typeof Reason>;
 
+/** What a run_* tool answers once its specialist is scheduled. */
+const scheduled = (agent: SpecialistName) => `${agent} scheduled`;
+const isScheduled = (output: string) => SPECIALISTS.some((agent) => output === scheduled(agent));
+
 function specialistTool(agent: SpecialistName, description: string) {
   return tool({
     name: `run_${agent}`,
@@ -60,7 +64,7 @@ function specialistTool(agent: SpecialistName, description: string) {
     async execute({ reason }, runContext?: RunContext<PlannerContext>) {
       const { decisions } = contextOf(runContext);
       if (!decisions.some((d) => d.agent === agent)) decisions.push({ agent, reason });
-      return `${agent} scheduled`;
+      return scheduled(agent);
     },
     errorFunction: toolErrorMessage(`run_${agent}`),
   });
@@ -80,6 +84,8 @@ export const plannerAgent = new Agent<PlannerContext>({
   name: "Planner",
   instructions: PLANNER_INSTRUCTIONS,
   tools: [runReporter, runCharter, runRetirement],
+  // The plan is the tool calls: a turn whose calls all scheduled their specialist ends the run.
+  toolUseBehavior: stopWhenToolsSucceed(isScheduled),
 });
 
 export function plannerPrompt(portfolio: Portfolio, valuation: Valuation): string {

@@ -1,5 +1,4 @@
-import { Agent, type RunContext, tool } from "@openai/agents";
-import { z } from "zod";
+import { Agent } from "@openai/agents";
 import { savePayload } from "../db/repositories/jobs.js";
 import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
@@ -7,7 +6,7 @@ import { agentLogger } from "../logger.js";
 import { withPricesNote } from "../market/price-notes.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
-import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
+import type { RetirementOutlook } from "../retirement/outlook.js";
 import {
   type AgentDeps,
   AgentInputError,
@@ -23,12 +22,12 @@ import {
 } from "./common.js";
 import { reporterPolicy } from "./offline/reporter.js";
 import { analysisBrief, userStrings } from "./portfolio-brief.js";
-import { jobSeed } from "./retirement.js";
+import { jobProjection } from "./retirement.js";
 import { factFindings, reviewReport, revisionRequest } from "./reviewer.js";
-import { contextOf, toolErrorMessage } from "./tools.js";
 
 export const REPORTER_INSTRUCTIONS = `You are a portfolio analyst writing for a retail investor.
-First call get_market_insights with the portfolio's largest holdings. Then write a markdown report with these sections:
+The market insights for the largest holdings, looked up in the knowledge base, are given with the data.
+Write a markdown report with these sections:
 ## Executive Summary (3–4 bullet points)
 ## Portfolio Composition (name every account with its type and value, then the holdings)
 ## Diversification Analysis (asset classes, regions, sectors, concentration)
@@ -39,39 +38,39 @@ First call get_market_insights with the portfolio's largest holdings. Then write
 Use concrete figures and percentages from the data. Be clear and concise. Answer with the report only.
 ${DATA_NOTICE}`;
 
-export interface ReporterContext {
-  jobId: string;
-  knowledge: KnowledgeBase;
+/** How many of the largest holdings the knowledge base is asked about. */
+export const INSIGHT_SYMBOLS = 5;
+
+export const reporterAgent = new Agent({ name: "Reporter", instructions: REPORTER_INSTRUCTIONS });
+
+/**
+ * The market insights for the largest holdings, looked up in code before the reporter runs (its arguments are
+ * fully determined by the portfolio, so no model call is spent asking for them). A failing knowledge base is
+ * reported in the text and the report is still written; a portfolio with no holdings has nothing to look up.
+ */
+export async function marketInsightsFor(knowledge: KnowledgeBase, valuation: Valuation, jobId: string) {
+  const symbols = valuation.positions.slice(0, INSIGHT_SYMBOLS).map((p) => p.symbol);
+  if (symbols.length === 0) return undefined;
+  try {
+    return await knowledge.marketInsights(symbols);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    agentLogger("reporter", jobId).warn("market insights lookup failed; the report is written without them", {
+      error: message,
+    });
+    return `The market insights lookup failed: ${message}`;
+  }
 }
 
-export const SymbolList = z.object({
-  symbols: z
-    .array(z.string().regex(/^[A-Z0-9.^-]{1,20}$/, "an upper-case ticker symbol"))
-    .min(1)
-    .max(10)
-    .describe("Ticker symbols to look up, largest holdings first"),
-});
-export type SymbolList = z.infer<typeof SymbolList>;
-
-export const getMarketInsights = tool({
-  name: "get_market_insights",
-  description: "Look up dated market notes about the given ticker symbols in the knowledge base.",
-  parameters: SymbolList,
-  async execute({ symbols }, runContext?: RunContext<ReporterContext>) {
-    return contextOf(runContext).knowledge.marketInsights(symbols);
-  },
-  errorFunction: toolErrorMessage("get_market_insights"),
-});
-
-export const reporterAgent = new Agent<ReporterContext>({
-  name: "Reporter",
-  instructions: REPORTER_INSTRUCTIONS,
-  tools: [getMarketInsights],
-});
-
-export function reporterPrompt(portfolio: Portfolio, valuation: Valuation, outlook?: RetirementOutlook): string {
+export function reporterPrompt(
+  portfolio: Portfolio,
+  valuation: Valuation,
+  outlook?: RetirementOutlook,
+  insights?: string,
+): string {
   const blocks = [dataBlock("portfolio", analysisBrief(portfolio, valuation))];
   if (outlook) blocks.push(dataBlock("retirement_outlook", outlook));
+  blocks.push(dataBlock("market_insights", insights ?? "No holdings, so no market insights were looked up."));
   return `Analyse this portfolio and write the report.\n\n${blocks.join("\n\n")}`;
 }
 
@@ -102,15 +101,15 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
   const valuation = valuePortfolio(portfolio);
   // The same seeded outlook the retirement specialist computes, so both sections quote the same numbers.
-  const { outlook } = projectPortfolio(portfolio, valuation, { seed: jobSeed(job.request_payload) });
+  const { outlook } = await jobProjection(job, portfolio, valuation);
+  const insights = await marketInsightsFor(deps.knowledge, valuation, jobId);
   const run = {
     name: "reporter" as const,
     jobId,
-    offlinePolicy: reporterPolicy(portfolio, valuation, outlook),
-    context: { jobId, knowledge: deps.knowledge },
-    maxTurns: 6,
+    offlinePolicy: reporterPolicy(portfolio, valuation, outlook, insights),
+    maxTurns: 2,
   };
-  const first = await runAgent(deps, reporterAgent, reporterPrompt(portfolio, valuation, outlook), run);
+  const first = await runAgent(deps, reporterAgent, reporterPrompt(portfolio, valuation, outlook, insights), run);
   let content = reportText(String(first.finalOutput ?? ""), portfolio, valuation);
   if (content.length === 0) throw new Error("The reporter returned an empty report");
   const reviewed = await reviewReport(deps, jobId, content, portfolio, valuation, outlook);

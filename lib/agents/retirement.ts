@@ -1,11 +1,13 @@
 import { Agent } from "@openai/agents";
 import { z } from "zod";
+import type { JobRow } from "../db/repositories/jobs.js";
 import { savePayload } from "../db/repositories/jobs.js";
 import { neutraliseUserText } from "../format.js";
 import { agentLogger } from "../logger.js";
-import { valuePortfolio } from "../portfolio/valuation.js";
+import type { Portfolio } from "../portfolio/types.js";
+import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
-import { projectPortfolio, type RetirementOutlook } from "../retirement/outlook.js";
+import { projectPortfolioInSlices, type RetirementOutlook } from "../retirement/outlook.js";
 import type { Projection, ProjectionRow } from "../retirement/simulation.js";
 import {
   type AgentDeps,
@@ -46,6 +48,31 @@ const JobRequest = z.looseObject({
 export const jobSeed = (requestPayload: unknown): number =>
   JobRequest.safeParse(requestPayload ?? {}).data?.options?.seed ?? DEFAULT_SEED;
 
+type JobProjection = Awaited<ReturnType<typeof projectPortfolioInSlices>>;
+
+/** Simulations one specialist started that the other has not taken yet, by job and seed (a few at most). */
+const sharedProjections = new Map<string, Promise<JobProjection>>();
+const MAX_SHARED = 16;
+
+/**
+ * The job's seeded Monte Carlo projection. The reporter and this specialist quote the same outlook; when both run
+ * in one process (locally), the second takes the simulation the first started instead of running it again.
+ */
+export function jobProjection(job: JobRow, portfolio: Portfolio, valuation: Valuation): Promise<JobProjection> {
+  const seed = jobSeed(job.request_payload);
+  const key = `${job.id}:${seed}`;
+  const started = sharedProjections.get(key);
+  if (started) {
+    sharedProjections.delete(key);
+    return started;
+  }
+  const projection = projectPortfolioInSlices(portfolio, valuation, { seed });
+  if (sharedProjections.size >= MAX_SHARED) sharedProjections.delete(sharedProjections.keys().next().value as string);
+  sharedProjections.set(key, projection);
+  projection.catch(() => sharedProjections.delete(key));
+  return projection;
+}
+
 /** What the model reads: the computed outlook, plus milestone rows (every 5 years and retirement). */
 export function retirementBrief(outlook: RetirementOutlook, projection: Projection) {
   return {
@@ -71,9 +98,7 @@ export interface RetirementResult {
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const { outlook, projection } = projectPortfolio(portfolio, valuePortfolio(portfolio), {
-    seed: jobSeed(job.request_payload),
-  });
+  const { outlook, projection } = await jobProjection(job, portfolio, valuePortfolio(portfolio));
   const { projections, ...monteCarlo } = projection;
   const result = await runAgent(deps, retirementAgent, retirementPrompt(outlook, projection), {
     name: "retirement",

@@ -1,4 +1,4 @@
-import { type RunContext, tool } from "@openai/agents";
+import { type FunctionToolResult, type RunContext, type ToolToFinalOutputFunction, tool } from "@openai/agents";
 import { z } from "zod";
 import { describeIssues } from "../validation.js";
 
@@ -12,6 +12,21 @@ export function contextOf<TContext>(runContext: RunContext<TContext> | undefined
 export function toolErrorMessage(toolName: string) {
   return (_context: unknown, error: unknown): string =>
     `${toolName} failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * For an agent whose work is its tool calls: the run ends after a turn whose every call `succeeded` (judged by
+ * the tool's output), so the model is not asked for a closing text nobody reads. A turn with a failed or refused
+ * call goes back to the model, which sees the errors and can correct them.
+ */
+export function stopWhenToolsSucceed(succeeded: (output: string) => boolean): ToolToFinalOutputFunction {
+  return (_context, results: FunctionToolResult[]) => {
+    const outputs = results.map((r) => (r.type === "function_output" ? String(r.output) : undefined));
+    if (outputs.length === 0 || !outputs.every((o) => o !== undefined && succeeded(o))) {
+      return { isFinalOutput: false, isInterrupted: undefined };
+    }
+    return { isFinalOutput: true, isInterrupted: undefined, finalOutput: outputs.join("\n") };
+  };
 }
 
 /** The strict JSON schema of a zod object: every object closed (`additionalProperties: false`). */

@@ -33,7 +33,7 @@ export interface IngestResult {
   passages: number;
 }
 
-/** Market notes behind the reporter's `get_market_insights` tool: ingest, search, format. */
+/** Market notes the reporter is given for its largest holdings (looked up before its run): ingest, search, format. */
 export class KnowledgeBase {
   readonly embedder: Embedder;
   readonly store: VectorStore;

@@ -1,7 +1,7 @@
 import type { Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
 import { HORIZON_AGE, type InputNotes, retirementInputFromPortfolio } from "./input.js";
-import { type Projection, simulateRetirement } from "./simulation.js";
+import { type Projection, simulateRetirement, simulateRetirementInSlices } from "./simulation.js";
 
 /** Success rate at or above which a plan is "on track", and the floor of "close". */
 export const ON_TRACK_RATE = 85;
@@ -74,6 +74,17 @@ export function projectPortfolio(
 ): { outlook: RetirementOutlook; projection: Projection } {
   const { draft, notes } = retirementInputFromPortfolio(portfolio, valuation, options);
   const projection = simulateRetirement(draft);
+  return { outlook: computeOutlook(projection, notes, portfolio.user.display_name), projection };
+}
+
+/** {@link projectPortfolio} in slices that leave the event loop free between simulated years (same numbers). */
+export async function projectPortfolioInSlices(
+  portfolio: Portfolio,
+  valuation: Valuation,
+  options: { seed?: number; paths?: number } = {},
+): Promise<{ outlook: RetirementOutlook; projection: Projection }> {
+  const { draft, notes } = retirementInputFromPortfolio(portfolio, valuation, options);
+  const projection = await simulateRetirementInSlices(draft);
   return { outlook: computeOutlook(projection, notes, portfolio.user.display_name), projection };
 }
 

@@ -132,7 +132,7 @@ interface Simulation {
  * match across inputs) and, when a fixed-dollar pension needs it, inflation through the 2 × 2 Cholesky factor
  * [[1, 0], [ρ, √(1−ρ²)]] of their correlation.
  */
-function simulatePaths(plan: Plan): Simulation {
+function* simulatePaths(plan: Plan): Generator<number, Simulation> {
   const { paths, horizonYear, mean, volatility, inflationMean, inflationVolatility } = plan;
   const rho = plan.inflationCorrelation;
   const rhoComplement = Math.sqrt(1 - rho * rho);
@@ -184,6 +184,7 @@ function simulatePaths(plan: Plan): Simulation {
       }
     }
     recordPercentiles(year);
+    yield year;
   }
 
   const failuresByYear = new Int32Array(never + 1);
@@ -276,11 +277,51 @@ function assumptionsOf(input: RetirementInput, plan: Plan): RunAssumptions {
   };
 }
 
+/** Runs every simulated year at once. */
+function runToEnd(years: Generator<number, Simulation>): Simulation {
+  for (;;) {
+    const step = years.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * Runs the simulated years in slices of about `sliceMs`, letting other work (timers, I/O, other agents' model
+ * calls) run between slices. The draws happen in the same order, so the result is the same as running at once.
+ */
+async function runInSlices(years: Generator<number, Simulation>, sliceMs: number): Promise<Simulation> {
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = years.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+}
+
 /** Runs the seeded Monte Carlo; pure: the same input (seed included) gives the same projection. Throws `RetirementInputError`. */
 export function simulateRetirement(draft: RetirementInputDraft): Projection {
   const input = parseRetirementInput(draft);
   const plan = planFrom(input);
-  const simulation = simulatePaths(plan);
+  return projectionOf(input, plan, runToEnd(simulatePaths(plan)));
+}
+
+/** How long the Monte Carlo runs between yields to the event loop when it runs beside other work. */
+export const SLICE_MS = 5;
+
+/**
+ * {@link simulateRetirement} without blocking the event loop: the same projection (same seed → same numbers),
+ * computed in slices of about {@link SLICE_MS} so that concurrent agents' model calls and I/O are not held up.
+ */
+export async function simulateRetirementInSlices(draft: RetirementInputDraft, sliceMs = SLICE_MS): Promise<Projection> {
+  const input = parseRetirementInput(draft);
+  const plan = planFrom(input);
+  return projectionOf(input, plan, await runInSlices(simulatePaths(plan), sliceMs));
+}
+
+function projectionOf(input: RetirementInput, plan: Plan, simulation: Simulation): Projection {
   const sustainable = sustainableIncome(plan);
   return {
     success_rate: round1((100 * simulation.failuresByYear[plan.horizonYear + 1]) / plan.paths),

@@ -188,11 +188,10 @@ describe("the agents on gpt-oss-shaped Converse replies, through the real Bedroc
     expect(await getInstruments(db, ["OSSA"])).toEqual([]);
   });
 
-  it("reporter + reviewer: a bad tool call is corrected, the reviewer's structured answer is stored with the report", async () => {
+  it("reporter + reviewer: the insights come with the first request, the reviewer's structured answer is stored with the report", async () => {
     const deps = await onBedrock(
       ["reporter", "reviewer"],
       [
-        gptOss.toolUse([{ name: "get_market_insights", input: { symbols: "SPY" } }]),
         gptOss.text("## Executive Summary\n- Your 401(k), Roth IRA and Taxable Brokerage accounts hold six funds."),
         gptOss.toolUse([{ name: "json", input: { score: 85, issues: [] } }], "The report is accurate but short."),
       ],
@@ -209,8 +208,10 @@ describe("the agents on gpt-oss-shaped Converse replies, through the real Bedroc
       revised: false,
       model: "bedrock:openai.gpt-oss-120b-1:0",
     });
-    expect(JSON.stringify(bodies()[1].messages)).toContain("get_market_insights");
-    expect(toolConfig(bodies()[2])).toEqual({ tools: ["json"], toolChoice: { any: {} } });
+    expect(JSON.stringify(bodies()[0].messages)).toContain("Market insights for SPY, QQQ, BND, VTI, VEA:");
+    expect(toolConfig(bodies()[0]).tools).toEqual([]);
+    expect(toolConfig(bodies()[1])).toEqual({ tools: ["json"], toolChoice: { any: {} } });
+    expect(bodies()).toHaveLength(2);
   });
 
   it("reviewer: text instead of the json tool → review.status error, the report is still stored", async () => {

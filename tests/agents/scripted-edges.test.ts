@@ -84,9 +84,21 @@ describe("agent edges with the SDK's scripted model", () => {
     model.assertComplete();
   });
 
-  it("planner: more turns than allowed fails the run", async () => {
+  it("planner: a turn whose calls all scheduled ends the run; one that keeps failing runs out of turns", async () => {
+    const portfolio = (await loadPortfolio(db, DEMO_USER_ID))!;
+    const once = new ScriptedModel([
+      [
+        functionCall("run_reporter", { reason: "six positions" }, { callId: "r" }),
+        functionCall("run_charter", { reason: "three accounts" }, { callId: "c" }),
+        functionCall("run_retirement", { reason: "goals set" }, { callId: "t" }),
+      ],
+    ]);
+    const plan = await runPlanner(withModel("planner", once), "00000000-0000-4000-8000-000000000000", portfolio);
+    expect(plan.decision.source).toBe("model");
+    expect(plan.usage.requests).toBe(1);
+    once.assertComplete();
     const looping = Array.from({ length: 6 }, (_, i) => [
-      functionCall("run_reporter", { reason: "again" }, { callId: `r${i}` }),
+      functionCall("run_reporter", { reason: 42 }, { callId: `r${i}` }),
     ]);
     const jobId = await runningJob(db, DEMO_USER_ID);
     await expect(planAnalysis(withModel("planner", new ScriptedModel(looping)), jobId)).rejects.toBeInstanceOf(
@@ -290,7 +302,7 @@ describe("agent edges with the SDK's scripted model", () => {
     expect(result.failed[1].error).toBe("not an untagged holding of this job's owner");
   });
 
-  it("reporter: a failing knowledge base is reported to the model and the report is still written", async () => {
+  it("reporter: a failing knowledge base is reported to the model in its one call and the report is still written", async () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
     const knowledge = {
@@ -298,12 +310,12 @@ describe("agent edges with the SDK's scripted model", () => {
         throw new Error("SageMaker endpoint unavailable");
       },
     } as never;
-    const model = new ScriptedModel([
-      [functionCall("get_market_insights", { symbols: ["SPY"] }, { callId: "k1" })],
-      [assistantMessage("## Executive Summary\nA short report about 401(k).")],
-    ]);
+    const model = new ScriptedModel([[assistantMessage("## Executive Summary\nA short report about 401(k).")]]);
     await writeReport({ ...withModel("reporter", model), knowledge }, jobId);
-    expect(toolOutputsSeen(model).join(" ")).toContain("get_market_insights failed: SageMaker endpoint unavailable");
+    expect(JSON.stringify(model.lastCall?.request.input)).toContain(
+      "The market insights lookup failed: SageMaker endpoint unavailable",
+    );
+    model.assertComplete();
     const content = ((await getJob(db, jobId))?.report_payload as { content: string }).content;
     expect(content).toContain("## Accounts Not Covered Above");
     expect(content).toContain("Taxable Brokerage");

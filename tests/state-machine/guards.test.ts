@@ -112,7 +112,6 @@ describe("guards around a real model's decisions, through the state machine", ()
         functionCall("create_chart", chart("bad_colour"), { callId: "c7" }),
         functionCall("create_chart", chart("no_data"), { callId: "c8" }),
       ],
-      [assistantMessage("Fixed two.")],
     ]);
     const { job } = await runJob(withModels({ charter }), { jobId });
     expect(job?.status).toBe("completed");

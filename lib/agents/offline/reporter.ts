@@ -5,15 +5,14 @@ import { percentOf, type Valuation } from "../../portfolio/valuation.js";
 import { retirementReadinessLines } from "../../retirement/narrative.js";
 import type { RetirementOutlook } from "../../retirement/outlook.js";
 
-/** The offline analyst: one insights lookup for the top holdings, then a report computed from the data. */
-export function reporterPolicy(portfolio: Portfolio, valuation: Valuation, outlook?: RetirementOutlook): OfflinePolicy {
-  const topSymbols = valuation.positions.slice(0, 3).map((p) => p.symbol);
-  return ({ toolResults }) => {
-    if (topSymbols.length > 0 && toolResults.length === 0) {
-      return { toolCalls: [{ name: "get_market_insights", arguments: { symbols: topSymbols } }] };
-    }
-    return { final: offlineReport(portfolio, valuation, toolResults.map((r) => r.output).join("\n"), outlook) };
-  };
+/** The offline analyst: a report computed from the data, with the market insights looked up before the run. */
+export function reporterPolicy(
+  portfolio: Portfolio,
+  valuation: Valuation,
+  outlook?: RetirementOutlook,
+  insights?: string,
+): OfflinePolicy {
+  return () => ({ final: offlineReport(portfolio, valuation, insights ?? "", outlook) });
 }
 
 function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, outlook?: RetirementOutlook): string {

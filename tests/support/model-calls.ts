@@ -1,0 +1,173 @@
+import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
+import { type AgentDeps, type AgentName, NO_USAGE, SPECIALISTS, type SpecialistName } from "../../lib/agents/common.js";
+import { OfflineModel } from "../../lib/models/offline.js";
+import { STATE } from "../../lib/pipeline/states.js";
+import { executeLocally, type LocalExecution } from "../../state-machine/local-executor.js";
+
+/** One model call of a job: which agent made it, when it started and ended (ms, `performance.now()`). */
+export interface ModelCall {
+  agent: AgentName;
+  start: number;
+  end: number;
+}
+
+/** The state each agent's model calls happen in. */
+const STATE_OF: Record<AgentName, string> = {
+  tagger: STATE.tagInstruments,
+  planner: STATE.planAnalysis,
+  reporter: STATE.writeReport,
+  reviewer: STATE.writeReport,
+  charter: STATE.drawCharts,
+  retirement: STATE.projectRetirement,
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A model whose every call first waits `latencyMs` (a provider's response time), recorded in `calls`. */
+export class LatencyModel implements Model {
+  constructor(
+    private readonly inner: Model,
+    private readonly agent: AgentName,
+    private readonly latencyMs: number,
+    private readonly calls: ModelCall[],
+  ) {}
+
+  async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    const start = performance.now();
+    try {
+      await sleep(this.latencyMs);
+      return await this.inner.getResponse(request);
+    } finally {
+      this.calls.push({ agent: this.agent, start, end: performance.now() });
+    }
+  }
+
+  getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    return this.inner.getStreamedResponse(request);
+  }
+}
+
+/** Every agent on the offline model (or `deps.modelFor`'s) behind a {@link LatencyModel}. */
+export function withLatency(deps: AgentDeps, latencyMs: number, calls: ModelCall[]): AgentDeps {
+  return {
+    ...deps,
+    modelFor: (agent, policy) =>
+      new LatencyModel(deps.modelFor?.(agent, policy) ?? new OfflineModel(policy, agent), agent, latencyMs, calls),
+  };
+}
+
+/** The [entered, exited] times (ms since the execution started) of each state that ran, by state name. */
+function stateWindows(execution: LocalExecution): Map<string, [number, number]> {
+  const windows = new Map<string, [number, number]>();
+  for (const event of execution.events) {
+    if (!event.state) continue;
+    const window = windows.get(event.state) ?? [event.at, event.at];
+    if (event.type === "StateEntered") window[0] = Math.min(window[0], event.at);
+    if (event.type === "StateExited") window[1] = Math.max(window[1], event.at);
+    windows.set(event.state, window);
+  }
+  return windows;
+}
+
+/**
+ * The longest chain of model calls that had to wait for each other: call B follows call A when B started after
+ * A ended and their states did not run side by side (the specialists of the Map run concurrently, so a charter
+ * call never precedes a reporter call). Calls within one state follow each other in time.
+ */
+export function longestChain(calls: ModelCall[], execution: LocalExecution): ModelCall[] {
+  const windows = stateWindows(execution);
+  const concurrent = (a: ModelCall, b: ModelCall) => {
+    const [stateA, stateB] = [STATE_OF[a.agent], STATE_OF[b.agent]];
+    if (stateA === stateB) return false;
+    const [wa, wb] = [windows.get(stateA), windows.get(stateB)];
+    return wa !== undefined && wb !== undefined && wa[0] < wb[1] && wb[0] < wa[1];
+  };
+  const ordered = [...calls].sort((a, b) => a.start - b.start);
+  const chains: ModelCall[][] = [];
+  ordered.forEach((call, i) => {
+    let best: ModelCall[] = [];
+    for (let j = 0; j < i; j++) {
+      const before = ordered[j];
+      if (before.end <= call.start && !concurrent(before, call) && chains[j].length > best.length) best = chains[j];
+    }
+    chains.push([...best, call]);
+  });
+  return chains.reduce<ModelCall[]>((longest, chain) => (chain.length > longest.length ? chain : longest), []);
+}
+
+export interface ModelCallProfile {
+  status: LocalExecution["status"];
+  /** Model calls the job made, in all. */
+  calls: number;
+  byAgent: Partial<Record<AgentName, number>>;
+  /** The longest chain of model calls in a row (see {@link longestChain}), by agent. */
+  chain: AgentName[];
+  latencyMs: number;
+  /** The execution's wall time, ms. */
+  wallMs: number;
+}
+
+/** A specialist that does nothing (stands in for one off the critical path while the path's own work is timed). */
+const standIn = (agent: SpecialistName) => async () => ({
+  agent,
+  status: "succeeded",
+  duration_ms: 0,
+  usage: NO_USAGE,
+});
+
+/**
+ * Runs one job through the real state machine with every model call taking `latencyMs` more, and counts its
+ * model calls and the longest chain of them in a row. `standIns` replaces those specialists by ones that do nothing.
+ */
+export async function profileModelCalls(
+  deps: AgentDeps,
+  jobId: string,
+  latencyMs: number,
+  standIns: SpecialistName[] = [],
+): Promise<ModelCallProfile> {
+  const calls: ModelCall[] = [];
+  const taskFunctions = Object.fromEntries(standIns.map((agent) => [agent, standIn(agent)]));
+  const execution = await executeLocally(
+    { jobId },
+    { deps: withLatency(deps, latencyMs, calls), retryIntervalMs: 0, taskFunctions },
+  );
+  const byAgent: Partial<Record<AgentName, number>> = {};
+  for (const call of calls) byAgent[call.agent] = (byAgent[call.agent] ?? 0) + 1;
+  return {
+    status: execution.status,
+    calls: calls.length,
+    byAgent,
+    chain: longestChain(calls, execution).map((call) => call.agent),
+    latencyMs,
+    wallMs: execution.durationMs,
+  };
+}
+
+export interface CriticalPath {
+  /** The whole job at `latencyMs` per model call. */
+  job: ModelCallProfile;
+  /** Wall time, at 0 ms per call, of the work on the critical path alone (the other specialists stood in). */
+  nonModelOnPathMs: number;
+  /** Model calls in a row × latency + the non-model work on that path. */
+  criticalPathMs: number;
+  /** Job wall time / critical path: 1.0 when everything off the path hides behind the path's model calls. */
+  ratio: number;
+}
+
+/**
+ * The job's wall time against its critical path at `latencyMs` per model call. `newJob` makes a fresh pending job
+ * of the same portfolio for each of the two runs: the whole job at `latencyMs`, then (at 0 ms) only the work on
+ * its longest chain of calls, with the specialists off that chain stood in. Used by `npm run bench`.
+ */
+export async function measureCriticalPath(
+  deps: AgentDeps,
+  newJob: () => Promise<string>,
+  latencyMs: number,
+): Promise<CriticalPath> {
+  const job = await profileModelCalls(deps, await newJob(), latencyMs);
+  const onPath = new Set(job.chain.map((agent) => (agent === "reviewer" ? "reporter" : agent)));
+  const offPath = SPECIALISTS.filter((agent) => !onPath.has(agent));
+  const pathOnly = await profileModelCalls(deps, await newJob(), 0, offPath);
+  const criticalPathMs = job.chain.length * latencyMs + pathOnly.wallMs;
+  return { job, nonModelOnPathMs: pathOnly.wallMs, criticalPathMs, ratio: job.wallMs / criticalPathMs };
+}
