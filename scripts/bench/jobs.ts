@@ -21,7 +21,7 @@ import { type PortfolioFile, parsePortfolioFile } from "../../lib/portfolio/port
 import { DEMO_PORTFOLIO, seedDemo } from "../../lib/seed/demo.js";
 import { SEED_INSTRUMENTS } from "../../lib/seed/instruments.js";
 import { executeLocally, TASK_FUNCTIONS } from "../../state-machine/local-executor.js";
-import { CountingDb, type DbCounts } from "./counting-db.js";
+import { type CountingDb, countingDb, type DbCounts } from "./counting-db.js";
 import { currentTask, LatencyModel, longestChain, type ModelCall } from "./latency-model.js";
 
 /** The Map's specialists: they run side by side in the state machine. */
@@ -65,7 +65,7 @@ export class JobBench {
       ALEX_KNOWLEDGE_DIR: mkdtempSync(join(tmpdir(), "alex-bench-kb-")),
       ALEX_LOG_LEVEL: "SILENT",
     });
-    const db = new CountingDb(pglite);
+    const db = countingDb(pglite);
     return new JobBench(db, { db, config, knowledge: await createKnowledgeBase(config) });
   }
 
