@@ -1,7 +1,7 @@
 /**
  * Each Lambda bundle's size and cold `import()` time in a fresh Node 22 process (a proxy for Lambda init).
- * Bundles are built by scripts/bundle-sizes.ts's `bundle()` (esbuild as `sst deploy` does); when that script
- * exports its own cold-import measurer, {@link measureBundles} can call it instead of {@link coldImportMs}.
+ * {@link buildBundle} builds as scripts/bundle-sizes.ts does (esbuild with `sst deploy`'s options); when that
+ * script exports its own measurer (size and cold import), {@link measureBundles} should call it instead.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -9,12 +9,42 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { build } from "esbuild";
 import { FUNCTION_NAMES, FUNCTIONS, handlerFile } from "../../lib/infra/functions.js";
 import { TASKS, type TaskName } from "../../lib/pipeline/tasks.js";
-import { bundle } from "../bundle-sizes.js";
 import { type Sample, sample } from "./stats.js";
 
 const run = promisify(execFile);
+
+/** SST's banner for ESM bundles (pkg/runtime/node/build.go), as in scripts/bundle-sizes.ts. */
+const BANNER = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  `const require = topLevelCreateRequire(import.meta.url);`,
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  `const __filename = topLevelFileUrlToPath(import.meta.url)`,
+  `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+].join("\n");
+
+/** Bundles a handler the way scripts/bundle-sizes.ts does (and `sst deploy`); returns the output's bytes. */
+export async function buildBundle(entry: string, outfile: string): Promise<number> {
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "es2023",
+    minify: true,
+    keepNames: true,
+    sourcemap: false,
+    mainFields: ["module", "main"],
+    external: ["sharp", "pg-native"],
+    banner: { js: BANNER },
+    metafile: true,
+    logLevel: "silent",
+  });
+  return Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+}
 
 /** The bundles issue 13 names as bookkeeping (the state machine's tasks that run no agent). */
 export const BOOKKEEPING = ["prepareJob", "finalizeJob", "markJobFailed"] as const;
@@ -61,7 +91,7 @@ export async function measureBundles(imports: number): Promise<BundleMeasure[]> 
       if (!existsSync(entry)) continue;
       const outfile = join(out, name, "bundle.mjs");
       try {
-        const { bytes } = await bundle(entry, outfile);
+        const bytes = await buildBundle(entry, outfile);
         const times: number[] = [];
         for (let i = 0; i < imports; i++) times.push(await coldImportMs(outfile));
         measures.push({ name, kind, bytes, importMs: sample(times) });
