@@ -200,8 +200,10 @@ export async function modelRows(reps: Reps): Promise<Row[]> {
     const job = (sequential: boolean) => bench.run(userId, { latencyMs: LATENCY_MS, sequential });
     progress(`demo job with ${LATENCY_MS} ms per model call: specialists side by side, then one after another`);
     await job(false);
-    const parallel = await repeat(runs, () => job(false));
-    const sequential = await repeat(runs, () => job(true));
+    // Alternated, so each pair (side by side, one after another) meets about the same machine load.
+    const pairs = await repeat(runs, async () => ({ parallel: await job(false), sequential: await job(true) }));
+    const parallel = pairs.map((p) => p.parallel);
+    const sequential = pairs.map((p) => p.sequential);
     const paths = sequential.map(criticalPathMs);
     const ratios = parallel.map((r, i) => r.wallMs / paths[i]);
     const wall = sample(parallel.map((r) => r.wallMs));
