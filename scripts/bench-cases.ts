@@ -12,3 +12,21 @@ export const FOUR_PERCENT_RULE: RetirementInputDraft = {
   paths: 10_000,
   seed: 42,
 };
+
+/** The demo portfolio (SPY, QQQ, BND, VEA, GLD and cash), from age 35 to 95, with a fixed pension (inflation drawn too). */
+export const SIXTY_YEARS: RetirementInputDraft = {
+  current_value: 99_437.5,
+  weights: {
+    equity: 71_545 / 99_437.5,
+    fixed_income: 14_500 / 99_437.5,
+    cash: 8_500 / 99_437.5,
+    commodities: 4_892.5 / 99_437.5,
+  },
+  current_age: 35,
+  retirement_age: 65,
+  target_income: 60_000,
+  annual_contribution: 10_000,
+  income: [{ name: "Pension", annual_amount: 10_000, start_age: 65, inflation_linked: false }],
+  paths: 10_000,
+  seed: 42,
+};

@@ -1,123 +1,88 @@
 /**
- * Benchmarks, one line each: `npm run bench` (or `npx tsx scripts/bench.ts`).
- * Add a section by appending to `benchmarks`.
+ * `npm run bench [-- --quick] [-- --with-tests] [-- --only=bundles,db,model,cli,sim,tests]`
+ *
+ * Measures every row of issue 13's table (docs/performance.md says what each row means and how it is measured),
+ * prints one Markdown table (ours as min / median over the repetitions of one run, the target, the baselines,
+ * ok / over) and writes the same data with the machine's details to bench.json.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { AgentDeps } from "../lib/agents/common.js";
-import { loadConfig } from "../lib/config.js";
-import { migrate } from "../lib/db/migrate.js";
-import { PgliteDb } from "../lib/db/pglite.js";
-import { createJob, getJob } from "../lib/db/repositories/jobs.js";
-import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
-import type { RetirementInputDraft } from "../lib/retirement/input.js";
-import { simulateRetirement } from "../lib/retirement/simulation.js";
-import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
-import { executeLocally } from "../state-machine/local-executor.js";
-import { FOUR_PERCENT_RULE } from "./bench-cases.js";
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import type { BundleMeasure } from "./bench/bundles.js";
+import { machineInfo } from "./bench/machine.js";
+import {
+  bundleRows,
+  cliRows,
+  databaseRows,
+  modelRows,
+  type Reps,
+  simulationRows,
+  testSuiteRows,
+} from "./bench/sections.js";
+import { failedRow, markdownTable, type Row } from "./bench/table.js";
 
-interface Benchmark {
-  name: string;
-  warmups: number;
-  runs: number;
-  /** Printed as over budget when the median exceeds it. */
-  budgetMs?: number;
-  /** One timed run; returns a short note about its result (printed once). */
-  run: () => Promise<string> | string;
-}
+const SECTIONS = {
+  bundles: "Lambda bundles",
+  db: "database work",
+  model: "model calls and critical path",
+  cli: "CLI processes",
+  sim: "Monte Carlo, 4% rule, demo job",
+  tests: "npm test",
+} as const;
+type Section = keyof typeof SECTIONS;
 
-/** The demo portfolio (SPY, QQQ, BND, VEA, GLD and cash), from age 35 to 95, with a fixed pension (inflation drawn too). */
-const SIXTY_YEARS: RetirementInputDraft = {
-  current_value: 99_437.5,
-  weights: {
-    equity: 71_545 / 99_437.5,
-    fixed_income: 14_500 / 99_437.5,
-    cash: 8_500 / 99_437.5,
-    commodities: 4_892.5 / 99_437.5,
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    "with-tests": { type: "boolean", default: false },
+    only: { type: "string" },
+    json: { type: "string", default: "bench.json" },
   },
-  current_age: 35,
-  retirement_age: 65,
-  target_income: 60_000,
-  annual_contribution: 10_000,
-  income: [{ name: "Pension", annual_amount: 10_000, start_age: 65, inflation_linked: false }],
-  paths: 10_000,
-  seed: 42,
+});
+const only = values.only?.split(",").map((s) => s.trim()) as Section[] | undefined;
+for (const name of only ?? []) {
+  if (!(name in SECTIONS))
+    throw new Error(`--only: unknown section "${name}" (one of ${Object.keys(SECTIONS).join(", ")})`);
+}
+const reps: Reps = { quick: values.quick, withTests: values["with-tests"] };
+const machine = machineInfo();
+const started = performance.now();
+console.log(
+  `node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load average ${machine.loadAverage.join(" ")}, commit ${machine.gitCommit.slice(0, 9)}${machine.gitDirty ? " (dirty)" : ""}${reps.quick ? ", --quick" : ""}`,
+);
+
+let bundles: BundleMeasure[] = [];
+const runners: Record<Section, () => Promise<Row[]>> = {
+  bundles: async () => {
+    const result = await bundleRows(reps);
+    bundles = result.bundles;
+    return result.rows;
+  },
+  db: () => databaseRows(reps),
+  model: () => modelRows(reps),
+  cli: () => cliRows(reps),
+  sim: () => simulationRows(reps),
+  tests: () => testSuiteRows(reps),
 };
 
-let demoDeps: Promise<AgentDeps> | undefined;
-
-/** An in-memory database with the demo user, and the offline model (built once, outside the timings). */
-function demo(): Promise<AgentDeps> {
-  demoDeps ??= (async () => {
-    const db = await PgliteDb.memory();
-    await migrate(db);
-    await seedDemo(db);
-    const config = loadConfig({
-      ALEX_MODEL: "offline",
-      ALEX_KNOWLEDGE_DIR: mkdtempSync(join(tmpdir(), "alex-bench-kb-")),
-      ALEX_LOG_LEVEL: "SILENT",
-    });
-    return { db, config, knowledge: await createKnowledgeBase(config) };
-  })();
-  return demoDeps;
-}
-
-const benchmarks: Benchmark[] = [
-  {
-    name: "4% rule calibration ($1M 60/40 SPY/AGG, $40,000/yr today's dollars, 65 → 95), 10,000 paths",
-    warmups: 1,
-    runs: 5,
-    run: () => {
-      const outlook = simulateRetirement(FOUR_PERCENT_RULE);
-      return `success rate ${outlook.success_rate}% (target band 85–97%), sustainable ${outlook.sustainable_income} a year at the mean return`;
-    },
-  },
-  {
-    name: "retirement Monte Carlo, 10,000 paths × 60 years",
-    warmups: 3,
-    runs: 15,
-    budgetMs: 100,
-    run: () => {
-      const outlook = simulateRetirement(SIXTY_YEARS);
-      return `success rate ${outlook.success_rate}%, ${outlook.projections.length - 1} years`;
-    },
-  },
-  {
-    name: "demo job through the state machine (offline model, embedded database)",
-    warmups: 2,
-    runs: 10,
-    budgetMs: 1000,
-    run: async () => {
-      const deps = await demo();
-      const jobId = await createJob(deps.db, { clerk_user_id: DEMO_USER_ID });
-      const execution = await executeLocally({ jobId }, { deps });
-      const job = await getJob(deps.db, jobId);
-      const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
-      return `${execution.status}, job ${job?.status}, ${execution.events.length} events, process RSS ${rss} MiB`;
-    },
-  },
-];
-
-async function measure(benchmark: Benchmark): Promise<string> {
-  let note = "";
-  for (let i = 0; i < benchmark.warmups; i++) note = await benchmark.run();
-  const times: number[] = [];
-  for (let i = 0; i < benchmark.runs; i++) {
-    const start = performance.now();
-    await benchmark.run();
-    times.push(performance.now() - start);
+const rows: Row[] = [];
+for (const section of Object.keys(SECTIONS) as Section[]) {
+  if (only && !only.includes(section)) continue;
+  try {
+    rows.push(...(await runners[section]()));
+  } catch (error) {
+    rows.push(failedRow(SECTIONS[section], SECTIONS[section], "", error));
   }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  const budget =
-    benchmark.budgetMs === undefined
-      ? ""
-      : median <= benchmark.budgetMs
-        ? ` (within ${benchmark.budgetMs} ms)`
-        : ` (OVER the ${benchmark.budgetMs} ms budget)`;
-  return `${benchmark.name}: median ${median.toFixed(1)} ms, min ${times[0].toFixed(1)} ms over ${times.length} runs${budget}; ${note}`;
 }
 
-console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-for (const benchmark of benchmarks) console.log(await measure(benchmark));
+const seconds = (performance.now() - started) / 1000;
+console.log(`\n${markdownTable(rows)}\n`);
+const over = rows.filter((r) => r.status === "over" || r.status === "error");
+console.log(
+  `${rows.length} rows in ${seconds.toFixed(0)} s: ${rows.filter((r) => r.status === "ok").length} ok, ${over.length} over or failed. ` +
+    `Load average at the end ${machineInfo().loadAverage.join(" ")} (2 cores shared: figures are inflated when it is above ~1).`,
+);
+writeFileSync(
+  values.json,
+  `${JSON.stringify({ generatedAt: new Date().toISOString(), seconds, options: reps, machine, loadAverageAtEnd: machineInfo().loadAverage, rows, bundles }, null, 2)}\n`,
+);
+console.log(`wrote ${values.json}`);

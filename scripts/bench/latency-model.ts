@@ -1,0 +1,61 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
+
+/** One model call as the bench saw it: which task made it, for which agent, when (ms since `performance` origin). */
+export interface ModelCall {
+  task: string;
+  agent: string;
+  start: number;
+  end: number;
+}
+
+/** Which task (state machine Task) the current async work belongs to: set by the bench's task wrappers. */
+export const currentTask = new AsyncLocalStorage<string>();
+
+/**
+ * A model that answers like `inner` after `latencyMs` more, and records every call's start and end
+ * (h13m builds a similar wrapper for the tests; the two can be unified).
+ */
+export class LatencyModel implements Model {
+  constructor(
+    private readonly inner: Model,
+    private readonly latencyMs: number,
+    private readonly agent: string,
+    private readonly calls: ModelCall[],
+  ) {}
+
+  async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    const start = performance.now();
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    const response = await this.inner.getResponse(request);
+    this.calls.push({ task: currentTask.getStore() ?? "?", agent: this.agent, start, end: performance.now() });
+    return response;
+  }
+
+  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    const response = await this.getResponse(request);
+    yield { type: "response_started" };
+    yield {
+      type: "response_done",
+      response: {
+        id: response.responseId ?? "bench",
+        usage: { ...response.usage, requestUsageEntries: undefined },
+        output: response.output,
+      },
+    } as StreamEvent;
+  }
+}
+
+/** The most calls of `calls` that ran one after another (none overlapping): a chain that cannot be shortened. */
+export function longestChain(calls: ModelCall[]): number {
+  let count = 0;
+  let lastEnd = Number.NEGATIVE_INFINITY;
+  for (const call of [...calls].sort((a, b) => a.end - b.end)) {
+    if (call.start >= lastEnd) {
+      count += 1;
+      lastEnd = call.end;
+    }
+  }
+  return count;
+}
