@@ -101,7 +101,32 @@ const ownImportMetaUrl = {
   },
 };
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildBundle();
-  process.stdout.write(`Built ${relative(ROOT, BUNDLE)}\n`);
+/**
+ * `npm ci`'s `prepare` step: builds the bundle, then the database template (by creating a throwaway
+ * database, which saves it), so a newcomer's first `npm start` skips initdb too. Either step may fail
+ * without failing the install (e.g. no esbuild with --omit=dev): the CLI then falls back to tsx and
+ * builds the template on its first new database.
+ */
+async function prepare() {
+  try {
+    await buildBundle();
+    process.stdout.write(`Built ${relative(ROOT, BUNDLE)}\n`);
+  } catch (error) {
+    process.stdout.write(`Not prebuilding the CLI (${error.message}); it runs through tsx.\n`);
+    return;
+  }
+  if (process.argv.includes("--no-template")) return;
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const scratch = mkdtempSync(join(tmpdir(), "alex-template-"));
+  try {
+    process.env.ALEX_DB = "pglite"; // the template is the embedded database's, whatever the shell says
+    const { main } = await import(BUNDLE);
+    const code = await main(["migrate", "--db", join(scratch, "db")]);
+    process.stdout.write(code === 0 ? "Built the database template.\n" : "Database template not built.\n");
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await prepare();
