@@ -1,13 +1,21 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx alex …` works right after `npm ci`.
-import { register } from "tsx/esm/api";
+// Runs the CLI precompiled (bin/cli-bundle.mjs, rebuilt when a source changed), or the TypeScript
+// sources through tsx when it cannot be built (e.g. without esbuild), so `npx alex …` works right
+// after `npm ci`.
+import { freshBundle } from "./cli-bundle.mjs";
 
-register();
 // Settings from ./.env, if there is one (see .env.example); the environment wins over the file.
 try {
   process.loadEnvFile();
 } catch (error) {
   if (error.code !== "ENOENT") throw error;
 }
-const { main } = await import("../cli/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+const bundle = await freshBundle();
+let cli;
+if (bundle) cli = await import(bundle);
+else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  cli = await import("../cli/main.ts");
+}
+process.exitCode = await cli.main(process.argv.slice(2));

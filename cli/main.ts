@@ -1,9 +1,6 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../lib/config.js";
-import { PortfolioFileError } from "../lib/portfolio/portfolio-file.js";
 import type { Command } from "./command.js";
 import { COMMANDS } from "./commands.js";
-import { UsageError } from "./io.js";
 
 const HELP = `alex — Alex Orchestra, an AI financial planner's agent team
 
@@ -16,7 +13,10 @@ ${Object.entries(COMMANDS)
 
 Run "alex <command> --help" for a command's options. Data goes to stdout, progress and errors to stderr.`;
 
-/** Runs one CLI command and returns the process exit code (0 only on success). */
+/**
+ * Runs one CLI command and returns the process exit code (0 only on success). Help and usage errors
+ * load no application module (config, zod, the database): a command's modules load when it runs.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -39,19 +39,28 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${command.usage}\n`);
       return 0;
     }
+    const { loadConfig } = await import("../lib/config.js");
     return await command.run({ values, positionals, config: loadConfig() });
   } catch (error) {
-    return reportError(error);
+    return await reportError(error);
   }
 }
 
-function reportError(error: unknown): number {
-  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof PortfolioFileError;
-  const isParseError = (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+async function reportError(error: unknown): Promise<number> {
+  const isParseError = (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ?? false;
+  const known = isParseError || (await isUserError(error));
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`alex: ${message}\n`);
-  if (!known && !isParseError && error instanceof Error && process.env.ALEX_DEBUG) {
-    process.stderr.write(`${error.stack}\n`);
-  }
-  return known || isParseError ? 2 : 1;
+  if (!known && error instanceof Error && process.env.ALEX_DEBUG) process.stderr.write(`${error.stack}\n`);
+  return known ? 2 : 1;
+}
+
+/** A mistake the person fixes (exit code 2, no stack trace). */
+async function isUserError(error: unknown): Promise<boolean> {
+  const [{ ConfigError }, { PortfolioFileError }, { UsageError }] = await Promise.all([
+    import("../lib/config.js"),
+    import("../lib/portfolio/portfolio-file.js"),
+    import("./io.js"),
+  ]);
+  return error instanceof UsageError || error instanceof ConfigError || error instanceof PortfolioFileError;
 }

@@ -1,31 +1,89 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Config } from "../lib/config.js";
-import { dataApiDbFromConfig } from "../lib/db/data-api.js";
 import type { Db } from "../lib/db/driver.js";
 import { migrate } from "../lib/db/migrate.js";
+import type { PgliteDb } from "../lib/db/pglite.js";
+import { readTemplate, saveTemplate, type TemplateSpec, templateFile } from "../lib/db/template.js";
 import { failInterruptedJobs } from "../lib/pipeline/local-jobs.js";
 import { seedInstruments } from "../lib/seed/demo.js";
+import { EXPENSE_RATIOS } from "../lib/seed/expense-ratios.js";
+import { SEED_INSTRUMENTS, SEED_PRICES_AS_OF } from "../lib/seed/instruments.js";
+
+/** Where built templates are kept: the project's node_modules/.cache (a fresh `npm ci` starts without). */
+const DEFAULT_CACHE_DIR = fileURLToPath(new URL("../node_modules/.cache/alex-orchestra", import.meta.url));
 
 /**
- * The database the CLI works on: the embedded PGlite in `dir` (created, migrated and given the
- * reference instruments on first use; jobs of a local process that is gone are failed as interrupted)
- * or Aurora through the Data API when ALEX_DB=data-api.
+ * The template new CLI databases start from: migrated and given the reference instruments. Its key
+ * covers the migrations and the seed data, so a change to either builds a new one.
+ */
+export function cliTemplate(cacheDir = process.env.ALEX_TEMPLATE_DIR || DEFAULT_CACHE_DIR): TemplateSpec {
+  return { cacheDir, name: "cli", inputs: { SEED_INSTRUMENTS, SEED_PRICES_AS_OF, EXPENSE_RATIOS } };
+}
+
+/** What a new CLI database holds before its first command: the schema and the reference instruments. */
+export async function prepareNewDb(db: Db): Promise<void> {
+  await migrate(db);
+  await seedInstruments(db);
+}
+
+/**
+ * The database the CLI works on: the embedded PGlite in `dir` or Aurora through the Data API when
+ * ALEX_DB=data-api. A new embedded database starts from the template (built from the first new
+ * database, then reused: no initdb); an existing one is migrated only if a migration is missing.
+ * Jobs of a local process that is gone are failed as interrupted.
  */
 export async function openCliDb(
   config: Config,
-  options: { dir?: string; onProgress?: (line: string) => void } = {},
+  options: { dir?: string; onProgress?: (line: string) => void; template?: TemplateSpec } = {},
 ): Promise<Db> {
-  if (config.db.driver === "data-api") return dataApiDbFromConfig(config);
+  if (config.db.driver === "data-api") {
+    const { dataApiDbFromConfig } = await import("../lib/db/data-api.js");
+    return dataApiDbFromConfig(config);
+  }
   const dir = resolve(options.dir ?? config.db.dir);
-  const created = !existsSync(join(dir, "PG_VERSION"));
-  if (created) options.onProgress?.(`Creating the embedded database in ${dir} (first run only, takes a few seconds)…`);
+  const db = existsSync(join(dir, "PG_VERSION"))
+    ? await openExisting(dir)
+    : await createFromTemplate(dir, options.template ?? cliTemplate(), options.onProgress);
+  try {
+    for (const job of await failInterruptedJobs(db)) options.onProgress?.(`Job ${job.id} failed: ${job.reason}`);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+async function openExisting(dir: string): Promise<PgliteDb> {
   const { PgliteDb } = await import("../lib/db/pglite.js");
   const db = await PgliteDb.open(dir);
   try {
     await migrate(db);
-    if (created) await seedInstruments(db);
-    for (const job of await failInterruptedJobs(db)) options.onProgress?.(`Job ${job.id} failed: ${job.reason}`);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+async function createFromTemplate(
+  dir: string,
+  spec: TemplateSpec,
+  onProgress?: (line: string) => void,
+): Promise<PgliteDb> {
+  const { PgliteDb } = await import("../lib/db/pglite.js");
+  const file = templateFile(spec);
+  const template = readTemplate(file);
+  if (template) onProgress?.(`Creating the embedded database in ${dir} from its template…`);
+  else onProgress?.(`Creating the embedded database in ${dir} (first run only, takes a few seconds)…`);
+  const db = await PgliteDb.open(dir, { template });
+  try {
+    if (template) await migrate(db);
+    else {
+      await prepareNewDb(db);
+      await saveTemplate(file, await db.dump());
+    }
   } catch (error) {
     await db.close();
     throw error;

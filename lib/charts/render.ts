@@ -1,5 +1,4 @@
-import { parse, View } from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import { usdRounded } from "../format.js";
 import type { ChartPoint, StoredChart } from "./chart.js";
 
@@ -57,8 +56,12 @@ export async function renderChartSvg(chart: StoredChart): Promise<string> {
   return vegaLiteToSvg(chartToVegaLite(chart));
 }
 
-/** Compiles Vega-Lite to Vega and renders it headlessly; text widths are estimated without `canvas`. */
+/**
+ * Compiles Vega-Lite to Vega and renders it headlessly; text widths are estimated without `canvas`.
+ * vega and vega-lite load on the first chart written, not with this module.
+ */
 export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new View(parse(compile(spec).spec), { renderer: "none", logLevel: VEGA_LOG_ERRORS_ONLY });
   try {
     return await view.toSVG();

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Db } from "./driver.js";
+import { type Db, DbError } from "./driver.js";
 import { splitStatements } from "./sql-text.js";
 
 export interface Migration {
@@ -22,12 +22,30 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     }));
 }
 
+/** SQLSTATE undefined_table: a database no migration ran on yet. */
+const UNDEFINED_TABLE = "42P01";
+
+/** The migrations `schema_migrations` does not record (one query); all of them on a new database. */
+export async function pendingMigrations(db: Db, migrations: Migration[] = readMigrations()): Promise<Migration[]> {
+  try {
+    const { rows } = await db.query<{ version: string }>("SELECT version FROM schema_migrations");
+    const applied = new Set(rows.map((row) => row.version));
+    return migrations.filter((migration) => !applied.has(migration.version));
+  } catch (error) {
+    if (error instanceof DbError && error.code === UNDEFINED_TABLE) return migrations;
+    throw error;
+  }
+}
+
 /**
  * Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction under
  * an advisory lock, so running twice (or two deployments at once) applies each version once.
- * Statements go one by one, which both PGlite and the Data API accept.
+ * Statements go one by one, which both PGlite and the Data API accept. An up-to-date database costs
+ * one query.
  */
-export async function migrate(db: Db, migrations: Migration[] = readMigrations()): Promise<string[]> {
+export async function migrate(db: Db, all: Migration[] = readMigrations()): Promise<string[]> {
+  const migrations = await pendingMigrations(db, all);
+  if (migrations.length === 0) return [];
   await db.query(
     `CREATE TABLE IF NOT EXISTS schema_migrations (
        version    VARCHAR(255) PRIMARY KEY,

@@ -72,13 +72,16 @@ export class PgliteDb implements Db {
     return new PgliteDb(pg);
   }
 
-  /** A database persisted in `dir`, locked so that no second process opens the same directory. */
-  static async open(dir: string): Promise<PgliteDb> {
+  /**
+   * A database persisted in `dir`, locked so that no second process opens the same directory. A new
+   * database starts from `template` (a dumped data directory, see lib/db/template.ts) when given.
+   */
+  static async open(dir: string, options: { template?: Blob } = {}): Promise<PgliteDb> {
     const absolute = resolve(dir);
     mkdirSync(dirname(absolute), { recursive: true });
     const release = acquireDirectoryLock(absolute);
     try {
-      const pg = await PGlite.create({ dataDir: absolute });
+      const pg = await PGlite.create({ dataDir: absolute, loadDataDir: options.template });
       await pg.exec("SET TIME ZONE 'UTC'");
       return new PgliteDb(pg, release);
     } catch (error) {
@@ -107,8 +110,9 @@ export class PgliteDb implements Db {
     await this.pg.exec(script);
   }
 
-  /** The data directory as a tarball, to start other in-memory databases from. */
-  dump(): Promise<Blob> {
+  /** The data directory as a tarball (after a checkpoint, so a copy starts without WAL replay). */
+  async dump(): Promise<Blob> {
+    await this.pg.exec("CHECKPOINT");
     return this.pg.dumpDataDir("none");
   }
 

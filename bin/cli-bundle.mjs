@@ -1,0 +1,132 @@
+// The CLI precompiled by esbuild (npm packages stay external), so a start skips tsx's on-the-fly
+// TypeScript compilation. It lives in node_modules/.cache/alex-orchestra (a fresh `npm ci` starts
+// without it; `prepare` builds it) with a list of its source files. A bundle older than any of its
+// sources is rebuilt before it runs, so it never runs stale code.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const CACHE_DIR = join(ROOT, "node_modules", ".cache", "alex-orchestra");
+export const BUNDLE = join(CACHE_DIR, "cli", "alex.mjs");
+const SOURCES = join(CACHE_DIR, "cli", "sources.json");
+const ENTRY = join(ROOT, "cli", "main.ts");
+
+/** True when the bundle exists and none of its sources changed since it was built. */
+export function isBundleFresh() {
+  let sources;
+  try {
+    sources = JSON.parse(readFileSync(SOURCES, "utf8"));
+    statSync(BUNDLE);
+  } catch {
+    return false;
+  }
+  for (const file of sources.files) {
+    try {
+      if (statSync(join(ROOT, file)).mtimeMs > sources.asOf) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Bundles cli/main.ts and everything it imports from this repository into one ES module. Each file's
+ * `import.meta.url` keeps pointing at the file itself, so data read beside a module (migrations, the
+ * knowledge corpus) is read from the repository.
+ */
+export async function buildBundle() {
+  const { build } = await import("esbuild");
+  const asOf = Date.now();
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { alex: ENTRY },
+    outdir: dirname(BUNDLE),
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    packages: "external",
+    metafile: true,
+    write: false,
+    logLevel: "silent",
+    plugins: [ownImportMetaUrl],
+  });
+  const files = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/"));
+  // Chunks have content-hashed names, so a process still running an older build keeps its own; the
+  // entry point is replaced last.
+  const entry = result.outputFiles.find((file) => file.path === BUNDLE);
+  for (const file of result.outputFiles) {
+    if (file === entry) continue;
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeAtomically(file.path, file.contents);
+  }
+  writeAtomically(BUNDLE, entry.contents);
+  writeAtomically(SOURCES, JSON.stringify({ asOf, files }));
+}
+
+/** The bundle's path when it is fresh or could be rebuilt; undefined to run the sources through tsx instead. */
+export async function freshBundle() {
+  if (process.env.ALEX_CLI_TSX === "1") return undefined;
+  if (isBundleFresh()) return BUNDLE;
+  try {
+    await buildBundle();
+    return BUNDLE;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeAtomically(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+/** @type {import("esbuild").Plugin} */
+const ownImportMetaUrl = {
+  name: "own-import-meta-url",
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (args.path.includes("/node_modules/")) return undefined;
+      const source = readFileSync(args.path, "utf8");
+      if (!source.includes("import.meta.url")) return undefined;
+      const url = JSON.stringify(pathToFileURL(args.path).href);
+      return { contents: source.replaceAll("import.meta.url", url), loader: "ts" };
+    });
+  },
+};
+
+/**
+ * `npm ci`'s `prepare` step: builds the bundle, then the database template (by creating a throwaway
+ * database, which saves it), so a newcomer's first `npm start` skips initdb too. Either step may fail
+ * without failing the install (e.g. no esbuild with --omit=dev): the CLI then falls back to tsx and
+ * builds the template on its first new database.
+ */
+async function prepare() {
+  try {
+    await buildBundle();
+    process.stdout.write(`Built ${relative(ROOT, BUNDLE)}\n`);
+  } catch (error) {
+    process.stdout.write(`Not prebuilding the CLI (${error.message}); it runs through tsx.\n`);
+    return;
+  }
+  if (process.argv.includes("--no-template")) return;
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const scratch = mkdtempSync(join(tmpdir(), "alex-template-"));
+  try {
+    process.env.ALEX_DB = "pglite"; // the template is the embedded database's, whatever the shell says
+    const { main } = await import(BUNDLE);
+    const code = await main(["migrate", "--db", join(scratch, "db")]);
+    process.stdout.write(code === 0 ? "Built the database template.\n" : "Database template not built.\n");
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await prepare();

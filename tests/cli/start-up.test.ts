@@ -1,0 +1,126 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { isBundleFresh, ROOT } from "../../bin/cli-bundle.mjs";
+import { COMMANDS } from "../../cli/commands.js";
+import { main } from "../../cli/main.js";
+import { cliTemplate, openCliDb } from "../../cli/open-db.js";
+import { loadConfig } from "../../lib/config.js";
+import { pendingMigrations, readMigrations } from "../../lib/db/migrate.js";
+import { readTemplate, templateFile, templateKey } from "../../lib/db/template.js";
+import { SEED_INSTRUMENTS } from "../../lib/seed/instruments.js";
+
+const dir = mkdtempSync(join(tmpdir(), "alex-start-up-"));
+const config = loadConfig({ ALEX_DB: "pglite" });
+
+describe("a new CLI database", () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("builds the template from the first one, and the next starts from it migrated and seeded", {
+    timeout: 240_000,
+  }, async () => {
+    const spec = cliTemplate(join(dir, "cache"));
+    const lines: string[] = [];
+    const first = await openCliDb(config, {
+      dir: join(dir, "first"),
+      template: spec,
+      onProgress: (l) => lines.push(l),
+    });
+    await first.close();
+    expect(lines.join("\n")).toContain("first run only");
+    expect(readTemplate(templateFile(spec))).toBeDefined();
+
+    lines.length = 0;
+    const second = await openCliDb(config, {
+      dir: join(dir, "second"),
+      template: spec,
+      onProgress: (l) => lines.push(l),
+    });
+    try {
+      expect(lines.join("\n")).toContain("from its template");
+      expect(await pendingMigrations(second)).toEqual([]);
+      const versions = await second.query<{ version: string }>("SELECT version FROM schema_migrations ORDER BY 1");
+      expect(versions.rows.map((r) => r.version)).toEqual(readMigrations().map((m) => m.version));
+      const instruments = await second.query<{ n: number }>("SELECT count(*)::int AS n FROM instruments");
+      expect(instruments.rows[0].n).toBe(SEED_INSTRUMENTS.length);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("never uses a template built from other migrations or another seed", () => {
+    const migrations = readMigrations();
+    const current = templateKey({ migrations, inputs: { seed: 1 } });
+    expect(templateKey({ migrations: migrations.slice(0, -1), inputs: { seed: 1 } })).not.toBe(current);
+    const edited = migrations.map((m, i) => (i === 0 ? { ...m, statements: [...m.statements, "SELECT 1"] } : m));
+    expect(templateKey({ migrations: edited, inputs: { seed: 1 } })).not.toBe(current);
+    expect(templateKey({ migrations, inputs: { seed: 2 } })).not.toBe(current);
+
+    const cacheDir = join(dir, "stale-cache");
+    const spec = cliTemplate(cacheDir);
+    const stale = templateFile({ ...spec, migrations: migrations.slice(0, -1) });
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(stale, "a template from before the last migration");
+    expect(stale).not.toBe(templateFile(spec));
+    expect(readTemplate(templateFile(spec))).toBeUndefined();
+  });
+});
+
+describe("alex --help", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("lists every command", async () => {
+    const out: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    expect(await main(["--help"])).toBe(0);
+    for (const [name, command] of Object.entries(COMMANDS))
+      expect(out.join("")).toContain(`${name.padEnd(11)} ${command.summary}`);
+  });
+
+  it("loads no application module and no package: commands load theirs when they run", async () => {
+    const result = await build({
+      absWorkingDir: ROOT,
+      entryPoints: ["cli/main.ts"],
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      packages: "external",
+      outdir: join(dir, "graph"),
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const outputs = result.metafile.outputs;
+    const entry = Object.values(outputs).find((o) => o.entryPoint === "cli/main.ts");
+    const loaded = new Set<string>();
+    const visit = (output: (typeof outputs)[string]) => {
+      for (const input of Object.keys(output.inputs)) loaded.add(input);
+      for (const imported of output.imports) {
+        if (imported.kind !== "import-statement") continue;
+        if (imported.external) loaded.add(imported.path);
+        else visit(outputs[imported.path]);
+      }
+    };
+    visit(entry!);
+    expect([...loaded].sort()).toEqual(["cli/commands.ts", "cli/main.ts", "node:util"]);
+  });
+});
+
+describe("the precompiled CLI", () => {
+  it("counts as stale once one of its sources is newer than it", async () => {
+    const { buildBundle } = await import("../../bin/cli-bundle.mjs");
+    await buildBundle();
+    expect(isBundleFresh()).toBe(true);
+    const source = join(ROOT, "cli", "commands.ts");
+    const { atime, mtime } = statSync(source);
+    utimesSync(source, atime, new Date(Date.now() + 60_000));
+    try {
+      expect(isBundleFresh()).toBe(false);
+    } finally {
+      utimesSync(source, atime, mtime);
+    }
+  });
+});
