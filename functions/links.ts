@@ -41,6 +41,9 @@ const LINK_SCHEMAS = {
   PolygonApiKey: z.object({ value: z.string() }),
 } satisfies Record<LinkName, z.ZodType>;
 
+/** The links that each connect to Aurora as one database user. */
+const DATABASE_LINKS = ["Database", "DatabasePrices", "DatabaseAdmin"] as const satisfies readonly LinkName[];
+
 /**
  * The config environment variables filled from the links present in `resources` (SST's `Resource`
  * proxy, or a plain object in tests). A link that is present but malformed is an error.
@@ -62,9 +65,6 @@ export function linkedEnvironment(resources: object): Record<string, string> {
   }
   return env;
 }
-
-/** The links that each connect to Aurora as one database user. */
-const DATABASE_LINKS = ["Database", "DatabasePrices", "DatabaseAdmin"] as const satisfies readonly LinkName[];
 
 /** The Lambda's configuration: its environment plus what its links carry. */
 export function linkedConfig(resources: object = Resource, env: Record<string, string | undefined> = process.env) {
