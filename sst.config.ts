@@ -28,7 +28,13 @@ export default $config({
     const fns = functions({
       settings,
       ctx,
-      links: { Database: db.app, DatabaseAdmin: db.admin, KnowledgeBase: knowledge, PolygonApiKey: polygonApiKey() },
+      links: {
+        Database: db.app,
+        DatabasePrices: db.prices,
+        DatabaseAdmin: db.admin,
+        KnowledgeBase: knowledge,
+        PolygonApiKey: polygonApiKey(),
+      },
       deadLetterQueueArn: queues.deadLetters.arn,
     });
     runMigrations(db, fns.migrate);
@@ -43,6 +49,7 @@ export default $config({
       databaseClusterArn: db.aurora.clusterArn,
       databaseSecretArn: db.aurora.secretArn,
       databaseAppSecretArn: db.appSecret.arn,
+      databasePricesSecretArn: db.pricesSecret.arn,
       knowledgeBase: knowledge.properties,
       stateMachineConsole: $interpolate`https://${ctx.region}.console.aws.amazon.com/states/home?region=${ctx.region}#/statemachines/view/${machine.arn}`,
     };

@@ -1,21 +1,21 @@
 import { fileURLToPath } from "node:url";
-import { readAppRolePassword } from "../lib/db/app-role-secret.js";
+import { readRolePasswords } from "../lib/db/app-role-secret.js";
 import type { Db } from "../lib/db/driver.js";
 import { migrate, readMigrations } from "../lib/db/migrate.js";
-import { setAppRolePassword } from "../lib/db/roles.js";
+import { type RolePasswords, setRolePasswords } from "../lib/db/roles.js";
 import { logger } from "../lib/logger.js";
-import { linkedAppSecretArn, linkedConfig, openLinkedDb } from "./links.js";
+import { linkedConfig, linkedRoleSecretArns, openLinkedDb } from "./links.js";
 
 /** Where the deployment copies `lib/db/migrations` (`copyFiles` → `migrations/`, beside `bundle.mjs`). */
 export const BUNDLED_MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export type MigrateResult = { applied: string[]; known: number };
 
-type MigrateDeps = { openDb: () => Db; migrationsDir: string; appRolePassword: () => Promise<string> };
+type MigrateDeps = { openDb: () => Db; migrationsDir: string; rolePasswords: () => Promise<RolePasswords> };
 
 /**
  * Applies pending migrations over the Data API as the master user (the only function that may), then sets
- * the `alex_app` role's password from its secret. Run on deploy (`stacks/database.ts`); a failure fails it.
+ * the `alex_app` and `alex_prices` roles' passwords from their secrets. Run on deploy (`stacks/database.ts`).
  */
 export function createHandler(deps: MigrateDeps) {
   return async (): Promise<MigrateResult> => {
@@ -24,8 +24,8 @@ export function createHandler(deps: MigrateDeps) {
     const db = deps.openDb();
     try {
       const applied = await migrate(db, migrations);
-      await setAppRolePassword(db, await deps.appRolePassword());
-      logger.info("Migrations applied; app role password set", { applied, known: migrations.length });
+      await setRolePasswords(db, await deps.rolePasswords());
+      logger.info("Migrations applied; role passwords set", { applied, known: migrations.length });
       return { applied, known: migrations.length };
     } finally {
       await db.close();
@@ -36,5 +36,5 @@ export function createHandler(deps: MigrateDeps) {
 export const handler = createHandler({
   openDb: () => openLinkedDb(),
   migrationsDir: BUNDLED_MIGRATIONS_DIR,
-  appRolePassword: () => readAppRolePassword(linkedAppSecretArn(), linkedConfig().awsRegion),
+  rolePasswords: () => readRolePasswords(linkedRoleSecretArns(), linkedConfig().awsRegion),
 });

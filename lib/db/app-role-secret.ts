@@ -1,18 +1,31 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { z } from "zod";
-import { APP_DB_ROLE } from "./roles.js";
+import { FUNCTION_DB_ROLES, type FunctionDbRole, type RolePasswords } from "./roles.js";
 
-const AppRoleSecret = z.object({ username: z.literal(APP_DB_ROLE), password: z.string().min(16) });
+const RoleSecret = z.object({ username: z.string(), password: z.string().min(16) });
 
-/** The application role's password from its Secrets Manager secret (`{username: "alex_app", password}`). */
-export async function readAppRolePassword(
+/** A function role's password from its Secrets Manager secret (`{username: role, password}`). */
+export async function readRolePassword(
+  role: FunctionDbRole,
   secretArn: string,
   region: string,
   client = new SecretsManagerClient({ region }),
 ): Promise<string> {
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const parsed = AppRoleSecret.safeParse(JSON.parse(SecretString ?? "null"));
-  if (!parsed.success)
-    throw new Error(`The app role secret ${secretArn} must be {"username": "${APP_DB_ROLE}", "password": "…"}`);
+  const parsed = RoleSecret.safeParse(JSON.parse(SecretString ?? "null"));
+  if (!parsed.success || parsed.data.username !== role)
+    throw new Error(`The ${role} role's secret ${secretArn} must be {"username": "${role}", "password": "…"}`);
   return parsed.data.password;
+}
+
+/** Every function role's password, each from its own secret. */
+export async function readRolePasswords(
+  secretArns: Record<FunctionDbRole, string>,
+  region: string,
+  client = new SecretsManagerClient({ region }),
+): Promise<RolePasswords> {
+  const passwords = await Promise.all(
+    FUNCTION_DB_ROLES.map((role) => readRolePassword(role, secretArns[role], region, client)),
+  );
+  return Object.fromEntries(FUNCTION_DB_ROLES.map((role, i) => [role, passwords[i]])) as RolePasswords;
 }

@@ -2,10 +2,11 @@ import { TASKS, type TaskName, taskTimeout } from "../pipeline/tasks.js";
 
 /**
  * What a function can be linked to (SST `link`): the Aurora cluster as the application role
- * (`Database`) or as its master user (`DatabaseAdmin`, migrate only), the knowledge base, and the
- * market-data key (`PolygonApiKey`, refresh prices only).
+ * (`Database`), as the prices role (`DatabasePrices`, refresh prices only: no users' tables) or as its
+ * master user (`DatabaseAdmin`, migrate only), the knowledge base, and the market-data key
+ * (`PolygonApiKey`, refresh prices only).
  */
-export type LinkName = "Database" | "DatabaseAdmin" | "KnowledgeBase" | "PolygonApiKey";
+export type LinkName = "Database" | "DatabasePrices" | "DatabaseAdmin" | "KnowledgeBase" | "PolygonApiKey";
 
 export interface FunctionSpec {
   /** SST component name, also the stem of the Lambda's physical name. */
@@ -48,7 +49,7 @@ function task(
 export const FUNCTIONS = {
   prepareJob: task("prepareJob", "PrepareJob", ["Database"]),
   // Also invoked daily by EventBridge Scheduler (stacks/market-data.ts); the key comes from the sst.Secret link.
-  refreshPrices: task("refreshPrices", "RefreshPrices", ["Database", "PolygonApiKey"]),
+  refreshPrices: task("refreshPrices", "RefreshPrices", ["DatabasePrices", "PolygonApiKey"]),
   tagger: task("tagger", "Tagger", ["Database"]),
   planner: task("planner", "Planner", ["Database"]),
   reporter: task("reporter", "Reporter", ["Database", "KnowledgeBase"], KNOWLEDGE_BASE_ENVIRONMENT),

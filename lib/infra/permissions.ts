@@ -44,8 +44,8 @@ export const RESOURCE_WILDCARD_ACTIONS: Readonly<Record<string, string>> = {
 
 /**
  * What the functions get: single statements through the Data API on the one cluster (none of them
- * opens a transaction or batches), authenticated as the `alex_app` database role by reading that
- * role's own secret — never the master secret.
+ * opens a transaction or batches), authenticated as their database role (`alex_app`, or `alex_prices`
+ * for the price refresh) by reading that role's own secret — never the master secret.
  */
 export function databaseGrants<S>(db: { clusterArn: S; secretArn: S }): Grant<S>[] {
   return [
@@ -56,9 +56,14 @@ export function databaseGrants<S>(db: { clusterArn: S; secretArn: S }): Grant<S>
 
 /**
  * What `migrate` alone gets: statements and transactions (each migration runs in one) as the master
- * user, and reading the application role's secret to set that role's password.
+ * user, and reading the function roles' secrets to set those roles' passwords.
  */
-export function databaseAdminGrants<S>(db: { clusterArn: S; secretArn: S; appSecretArn: S }): Grant<S>[] {
+export function databaseAdminGrants<S>(db: {
+  clusterArn: S;
+  secretArn: S;
+  appSecretArn: S;
+  pricesSecretArn: S;
+}): Grant<S>[] {
   return [
     {
       actions: [
@@ -69,7 +74,7 @@ export function databaseAdminGrants<S>(db: { clusterArn: S; secretArn: S; appSec
       ],
       resources: [db.clusterArn],
     },
-    { actions: ["secretsmanager:GetSecretValue"], resources: [db.secretArn, db.appSecretArn] },
+    { actions: ["secretsmanager:GetSecretValue"], resources: [db.secretArn, db.appSecretArn, db.pricesSecretArn] },
   ];
 }
 
@@ -161,7 +166,8 @@ export function ownGrants(name: FunctionName, inputs: ModelInputs): Grant[] {
 
 export interface LinkTargets {
   Database: { clusterArn: string; secretArn: string };
-  DatabaseAdmin: { clusterArn: string; secretArn: string; appSecretArn: string };
+  DatabasePrices: { clusterArn: string; secretArn: string };
+  DatabaseAdmin: { clusterArn: string; secretArn: string; appSecretArn: string; pricesSecretArn: string };
   KnowledgeBase: { endpointArn: string; indexArn: string };
 }
 
@@ -173,6 +179,8 @@ export function linkGrants(link: LinkName, targets: LinkTargets): Grant[] {
   switch (link) {
     case "Database":
       return databaseGrants(targets.Database);
+    case "DatabasePrices":
+      return databaseGrants(targets.DatabasePrices);
     case "DatabaseAdmin":
       return databaseAdminGrants(targets.DatabaseAdmin);
     case "KnowledgeBase":

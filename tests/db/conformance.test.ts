@@ -84,11 +84,27 @@ afterAll(async () => {
 describe("migrations through each driver", () => {
   it("applies every migration on an empty database, and nothing the second time", () => {
     expect(migrationRuns.pglite).toEqual([
-      ["001_schema", "002_job_owner", "003_numbers", "004_market_data", "005_reliability", "006_traces"],
+      [
+        "001_schema",
+        "002_job_owner",
+        "003_numbers",
+        "004_market_data",
+        "005_reliability",
+        "006_traces",
+        "007_prices_role",
+      ],
       [],
     ]);
     expect(migrationRuns["data-api"]).toEqual([
-      ["001_schema", "002_job_owner", "003_numbers", "004_market_data", "005_reliability", "006_traces"],
+      [
+        "001_schema",
+        "002_job_owner",
+        "003_numbers",
+        "004_market_data",
+        "005_reliability",
+        "006_traces",
+        "007_prices_role",
+      ],
       [],
     ]);
   });
@@ -116,6 +132,7 @@ describe("migrations through each driver", () => {
         { version: "004_market_data" },
         { version: "005_reliability" },
         { version: "006_traces" },
+        { version: "007_prices_role" },
       ],
       tables: [
         "accounts",

@@ -1,24 +1,66 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refreshPrices } from "../../functions/refresh-prices.js";
+import { loadConfig } from "../../lib/config.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
-import { APP_DB_ROLE } from "../../lib/db/roles.js";
+import { APP_DB_ROLE, PRICES_DB_ROLE } from "../../lib/db/roles.js";
+import { PolygonProvider } from "../../lib/market/polygon.js";
+import { ensureFreshPrices } from "../../lib/market/refresh.js";
+import { FakePolygon, groupedDaily } from "../market/fake-polygon.js";
 import { testDb } from "../support/db.js";
 
-/** The application role the functions connect as: only the DML they need (migration 005). */
+/** Runs `sql`, expecting PostgreSQL's "insufficient privilege" (42501). */
+async function refused(db: PgliteDb, sql: string) {
+  const error = await db.query(sql).then(
+    () => undefined,
+    (e: unknown) => e as { code?: string; message: string },
+  );
+  expect(error?.code, `${sql} was allowed`).toBe("42501");
+}
+
+/**
+ * Every table's privileges for `role`: table-wide ones, then column-only ones as `PRIV(col, …)`. A new
+ * table needs a decision in a migration, and this table in the test changes with it.
+ */
+async function grantsOf(db: PgliteDb, role: string): Promise<Record<string, string>> {
+  const { rows } = await db.query<{ table_name: string; privileges: string }>(
+    `WITH grantee AS (SELECT oid FROM pg_roles WHERE rolname = :role),
+     table_privileges AS (
+       SELECT c.oid, acl.privilege_type AS privilege FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) acl
+       WHERE acl.grantee = (SELECT oid FROM grantee)
+     ),
+     column_privileges AS (
+       SELECT c.oid, acl.privilege_type || '(' || string_agg(a.attname, ', ' ORDER BY a.attname) || ')' AS privilege
+       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid CROSS JOIN LATERAL aclexplode(a.attacl) acl
+       WHERE acl.grantee = (SELECT oid FROM grantee)
+         AND NOT EXISTS (SELECT 1 FROM table_privileges t WHERE t.oid = c.oid AND t.privilege = acl.privilege_type)
+       GROUP BY c.oid, acl.privilege_type
+     ),
+     privileges AS (SELECT * FROM table_privileges UNION ALL SELECT * FROM column_privileges)
+     SELECT c.relname AS table_name, COALESCE(string_agg(p.privilege, ',' ORDER BY p.privilege), '') AS privileges
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN privileges p ON p.oid = c.oid
+     WHERE n.nspname = 'public' AND c.relkind = 'r' GROUP BY c.relname ORDER BY c.relname`,
+    { role },
+  );
+  return Object.fromEntries(rows.map((r) => [r.table_name, r.privileges]));
+}
+
+/** Runs `work` as `role` (SET ROLE), then back as the owner. */
+async function as<T>(db: PgliteDb, role: string, work: () => Promise<T>): Promise<T> {
+  await db.query(`SET ROLE ${role}`);
+  try {
+    return await work();
+  } finally {
+    await db.query("RESET ROLE");
+  }
+}
+
+/** The application role the functions connect as: only the DML they need (migrations 005, 006, 007). */
 describe(`the ${APP_DB_ROLE} database role`, () => {
   let db: PgliteDb;
   beforeAll(async () => {
     db = await testDb();
-    await db.query(`SET ROLE ${APP_DB_ROLE}`);
   });
   afterAll(() => db.close());
-
-  const refused = async (sql: string) => {
-    const error = await db.query(sql).then(
-      () => undefined,
-      (e: unknown) => e as { code?: string; message: string },
-    );
-    expect(error?.code, `${sql} was allowed`).toBe("42501");
-  };
 
   it.each([
     "DROP TABLE jobs",
@@ -32,37 +74,138 @@ describe(`the ${APP_DB_ROLE} database role`, () => {
     "INSERT INTO users (clerk_user_id) VALUES ('intruder')",
     "UPDATE accounts SET cash_balance = 0",
     "INSERT INTO jobs (clerk_user_id) VALUES ('demo_user')",
+    // Prices come from the refresh (alex_prices) only.
+    "UPDATE instruments SET current_price = 1 WHERE symbol = 'SPY'",
+    "UPDATE instruments SET name = 'Renamed' WHERE symbol = 'SPY'",
+    "INSERT INTO prices (symbol, close, as_of, source) VALUES ('SPY', 1, DATE '2026-11-30', 'market')",
+    "UPDATE prices SET close = 1",
     "SELECT set_app_role_password('x')",
+    "SELECT set_prices_role_password('x')",
     "CREATE ROLE another",
-  ])("cannot: %s", refused);
+  ])("cannot: %s", (sql) => as(db, APP_DB_ROLE, () => refused(db, sql)));
 
   it("can read what the functions read and write what they write", async () => {
-    for (const table of ["users", "accounts", "positions", "instruments", "jobs"])
-      await db.query(`SELECT count(*) FROM ${table}`);
-    await db.query("UPDATE jobs SET error_message = error_message WHERE false");
-    await db.query("UPDATE instruments SET name = name WHERE symbol = 'SPY'");
+    const tagged = await as(db, APP_DB_ROLE, async () => {
+      for (const table of ["users", "accounts", "positions", "instruments", "jobs", "prices"])
+        await db.query(`SELECT count(*) FROM ${table}`);
+      await db.query("UPDATE jobs SET error_message = error_message WHERE false");
+      return db.query(
+        `UPDATE instruments SET allocation_regions = allocation_regions, instrument_type = instrument_type
+         WHERE symbol = 'SPY'`,
+      );
+    });
+    expect(tagged.rowCount).toBe(1);
   });
 
   it("has a grant decision for every table (a new table needs one in a migration)", async () => {
-    await db.query("RESET ROLE");
-    const { rows } = await db.query<{ table_name: string; privileges: string }>(
-      `SELECT c.relname AS table_name, COALESCE(string_agg(p.privilege_type, ',' ORDER BY p.privilege_type), '') AS privileges
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       LEFT JOIN information_schema.role_table_grants p ON p.table_name = c.relname AND p.grantee = '${APP_DB_ROLE}'
-       WHERE n.nspname = 'public' AND c.relkind = 'r' GROUP BY c.relname ORDER BY c.relname`,
-    );
-    await db.query(`SET ROLE ${APP_DB_ROLE}`);
-    expect(Object.fromEntries(rows.map((r) => [r.table_name, r.privileges]))).toEqual({
+    expect(await grantsOf(db, APP_DB_ROLE)).toEqual({
       accounts: "SELECT",
-      instruments: "SELECT,UPDATE",
+      instruments: "SELECT,UPDATE(allocation_asset_class, allocation_regions, allocation_sectors, instrument_type)",
       instruments_untrusted_pre_004: "",
       job_traces: "INSERT,SELECT",
       jobs: "SELECT,UPDATE",
       positions: "SELECT",
-      prices: "INSERT,SELECT,UPDATE",
+      prices: "SELECT",
       schema_migrations: "",
       user_instruments: "SELECT,UPDATE",
       users: "SELECT",
+    });
+  });
+});
+
+/**
+ * The role the refresh-prices function connects as (migration 007): it reads the shared instruments,
+ * moves their current price and adds to the price history — and cannot read any user's data.
+ */
+describe(`the ${PRICES_DB_ROLE} database role`, () => {
+  const polygon = new FakePolygon();
+  let baseUrl: string;
+  let db: PgliteDb;
+  beforeAll(async () => {
+    baseUrl = await polygon.start();
+    db = await testDb();
+  });
+  afterAll(async () => {
+    await db.close();
+    await polygon.stop();
+  });
+
+  it.each([
+    "SELECT * FROM users",
+    "SELECT * FROM accounts",
+    "SELECT * FROM positions",
+    "SELECT * FROM jobs",
+    "SELECT * FROM user_instruments",
+    "SELECT * FROM job_traces",
+    "SELECT * FROM instruments_untrusted_pre_004",
+    "SELECT * FROM schema_migrations",
+    "UPDATE jobs SET status = 'failed'",
+    "DROP TABLE prices",
+    "ALTER TABLE prices ADD COLUMN sneaky TEXT",
+    "ALTER TABLE instruments DROP COLUMN current_price",
+    "TRUNCATE prices",
+    "DELETE FROM prices",
+    "DELETE FROM instruments",
+    "CREATE TABLE exfil (x TEXT)",
+    "INSERT INTO instruments (symbol, name) VALUES ('NEW', 'New')",
+    "UPDATE instruments SET name = 'Renamed', allocation_regions = '{}' WHERE symbol = 'SPY'",
+    "UPDATE prices SET symbol = 'QQQ'",
+    "SELECT set_prices_role_password('x')",
+    "SELECT set_app_role_password('x')",
+    "CREATE ROLE another",
+  ])("cannot: %s", (sql) => as(db, PRICES_DB_ROLE, () => refused(db, sql)));
+
+  it("runs the real refresh-prices task: records the day's closes and moves the instruments' prices", async () => {
+    polygon.answer = (url) => {
+      const date = /stocks\/(\d{4}-\d{2}-\d{2})/.exec(url)?.[1] ?? "";
+      return {
+        status: 200,
+        body: groupedDaily(date, [
+          ["SPY", 601.25],
+          ["QQQ", 512.5],
+          ["AAPL", 230],
+        ]),
+      };
+    };
+    const config = loadConfig({ POLYGON_API_KEY: "test-key", POLYGON_BASE_URL: baseUrl });
+    const result = await as(db, PRICES_DB_ROLE, () => refreshPrices({ executionId: "exec-1" }, { db, config }));
+    expect(result).toMatchObject({ status: "refreshed", provider: "polygon", recorded: 2 });
+    const asOf = (result as { as_of: string }).as_of;
+
+    // The same day again (a second run within the day): the recorded close is replaced, not duplicated.
+    polygon.answer = () => ({ status: 200, body: groupedDaily(asOf, [["SPY", 602]]) });
+    const provider = new PolygonProvider({ apiKey: "test-key", baseUrl, retries: 0 });
+    const again = await as(db, PRICES_DB_ROLE, () =>
+      ensureFreshPrices(db, { name: provider.name, dailyCloses: () => provider.dailyCloses(asOf) }, { maxAgeHours: 0 }),
+    );
+    expect(again).toMatchObject({ status: "refreshed", as_of: asOf, recorded: 1 });
+
+    const market = await db.query("SELECT symbol, close, as_of FROM prices WHERE source = 'market' ORDER BY symbol");
+    expect(market.rows).toEqual([
+      { symbol: "QQQ", close: 512.5, as_of: asOf },
+      { symbol: "SPY", close: 602, as_of: asOf },
+    ]);
+    const instruments = await db.query(
+      "SELECT symbol, current_price, price_as_of, price_source FROM instruments WHERE symbol IN ('SPY', 'QQQ') ORDER BY symbol",
+    );
+    expect(instruments.rows).toEqual([
+      { symbol: "QQQ", current_price: 512.5, price_as_of: asOf, price_source: "market" },
+      { symbol: "SPY", current_price: 602, price_as_of: asOf, price_source: "market" },
+    ]);
+  });
+
+  it("has exactly the grants the refresh needs", async () => {
+    expect(await grantsOf(db, PRICES_DB_ROLE)).toEqual({
+      accounts: "",
+      instruments: "SELECT,UPDATE(current_price, price_as_of, price_source)",
+      instruments_untrusted_pre_004: "",
+      job_traces: "",
+      jobs: "",
+      positions: "",
+      prices: "INSERT,SELECT,UPDATE(close, fetched_at)",
+      schema_migrations: "",
+      user_instruments: "",
+      users: "",
     });
   });
 });

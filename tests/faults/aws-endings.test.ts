@@ -1,5 +1,5 @@
 import type { SQSEvent } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHandler as deadLetterHandler } from "../../functions/dead-letters.js";
 import { createHandler as sweepHandler } from "../../functions/sweep-jobs.js";
 import type { Db } from "../../lib/db/driver.js";
@@ -18,6 +18,7 @@ describe("jobs no execution ends, in AWS", () => {
   beforeAll(async () => {
     db = await testDb();
   });
+  afterEach(async () => expect(await unfinishedJobs(db)).toEqual([]));
   afterAll(() => db.close());
 
   const sqsEvent = (records: { messageId: string; body: string }[]): SQSEvent =>

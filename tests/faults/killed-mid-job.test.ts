@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { PgliteDb } from "../../lib/db/pglite.js";
+import { unfinishedJobs } from "./support.js";
 
 /**
  * A real `alex analyze` process is killed (SIGKILL: no handler runs) while its tagger waits on the
@@ -97,5 +99,11 @@ describe("a process killed mid-job", () => {
       new RegExp(`^interrupted: the process that ran this job \\(pid ${child.pid} on `),
     );
     expect(show.stderr).toContain(`Job ${jobId} failed: interrupted`);
+    const db = await PgliteDb.open(join(root, "db"));
+    try {
+      expect(await unfinishedJobs(db)).toEqual([]);
+    } finally {
+      await db.close();
+    }
   }, 300_000);
 });

@@ -48,10 +48,30 @@ describe("faults in the pipeline", () => {
       expect(job?.status).toBe("completed");
     });
 
-    it.each(["reporter", "charter", "retirement"] as const)("%s throttled 3× still succeeds", async (agent) => {
+    it.each([
+      ["planner", 1],
+      ["planner", 3],
+    ] as const)("%s throttled %i× is retried and the job completes", async (agent, times) => {
       const jobId = await user();
-      const specialist = throttled(agent, 3);
+      const planner = throttled(agent, times);
+      const { job } = await run({ jobId }, { taskFunctions: { [agent]: planner.fn } });
+      expect(planner.calls()).toBe(times + 1);
+      expect(job?.status).toBe("completed");
+      expect(job?.error_message).toBeNull();
+    });
+
+    it.each([
+      ["reporter", 1],
+      ["charter", 1],
+      ["retirement", 1],
+      ["reporter", 3],
+      ["charter", 3],
+      ["retirement", 3],
+    ] as const)("%s throttled %i× still succeeds", async (agent, times) => {
+      const jobId = await user();
+      const specialist = throttled(agent, times);
       const { job } = await run({ jobId }, { taskFunctions: { [agent]: specialist.fn } });
+      expect(specialist.calls()).toBe(times + 1);
       expect(job?.status).toBe("completed");
       expect((job?.summary_payload as Summary).results[agent].status).toBe("succeeded");
     });
@@ -73,18 +93,28 @@ describe("faults in the pipeline", () => {
       expect(job?.error_message).toBe("ThrottledError: model still throttled after its retries");
     });
 
-    it("a specialist throttled beyond budget is recorded; the others finish and the job completes", async () => {
-      const jobId = await user();
-      const { job } = await run({ jobId }, { taskFunctions: { reporter: throttled("reporter", 99).fn } });
-      expect(job?.status).toBe("completed");
-      const summary = job?.summary_payload as Summary;
-      expect(summary.results.reporter).toEqual({
-        status: "failed",
-        error: "ThrottledError: model still throttled after its retries",
-      });
-      expect(summary.results.charter.status).toBe("succeeded");
-      expect(job?.report_payload).toBeNull();
-    });
+    const OUTPUT = { reporter: "report_payload", charter: "charts_payload", retirement: "retirement_payload" } as const;
+    it.each(["reporter", "charter", "retirement"] as const)(
+      "%s throttled beyond budget is recorded; the others finish and the job completes",
+      async (agent) => {
+        const jobId = await user();
+        const { job } = await run({ jobId }, { taskFunctions: { [agent]: throttled(agent, 99).fn } });
+        expect(job?.status).toBe("completed");
+        expect(job?.error_message).toBeNull();
+        const summary = job?.summary_payload as Summary;
+        expect(summary.results[agent]).toEqual({
+          status: "failed",
+          error: "ThrottledError: model still throttled after its retries",
+        });
+        for (const other of Object.keys(OUTPUT) as (keyof typeof OUTPUT)[]) {
+          if (other === agent) expect(job?.[OUTPUT[other]], other).toBeNull();
+          else {
+            expect(summary.results[other].status, other).toBe("succeeded");
+            expect(job?.[OUTPUT[other]], other).not.toBeNull();
+          }
+        }
+      },
+    );
   });
 
   describe("specialists", () => {

@@ -5,7 +5,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHandler } from "../../functions/migrate.js";
-import { readAppRolePassword } from "../../lib/db/app-role-secret.js";
+import { readRolePassword, readRolePasswords } from "../../lib/db/app-role-secret.js";
 import type { Db } from "../../lib/db/driver.js";
 import { MIGRATIONS_DIR, readMigrations } from "../../lib/db/migrate.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
@@ -36,14 +36,21 @@ describe("migrate function", () => {
     const handler = createHandler({
       openDb,
       migrationsDir: dir,
-      appRolePassword: async () => "a-generated-password-of-40-chars",
+      rolePasswords: async () => ({
+        alex_app: "app-generated-password-of-40-chars",
+        alex_prices: "prices-password-of-40",
+      }),
     });
 
     expect(await handler()).toEqual({ applied: ["999_probe"], known: known + 1 });
-    const role = await db.query(
-      "SELECT rolcanlogin, rolpassword IS NOT NULL AS has_password FROM pg_authid WHERE rolname = 'alex_app'",
+    const roles = await db.query(
+      `SELECT rolname, rolcanlogin, rolpassword IS NOT NULL AS has_password FROM pg_authid
+       WHERE rolname IN ('alex_app', 'alex_prices') ORDER BY rolname`,
     );
-    expect(role.rows).toEqual([{ rolcanlogin: true, has_password: true }]);
+    expect(roles.rows).toEqual([
+      { rolname: "alex_app", rolcanlogin: true, has_password: true },
+      { rolname: "alex_prices", rolcanlogin: true, has_password: true },
+    ]);
     expect(await handler()).toEqual({ applied: [], known: known + 1 });
     expect((await db.query("SELECT count(*)::int AS n FROM migrate_probe")).rows[0]).toEqual({ n: 0 });
     expect(closed).toBe(2);
@@ -53,27 +60,38 @@ describe("migrate function", () => {
     const empty = mkdtempSync(join(tmpdir(), "alex-migrations-empty-"));
     try {
       await expect(
-        createHandler({ openDb, migrationsDir: empty, appRolePassword: async () => "unused-password-0000" })(),
+        createHandler({
+          openDb,
+          migrationsDir: empty,
+          rolePasswords: async () => ({ alex_app: "unused-password-0000", alex_prices: "unused-password-0000" }),
+        })(),
       ).rejects.toThrow(/No migrations found/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
   });
 
-  it("reads the app role's password from its secret, refusing a secret of another shape", async () => {
+  it("reads each role's password from its own secret, refusing a secret of another shape or role", async () => {
     const secrets = mockClient(SecretsManagerClient);
-    secrets
-      .on(GetSecretValueCommand, { SecretId: "arn:app" })
-      .resolves({ SecretString: JSON.stringify({ username: "alex_app", password: "p".repeat(40) }) });
-    secrets
-      .on(GetSecretValueCommand, { SecretId: "arn:master" })
-      .resolves({ SecretString: JSON.stringify({ username: "postgres", password: "p".repeat(40) }) });
-    expect(await readAppRolePassword("arn:app", "eu-west-1", new SecretsManagerClient({ region: "eu-west-1" }))).toBe(
-      "p".repeat(40),
+    const secret = (arn: string, username: string, password: string) =>
+      secrets
+        .on(GetSecretValueCommand, { SecretId: arn })
+        .resolves({ SecretString: JSON.stringify({ username, password }) });
+    secret("arn:app", "alex_app", "a".repeat(40));
+    secret("arn:prices", "alex_prices", "p".repeat(40));
+    secret("arn:master", "postgres", "m".repeat(40));
+    const client = new SecretsManagerClient({ region: "eu-west-1" });
+    expect(await readRolePasswords({ alex_app: "arn:app", alex_prices: "arn:prices" }, "eu-west-1", client)).toEqual({
+      alex_app: "a".repeat(40),
+      alex_prices: "p".repeat(40),
+    });
+    await expect(readRolePassword("alex_app", "arn:master", "eu-west-1", client)).rejects.toThrow(
+      `The alex_app role's secret arn:master must be {"username": "alex_app"`,
     );
+    // The secrets swapped: each role refuses the other's.
     await expect(
-      readAppRolePassword("arn:master", "eu-west-1", new SecretsManagerClient({ region: "eu-west-1" })),
-    ).rejects.toThrow('The app role secret arn:master must be {"username": "alex_app"');
+      readRolePasswords({ alex_app: "arn:prices", alex_prices: "arn:app" }, "eu-west-1", client),
+    ).rejects.toThrow(`The alex_app role's secret arn:prices must be {"username": "alex_app"`);
     secrets.restore();
   });
 

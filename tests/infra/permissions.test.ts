@@ -23,10 +23,15 @@ const LINKS = {
     clusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:alex-orchestra-dev-databasecluster`,
     secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabaseAppSecret-AbCdEf`,
   },
+  DatabasePrices: {
+    clusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:alex-orchestra-dev-databasecluster`,
+    secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabasePricesSecret-PrIcEs`,
+  },
   DatabaseAdmin: {
     clusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:alex-orchestra-dev-databasecluster`,
     secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabaseMasterSecret-MaStEr`,
     appSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabaseAppSecret-AbCdEf`,
+    pricesSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:alex-orchestra-dev-DatabasePricesSecret-PrIcEs`,
   },
   KnowledgeBase: {
     endpointArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/alex-orchestra-dev-embeddings`,
@@ -80,6 +85,11 @@ const DB = [
   `rds-data:ExecuteStatement ${LINKS.Database.clusterArn}`,
   `secretsmanager:GetSecretValue ${LINKS.Database.secretArn}`,
 ];
+/** The price refresh: the same cluster, as the `alex_prices` role through that role's own secret. */
+const PRICES_DB = [
+  `rds-data:ExecuteStatement ${LINKS.DatabasePrices.clusterArn}`,
+  `secretsmanager:GetSecretValue ${LINKS.DatabasePrices.secretArn}`,
+];
 const MODEL = "bedrock:InvokeModel arn:aws:bedrock:us-west-2::foundation-model/openai.gpt-oss-120b-1:0";
 const LOG_DELIVERY = ["Create", "Get", "Update", "Delete"].map((verb) => `logs:${verb}LogDelivery *`);
 const ENDPOINT_LOGS = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}`;
@@ -91,7 +101,7 @@ const ENDPOINT_LOGS = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemake
  */
 const EXPECTED: Record<string, string[]> = {
   "function prepareJob": DB,
-  "function refreshPrices": DB,
+  "function refreshPrices": PRICES_DB,
   "function tagger": [MODEL, ...DB],
   "function planner": [MODEL, ...DB],
   "function reporter": [
@@ -111,6 +121,7 @@ const EXPECTED: Record<string, string[]> = {
     ),
     `secretsmanager:GetSecretValue ${LINKS.DatabaseAdmin.secretArn}`,
     `secretsmanager:GetSecretValue ${LINKS.DatabaseAdmin.appSecretArn}`,
+    `secretsmanager:GetSecretValue ${LINKS.DatabaseAdmin.pricesSecretArn}`,
   ],
   "function executionEnded": DB,
   "function deadLetters": [
@@ -220,6 +231,15 @@ describe("every role's complete policy is the explicit table", () => {
 
   it.each(WIDENINGS)("fails for a widening: %s", (_name, widen, expected) => {
     expect(differences(widen(allRoles()))).toEqual([expected]);
+  });
+
+  it("fails when the price refresh is given the app role (and so the users' tables)", () => {
+    expect(
+      differences({
+        ...allRoles(),
+        "function refreshPrices": [...grantsOf("refreshPrices"), ...grantsOf("prepareJob")],
+      }),
+    ).toEqual([`function refreshPrices: + secretsmanager:GetSecretValue ${LINKS.Database.secretArn}`]);
   });
 
   it("fails when a grant is lost too, and when a new role appears", () => {
@@ -354,18 +374,20 @@ describe("the declared permissions are least privilege", () => {
     ).toEqual(["s3vectors:GetVectors", "s3vectors:QueryVectors"]);
   });
 
-  it("gives every function but migrate single Data API statements as the app role, and migrate alone the master secret", () => {
+  it("gives every function but migrate single Data API statements as its role, and migrate alone the master secret", () => {
     for (const name of FUNCTION_NAMES.filter((n) => n !== "migrate")) {
       const grants = grantsOf(name);
       expect(
         actionsOf(grants).filter((a) => service(a) === "rds-data"),
         name,
       ).toEqual(["rds-data:ExecuteStatement"]);
-      expect(resourcesFor(grants, "secretsmanager:"), name).toEqual([LINKS.Database.secretArn]);
+      const roleSecret = name === "refreshPrices" ? LINKS.DatabasePrices.secretArn : LINKS.Database.secretArn;
+      expect(resourcesFor(grants, "secretsmanager:"), name).toEqual([roleSecret]);
     }
     expect(resourcesFor(grantsOf("migrate"), "secretsmanager:")).toEqual([
       LINKS.DatabaseAdmin.secretArn,
       LINKS.DatabaseAdmin.appSecretArn,
+      LINKS.DatabaseAdmin.pricesSecretArn,
     ]);
     for (const name of BOOKKEEPING) {
       expect(new Set(actionsOf(grantsOf(name)).map(service)), name).toEqual(new Set(["rds-data", "secretsmanager"]));
@@ -418,6 +440,15 @@ describe("the function table", () => {
     }
     expect(FUNCTIONS.migrate.live).toBe(false);
     expect(FUNCTIONS.executionEnded.live).toBe(false);
+  });
+
+  it("links each function to exactly one database role; the prices role to the price refresh alone", () => {
+    const databaseLinks = (name: FunctionName) =>
+      FUNCTIONS[name].links.filter((link: string) => link.startsWith("Database"));
+    for (const name of FUNCTION_NAMES) expect(databaseLinks(name), name).toHaveLength(1);
+    expect(FUNCTION_NAMES.filter((name) => databaseLinks(name)[0] === "DatabasePrices")).toEqual(["refreshPrices"]);
+    expect(FUNCTION_NAMES.filter((name) => databaseLinks(name)[0] === "DatabaseAdmin")).toEqual(["migrate"]);
+    expect(FUNCTIONS.refreshPrices.links).toEqual(["DatabasePrices", "PolygonApiKey"]);
   });
 });
 

@@ -86,7 +86,7 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
       model: { provider: "bedrock", modelId: "openai.gpt-oss-120b-1:0" },
       bedrockRegion: "us-west-2",
     };
-    functionsStack.functions({ settings, ctx, links: { Database: {}, KnowledgeBase: {} } });
+    functionsStack.functions({ settings, ctx, links: { Database: {}, DatabasePrices: {}, KnowledgeBase: {} } });
     const arns = Object.fromEntries(TASK_NAMES.map((t) => [t, `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${t}`]));
     const { machine } = stateMachineStack.analysisStateMachine({ arns, account: ACCOUNT });
     await new Promise((done) => machine.arn.apply(done));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LINK_PROPERTIES, linkedConfig, linkedEnvironment } from "../../functions/links.js";
+import { LINK_PROPERTIES, linkedConfig, linkedEnvironment, linkedRoleSecretArns } from "../../functions/links.js";
 import { ecrRepositoryArn, huggingFaceImageUri } from "../../lib/infra/embedding-image.js";
 import { FUNCTION_NAMES, functionEnvironment, JOBS_VISIBILITY_TIMEOUT_SECONDS } from "../../lib/infra/functions.js";
 import { physicalName } from "../../lib/infra/names.js";
@@ -92,9 +92,25 @@ describe("links", () => {
       VECTOR_INDEX: "financial-research",
     });
     expect(linkedEnvironment({ Database: database })).not.toHaveProperty("VECTOR_BUCKET");
-    expect(Object.keys(LINK_PROPERTIES)).toEqual(["Database", "DatabaseAdmin", "KnowledgeBase", "PolygonApiKey"]);
-    expect(linkedEnvironment({ DatabaseAdmin: { ...database, appSecretArn: "arn:app" } })).toMatchObject({
-      AURORA_APP_SECRET_ARN: "arn:app",
+    expect(Object.keys(LINK_PROPERTIES)).toEqual([
+      "Database",
+      "DatabasePrices",
+      "DatabaseAdmin",
+      "KnowledgeBase",
+      "PolygonApiKey",
+    ]);
+    expect(
+      linkedEnvironment({ DatabaseAdmin: { ...database, appSecretArn: "arn:app", pricesSecretArn: "arn:prices" } }),
+    ).toMatchObject({ AURORA_APP_SECRET_ARN: "arn:app", AURORA_PRICES_SECRET_ARN: "arn:prices" });
+    expect(
+      linkedRoleSecretArns({ DatabaseAdmin: { ...database, appSecretArn: "arn:a", pricesSecretArn: "arn:p" } }),
+    ).toEqual({ alex_app: "arn:a", alex_prices: "arn:p" });
+    // The price refresh connects with its own role's secret, through the same config variables.
+    const prices = { ...database, secretArn: "arn:aws:secretsmanager:eu-west-1:1:secret:prices" };
+    expect(linkedEnvironment({ DatabasePrices: prices })).toEqual({
+      AURORA_CLUSTER_ARN: database.clusterArn,
+      AURORA_SECRET_ARN: prices.secretArn,
+      AURORA_DATABASE: "alex",
     });
     expect(linkedEnvironment({ PolygonApiKey: { value: "pk" } })).toEqual({ POLYGON_API_KEY: "pk" });
     expect(linkedConfig({ Database: database, PolygonApiKey: { value: "" } }, {}).market.apiKey).toBeUndefined();
@@ -117,8 +133,12 @@ describe("links", () => {
     });
   });
 
-  it("rejects a malformed link", () => {
+  it("rejects a malformed link, and two database links on one function", () => {
     expect(() => linkedEnvironment({ Database: { clusterArn: "" } })).toThrow(/Link "Database" is malformed/);
+    expect(() => linkedEnvironment({ DatabaseAdmin: database })).toThrow(/Link "DatabaseAdmin" is malformed/);
+    expect(() => linkedEnvironment({ Database: database, DatabasePrices: database })).toThrow(
+      'A function links one database role, not "Database" and "DatabasePrices"',
+    );
   });
 });
 
