@@ -1,4 +1,4 @@
-import { Agent, type RunContext, tool } from "@openai/agents";
+import { Agent, type RunContext, tool } from "@openai/agents-core";
 import { z } from "zod";
 import { savePayload } from "../db/repositories/jobs.js";
 import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";

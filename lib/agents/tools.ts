@@ -1,4 +1,4 @@
-import { type RunContext, tool } from "@openai/agents";
+import { type RunContext, tool } from "@openai/agents-core";
 import { z } from "zod";
 import { describeIssues } from "../validation.js";
 

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { z } from "zod";
+import * as z from "zod";
 import { APP_DB_ROLE } from "./roles.js";
 
 const AppRoleSecret = z.object({ username: z.literal(APP_DB_ROLE), password: z.string().min(16) });
