@@ -1,7 +1,7 @@
 /**
  * esbuild plugins for the Lambda bundles (`nodejs.plugins` in stacks/functions.ts; scripts/bundle-sizes.ts
- * uses the same list). Each one keeps a package out of a bundle that never runs it; the replaced imports
- * resolve to stubs that throw a clear error if they are ever used.
+ * uses the same list). Each one keeps code out of a bundle that never runs it: the Agents SDK's umbrella
+ * package, its MCP client and zod's non-English locales.
  * Plain JavaScript: SST loads this file in a separate Node process (its plugin runner), not through tsx.
  */
 import { fileURLToPath } from "node:url";
