@@ -1,6 +1,5 @@
 import type { Context } from "aws-lambda";
 import type { AgentDeps } from "../lib/agents/common.js";
-import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { logger } from "../lib/logger.js";
 import type { TaskFunction } from "../lib/pipeline/task.js";
 import { linkedConfig, openLinkedDb } from "./links.js";
@@ -10,12 +9,14 @@ let deps: Promise<AgentDeps> | undefined;
 /**
  * Dependencies of a Lambda container, built once: config from the environment plus what the SST links
  * carry (Resource.Database, Resource.KnowledgeBase), Aurora through the Data API, and the knowledge base
- * for the function that is linked to it (the reporter).
+ * for the function that is linked to it (the reporter), imported only there.
  */
 async function lambdaDeps(): Promise<AgentDeps> {
   const config = linkedConfig();
   const db = openLinkedDb();
-  const knowledge = config.knowledge.vectorBucket ? await createKnowledgeBase(config) : undefined;
+  const knowledge = config.knowledge.vectorBucket
+    ? await (await import("../lib/knowledge/knowledge-base.js")).createKnowledgeBase(config)
+    : undefined;
   return { db, config, knowledge };
 }
 

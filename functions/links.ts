@@ -1,5 +1,5 @@
 import { Resource } from "sst/resource";
-import { z } from "zod";
+import * as z from "zod";
 import { loadConfig } from "../lib/config.js";
 import { type DataApiDb, dataApiDbFromConfig } from "../lib/db/data-api.js";
 import type { FunctionDbRole } from "../lib/db/roles.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { failJob } from "../lib/db/repositories/jobs.js";
 import { agentLogger } from "../lib/logger.js";
 import { jobIdsNamedBy } from "../lib/pipeline/job-message.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { findUntaggedInstrumentsOfUser } from "../lib/db/repositories/instruments.js";
 import { claimJob, getJob } from "../lib/db/repositories/jobs.js";
 import { agentLogger } from "../lib/logger.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { logger } from "../lib/logger.js";
 import { marketDataProvider } from "../lib/market/index.js";
 import { ensureFreshPrices, type PriceRefresh } from "../lib/market/refresh.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Where the agents' model comes from, parsed from `ALEX_MODEL`. */
 export type ModelChoice =

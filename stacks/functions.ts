@@ -48,7 +48,9 @@ export function functions(args: {
             deadLetterQueueArn: dlq,
           }),
       ),
-      nodejs: { format: "esm", minify: true },
+      // Code splitting: a dynamic import() (model provider, OTLP, knowledge base) loads on first use, not at
+      // init. The plugins keep code the functions never run out of the bundle (scripts/bundle-sizes.ts).
+      nodejs: { format: "esm", minify: true, splitting: true, plugins: "./stacks/bundle-plugins.mjs" },
       ...(name in reserved ? { concurrency: { reserved: reserved[name as keyof typeof reserved] } } : {}),
       ...(name === "migrate" ? { copyFiles: [{ from: MIGRATIONS_SOURCE, to: "migrations" }] } : {}),
       ...(spec.live ? {} : { dev: false as const }),

@@ -1,4 +1,4 @@
-import { Agent } from "@openai/agents";
+import { Agent } from "@openai/agents-core";
 import { Chart, PALETTE, toStoredChart, undrawableReason } from "../charts/chart.js";
 import type { Db } from "../db/driver.js";
 import { publishCharts } from "../db/repositories/jobs.js";

@@ -8,7 +8,7 @@ import {
   Runner,
   type RunResult,
   type Usage,
-} from "@openai/agents";
+} from "@openai/agents-core";
 import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";

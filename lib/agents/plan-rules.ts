@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Portfolio } from "../portfolio/types.js";
 import { hasRetirementGoals, positionCount } from "./portfolio-brief.js";
 import { SPECIALISTS, type SpecialistName } from "./shared.js";

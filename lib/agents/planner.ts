@@ -1,4 +1,4 @@
-import { Agent, type RunContext, tool } from "@openai/agents";
+import { Agent, type RunContext, tool } from "@openai/agents-core";
 import { z } from "zod";
 import { saveSnapshot } from "../db/repositories/jobs.js";
 import { loadPortfolio } from "../db/repositories/portfolios.js";

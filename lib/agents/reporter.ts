@@ -1,4 +1,4 @@
-import { Agent } from "@openai/agents";
+import { Agent } from "@openai/agents-core";
 import { savePayload } from "../db/repositories/jobs.js";
 import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";

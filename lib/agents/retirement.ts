@@ -1,4 +1,4 @@
-import { Agent } from "@openai/agents";
+import { Agent } from "@openai/agents-core";
 import { z } from "zod";
 import type { JobRow } from "../db/repositories/jobs.js";
 import { savePayload } from "../db/repositories/jobs.js";

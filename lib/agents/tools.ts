@@ -1,4 +1,4 @@
-import { type FunctionToolResult, type RunContext, type ToolToFinalOutputFunction, tool } from "@openai/agents";
+import { type FunctionToolResult, type RunContext, type ToolToFinalOutputFunction, tool } from "@openai/agents-core";
 import { z } from "zod";
 import { describeIssues } from "../validation.js";
 

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { z } from "zod";
+import * as z from "zod";
 import { FUNCTION_DB_ROLES, type FunctionDbRole, type RolePasswords } from "./roles.js";
 
 const RoleSecret = z.object({ username: z.string(), password: z.string().min(16) });

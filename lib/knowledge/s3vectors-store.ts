@@ -5,7 +5,7 @@ import {
   QueryVectorsCommand,
   S3VectorsClient,
 } from "@aws-sdk/client-s3vectors";
-import { z } from "zod";
+import * as z from "zod";
 import { logger } from "../logger.js";
 import type { PassageMetadata, VectorHit, VectorRecord, VectorSpace, VectorStore } from "./types.js";
 import { assertVector } from "./vectors.js";

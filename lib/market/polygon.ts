@@ -1,5 +1,5 @@
 import pRetry, { AbortError } from "p-retry";
-import { z } from "zod";
+import * as z from "zod";
 import {
   type DailyCloses,
   MarketDataAuthError,

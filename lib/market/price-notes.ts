@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { HoldingValuation } from "../portfolio/valuation.js";
 
 /** What prices a job's valuation used: the newest trusted date, and the holdings to flag. */

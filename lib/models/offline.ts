@@ -11,7 +11,7 @@ import {
   type StreamEvent,
   Usage,
   withGenerationSpan,
-} from "@openai/agents";
+} from "@openai/agents-core";
 
 /** One tool call already made in this run, with what the tool returned. */
 export interface OfflineToolResult {

@@ -1,16 +1,9 @@
-import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import type { Model } from "@openai/agents";
-import { aisdk } from "@openai/agents-extensions/ai-sdk";
-import { type LanguageModelMiddleware, wrapLanguageModel } from "ai";
+import type { Model, ModelRequest, ModelResponse, ModelRetryAdviceRequest, StreamEvent } from "@openai/agents-core";
 import type { Config } from "../config.js";
-import { MAX_OUTPUT_TOKENS_PER_CALL } from "../scale/limits.js";
 import { OfflineModel, type OfflinePolicy } from "./offline.js";
 
 /** The parts of the configuration that choose and configure the model. */
 export type ModelConfig = Pick<Config, "model" | "bedrock" | "openai" | "modelMaxRetries">;
-
-export type ReasoningEffort = Config["bedrock"]["reasoningEffort"];
 
 export interface CreateModelOptions {
   /** Agent name, for logs and error messages. */
@@ -26,6 +19,8 @@ export interface CreateModelOptions {
  * The one place that hands every agent its model, chosen by `ALEX_MODEL`:
  * `offline` → {@link OfflineModel}; `bedrock:<id>` and `openai-compatible:<model>` → `aisdk()`
  * over the AI SDK provider. Throttling is retried by the runner (`modelRetrySettings` in ./retry.ts).
+ * A provider's module (./bedrock.ts, ./openai-compatible.ts) is imported on the model's first request,
+ * so a Lambda loads only the provider it is configured with, and none at import.
  */
 export function createModel(config: ModelConfig, options: CreateModelOptions): Model {
   const choice = config.model;
@@ -33,73 +28,50 @@ export function createModel(config: ModelConfig, options: CreateModelOptions): M
     case "offline":
       return new OfflineModel(options.offlinePolicy, options.agent);
     case "bedrock":
-      return bedrockModel(choice.modelId, config.bedrock, options.bedrockBaseURL);
-    case "openai-compatible":
-      return openAICompatibleModel(choice.model, config.openai);
+      return new DeferredModel(async () =>
+        (await import("./bedrock.js")).bedrockModel(choice.modelId, config.bedrock, options.bedrockBaseURL),
+      );
+    case "openai-compatible": {
+      const { baseURL, apiKey } = config.openai;
+      if (!baseURL) throw new Error("OPENAI_BASE_URL: required when ALEX_MODEL is openai-compatible:<model>");
+      return new DeferredModel(async () =>
+        (await import("./openai-compatible.js")).openAICompatibleModel(choice.model, baseURL, apiKey),
+      );
+    }
   }
 }
 
 /** Also here for callers that build models. */
 export { modelName } from "../config.js";
 
-/**
- * Bedrock through the Converse API (non-streaming). The region comes from `BEDROCK_REGION` only;
- * credentials are read by the provider on each request (the Lambda role's env variables).
- */
-function bedrockModel(modelId: string, bedrock: Config["bedrock"], baseURL?: string): Model {
-  const provider = createAmazonBedrock({ region: bedrock.region, ...(baseURL ? { baseURL } : {}) });
-  return aisdk(wrapLanguageModel({ model: provider(modelId), middleware: bedrockMiddleware(bedrock.reasoningEffort) }));
-}
+/** A model built on its first request by `load` (which imports the provider); a failed load is tried again. */
+export class DeferredModel implements Model {
+  #loading: Promise<Model> | undefined;
+  #loaded: Model | undefined;
 
-function openAICompatibleModel(model: string, openai: Config["openai"]): Model {
-  if (!openai.baseURL) throw new Error("OPENAI_BASE_URL: required when ALEX_MODEL is openai-compatible:<model>");
-  const provider = createOpenAICompatible({
-    name: "openai-compatible",
-    baseURL: openai.baseURL,
-    apiKey: openai.apiKey,
-    supportsStructuredOutputs: true,
-  });
-  return aisdk(provider(model));
-}
+  constructor(private readonly load: () => Promise<Model>) {}
 
-type CallOptions = Parameters<NonNullable<LanguageModelMiddleware["transformParams"]>>[0]["params"];
+  async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    return (await this.model()).getResponse(request);
+  }
 
-/**
- * Adapts Agents SDK requests to Bedrock gpt-oss: caps the output (Bedrock reserves input + maxTokens of
- * the token quota when a call starts, so an unset cap would reserve the model's maximum), drops the `strict` flag the SDK puts on tools
- * (not verified to be accepted by gpt-oss on Bedrock) and sets the reasoning effort, which the
- * provider sends as gpt-oss's flat `additionalModelRequestFields.reasoning_effort`.
- * An effort already set in the agent's `modelSettings.providerData.providerOptions` wins.
- */
-export function bedrockMiddleware(reasoningEffort: ReasoningEffort): LanguageModelMiddleware {
-  return {
-    transformParams: async ({ params }) => ({
-      ...params,
-      maxOutputTokens: params.maxOutputTokens ?? MAX_OUTPUT_TOKENS_PER_CALL,
-      tools: withoutStrict(params.tools),
-      providerOptions: withReasoningEffort(params.providerOptions, reasoningEffort),
-    }),
-  };
-}
+  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    yield* (await this.model()).getStreamedResponse(request);
+  }
 
-function withoutStrict(tools: CallOptions["tools"]): CallOptions["tools"] {
-  return tools?.map((tool) => {
-    if (tool.type !== "function") return tool;
-    const { strict: _strict, ...rest } = tool;
-    return rest;
-  });
-}
+  /** The loaded model's advice; none before it is loaded (a failed import is not a model error). */
+  getRetryAdvice(args: ModelRetryAdviceRequest): ReturnType<NonNullable<Model["getRetryAdvice"]>> {
+    return this.#loaded?.getRetryAdvice?.(args);
+  }
 
-/** The provider reads `amazonBedrock` options if present, else `bedrock`: add the effort to the one it reads. */
-function withReasoningEffort(
-  providerOptions: CallOptions["providerOptions"],
-  effort: ReasoningEffort,
-): CallOptions["providerOptions"] {
-  const key = providerOptions?.amazonBedrock ? "amazonBedrock" : "bedrock";
-  const current = providerOptions?.[key] ?? {};
-  const reasoningConfig = (current.reasoningConfig ?? {}) as Record<string, unknown>;
-  return {
-    ...providerOptions,
-    [key]: { ...current, reasoningConfig: { maxReasoningEffort: effort, ...reasoningConfig } },
-  } as CallOptions["providerOptions"];
+  private model(): Promise<Model> {
+    this.#loading ??= this.load().then(
+      (model) => (this.#loaded = model),
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    );
+    return this.#loading;
+  }
 }

@@ -1,4 +1,4 @@
-import type { ModelRetrySettings, RetryPolicy } from "@openai/agents";
+import type { ModelRetrySettings, RetryPolicy } from "@openai/agents-core";
 import { APICallError } from "ai";
 
 const THROTTLING_STATUS_CODES = new Set([429, 500, 503]);

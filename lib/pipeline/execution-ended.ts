@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Db } from "../db/driver.js";
 import { failJob } from "../db/repositories/jobs.js";
 import { logger } from "../logger.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, PlanDecision, requiredSpecialists } from "../agents/plan-rules.js";
 import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../agents/shared.js";

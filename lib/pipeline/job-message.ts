@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { JobId } from "../db/repositories/jobs.js";
 import { describeIssues } from "../validation.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** What a Catch puts in the state: `{Error, Cause}`. */
 export const StateError = z.object({ Error: z.string(), Cause: z.string().optional() });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AgentDeps } from "../agents/common.js";
 import { describeIssues } from "../validation.js";
 

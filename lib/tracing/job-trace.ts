@@ -1,4 +1,4 @@
-import { setTraceProcessors, setTracingDisabled, withTrace } from "@openai/agents";
+import { setTraceProcessors, setTracingDisabled, withTrace } from "@openai/agents-core";
 import { z } from "zod";
 import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";

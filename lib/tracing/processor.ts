@@ -1,4 +1,4 @@
-import type { Span, SpanData, Trace, TracingProcessor } from "@openai/agents";
+import type { Span, SpanData, Trace, TracingProcessor } from "@openai/agents-core";
 
 /** Trace metadata key that marks a trace as one of a job's tasks (set by `withJobTrace`). */
 export const JOB_ID_KEY = "alex_job_id";

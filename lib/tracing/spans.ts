@@ -1,4 +1,4 @@
-import type { Span, SpanData } from "@openai/agents";
+import type { Span, SpanData } from "@openai/agents-core";
 import type { SpanDetail, TraceSpan } from "../db/repositories/traces.js";
 
 /** Where a run's spans belong: the job, and the state machine task that ran the agent. */

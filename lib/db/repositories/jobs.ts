@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { JobStatus, Portfolio } from "../../portfolio/types.js";
 import { type Db, P, type SqlParams } from "../driver.js";
 
