@@ -7,7 +7,6 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { BundleMeasure } from "./bench/bundles.js";
 import { machineInfo } from "./bench/machine.js";
 import {
   bundleRows,
@@ -19,6 +18,7 @@ import {
   testSuiteRows,
 } from "./bench/sections.js";
 import { failedRow, markdownTable, type Row } from "./bench/table.js";
+import type { BundleFigure } from "./bundle-sizes.js";
 
 const SECTIONS = {
   bundles: "Lambda bundles",
@@ -50,7 +50,7 @@ console.log(
   `node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load average ${machine.loadAverage.join(" ")}, commit ${machine.gitCommit.slice(0, 9)}${machine.gitDirty ? " (dirty)" : ""}${reps.quick ? ", --quick" : ""}`,
 );
 
-let bundles: BundleMeasure[] = [];
+let bundles: BundleFigure[] = [];
 const runners: Record<Section, () => Promise<Row[]>> = {
   bundles: async () => {
     const result = await bundleRows(reps);
