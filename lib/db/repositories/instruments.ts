@@ -159,16 +159,6 @@ export const untaggedSymbolsSql = (userId: string) => `
 const UNTAGGED = (t: string) =>
   `(${t}.allocation_asset_class = '{}'::jsonb OR ${t}.allocation_regions = '{}'::jsonb OR ${t}.allocation_sectors = '{}'::jsonb)`;
 
-/** Stores the tagger's classification of a shared instrument (made from its trusted name). */
-export async function tagSharedInstrument(db: Db, symbol: string, tagging: Tagging): Promise<void> {
-  await db.query(
-    `UPDATE instruments SET instrument_type = COALESCE(instrument_type, :instrument_type),
-       allocation_asset_class = :asset_class::jsonb, allocation_regions = :regions::jsonb, allocation_sectors = :sectors::jsonb
-     WHERE symbol = :symbol`,
-    { symbol, ...taggingParams(tagging) },
-  );
-}
-
 /** Stores the tagger's classification of a user's own instrument, for that user only. */
 export async function tagUserInstrument(db: Db, clerkUserId: string, symbol: string, tagging: Tagging): Promise<void> {
   await db.query(
