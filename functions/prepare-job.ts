@@ -1,6 +1,5 @@
 import * as z from "zod";
-import { findUntaggedInstrumentsOfUser } from "../lib/db/repositories/instruments.js";
-import { claimJob, getJob } from "../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged } from "../lib/db/repositories/jobs.js";
 import { agentLogger } from "../lib/logger.js";
 import { jobIdFromInput } from "../lib/pipeline/job-message.js";
 import { elapsed, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
@@ -29,12 +28,11 @@ export const prepareJob: TaskFunction<PrepareJobResult> = async (event, { db }) 
   const start = performance.now();
   const { input, executionId } = parseEvent("Prepare job", PrepareJobEvent, event);
   const jobId = jobIdFromInput(input);
-  const job = await getJob(db, jobId);
+  const job = await claimJobListingUntagged(db, jobId, executionId);
   if (!job) throw new JobNotFoundError(`Job ${jobId} not found`);
-  const claimed = await claimJob(db, jobId, executionId);
-  const missing = claimed ? await findUntaggedInstrumentsOfUser(db, job.clerk_user_id) : [];
+  const { claimed, untagged } = job;
   agentLogger("prepare-job", jobId).info(claimed ? "job claimed" : "job already processed", { status: job.status });
-  return { jobId, claimed, missingSymbols: missing.map((i) => i.symbol), tagging: null, prepareMs: elapsed(start) };
+  return { jobId, claimed, missingSymbols: untagged, tagging: null, prepareMs: elapsed(start) };
 };
 
 export const handler = lambdaHandler(prepareJob);

@@ -1,5 +1,5 @@
 import type { Db } from "../db/driver.js";
-import { getJob, type JobRow } from "../db/repositories/jobs.js";
+import { getJobHead, type JobHead } from "../db/repositories/jobs.js";
 import { type Portfolio, PortfolioSchema } from "../portfolio/types.js";
 
 // What agents and bookkeeping tasks share, without the Agents SDK (so Finalize job's bundle stays small).
@@ -29,15 +29,17 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   };
 }
 
-export async function requireJob(db: Db, jobId: string): Promise<JobRow> {
-  const job = await getJob(db, jobId);
+/** The job's head (no payload columns), or AgentInputError. */
+export async function requireJob(db: Db, jobId: string): Promise<JobHead> {
+  const job = await getJobHead(db, jobId);
   if (!job) throw new AgentInputError(`Job ${jobId} not found`);
   return job;
 }
 
 /** The portfolio snapshot `Plan analysis` stored on the job; every specialist reads this, never live tables. */
-export async function requireSnapshot(db: Db, jobId: string): Promise<{ job: JobRow; portfolio: Portfolio }> {
-  const job = await requireJob(db, jobId);
+export async function requireSnapshot(db: Db, jobId: string): Promise<{ job: JobHead; portfolio: Portfolio }> {
+  const job = await getJobHead(db, jobId, { snapshot: true });
+  if (!job) throw new AgentInputError(`Job ${jobId} not found`);
   if (!job.portfolio_snapshot) {
     throw new AgentInputError(
       `Job ${jobId} has no portfolio snapshot (Plan analysis stores it before the specialists run)`,

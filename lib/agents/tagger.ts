@@ -1,9 +1,9 @@
 import { Agent } from "@openai/agents-core";
 import { z } from "zod";
 import {
-  findUntaggedInstrumentsOfUser,
-  tagSharedInstrument,
-  tagUserInstrument,
+  findHeldInstrumentsOfJob,
+  type InstrumentTagging,
+  tagInstrumentsOfJob,
   type UntaggedInstrument,
 } from "../db/repositories/instruments.js";
 import { agentLogger } from "../logger.js";
@@ -73,7 +73,12 @@ export interface TaggedInstrument {
   basis: string;
 }
 
-type Outcome = { symbol: string; basis: string; usage: TokenUsage } | { symbol: string; error: Error };
+type Outcome =
+  | { symbol: string; basis: string; usage: TokenUsage; tagging: InstrumentTagging }
+  | { symbol: string; error: Error };
+
+/** The basis reported for a requested symbol that an earlier attempt (or another job) already tagged. */
+export const TAGGED_EARLIER = "already tagged when this attempt started (an earlier attempt or job)";
 
 export interface TaggingResult {
   requested: number;
@@ -83,15 +88,10 @@ export interface TaggingResult {
 }
 
 /**
- * Classifies one instrument and stores its tagging where the instrument lives: a shared one (trusted
- * name) for everyone, a user's own one for that user only. The model's price estimate is never stored.
+ * Classifies one instrument: the tagging to store where the instrument lives (a shared one, from its
+ * trusted name, for everyone; a user's own one for that user only). The model's price estimate is never kept.
  */
-export async function classifyInstrument(
-  deps: AgentDeps,
-  jobId: string,
-  instrument: UntaggedInstrument,
-  userId: string,
-) {
+export async function classifyInstrument(deps: AgentDeps, jobId: string, instrument: UntaggedInstrument) {
   const result = await runAgent(deps, taggerAgent, taggerPrompt(instrument), {
     name: "tagger",
     jobId,
@@ -100,43 +100,51 @@ export async function classifyInstrument(
   });
   const c = result.finalOutput;
   if (!c) throw new Error(`The tagger returned no classification for ${instrument.symbol}`);
-  const tagging = {
+  const tagging: InstrumentTagging = {
+    symbol: instrument.symbol,
+    scope: instrument.scope,
     instrument_type: instrument.instrument_type ?? c.instrument_type,
     allocation_asset_class: normaliseAllocation(instrument.symbol, "allocation_asset_class", c.allocation_asset_class),
     allocation_regions: normaliseAllocation(instrument.symbol, "allocation_regions", c.allocation_regions),
     allocation_sectors: normaliseAllocation(instrument.symbol, "allocation_sectors", c.allocation_sectors),
   };
-  if (instrument.scope === "shared") await tagSharedInstrument(deps.db, instrument.symbol, tagging);
-  else await tagUserInstrument(deps.db, userId, instrument.symbol, tagging);
-  return { basis: c.basis, usage: usageOf(result) };
+  return { basis: c.basis, usage: usageOf(result), tagging };
 }
 
 /**
- * Tags the requested symbols among the job owner's untagged holdings, a few at a time. Each failure is
- * reported for its symbol and the others are still tagged — except a model that stayed throttled:
- * then the task throws ThrottledError once the batch settles, so Step Functions retries it later.
+ * Tags the requested symbols among the job owner's untagged holdings, a few at a time, and stores every
+ * classification in one statement. Each failure is reported for its symbol and the others are still
+ * tagged — except a model that stayed throttled: then what was classified is stored and the task throws
+ * ThrottledError, so Step Functions retries it later. A retried task reports the symbols an earlier
+ * attempt tagged as tagged: the result is what is tagged after all attempts.
  */
 export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: string[]): Promise<TaggingResult> {
   if (symbols.length === 0) throw new AgentInputError("Tagger got an empty batch of symbols");
-  const job = await requireJob(deps.db, jobId);
-  const untagged = await findUntaggedInstrumentsOfUser(deps.db, job.clerk_user_id);
-  const wanted = new Set(symbols);
-  const batch = untagged.filter((i) => wanted.has(i.symbol));
+  const held = await findHeldInstrumentsOfJob(deps.db, jobId, symbols);
+  if (held.length === 0) await requireJob(deps.db, jobId);
+  const batch = held.filter((i) => i.untagged);
   const log = agentLogger("tagger", jobId);
   const outcomes: Outcome[] = await mapWithConcurrency(batch, deps.config.taggerConcurrency, async (instrument) => {
     try {
-      return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument, job.clerk_user_id)) };
+      return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument)) };
     } catch (error) {
       log.warn("classification failed", { symbol: instrument.symbol, error: (error as Error).message });
       return { symbol: instrument.symbol, error: error as Error };
     }
   });
+  await tagInstrumentsOfJob(
+    deps.db,
+    jobId,
+    outcomes.flatMap((o) => ("tagging" in o ? [o.tagging] : [])),
+  );
   const throttled = outcomes.find((o) => "error" in o && o.error instanceof ThrottledError);
   if (throttled && "error" in throttled) throw throttled.error;
-  const notHeld = symbols.filter((s) => !batch.some((i) => i.symbol === s));
+  const heldSymbols = new Set(held.map((i) => i.symbol));
+  const notHeld = symbols.filter((s) => !heldSymbols.has(s));
+  const earlier = held.filter((i) => !i.untagged).map((i) => ({ symbol: i.symbol, basis: TAGGED_EARLIER }));
   return {
     requested: symbols.length,
-    tagged: outcomes.flatMap((o) => ("basis" in o ? [{ symbol: o.symbol, basis: o.basis }] : [])),
+    tagged: [...earlier, ...outcomes.flatMap((o) => ("basis" in o ? [{ symbol: o.symbol, basis: o.basis }] : []))],
     failed: [
       ...outcomes.flatMap((o) =>
         "error" in o ? [{ symbol: o.symbol, error: `${o.error.name}: ${o.error.message}` }] : [],

@@ -3,7 +3,7 @@ import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, PlanDecision, requiredSpecialists } from "../agents/plan-rules.js";
 import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
 import { modelName } from "../config.js";
-import { completeJob, failJob, JobNotRunningError, savePayload } from "../db/repositories/jobs.js";
+import { finishJob, JobNotRunningError } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
 import { pricesUsed, readPriceRefresh } from "../market/price-notes.js";
 import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
@@ -86,7 +86,7 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
       : undefined;
   const usage = totalUsage(input, results);
   const valuation = valuePortfolio(portfolio);
-  await savePayload(deps.db, input.jobId, "summary_payload", {
+  const summary = {
     chosen: input.plan.specialists,
     plan: input.plan.decision ?? null,
     missing,
@@ -108,10 +108,8 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     cost: jobCost(modelName(deps.config), usage),
     timings: timings(input, results),
     completed_at: new Date().toISOString(),
-  });
-  const ended = reason
-    ? await failJob(deps.db, input.jobId, reason, input.executionId)
-    : await completeJob(deps.db, input.jobId);
+  };
+  const ended = await finishJob(deps.db, input.jobId, summary, { reason, claimant: input.executionId });
   if (!ended) throw new JobNotRunningError(`Job ${input.jobId} stopped running before it could be finalized`);
   agentLogger("finalize-job", input.jobId).info("job finalized", { status: reason ? "failed" : "completed" });
   return reason ? { status: "failed", reason } : { status: "completed" };

@@ -1,16 +1,43 @@
 import type { PortfolioFile } from "../../portfolio/portfolio-file.js";
 import { userIdOf } from "../../portfolio/portfolio-file.js";
 import { type Db, P } from "../driver.js";
-import { createAccount, deleteAccountsOfUser } from "./accounts.js";
-import { getInstruments, upsertUserInstrument } from "./instruments.js";
-import { upsertPosition } from "./positions.js";
+import { deleteAccountsOfUser } from "./accounts.js";
 import { upsertUser } from "./users.js";
 
+type Position = PortfolioFile["accounts"][number]["positions"][number];
+
+/** What the file says about one symbol, across all its positions (a later position's value wins). */
+interface StatedHolding {
+  symbol: string;
+  name: string | null;
+  instrument_type: string | null;
+  price: number | null;
+  /** The file names, types or prices it (else a shared instrument needs no row of the user's own). */
+  states: boolean;
+}
+
+function statedHoldings(positions: Position[]): StatedHolding[] {
+  const bySymbol = new Map<string, StatedHolding>();
+  for (const p of positions) {
+    const before = bySymbol.get(p.symbol);
+    bySymbol.set(p.symbol, {
+      symbol: p.symbol,
+      name: p.name ?? before?.name ?? null,
+      instrument_type: p.instrument_type ?? before?.instrument_type ?? null,
+      price: p.price ?? before?.price ?? null,
+      states:
+        Boolean(before?.states) || p.name !== undefined || p.price !== undefined || p.instrument_type !== undefined,
+    });
+  }
+  return [...bySymbol.values()];
+}
+
 /**
- * Writes a validated file in one transaction: the user's profile, and their accounts replaced by the
- * file's. A symbol of the shared reference data keeps its trusted name, price and tagging. Whatever the
- * file says about a holding (name, type, price) is stored for this user only: it names and values an
- * instrument the reference data does not know, for this user, and is never seen by anyone else.
+ * Writes a validated file in one transaction of five statements (plus BEGIN/COMMIT), whatever its size: the user's profile,
+ * and their accounts replaced by the file's. A symbol of the shared reference data keeps its trusted name,
+ * price and tagging. Whatever the file says about a holding (name, type, price) is stored for this user
+ * only: it names and values an instrument the reference data does not know, for this user, and is never
+ * seen by anyone else.
  */
 export async function importPortfolio(db: Db, file: PortfolioFile): Promise<string> {
   const userId = userIdOf(file);
@@ -18,31 +45,85 @@ export async function importPortfolio(db: Db, file: PortfolioFile): Promise<stri
   await db.transaction(async (tx) => {
     await upsertUser(tx, { clerk_user_id: userId, ...file.user, retirement_plan: file.retirement ?? null });
     await deleteAccountsOfUser(tx, userId);
-    const shared = new Set(
-      (await getInstruments(tx, [...new Set(positions.map((p) => p.symbol))])).map((i) => i.symbol),
-    );
     await tx.query(
       `DELETE FROM user_instruments WHERE clerk_user_id = :user_id
          AND symbol NOT IN (SELECT jsonb_array_elements_text(:symbols::jsonb))`,
       { user_id: userId, symbols: P.json(positions.map((p) => p.symbol)) },
     );
-    for (const position of positions) {
-      const statesSomething =
-        position.name !== undefined || position.price !== undefined || position.instrument_type !== undefined;
-      if (!shared.has(position.symbol) || statesSomething) {
-        await upsertUserInstrument(tx, {
-          clerk_user_id: userId,
-          symbol: position.symbol,
-          name: position.name,
-          instrument_type: position.instrument_type,
-          price: position.price,
-        });
-      }
-    }
-    for (const account of file.accounts) {
-      const accountId = await createAccount(tx, { clerk_user_id: userId, ...account });
-      for (const position of account.positions) await upsertPosition(tx, accountId, position.symbol, position.quantity);
-    }
+    await upsertUserInstruments(tx, userId, statedHoldings(positions));
+    await insertAccounts(tx, userId, file.accounts);
   });
   return userId;
+}
+
+/** A new name means a different instrument to classify: its old tagging no longer applies. */
+const RENAMED = "(h.name IS NOT NULL AND h.name <> u.name)";
+const keepUnlessRenamed = (column: string) => `${column} = CASE WHEN ${RENAMED} THEN '{}' ELSE u.${column} END`;
+
+/**
+ * One statement for all holdings: the user's own row for each symbol the reference data lacks, or that the
+ * file names, types or prices. A price given again replaces theirs (dated today); a missing one keeps it.
+ * Tagging stays unless the name changed.
+ */
+async function upsertUserInstruments(db: Db, userId: string, holdings: StatedHolding[]): Promise<void> {
+  if (holdings.length === 0) return;
+  await db.query(
+    `WITH h AS (
+       SELECT * FROM jsonb_to_recordset(:holdings::jsonb)
+         AS h(symbol VARCHAR(20), name VARCHAR(255), instrument_type VARCHAR(50), price NUMERIC, states BOOLEAN)
+       WHERE h.states OR NOT EXISTS (SELECT 1 FROM instruments i WHERE i.symbol = h.symbol)
+     ),
+     updated AS (
+       UPDATE user_instruments u SET name = COALESCE(h.name, u.name),
+         instrument_type = COALESCE(h.instrument_type, u.instrument_type),
+         price = COALESCE(h.price, u.price),
+         price_as_of = CASE WHEN h.price IS NULL THEN u.price_as_of ELSE CURRENT_DATE END,
+         ${keepUnlessRenamed("allocation_asset_class")}, ${keepUnlessRenamed("allocation_regions")},
+         ${keepUnlessRenamed("allocation_sectors")}
+       FROM h WHERE u.clerk_user_id = :user_id AND u.symbol = h.symbol
+       RETURNING u.symbol
+     )
+     INSERT INTO user_instruments (clerk_user_id, symbol, name, instrument_type, price, price_as_of)
+     SELECT :user_id, h.symbol, COALESCE(h.name, h.symbol), h.instrument_type, h.price,
+            CASE WHEN h.price IS NULL THEN NULL ELSE CURRENT_DATE END
+     FROM h WHERE h.symbol NOT IN (SELECT symbol FROM updated)
+     ON CONFLICT (clerk_user_id, symbol) DO NOTHING`,
+    { user_id: userId, holdings: P.json(holdings) },
+  );
+}
+
+/** Inserts every account and its positions in one statement (account ids made in SQL, joined by index). */
+async function insertAccounts(db: Db, userId: string, accounts: PortfolioFile["accounts"]): Promise<void> {
+  if (accounts.length === 0) return;
+  await db.query(
+    `WITH acc AS MATERIALIZED (
+       SELECT gen_random_uuid() AS id, a.* FROM jsonb_to_recordset(:accounts::jsonb)
+         AS a(idx INTEGER, name TEXT, type TEXT, purpose TEXT, cash_balance NUMERIC, cash_interest NUMERIC)
+     ),
+     inserted AS (
+       INSERT INTO accounts (id, clerk_user_id, account_name, account_type, account_purpose, cash_balance, cash_interest)
+       SELECT id, :user_id, name, type, purpose, cash_balance, cash_interest FROM acc ORDER BY idx
+       RETURNING id
+     )
+     INSERT INTO positions (account_id, symbol, quantity)
+     SELECT acc.id, p.symbol, p.quantity
+     FROM jsonb_to_recordset(:positions::jsonb) AS p(account INTEGER, symbol VARCHAR(20), quantity NUMERIC)
+     JOIN acc ON acc.idx = p.account`,
+    {
+      user_id: userId,
+      accounts: P.json(
+        accounts.map((a, idx) => ({
+          idx,
+          name: a.name,
+          type: a.type,
+          purpose: a.purpose ?? null,
+          cash_balance: a.cash_balance ?? 0,
+          cash_interest: a.cash_interest ?? 0,
+        })),
+      ),
+      positions: P.json(
+        accounts.flatMap((a, account) => a.positions.map((p) => ({ account, symbol: p.symbol, quantity: p.quantity }))),
+      ),
+    },
+  );
 }

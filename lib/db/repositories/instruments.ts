@@ -143,18 +143,21 @@ export async function findUntaggedInstrumentsOfUser(db: Db, clerkUserId: string)
   return rows;
 }
 
+/**
+ * SQL for the symbols a user holds that the tagger must classify (as `findUntaggedInstrumentsOfUser`
+ * lists them), the user given by an SQL expression; for composing into one statement.
+ */
+export const untaggedSymbolsSql = (userId: string) => `
+  WITH held AS (
+    SELECT DISTINCT p.symbol FROM positions p JOIN accounts a ON a.id = p.account_id WHERE a.clerk_user_id = ${userId}
+  )
+  SELECT i.symbol FROM instruments i JOIN held h ON h.symbol = i.symbol WHERE ${UNTAGGED("i")}
+  UNION ALL
+  SELECT u.symbol FROM user_instruments u JOIN held h ON h.symbol = u.symbol
+  WHERE u.clerk_user_id = ${userId} AND ${UNTAGGED("u")} AND NOT EXISTS (SELECT 1 FROM instruments i WHERE i.symbol = u.symbol)`;
+
 const UNTAGGED = (t: string) =>
   `(${t}.allocation_asset_class = '{}'::jsonb OR ${t}.allocation_regions = '{}'::jsonb OR ${t}.allocation_sectors = '{}'::jsonb)`;
-
-/** Stores the tagger's classification of a shared instrument (made from its trusted name). */
-export async function tagSharedInstrument(db: Db, symbol: string, tagging: Tagging): Promise<void> {
-  await db.query(
-    `UPDATE instruments SET instrument_type = COALESCE(instrument_type, :instrument_type),
-       allocation_asset_class = :asset_class::jsonb, allocation_regions = :regions::jsonb, allocation_sectors = :sectors::jsonb
-     WHERE symbol = :symbol`,
-    { symbol, ...taggingParams(tagging) },
-  );
-}
 
 /** Stores the tagger's classification of a user's own instrument, for that user only. */
 export async function tagUserInstrument(db: Db, clerkUserId: string, symbol: string, tagging: Tagging): Promise<void> {
@@ -164,6 +167,72 @@ export async function tagUserInstrument(db: Db, clerkUserId: string, symbol: str
      WHERE clerk_user_id = :user_id AND symbol = :symbol`,
     { user_id: clerkUserId, symbol, ...taggingParams(tagging) },
   );
+}
+
+/** A requested holding of a job's owner, with whether it still lacks any allocation. */
+export type HeldInstrument = UntaggedInstrument & { untagged: boolean };
+
+/**
+ * The job owner's holdings among `symbols`, in one statement (the owner is read from the job row):
+ * shared instruments and, for symbols the reference data lacks, the owner's own ones.
+ */
+export async function findHeldInstrumentsOfJob(db: Db, jobId: string, symbols: string[]): Promise<HeldInstrument[]> {
+  const { rows } = await db.query<HeldInstrument & Record<string, unknown>>(
+    `WITH owner AS (SELECT clerk_user_id FROM jobs WHERE id = :job_id::uuid),
+     held AS (
+       SELECT DISTINCT p.symbol FROM positions p JOIN accounts a ON a.id = p.account_id JOIN owner o USING (clerk_user_id)
+       WHERE p.symbol IN (SELECT jsonb_array_elements_text(:symbols::jsonb))
+     )
+     SELECT i.symbol, i.name, i.instrument_type, i.current_price, '{}'::jsonb AS allocation_asset_class,
+            '{}'::jsonb AS allocation_regions, '{}'::jsonb AS allocation_sectors, i.price_as_of, i.price_source,
+            'shared' AS scope, ${UNTAGGED("i")} AS untagged
+     FROM instruments i JOIN held h ON h.symbol = i.symbol
+     UNION ALL
+     SELECT u.symbol, u.name, u.instrument_type, u.price, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb, u.price_as_of,
+            CASE WHEN u.price IS NULL THEN NULL ELSE 'user' END, 'user', ${UNTAGGED("u")}
+     FROM user_instruments u JOIN held h ON h.symbol = u.symbol JOIN owner o USING (clerk_user_id)
+     WHERE NOT EXISTS (SELECT 1 FROM instruments i WHERE i.symbol = u.symbol)
+     ORDER BY symbol`,
+    { job_id: P.uuid(jobId), symbols: P.json(symbols) },
+  );
+  return rows;
+}
+
+/** One instrument's classification and where it is stored (shared for everyone, or the owner's own). */
+export type InstrumentTagging = Tagging & { symbol: string; scope: UntaggedInstrument["scope"] };
+
+/**
+ * Stores the tagger's classifications in one statement, whatever their number: shared instruments
+ * (classified from their trusted name) for everyone, a user's own instruments for the job's owner only.
+ * Returns how many rows it changed.
+ */
+export async function tagInstrumentsOfJob(db: Db, jobId: string, taggings: InstrumentTagging[]): Promise<number> {
+  if (taggings.length === 0) return 0;
+  const { rows } = await db.query<{ changed: number }>(
+    `WITH t AS (
+       SELECT * FROM jsonb_to_recordset(:taggings::jsonb) AS r(
+         symbol TEXT, scope TEXT, instrument_type TEXT, allocation_asset_class JSONB, allocation_regions JSONB,
+         allocation_sectors JSONB)
+     ),
+     shared AS (
+       UPDATE instruments i SET instrument_type = COALESCE(i.instrument_type, t.instrument_type),
+         allocation_asset_class = t.allocation_asset_class, allocation_regions = t.allocation_regions,
+         allocation_sectors = t.allocation_sectors
+       FROM t WHERE t.scope = 'shared' AND i.symbol = t.symbol
+       RETURNING i.symbol
+     ),
+     own AS (
+       UPDATE user_instruments u SET instrument_type = COALESCE(u.instrument_type, t.instrument_type),
+         allocation_asset_class = t.allocation_asset_class, allocation_regions = t.allocation_regions,
+         allocation_sectors = t.allocation_sectors
+       FROM t WHERE t.scope = 'user' AND u.symbol = t.symbol
+         AND u.clerk_user_id = (SELECT clerk_user_id FROM jobs WHERE id = :job_id::uuid)
+       RETURNING u.symbol
+     )
+     SELECT (SELECT COUNT(*) FROM shared) + (SELECT COUNT(*) FROM own) AS changed`,
+    { job_id: P.uuid(jobId), taggings: P.json(taggings) },
+  );
+  return Number(rows[0]?.changed ?? 0);
 }
 
 function taggingParams(tagging: Tagging) {

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { JobStatus, Portfolio } from "../../portfolio/types.js";
 import { type Db, P, type SqlParams } from "../driver.js";
+import { untaggedSymbolsSql } from "./instruments.js";
 
 export interface JobRow {
   id: string;
@@ -58,6 +59,26 @@ export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {
   return rows[0];
 }
 
+/** What a task needs of its job row: no payloads (a completed 1,000-position row is ~0.5 MB). */
+export type JobHead = Pick<JobRow, "id" | "clerk_user_id" | "job_type" | "status" | "request_payload">;
+
+const JOB_HEAD_COLUMNS = "id, clerk_user_id, job_type, status, request_payload";
+
+/** The job's head, and its portfolio snapshot when asked: one statement, only the columns named. */
+export async function getJobHead(
+  db: Db,
+  id: string,
+  options: { snapshot?: boolean } = {},
+): Promise<(JobHead & Pick<JobRow, "portfolio_snapshot">) | undefined> {
+  if (!isJobId(id)) return undefined;
+  const columns = options.snapshot ? `${JOB_HEAD_COLUMNS}, portfolio_snapshot` : JOB_HEAD_COLUMNS;
+  const { rows } = await db.query<JobHead & Pick<JobRow, "portfolio_snapshot"> & Record<string, unknown>>(
+    `SELECT ${columns} FROM jobs WHERE id = :id::uuid`,
+    { id: P.uuid(id) },
+  );
+  return rows[0] && { ...rows[0], portfolio_snapshot: rows[0].portfolio_snapshot ?? null };
+}
+
 /** Newest first, without the large payload columns. */
 export async function listJobs(db: Db, options: { clerkUserId?: string; limit?: number } = {}): Promise<JobListItem[]> {
   const { rows } = await db.query<JobListItem & Record<string, unknown>>(
@@ -81,6 +102,40 @@ export async function claimJob(db: Db, id: string, claimant: string): Promise<bo
     { id: P.uuid(id), claimant },
   );
   return rowCount === 1;
+}
+
+/** What claiming a job for an execution found: the job as it was, and the symbols left to tag. */
+export interface JobClaim {
+  clerk_user_id: string;
+  /** The status before the claim. */
+  status: JobStatus;
+  claimed: boolean;
+  /** The owner's held symbols without allocations (only when claimed), sorted. */
+  untagged: string[];
+}
+
+/**
+ * `claimJob`, reading the job and listing its owner's untagged symbols in the same statement.
+ * Undefined when no such job exists.
+ */
+export async function claimJobListingUntagged(db: Db, id: string, claimant: string): Promise<JobClaim | undefined> {
+  if (!isJobId(id)) return undefined;
+  const { rows } = await db.query<JobClaim & Record<string, unknown>>(
+    `WITH job AS (SELECT clerk_user_id, status FROM jobs WHERE id = :id::uuid),
+     claim AS (
+       UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, NOW()), claimed_by = :claimant
+       WHERE id = :id::uuid AND (status = 'pending' OR (status = 'running' AND claimed_by = :claimant))
+       RETURNING clerk_user_id
+     )
+     SELECT job.clerk_user_id, job.status, EXISTS (SELECT 1 FROM claim) AS claimed,
+            CASE WHEN EXISTS (SELECT 1 FROM claim)
+                 THEN (SELECT COALESCE(jsonb_agg(symbol ORDER BY symbol), '[]'::jsonb)
+                       FROM (${untaggedSymbolsSql("job.clerk_user_id")}) AS untagged)
+                 ELSE '[]'::jsonb END AS untagged
+     FROM job`,
+    { id: P.uuid(id), claimant },
+  );
+  return rows[0];
 }
 
 /** Stores the portfolio every specialist of this job will read. */
@@ -117,6 +172,31 @@ export async function completeJob(db: Db, id: string): Promise<boolean> {
     `UPDATE jobs SET status = 'completed', completed_at = NOW(), error_message = NULL
      WHERE id = :id::uuid AND status = 'running'`,
     { id: P.uuid(id) },
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Stores a running job's summary and ends it in one statement: `completed`, or `failed` with `reason`
+ * (then only while `claimant`, when given, owns it). Returns whether the job ended here.
+ */
+export async function finishJob(
+  db: Db,
+  id: string,
+  summary: unknown,
+  outcome: { reason?: string; claimant?: string } = {},
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE jobs SET summary_payload = :summary::jsonb, completed_at = NOW(),
+       status = CASE WHEN :reason::text IS NULL THEN 'completed' ELSE 'failed' END, error_message = :reason::text
+     WHERE id = :id::uuid AND status = 'running'
+       AND (:reason::text IS NULL OR :claimant::text IS NULL OR claimed_by = :claimant::text)`,
+    {
+      id: P.uuid(id),
+      summary: P.json(summary),
+      reason: outcome.reason === undefined ? null : outcome.reason.slice(0, 4000) || "unknown error",
+      claimant: outcome.claimant ?? null,
+    },
   );
   return rowCount === 1;
 }

@@ -27,12 +27,37 @@ export interface TraceSpan {
   detail: SpanDetail;
 }
 
-/** Spans per statement: one JSON parameter each, well under the Data API's request size. */
-const BATCH = 200;
+/**
+ * JSON characters of spans per statement: the Data API takes requests up to 4 MiB, and the JSON parameter
+ * travels escaped inside the request's own JSON (each quote gains a backslash), so 3 MB of spans stay under it.
+ */
+const BATCH_CHARS = 3_000_000;
 
-/** Inserts spans, a batch per statement (one JSON parameter expanded by `jsonb_to_recordset`); a span already stored is kept. */
+/** Splits spans into batches of at most `maxChars` JSON characters each (a larger span goes alone). */
+export function spanBatches(spans: TraceSpan[], maxChars = BATCH_CHARS): TraceSpan[][] {
+  const batches: TraceSpan[][] = [];
+  let current: TraceSpan[] = [];
+  let size = 0;
+  for (const span of spans) {
+    const length = JSON.stringify(span).length + 1;
+    if (current.length > 0 && size + length > maxChars) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(span);
+    size += length;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Inserts spans in one statement per 3 MB of them (one JSON parameter expanded by `jsonb_to_recordset`:
+ * a task's trace is one statement whatever its span count); a span already stored is kept.
+ */
 export async function insertTraceSpans(db: Db, spans: TraceSpan[]): Promise<void> {
-  for (let i = 0; i < spans.length; i += BATCH) {
+  for (const batch of spanBatches(spans)) {
     await db.query(
       `INSERT INTO job_traces (job_id, span_id, parent_id, trace_id, execution_id, state, kind, name, started_at,
                                duration_ms, model, input_tokens, output_tokens, error, detail)
@@ -43,7 +68,7 @@ export async function insertTraceSpans(db: Db, spans: TraceSpan[]): Promise<void
          started_at TIMESTAMPTZ, duration_ms INTEGER, model TEXT, input_tokens INTEGER, output_tokens INTEGER,
          error TEXT, detail JSONB)
        ON CONFLICT (job_id, span_id) DO NOTHING`,
-      { spans: P.json(spans.slice(i, i + BATCH)) },
+      { spans: P.json(batch) },
     );
   }
 }

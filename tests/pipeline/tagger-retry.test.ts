@@ -1,0 +1,68 @@
+import type { Model } from "@openai/agents";
+import { modelError, ScriptedModel } from "@openai/agents/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AgentDeps } from "../../lib/agents/common.js";
+import { TAGGED_EARLIER, tagInstruments } from "../../lib/agents/tagger.js";
+import type { PgliteDb } from "../../lib/db/pglite.js";
+import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
+import { ThrottledError } from "../../lib/models/retry.js";
+import { STATE } from "../../state-machine/definition.js";
+import { offlineDeps, runningJob } from "../support/agents.js";
+import { testDb } from "../support/db.js";
+import { runJob, statesEntered, userWithJob } from "../support/pipeline.js";
+
+type Summary = { tagging: { requested: number; tagged: string[]; failed: { symbol: string }[] } };
+
+describe("a tagger retried by Step Functions reports what is tagged after all attempts", () => {
+  let db: PgliteDb;
+  let deps: AgentDeps;
+  beforeAll(async () => {
+    db = await testDb();
+    deps = await offlineDeps(db);
+  });
+  afterAll(() => db.close());
+
+  it("symbols the first attempt tagged before it failed count as tagged, not failed", async () => {
+    const jobId = await userWithJob(db, "retried-tagger", [
+      [
+        { symbol: "ZRALPHA", quantity: 1, name: "Alpha Total Market Equity Fund", price: 10 },
+        { symbol: "ZRBETA", quantity: 2, name: "Beta Aggregate Bond Fund", price: 20 },
+      ],
+    ]);
+    // Attempt 1: ZRALPHA is classified (offline model), ZRBETA's model stays throttled, so the task fails
+    // with ThrottledError and Step Functions retries it. Attempt 2 classifies ZRBETA.
+    const taggerRuns: string[] = [];
+    const modelFor: AgentDeps["modelFor"] = (agent, policy) => {
+      if (agent !== "tagger") return undefined;
+      const symbol = JSON.parse((policy({} as never) as { final: string }).final).symbol as string;
+      taggerRuns.push(symbol);
+      if (symbol !== "ZRBETA" || taggerRuns.filter((s) => s === "ZRBETA").length > 1) return undefined;
+      return new ScriptedModel([
+        modelError(new ThrottledError("still throttled", { cause: new Error("429"), attempts: 5 })),
+      ]) as Model;
+    };
+    const { execution, job } = await runJob({ ...deps, modelFor }, { jobId });
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(statesEntered(execution).filter((s) => s === STATE.tagInstruments)).toHaveLength(1);
+    // ZRALPHA ran once (attempt 1); ZRBETA twice (throttled, then tagged by the retry).
+    expect(taggerRuns.sort()).toEqual(["ZRALPHA", "ZRBETA", "ZRBETA"]);
+    expect(job?.status).toBe("completed");
+    const tagging = (job?.summary_payload as Summary).tagging;
+    expect(tagging.requested).toBe(2);
+    expect(tagging.tagged.sort()).toEqual(["ZRALPHA", "ZRBETA"]);
+    expect(tagging.failed).toEqual([]);
+    const instruments = (await loadPortfolio(db, "retried-tagger"))!.accounts[0].positions.map((p) => p.instrument);
+    for (const instrument of instruments) expect(instrument.allocation_asset_class).not.toEqual({});
+  });
+
+  it("the retried task's own result names the earlier attempt as the basis", async () => {
+    await userWithJob(db, "retried-direct", [[{ symbol: "ZRGAMMA", quantity: 1, name: "Gamma Equity Fund" }]]);
+    const jobId = await runningJob(db, "retried-direct");
+    const first = await tagInstruments(deps, jobId, ["ZRGAMMA"]);
+    expect(first.tagged.map((t) => t.symbol)).toEqual(["ZRGAMMA"]);
+    const second = await tagInstruments(deps, jobId, ["ZRGAMMA", "NOTHELD"]);
+    expect(second.tagged).toEqual([{ symbol: "ZRGAMMA", basis: TAGGED_EARLIER }]);
+    expect(second.failed.map((f) => f.symbol)).toEqual(["NOTHELD"]);
+    expect(second.usage.requests).toBe(0);
+  });
+});
