@@ -1,5 +1,5 @@
 import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
-import { type AgentDeps, type AgentName, NO_USAGE, SPECIALISTS, type SpecialistName } from "../../lib/agents/common.js";
+import { type AgentDeps, type AgentName, NO_USAGE, type SpecialistName } from "../../lib/agents/common.js";
 import { OfflineModel } from "../../lib/models/offline.js";
 import { STATE } from "../../lib/pipeline/states.js";
 import { executeLocally, type LocalExecution } from "../../state-machine/local-executor.js";
@@ -141,33 +141,4 @@ export async function profileModelCalls(
     latencyMs,
     wallMs: execution.durationMs,
   };
-}
-
-export interface CriticalPath {
-  /** The whole job at `latencyMs` per model call. */
-  job: ModelCallProfile;
-  /** Wall time, at 0 ms per call, of the work on the critical path alone (the other specialists stood in). */
-  nonModelOnPathMs: number;
-  /** Model calls in a row × latency + the non-model work on that path. */
-  criticalPathMs: number;
-  /** Job wall time / critical path: 1.0 when everything off the path hides behind the path's model calls. */
-  ratio: number;
-}
-
-/**
- * The job's wall time against its critical path at `latencyMs` per model call. `newJob` makes a fresh pending job
- * of the same portfolio for each of the two runs: the whole job at `latencyMs`, then (at 0 ms) only the work on
- * its longest chain of calls, with the specialists off that chain stood in. Used by `npm run bench`.
- */
-export async function measureCriticalPath(
-  deps: AgentDeps,
-  newJob: () => Promise<string>,
-  latencyMs: number,
-): Promise<CriticalPath> {
-  const job = await profileModelCalls(deps, await newJob(), latencyMs);
-  const onPath = new Set(job.chain.map((agent) => (agent === "reviewer" ? "reporter" : agent)));
-  const offPath = SPECIALISTS.filter((agent) => !onPath.has(agent));
-  const pathOnly = await profileModelCalls(deps, await newJob(), 0, offPath);
-  const criticalPathMs = job.chain.length * latencyMs + pathOnly.wallMs;
-  return { job, nonModelOnPathMs: pathOnly.wallMs, criticalPathMs, ratio: job.wallMs / criticalPathMs };
 }
