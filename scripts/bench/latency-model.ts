@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
 
-/** One model call as the bench saw it: which task made it, for which agent, when (ms since `performance` origin). */
+/** One model call: which task made it ("?" outside the bench's task wrappers), for which agent, when (ms, `performance.now()`). */
 export interface ModelCall {
   task: string;
   agent: string;
@@ -14,8 +14,8 @@ export interface ModelCall {
 export const currentTask = new AsyncLocalStorage<string>();
 
 /**
- * A model that answers like `inner` after `latencyMs` more, and records every call's start and end
- * (h13m builds a similar wrapper for the tests; the two can be unified).
+ * A model that answers like `inner` after `latencyMs` more (a provider's response time), and records every
+ * call's start and end. The benchmark and tests/support/model-calls.ts use it.
  */
 export class LatencyModel implements Model {
   constructor(

@@ -17,26 +17,7 @@ import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps, runningJob } from "../support/agents.js";
 import { testDb } from "../support/db.js";
-
-/** Text of every function_call_result the runner sent back to the model in its last request. */
-function toolOutputsSeen(model: ScriptedModel): string[] {
-  const input = model.lastCall?.request.input;
-  if (!Array.isArray(input)) return [];
-  return input
-    .filter((item) => item.type === "function_call_result")
-    .map((item) => {
-      const output = (item as { output: unknown }).output;
-      return typeof output === "string" ? output : JSON.stringify(output);
-    });
-}
-
-const goodChart = {
-  key: "asset_allocation",
-  title: "Assets",
-  type: "pie",
-  description: "Asset classes",
-  data: [{ name: "Equity", value: 100, color: "#3B82F6" }],
-};
+import { GOOD_CHART, toolOutputsSeen } from "../support/scripted.js";
 
 describe("agent edges with the SDK's scripted model", () => {
   let db: PgliteDb;
@@ -81,7 +62,7 @@ describe("agent edges with the SDK's scripted model", () => {
     const jobId = await runningJob(db, DEMO_USER_ID);
     await planAnalysis(base, jobId);
     const calls = Array.from({ length: 9 }, (_, i) =>
-      functionCall("create_chart", { ...goodChart, key: `chart_${i}` }, { callId: `c${i}` }),
+      functionCall("create_chart", { ...GOOD_CHART, key: `chart_${i}` }, { callId: `c${i}` }),
     );
     const model = new ScriptedModel([calls, [assistantMessage("done")]]);
     const result = await drawCharts(withModel("charter", model), jobId);
@@ -95,7 +76,7 @@ describe("agent edges with the SDK's scripted model", () => {
     await planAnalysis(base, jobId);
     const model = new ScriptedModel(
       [
-        [functionCall("create_chart", goodChart, { callId: "c1" })],
+        [functionCall("create_chart", GOOD_CHART, { callId: "c1" })],
         async () => {
           throw new Error("model connection reset");
         },
@@ -112,7 +93,7 @@ describe("agent edges with the SDK's scripted model", () => {
       [
         async () => {
           await failJob(db, jobId, "cancelled by a test");
-          return [functionCall("create_chart", goodChart, { callId: "c1" })];
+          return [functionCall("create_chart", GOOD_CHART, { callId: "c1" })];
         },
         [assistantMessage("gave up")],
         [assistantMessage("still nothing")],

@@ -7,27 +7,8 @@ import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
 import { runJob, userWithJob } from "../support/pipeline.js";
+import { GOOD_CHART, toolOutputsSeen } from "../support/scripted.js";
 import { asAppRole, type Summary, unfinishedJobs } from "./support.js";
-
-/** Text of every function_call_result the runner sent back to the model in its last request. */
-function toolOutputsSeen(model: ScriptedModel): string[] {
-  const input = model.lastCall?.request.input;
-  if (!Array.isArray(input)) return [];
-  return input
-    .filter((item) => item.type === "function_call_result")
-    .map((item) => {
-      const output = (item as { output: unknown }).output;
-      return typeof output === "string" ? output : JSON.stringify(output);
-    });
-}
-
-const goodChart = {
-  key: "asset_allocation",
-  title: "Assets",
-  type: "pie",
-  description: "Asset classes",
-  data: [{ name: "Equity", value: 100, color: "#3B82F6" }],
-};
 
 /**
  * Garbage from the model — tool arguments that are not the tool's schema, structured output that is not
@@ -107,11 +88,11 @@ describe("garbage from the model", () => {
       [
         functionCall(
           "create_chart",
-          { ...goodChart, key: "bad_colour", data: [{ name: "Equity", value: 100, color: "blue" }] },
+          { ...GOOD_CHART, key: "bad_colour", data: [{ name: "Equity", value: 100, color: "blue" }] },
           { callId: "c1" },
         ),
       ],
-      [functionCall("create_chart", goodChart, { callId: "c2" })],
+      [functionCall("create_chart", GOOD_CHART, { callId: "c2" })],
       [assistantMessage("Created asset_allocation")],
       [assistantMessage("That is all I can draw.")],
     ]);

@@ -1,15 +1,8 @@
-import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
 import { type AgentDeps, type AgentName, NO_USAGE, type SpecialistName } from "../../lib/agents/common.js";
 import { OfflineModel } from "../../lib/models/offline.js";
 import { STATE } from "../../lib/pipeline/states.js";
+import { LatencyModel, type ModelCall } from "../../scripts/bench/latency-model.js";
 import { executeLocally, type LocalExecution } from "../../state-machine/local-executor.js";
-
-/** One model call of a job: which agent made it, when it started and ended (ms, `performance.now()`). */
-export interface ModelCall {
-  agent: AgentName;
-  start: number;
-  end: number;
-}
 
 /** The state each agent's model calls happen in. */
 const STATE_OF: Record<AgentName, string> = {
@@ -21,38 +14,12 @@ const STATE_OF: Record<AgentName, string> = {
   retirement: STATE.projectRetirement,
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A model whose every call first waits `latencyMs` (a provider's response time), recorded in `calls`. */
-export class LatencyModel implements Model {
-  constructor(
-    private readonly inner: Model,
-    private readonly agent: AgentName,
-    private readonly latencyMs: number,
-    private readonly calls: ModelCall[],
-  ) {}
-
-  async getResponse(request: ModelRequest): Promise<ModelResponse> {
-    const start = performance.now();
-    try {
-      await sleep(this.latencyMs);
-      return await this.inner.getResponse(request);
-    } finally {
-      this.calls.push({ agent: this.agent, start, end: performance.now() });
-    }
-  }
-
-  getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
-    return this.inner.getStreamedResponse(request);
-  }
-}
-
 /** Every agent on the offline model (or `deps.modelFor`'s) behind a {@link LatencyModel}. */
 export function withLatency(deps: AgentDeps, latencyMs: number, calls: ModelCall[]): AgentDeps {
   return {
     ...deps,
     modelFor: (agent, policy) =>
-      new LatencyModel(deps.modelFor?.(agent, policy) ?? new OfflineModel(policy, agent), agent, latencyMs, calls),
+      new LatencyModel(deps.modelFor?.(agent, policy) ?? new OfflineModel(policy, agent), latencyMs, agent, calls),
   };
 }
 
@@ -77,7 +44,7 @@ function stateWindows(execution: LocalExecution): Map<string, [number, number]> 
 export function longestChain(calls: ModelCall[], execution: LocalExecution): ModelCall[] {
   const windows = stateWindows(execution);
   const concurrent = (a: ModelCall, b: ModelCall) => {
-    const [stateA, stateB] = [STATE_OF[a.agent], STATE_OF[b.agent]];
+    const [stateA, stateB] = [STATE_OF[a.agent as AgentName], STATE_OF[b.agent as AgentName]];
     if (stateA === stateB) return false;
     const [wa, wb] = [windows.get(stateA), windows.get(stateB)];
     return wa !== undefined && wb !== undefined && wa[0] < wb[1] && wb[0] < wa[1];
@@ -132,12 +99,12 @@ export async function profileModelCalls(
     { deps: withLatency(deps, latencyMs, calls), retryIntervalMs: 0, taskFunctions },
   );
   const byAgent: Partial<Record<AgentName, number>> = {};
-  for (const call of calls) byAgent[call.agent] = (byAgent[call.agent] ?? 0) + 1;
+  for (const { agent } of calls) byAgent[agent as AgentName] = (byAgent[agent as AgentName] ?? 0) + 1;
   return {
     status: execution.status,
     calls: calls.length,
     byAgent,
-    chain: longestChain(calls, execution).map((call) => call.agent),
+    chain: longestChain(calls, execution).map((call) => call.agent as AgentName),
     latencyMs,
     wallMs: execution.durationMs,
   };
