@@ -58,7 +58,11 @@ const MAX_SHARED = 16;
  * The job's seeded Monte Carlo projection. The reporter and this specialist quote the same outlook; when both run
  * in one process (locally), the second takes the simulation the first started instead of running it again.
  */
-export function jobProjection(job: Pick<JobRow, "id" | "request_payload">, portfolio: Portfolio, valuation: Valuation): Promise<JobProjection> {
+export function jobProjection(
+  job: Pick<JobRow, "id" | "request_payload">,
+  portfolio: Portfolio,
+  valuation: Valuation,
+): Promise<JobProjection> {
   const seed = jobSeed(job.request_payload);
   const key = `${job.id}:${seed}`;
   const started = sharedProjections.get(key);
