@@ -3,8 +3,13 @@
  * uses the same list). Each one keeps code out of a bundle that never runs it: the Agents SDK's umbrella
  * package, its MCP client and zod's non-English locales.
  * Plain JavaScript: SST loads this file in a separate Node process (its plugin runner), not through tsx.
+ * That runner tests each hook's `filter` against a field its messages do not carry, so every hook here
+ * filters on every path (`.*`) and matches the path in its callback, which works the same under esbuild's own API.
  */
 import { fileURLToPath } from "node:url";
+
+/** Every path: see the file comment. */
+const ANY = { filter: /.*/ };
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const resolved = (specifier) => fileURLToPath(import.meta.resolve(specifier));
@@ -17,8 +22,11 @@ const resolved = (specifier) => fileURLToPath(import.meta.resolve(specifier));
 export const agentsCoreOnly = {
   name: "alex-agents-core-only",
   setup(build) {
-    build.onResolve({ filter: /^@openai\/agents$/ }, () => ({ path: resolved("@openai/agents-core") }));
-    build.onResolve({ filter: /^@openai\/agents\/utils$/ }, () => ({ path: resolved("@openai/agents-core/utils") }));
+    build.onResolve(ANY, ({ path }) => {
+      if (path === "@openai/agents") return { path: resolved("@openai/agents-core") };
+      if (path === "@openai/agents/utils") return { path: resolved("@openai/agents-core/utils") };
+      return undefined;
+    });
   },
 };
 
@@ -26,9 +34,9 @@ export const agentsCoreOnly = {
 export const noMcpClient = {
   name: "alex-no-mcp-client",
   setup(build) {
-    build.onResolve({ filter: /^@modelcontextprotocol\/client(\/.*)?$/ }, () => ({
-      path: here("./bundle-stub-mcp-client.cjs"),
-    }));
+    build.onResolve(ANY, ({ path }) =>
+      /^@modelcontextprotocol\/client(\/.*)?$/.test(path) ? { path: here("./bundle-stub-mcp-client.cjs") } : undefined,
+    );
   },
 };
 
@@ -39,8 +47,8 @@ export const noMcpClient = {
 export const zodEnglishOnly = {
   name: "alex-zod-english-only",
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[/\\]zod[/\\]v4[/\\](classic|core)[/\\]/.test(args.importer)
+    build.onResolve(ANY, ({ path, importer }) =>
+      path === "../locales/index.js" && /[/\\]zod[/\\]v4[/\\](classic|core)[/\\]/.test(importer ?? "")
         ? { path: here("./bundle-stub-zod-locales.mjs") }
         : undefined,
     );
