@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   VECTOR_INDEX: z.string().trim().min(1).default("financial-research"),
 
   ALEX_TAGGER_CONCURRENCY: positiveInt(4),
+  /** Seconds a tagger attempt starts classifications for; the rest of its 300 s Lambda timeout is for the write. */
+  ALEX_TAGGER_BUDGET_SECONDS: z.coerce.number().min(0).max(270).default(240),
 
   POLYGON_API_KEY: optionalText,
   POLYGON_BASE_URL: z.url().default("https://api.polygon.io"),
@@ -84,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       vectorIndex: e.VECTOR_INDEX,
     },
     taggerConcurrency: e.ALEX_TAGGER_CONCURRENCY,
+    taggerBudgetSeconds: e.ALEX_TAGGER_BUDGET_SECONDS,
     /** Polygon end-of-day prices; without a key the last known (seed) prices stay. */
     market: { apiKey: e.POLYGON_API_KEY, baseUrl: e.POLYGON_BASE_URL, maxAgeHours: e.ALEX_PRICES_MAX_AGE_HOURS },
     logLevel: e.ALEX_LOG_LEVEL,

@@ -1,7 +1,7 @@
 import type { StateMachineDefinition as AslDefinition } from "aws-local-stepfunctions";
 import { SPECIALIST_STATE, STATE } from "../lib/pipeline/states.js";
 import { EXECUTION_TIMEOUT_SECONDS, type TaskArns, type TaskName, taskTimeout } from "../lib/pipeline/tasks.js";
-import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY } from "../lib/scale/limits.js";
+import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, TAGGER_RESUME_RETRY } from "../lib/scale/limits.js";
 
 /** Re-exported for callers that read the definition and its names together. */
 export { SPECIALIST_STATE, STATE };
@@ -36,7 +36,7 @@ const TRANSIENT_ERRORS = [
  * out with jittered backoff until the execution's TimeoutSeconds (`lib/scale/limits.ts`); other
  * transient errors get a few quick retries.
  */
-const retryTransientErrors = (attempts: number): TaskState["Retry"] => [
+const retryTransientErrors = (attempts: number): NonNullable<TaskState["Retry"]> => [
   {
     ErrorEquals: [...CAPACITY_RETRY.errors],
     IntervalSeconds: CAPACITY_RETRY.intervalSeconds,
@@ -54,6 +54,14 @@ const retryTransientErrors = (attempts: number): TaskState["Retry"] => [
     JitterStrategy: "FULL",
   },
 ];
+
+/** A tagger attempt out of time stored its work; the next one goes on from there (TAGGER_RESUME_RETRY). */
+const resumeTagging = {
+  ErrorEquals: [...TAGGER_RESUME_RETRY.errors],
+  IntervalSeconds: TAGGER_RESUME_RETRY.intervalSeconds,
+  MaxAttempts: TAGGER_RESUME_RETRY.maxAttempts,
+  BackoffRate: TAGGER_RESUME_RETRY.backoffRate,
+};
 
 /**
  * Catch everything and go to `next`. Without `resultPath` the error `{Error, Cause}` replaces the state
@@ -75,7 +83,10 @@ function task(arns: TaskArns, name: TaskName, fields: TaskFields, inMap = false)
     Resource: arns[name],
     Parameters: { ...Parameters, "executionId.$": inMap ? "$.executionId" : "$$.Execution.Id" },
     TimeoutSeconds: taskTimeout(name),
-    Retry: retryTransientErrors(["prepareJob", "refreshPrices", "finalizeJob", "markJobFailed"].includes(name) ? 3 : 4),
+    Retry: [
+      ...(name === "tagger" ? [resumeTagging] : []),
+      ...retryTransientErrors(["prepareJob", "refreshPrices", "finalizeJob", "markJobFailed"].includes(name) ? 3 : 4),
+    ],
     ...rest,
   };
 }

@@ -75,7 +75,13 @@ export interface TaggedInstrument {
 
 type Outcome =
   | { symbol: string; basis: string; usage: TokenUsage; tagging: InstrumentTagging }
-  | { symbol: string; error: Error };
+  | { symbol: string; error: Error }
+  | { symbol: string; deferred: true };
+
+/** The attempt used its time budget: what it classified is stored, the rest is left for the next attempt. */
+export class TaggerOutOfTimeError extends Error {
+  override name = "TaggerOutOfTimeError";
+}
 
 /** The basis reported for a requested symbol that an earlier attempt (or another job) already tagged. */
 export const TAGGED_EARLIER = "already tagged when this attempt started (an earlier attempt or job)";
@@ -115,7 +121,8 @@ export async function classifyInstrument(deps: AgentDeps, jobId: string, instrum
  * Tags the requested symbols among the job owner's untagged holdings, a few at a time, and stores every
  * classification in one statement. Each failure is reported for its symbol and the others are still
  * tagged — except a model that stayed throttled: then what was classified is stored and the task throws
- * ThrottledError, so Step Functions retries it later. A retried task reports the symbols an earlier
+ * ThrottledError, so Step Functions retries it later; one out of its time budget stores what it classified and
+ * throws TaggerOutOfTimeError, and the next attempt goes on from there. A retried task reports the symbols an earlier
  * attempt tagged as tagged: the result is what is tagged after all attempts.
  */
 export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: string[]): Promise<TaggingResult> {
@@ -124,7 +131,14 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
   if (held.length === 0) await requireJob(deps.db, jobId);
   const batch = held.filter((i) => i.untagged);
   const log = agentLogger("tagger", jobId);
-  const outcomes: Outcome[] = await mapWithConcurrency(batch, deps.config.taggerConcurrency, async (instrument) => {
+  const { taggerConcurrency, taggerBudgetSeconds } = deps.config;
+  const deadline = performance.now() + taggerBudgetSeconds * 1000;
+  let started = 0;
+  const outcomes: Outcome[] = await mapWithConcurrency(batch, taggerConcurrency, async (instrument) => {
+    // The first wave always starts, so every attempt makes progress.
+    if (started >= taggerConcurrency && performance.now() > deadline)
+      return { symbol: instrument.symbol, deferred: true };
+    started += 1;
     try {
       return { symbol: instrument.symbol, ...(await classifyInstrument(deps, jobId, instrument)) };
     } catch (error) {
@@ -139,6 +153,11 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
   );
   const throttled = outcomes.find((o) => "error" in o && o.error instanceof ThrottledError);
   if (throttled && "error" in throttled) throw throttled.error;
+  const deferred = outcomes.filter((o) => "deferred" in o).length;
+  if (deferred > 0)
+    throw new TaggerOutOfTimeError(
+      `${deferred} of ${batch.length} symbols left for the next attempt after ${taggerBudgetSeconds} s`,
+    );
   const heldSymbols = new Set(held.map((i) => i.symbol));
   const notHeld = symbols.filter((s) => !heldSymbols.has(s));
   const earlier = held.filter((i) => !i.untagged).map((i) => ({ symbol: i.symbol, basis: TAGGED_EARLIER }));

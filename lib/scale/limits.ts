@@ -61,6 +61,18 @@ export const CAPACITY_RETRY = {
   maxAttempts: Math.ceil((2 * MAX_JOB_SECONDS) / 60) + 7,
 } as const;
 
+/**
+ * A tagger attempt that used its time budget stores what it classified and throws `TaggerOutOfTimeError`;
+ * the next attempt goes on with the symbols still untagged (all of them, one write per attempt, within
+ * MAX_JOB_SECONDS).
+ */
+export const TAGGER_RESUME_RETRY = {
+  errors: ["TaggerOutOfTimeError"],
+  intervalSeconds: 1,
+  backoffRate: 1,
+  maxAttempts: 6,
+} as const;
+
 /** Longest total wait the capacity retrier allows if every jittered delay came out at its cap, seconds. */
 export function capacityRetryCeilingSeconds(retry: typeof CAPACITY_RETRY = CAPACITY_RETRY): number {
   let total = 0;

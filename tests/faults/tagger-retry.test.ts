@@ -55,6 +55,29 @@ describe("a tagger retried by Step Functions reports what is tagged after all at
     for (const instrument of instruments) expect(instrument.allocation_asset_class).not.toEqual({});
   });
 
+  it("an attempt out of its time budget stores what it classified; the retries go on from there to the end", async () => {
+    const symbols = ["ZTONE", "ZTTWO", "ZTTHREE"];
+    const jobId = await userWithJob(db, "tagger-out-of-time", [
+      symbols.map((symbol) => ({ symbol, quantity: 1, name: `${symbol} Total Market Equity Fund`, price: 10 })),
+    ]);
+    // A budget of 0 s: each attempt classifies only its first wave (one symbol at concurrency 1), then stops.
+    const config = { ...deps.config, taggerBudgetSeconds: 0, taggerConcurrency: 1 };
+    const classified: string[] = [];
+    const modelFor: AgentDeps["modelFor"] = (agent, policy) => {
+      if (agent === "tagger") classified.push(JSON.parse((policy({} as never) as { final: string }).final).symbol);
+      return undefined;
+    };
+    const { execution, job } = await runJob({ ...deps, config, modelFor }, { jobId });
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(classified.sort()).toEqual([...symbols].sort()); // each symbol classified once, by one of three attempts
+    const retried = execution.events.filter((e) => e.type === "StateRetried" && e.state === STATE.tagInstruments);
+    expect(retried).toHaveLength(2); // attempts 2 and 3, each after a TaggerOutOfTimeError
+    expect(job?.status).toBe("completed");
+    const tagging = (job?.summary_payload as Summary).tagging;
+    expect(tagging.tagged.sort()).toEqual([...symbols].sort());
+    expect(tagging.failed).toEqual([]);
+  });
+
   it("the retried task's own result names the earlier attempt as the basis", async () => {
     await userWithJob(db, "retried-direct", [[{ symbol: "ZRGAMMA", quantity: 1, name: "Gamma Equity Fund" }]]);
     const jobId = await runningJob(db, "retried-direct");
