@@ -1,34 +1,34 @@
 // The CLI precompiled by esbuild (npm packages stay external), so a start skips tsx's on-the-fly
 // TypeScript compilation. It lives in node_modules/.cache/alex-orchestra (a fresh `npm ci` starts
-// without it; `prepare` builds it) with a list of its source files. A bundle older than any of its
-// sources is rebuilt before it runs, so it never runs stale code.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+// without it; `prepare` builds it) with a manifest: a hash of the entry file and of every source as it
+// was compiled, plus the build's own settings. A bundle whose entry or any input differs is rebuilt
+// before it runs, so it never runs stale code (whatever the files' mtimes say).
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const CACHE_DIR = join(ROOT, "node_modules", ".cache", "alex-orchestra");
 export const BUNDLE = join(CACHE_DIR, "cli", "alex.mjs");
-const SOURCES = join(CACHE_DIR, "cli", "sources.json");
+const MANIFEST = join(CACHE_DIR, "cli", "manifest.json");
 const ENTRY = join(ROOT, "cli", "main.ts");
 
-/** True when the bundle exists and none of its sources changed since it was built. */
+/** Files that shape the build without being imported by it. */
+const BUILD_SETTINGS = ["bin/cli-bundle.mjs", "package.json", "tsconfig.json"];
+
+const hashOf = (contents) => createHash("sha256").update(contents).digest("hex");
+const hashFile = (file) => hashOf(readFileSync(join(ROOT, file)));
+
+/** True when the bundle's entry is the one its manifest describes and every input still has the hash it was built from. */
 export function isBundleFresh() {
-  let sources;
   try {
-    sources = JSON.parse(readFileSync(SOURCES, "utf8"));
-    statSync(BUNDLE);
+    const manifest = JSON.parse(readFileSync(MANIFEST, "utf8"));
+    if (hashOf(readFileSync(BUNDLE)) !== manifest.entry) return false;
+    return Object.entries(manifest.inputs).every(([file, hash]) => hashFile(file) === hash);
   } catch {
     return false;
   }
-  for (const file of sources.files) {
-    try {
-      if (statSync(join(ROOT, file)).mtimeMs > sources.asOf) return false;
-    } catch {
-      return false;
-    }
-  }
-  return true;
 }
 
 /**
@@ -38,7 +38,8 @@ export function isBundleFresh() {
  */
 export async function buildBundle() {
   const { build } = await import("esbuild");
-  const asOf = Date.now();
+  const compiled = new Map(); // repository file → hash of the contents esbuild compiled
+  const settings = Object.fromEntries(BUILD_SETTINGS.map((file) => [file, hashFile(file)]));
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: { alex: ENTRY },
@@ -54,9 +55,12 @@ export async function buildBundle() {
     metafile: true,
     write: false,
     logLevel: "silent",
-    plugins: [ownImportMetaUrl],
+    plugins: [compileOwnSources(compiled)],
   });
-  const files = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/"));
+  const inputs = { ...settings };
+  for (const file of Object.keys(result.metafile.inputs)) {
+    if (!file.startsWith("node_modules/")) inputs[file] = compiled.get(file) ?? hashFile(file);
+  }
   // Chunks have content-hashed names, so a process still running an older build keeps its own; the
   // entry point is replaced last.
   const entry = result.outputFiles.find((file) => file.path === BUNDLE);
@@ -66,7 +70,7 @@ export async function buildBundle() {
     writeAtomically(file.path, file.contents);
   }
   writeAtomically(BUNDLE, entry.contents);
-  writeAtomically(SOURCES, JSON.stringify({ asOf, files }));
+  writeAtomically(MANIFEST, JSON.stringify({ entry: hashOf(entry.contents), inputs }));
 }
 
 /** The bundle's path when it is fresh or could be rebuilt; undefined to run the sources through tsx instead. */
@@ -87,19 +91,25 @@ function writeAtomically(path, contents) {
   renameSync(temporary, path);
 }
 
-/** @type {import("esbuild").Plugin} */
-const ownImportMetaUrl = {
-  name: "own-import-meta-url",
-  setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, (args) => {
-      if (args.path.includes("/node_modules/")) return undefined;
-      const source = readFileSync(args.path, "utf8");
-      if (!source.includes("import.meta.url")) return undefined;
-      const url = JSON.stringify(pathToFileURL(args.path).href);
-      return { contents: source.replaceAll("import.meta.url", url), loader: "ts" };
-    });
-  },
-};
+/**
+ * Loads the repository's TypeScript: records the hash of exactly what is compiled, and points each file's
+ * `import.meta.url` back at the file itself.
+ * @returns {import("esbuild").Plugin}
+ */
+function compileOwnSources(compiled) {
+  return {
+    name: "compile-own-sources",
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path.includes("/node_modules/")) return undefined;
+        const source = readFileSync(args.path, "utf8");
+        compiled.set(relative(ROOT, args.path), hashOf(source));
+        const url = JSON.stringify(pathToFileURL(args.path).href);
+        return { contents: source.replaceAll("import.meta.url", url), loader: "ts" };
+      });
+    },
+  };
+}
 
 /**
  * `npm ci`'s `prepare` step: builds the bundle, then the database template (by creating a throwaway

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { isBundleFresh, ROOT } from "../../bin/cli-bundle.mjs";
+import { buildBundle, CACHE_DIR, isBundleFresh, ROOT } from "../../bin/cli-bundle.mjs";
 import { COMMANDS } from "../../cli/commands.js";
 import { main } from "../../cli/main.js";
 import { cliTemplate, openCliDb } from "../../cli/open-db.js";
@@ -110,17 +110,34 @@ describe("alex --help", () => {
 });
 
 describe("the precompiled CLI", () => {
-  it("counts as stale once one of its sources is newer than it", async () => {
-    const { buildBundle } = await import("../../bin/cli-bundle.mjs");
+  const manifestFile = join(CACHE_DIR, "cli", "manifest.json");
+
+  it("is fresh by content: an mtime alone changes nothing; another input's hash or another entry makes it stale", async () => {
     await buildBundle();
     expect(isBundleFresh()).toBe(true);
     const source = join(ROOT, "cli", "commands.ts");
     const { atime, mtime } = statSync(source);
     utimesSync(source, atime, new Date(Date.now() + 60_000));
     try {
-      expect(isBundleFresh()).toBe(false);
+      expect(isBundleFresh()).toBe(true);
     } finally {
       utimesSync(source, atime, mtime);
     }
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
+    expect(Object.keys(manifest.inputs)).toEqual(
+      expect.arrayContaining(["cli/main.ts", "cli/commands.ts", "package.json", "tsconfig.json", "bin/cli-bundle.mjs"]),
+    );
+    try {
+      writeFileSync(
+        manifestFile,
+        JSON.stringify({ ...manifest, inputs: { ...manifest.inputs, "cli/commands.ts": "0" } }),
+      );
+      expect(isBundleFresh()).toBe(false); // a source edited since the build
+      writeFileSync(manifestFile, JSON.stringify({ ...manifest, entry: "0" }));
+      expect(isBundleFresh()).toBe(false); // an entry from another build than the manifest's
+    } finally {
+      await buildBundle();
+    }
+    expect(isBundleFresh()).toBe(true);
   });
 });
