@@ -5,7 +5,7 @@ import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { migrate } from "../lib/db/migrate.js";
 import type { PgliteDb } from "../lib/db/pglite.js";
-import { readTemplate, saveTemplate, type TemplateSpec, templateFile } from "../lib/db/template.js";
+import { hashSources, readTemplate, saveTemplate, type TemplateSpec, templateFile } from "../lib/db/template.js";
 import { failInterruptedJobs } from "../lib/pipeline/local-jobs.js";
 import { seedInstruments } from "../lib/seed/demo.js";
 import { EXPENSE_RATIOS } from "../lib/seed/expense-ratios.js";
@@ -14,12 +14,16 @@ import { SEED_INSTRUMENTS, SEED_PRICES_AS_OF } from "../lib/seed/instruments.js"
 /** Where built templates are kept: the project's node_modules/.cache (a fresh `npm ci` starts without). */
 const DEFAULT_CACHE_DIR = fileURLToPath(new URL("../node_modules/.cache/alex-orchestra", import.meta.url));
 
+/** The code that builds a template (drivers, migrate, seed): a change to it builds a new one too. */
+const TEMPLATE_CODE = ["../lib/db/", "../lib/seed/"];
+
 /**
  * The template new CLI databases start from: migrated and given the reference instruments. Its key
- * covers the migrations and the seed data, so a change to either builds a new one.
+ * covers the migrations, the seed data and the code in TEMPLATE_CODE, so a change to any builds a new one.
  */
 export function cliTemplate(cacheDir = process.env.ALEX_TEMPLATE_DIR || DEFAULT_CACHE_DIR): TemplateSpec {
-  return { cacheDir, name: "cli", inputs: { SEED_INSTRUMENTS, SEED_PRICES_AS_OF, EXPENSE_RATIOS } };
+  const code = hashSources(TEMPLATE_CODE.map((dir) => fileURLToPath(new URL(dir, import.meta.url))));
+  return { cacheDir, name: "cli", inputs: { SEED_INSTRUMENTS, SEED_PRICES_AS_OF, EXPENSE_RATIOS, code } };
 }
 
 /** What a new CLI database holds before its first command: the schema and the reference instruments. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { type Migration, readMigrations } from "./migrate.js";
@@ -36,6 +36,19 @@ export function templateKey(spec: Pick<TemplateSpec, "inputs" | "migrations">): 
   }
   hash.update(JSON.stringify(spec.inputs ?? null));
   return hash.digest("hex").slice(0, 16);
+}
+
+/** A hash of every file below `dirs` (paths and contents, in order): code that shapes a template is an input too. */
+export function hashSources(dirs: string[]): string {
+  const hash = createHash("sha256");
+  for (const dir of dirs) {
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name))
+      .sort();
+    for (const file of files) hash.update(`${file.slice(dir.length)}\n`).update(readFileSync(file));
+  }
+  return hash.digest("hex");
 }
 
 /** Where the template for `spec` is (or would be) stored. */

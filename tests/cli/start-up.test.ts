@@ -9,7 +9,7 @@ import { main } from "../../cli/main.js";
 import { cliTemplate, openCliDb } from "../../cli/open-db.js";
 import { loadConfig } from "../../lib/config.js";
 import { pendingMigrations, readMigrations } from "../../lib/db/migrate.js";
-import { readTemplate, templateFile, templateKey } from "../../lib/db/template.js";
+import { hashSources, readTemplate, templateFile, templateKey } from "../../lib/db/template.js";
 import { SEED_INSTRUMENTS } from "../../lib/seed/instruments.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alex-start-up-"));
@@ -65,6 +65,21 @@ describe("a new CLI database", () => {
     writeFileSync(stale, "a template from before the last migration");
     expect(stale).not.toBe(templateFile(spec));
     expect(readTemplate(templateFile(spec))).toBeUndefined();
+  });
+
+  it("keys the template on the code that builds it: a changed, added or renamed source is a new key", () => {
+    const code = join(dir, "code");
+    mkdirSync(join(code, "repositories"), { recursive: true });
+    writeFileSync(join(code, "seed.ts"), "export const seed = 1;");
+    writeFileSync(join(code, "repositories", "instruments.ts"), "INSERT INTO instruments");
+    const before = hashSources([code]);
+    expect(hashSources([code])).toBe(before);
+    writeFileSync(join(code, "repositories", "instruments.ts"), "INSERT INTO instruments ON CONFLICT");
+    const edited = hashSources([code]);
+    expect(edited).not.toBe(before);
+    writeFileSync(join(code, "extra.ts"), "");
+    expect(hashSources([code])).not.toBe(edited);
+    expect(cliTemplate(join(dir, "c")).inputs).toHaveProperty("code", expect.stringMatching(/^[0-9a-f]{64}$/));
   });
 });
 
