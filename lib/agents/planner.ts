@@ -1,7 +1,7 @@
 import { Agent, type RunContext, tool } from "@openai/agents-core";
 import { z } from "zod";
 import { saveSnapshot } from "../db/repositories/jobs.js";
-import { loadPortfolio } from "../db/repositories/portfolios.js";
+import { loadJobPortfolio } from "../db/repositories/portfolios.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
@@ -11,7 +11,6 @@ import {
   addUsage,
   DATA_NOTICE,
   dataBlock,
-  requireJob,
   runAgent,
   runFollowUp,
   SPECIALISTS,
@@ -24,6 +23,7 @@ import { type PlanDecision, type RequiredSpecialist, requiredSpecialists } from 
 
 export type { PlanDecision } from "./plan-rules.js";
 
+import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import { planningBrief } from "./portfolio-brief.js";
 import { contextOf, stopWhenToolsSucceed, toolErrorMessage } from "./tools.js";
 
@@ -98,13 +98,18 @@ export interface PlanResult {
   usage: TokenUsage;
 }
 
-/** Snapshots the job owner's portfolio into the job, then lets the planner choose the specialists. */
+/**
+ * Reads the job owner's portfolio (with the job, one statement), lets the planner choose the specialists,
+ * then snapshots the portfolio into the job with the planner's trace (one statement).
+ */
 export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<PlanResult> {
-  const job = await requireJob(deps.db, jobId);
-  const portfolio = await loadPortfolio(deps.db, job.clerk_user_id);
+  const job = await loadJobPortfolio(deps.db, jobId);
+  if (!job) throw new AgentInputError(`Job ${jobId} not found`);
+  const { portfolio } = job;
   if (!portfolio) throw new AgentInputError(`User ${job.clerk_user_id} of job ${jobId} not found`);
-  await saveSnapshot(deps.db, jobId, portfolio);
-  return runPlanner(deps, jobId, portfolio);
+  const plan = await runPlanner(deps, jobId, portfolio);
+  await writeWithTaskSpans(portfolio, (spans) => saveSnapshot(deps.db, jobId, portfolio, spans));
+  return plan;
 }
 
 /**

@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { JobStatus, Portfolio } from "../../portfolio/types.js";
 import { type Db, P, type SqlParams } from "../driver.js";
 import { untaggedSymbolsSql } from "./instruments.js";
+import { type TraceSpan, withSpans } from "./traces.js";
 
 export interface JobRow {
   id: string;
@@ -138,13 +139,20 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
   return rows[0];
 }
 
-/** Stores the portfolio every specialist of this job will read. */
-export async function saveSnapshot(db: Db, id: string, portfolio: Portfolio): Promise<void> {
-  await updateRunningJob(db, id, "portfolio_snapshot = :value::jsonb", { value: P.json(portfolio) });
+/** Stores the portfolio every specialist of this job will read (and the task's `spans`, in the same statement). */
+export async function saveSnapshot(db: Db, id: string, portfolio: Portfolio, spans: TraceSpan[] = []): Promise<void> {
+  await updateRunningJob(db, id, "portfolio_snapshot = :value::jsonb", { value: P.json(portfolio) }, spans);
 }
 
-export async function savePayload(db: Db, id: string, column: PayloadColumn, payload: unknown): Promise<void> {
-  await updateRunningJob(db, id, `${column} = :value::jsonb`, { value: P.json(payload) });
+/** Stores a specialist's payload (and the task's `spans`, in the same statement). */
+export async function savePayload(
+  db: Db,
+  id: string,
+  column: PayloadColumn,
+  payload: unknown,
+  spans: TraceSpan[] = [],
+): Promise<void> {
+  await updateRunningJob(db, id, `${column} = :value::jsonb`, { value: P.json(payload) }, spans);
 }
 
 /** Adds (or replaces) one chart in `charts_payload` in a single statement, so concurrent calls never lose one. */
@@ -158,8 +166,13 @@ export async function mergeChart(db: Db, id: string, key: string, chart: unknown
 }
 
 /** Sets `charts_payload` to one attempt's charts, all at once (a failed attempt publishes nothing). */
-export async function publishCharts(db: Db, id: string, charts: Record<string, unknown>): Promise<void> {
-  await updateRunningJob(db, id, "charts_payload = :value::jsonb", { value: P.json(charts) });
+export async function publishCharts(
+  db: Db,
+  id: string,
+  charts: Record<string, unknown>,
+  spans: TraceSpan[] = [],
+): Promise<void> {
+  await updateRunningJob(db, id, "charts_payload = :value::jsonb", { value: P.json(charts) }, spans);
 }
 
 /** Clears charts a previous attempt may have left, so a retried charter starts clean. */
@@ -219,11 +232,12 @@ export class JobNotRunningError extends Error {
   override name = "JobNotRunningError";
 }
 
-async function updateRunningJob(db: Db, id: string, assignment: string, params: SqlParams) {
-  const { rowCount } = await db.query(`UPDATE jobs SET ${assignment} WHERE id = :id::uuid AND status = 'running'`, {
-    ...params,
-    id: P.uuid(id),
-  });
+async function updateRunningJob(db: Db, id: string, assignment: string, params: SqlParams, spans: TraceSpan[] = []) {
+  const stored = withSpans(spans);
+  const { rowCount } = await db.query(
+    `${stored.sql} UPDATE jobs SET ${assignment} WHERE id = :id::uuid AND status = 'running'`,
+    { ...stored.params, ...params, id: P.uuid(id) },
+  );
   if (rowCount !== 1) throw new JobNotRunningError(`Job ${id} is not running; nothing was written`);
 }
 
