@@ -15,6 +15,7 @@ import {
   runFollowUp,
   SPECIALISTS,
   type SpecialistName,
+  snapshotSummary,
   type TokenUsage,
   usageOf,
 } from "./common.js";
@@ -94,6 +95,8 @@ export function plannerPrompt(portfolio: Portfolio, valuation: Valuation): strin
 
 export interface PlanResult {
   specialists: SpecialistChoice[];
+  /** What the planner's rules require of this portfolio (Finalize job checks the outcomes against it). */
+  required: RequiredSpecialist[];
   decision: PlanDecision;
   usage: TokenUsage;
 }
@@ -107,8 +110,10 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
   if (!job) throw new AgentInputError(`Job ${jobId} not found`);
   const { portfolio } = job;
   if (!portfolio) throw new AgentInputError(`User ${job.clerk_user_id} of job ${jobId} not found`);
-  const plan = await runPlanner(deps, jobId, portfolio);
-  await writeWithTaskSpans(portfolio, (spans) => saveSnapshot(deps.db, jobId, portfolio, spans));
+  const valuation = valuePortfolio(portfolio);
+  const plan = await runPlanner(deps, jobId, portfolio, valuation);
+  const summary = snapshotSummary(valuation);
+  await writeWithTaskSpans([portfolio, summary], (spans) => saveSnapshot(deps.db, jobId, portfolio, summary, spans));
   return plan;
 }
 
@@ -117,8 +122,12 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
  * left out is asked for once more with tool choice `required`; if still missing, the rule adds it.
  * A choice no rule supports is removed. The decision records which happened.
  */
-export async function runPlanner(deps: AgentDeps, jobId: string, portfolio: Portfolio): Promise<PlanResult> {
-  const valuation = valuePortfolio(portfolio);
+export async function runPlanner(
+  deps: AgentDeps,
+  jobId: string,
+  portfolio: Portfolio,
+  valuation = valuePortfolio(portfolio),
+): Promise<PlanResult> {
   const context: PlannerContext = { jobId, decisions: [] };
   const run = {
     name: "planner" as const,
@@ -149,7 +158,7 @@ export async function runPlanner(deps: AgentDeps, jobId: string, portfolio: Port
   const source = added.length > 0 || removed.length > 0 ? "model+rules" : "model";
   const decision: PlanDecision = { source, model_choice: chosenByModel, added: added.map((a) => a.agent), removed };
   agentLogger("planner", jobId).info("planned", { specialists: specialists.map((s) => s.agent), decision });
-  return { specialists, decision, usage };
+  return { specialists, required, decision, usage };
 }
 
 function missingReminder(missing: RequiredSpecialist[]): string {

@@ -139,9 +139,24 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
   return rows[0];
 }
 
-/** Stores the portfolio every specialist of this job will read (and the task's `spans`, in the same statement). */
-export async function saveSnapshot(db: Db, id: string, portfolio: Portfolio, spans: TraceSpan[] = []): Promise<void> {
-  await updateRunningJob(db, id, "portfolio_snapshot = :value::jsonb", { value: P.json(portfolio) }, spans);
+/**
+ * Stores the portfolio every specialist of this job will read, what the summary says of it (`finishJob`
+ * adds the rest) and the task's `spans`, in one statement.
+ */
+export async function saveSnapshot(
+  db: Db,
+  id: string,
+  portfolio: Portfolio,
+  summary: Record<string, unknown> | null = null,
+  spans: TraceSpan[] = [],
+): Promise<void> {
+  await updateRunningJob(
+    db,
+    id,
+    "portfolio_snapshot = :value::jsonb, summary_payload = :summary::jsonb",
+    { value: P.json(portfolio), summary: summary && P.json(summary) },
+    spans,
+  );
 }
 
 /** Stores a specialist's payload (and the task's `spans`, in the same statement). */
@@ -190,8 +205,9 @@ export async function completeJob(db: Db, id: string): Promise<boolean> {
 }
 
 /**
- * Stores a running job's summary and ends it in one statement: `completed`, or `failed` with `reason`
- * (then only while `claimant`, when given, owns it). Returns whether the job ended here.
+ * Adds `summary` to what the job's summary already holds (`saveSnapshot`'s part; the two `prices` objects
+ * are merged) and ends a running job in one statement: `completed`, or `failed` with `reason` (then only
+ * while `claimant`, when given, owns it). Returns whether the job ended here.
  */
 export async function finishJob(
   db: Db,
@@ -200,7 +216,9 @@ export async function finishJob(
   outcome: { reason?: string; claimant?: string } = {},
 ): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE jobs SET summary_payload = :summary::jsonb, completed_at = NOW(),
+    `UPDATE jobs SET completed_at = NOW(),
+       summary_payload = COALESCE(summary_payload, '{}'::jsonb) || :summary::jsonb || jsonb_build_object('prices',
+         COALESCE(summary_payload->'prices', '{}'::jsonb) || COALESCE(:summary::jsonb->'prices', '{}'::jsonb)),
        status = CASE WHEN :reason::text IS NULL THEN 'completed' ELSE 'failed' END, error_message = :reason::text
      WHERE id = :id::uuid AND status = 'running'
        AND (:reason::text IS NULL OR :claimant::text IS NULL OR claimed_by = :claimant::text)`,
