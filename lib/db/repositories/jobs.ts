@@ -113,15 +113,18 @@ export interface JobClaim {
   claimed: boolean;
   /** The owner's held symbols without allocations (only when claimed), sorted. */
   untagged: string[];
+  /** When market prices were last fetched and the newest day they cover (`latestMarketPrices`; null: never). */
+  market_prices: { fetched_at: string | null; as_of: string | null };
 }
 
 /**
- * `claimJob`, reading the job and listing its owner's untagged symbols in the same statement.
- * Undefined when no such job exists.
+ * `claimJob`, reading the job, listing its owner's untagged symbols and reading when market prices were
+ * last fetched (what Refresh prices decides on), in the same statement. Undefined when no such job exists.
  */
 export async function claimJobListingUntagged(db: Db, id: string, claimant: string): Promise<JobClaim | undefined> {
   if (!isJobId(id)) return undefined;
-  const { rows } = await db.query<JobClaim & Record<string, unknown>>(
+  type ClaimRow = Omit<JobClaim, "market_prices"> & JobClaim["market_prices"] & Record<string, unknown>;
+  const { rows } = await db.query<ClaimRow>(
     `WITH job AS (SELECT clerk_user_id, status FROM jobs WHERE id = :id::uuid),
      claim AS (
        UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, NOW()), claimed_by = :claimant
@@ -132,11 +135,14 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
             CASE WHEN EXISTS (SELECT 1 FROM claim)
                  THEN (SELECT COALESCE(jsonb_agg(symbol ORDER BY symbol), '[]'::jsonb)
                        FROM (${untaggedSymbolsSql("job.clerk_user_id")}) AS untagged)
-                 ELSE '[]'::jsonb END AS untagged
-     FROM job`,
+                 ELSE '[]'::jsonb END AS untagged,
+            market.fetched_at, market.as_of
+     FROM job, (SELECT MAX(fetched_at) AS fetched_at, MAX(as_of) AS as_of FROM prices WHERE source = 'market') market`,
     { id: P.uuid(id), claimant },
   );
-  return rows[0];
+  if (!rows[0]) return undefined;
+  const { fetched_at, as_of, ...claim } = rows[0];
+  return { ...claim, market_prices: { fetched_at, as_of } };
 }
 
 /**
