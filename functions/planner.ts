@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TokenUsage } from "../lib/agents/common.js";
+import type { RequiredSpecialist } from "../lib/agents/plan-rules.js";
 import { type PlanDecision, planAnalysis, type SpecialistChoice } from "../lib/agents/planner.js";
 import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 import { tracedTask } from "../lib/tracing/job-trace.js";
@@ -9,6 +10,7 @@ const PlannerEvent = z.object({ jobId: JobId });
 
 export interface PlannerTaskResult {
   specialists: SpecialistChoice[];
+  required: RequiredSpecialist[];
   count: number;
   decision: PlanDecision;
   usage: TokenUsage;
@@ -20,8 +22,8 @@ export const planner: TaskFunction<PlannerTaskResult> = tracedTask("Plan analysi
   const start = performance.now();
   const { jobId } = parseEvent("Plan analysis", PlannerEvent, event);
   const plan = await planAnalysis(deps, jobId);
-  const { specialists, decision, usage } = plan;
-  return { specialists, count: specialists.length, decision, usage, duration_ms: elapsed(start) };
+  const { specialists, required, decision, usage } = plan;
+  return { specialists, count: specialists.length, required, decision, usage, duration_ms: elapsed(start) };
 });
 
 export const handler = lambdaHandler(planner);

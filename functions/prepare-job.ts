@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { claimJobListingUntagged } from "../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, type JobClaim } from "../lib/db/repositories/jobs.js";
 import { agentLogger } from "../lib/logger.js";
 import { jobIdFromInput } from "../lib/pipeline/job-message.js";
 import { elapsed, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
@@ -11,6 +11,8 @@ export interface PrepareJobResult {
   jobId: string;
   claimed: boolean;
   missingSymbols: string[];
+  /** What Refresh prices decides on, read here in the claim's statement. */
+  marketPrices: JobClaim["market_prices"];
   tagging: null;
   prepareMs: number;
 }
@@ -22,7 +24,8 @@ export class JobNotFoundError extends Error {
 /**
  * Reads the job id from the Pipe's batch or a direct `{jobId}`, claims the job for this execution
  * (pending → running, or still running for this same execution when Step Functions retried this task)
- * and lists the held instruments that still lack allocations. Any other job is left alone.
+ * lists the held instruments that still lack allocations and when market prices were last fetched.
+ * Any other job is left alone.
  */
 export const prepareJob: TaskFunction<PrepareJobResult> = async (event, { db }) => {
   const start = performance.now();
@@ -30,9 +33,10 @@ export const prepareJob: TaskFunction<PrepareJobResult> = async (event, { db }) 
   const jobId = jobIdFromInput(input);
   const job = await claimJobListingUntagged(db, jobId, executionId);
   if (!job) throw new JobNotFoundError(`Job ${jobId} not found`);
-  const { claimed, untagged } = job;
+  const { claimed, untagged, market_prices } = job;
   agentLogger("prepare-job", jobId).info(claimed ? "job claimed" : "job already processed", { status: job.status });
-  return { jobId, claimed, missingSymbols: untagged, tagging: null, prepareMs: elapsed(start) };
+  const result = { jobId, claimed, missingSymbols: untagged, marketPrices: market_prices, tagging: null };
+  return { ...result, prepareMs: elapsed(start) };
 };
 
 export const handler = lambdaHandler(prepareJob);

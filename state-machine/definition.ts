@@ -113,7 +113,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   const refreshPrices = task(arns, "refreshPrices", {
     Comment:
       "Market prices up to the last trading day unless fresh (or no key); a failure is recorded and the job goes on with the last known prices.",
-    Parameters: {},
+    Parameters: { "latest.$": "$.marketPrices" },
     ResultPath: "$.prices",
     Next: STATE.instrumentsMissing,
     Catch: onAnyErrorGoTo(STATE.instrumentsMissing, "$.prices"),

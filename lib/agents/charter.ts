@@ -6,6 +6,7 @@ import { usd } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import {
   type AgentDeps,
   addUsage,
@@ -116,7 +117,7 @@ export async function drawCharts(deps: AgentDeps, jobId: string): Promise<Charts
     if (again) usage = addUsage(usage, usageOf(again));
   }
   if (context.keys.length === 0) throw new Error("The charter finished without storing a chart");
-  await publishCharts(deps.db, jobId, context.charts);
+  await writeWithTaskSpans(context.charts, (spans) => publishCharts(deps.db, jobId, context.charts, spans));
   agentLogger("charter", jobId).info("charts stored", { charts: context.keys, refused: context.refused.length });
   return { charts: context.keys, usage };
 }

@@ -1,7 +1,7 @@
 import { Agent, type RunContext, tool } from "@openai/agents-core";
 import { z } from "zod";
 import { saveSnapshot } from "../db/repositories/jobs.js";
-import { loadPortfolio } from "../db/repositories/portfolios.js";
+import { loadJobPortfolio } from "../db/repositories/portfolios.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
@@ -11,11 +11,11 @@ import {
   addUsage,
   DATA_NOTICE,
   dataBlock,
-  requireJob,
   runAgent,
   runFollowUp,
   SPECIALISTS,
   type SpecialistName,
+  snapshotSummary,
   type TokenUsage,
   usageOf,
 } from "./common.js";
@@ -24,6 +24,7 @@ import { type PlanDecision, type RequiredSpecialist, requiredSpecialists } from 
 
 export type { PlanDecision } from "./plan-rules.js";
 
+import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import { planningBrief } from "./portfolio-brief.js";
 import { contextOf, stopWhenToolsSucceed, toolErrorMessage } from "./tools.js";
 
@@ -94,17 +95,26 @@ export function plannerPrompt(portfolio: Portfolio, valuation: Valuation): strin
 
 export interface PlanResult {
   specialists: SpecialistChoice[];
+  /** What the planner's rules require of this portfolio (Finalize job checks the outcomes against it). */
+  required: RequiredSpecialist[];
   decision: PlanDecision;
   usage: TokenUsage;
 }
 
-/** Snapshots the job owner's portfolio into the job, then lets the planner choose the specialists. */
+/**
+ * Reads the job owner's portfolio (with the job, one statement), lets the planner choose the specialists,
+ * then snapshots the portfolio into the job with the planner's trace (one statement).
+ */
 export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<PlanResult> {
-  const job = await requireJob(deps.db, jobId);
-  const portfolio = await loadPortfolio(deps.db, job.clerk_user_id);
+  const job = await loadJobPortfolio(deps.db, jobId);
+  if (!job) throw new AgentInputError(`Job ${jobId} not found`);
+  const { portfolio } = job;
   if (!portfolio) throw new AgentInputError(`User ${job.clerk_user_id} of job ${jobId} not found`);
-  await saveSnapshot(deps.db, jobId, portfolio);
-  return runPlanner(deps, jobId, portfolio);
+  const valuation = valuePortfolio(portfolio);
+  const plan = await runPlanner(deps, jobId, portfolio, valuation);
+  const summary = snapshotSummary(valuation);
+  await writeWithTaskSpans([portfolio, summary], (spans) => saveSnapshot(deps.db, jobId, portfolio, summary, spans));
+  return plan;
 }
 
 /**
@@ -112,8 +122,12 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
  * left out is asked for once more with tool choice `required`; if still missing, the rule adds it.
  * A choice no rule supports is removed. The decision records which happened.
  */
-export async function runPlanner(deps: AgentDeps, jobId: string, portfolio: Portfolio): Promise<PlanResult> {
-  const valuation = valuePortfolio(portfolio);
+export async function runPlanner(
+  deps: AgentDeps,
+  jobId: string,
+  portfolio: Portfolio,
+  valuation = valuePortfolio(portfolio),
+): Promise<PlanResult> {
   const context: PlannerContext = { jobId, decisions: [] };
   const run = {
     name: "planner" as const,
@@ -144,7 +158,7 @@ export async function runPlanner(deps: AgentDeps, jobId: string, portfolio: Port
   const source = added.length > 0 || removed.length > 0 ? "model+rules" : "model";
   const decision: PlanDecision = { source, model_choice: chosenByModel, added: added.map((a) => a.agent), removed };
   agentLogger("planner", jobId).info("planned", { specialists: specialists.map((s) => s.agent), decision });
-  return { specialists, decision, usage };
+  return { specialists, required, decision, usage };
 }
 
 function missingReminder(missing: RequiredSpecialist[]): string {

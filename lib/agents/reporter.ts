@@ -7,6 +7,7 @@ import { withPricesNote } from "../market/price-notes.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
+import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import {
   type AgentDeps,
   AgentInputError,
@@ -128,7 +129,8 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
       } else agentLogger("reporter", jobId).warn("revision kept out: more fact-check findings than the first draft");
     }
   }
-  await savePayload(deps.db, jobId, "report_payload", { content, review, ...payloadMeta("reporter", deps.config) });
+  const payload = { content, review, ...payloadMeta("reporter", deps.config) };
+  await writeWithTaskSpans(payload, (spans) => savePayload(deps.db, jobId, "report_payload", payload, spans));
   agentLogger("reporter", jobId).info("report stored", { characters: content.length, review: review.status });
   return { characters: content.length, usage };
 }

@@ -9,6 +9,7 @@ import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
 import { projectPortfolioInSlices, type RetirementOutlook } from "../retirement/outlook.js";
 import type { Projection, ProjectionRow } from "../retirement/simulation.js";
+import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import {
   type AgentDeps,
   DATA_NOTICE,
@@ -113,14 +114,15 @@ export async function projectRetirement(deps: AgentDeps, jobId: string): Promise
   // User text (the display name, symbols) stays inert: no live links, headings or HTML in the outlook.
   const analysis = neutraliseUserText(String(result.finalOutput ?? "").trim(), userStrings(portfolio));
   if (analysis.length === 0) throw new Error("The retirement agent returned an empty analysis");
-  await savePayload(deps.db, jobId, "retirement_payload", {
+  const payload = {
     analysis,
     ...payloadMeta("retirement", deps.config),
     units: outlook.units,
     outlook,
     monte_carlo: monteCarlo,
     projections,
-  });
+  };
+  await writeWithTaskSpans(payload, (spans) => savePayload(deps.db, jobId, "retirement_payload", payload, spans));
   agentLogger("retirement", jobId).info("retirement outlook stored", { success_rate: outlook.success_rate });
   return { success_rate: outlook.success_rate, usage: usageOf(result) };
 }

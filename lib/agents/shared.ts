@@ -1,6 +1,8 @@
 import type { Db } from "../db/driver.js";
 import { getJobHead, type JobHead } from "../db/repositories/jobs.js";
+import { pricesUsed } from "../market/price-notes.js";
 import { type Portfolio, PortfolioSchema } from "../portfolio/types.js";
+import { type Valuation, valuationJson } from "../portfolio/valuation.js";
 
 // What agents and bookkeeping tasks share, without the Agents SDK (so Finalize job's bundle stays small).
 
@@ -49,6 +51,14 @@ export async function requireSnapshot(db: Db, jobId: string): Promise<{ job: Job
   if (!parsed.success)
     throw new AgentInputError(`Job ${jobId} has an invalid portfolio snapshot: ${parsed.error.message}`);
   return { job, portfolio: parsed.data };
+}
+
+/**
+ * What the job's summary says of its snapshot: the valuation and the prices it used. `Plan analysis`
+ * stores it with the snapshot, so Finalize job writes the summary without reading the snapshot again.
+ */
+export function snapshotSummary(valuation: Valuation) {
+  return { portfolio: valuationJson(valuation), prices: { used: pricesUsed(valuation.positions) } };
 }
 
 /**

@@ -10,6 +10,7 @@ import { agentLogger } from "../logger.js";
 import { ThrottledError } from "../models/retry.js";
 import { AllocationSumError, normaliseAllocation } from "../portfolio/allocation.js";
 import { ASSET_CLASSES, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } from "../portfolio/types.js";
+import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import {
   type AgentDeps,
   AgentInputError,
@@ -146,11 +147,9 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
       return { symbol: instrument.symbol, error: error as Error };
     }
   });
-  await tagInstrumentsOfJob(
-    deps.db,
-    jobId,
-    outcomes.flatMap((o) => ("tagging" in o ? [o.tagging] : [])),
-  );
+  const taggings = outcomes.flatMap((o) => ("tagging" in o ? [o.tagging] : []));
+  if (taggings.length > 0)
+    await writeWithTaskSpans(taggings, (spans) => tagInstrumentsOfJob(deps.db, jobId, taggings, spans));
   const throttled = outcomes.find((o) => "error" in o && o.error instanceof ThrottledError);
   if (throttled && "error" in throttled) throw throttled.error;
   const deferred = outcomes.filter((o) => "deferred" in o).length;

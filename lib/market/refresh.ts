@@ -21,6 +21,8 @@ export interface RefreshOptions {
   now?: Date;
   /** How many weekdays back to look for the latest day with closes (holidays have none). */
   lookbackDays?: number;
+  /** `latestMarketPrices`, when the caller already read it (Prepare job does, in its claim). */
+  latest?: Awaited<ReturnType<typeof latestMarketPrices>>;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function ensureFreshPrices(
   options: RefreshOptions,
 ): Promise<PriceRefresh> {
   const now = options.now ?? new Date();
-  const latest = await latestMarketPrices(db);
+  const latest = options.latest ?? (await latestMarketPrices(db));
   if (latest.fetched_at && now.getTime() - Date.parse(latest.fetched_at) < options.maxAgeHours * 3_600_000) {
     return {
       status: "skipped",

@@ -1,12 +1,11 @@
 import * as z from "zod";
 import type { AgentDeps } from "../agents/common.js";
-import { describeMissing, missingSpecialists, PlanDecision, requiredSpecialists } from "../agents/plan-rules.js";
-import { addUsage, NO_USAGE, requireSnapshot, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
+import { describeMissing, missingSpecialists, PlanDecision } from "../agents/plan-rules.js";
+import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
 import { modelName } from "../config.js";
 import { finishJob, JobNotRunningError } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
-import { pricesUsed, readPriceRefresh } from "../market/price-notes.js";
-import { valuationJson, valuePortfolio } from "../portfolio/valuation.js";
+import { readPriceRefresh } from "../market/price-notes.js";
 import { jobCost } from "../tracing/cost.js";
 import { isSstDevStubResult } from "./sst-dev.js";
 import { describeStateError, StateError } from "./state-error.js";
@@ -23,6 +22,7 @@ export const FinalizeEvent = z.object({
   executionId: z.string().min(1),
   plan: z.object({
     specialists: z.array(z.object({ agent: Agent, reason: z.string() })),
+    required: z.array(z.object({ agent: Agent, rule: z.string() })),
     decision: PlanDecision.optional(),
     usage: Usage,
     duration_ms: z.number(),
@@ -71,13 +71,15 @@ export interface FinalizeResult {
   reason?: string;
 }
 
-/** Writes summary_payload, then completes the job if a chosen specialist succeeded (or none was chosen). */
+/**
+ * Completes summary_payload (Plan analysis stored what it says of the snapshot) and ends the job in one
+ * statement: completed if a chosen specialist succeeded (or none was chosen). Reads nothing.
+ */
 export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: FinalizeEvent): Promise<FinalizeResult> {
-  const { portfolio } = await requireSnapshot(deps.db, input.jobId);
   const results = resultsByAgent(input);
   const failures = Object.entries(results).filter(([, r]) => r.status === "failed");
   const allFailed = input.plan.specialists.length > 0 && failures.length === Object.keys(results).length;
-  const missing = missingSpecialists(requiredSpecialists(portfolio), results);
+  const missing = missingSpecialists(input.plan.required, results);
   const noOutput = missing.length > 0 && !Object.values(results).some((r) => r.status === "succeeded");
   const reason = allFailed
     ? `Every chosen specialist failed: ${failures.map(([a, r]) => `${a}: ${"error" in r ? r.error : ""}`).join("; ")}`
@@ -85,7 +87,6 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
       ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
       : undefined;
   const usage = totalUsage(input, results);
-  const valuation = valuePortfolio(portfolio);
   const summary = {
     chosen: input.plan.specialists,
     plan: input.plan.decision ?? null,
@@ -101,8 +102,7 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
       tagged: input.tagging.tagged,
       failed: input.tagging.failed,
     },
-    portfolio: valuationJson(valuation),
-    prices: { refresh: readPriceRefresh(input.prices, describeStateError), used: pricesUsed(valuation.positions) },
+    prices: { refresh: readPriceRefresh(input.prices, describeStateError) },
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),

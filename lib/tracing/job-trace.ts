@@ -1,8 +1,8 @@
-import { setTraceProcessors, setTracingDisabled, withTrace } from "@openai/agents-core";
+import { getCurrentTrace, setTraceProcessors, setTracingDisabled, withTrace } from "@openai/agents-core";
 import { z } from "zod";
 import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";
-import { insertTraceSpans, type TraceSpan } from "../db/repositories/traces.js";
+import { BATCH_CHARS, insertTraceSpans, type TraceSpan } from "../db/repositories/traces.js";
 import { agentLogger } from "../logger.js";
 import { JOB_ID_KEY, JobTraceProcessor } from "./processor.js";
 import { type JobTraceMeta, toTraceSpan } from "./spans.js";
@@ -27,9 +27,64 @@ export interface TraceDeps {
   config: Pick<Config, "trace">;
 }
 
+/** A running task's trace: where its spans go, and the spans its own write already stored. */
+interface OpenTrace {
+  meta: JobTraceMeta;
+  content: boolean;
+  /** Spans handed to the task's write (`taskSpans`), not yet known to be stored. */
+  handedOut: TraceSpan[];
+  /** Spans the task's write stored (exported over OTLP with the rest at the end). */
+  stored: TraceSpan[];
+}
+
+const openTraces = new Map<string, OpenTrace>();
+
+/** The spans of the current job task's trace handed to the task's own write; see `taskSpans`. */
+export interface TaskSpans {
+  spans: TraceSpan[];
+  /** Call once the write that carried `spans` succeeded: they are then not written again. */
+  stored(): void;
+}
+
+/**
+ * The spans the current job task's trace has ended so far, for the task to store in the statement that
+ * writes its result (see `withSpans`). Spans whose write fails, or that end later, are stored when the
+ * trace ends, as before. Empty outside a job trace, or when spans and the write's own `writeChars` would
+ * pass one statement's budget (the Data API takes 4 MiB per request): they then go in their own statements.
+ */
+export function taskSpans(writeChars = 0): TaskSpans {
+  const none: TaskSpans = { spans: [], stored: () => {} };
+  const traceId = getCurrentTrace()?.traceId;
+  const open = traceId ? openTraces.get(traceId) : undefined;
+  if (!traceId || !open) return none;
+  const spans = processor.drain(traceId).map((span) => toTraceSpan(span, open.meta, { content: open.content }));
+  open.handedOut.push(...spans);
+  if (spans.length === 0 || JSON.stringify(spans).length + writeChars > BATCH_CHARS) return none;
+  return {
+    spans,
+    stored() {
+      open.handedOut = open.handedOut.filter((span) => !spans.includes(span));
+      open.stored.push(...spans);
+    },
+  };
+}
+
+/**
+ * Runs the task's result write with the spans its trace has ended so far (`taskSpans`): the write stores
+ * both in one statement. `payload` (what the write sends) counts against the statement's budget. If the
+ * write throws, the spans are stored when the trace ends.
+ */
+export async function writeWithTaskSpans<R>(payload: unknown, write: (spans: TraceSpan[]) => Promise<R>): Promise<R> {
+  const pending = taskSpans(JSON.stringify(payload).length);
+  const result = await write(pending.spans);
+  pending.stored();
+  return result;
+}
+
 /**
  * Runs `work` inside one SDK trace for the job's task; every agent run inside becomes spans of it.
- * The spans are stored (and exported over OTLP when configured) whether `work` succeeds or throws;
+ * The spans are stored (and exported over OTLP when configured) whether `work` succeeds or throws:
+ * with the task's own write when it carried them (`taskSpans`), else in their own statement at the end;
  * failing to store them is logged and never fails the task.
  */
 export async function withJobTrace<T>(deps: TraceDeps, meta: JobTraceMeta, work: () => Promise<T>): Promise<T> {
@@ -40,6 +95,7 @@ export async function withJobTrace<T>(deps: TraceDeps, meta: JobTraceMeta, work:
       `Alex: ${meta.state}`,
       (trace) => {
         traceId = trace.traceId;
+        openTraces.set(traceId, { meta, content: deps.config.trace.content, handedOut: [], stored: [] });
         return work();
       },
       {
@@ -53,15 +109,23 @@ export async function withJobTrace<T>(deps: TraceDeps, meta: JobTraceMeta, work:
 }
 
 async function recordTrace(deps: TraceDeps, meta: JobTraceMeta, traceId: string): Promise<void> {
-  const spans = processor.take(traceId).map((span) => toTraceSpan(span, meta, { content: deps.config.trace.content }));
-  if (spans.length === 0) return;
+  const open = openTraces.get(traceId);
+  openTraces.delete(traceId);
+  const ended = processor.take(traceId).map((span) => toTraceSpan(span, meta, { content: deps.config.trace.content }));
+  const unstored = [...(open?.handedOut ?? []), ...ended];
+  const all = [...(open?.stored ?? []), ...unstored];
+  if (all.length === 0) return;
   const log = agentLogger("tracing", meta.jobId);
   try {
-    await insertTraceSpans(deps.db, spans);
+    if (unstored.length > 0) await insertTraceSpans(deps.db, unstored);
   } catch (error) {
-    log.warn("Could not store the trace", { state: meta.state, spans: spans.length, error: (error as Error).message });
+    log.warn("Could not store the trace", {
+      state: meta.state,
+      spans: unstored.length,
+      error: (error as Error).message,
+    });
   }
-  if (deps.config.trace.otlpEndpoint) await exportOverOtlp(deps.config.trace, spans, log);
+  if (deps.config.trace.otlpEndpoint) await exportOverOtlp(deps.config.trace, all, log);
 }
 
 async function exportOverOtlp(settings: Config["trace"], spans: TraceSpan[], log: ReturnType<typeof agentLogger>) {

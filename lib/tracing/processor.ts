@@ -22,6 +22,14 @@ export class JobTraceProcessor implements TracingProcessor {
     this.#spans.get(span.traceId)?.push(span);
   }
 
+  /** The trace's spans ended so far, handed over once; later spans are still collected. */
+  drain(traceId: string): Span<SpanData>[] {
+    const spans = this.#spans.get(traceId);
+    if (!spans) return [];
+    this.#spans.set(traceId, []);
+    return spans;
+  }
+
   /** The trace's ended spans, handed over once (later spans of the trace are dropped). */
   take(traceId: string): Span<SpanData>[] {
     const spans = this.#spans.get(traceId) ?? [];

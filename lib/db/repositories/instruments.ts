@@ -1,5 +1,6 @@
 import type { Allocation, Instrument, InstrumentType } from "../../portfolio/types.js";
 import { type Db, P } from "../driver.js";
+import { type TraceSpan, withSpans } from "./traces.js";
 
 /** A shared (trusted) instrument as the seed describes it; `current_price` goes to the price history. */
 export interface InstrumentInput {
@@ -206,10 +207,16 @@ export type InstrumentTagging = Tagging & { symbol: string; scope: UntaggedInstr
  * (classified from their trusted name) for everyone, a user's own instruments for the job's owner only.
  * Returns how many rows it changed.
  */
-export async function tagInstrumentsOfJob(db: Db, jobId: string, taggings: InstrumentTagging[]): Promise<number> {
+export async function tagInstrumentsOfJob(
+  db: Db,
+  jobId: string,
+  taggings: InstrumentTagging[],
+  spans: TraceSpan[] = [],
+): Promise<number> {
   if (taggings.length === 0) return 0;
-  const { rows } = await db.query<{ changed: number }>(
-    `WITH t AS (
+  const stored = withSpans(
+    spans,
+    `t AS (
        SELECT * FROM jsonb_to_recordset(:taggings::jsonb) AS r(
          symbol TEXT, scope TEXT, instrument_type TEXT, allocation_asset_class JSONB, allocation_regions JSONB,
          allocation_sectors JSONB)
@@ -228,9 +235,11 @@ export async function tagInstrumentsOfJob(db: Db, jobId: string, taggings: Instr
        FROM t WHERE t.scope = 'user' AND u.symbol = t.symbol
          AND u.clerk_user_id = (SELECT clerk_user_id FROM jobs WHERE id = :job_id::uuid)
        RETURNING u.symbol
-     )
-     SELECT (SELECT COUNT(*) FROM shared) + (SELECT COUNT(*) FROM own) AS changed`,
-    { job_id: P.uuid(jobId), taggings: P.json(taggings) },
+     )`,
+  );
+  const { rows } = await db.query<{ changed: number }>(
+    `${stored.sql} SELECT (SELECT COUNT(*) FROM shared) + (SELECT COUNT(*) FROM own) AS changed`,
+    { ...stored.params, job_id: P.uuid(jobId), taggings: P.json(taggings) },
   );
   return Number(rows[0]?.changed ?? 0);
 }

@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { JobStatus, Portfolio } from "../../portfolio/types.js";
 import { type Db, P, type SqlParams } from "../driver.js";
 import { untaggedSymbolsSql } from "./instruments.js";
+import { type TraceSpan, withSpans } from "./traces.js";
 
 export interface JobRow {
   id: string;
@@ -112,15 +113,18 @@ export interface JobClaim {
   claimed: boolean;
   /** The owner's held symbols without allocations (only when claimed), sorted. */
   untagged: string[];
+  /** When market prices were last fetched and the newest day they cover (`latestMarketPrices`; null: never). */
+  market_prices: { fetched_at: string | null; as_of: string | null };
 }
 
 /**
- * `claimJob`, reading the job and listing its owner's untagged symbols in the same statement.
- * Undefined when no such job exists.
+ * `claimJob`, reading the job, listing its owner's untagged symbols and reading when market prices were
+ * last fetched (what Refresh prices decides on), in the same statement. Undefined when no such job exists.
  */
 export async function claimJobListingUntagged(db: Db, id: string, claimant: string): Promise<JobClaim | undefined> {
   if (!isJobId(id)) return undefined;
-  const { rows } = await db.query<JobClaim & Record<string, unknown>>(
+  type ClaimRow = Omit<JobClaim, "market_prices"> & JobClaim["market_prices"] & Record<string, unknown>;
+  const { rows } = await db.query<ClaimRow>(
     `WITH job AS (SELECT clerk_user_id, status FROM jobs WHERE id = :id::uuid),
      claim AS (
        UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, NOW()), claimed_by = :claimant
@@ -131,20 +135,45 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
             CASE WHEN EXISTS (SELECT 1 FROM claim)
                  THEN (SELECT COALESCE(jsonb_agg(symbol ORDER BY symbol), '[]'::jsonb)
                        FROM (${untaggedSymbolsSql("job.clerk_user_id")}) AS untagged)
-                 ELSE '[]'::jsonb END AS untagged
-     FROM job`,
+                 ELSE '[]'::jsonb END AS untagged,
+            market.fetched_at, market.as_of
+     FROM job, (SELECT MAX(fetched_at) AS fetched_at, MAX(as_of) AS as_of FROM prices WHERE source = 'market') market`,
     { id: P.uuid(id), claimant },
   );
-  return rows[0];
+  if (!rows[0]) return undefined;
+  const { fetched_at, as_of, ...claim } = rows[0];
+  return { ...claim, market_prices: { fetched_at, as_of } };
 }
 
-/** Stores the portfolio every specialist of this job will read. */
-export async function saveSnapshot(db: Db, id: string, portfolio: Portfolio): Promise<void> {
-  await updateRunningJob(db, id, "portfolio_snapshot = :value::jsonb", { value: P.json(portfolio) });
+/**
+ * Stores the portfolio every specialist of this job will read, what the summary says of it (`finishJob`
+ * adds the rest) and the task's `spans`, in one statement.
+ */
+export async function saveSnapshot(
+  db: Db,
+  id: string,
+  portfolio: Portfolio,
+  summary: Record<string, unknown> | null = null,
+  spans: TraceSpan[] = [],
+): Promise<void> {
+  await updateRunningJob(
+    db,
+    id,
+    "portfolio_snapshot = :value::jsonb, summary_payload = :summary::jsonb",
+    { value: P.json(portfolio), summary: summary && P.json(summary) },
+    spans,
+  );
 }
 
-export async function savePayload(db: Db, id: string, column: PayloadColumn, payload: unknown): Promise<void> {
-  await updateRunningJob(db, id, `${column} = :value::jsonb`, { value: P.json(payload) });
+/** Stores a specialist's payload (and the task's `spans`, in the same statement). */
+export async function savePayload(
+  db: Db,
+  id: string,
+  column: PayloadColumn,
+  payload: unknown,
+  spans: TraceSpan[] = [],
+): Promise<void> {
+  await updateRunningJob(db, id, `${column} = :value::jsonb`, { value: P.json(payload) }, spans);
 }
 
 /** Adds (or replaces) one chart in `charts_payload` in a single statement, so concurrent calls never lose one. */
@@ -158,8 +187,13 @@ export async function mergeChart(db: Db, id: string, key: string, chart: unknown
 }
 
 /** Sets `charts_payload` to one attempt's charts, all at once (a failed attempt publishes nothing). */
-export async function publishCharts(db: Db, id: string, charts: Record<string, unknown>): Promise<void> {
-  await updateRunningJob(db, id, "charts_payload = :value::jsonb", { value: P.json(charts) });
+export async function publishCharts(
+  db: Db,
+  id: string,
+  charts: Record<string, unknown>,
+  spans: TraceSpan[] = [],
+): Promise<void> {
+  await updateRunningJob(db, id, "charts_payload = :value::jsonb", { value: P.json(charts) }, spans);
 }
 
 /** Clears charts a previous attempt may have left, so a retried charter starts clean. */
@@ -177,8 +211,9 @@ export async function completeJob(db: Db, id: string): Promise<boolean> {
 }
 
 /**
- * Stores a running job's summary and ends it in one statement: `completed`, or `failed` with `reason`
- * (then only while `claimant`, when given, owns it). Returns whether the job ended here.
+ * Adds `summary` to what the job's summary already holds (`saveSnapshot`'s part; the two `prices` objects
+ * are merged) and ends a running job in one statement: `completed`, or `failed` with `reason` (then only
+ * while `claimant`, when given, owns it). Returns whether the job ended here.
  */
 export async function finishJob(
   db: Db,
@@ -187,7 +222,9 @@ export async function finishJob(
   outcome: { reason?: string; claimant?: string } = {},
 ): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE jobs SET summary_payload = :summary::jsonb, completed_at = NOW(),
+    `UPDATE jobs SET completed_at = NOW(),
+       summary_payload = COALESCE(summary_payload, '{}'::jsonb) || :summary::jsonb || jsonb_build_object('prices',
+         COALESCE(summary_payload->'prices', '{}'::jsonb) || COALESCE(:summary::jsonb->'prices', '{}'::jsonb)),
        status = CASE WHEN :reason::text IS NULL THEN 'completed' ELSE 'failed' END, error_message = :reason::text
      WHERE id = :id::uuid AND status = 'running'
        AND (:reason::text IS NULL OR :claimant::text IS NULL OR claimed_by = :claimant::text)`,
@@ -219,11 +256,12 @@ export class JobNotRunningError extends Error {
   override name = "JobNotRunningError";
 }
 
-async function updateRunningJob(db: Db, id: string, assignment: string, params: SqlParams) {
-  const { rowCount } = await db.query(`UPDATE jobs SET ${assignment} WHERE id = :id::uuid AND status = 'running'`, {
-    ...params,
-    id: P.uuid(id),
-  });
+async function updateRunningJob(db: Db, id: string, assignment: string, params: SqlParams, spans: TraceSpan[] = []) {
+  const stored = withSpans(spans);
+  const { rowCount } = await db.query(
+    `${stored.sql} UPDATE jobs SET ${assignment} WHERE id = :id::uuid AND status = 'running'`,
+    { ...stored.params, ...params, id: P.uuid(id) },
+  );
   if (rowCount !== 1) throw new JobNotRunningError(`Job ${id} is not running; nothing was written`);
 }
 

@@ -1,5 +1,5 @@
 import type { Account, AccountType, Instrument, Portfolio, User } from "../../portfolio/types.js";
-import type { Db } from "../driver.js";
+import { type Db, P } from "../driver.js";
 
 interface PortfolioRow extends Record<string, unknown> {
   clerk_user_id: string;
@@ -29,14 +29,7 @@ interface PortfolioRow extends Record<string, unknown> {
   price_stale: boolean | null;
 }
 
-/**
- * The user, their accounts, positions and instruments in one statement, whatever the number of positions.
- * A shared instrument's trusted name, price and tagging win; for the others the user's own statement is
- * used (price source `user`). A trusted price older than the newest market day is marked stale.
- */
-export async function loadPortfolio(db: Db, clerkUserId: string): Promise<Portfolio | undefined> {
-  const { rows } = await db.query<PortfolioRow>(
-    `SELECT u.clerk_user_id, u.display_name, u.current_age, u.years_until_retirement,
+const PORTFOLIO_COLUMNS = `u.clerk_user_id, u.display_name, u.current_age, u.years_until_retirement,
             u.target_retirement_income, u.annual_contribution, u.retirement_plan,
             a.id AS account_id, a.account_name, a.account_type, a.account_purpose, a.cash_balance, a.cash_interest,
             p.symbol, p.quantity,
@@ -51,19 +44,49 @@ export async function loadPortfolio(db: Db, clerkUserId: string): Promise<Portfo
               AS allocation_asset_class,
             CASE WHEN i.symbol IS NOT NULL THEN i.allocation_regions ELSE ui.allocation_regions END AS allocation_regions,
             CASE WHEN i.symbol IS NOT NULL THEN i.allocation_sectors ELSE ui.allocation_sectors END AS allocation_sectors,
-            i.expense_ratio
-     FROM users u
-     LEFT JOIN accounts a ON a.clerk_user_id = u.clerk_user_id
+            i.expense_ratio`;
+
+const PORTFOLIO_JOINS = `LEFT JOIN accounts a ON a.clerk_user_id = u.clerk_user_id
      LEFT JOIN positions p ON p.account_id = a.id
      LEFT JOIN instruments i ON i.symbol = p.symbol
      LEFT JOIN user_instruments ui ON ui.clerk_user_id = u.clerk_user_id AND ui.symbol = p.symbol
-     CROSS JOIN (SELECT MAX(as_of) AS latest FROM prices WHERE source = 'market') m
-     WHERE u.clerk_user_id = :user_id
-     ORDER BY a.created_at, a.account_name, a.id, p.symbol`,
+     CROSS JOIN (SELECT MAX(as_of) AS latest FROM prices WHERE source = 'market') m`;
+
+const PORTFOLIO_ORDER = "ORDER BY a.created_at, a.account_name, a.id, p.symbol";
+
+/**
+ * The user, their accounts, positions and instruments in one statement, whatever the number of positions.
+ * A shared instrument's trusted name, price and tagging win; for the others the user's own statement is
+ * used (price source `user`). A trusted price older than the newest market day is marked stale.
+ */
+export async function loadPortfolio(db: Db, clerkUserId: string): Promise<Portfolio | undefined> {
+  const { rows } = await db.query<PortfolioRow>(
+    `SELECT ${PORTFOLIO_COLUMNS} FROM users u ${PORTFOLIO_JOINS}
+     WHERE u.clerk_user_id = :user_id ${PORTFOLIO_ORDER}`,
     { user_id: clerkUserId },
   );
   if (rows.length === 0) return undefined;
   return { user: userOf(rows[0]), accounts: accountsOf(rows) };
+}
+
+/**
+ * `loadPortfolio` of a job's owner, found from the job in the same statement. Undefined when no such job;
+ * `portfolio` undefined when its owner is not a user (any more).
+ */
+export async function loadJobPortfolio(
+  db: Db,
+  jobId: string,
+): Promise<{ clerk_user_id: string; portfolio: Portfolio | undefined } | undefined> {
+  const { rows } = await db.query<PortfolioRow & { job_owner: string }>(
+    `SELECT j.clerk_user_id AS job_owner, ${PORTFOLIO_COLUMNS}
+     FROM jobs j LEFT JOIN users u ON u.clerk_user_id = j.clerk_user_id ${PORTFOLIO_JOINS}
+     WHERE j.id = :job_id::uuid ${PORTFOLIO_ORDER}`,
+    { job_id: P.uuid(jobId) },
+  );
+  if (rows.length === 0) return undefined;
+  const owner = rows[0].job_owner;
+  if (rows[0].clerk_user_id === null) return { clerk_user_id: owner, portfolio: undefined };
+  return { clerk_user_id: owner, portfolio: { user: userOf(rows[0]), accounts: accountsOf(rows) } };
 }
 
 function userOf(row: PortfolioRow): User {

@@ -1,4 +1,4 @@
-import { type Db, P } from "../driver.js";
+import { type Db, P, type SqlParams } from "../driver.js";
 
 /** What a span of an agent run did, beyond its place in the tree (all text already truncated). */
 export interface SpanDetail {
@@ -31,7 +31,7 @@ export interface TraceSpan {
  * JSON characters of spans per statement: the Data API takes requests up to 4 MiB, and the JSON parameter
  * travels escaped inside the request's own JSON (each quote gains a backslash), so 3 MB of spans stay under it.
  */
-const BATCH_CHARS = 3_000_000;
+export const BATCH_CHARS = 3_000_000;
 
 /** Splits spans into batches of at most `maxChars` JSON characters each (a larger span goes alone). */
 export function spanBatches(spans: TraceSpan[], maxChars = BATCH_CHARS): TraceSpan[][] {
@@ -52,25 +52,33 @@ export function spanBatches(spans: TraceSpan[], maxChars = BATCH_CHARS): TraceSp
   return batches;
 }
 
-/**
- * Inserts spans in one statement per 3 MB of them (one JSON parameter expanded by `jsonb_to_recordset`:
- * a task's trace is one statement whatever its span count); a span already stored is kept.
- */
-export async function insertTraceSpans(db: Db, spans: TraceSpan[]): Promise<void> {
-  for (const batch of spanBatches(spans)) {
-    await db.query(
-      `INSERT INTO job_traces (job_id, span_id, parent_id, trace_id, execution_id, state, kind, name, started_at,
-                               duration_ms, model, input_tokens, output_tokens, error, detail)
+const INSERT_SPANS = `INSERT INTO job_traces (job_id, span_id, parent_id, trace_id, execution_id, state, kind, name,
+                               started_at, duration_ms, model, input_tokens, output_tokens, error, detail)
        SELECT job_id, span_id, parent_id, trace_id, execution_id, state, kind, name, started_at,
               duration_ms, model, input_tokens, output_tokens, error, COALESCE(detail, '{}'::jsonb)
        FROM jsonb_to_recordset(:spans::jsonb) AS s(
          job_id UUID, span_id TEXT, parent_id TEXT, trace_id TEXT, execution_id TEXT, state TEXT, kind TEXT, name TEXT,
          started_at TIMESTAMPTZ, duration_ms INTEGER, model TEXT, input_tokens INTEGER, output_tokens INTEGER,
          error TEXT, detail JSONB)
-       ON CONFLICT (job_id, span_id) DO NOTHING`,
-      { spans: P.json(batch) },
-    );
-  }
+       ON CONFLICT (job_id, span_id) DO NOTHING`;
+
+/**
+ * Inserts spans in one statement per 3 MB of them (one JSON parameter expanded by `jsonb_to_recordset`:
+ * a task's trace is one statement whatever its span count); a span already stored is kept.
+ */
+export async function insertTraceSpans(db: Db, spans: TraceSpan[]): Promise<void> {
+  for (const batch of spanBatches(spans)) await db.query(INSERT_SPANS, { spans: P.json(batch) });
+}
+
+/**
+ * The `WITH` clause (a `stored_spans` CTE, then `extraCtes` if any) and the `:spans` parameter that store
+ * spans in the same statement as a task's own write: a data-modifying CTE runs whether or not the main
+ * statement reads it, and both land or neither does. No spans: just `extraCtes`.
+ */
+export function withSpans(spans: TraceSpan[], extraCtes = ""): { sql: string; params: SqlParams } {
+  if (spans.length === 0) return { sql: extraCtes ? `WITH ${extraCtes}` : "", params: {} };
+  const ctes = `stored_spans AS (${INSERT_SPANS} RETURNING 1)${extraCtes ? `, ${extraCtes}` : ""}`;
+  return { sql: `WITH ${ctes}`, params: { spans: P.json(spans) } };
 }
 
 /** A job's spans in the order they started. */
