@@ -2,7 +2,7 @@ import { getCurrentTrace, setTraceProcessors, setTracingDisabled, withTrace } fr
 import { z } from "zod";
 import type { Config } from "../config.js";
 import type { Db } from "../db/driver.js";
-import { BATCH_CHARS, insertTraceSpans, type TraceSpan } from "../db/repositories/traces.js";
+import { BATCH_BYTES, insertTraceSpans, requestBytes, type TraceSpan } from "../db/repositories/traces.js";
 import { agentLogger } from "../logger.js";
 import { JOB_ID_KEY, JobTraceProcessor } from "./processor.js";
 import { type JobTraceMeta, toTraceSpan } from "./spans.js";
@@ -49,17 +49,17 @@ export interface TaskSpans {
 /**
  * The spans the current job task's trace has ended so far, for the task to store in the statement that
  * writes its result (see `withSpans`). Spans whose write fails, or that end later, are stored when the
- * trace ends, as before. Empty outside a job trace, or when spans and the write's own `writeChars` would
+ * trace ends, as before. Empty outside a job trace, or when spans and the write's own `writeBytes` would
  * pass one statement's budget (the Data API takes 4 MiB per request): they then go in their own statements.
  */
-export function taskSpans(writeChars = 0): TaskSpans {
+export function taskSpans(writeBytes = 0): TaskSpans {
   const none: TaskSpans = { spans: [], stored: () => {} };
   const traceId = getCurrentTrace()?.traceId;
   const open = traceId ? openTraces.get(traceId) : undefined;
   if (!traceId || !open) return none;
   const spans = processor.drain(traceId).map((span) => toTraceSpan(span, open.meta, { content: open.content }));
   open.handedOut.push(...spans);
-  if (spans.length === 0 || JSON.stringify(spans).length + writeChars > BATCH_CHARS) return none;
+  if (spans.length === 0 || requestBytes(spans) + writeBytes > BATCH_BYTES) return none;
   return {
     spans,
     stored() {
@@ -75,7 +75,7 @@ export function taskSpans(writeChars = 0): TaskSpans {
  * write throws, the spans are stored when the trace ends.
  */
 export async function writeWithTaskSpans<R>(payload: unknown, write: (spans: TraceSpan[]) => Promise<R>): Promise<R> {
-  const pending = taskSpans(JSON.stringify(payload).length);
+  const pending = taskSpans(requestBytes(payload));
   const result = await write(pending.spans);
   pending.stored();
   return result;

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { createJob } from "../../lib/db/repositories/jobs.js";
-import { insertTraceSpans, listTraceSpans, type TraceSpan } from "../../lib/db/repositories/traces.js";
+import {
+  insertTraceSpans,
+  listTraceSpans,
+  requestBytes,
+  spanBatches,
+  type TraceSpan,
+} from "../../lib/db/repositories/traces.js";
 import { upsertUser } from "../../lib/db/repositories/users.js";
 import { renderTraceHtml } from "../../lib/output/trace-html.js";
 import { jobCost, traceCost } from "../../lib/tracing/cost.js";
@@ -91,6 +97,22 @@ describe("trace rendering", () => {
     ]);
     expect(lines[3]).toMatch(/tool run_reporter .* # H"\} → ok/);
     expect(lines[4]).toMatch(/model call .*3 in \/ 4 out tokens.*ERROR boom/);
+  });
+});
+
+describe("span batches", () => {
+  it("are sized in Data API request bytes: UTF-8 and escaped, not characters", () => {
+    const ascii = span({ span_id: "a", kind: "function", name: "x", detail: { result: "a".repeat(1000) } });
+    const accented = span({ span_id: "b", kind: "function", name: "x", detail: { result: "é".repeat(1000) } });
+    const quoted = span({ span_id: "c", kind: "function", name: "x", detail: { result: '"'.repeat(1000) } });
+    expect(JSON.stringify(accented).length).toBe(JSON.stringify(ascii).length);
+    expect(requestBytes(accented) - requestBytes(ascii)).toBe(1000); // two bytes per é
+    expect(requestBytes(quoted) - requestBytes(ascii)).toBe(3000); // a quote is 4 bytes once escaped twice
+    const budget = 2 * requestBytes(ascii) + 2;
+    expect(spanBatches([ascii, ascii], budget)).toHaveLength(1);
+    expect(spanBatches([accented, accented], budget)).toHaveLength(2);
+    for (const batch of spanBatches([quoted, ascii, accented, quoted], budget))
+      expect(batch.length === 1 || batch.reduce((sum, s) => sum + requestBytes(s) + 1, 0) <= budget).toBe(true);
   });
 });
 

@@ -28,19 +28,22 @@ export interface TraceSpan {
 }
 
 /**
- * JSON characters of spans per statement: the Data API takes requests up to 4 MiB, and the JSON parameter
- * travels escaped inside the request's own JSON (each quote gains a backslash), so 3 MB of spans stay under it.
+ * Request bytes of spans per statement: the Data API takes requests up to 4 MiB, and a JSON parameter
+ * travels as an escaped string inside the request's own JSON, so 3 MB measured that way stays under it.
  */
-export const BATCH_CHARS = 3_000_000;
+export const BATCH_BYTES = 3_000_000;
 
-/** Splits spans into batches of at most `maxChars` JSON characters each (a larger span goes alone). */
-export function spanBatches(spans: TraceSpan[], maxChars = BATCH_CHARS): TraceSpan[][] {
+/** Bytes `value` adds to a Data API request as a JSON parameter: UTF-8, escaped inside the request's JSON. */
+export const requestBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(JSON.stringify(value)));
+
+/** Splits spans into batches of at most `maxBytes` request bytes each (a larger span goes alone). */
+export function spanBatches(spans: TraceSpan[], maxBytes = BATCH_BYTES): TraceSpan[][] {
   const batches: TraceSpan[][] = [];
   let current: TraceSpan[] = [];
   let size = 0;
   for (const span of spans) {
-    const length = JSON.stringify(span).length + 1;
-    if (current.length > 0 && size + length > maxChars) {
+    const length = requestBytes(span) + 1;
+    if (current.length > 0 && size + length > maxBytes) {
       batches.push(current);
       current = [];
       size = 0;
