@@ -13,11 +13,11 @@ process.once("exit", () => {
  * A new data directory copied from the run's migrated and seeded template, in a temporary folder of its own
  * (removed by `removeTemplateCopy`, or when the worker exits).
  */
-export function templateCopy(): string {
+export function templateCopy(template: string = inject("dbTemplateDir")): string {
   const root = mkdtempSync(join(tmpdir(), "alex-testdb-"));
   copies.add(root);
   const dir = join(root, "pg");
-  cpSync(inject("dbTemplateDir"), dir, { recursive: true });
+  cpSync(template, dir, { recursive: true });
   return dir;
 }
 
@@ -29,8 +29,17 @@ export function removeTemplateCopy(dir: string): void {
 }
 
 /** A fresh database with the schema and the 22 reference instruments (a copy of the run's template). */
-export async function testDb(): Promise<PgliteDb> {
-  const dir = templateCopy();
+export function testDb(): Promise<PgliteDb> {
+  return openCopy(inject("dbTemplateDir"));
+}
+
+/** A fresh database as initdb leaves it: no migrations, no tables of ours. */
+export function emptyDb(): Promise<PgliteDb> {
+  return openCopy(inject("dbEmptyDir"));
+}
+
+async function openCopy(template: string): Promise<PgliteDb> {
+  const dir = templateCopy(template);
   const db = await PgliteDb.open(dir);
   const close = db.close.bind(db);
   db.close = async () => {

@@ -11,6 +11,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     dbTemplatePath: string;
     dbTemplateDir: string;
+    dbEmptyDir: string;
   }
 }
 
@@ -65,11 +66,11 @@ function pruneOldTemplates(keep: string) {
  * Lays the dump down as a data directory: copying it is cheaper than unpacking the tarball into a new
  * in-memory database (about 0.7 s against 1.7 s of CPU per database here).
  */
-async function buildTemplateDir(tarPath: string, dir: string) {
+async function buildTemplateDir(dir: string, from?: string) {
   if (existsSync(dir)) return;
   const partial = `${dir}.${process.pid}.partial`;
   rmSync(partial, { recursive: true, force: true });
-  const pg = await PGlite.create({ dataDir: partial, loadDataDir: new Blob([readFileSync(tarPath)]) });
+  const pg = await PGlite.create({ dataDir: partial, loadDataDir: from ? new Blob([readFileSync(from)]) : undefined });
   await pg.exec("CHECKPOINT");
   await pg.close();
   renameSync(partial, dir);
@@ -90,7 +91,11 @@ export default async function setup(project: TestProject) {
     pruneOldTemplates(path);
   }
   const dir = path.replace(/\.tar$/, ".pgdata");
-  await buildTemplateDir(path, dir);
+  await buildTemplateDir(dir, path);
+  // A database straight from initdb (no migrations), for tests of a migration on an older schema.
+  const emptyDir = path.replace(/\.tar$/, ".empty.pgdata");
+  await buildTemplateDir(emptyDir);
   project.provide("dbTemplatePath", path);
   project.provide("dbTemplateDir", dir);
+  project.provide("dbEmptyDir", emptyDir);
 }
