@@ -1,8 +1,21 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Files that only call pure code (or fakes they restore): they share a worker's module cache instead of
+ * re-importing everything per file, which is most of their cost.
+ */
+const SHARED_WORKER = [
+  "tests/architecture/**/*.test.ts",
+  "tests/charts/**/*.test.ts",
+  "tests/knowledge/**/*.test.ts",
+  "tests/models/**/*.test.ts",
+  "tests/output/**/*.test.ts",
+  "tests/portfolio/**/*.test.ts",
+  "tests/retirement/**/*.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
@@ -11,5 +24,9 @@ export default defineConfig({
     // files mostly wait (child processes, Chromium, the load test's compressed quota minutes).
     maxWorkers: 2,
     env: { OPENAI_AGENTS_DISABLE_TRACING: "1", ALEX_LOG_LEVEL: "SILENT" },
+    projects: [
+      { extends: true, test: { name: "unit", include: SHARED_WORKER, isolate: false } },
+      { extends: true, test: { name: "isolated", include: ["tests/**/*.test.ts"], exclude: SHARED_WORKER } },
+    ],
   },
 });

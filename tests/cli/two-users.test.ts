@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { main } from "../../cli/main.js";
 import { PgliteDb } from "../../lib/db/pglite.js";
 
@@ -30,6 +30,9 @@ async function run(args: string[]): Promise<{ code: number; json: Record<string,
 }
 
 describe("two users holding the same unknown symbol (issue 9's SHRX case) on one database", () => {
+  // The database exists before the first command, as the CLI would have made it (migrated, reference
+  // instruments): a copy of the run's template, so the test does not build the CLI's own (main.test.ts does).
+  beforeAll(() => cpSync(inject("dbTemplateDir"), db, { recursive: true }));
   afterEach(() => vi.restoreAllMocks());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { migrate, readMigrations } from "../../lib/db/migrate.js";
-import { PgliteDb } from "../../lib/db/pglite.js";
+import { emptyDb } from "../support/db.js";
 
 describe("migration 004_market_data on a database written by 001/002", () => {
   it("moves user-given instruments to each holder, keeps every old row, and starts the price history", {
     timeout: 120_000,
   }, async () => {
-    const db = await PgliteDb.memory();
+    const db = await emptyDb();
     try {
       const all = readMigrations();
       await migrate(

@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Db, DbError, P } from "../../lib/db/driver.js";
 import { PgliteDb } from "../../lib/db/pglite.js";
@@ -606,11 +605,7 @@ describe("PgliteDb.open", () => {
     dir = join(root, "nested", "pg");
     mkdirSync(join(root, "nested"));
     // Lay the template down as the data directory, so opening it skips initdb.
-    const seeded = await PGlite.create({
-      dataDir: dir,
-      loadDataDir: new Blob([readFileSync(inject("dbTemplatePath"))]),
-    });
-    await seeded.close();
+    cpSync(inject("dbTemplateDir"), dir, { recursive: true });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

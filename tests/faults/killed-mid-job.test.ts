@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PgliteDb } from "../../lib/db/pglite.js";
 import { unfinishedJobs } from "./support.js";
@@ -21,11 +20,7 @@ const callArrived: (() => void)[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "alex-kill-"));
-  const seeded = await PGlite.create({
-    dataDir: join(root, "db"),
-    loadDataDir: new Blob([readFileSync(inject("dbTemplatePath"))]),
-  });
-  await seeded.close();
+  cpSync(inject("dbTemplateDir"), join(root, "db"), { recursive: true });
   writeFileSync(
     join(root, "portfolio.json"),
     JSON.stringify({

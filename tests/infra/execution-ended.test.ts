@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/driver.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { claimJob, completeJob, createJob, getJob } from "../../lib/db/repositories/jobs.js";
@@ -40,12 +40,15 @@ describe("execution-ended", () => {
       openDb: () => ({ query: db.query.bind(db), transaction: db.transaction.bind(db), close: async () => {} }) as Db,
     });
 
-  beforeEach(async () => {
+  // One database for the file: each test has a job of its own, and every assertion reads that job only.
+  beforeAll(async () => {
     db = await testDb();
     await upsertUser(db, { clerk_user_id: "user-1" });
+  });
+  beforeEach(async () => {
     jobId = await createJob(db, { clerk_user_id: "user-1" });
   });
-  afterEach(async () => db.close());
+  afterAll(async () => db.close());
 
   it("marks a running job failed with the execution's status and cause", async () => {
     await claimJob(db, jobId, EXECUTION);

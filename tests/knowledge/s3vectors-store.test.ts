@@ -1,11 +1,12 @@
 import { PutVectorsCommand, QueryVectorsCommand, S3VectorsClient } from "@aws-sdk/client-s3vectors";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { PUT_VECTORS_BATCH_LIMIT, S3VectorsStore } from "../../lib/knowledge/s3vectors-store.js";
 import type { VectorRecord } from "../../lib/knowledge/types.js";
 import { unitVector } from "./support.js";
 
 const s3vectors = mockClient(S3VectorsClient);
+afterAll(() => s3vectors.restore());
 const space = { name: "minilm-l6-v2", dimensions: 384 } as const;
 const store = () =>
   new S3VectorsStore({ bucket: "alex-vectors", index: "financial-research", region: "eu-west-1", space });

@@ -5,7 +5,7 @@ import {
   SageMakerRuntimeClient,
 } from "@aws-sdk/client-sagemaker-runtime";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   EmbeddingResponseError,
   parseFeatureExtraction,
@@ -13,6 +13,7 @@ import {
 } from "../../lib/knowledge/sagemaker-embedder.js";
 
 const sagemaker = mockClient(SageMakerRuntimeClient);
+afterAll(() => sagemaker.restore());
 
 const body = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as InvokeEndpointCommandOutput["Body"];
 const constant = (x: number, n = 384) => new Array<number>(n).fill(x);

@@ -35,7 +35,6 @@
  * and real concurrency (PGlite runs one statement at a time; transactions run one after another).
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import {
   type ArrayValue,
   BadRequestException,
@@ -60,9 +59,9 @@ import {
 } from "@aws-sdk/client-rds-data";
 import { PGlite, type Results, type Transaction } from "@electric-sql/pglite";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
-import { inject } from "vitest";
 import { DataApiDb, type DataApiOptions, type DataApiTarget } from "../../lib/db/data-api.js";
 import { toPositional } from "../../lib/db/sql-text.js";
+import { removeTemplateCopy, templateCopy } from "./db.js";
 
 export const FAKE_TARGET: DataApiTarget = {
   resourceArn: "arn:aws:rds:us-east-1:123456789012:cluster:alex-test",
@@ -162,6 +161,7 @@ export class DataApiFake {
   private constructor(
     readonly pg: PGlite,
     target: DataApiTarget,
+    private readonly dataDir?: string,
   ) {
     this.target = target;
     this.client = new RDSDataClient({
@@ -185,10 +185,10 @@ export class DataApiFake {
   }
 
   static async start(options: DataApiFakeOptions = {}): Promise<DataApiFake> {
-    const template = options.template ?? new Blob([readFileSync(inject("dbTemplatePath"))]);
-    const pg = await PGlite.create({ loadDataDir: template });
+    const dataDir = options.template ? undefined : templateCopy();
+    const pg = await PGlite.create(dataDir ? { dataDir } : { loadDataDir: options.template });
     await pg.exec("SET TIME ZONE 'UTC'");
-    const fake = new DataApiFake(pg, options.target ?? FAKE_TARGET);
+    const fake = new DataApiFake(pg, options.target ?? FAKE_TARGET, dataDir);
     await fake.loadTypes();
     return fake;
   }
@@ -218,6 +218,7 @@ export class DataApiFake {
     for (const open of this.transactions.values()) open.finish("rollback");
     await Promise.all([...this.transactions.values()].map((t) => t.ended.catch(() => {})));
     if (!this.pg.closed) await this.pg.close();
+    if (this.dataDir) removeTemplateCopy(this.dataDir);
   }
 
   /** Parsers that hand back PostgreSQL's text for every type, and the OID → type name map. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
 import { migrate } from "../../lib/db/migrate.js";
 import { PgliteDb } from "../../lib/db/pglite.js";
@@ -9,6 +10,8 @@ import { seedInstruments } from "../../lib/seed/demo.js";
 declare module "vitest" {
   export interface ProvidedContext {
     dbTemplatePath: string;
+    dbTemplateDir: string;
+    dbEmptyDir: string;
   }
 }
 
@@ -53,8 +56,24 @@ async function buildTemplate(): Promise<Uint8Array> {
 function pruneOldTemplates(keep: string) {
   for (const name of readdirSync(CACHE_DIR)) {
     const file = join(CACHE_DIR, name);
-    if (file !== keep && Date.now() - statSync(file).mtimeMs > 86_400_000) rmSync(file, { force: true });
+    if (!file.startsWith(keep.replace(/\.tar$/, "")) && Date.now() - statSync(file).mtimeMs > 86_400_000) {
+      rmSync(file, { recursive: true, force: true });
+    }
   }
+}
+
+/**
+ * Lays the dump down as a data directory: copying it is cheaper than unpacking the tarball into a new
+ * in-memory database (about 0.7 s against 1.7 s of CPU per database here).
+ */
+async function buildTemplateDir(dir: string, from?: string) {
+  if (existsSync(dir)) return;
+  const partial = `${dir}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  const pg = await PGlite.create({ dataDir: partial, loadDataDir: from ? new Blob([readFileSync(from)]) : undefined });
+  await pg.exec("CHECKPOINT");
+  await pg.close();
+  renameSync(partial, dir);
 }
 
 /**
@@ -71,5 +90,12 @@ export default async function setup(project: TestProject) {
     renameSync(partial, path);
     pruneOldTemplates(path);
   }
+  const dir = path.replace(/\.tar$/, ".pgdata");
+  await buildTemplateDir(dir, path);
+  // A database straight from initdb (no migrations), for tests of a migration on an older schema.
+  const emptyDir = path.replace(/\.tar$/, ".empty.pgdata");
+  await buildTemplateDir(emptyDir);
   project.provide("dbTemplatePath", path);
+  project.provide("dbTemplateDir", dir);
+  project.provide("dbEmptyDir", emptyDir);
 }
