@@ -14,6 +14,9 @@ import { SEED_INSTRUMENTS, SEED_PRICES_AS_OF } from "../lib/seed/instruments.js"
 /** Where built templates are kept: the project's node_modules/.cache (a fresh `npm ci` starts without). */
 const DEFAULT_CACHE_DIR = fileURLToPath(new URL("../node_modules/.cache/alex-orchestra", import.meta.url));
 
+/** PostgreSQL's shared buffers in a new embedded database (the default is 128 MB). */
+const SHARED_BUFFERS = "16MB";
+
 /** The code that builds a template (drivers, migrate, seed): a change to it builds a new one too. */
 const TEMPLATE_CODE = ["../lib/db/", "../lib/seed/"];
 
@@ -23,7 +26,11 @@ const TEMPLATE_CODE = ["../lib/db/", "../lib/seed/"];
  */
 export function cliTemplate(cacheDir = process.env.ALEX_TEMPLATE_DIR || DEFAULT_CACHE_DIR): TemplateSpec {
   const code = hashSources(TEMPLATE_CODE.map((dir) => fileURLToPath(new URL(dir, import.meta.url))));
-  return { cacheDir, name: "cli", inputs: { SEED_INSTRUMENTS, SEED_PRICES_AS_OF, EXPENSE_RATIOS, code } };
+  return {
+    cacheDir,
+    name: "cli",
+    inputs: { SEED_INSTRUMENTS, SEED_PRICES_AS_OF, EXPENSE_RATIOS, code, SHARED_BUFFERS },
+  };
 }
 
 /** What a new CLI database holds before its first command: the schema and the reference instruments. */
@@ -86,6 +93,8 @@ async function createFromTemplate(
     if (template) await migrate(db);
     else {
       await prepareNewDb(db);
+      // PostgreSQL zeroes its shared buffers at every start; a local database holds megabytes, not 128 MB.
+      await db.pg.exec(`ALTER SYSTEM SET shared_buffers = '${SHARED_BUFFERS}'`);
       await saveTemplate(file, await db.dump());
     }
   } catch (error) {
