@@ -42,7 +42,10 @@ const EnvSchema = z.object({
 
   ALEX_TAGGER_CONCURRENCY: positiveInt(4),
   /** Seconds a tagger attempt starts classifications for; the rest of its 300 s Lambda timeout is for the write. */
-  ALEX_TAGGER_BUDGET_SECONDS: z.coerce.number().min(0).max(270).default(240),
+  ALEX_TAGGER_BUDGET_SECONDS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().min(0).max(270).default(240),
+  ),
 
   POLYGON_API_KEY: optionalText,
   POLYGON_BASE_URL: z.url().default("https://api.polygon.io"),

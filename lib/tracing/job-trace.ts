@@ -1,7 +1,7 @@
 import { getCurrentTrace, setTraceProcessors, setTracingDisabled, withTrace } from "@openai/agents-core";
 import { z } from "zod";
 import type { Config } from "../config.js";
-import type { Db } from "../db/driver.js";
+import { type Db, DbError } from "../db/driver.js";
 import { BATCH_BYTES, insertTraceSpans, requestBytes, type TraceSpan } from "../db/repositories/traces.js";
 import { agentLogger } from "../logger.js";
 import { JOB_ID_KEY, JobTraceProcessor } from "./processor.js";
@@ -72,11 +72,19 @@ export function taskSpans(writeBytes = 0): TaskSpans {
 /**
  * Runs the task's result write with the spans its trace has ended so far (`taskSpans`): the write stores
  * both in one statement. `payload` (what the write sends) counts against the statement's budget. If the
- * write throws, the spans are stored when the trace ends.
+ * database refuses that statement, the write runs once more without the spans, so a span can never cost
+ * the task its result; the spans are then stored (or their failure logged) when the trace ends.
  */
 export async function writeWithTaskSpans<R>(payload: unknown, write: (spans: TraceSpan[]) => Promise<R>): Promise<R> {
   const pending = taskSpans(requestBytes(payload));
-  const result = await write(pending.spans);
+  if (pending.spans.length === 0) return write([]);
+  let result: R;
+  try {
+    result = await write(pending.spans);
+  } catch (error) {
+    if (!(error instanceof DbError)) throw error;
+    return write([]);
+  }
   pending.stored();
   return result;
 }

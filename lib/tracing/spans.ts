@@ -18,7 +18,10 @@ export const MAX_TEXT = 500;
 export const MAX_PROMPT_TEXT = 4_000;
 
 export function truncate(text: string, max = MAX_TEXT): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`;
+  if (text.length <= max) return text;
+  // Never cut a surrogate pair in half: a lone surrogate is not valid JSON text for PostgreSQL's jsonb.
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return `${text.slice(0, end)}… (${text.length} chars)`;
 }
 
 /** One SDK span as a `job_traces` row: its place in the tree, timing, tokens and a truncated detail. */

@@ -3,8 +3,15 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { TASK_NAMES } from "../../lib/pipeline/tasks.js";
-import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, MAX_JOB_SECONDS, scaleLimits } from "../../lib/scale/limits.js";
+import { loadConfig } from "../../lib/config.js";
+import { TASK_NAMES, TASKS } from "../../lib/pipeline/tasks.js";
+import {
+  CAPACITY_RETRY,
+  MAP_MAX_CONCURRENCY,
+  MAX_JOB_SECONDS,
+  scaleLimits,
+  TAGGER_RESUME_RETRY,
+} from "../../lib/scale/limits.js";
 import { STATE } from "../../state-machine/definition.js";
 
 /**
@@ -132,5 +139,16 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
     expect(documented["capacity Retry"]).toBe(
       `${retry.ErrorEquals.join(", ")}: ${retry.IntervalSeconds} s × ${retry.BackoffRate}, max ${retry.MaxDelaySeconds} s, FULL jitter, ${retry.MaxAttempts} attempts`,
     );
+  });
+});
+
+describe("the tagger's resume retry", () => {
+  it("fits every attempt at its full Lambda timeout in the job's timeout, with time left for the rest", () => {
+    const attempts = TAGGER_RESUME_RETRY.maxAttempts + 1;
+    const rest = TASKS.planner.timeoutSeconds + TASKS.reporter.timeoutSeconds + TASKS.finalizeJob.timeoutSeconds;
+    expect(attempts * TASKS.tagger.timeoutSeconds + rest).toBeLessThanOrEqual(MAX_JOB_SECONDS);
+    const budget = loadConfig({}).taggerBudgetSeconds;
+    expect(budget).toBeLessThan(TASKS.tagger.timeoutSeconds);
+    expect(loadConfig({ ALEX_TAGGER_BUDGET_SECONDS: "" }).taggerBudgetSeconds).toBe(budget);
   });
 });

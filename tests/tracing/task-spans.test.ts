@@ -1,11 +1,13 @@
 import { withCustomSpan } from "@openai/agents-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingDb } from "../../lib/db/counting-db.js";
+import { type Db, DbError } from "../../lib/db/driver.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { claimJob, createJob, failJob, getJob, savePayload } from "../../lib/db/repositories/jobs.js";
 import { listTraceSpans } from "../../lib/db/repositories/traces.js";
 import { upsertUser } from "../../lib/db/repositories/users.js";
 import { withJobTrace, writeWithTaskSpans } from "../../lib/tracing/job-trace.js";
+import { truncate } from "../../lib/tracing/spans.js";
 import { offlineConfig } from "../support/agents.js";
 import { testDb } from "../support/db.js";
 
@@ -64,6 +66,34 @@ describe("a task's spans ride with its own write", () => {
     expect(counted.counter.count).toBe(2);
     expect((await listTraceSpans(db, jobId)).map((s) => s.name)).toEqual(["before the write"]);
     expect((await getJob(db, jobId))?.report_payload).toBeNull();
+  });
+
+  it("a combined statement the database refuses is written again without spans; the spans go in at the end", async () => {
+    const jobId = await runningJob();
+    const refusing: Db = {
+      query: (sql, params) =>
+        sql.includes("stored_spans")
+          ? Promise.reject(new DbError("invalid input syntax for type json", "22P02"))
+          : db.query(sql, params),
+      transaction: (work) => db.transaction(work),
+      close: () => db.close(),
+    };
+    const counted = countingDb(refusing);
+    const meta = { jobId, state: "Write report", executionId: "exec" };
+    await withJobTrace({ db: counted, config }, meta, async () => {
+      await step("kept");
+      await writeWithTaskSpans({ content: "y" }, (spans) =>
+        savePayload(counted, jobId, "report_payload", { content: "y" }, spans),
+      );
+    });
+    expect((await getJob(db, jobId))?.report_payload).toEqual({ content: "y" });
+    expect((await listTraceSpans(db, jobId)).map((s) => s.name)).toEqual(["kept"]);
+  });
+
+  it("keeps a truncated text valid for jsonb: a surrogate pair is never cut in half", () => {
+    const text = `${"a".repeat(9)}😀 and more`;
+    expect(truncate(text, 10)).toBe(`${"a".repeat(9)}… (${text.length} chars)`);
+    expect(truncate(text, 11)).toBe(`${"a".repeat(9)}😀… (${text.length} chars)`);
   });
 
   it("a task that fails before its write still has its spans stored (a failed specialist's trace)", async () => {
