@@ -81,17 +81,8 @@ export class OfflineModel implements Model {
     );
   }
 
-  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
-    const response = await this.getResponse(request);
-    yield { type: "response_started" };
-    yield {
-      type: "response_done",
-      response: {
-        id: response.responseId ?? "offline",
-        usage: { ...response.usage, requestUsageEntries: undefined },
-        output: response.output,
-      },
-    } as StreamEvent;
+  getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    return streamOfResponse(() => this.getResponse(request), "offline");
   }
 
   private toOutput(step: OfflineStep, turn: OfflineTurn): AgentOutputItem[] {
@@ -223,4 +214,21 @@ function estimateUsage(request: ModelRequest, output: AgentOutputItem[]): Usage 
 
 function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** A whole response as the SDK's stream events (started, then done), for models that answer in one piece. */
+export async function* streamOfResponse(
+  respond: () => Promise<ModelResponse>,
+  fallbackId: string,
+): AsyncIterable<StreamEvent> {
+  const response = await respond();
+  yield { type: "response_started" };
+  yield {
+    type: "response_done",
+    response: {
+      id: response.responseId ?? fallbackId,
+      usage: { ...response.usage, requestUsageEntries: undefined },
+      output: response.output,
+    },
+  } as StreamEvent;
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
+import { streamOfResponse } from "../../lib/models/offline.js";
 
 /** One model call: which task made it ("?" outside the bench's task wrappers), for which agent, when (ms, `performance.now()`). */
 export interface ModelCall {
@@ -33,17 +34,8 @@ export class LatencyModel implements Model {
     return response;
   }
 
-  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
-    const response = await this.getResponse(request);
-    yield { type: "response_started" };
-    yield {
-      type: "response_done",
-      response: {
-        id: response.responseId ?? "bench",
-        usage: { ...response.usage, requestUsageEntries: undefined },
-        output: response.output,
-      },
-    } as StreamEvent;
+  getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    return streamOfResponse(() => this.getResponse(request), "bench");
   }
 }
 
