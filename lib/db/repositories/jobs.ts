@@ -91,17 +91,16 @@ export async function listJobs(db: Db, options: { clerkUserId?: string; limit?: 
   return rows;
 }
 
+const CLAIM_JOB = `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, NOW()), claimed_by = :claimant
+  WHERE id = :id::uuid AND (status = 'pending' OR (status = 'running' AND claimed_by = :claimant))`;
+
 /**
  * `pending → running` for the execution `claimant`, only if still pending — or already running for that
  * same execution (Step Functions retried its Prepare job after the claim landed). Returns whether
  * `claimant` owns the job now.
  */
 export async function claimJob(db: Db, id: string, claimant: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, NOW()), claimed_by = :claimant
-     WHERE id = :id::uuid AND (status = 'pending' OR (status = 'running' AND claimed_by = :claimant))`,
-    { id: P.uuid(id), claimant },
-  );
+  const { rowCount } = await db.query(CLAIM_JOB, { id: P.uuid(id), claimant });
   return rowCount === 1;
 }
 
@@ -126,11 +125,7 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
   type ClaimRow = Omit<JobClaim, "market_prices"> & JobClaim["market_prices"] & Record<string, unknown>;
   const { rows } = await db.query<ClaimRow>(
     `WITH job AS (SELECT clerk_user_id, status FROM jobs WHERE id = :id::uuid),
-     claim AS (
-       UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, NOW()), claimed_by = :claimant
-       WHERE id = :id::uuid AND (status = 'pending' OR (status = 'running' AND claimed_by = :claimant))
-       RETURNING clerk_user_id
-     )
+     claim AS (${CLAIM_JOB} RETURNING clerk_user_id)
      SELECT job.clerk_user_id, job.status, EXISTS (SELECT 1 FROM claim) AS claimed,
             CASE WHEN EXISTS (SELECT 1 FROM claim)
                  THEN (SELECT COALESCE(jsonb_agg(symbol ORDER BY symbol), '[]'::jsonb)
