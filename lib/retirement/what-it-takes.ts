@@ -5,8 +5,8 @@ import { createRandom } from "./random.js";
 export const DEFAULT_TARGET_SUCCESS = 85;
 /** The latest retirement age the retirement-age lever considers. */
 export const LATEST_RETIREMENT_AGE = 75;
-/** The largest yearly contribution (today's dollars) the contribution lever tries before saying it cannot reach. */
-export const MAX_CONTRIBUTION = 10_000_000;
+/** The largest yearly contribution (today's dollars) the contribution lever tries: beyond it, it is no saver's lever. */
+export const MAX_CONTRIBUTION = 1_000_000;
 /**
  * Paths the solver simulates per trial. Up to this many it replays the run's own draws (same seed, same order), so a
  * lever fed back as the input lands exactly on what the solver found; above it, the first this many paths of its own.
