@@ -148,3 +148,32 @@ describe("honest assumptions", () => {
     expect(outlook.success_rate).toBeLessThan(broad.outlook.success_rate);
   });
 });
+
+describe("the plan section", () => {
+  it("renders the shared action plan when one is given, else the outlook's own rule-checked steps", () => {
+    const p = PERSONAS["retiree 75 at very low success"];
+    const { outlook, projection } = projectPortfolio(p, valuePortfolio(p), { paths: 1_000 });
+    const render = (actions?: { text: string }[]) =>
+      renderRetirementMarkdown(outlook, projection.assumptions.market, projection.assumptions.weights, actions)
+        .split("## Action Plan")[1]
+        .split("## Assumptions")[0]
+        .trim();
+    expect(render([{ text: "Spend less: first action." }, { text: "Second action." }])).toBe(
+      "1. Spend less: first action.\n2. Second action.",
+    );
+    expect(render()).toMatch(
+      /^1\. This year: make a lasting change; the portfolio pays \$[\d,]+ a year in 85% of markets\./,
+    );
+  });
+
+  it("names profile defaults without quoting a $0", () => {
+    const p = persona(
+      { current_age: null, years_until_retirement: null, target_retirement_income: null, annual_contribution: null },
+      { taxable: [[SPY, 100]] },
+    );
+    const { text } = outlookOf(p);
+    expect(text).toContain(
+      "Not given, so assumed: current age 40, retirement at 65, spending of $80,000 a year, no contributions.",
+    );
+  });
+});

@@ -3,12 +3,16 @@ import type { MarketAssumptions } from "../../retirement/assumptions.js";
 import { renderRetirementMarkdown } from "../../retirement/narrative.js";
 import type { RetirementOutlook } from "../../retirement/outlook.js";
 
-/** The offline analyst answers with the outlook rendered sentence by sentence from its computed fields. */
+/**
+ * The offline analyst answers with the outlook rendered sentence by sentence from its computed fields; `actions`
+ * (the shared action plan, when the caller has it) becomes the outlook's plan section.
+ */
 export function retirementPolicy(
   outlook: RetirementOutlook,
   market: MarketAssumptions,
   weights: Record<string, number>,
+  actions?: readonly { text: string }[],
 ): OfflinePolicy {
-  const markdown = renderRetirementMarkdown(outlook, market, weights);
+  const markdown = renderRetirementMarkdown(outlook, market, weights, actions);
   return () => ({ final: markdown });
 }
