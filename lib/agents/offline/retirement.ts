@@ -3,16 +3,13 @@ import type { MarketAssumptions } from "../../retirement/assumptions.js";
 import { renderRetirementMarkdown } from "../../retirement/narrative.js";
 import type { RetirementOutlook } from "../../retirement/outlook.js";
 
-/**
- * The offline analyst answers with the outlook rendered sentence by sentence from its computed fields; `actions`
- * (the shared action plan, when the caller has it) becomes the outlook's plan section.
- */
+/** The offline analyst answers with the outlook rendered sentence by sentence from its computed fields. */
 export function retirementPolicy(
   outlook: RetirementOutlook,
   market: MarketAssumptions,
   weights: Record<string, number>,
-  actions?: readonly { text: string }[],
+  plan?: readonly { text: string }[],
 ): OfflinePolicy {
-  const markdown = renderRetirementMarkdown(outlook, market, weights, actions);
+  const markdown = renderRetirementMarkdown(outlook, market, weights, plan);
   return () => ({ final: markdown });
 }
