@@ -1,4 +1,6 @@
 import { accountTypeLabel, label, pct, usd } from "../../format.js";
+import { stalePricesNote } from "../../market/price-age.js";
+import { pricesUsed } from "../../market/price-notes.js";
 import type { OfflinePolicy } from "../../models/offline.js";
 import type { Portfolio } from "../../portfolio/types.js";
 import { percentOf, type Valuation } from "../../portfolio/valuation.js";
@@ -15,6 +17,12 @@ export function reporterPolicy(
   return () => ({ final: offlineReport(portfolio, valuation, insights ?? "", outlook) });
 }
 
+/** " (stale: prices as of …)" beside the value when its prices are over 5 trading days old today. */
+function staleValue(v: Valuation, at = new Date()): string {
+  const note = stalePricesNote(pricesUsed(v.positions).as_of, at);
+  return note ? ` (stale: ${note})` : "";
+}
+
 function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, outlook?: RetirementOutlook): string {
   const total = v.total_value;
   const assetShare = (key: string) => percentOf(v.allocation.asset_class[key] ?? 0, total);
@@ -25,7 +33,7 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
     "_Written by the offline analyst from the portfolio's data; figures are computed, not estimated._",
     "## Executive Summary",
     [
-      `- Total value ${usd(total)} across ${v.accounts.length} account(s) and ${v.positions.length} holding(s).`,
+      `- Total value ${usd(total)} across ${v.accounts.length} account(s) and ${v.positions.length} holding(s)${staleValue(v)}.`,
       `- Equity ${pct(assetShare("equity"))}, fixed income ${pct(assetShare("fixed_income"))}, cash ${pct(assetShare("cash"))}.`,
       top
         ? `- Largest holding: ${top.symbol} (${top.name}) at ${usd(top.value)}, ${pct(top.weight)} of the portfolio.`
