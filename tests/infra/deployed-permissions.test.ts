@@ -17,9 +17,11 @@ const ROLE_NAMES: Record<string, string> = {
 };
 
 /** Every role of the deployment as the table's lines. */
-export function deployedRoles(registry: Recorded[]): Record<string, string[]> {
+function deployedRoles(registry: Recorded[]): Record<string, string[]> {
   const roles: Record<string, string[]> = {};
-  const add = (role: string, ...lines: string[]) => (roles[role] ??= []).push(...lines);
+  const add = (role: string, ...lines: string[]) => {
+    roles[role] = [...(roles[role] ?? []), ...lines];
+  };
   const of = (type: string) => registry.filter((r) => r.type === type);
   const functionRole = (resourceName: string) =>
     `function ${FUNCTION_NAMES.find((n) => FUNCTIONS[n].resource === resourceName) ?? resourceName}`;

@@ -76,7 +76,12 @@ export const EXPECTED: Record<string, string[]> = {
   "function migrate": [
     "link DatabaseAdmin",
     ...allow(
-      ["rds-data:ExecuteStatement", "rds-data:BeginTransaction", "rds-data:CommitTransaction", "rds-data:RollbackTransaction"],
+      [
+        "rds-data:ExecuteStatement",
+        "rds-data:BeginTransaction",
+        "rds-data:CommitTransaction",
+        "rds-data:RollbackTransaction",
+      ],
       CLUSTER,
     ),
     ...allow(
@@ -168,10 +173,7 @@ export function allowLines(grants: Grant<unknown>[]): string[] {
 }
 
 /** Each role's lines beyond the table (`+`) and missing from it (`-`); `only` limits the lines compared. */
-export function differences(
-  roles: Record<string, string[]>,
-  only: (line: string) => boolean = () => true,
-): string[] {
+export function differences(roles: Record<string, string[]>, only: (line: string) => boolean = () => true): string[] {
   const out: string[] = [];
   const expected = Object.fromEntries(
     Object.entries(EXPECTED)

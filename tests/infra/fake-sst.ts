@@ -1,5 +1,5 @@
-import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /**
  * Just enough of SST's and Pulumi's globals (`sst`, `aws`, `$config`, `$resolve`, `$interpolate`,
@@ -111,9 +111,13 @@ export async function runSstConfig(env: Record<string, string>): Promise<Recorde
       },
       Queue: function Queue(name: string, args: Record<string, any> = {}) {
         const arn = new Out(mockArn("sqs", "queue", name));
-        return record("sst:aws.Queue", name, args, { arn, url: new Out(name), nodes: { queue: { name: new Out(name) } } });
+        return record("sst:aws.Queue", name, args, {
+          arn,
+          url: new Out(name),
+          nodes: { queue: { name: new Out(name) } },
+        });
       },
-      Function: function Function(name: string, args: Record<string, any>) {
+      Function: function LambdaFunction(name: string, args: Record<string, any>) {
         return record("sst:aws.Function", name, args, {
           arn: new Out(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`),
           name: new Out(name),
