@@ -28,20 +28,20 @@ export interface ScreenedCloses {
 export function screenBars(bars: unknown[], date: string): ScreenedCloses {
   const skipped: SkippedClose[] = [];
   const byTicker = new Map<string, number[]>();
-  bars.forEach((raw, index) => {
+  for (const [index, raw] of bars.entries()) {
     const bar = Bar.safeParse(raw);
     if (!bar.success) {
       const ticker = (raw as { T?: unknown } | null)?.T;
       const symbol = typeof ticker === "string" && ticker ? ticker.slice(0, 20) : `bar ${index}`;
       const issue = bar.error.issues[0];
       skipped.push({ symbol, reason: `its bar is malformed (${issue.path.join(".") || "bar"}: ${issue.message})` });
-      return;
+      continue;
     }
-    if (newYorkDate(new Date(bar.data.t)) !== date) return;
+    if (newYorkDate(new Date(bar.data.t)) !== date) continue;
     const reason = closeProblem(bar.data.c);
-    if (reason) return void skipped.push({ symbol: bar.data.T, reason });
-    byTicker.set(bar.data.T, [...(byTicker.get(bar.data.T) ?? []), round4(bar.data.c)]);
-  });
+    if (reason) skipped.push({ symbol: bar.data.T, reason });
+    else byTicker.set(bar.data.T, [...(byTicker.get(bar.data.T) ?? []), round4(bar.data.c)]);
+  }
   const closes: ScreenedCloses["closes"] = [];
   for (const [symbol, values] of byTicker) {
     const distinct = [...new Set(values)];
@@ -62,6 +62,6 @@ function closeProblem(close: number): string | undefined {
   if (close <= 0) return `its close ${close} is not a positive price`;
   if (round4(close) < MIN_CLOSE) return `its close ${close} is below $${MIN_CLOSE}, the smallest price stored`;
   if (close > MAX_CLOSE)
-    return `its close ${close} is beyond $${MAX_CLOSE.toLocaleString("en-US")}, the largest price stored`;
+    return `its close ${close} is beyond $${MAX_CLOSE.toLocaleString("en-US", { maximumFractionDigits: 4 })}, the largest price stored`;
   return undefined;
 }

@@ -51,7 +51,7 @@ export async function recordCloses(
        INSERT INTO prices (symbol, close, as_of, source, flag)
        SELECT symbol, close, :as_of::date, :source,
               CASE WHEN plausible_close(previous, close) THEN NULL
-                   ELSE 'implausible: ' || close || ' after ' || previous END
+                   ELSE 'implausible move: ' || close::numeric(12,4) || ' after ' || previous::numeric(12,4) END
        FROM given
        ON CONFLICT (symbol, as_of, source) DO UPDATE SET close = EXCLUDED.close, flag = EXCLUDED.flag, fetched_at = NOW()
        RETURNING symbol, close, as_of, source, flag
