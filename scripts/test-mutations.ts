@@ -162,19 +162,22 @@ function copyTree(): string {
   return dir;
 }
 
-function testsPass(dir: string): boolean {
+/** The permission test files that fail in `dir` (none: they all pass). */
+function failingTests(dir: string): string[] {
   const run = spawnSync(
     process.execPath,
     [join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--config", "vitest.mutations.config.mjs", "--reporter=dot"],
-    { cwd: dir, encoding: "utf8", timeout: 120_000 },
+    { cwd: dir, encoding: "utf8", timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } },
   );
-  return run.status === 0;
+  if (run.status === 0) return [];
+  const files = PERMISSION_TESTS.filter((file) => run.stdout.includes(`FAIL  ${file}`) || run.stderr.includes(file));
+  return files.length > 0 ? files : [`exit ${run.status ?? run.signal}`];
 }
 
 function main(): number {
   const dir = copyTree();
   try {
-    if (!testsPass(dir)) {
+    if (failingTests(dir).length > 0) {
       console.error("The permission tests fail on the unmutated tree: fix them first.");
       return 1;
     }
@@ -190,10 +193,12 @@ function main(): number {
         continue;
       }
       writeFileSync(path, original.slice(0, at) + m.to + original.slice(at + m.from.length));
-      const caught = !testsPass(dir);
+      const failing = failingTests(dir);
       writeFileSync(path, original);
-      if (!caught) missed++;
-      console.log(`${caught ? "caught" : "MISSED"}  ${label}`);
+      if (failing.length === 0) missed++;
+      console.log(
+        `${failing.length > 0 ? "caught" : "MISSED"}  ${label}${failing.length > 0 ? `\n          by ${failing.map((f) => f.replace("tests/infra/", "")).join(", ")}` : ""}`,
+      );
     }
     console.log(
       `\n${MUTATIONS.length - missed} of ${MUTATIONS.length} widenings caught by ${PERMISSION_TESTS.join(", ")}`,

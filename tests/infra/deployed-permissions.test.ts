@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTION_NAMES, FUNCTIONS } from "../../lib/infra/functions.js";
-import { allowLines, BEDROCK_REGION, differences, EXPECTED } from "./expected-permissions.js";
+import { TASK_NAMES, type TaskArns } from "../../lib/pipeline/tasks.js";
+import { serializeDefinition } from "../../state-machine/definition.js";
+import { allowLines, BEDROCK_REGION, differences, EXPECTED, functionArn } from "./expected-permissions.js";
 import { type Recorded, resolved, runSstConfig } from "./fake-sst.js";
 
 /**
@@ -101,6 +103,12 @@ describe("the permissions as deployed (sst.config.ts and stacks/ under fake SST 
       FUNCTION_NAMES.map((n) => FUNCTIONS[n].resource),
     );
     expect(Object.keys(deployedRoles(registry)).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it("deploys exactly serializeDefinition(arns) with the task functions' ARNs (what the local tests execute)", () => {
+    const machine = registry.find((r) => r.type === "aws.sfn.StateMachine");
+    const arns = Object.fromEntries(TASK_NAMES.map((task) => [task, functionArn(task)])) as TaskArns;
+    expect(resolved(machine?.args.definition)).toBe(serializeDefinition(arns));
   });
 
   it("links the market-data key (an sst.Secret) to the price refresh alone, and the master secret to migrate alone", () => {
