@@ -53,7 +53,8 @@ async function show(args: CommandArgs, symbol: string): Promise<number> {
         ? "unpriced"
         : `current ${instrument.current_price} (${instrument.price_source} as of ${instrument.price_as_of})`,
     );
-    for (const p of history) print(`  ${p.as_of}  ${String(p.close).padStart(12)}  ${p.source}`);
+    for (const p of history)
+      print(`  ${p.as_of}  ${String(p.close).padStart(12)}  ${p.source}${p.flag ? `  not used (${p.flag})` : ""}`);
     return 0;
   });
 }

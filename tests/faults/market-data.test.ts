@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { refreshPrices } from "../../functions/refresh-prices.js";
 import { loadConfig } from "../../lib/config.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
+import { priceHistory } from "../../lib/db/repositories/prices.js";
 import { PRICES_DB_ROLE } from "../../lib/db/roles.js";
 import { MarketDataResponseError, MarketDataStoreError } from "../../lib/market/provider.js";
 import { ensureFreshPrices, type PriceRefresh } from "../../lib/market/refresh.js";
@@ -111,6 +112,10 @@ describe("market data faults", () => {
     ]);
     expect(await currentPrice("SPY")).toBe(450.25);
     expect(await currentPrice("QQQ")).toBe(512.5);
+    expect((await priceHistory(db, "SPY")).map((p) => [p.close, p.source, p.flag])).toEqual([
+      [0.01, "market", "implausible move: 0.0100 after 450.2500"],
+      [450.25, "seed", null],
+    ]);
   });
 
   it.each([

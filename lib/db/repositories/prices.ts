@@ -14,6 +14,8 @@ export interface PriceRow extends Record<string, unknown> {
   as_of: string;
   source: TrustedPriceSource;
   fetched_at: string;
+  /** Why this close is not trusted (an implausible move); null when it is. */
+  flag: string | null;
 }
 
 /** A close recorded but not trusted: it moved implausibly far from the previous one. */
@@ -97,7 +99,7 @@ export async function latestMarketPrices(db: Db): Promise<{ fetched_at: string |
 /** One symbol's price history, newest first. */
 export async function priceHistory(db: Db, symbol: string, limit = 10): Promise<PriceRow[]> {
   const { rows } = await db.query<PriceRow>(
-    `SELECT symbol, close, as_of, source, fetched_at FROM prices
+    `SELECT symbol, close, as_of, source, fetched_at, flag FROM prices
      WHERE symbol = :symbol ORDER BY as_of DESC, source LIMIT :limit`,
     { symbol, limit },
   );
