@@ -24,6 +24,9 @@ async function refresh(args: CommandArgs): Promise<number> {
     else if (result.status === "skipped") print(`Not refreshed: ${result.reason}.`);
     else {
       print(`Recorded ${result.recorded} closes from ${result.provider} for ${result.as_of}.`);
+      for (const s of result.skipped) print(`Skipped ${s.symbol}: ${s.reason}.`);
+      for (const f of result.flagged)
+        print(`Flagged ${f.symbol}: ${f.close} after ${f.previous} is implausible; its price was not moved.`);
       if (result.stale.length)
         print(
           `Stale (not in that day's data): ${result.stale.map((s) => `${s.symbol} (${s.as_of ?? "no price"})`).join(", ")}`,
@@ -50,7 +53,8 @@ async function show(args: CommandArgs, symbol: string): Promise<number> {
         ? "unpriced"
         : `current ${instrument.current_price} (${instrument.price_source} as of ${instrument.price_as_of})`,
     );
-    for (const p of history) print(`  ${p.as_of}  ${String(p.close).padStart(12)}  ${p.source}`);
+    for (const p of history)
+      print(`  ${p.as_of}  ${String(p.close).padStart(12)}  ${p.source}${p.flag ? `  not used (${p.flag})` : ""}`);
     return 0;
   });
 }

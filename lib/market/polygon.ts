@@ -1,5 +1,6 @@
 import pRetry, { AbortError } from "p-retry";
 import * as z from "zod";
+import { screenBars } from "./closes.js";
 import {
   type DailyCloses,
   MarketDataAuthError,
@@ -7,16 +8,15 @@ import {
   MarketDataResponseError,
   MarketDataUnavailableError,
 } from "./provider.js";
-import { newYorkDate } from "./trading-days.js";
 
-/** Polygon's grouped-daily bar: ticker `T`, close `c`, start of the bar `t` (ms since the epoch). */
-const Bar = z.object({ T: z.string().min(1).max(20), c: z.number().positive(), t: z.number().int() });
-
-/** `GET /v2/aggs/grouped/locale/us/market/stocks/{date}`: every US ticker's bar for one day. */
+/**
+ * `GET /v2/aggs/grouped/locale/us/market/stocks/{date}`: every US ticker's bar for one day. Each bar is
+ * checked on its own (`screenBars`): one bad bar skips its ticker, not the day.
+ */
 export const GroupedDailyResponse = z.object({
   status: z.enum(["OK", "DELAYED"]),
   resultsCount: z.number().int().min(0),
-  results: z.array(Bar).optional(),
+  results: z.array(z.unknown()).optional(),
 });
 export type GroupedDailyResponse = z.infer<typeof GroupedDailyResponse>;
 
@@ -29,7 +29,12 @@ export interface PolygonOptions {
   retries?: number;
   /** First backoff in ms (doubling, randomised); tests use a few ms. */
   minBackoffMs?: number;
+  /** The largest body read, in bytes: reading stops there (the refresh function has 256 MB). */
+  maxBodyBytes?: number;
 }
+
+/** A whole US market day is ~2 MB of JSON; 16 MiB leaves room and keeps the parse well inside 256 MB. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * Polygon.io's grouped-daily endpoint: one call returns every US ticker's close for a day, which fits
@@ -62,10 +67,7 @@ export class PolygonProvider implements MarketDataProvider {
       );
     }
     // A bar from another day (or the still-open session) is not this day's close.
-    const closes = (parsed.data.results ?? [])
-      .filter((bar) => newYorkDate(new Date(bar.t)) === date)
-      .map((bar) => ({ symbol: bar.T, close: bar.c }));
-    return { date, closes };
+    return { date, ...screenBars(parsed.data.results ?? [], date) };
   }
 
   private async get(url: string): Promise<unknown> {
@@ -99,10 +101,37 @@ export class PolygonProvider implements MarketDataProvider {
       await response.body?.cancel();
       throw new AbortError(new MarketDataResponseError(`Polygon answered HTTP ${response.status}`));
     }
+    const text = await readLimited(response, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
     try {
-      return await response.json();
+      return JSON.parse(text);
     } catch {
       throw new AbortError(new MarketDataResponseError("Polygon's body is not JSON"));
     }
   }
+}
+
+/** The body as text, reading no more than `limit` bytes: past it, the connection is dropped. */
+async function readLimited(response: Response, limit: number): Promise<string> {
+  const tooLarge = () =>
+    new AbortError(
+      new MarketDataResponseError(
+        `Polygon's answer is larger than ${(limit / 1024 / 1024).toFixed(0)} MB: refused without reading the rest`,
+      ),
+    );
+  if (Number(response.headers.get("content-length") ?? 0) > limit) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (let read = await reader?.read(); reader && read && !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(read.value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

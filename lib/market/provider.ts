@@ -3,6 +3,8 @@ export interface DailyCloses {
   /** The trading day (YYYY-MM-DD, New York). */
   date: string;
   closes: { symbol: string; close: number }[];
+  /** Tickers whose bar could not be used, each with the reason (the others are stored). */
+  skipped?: { symbol: string; reason: string }[];
 }
 
 /** A source of end-of-day prices. `dailyCloses` resolves with no closes for a day without trading. */
@@ -24,6 +26,11 @@ export class MarketDataAuthError extends MarketDataError {
 /** A body that is not what the provider documents. Not retried. */
 export class MarketDataResponseError extends MarketDataError {
   override name = "MarketDataResponseError";
+}
+
+/** The day's closes could not be stored: the message says why in words, never the raw SQL error. */
+export class MarketDataStoreError extends MarketDataError {
+  override name = "MarketDataStoreError";
 }
 
 /** Still rate-limited (429) or failing (5xx, timeout) after every retry. */

@@ -1,7 +1,8 @@
 import type { Db } from "../db/driver.js";
-import { instrumentsPricedBefore, latestMarketPrices, recordPrices, sharedSymbols } from "../db/repositories/prices.js";
+import { DbError } from "../db/driver.js";
+import { instrumentsPricedBefore, latestMarketPrices, recordCloses, sharedSymbols } from "../db/repositories/prices.js";
 import { SEED_PRICES_AS_OF } from "../seed/instruments.js";
-import { MarketDataError, type MarketDataProvider } from "./provider.js";
+import { MarketDataError, type MarketDataProvider, MarketDataStoreError } from "./provider.js";
 import { completedTradingDays } from "./trading-days.js";
 
 /** What a price refresh did: the job records it in summary_payload.prices.refresh. */
@@ -12,6 +13,10 @@ export type PriceRefresh =
       as_of: string;
       recorded: number;
       stale: { symbol: string; as_of: string | null }[];
+      /** Shared instruments whose close was not stored, each with the reason. */
+      skipped: { symbol: string; reason: string }[];
+      /** Closes recorded with a flag, not used: an implausible move from the previous close. */
+      flagged: { symbol: string; close: number; previous: number }[];
     }
   | { status: "skipped"; reason: string; as_of: string | null };
 
@@ -62,15 +67,44 @@ async function refreshPrices(
   const wanted = new Set(await sharedSymbols(db));
   for (const date of completedTradingDays(now, lookbackDays)) {
     const day = await provider.dailyCloses(date);
-    if (day.closes.length === 0) continue;
-    const recorded = await recordPrices(
+    if (day.closes.length === 0 && !day.skipped?.length) continue;
+    const { recorded, flagged } = await recordCloses(
       db,
       "market",
       date,
       day.closes.filter((c) => wanted.has(c.symbol)),
-    );
+    ).catch((error: unknown) => {
+      throw storeError(error, provider.name, date);
+    });
     const stale = await instrumentsPricedBefore(db, date);
-    return { status: "refreshed", provider: provider.name, as_of: date, recorded: recorded.length, stale };
+    const skipped = (day.skipped ?? []).filter((s) => wanted.has(s.symbol));
+    return {
+      status: "refreshed",
+      provider: provider.name,
+      as_of: date,
+      recorded: recorded.length,
+      stale,
+      skipped,
+      flagged,
+    };
   }
   throw new MarketDataError(`${provider.name} returned no closes for the last ${lookbackDays} weekdays`);
+}
+
+/** What the database said, in words for a person (the SQL error stays the cause, for the logs). */
+const STORE_FAILURES: Record<string, string> = {
+  "22003": "a close is beyond the largest price the database stores",
+  "22P02": "a close is not a number",
+  "21000": "a ticker appears twice in the day's closes",
+  "23514": "a close failed the database's checks (a date after today, or an implausible move)",
+  "23505": "another refresh stored the same closes at the same moment; run it again",
+  "42501": "the price refresh's database role may not write them",
+};
+
+function storeError(error: unknown, provider: string, date: string): Error {
+  if (!(error instanceof DbError)) return error as Error;
+  const why = STORE_FAILURES[error.code ?? ""] ?? `the database refused them (SQLSTATE ${error.code ?? "unknown"})`;
+  return new MarketDataStoreError(`The ${provider} closes of ${date} were not stored: ${why}. Nothing was written.`, {
+    cause: error,
+  });
 }

@@ -92,6 +92,7 @@ describe("migrations through each driver", () => {
         "005_reliability",
         "006_traces",
         "007_prices_role",
+        "011_role_limits",
       ],
       [],
     ]);
@@ -104,6 +105,7 @@ describe("migrations through each driver", () => {
         "005_reliability",
         "006_traces",
         "007_prices_role",
+        "011_role_limits",
       ],
       [],
     ]);
@@ -133,6 +135,7 @@ describe("migrations through each driver", () => {
         { version: "005_reliability" },
         { version: "006_traces" },
         { version: "007_prices_role" },
+        { version: "011_role_limits" },
       ],
       tables: [
         "accounts",
@@ -147,8 +150,11 @@ describe("migrations through each driver", () => {
         "users",
       ],
       triggers: [
+        "instrument_prices_are_plausible",
         "instruments_allocations_sum_to_100",
         "jobs_stay_ended",
+        "jobs_stay_theirs_and_final",
+        "prices_are_plausible",
         "update_accounts_updated_at",
         "update_instruments_updated_at",
         "update_jobs_updated_at",

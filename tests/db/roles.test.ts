@@ -107,7 +107,8 @@ describe(`the ${APP_DB_ROLE} database role`, () => {
       positions: "SELECT",
       prices: "SELECT",
       schema_migrations: "",
-      user_instruments: "SELECT,UPDATE",
+      user_instruments:
+        "SELECT,UPDATE(allocation_asset_class, allocation_regions, allocation_sectors, instrument_type)",
       users: "SELECT",
     });
   });
@@ -202,10 +203,166 @@ describe(`the ${PRICES_DB_ROLE} database role`, () => {
       job_traces: "",
       jobs: "",
       positions: "",
-      prices: "INSERT,SELECT,UPDATE(close, fetched_at)",
+      prices: "INSERT,SELECT,UPDATE(close, fetched_at, flag)",
       schema_migrations: "",
       user_instruments: "",
       users: "",
     });
+  });
+});
+
+/** The error `work` fails with (undefined when it succeeds). */
+const failure = (work: Promise<unknown>) =>
+  work.then(
+    () => undefined,
+    (e: unknown) => e as { code?: string; message: string },
+  );
+
+/**
+ * What the roles may do to rows they can reach (migration 011): a job stays with its user and is final
+ * once ended; a user's own prices are the user's; prices are never from the future or implausible
+ * without a flag. Each refusal is proven as the role, on PGlite.
+ */
+describe("row limits of the functions' roles (migration 011)", () => {
+  let db: PgliteDb;
+  const job = async (user: string, status: string) => {
+    const reason = status === "failed" ? "'it failed'" : "NULL";
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO jobs (clerk_user_id, status, error_message, report_payload)
+       VALUES ('${user}', '${status}', ${reason}, '{"text": "the report"}') RETURNING id`,
+    );
+    return rows[0].id;
+  };
+  beforeAll(async () => {
+    db = await testDb();
+    for (const user of ["roles-alice", "roles-bob"]) {
+      await db.query(`INSERT INTO users (clerk_user_id) VALUES ('${user}')`);
+      await db.query(
+        `INSERT INTO user_instruments (clerk_user_id, symbol, name, price, price_as_of)
+         VALUES ('${user}', 'OWNF', 'Own Fund', 12.5, DATE '2026-11-30')`,
+      );
+    }
+  });
+  afterAll(() => db.close());
+
+  it.each(["completed", "failed"])("%s: the app role cannot rewrite a job that ended", async (status) => {
+    const id = await job("roles-alice", status);
+    for (const assignment of [
+      `report_payload = '{"text": "rewritten"}'`,
+      "summary_payload = '{}'",
+      "status = 'running'",
+      "error_message = 'other'",
+    ]) {
+      const error = await as(db, APP_DB_ROLE, () =>
+        failure(db.query(`UPDATE jobs SET ${assignment} WHERE id = '${id}'`)),
+      );
+      // Reopening is refused by 001's "ended jobs stay ended" (23514) before 011's check gets to it.
+      expect(["42501", "23514"], assignment).toContain(error?.code);
+      expect(error?.message).toMatch(new RegExp(`(ended as|already ended as) ${status}`));
+    }
+    const { rows } = await db.query(`SELECT report_payload FROM jobs WHERE id = '${id}'`);
+    expect(rows[0]).toEqual({ report_payload: { text: "the report" } });
+  });
+
+  it("the app role still writes a running job, and ends it", async () => {
+    const id = await job("roles-alice", "running");
+    const ended = await as(db, APP_DB_ROLE, async () => {
+      await db.query(`UPDATE jobs SET report_payload = '{"text": "new"}' WHERE id = '${id}'`);
+      return db.query(`UPDATE jobs SET status = 'completed', completed_at = NOW() WHERE id = '${id}'`);
+    });
+    expect(ended.rowCount).toBe(1);
+  });
+
+  it.each([APP_DB_ROLE, "the owner"])("%s cannot move a job to another user", async (role) => {
+    const id = await job("roles-alice", "running");
+    const move = () => failure(db.query(`UPDATE jobs SET clerk_user_id = 'roles-bob' WHERE id = '${id}'`));
+    const error = role === APP_DB_ROLE ? await as(db, APP_DB_ROLE, move) : await move();
+    expect(error?.message).toContain("cannot be moved to another");
+    expect((await db.query(`SELECT clerk_user_id FROM jobs WHERE id = '${id}'`)).rows).toEqual([
+      { clerk_user_id: "roles-alice" },
+    ]);
+  });
+
+  it.each([
+    "UPDATE user_instruments SET price = 0.01 WHERE clerk_user_id = 'roles-bob'",
+    "UPDATE user_instruments SET price_as_of = DATE '2099-01-01'",
+    "UPDATE user_instruments SET name = 'Renamed'",
+    "UPDATE user_instruments SET clerk_user_id = 'roles-alice' WHERE clerk_user_id = 'roles-bob'",
+  ])("the app role cannot change a user's own instrument: %s", (sql) => as(db, APP_DB_ROLE, () => refused(db, sql)));
+
+  it("the app role tags a user's own instrument only while that user has a job running", async () => {
+    const tag = () =>
+      as(db, APP_DB_ROLE, () =>
+        db.query(
+          `UPDATE user_instruments SET allocation_asset_class = '{"equity": 100}' WHERE symbol = 'OWNF' RETURNING clerk_user_id`,
+        ),
+      );
+    await db.query("UPDATE jobs SET status = 'failed', error_message = 'test' WHERE status IN ('pending', 'running')");
+    expect((await tag()).rows).toEqual([]);
+    await job("roles-bob", "running");
+    expect((await tag()).rows).toEqual([{ clerk_user_id: "roles-bob" }]);
+    expect(
+      (await db.query("SELECT clerk_user_id, price FROM user_instruments WHERE symbol = 'OWNF' ORDER BY 1")).rows,
+    ).toEqual([
+      { clerk_user_id: "roles-alice", price: 12.5 },
+      { clerk_user_id: "roles-bob", price: 12.5 },
+    ]);
+  });
+
+  const today = () => new Date().toISOString().slice(0, 10);
+  const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+  it.each([
+    [
+      "a close dated 2099",
+      "INSERT INTO prices (symbol, close, as_of, source) VALUES ('QQQ', 500, DATE '2099-01-02', 'market')",
+    ],
+    [
+      "a close dated the day after tomorrow",
+      () =>
+        `INSERT INTO prices (symbol, close, as_of, source) VALUES ('QQQ', 500, DATE '${daysFromToday(2)}', 'market')`,
+    ],
+    ["an instrument priced as of 2099", "UPDATE instruments SET price_as_of = DATE '2099-01-02' WHERE symbol = 'QQQ'"],
+  ] as [string, string | (() => string)][])("the prices role cannot write %s", async (_name, sql) => {
+    const statement = typeof sql === "string" ? sql : sql();
+    const error = await as(db, PRICES_DB_ROLE, () => failure(db.query(statement)));
+    expect(error?.message).toContain("after today (UTC)");
+  });
+
+  it("the prices role may date a close tomorrow (a day of slack for time zones)", async () => {
+    const { rowCount } = await as(db, PRICES_DB_ROLE, () =>
+      db.query(
+        `INSERT INTO prices (symbol, close, as_of, source) VALUES ('IWM', 200, DATE '${daysFromToday(1)}', 'market')`,
+      ),
+    );
+    expect(rowCount).toBe(1);
+    expect(today() < daysFromToday(1)).toBe(true);
+  });
+
+  it("the prices role cannot record SPY $450 → $0.01 without a flag, nor make a flagged close the current price", async () => {
+    await db.query(
+      "INSERT INTO prices (symbol, close, as_of, source) VALUES ('SPY', 450, DATE '2026-11-02', 'market')",
+    );
+    const unflagged = await as(db, PRICES_DB_ROLE, () =>
+      failure(
+        db.query("INSERT INTO prices (symbol, close, as_of, source) VALUES ('SPY', 0.01, DATE '2026-11-03', 'market')"),
+      ),
+    );
+    expect(unflagged?.message).toContain("moves implausibly far from the previous 450");
+    const moved = await as(db, PRICES_DB_ROLE, () =>
+      failure(db.query("UPDATE instruments SET current_price = 0.01 WHERE symbol = 'SPY'")),
+    );
+    expect(moved?.message).toContain("a flagged close never becomes the current price");
+    const flagged = await as(db, PRICES_DB_ROLE, () =>
+      db.query(
+        `INSERT INTO prices (symbol, close, as_of, source, flag)
+         VALUES ('SPY', 0.01, DATE '2026-11-03', 'market', 'implausible: 450 → 0.01') RETURNING flag`,
+      ),
+    );
+    expect(flagged.rows).toEqual([{ flag: "implausible: 450 → 0.01" }]);
+    const plausible = await as(db, PRICES_DB_ROLE, () =>
+      db.query("INSERT INTO prices (symbol, close, as_of, source) VALUES ('SPY', 452, DATE '2026-11-04', 'market')"),
+    );
+    expect(plausible.rowCount).toBe(1);
   });
 });

@@ -6,14 +6,23 @@ export interface SeenRequest {
   authorization: string | undefined;
 }
 
-/** A response the fake gives: status and JSON (or raw text) body; `hang` never answers. */
-export type FakeAnswer = { status: number; body?: unknown; raw?: string } | "hang";
+/**
+ * A response the fake gives: status and JSON (or raw text) body; `stream` sends that many bytes of a JSON
+ * body in 64 KB chunks as the client reads them (chunked, or with its Content-Length when `declared`);
+ * `hang` never answers.
+ */
+export type FakeAnswer =
+  | { status: number; body?: unknown; raw?: string }
+  | { status: number; stream: number; declared?: boolean }
+  | "hang";
 
 /** A local stand-in for api.polygon.io on 127.0.0.1, answering each request with `answer(url)`. */
 export class FakePolygon {
   readonly requests: SeenRequest[] = [];
   private readonly hanging: ServerResponse[] = [];
   private server!: Server;
+  /** Bytes of streamed bodies the client actually took. */
+  streamedBytes = 0;
   answer: (url: string) => FakeAnswer = () => ({ status: 404, body: {} });
 
   async start(): Promise<string> {
@@ -21,11 +30,35 @@ export class FakePolygon {
       this.requests.push({ url: req.url ?? "", authorization: req.headers.authorization });
       const answer = this.answer(req.url ?? "");
       if (answer === "hang") return void this.hanging.push(res);
+      if ("stream" in answer) return void this.stream(res, answer);
       res.writeHead(answer.status, { "content-type": "application/json", connection: "close" });
       res.end(answer.raw ?? JSON.stringify(answer.body ?? {}));
     });
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private async stream(res: ServerResponse, answer: { status: number; stream: number; declared?: boolean }) {
+    res.writeHead(answer.status, {
+      "content-type": "application/json",
+      connection: "close",
+      ...(answer.declared ? { "content-length": String(answer.stream) } : {}),
+    });
+    const chunk = Buffer.alloc(64 * 1024, " ");
+    let sent = 0;
+    res.on("close", () => {
+      this.streamedBytes += sent;
+    });
+    while (sent < answer.stream && !res.destroyed) {
+      const size = Math.min(chunk.length, answer.stream - sent);
+      sent += size;
+      if (!res.write(chunk.subarray(0, size)))
+        await new Promise((done) => {
+          res.once("drain", done);
+          res.once("close", done);
+        });
+    }
+    res.end();
   }
 
   async stop(): Promise<void> {
