@@ -204,9 +204,8 @@ export function simulatePipeline(
     if (before > 0 && job.active === 0 && !job.done) running -= 1;
   };
 
-  /** The capacity Retry: FULL jitter over the capped exponential interval. */
+  /** The capacity Retry: the capped exponential interval, no jitter. */
   const capacityDelay = (attempt: number) =>
-    u() *
     Math.min(CAPACITY_RETRY.intervalSeconds * CAPACITY_RETRY.backoffRate ** attempt, CAPACITY_RETRY.maxDelaySeconds);
   /** p-retry's delay before retry `attempt` (0-based): 1 s doubling to 20 s, times a random factor in [1, 2). */
   const modelRetryDelay = (attempt: number) => Math.min(1 * 2 ** attempt, 20) * (1 + u());

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { pipeGrants, policyDocument, stateMachineGrants, trustPolicy } from "../../lib/infra/permissions.js";
+import { jobStarterGrants, policyDocument, stateMachineGrants, trustPolicy } from "../../lib/infra/permissions.js";
 import { executionEndedPattern } from "../../lib/pipeline/events.js";
 import { TASK_NAMES, type TaskArns } from "../../lib/pipeline/tasks.js";
 import { serializeDefinition } from "../../state-machine/definition.js";
@@ -56,7 +56,10 @@ interface StateMachineStack {
   analysisStateMachine(args: { arns: Record<string, unknown>; account: unknown }): { machine: { arn: Out<string> } };
 }
 interface PipelineStack {
-  jobsPipe(args: { queueArn: unknown; stateMachineArn: unknown; account: unknown }): { urn: Out<string> };
+  jobStarter(args: { queueArn: unknown; stateMachineArn: unknown; region: unknown; maxRunningJobs: number }): {
+    name: string;
+  };
+  jobStarterSource(args: { queueArn: unknown; fn: { name: unknown } }): { urn: Out<string> };
   executionEndedRule(args: { stateMachineArn: unknown; fn: { arn: unknown; name: unknown } }): { urn: Out<string> };
   deadLetterAlarm(queueName: unknown): { urn: Out<string> };
 }
@@ -65,6 +68,16 @@ const ACCOUNT = "123456789012";
 const ARNS = Object.fromEntries(
   TASK_NAMES.map((task) => [task, `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:alex-orchestra-test-${task}`]),
 ) as TaskArns;
+
+/** SST's Function, replaced by a recorder of its arguments (it is an SST component, not raw Pulumi). */
+const recordedFunctions = new Map<string, Record<string, any>>();
+class RecordedFunction {
+  name: string;
+  constructor(name: string, args: Record<string, any>) {
+    recordedFunctions.set(name, args);
+    this.name = name;
+  }
+}
 
 describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", () => {
   const registered: Registered[] = [];
@@ -97,6 +110,7 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
     );
     Object.assign(globalThis, {
       aws: require("@pulumi/aws"),
+      sst: { aws: { Function: RecordedFunction } },
       $app: { name: "alex-orchestra", stage: "test", removal: "remove" },
       $resolve: pulumi.all,
       $interpolate: pulumi.interpolate,
@@ -131,26 +145,32 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
     expect(one("aws:iam/role:Role").inputs.assumeRolePolicy).toBe(trustPolicy("states.amazonaws.com", ACCOUNT));
   });
 
-  it("starts one execution per message, fire-and-forget, with the records as they are", async () => {
+  it("starts executions through the job starter: batches of 10, two at once, unstarted messages reported back", async () => {
     registered.length = 0;
+    recordedFunctions.clear();
     const queueArn = `arn:aws:sqs:eu-west-1:${ACCOUNT}:jobs`;
     const stateMachineArn = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:alex-orchestra-test-analysis`;
-    const pipe = pipelineStack.jobsPipe({ queueArn, stateMachineArn, account: ACCOUNT });
-    await settled(pipe.urn);
+    const fn = pipelineStack.jobStarter({ queueArn, stateMachineArn, region: "eu-west-1", maxRunningJobs: 7 });
+    const source = pipelineStack.jobStarterSource({ queueArn, fn });
+    await settled(source.urn);
 
-    const inputs = one("aws:pipes/pipe:Pipe").inputs;
-    expect(inputs.source).toBe(queueArn);
-    expect(inputs.target).toBe(stateMachineArn);
-    expect(inputs.sourceParameters).toEqual({
-      sqsQueueParameters: { batchSize: 1, maximumBatchingWindowInSeconds: 0 },
+    expect(one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs).toMatchObject({
+      eventSourceArn: queueArn,
+      functionName: "JobStarter",
+      batchSize: 10,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: 2 },
     });
-    expect(inputs.targetParameters).toEqual({
-      stepFunctionStateMachineParameters: { invocationType: "FIRE_AND_FORGET" },
+    const args = recordedFunctions.get("JobStarter");
+    expect(args?.handler).toBe("functions/start-jobs.handler");
+    expect(args?.environment).toMatchObject({
+      ALEX_STATE_MACHINE_ARN: stateMachineArn,
+      ALEX_MAX_RUNNING_JOBS: "7",
+      DEFAULT_AWS_REGION: "eu-west-1",
     });
-    expect(one("aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(
-      policyDocument(pipeGrants({ queueArn, stateMachineArn })),
-    );
-    expect(one("aws:iam/role:Role").inputs.assumeRolePolicy).toBe(trustPolicy("pipes.amazonaws.com", ACCOUNT));
+    expect(args?.permissions).toEqual(jobStarterGrants({ queueArn, stateMachineArn }));
+    expect(args?.concurrency).toBeUndefined();
+    expect(registered.filter((r) => r.type === "aws:pipes/pipe:Pipe")).toEqual([]);
   });
 
   it("sends failed, timed-out and aborted executions of this machine to the execution-ended function", async () => {

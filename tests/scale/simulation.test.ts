@@ -3,7 +3,7 @@ import { createRandom } from "../../lib/retirement/random.js";
 import { erlangCWait, exponential, FifoResource, Simulation } from "../../lib/scale/des.js";
 import {
   CAPACITY_RETRY,
-  capacityRetryCeilingSeconds,
+  capacityRetryTotalSeconds,
   DEFAULT_MODEL_QUOTA,
   MAX_JOB_SECONDS,
   perJob,
@@ -104,9 +104,14 @@ describe("limits sized from the quota", () => {
     expect(fewRequests.jobsPerMinute).toBeCloseTo((20 * QUOTA_HEADROOM) / perJob().calls, 6);
   });
 
-  it("lets a job wait out throttling until its timeout rather than fail earlier", () => {
-    const meanWait = capacityRetryCeilingSeconds() / 2;
-    expect(meanWait).toBeGreaterThanOrEqual(MAX_JOB_SECONDS);
+  it("lets a job wait out throttling until its timeout rather than fail earlier, on every run", () => {
+    // No jitter: every run waits exactly the sum of the capped intervals, and that outlasts the job's budget.
+    expect(CAPACITY_RETRY.jitter).toBe("NONE");
+    expect(capacityRetryTotalSeconds()).toBeGreaterThanOrEqual(MAX_JOB_SECONDS);
+    // One attempt fewer would not: the attempts are the fewest that outlast it.
+    expect(capacityRetryTotalSeconds({ ...CAPACITY_RETRY, maxAttempts: CAPACITY_RETRY.maxAttempts - 1 })).toBeLessThan(
+      MAX_JOB_SECONDS,
+    );
     expect(CAPACITY_RETRY.errors).toEqual(["Lambda.TooManyRequestsException", "ThrottledError"]);
   });
 });

@@ -9,7 +9,7 @@ import type { TaskFunction } from "../../lib/pipeline/task.js";
 import type { TaskName } from "../../lib/pipeline/tasks.js";
 import {
   CAPACITY_RETRY,
-  capacityRetryCeilingSeconds,
+  capacityRetryTotalSeconds,
   DEFAULT_MODEL_QUOTA,
   type ModelQuota,
   type ScaleLimits,
@@ -174,12 +174,12 @@ function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
 }
 
 /**
- * Mean wait of the capacity Retry per attempt over all its attempts (FULL jitter: half the capped
- * interval), ms. aws-local-stepfunctions takes one fixed interval per retrier, so the load test waits
- * this mean each time; the attempts then add up to MAX_JOB_SECONDS as on AWS.
+ * Mean wait of the capacity Retry per attempt over all its attempts, ms. aws-local-stepfunctions takes
+ * one fixed interval per retrier, so the load test waits this mean each time; the attempts then add up
+ * to the same total as on AWS (no jitter), which outlasts MAX_JOB_SECONDS.
  */
 function meanCapacityWaitMs(): number {
-  return (capacityRetryCeilingSeconds() / 2 / CAPACITY_RETRY.maxAttempts) * 1000;
+  return (capacityRetryTotalSeconds() / CAPACITY_RETRY.maxAttempts) * 1000;
 }
 
 /**
