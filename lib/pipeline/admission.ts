@@ -10,7 +10,7 @@ import { EXECUTION_TIMEOUT_SECONDS, SWEEP_GRACE_SECONDS } from "./tasks.js";
  */
 
 /** How long a message the starter could not admit stays invisible before it is offered again, seconds. */
-export const ADMISSION_RETRY_SECONDS = 30;
+export const ADMISSION_RETRY_SECONDS = 20;
 
 /** Messages per starter invocation (the event source's batch size). */
 export const JOB_STARTER_BATCH_SIZE = 10;
