@@ -6,11 +6,14 @@ import { GetAccountSettingsCommand, LambdaClient } from "@aws-sdk/client-lambda"
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config.js";
+import { embeddingServerlessConfig } from "../../lib/infra/embedding-image.js";
 import { TASK_NAMES, TASKS } from "../../lib/pipeline/tasks.js";
 import {
   CAPACITY_RETRY,
   MAP_MAX_CONCURRENCY,
   MAX_JOB_SECONDS,
+  perJob,
+  QUOTA_HEADROOM,
   scaleLimits,
   TAGGER_RESUME_RETRY,
 } from "../../lib/scale/limits.js";
@@ -205,5 +208,24 @@ describe("the tagger's resume retry", () => {
     const budget = loadConfig({}).taggerBudgetSeconds;
     expect(budget).toBeLessThan(TASKS.tagger.timeoutSeconds);
     expect(loadConfig({ ALEX_TAGGER_BUDGET_SECONDS: "" }).taggerBudgetSeconds).toBe(budget);
+  });
+});
+
+describe("the embedding endpoint's size", () => {
+  it("has one concurrent call per job admission control runs, within SageMaker's 1–200", () => {
+    const limits = scaleLimits();
+    expect(embeddingServerlessConfig(limits.maxRunningJobs)).toEqual({
+      memorySizeInMb: 3072,
+      maxConcurrency: limits.maxRunningJobs,
+    });
+    // 10,000 jobs an hour: the quota that sustains it, and the endpoint grows with it (2 throttled ~29% there).
+    const perJobTokens = perJob().tokens;
+    const tokensPerMinute = Math.ceil(((10_000 / 60) * perJobTokens) / QUOTA_HEADROOM);
+    const tenThousand = scaleLimits({ tokensPerMinute, requestsPerMinute: 1_000_000 });
+    expect(tenThousand.jobsPerMinute * 60).toBeGreaterThanOrEqual(10_000);
+    expect(embeddingServerlessConfig(tenThousand.maxRunningJobs).maxConcurrency).toBe(tenThousand.maxRunningJobs);
+    expect(tenThousand.maxRunningJobs).toBeGreaterThan(2);
+    expect(embeddingServerlessConfig(0).maxConcurrency).toBe(1);
+    expect(embeddingServerlessConfig(10_000).maxConcurrency).toBe(200);
   });
 });
