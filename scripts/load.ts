@@ -1,10 +1,11 @@
 /**
- * Load test: `npm run load -- --jobs 200 [--tpm N] [--rpm N] [--time-scale N] [--reserved] [--admission off] [--json]`.
+ * Load test: `npm run load -- --jobs 200 [--tpm N] [--rpm N] [--time-scale N] [--reserved] [--admission off] [--json]
+ * [--write-measurements lib/scale/measured-workload.json]` (the scale model's inputs: lib/scale/workload.ts).
  * Queues the jobs at once and runs them through the real definition locally as the job starter admits
  * them (admission control), against a quota-enforcing fake Bedrock on 127.0.0.1 (time compressed; see
  * docs/scale.md). `--reserved` adds the reserved concurrency of ALEX_RESERVED_CONCURRENCY=quota.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +14,7 @@ import { migrate } from "../lib/db/migrate.js";
 import { PgliteDb } from "../lib/db/pglite.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { DEFAULT_MODEL_QUOTA, scaleLimits } from "../lib/scale/limits.js";
+import { measurements } from "../lib/scale/workload.js";
 import { seedInstruments } from "../lib/seed/demo.js";
 import { type LoadReport, runLoad } from "../tests/support/load-run.js";
 
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     "time-scale": { type: "string", default: "6" },
     reserved: { type: "boolean", default: false },
     admission: { type: "string", default: "on" },
+    "write-measurements": { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -58,6 +61,10 @@ const report = await runLoad({
   timeScale: number("time-scale", values["time-scale"]),
 });
 await db.close();
+if (values["write-measurements"]) {
+  const command = `npm run load -- ${process.argv.slice(2).join(" ")}`;
+  writeFileSync(values["write-measurements"], `${JSON.stringify(measurements(report, command), null, 2)}\n`);
+}
 console.log(
   values.json ? JSON.stringify({ ...report, jobsPerQuotaMinuteSized: limits.jobsPerMinute }, null, 2) : format(report),
 );
@@ -88,6 +95,7 @@ function format(r: LoadReport): string {
     `| queued → done p50 / p95 / max (quota time) | ${p(r.queuedToDoneMs, s)} |`,
     `| peak running executions / messages handed back to the queue | ${r.peakRunningJobs} / ${r.deferrals} |`,
     `| model calls / 429s | ${r.model.requests} / ${r.model.throttled} |`,
+    `| embedding calls per job | ${(r.embeddingCalls / r.jobs).toFixed(2)} |`,
     `| model tokens in / out | ${r.model.inputTokens} / ${r.model.outputTokens} |`,
     `| model retries per job mean (p50 / p95 / max) | ${r.modelRetriesPerJob.mean.toFixed(2)} (${p(r.modelRetriesPerJob, n)}) |`,
     `| Step Functions retries per job mean (p50 / p95 / max) | ${r.stateRetriesPerJob.mean.toFixed(2)} (${p(r.stateRetriesPerJob, n)}) |`,

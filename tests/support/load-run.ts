@@ -89,6 +89,10 @@ export interface LoadReport {
   lambdaThrottles: number;
   /** Peak invocations in flight per agent function. */
   peakConcurrency: Partial<Record<TaskName, number>>;
+  /** Invocations per task function, over all jobs. */
+  taskInvocations: Partial<Record<TaskName, number>>;
+  /** Texts the knowledge base embedded (one endpoint call each on AWS), over all jobs. */
+  embeddingCalls: number;
   /**
    * Per agent: invocations; model calls; input tokens per the Converse requests the fake Bedrock received
    * (system, messages and tool schemas, ≈ characters / 4); output tokens of the offline analyst's answers.
@@ -166,6 +170,22 @@ const withMean = (values: number[]) => ({
 });
 
 const isProfiled = (name: RunAgentName): name is AgentName => name in AGENT_PROFILES;
+
+/** Counts the texts the jobs' knowledge base embeds (each is one InvokeEndpoint on AWS). */
+function countEmbeddings(deps: AgentDeps) {
+  const counter = { count: 0, restore: () => {} };
+  const embedder = deps.knowledge?.embedder;
+  if (!embedder) return counter;
+  const embed = embedder.embed;
+  embedder.embed = async (texts: string[]) => {
+    counter.count += texts.length;
+    return embed.call(embedder, texts);
+  };
+  counter.restore = () => {
+    embedder.embed = embed;
+  };
+  return counter;
+}
 
 /** A Lambda function's reserved concurrency, locally: invocations beyond it are refused as Lambda refuses them. */
 function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
@@ -289,6 +309,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   });
   const bedrockConfig = loadConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-120b-1:0", BEDROCK_REGION: "us-west-2" });
   const reserved = options.reserved ?? {};
+  const embeddings = countEmbeddings(options.deps);
   const admission = options.admission ?? true;
   const limiter = reservedConcurrencyLimiter(reserved);
   const measured: LoadReport["measured"] = {};
@@ -308,10 +329,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           },
         },
       };
-      // The reviewer is not in the measured workload: it stays on its offline policy, outside the quota.
+      // The reviewer runs inside the reporter's function on the same model: its calls count as the reporter's.
       const modelFor = (name: RunAgentName, policy: OfflinePolicy) => {
-        if (!isProfiled(name)) return undefined;
-        const agent = name;
+        const agent = name === "reviewer" ? "reporter" : name;
+        if (!isProfiled(agent)) return undefined;
         const real = createModel(bedrockConfig, {
           agent,
           jobId,
@@ -376,10 +397,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       stateRetriesPerJob: withMean(results.map((r) => r.stateRetries)),
       lambdaThrottles: limiter.refused(),
       peakConcurrency: limiter.peak,
+      taskInvocations: limiter.invocations,
+      embeddingCalls: embeddings.count,
       measured,
     };
   } finally {
     await bedrock.close();
+    embeddings.restore();
     restoreEnv();
   }
 }
