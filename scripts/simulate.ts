@@ -74,6 +74,20 @@ function sizeFor(scenario: Scenario, profiles = AGENT_PROFILES) {
   return undefined;
 }
 
+const COST_LINES: [keyof CostPerJob, string][] = [
+  ["modelTokens", "Bedrock (model tokens)"],
+  ["lambda", "Lambda (GB-s + requests, job starter included)"],
+  ["stepFunctions", "Step Functions (transitions)"],
+  ["sqs", "SQS (sends, receives, deferrals, deletes)"],
+  ["auroraAcu", "Aurora ACU-hours"],
+  ["auroraIo", "Aurora I/O"],
+  ["dataApi", "RDS Data API requests"],
+  ["cloudWatchLogs", "CloudWatch Logs ingestion"],
+  ["xray", "X-Ray traces"],
+  ["sageMaker", "SageMaker serverless (embedding)"],
+  ["s3Vectors", "S3 Vectors queries"],
+];
+
 const started = performance.now();
 const job = perJob();
 const longer = withLongerAnswers(AGENT_PROFILES, LONGER_ANSWERS_FACTOR);
@@ -117,23 +131,9 @@ function arrivalsPerMinute(scenario: Scenario): number {
   return (total / scenario.durationSeconds) * 60;
 }
 
-const COST_LINES: [keyof CostPerJob, string][] = [
-  ["modelTokens", "Bedrock (model tokens)"],
-  ["lambda", "Lambda (GB-s + requests, job starter included)"],
-  ["stepFunctions", "Step Functions (transitions)"],
-  ["sqs", "SQS (sends, receives, deferrals, deletes)"],
-  ["auroraAcu", "Aurora ACU-hours"],
-  ["auroraIo", "Aurora I/O"],
-  ["dataApi", "RDS Data API requests"],
-  ["cloudWatchLogs", "CloudWatch Logs ingestion"],
-  ["xray", "X-Ray traces"],
-  ["sageMaker", "SageMaker serverless (embedding)"],
-  ["s3Vectors", "S3 Vectors queries"],
-];
-
 /**
  * The monthly bill at each daily volume: an hour of steady Poisson arrivals at the day's mean rate,
- * with the smallest quota that keeps up, its cost per job × the month's jobs; plus the lines that do not
+ * with the smallest quota that keeps p95 under the target, its cost per job × the month's jobs; plus the lines that do not
  * scale with jobs (storage, alarms, secrets). Arrivals spread evenly over the day: a peaked day needs
  * the quota of its peak hour, not of its mean.
  */
@@ -147,8 +147,9 @@ function monthly(perDay: number[]): string[] {
       maxRate: rate,
       seed: 21,
     };
-    const k = Math.max(1, Math.ceil((rate * 60 * job.tokens) / QUOTA_HEADROOM / DEFAULT_MODEL_QUOTA.tokensPerMinute));
-    const result = run(scenario, scaled(k));
+    const found = sizeFor(scenario);
+    if (!found) throw new Error(`No quota tried keeps p95 under ${TARGET_P95_SECONDS} s at ${daily} jobs a day`);
+    const { k, result } = found;
     const jobs = daily * DAYS_PER_MONTH;
     const variable = Object.fromEntries(COST_LINES.map(([key]) => [key, result.costPerJob[key] * jobs]));
     // Storage: each job's rows (snapshot, payloads, traces) ~60 KB kept; logs kept 30 days; the vector index ~2 MB.

@@ -2,7 +2,7 @@ import { JOB_STARTER, JOBS_MAX_RECEIVE_COUNT, JOBS_VISIBILITY_TIMEOUT_SECONDS } 
 import { EXECUTION_ENDED_INVOKE, jobStarterGrants } from "../lib/infra/permissions.js";
 import { JOB_STARTER_BATCH_SIZE, JOB_STARTER_MAX_CONCURRENCY } from "../lib/pipeline/admission.js";
 import { executionEndedPattern } from "../lib/pipeline/events.js";
-import { EXECUTION_TIMEOUT_SECONDS, TASK_NAMES, type TaskName } from "../lib/pipeline/tasks.js";
+import { EXECUTION_TIMEOUT_SECONDS, SWEEP_GRACE_SECONDS, TASK_NAMES, type TaskName } from "../lib/pipeline/tasks.js";
 import { modelQuotaFromEnv, scaleLimits } from "../lib/scale/limits.js";
 import type { AwsContext } from "./context.js";
 import type { Functions } from "./functions.js";
@@ -34,6 +34,11 @@ export function pipeline(args: { functions: Functions; ctx: AwsContext; queues: 
     $util.Output<string>
   >;
   const { machine } = analysisStateMachine({ arns, account: ctx.account });
+  pipelineAlarms({
+    jobsQueueName: queues.jobs.nodes.queue.name,
+    deadLettersQueueName: queues.deadLetters.nodes.queue.name,
+    stateMachineArn: machine.arn,
+  });
   const starter = jobStarter({
     queueArn: queues.jobs.arn,
     stateMachineArn: machine.arn,
@@ -147,3 +152,63 @@ export function deadLetterAlarm(queueName: $util.Input<string>) {
     treatMissingData: "notBreaching",
   });
 }
+
+/**
+ * Alarms on the backpressure (docs/scale.md, "Alarms"): Lambda refusing invocations anywhere in the
+ * account, Step Functions throttling this machine's executions, a job message older than half of what the
+ * sweeper allows a pending job, and dead letters the consumer has not cleared. No actions: subscribe an
+ * SNS topic in the console or add `alarmActions` here.
+ */
+export function pipelineAlarms(args: {
+  jobsQueueName: $util.Input<string>;
+  deadLettersQueueName: $util.Input<string>;
+  stateMachineArn: $util.Input<string>;
+}) {
+  const fiveMinutes = { period: 300, treatMissingData: "notBreaching", comparisonOperator: "GreaterThanThreshold" };
+  return [
+    new aws.cloudwatch.MetricAlarm("LambdaThrottlesAlarm", {
+      ...fiveMinutes,
+      alarmDescription:
+        "Lambda refused invocations (account concurrency, or a reservation): tasks are waiting in Retry",
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      statistic: "Sum",
+      threshold: 0,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+    }),
+    new aws.cloudwatch.MetricAlarm("ExecutionThrottledAlarm", {
+      ...fiveMinutes,
+      alarmDescription: "Step Functions throttled the analysis machine (StartExecution or state transitions)",
+      namespace: "AWS/States",
+      metricName: "ExecutionThrottled",
+      dimensions: { StateMachineArn: args.stateMachineArn },
+      statistic: "Sum",
+      threshold: 0,
+      evaluationPeriods: 1,
+    }),
+    new aws.cloudwatch.MetricAlarm("JobsQueueAgeAlarm", {
+      ...fiveMinutes,
+      alarmDescription: `A job has waited for admission over ${JOBS_QUEUE_AGE_ALARM_SECONDS} s (the sweeper fails it at ${EXECUTION_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS} s): the model quota is short of the load`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: args.jobsQueueName },
+      statistic: "Maximum",
+      threshold: JOBS_QUEUE_AGE_ALARM_SECONDS,
+      evaluationPeriods: 1,
+    }),
+    new aws.cloudwatch.MetricAlarm("JobsDeadLettersDepthAlarm", {
+      ...fiveMinutes,
+      alarmDescription: "Dead letters stay in the queue: the dead-letter consumer is failing to fail their jobs",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: args.deadLettersQueueName },
+      statistic: "Maximum",
+      threshold: 0,
+      evaluationPeriods: 3,
+    }),
+  ];
+}
+
+/** Half of how long the sweeper lets a job stay pending. */
+export const JOBS_QUEUE_AGE_ALARM_SECONDS = (EXECUTION_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS) / 2;

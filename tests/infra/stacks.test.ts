@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { jobStarterGrants, policyDocument, stateMachineGrants, trustPolicy } from "../../lib/infra/permissions.js";
 import { executionEndedPattern } from "../../lib/pipeline/events.js";
-import { TASK_NAMES, type TaskArns } from "../../lib/pipeline/tasks.js";
+import { EXECUTION_TIMEOUT_SECONDS, SWEEP_GRACE_SECONDS, TASK_NAMES, type TaskArns } from "../../lib/pipeline/tasks.js";
 import { serializeDefinition } from "../../state-machine/definition.js";
 
 /**
@@ -62,6 +62,9 @@ interface PipelineStack {
   jobStarterSource(args: { queueArn: unknown; fn: { name: unknown } }): { urn: Out<string> };
   executionEndedRule(args: { stateMachineArn: unknown; fn: { arn: unknown; name: unknown } }): { urn: Out<string> };
   deadLetterAlarm(queueName: unknown): { urn: Out<string> };
+  pipelineAlarms(args: { jobsQueueName: unknown; deadLettersQueueName: unknown; stateMachineArn: unknown }): {
+    urn: Out<string>;
+  }[];
 }
 
 const ACCOUNT = "123456789012";
@@ -207,6 +210,43 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
       dimensions: { QueueName: "alex-orchestra-test-JobsDeadLettersQueue" },
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
+    });
+  });
+
+  it("alarms on Lambda throttles, execution throttles, the jobs queue's age and dead letters left in their queue", async () => {
+    registered.length = 0;
+    const stateMachineArn = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:alex-orchestra-test-analysis`;
+    const alarms = pipelineStack.pipelineAlarms({
+      jobsQueueName: "alex-orchestra-test-JobsQueue",
+      deadLettersQueueName: "alex-orchestra-test-JobsDeadLettersQueue",
+      stateMachineArn,
+    });
+    await Promise.all(alarms.map((alarm) => settled(alarm.urn)));
+    const byName = Object.fromEntries(
+      registered.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => [r.name, r.inputs]),
+    );
+    expect(byName.LambdaThrottlesAlarm).toMatchObject({
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      threshold: 0,
+    });
+    expect(byName.LambdaThrottlesAlarm.dimensions).toBeUndefined();
+    expect(byName.ExecutionThrottledAlarm).toMatchObject({
+      namespace: "AWS/States",
+      metricName: "ExecutionThrottled",
+      dimensions: { StateMachineArn: stateMachineArn },
+    });
+    expect(byName.JobsQueueAgeAlarm).toMatchObject({
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: "alex-orchestra-test-JobsQueue" },
+      statistic: "Maximum",
+      threshold: (EXECUTION_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS) / 2,
+    });
+    expect(byName.JobsDeadLettersDepthAlarm).toMatchObject({
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "alex-orchestra-test-JobsDeadLettersQueue" },
+      threshold: 0,
     });
   });
 });
