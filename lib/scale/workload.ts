@@ -35,6 +35,8 @@ const MeasuredAgent = z.object({
   callsPerInvocation: z.number().positive(),
   inputTokensPerCall: z.number().positive(),
   outputTokensPerCall: z.number().positive(),
+  /** Wall seconds of an invocation outside its model calls (DB, Monte Carlo, charts, prompts), on the measuring machine. */
+  overheadSeconds: z.number().min(0),
 });
 export const MeasuredWorkloadSchema = z.object({
   measuredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
@@ -48,7 +50,11 @@ export const MeasuredWorkloadSchema = z.object({
     retirement: MeasuredAgent,
   }),
   tasksPerJob: z.record(z.string(), z.number().min(0)),
+  /** Wall seconds per invocation of each task (agents: model calls included), on the measuring machine. */
+  taskSeconds: z.record(z.string(), z.number().min(0)),
   embeddingCallsPerJob: z.number().min(0),
+  /** 1-minute load average at the start and end of the run: wall times on a busy machine are upper bounds. */
+  loadAverage: z.tuple([z.number(), z.number()]),
 });
 export type MeasuredWorkload = z.infer<typeof MeasuredWorkloadSchema>;
 
@@ -58,16 +64,13 @@ export const MEASURED: MeasuredWorkload = MeasuredWorkloadSchema.parse(measuredW
 /** When the per-agent figures were measured. */
 export const MEASURED_ON = MEASURED.measuredOn;
 
-/**
- * Work in the function besides the model (DB reads/writes, Monte Carlo, charts), seconds: assumption from
- * the local timings of the bookkeeping around the model on Lambda's faster CPUs; and each function's memory.
- */
-const FUNCTION_WORK: Record<AgentName, Pick<AgentProfile, "overheadSeconds" | "memoryMB">> = {
-  tagger: { overheadSeconds: 0.3, memoryMB: 512 },
-  planner: { overheadSeconds: 0.3, memoryMB: 512 },
-  reporter: { overheadSeconds: 0.6, memoryMB: 1024 },
-  charter: { overheadSeconds: 0.4, memoryMB: 512 },
-  retirement: { overheadSeconds: 1.0, memoryMB: 1024 },
+/** Each agent function's memory (lib/pipeline/tasks.ts). */
+const FUNCTION_MEMORY_MB: Record<AgentName, number> = {
+  tagger: 512,
+  planner: 512,
+  reporter: 1024,
+  charter: 512,
+  retirement: 1024,
 };
 
 /** Per agent, per invocation: the measured calls and tokens, the share of jobs that ran it, and its function's work. */
@@ -82,7 +85,8 @@ export function profilesFrom(measured: MeasuredWorkload): Record<AgentName, Agen
           callsPerInvocation: m.callsPerInvocation,
           inputTokensPerCall: Math.round(m.inputTokensPerCall),
           outputTokensPerCall: Math.round(m.outputTokensPerCall),
-          ...FUNCTION_WORK[name],
+          overheadSeconds: m.overheadSeconds,
+          memoryMB: FUNCTION_MEMORY_MB[name],
         },
       ];
     }),
@@ -114,20 +118,26 @@ export function withLongerAnswers(
 export interface LoadCounts {
   jobs: number;
   measured: Partial<
-    Record<AgentName, { invocations: number; calls: number; inputTokens: number; outputTokens: number }>
+    Record<
+      AgentName,
+      { invocations: number; calls: number; inputTokens: number; outputTokens: number; modelMs: number }
+    >
   >;
   taskInvocations: Partial<Record<string, number>>;
+  taskWallMs: Partial<Record<string, number>>;
   embeddingCalls: number;
+  loadAverage: [number, number];
 }
 
 /** The measured workload of a load run (every agent must have run at least once). */
 export function measurements(run: LoadCounts, command: string, on = new Date()): MeasuredWorkload {
+  const round = (x: number) => Math.round(x * 1000) / 1000;
   const agents = Object.fromEntries(
     AGENT_NAMES.map((name) => {
       const m = run.measured[name];
       if (!m || m.invocations === 0 || m.calls === 0)
         throw new Error(`measurements: the ${name} agent never ran; run more jobs`);
-      const round = (x: number) => Math.round(x * 1000) / 1000;
+      const wallMs = run.taskWallMs[name] ?? 0;
       return [
         name,
         {
@@ -135,9 +145,16 @@ export function measurements(run: LoadCounts, command: string, on = new Date()):
           callsPerInvocation: round(m.calls / m.invocations),
           inputTokensPerCall: Math.round(m.inputTokens / m.calls),
           outputTokensPerCall: Math.round(m.outputTokens / m.calls),
+          overheadSeconds: round(Math.max(0, wallMs - m.modelMs) / m.invocations / 1000),
         },
       ];
     }),
+  );
+  const taskSeconds = Object.fromEntries(
+    Object.entries(run.taskInvocations).map(([task, n]) => [
+      task,
+      round((run.taskWallMs[task] ?? 0) / (n || 1) / 1000),
+    ]),
   );
   const tasksPerJob = Object.fromEntries(
     Object.entries(run.taskInvocations).map(([task, n]) => [task, Math.round(((n ?? 0) / run.jobs) * 1000) / 1000]),
@@ -148,7 +165,9 @@ export function measurements(run: LoadCounts, command: string, on = new Date()):
     jobs: run.jobs,
     agents,
     tasksPerJob,
-    embeddingCallsPerJob: Math.round((run.embeddingCalls / run.jobs) * 1000) / 1000,
+    taskSeconds,
+    embeddingCallsPerJob: round(run.embeddingCalls / run.jobs),
+    loadAverage: run.loadAverage.map(round),
   });
 }
 

@@ -1,3 +1,4 @@
+import { loadavg } from "node:os";
 import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
 import type { AgentDeps, AgentName as RunAgentName } from "../../lib/agents/common.js";
 import { loadConfig } from "../../lib/config.js";
@@ -98,8 +99,15 @@ export interface LoadReport {
    * (system, messages and tool schemas, ≈ characters / 4); output tokens of the offline analyst's answers.
    */
   measured: Partial<
-    Record<AgentName, { invocations: number; calls: number; inputTokens: number; outputTokens: number }>
+    Record<
+      AgentName,
+      { invocations: number; calls: number; inputTokens: number; outputTokens: number; modelMs: number }
+    >
   >;
+  /** Wall ms of the successful invocations per task function, over all jobs (model calls included). */
+  taskWallMs: Partial<Record<TaskName, number>>;
+  /** The machine's 1-minute load average when the run started and ended (the wall times depend on it). */
+  loadAverage: [number, number];
 }
 
 const AGENTS = Object.keys(AGENT_PROFILES) as AgentName[];
@@ -144,13 +152,14 @@ class QuotaGatedModel implements Model {
   constructor(
     private readonly bedrock: Model,
     private readonly offline: OfflineModel,
-    private readonly onAnswer: (response: ModelResponse) => void,
+    private readonly onAnswer: (response: ModelResponse, elapsedMs: number) => void,
   ) {}
 
   async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    const started = performance.now();
     await this.bedrock.getResponse(request);
     const response = await this.offline.getResponse(request);
-    this.onAnswer(response);
+    this.onAnswer(response, performance.now() - started);
     return response;
   }
 
@@ -192,6 +201,7 @@ function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
   const inFlight: Partial<Record<TaskName, number>> = {};
   const peak: Partial<Record<TaskName, number>> = {};
   const invocations: Partial<Record<TaskName, number>> = {};
+  const wallMs: Partial<Record<TaskName, number>> = {};
   let refused = 0;
   const wrap =
     (task: TaskName, fn: TaskFunction<unknown>): TaskFunction<unknown> =>
@@ -204,9 +214,11 @@ function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
       }
       inFlight[task] = now + 1;
       peak[task] = Math.max(peak[task] ?? 0, now + 1);
+      const started = performance.now();
       try {
         const result = await fn(event, deps);
         invocations[task] = (invocations[task] ?? 0) + 1;
+        wallMs[task] = (wallMs[task] ?? 0) + performance.now() - started;
         return result;
       } finally {
         inFlight[task] = (inFlight[task] ?? 1) - 1;
@@ -215,7 +227,7 @@ function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
   const taskFunctions = Object.fromEntries(
     (Object.keys(TASK_FUNCTIONS) as TaskName[]).map((task) => [task, wrap(task, TASK_FUNCTIONS[task])]),
   ) as Record<TaskName, TaskFunction<unknown>>;
-  return { taskFunctions, peak, invocations, refused: () => refused };
+  return { taskFunctions, peak, invocations, wallMs, refused: () => refused };
 }
 
 /**
@@ -309,6 +321,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   });
   const bedrockConfig = loadConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-120b-1:0", BEDROCK_REGION: "us-west-2" });
   const reserved = options.reserved ?? {};
+  const loadAtStart = loadavg()[0];
   const embeddings = countEmbeddings(options.deps);
   const admission = options.admission ?? true;
   const limiter = reservedConcurrencyLimiter(reserved);
@@ -339,11 +352,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           offlinePolicy: policy,
           bedrockBaseURL: bedrock.urlFor(agent),
         });
-        return new QuotaGatedModel(real, new OfflineModel(policy, agent), ({ usage }) => {
-          measured[agent] ??= { invocations: 0, calls: 0, inputTokens: 0, outputTokens: 0 };
+        return new QuotaGatedModel(real, new OfflineModel(policy, agent), ({ usage }, elapsedMs) => {
+          measured[agent] ??= { invocations: 0, calls: 0, inputTokens: 0, outputTokens: 0, modelMs: 0 };
           const m = measured[agent];
           m.calls += 1;
           m.outputTokens += usage.outputTokens;
+          m.modelMs += elapsedMs;
         });
       };
       const startedAt = performance.now() - started;
@@ -398,6 +412,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       lambdaThrottles: limiter.refused(),
       peakConcurrency: limiter.peak,
       taskInvocations: limiter.invocations,
+      taskWallMs: limiter.wallMs,
+      loadAverage: [loadAtStart, loadavg()[0]],
       embeddingCalls: embeddings.count,
       measured,
     };
