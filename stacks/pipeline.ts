@@ -22,9 +22,10 @@ export function jobQueues() {
 
 /**
  * Every job ends. Jobs arrive on the `Jobs` queue; the job starter starts one analysis execution per
- * message while the model quota has room for it (admission control), the rest wait in the queue; an execution that fails, times out or is aborted marks its job failed; a message that
- * cannot be handed to Step Functions ends in `JobsDeadLetters`, whose consumer fails the job it names
- * (and raises an alarm); a schedule fails any job left pending or running beyond the machine's timeout.
+ * message while the model quota has room for it (admission control), the rest wait in the queue; an
+ * execution that fails, times out or is aborted marks its job failed; a message that is never started
+ * ends in `JobsDeadLetters`, whose consumer fails the job it names (and raises an alarm); a schedule
+ * fails any job left pending or running beyond the machine's timeout.
  */
 export function pipeline(args: { functions: Functions; ctx: AwsContext; queues: ReturnType<typeof jobQueues> }) {
   const { functions, ctx, queues } = args;
