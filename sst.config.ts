@@ -16,11 +16,12 @@ export default $config({
     const { awsContext } = await import("./stacks/context.js");
     const { database, runMigrations } = await import("./stacks/database.js");
     const { knowledgeBase } = await import("./stacks/knowledge-base.js");
-    const { functions } = await import("./stacks/functions.js");
+    const { functions, reservedConcurrency } = await import("./stacks/functions.js");
     const { jobQueues, pipeline } = await import("./stacks/pipeline.js");
     const { dailyPriceRefresh, polygonApiKey } = await import("./stacks/market-data.js");
 
     const settings = deploySettings(process.env);
+    const reserved = await reservedConcurrency(process.env, process.env.DEFAULT_AWS_REGION ?? "us-east-1");
     const ctx = awsContext();
     const db = database();
     const knowledge = knowledgeBase(settings, ctx);
@@ -36,6 +37,7 @@ export default $config({
         PolygonApiKey: polygonApiKey(),
       },
       deadLetterQueueArn: queues.deadLetters.arn,
+      reserved,
     });
     runMigrations(db, fns.migrate);
     dailyPriceRefresh({ fn: fns.refreshPrices, account: ctx.account });

@@ -32,10 +32,10 @@ const MUTATIONS: Mutation[] = [
     to: `{ actions: ["rds-data:ExecuteStatement", "rds-data:BatchExecuteStatement"], resources: [db.clusterArn] },`,
   },
   {
-    what: "extra action: the Pipe may send to the jobs queue",
+    what: "wildcard resource: the job starter may start any state machine",
     file: "lib/infra/permissions.ts",
-    from: `{ actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources: [queueArn] },`,
-    to: `{ actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"], resources: [queueArn] },`,
+    from: `{ actions: ["states:StartExecution", "states:ListExecutions"], resources: [stateMachineArn] },`,
+    to: `{ actions: ["states:StartExecution", "states:ListExecutions"], resources: ["*"] },`,
   },
   {
     what: "extra action: the reporter may write vectors",
@@ -62,10 +62,10 @@ const MUTATIONS: Mutation[] = [
     to: "...(false ? { Condition: { StringEquals: {",
   },
   {
-    what: "dropped condition: the Pipe's trust policy in the wiring (no account)",
+    what: "SQS source: the job starter reads the dead-letter queue",
     file: "stacks/pipeline.ts",
-    from: `trustPolicy("pipes.amazonaws.com", id)`,
-    to: `trustPolicy("pipes.amazonaws.com")`,
+    from: "jobStarterSource({ queueArn: queues.jobs.arn, fn: starter });",
+    to: "jobStarterSource({ queueArn: queues.deadLetters.arn, fn: starter });",
   },
   {
     what: "dropped condition: the scheduler's trust policy in the wiring (no account)",

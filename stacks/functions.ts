@@ -1,3 +1,4 @@
+import { assertReservationsFit } from "../lib/infra/account-limits.js";
 import {
   FUNCTION_NAMES,
   FUNCTIONS,
@@ -8,7 +9,7 @@ import {
 } from "../lib/infra/functions.js";
 import { ownGrants } from "../lib/infra/permissions.js";
 import type { DeploySettings } from "../lib/infra/settings.js";
-import { modelQuotaFromEnv, scaleLimits } from "../lib/scale/limits.js";
+import { reservedConcurrencyFromEnv } from "../lib/scale/limits.js";
 import type { AwsContext } from "./context.js";
 import { MIGRATIONS_SOURCE } from "./database.js";
 
@@ -23,9 +24,11 @@ export function functions(args: {
   ctx: AwsContext;
   links: Record<LinkName, unknown>;
   deadLetterQueueArn: $util.Input<string>;
+  /** Reserved concurrency per function: none by default (`reservedConcurrency()`). */
+  reserved?: Partial<Record<FunctionName, number>>;
 }): Functions {
   const { settings, ctx, links } = args;
-  const reserved = reservedConcurrency(modelQuotaFromEnv(process.env));
+  const reserved = args.reserved ?? {};
   const create = (name: FunctionName) => {
     const spec: FunctionSpec = FUNCTIONS[name];
     return new sst.aws.Function(spec.resource, {
@@ -60,10 +63,14 @@ export function functions(args: {
 }
 
 /**
- * Backpressure toward the model's quota: each agent function's reserved concurrency, sized from the
- * quota (`lib/scale/limits.ts`, docs/scale.md). Lambda refuses invocations beyond it and the state
- * machine's Retry waits them out.
+ * The reservations the deploy environment asks for (`ALEX_RESERVED_CONCURRENCY`, none by default),
+ * checked against the account's Lambda limit before anything is deployed: a clear error instead of a
+ * PutFunctionConcurrency refused halfway through.
  */
-export function reservedConcurrency(quota: Parameters<typeof scaleLimits>[0]): Partial<Record<FunctionName, number>> {
-  return scaleLimits(quota).reservedConcurrency;
+export async function reservedConcurrency(env: Record<string, string | undefined>, region: string) {
+  const reserved = reservedConcurrencyFromEnv(env);
+  if (Object.keys(reserved).length === 0) return reserved;
+  const { LambdaClient } = await import("@aws-sdk/client-lambda");
+  await assertReservationsFit(reserved, new LambdaClient({ region }));
+  return reserved;
 }

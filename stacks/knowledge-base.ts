@@ -1,12 +1,13 @@
 import {
   EMBEDDING_MODEL_ENVIRONMENT,
-  EMBEDDING_SERVERLESS_CONFIG,
+  embeddingServerlessConfig,
   huggingFaceImageUri,
 } from "../lib/infra/embedding-image.js";
 import { physicalName } from "../lib/infra/names.js";
 import { embeddingEndpointGrants, knowledgeBaseGrants, policyDocument, trustPolicy } from "../lib/infra/permissions.js";
 import type { DeploySettings } from "../lib/infra/settings.js";
 import { EMBEDDING_DIMENSIONS } from "../lib/knowledge/types.js";
+import { modelQuotaFromEnv, scaleLimits } from "../lib/scale/limits.js";
 import type { AwsContext } from "./context.js";
 
 export const VECTOR_INDEX = "financial-research";
@@ -49,7 +50,7 @@ function existingEndpoint(name: string, ctx: AwsContext) {
   return { name, arn: $interpolate`arn:${ctx.partition}:sagemaker:${ctx.region}:${ctx.account}:endpoint/${name}` };
 }
 
-/** all-MiniLM-L6-v2 in the Hugging Face inference container, serverless (3072 MB, concurrency 2). */
+/** all-MiniLM-L6-v2 in the Hugging Face inference container, serverless (3072 MB, one call per running job). */
 function embeddingEndpoint(settings: DeploySettings, ctx: AwsContext) {
   const name = physicalName([$app.name, $app.stage, "embeddings"]);
   const image = ctx.region.apply((region) => settings.embeddingImage ?? huggingFaceImageUri(region));
@@ -67,7 +68,11 @@ function embeddingEndpoint(settings: DeploySettings, ctx: AwsContext) {
   );
   const config = new aws.sagemaker.EndpointConfiguration("EmbeddingEndpointConfig", {
     productionVariants: [
-      { variantName: "AllTraffic", modelName: model.name, serverlessConfig: { ...EMBEDDING_SERVERLESS_CONFIG } },
+      {
+        variantName: "AllTraffic",
+        modelName: model.name,
+        serverlessConfig: embeddingServerlessConfig(scaleLimits(modelQuotaFromEnv(process.env)).maxRunningJobs),
+      },
     ],
   });
   return new aws.sagemaker.Endpoint("EmbeddingEndpoint", { name, endpointConfigName: config.name });

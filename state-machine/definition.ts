@@ -33,7 +33,7 @@ const TRANSIENT_ERRORS = [
 
 /**
  * Backpressure: no capacity now (reserved concurrency full, or the model still throttling) is waited
- * out with jittered backoff until the execution's TimeoutSeconds (`lib/scale/limits.ts`); other
+ * out with capped backoff until the execution's TimeoutSeconds (`lib/scale/limits.ts`); other
  * transient errors get a few quick retries.
  */
 const retryTransientErrors = (attempts: number): NonNullable<TaskState["Retry"]> => [
@@ -43,7 +43,7 @@ const retryTransientErrors = (attempts: number): NonNullable<TaskState["Retry"]>
     MaxAttempts: CAPACITY_RETRY.maxAttempts,
     BackoffRate: CAPACITY_RETRY.backoffRate,
     MaxDelaySeconds: CAPACITY_RETRY.maxDelaySeconds,
-    JitterStrategy: "FULL",
+    JitterStrategy: CAPACITY_RETRY.jitter,
   },
   {
     ErrorEquals: TRANSIENT_ERRORS,

@@ -45,22 +45,46 @@ export const INSIGHT_SYMBOLS = 5;
 export const reporterAgent = new Agent({ name: "Reporter", instructions: REPORTER_INSTRUCTIONS });
 
 /**
+ * Whether the report was written with market context, stored as a self-contained field of
+ * `report_payload`: "missing" (the knowledge base failed, with the reason) is said in the report too.
+ */
+export interface MarketContext {
+  market_context: "included" | "missing" | "none";
+  market_context_reason?: string;
+}
+
+/**
  * The market insights for the largest holdings, looked up in code before the reporter runs (its arguments are
  * fully determined by the portfolio, so no model call is spent asking for them). A failing knowledge base is
  * reported in the text and the report is still written; a portfolio with no holdings has nothing to look up.
  */
-export async function marketInsightsFor(knowledge: KnowledgeBase, valuation: Valuation, jobId: string) {
+export async function marketInsightsFor(
+  knowledge: KnowledgeBase,
+  valuation: Valuation,
+  jobId: string,
+): Promise<{ insights?: string; context: MarketContext }> {
   const symbols = valuation.positions.slice(0, INSIGHT_SYMBOLS).map((p) => p.symbol);
-  if (symbols.length === 0) return undefined;
+  if (symbols.length === 0) {
+    return { context: { market_context: "none", market_context_reason: "no holdings to look up" } };
+  }
   try {
-    return await knowledge.marketInsights(symbols);
+    return { insights: await knowledge.marketInsights(symbols), context: { market_context: "included" } };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     agentLogger("reporter", jobId).warn("market insights lookup failed; the report is written without them", {
       error: message,
     });
-    return `The market insights lookup failed: ${message}`;
+    return {
+      insights: `The market insights lookup failed: ${message}`,
+      context: { market_context: "missing", market_context_reason: `the market insights lookup failed: ${message}` },
+    };
   }
+}
+
+/** A report written without its market context says so, at the end (the reason's detail stays in the payload). */
+export function withMarketContextNote(report: string, context: MarketContext): string {
+  if (context.market_context !== "missing") return report;
+  return `${report.trimEnd()}\n\n> **Market context missing:** the market research lookup was unavailable when this report was written, so it contains no market insights for your holdings.\n`;
 }
 
 export function reporterPrompt(
@@ -103,7 +127,7 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
   const valuation = valuePortfolio(portfolio);
   // The same seeded outlook the retirement specialist computes, so both sections quote the same numbers.
   const { outlook } = await jobProjection(job, portfolio, valuation);
-  const insights = await marketInsightsFor(deps.knowledge, valuation, jobId);
+  const { insights, context: marketContext } = await marketInsightsFor(deps.knowledge, valuation, jobId);
   const run = {
     name: "reporter" as const,
     jobId,
@@ -129,7 +153,12 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
       } else agentLogger("reporter", jobId).warn("revision kept out: more fact-check findings than the first draft");
     }
   }
-  const payload = { content, review, ...payloadMeta("reporter", deps.config) };
+  const payload = {
+    content: withMarketContextNote(content, marketContext),
+    review,
+    ...marketContext,
+    ...payloadMeta("reporter", deps.config),
+  };
   await writeWithTaskSpans(payload, (spans) => savePayload(deps.db, jobId, "report_payload", payload, spans));
   agentLogger("reporter", jobId).info("report stored", { characters: content.length, review: review.status });
   return { characters: content.length, usage };

@@ -7,7 +7,21 @@ export const EMBEDDING_MODEL_ENVIRONMENT = {
   HF_TASK: "feature-extraction",
 } as const;
 
-export const EMBEDDING_SERVERLESS_CONFIG = { memorySizeInMb: 3072, maxConcurrency: 2 } as const;
+/** SageMaker serverless: MaxConcurrency is 1–200 per endpoint (ProductionVariantServerlessConfig). */
+export const SERVERLESS_MAX_CONCURRENCY = 200;
+
+/**
+ * The endpoint's serverless configuration, sized from the same quota arithmetic as admission control:
+ * the reporter embeds one text at a time, so at most one call per running job is in flight, and
+ * `maxRunningJobs` (lib/scale/limits.ts) of concurrency never throttles this app's own calls. The
+ * account's total serverless concurrency across endpoints is a separate quota (docs/scale.md).
+ */
+export function embeddingServerlessConfig(maxRunningJobs: number) {
+  return {
+    memorySizeInMb: 3072,
+    maxConcurrency: Math.min(SERVERLESS_MAX_CONCURRENCY, Math.max(1, Math.ceil(maxRunningJobs))),
+  };
+}
 
 export const HF_INFERENCE_REPOSITORY = "huggingface-pytorch-inference";
 export const HF_INFERENCE_TAG = "2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04";

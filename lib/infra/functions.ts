@@ -1,3 +1,4 @@
+import { JOB_STARTER_TIMEOUT_SECONDS } from "../pipeline/admission.js";
 import { TASKS, type TaskName, taskTimeout } from "../pipeline/tasks.js";
 
 /**
@@ -126,11 +127,25 @@ export function functionEnvironment(name: FunctionName, inputs: EnvironmentInput
 }
 
 /**
- * The jobs queue's visibility timeout: longer than the slowest task's Step Functions timeout, plus a
- * minute. With the Pipe's FIRE_AND_FORGET the message is deleted once `StartExecution` succeeds, so
- * this only bounds how soon a message whose `StartExecution` failed is delivered again.
+ * The job starter (admission control): not a task, so not in {@link FUNCTIONS}; the pipeline stack
+ * creates it once the state machine exists (it starts that machine's executions).
  */
-export const JOBS_VISIBILITY_TIMEOUT_SECONDS = Math.max(...(Object.keys(TASKS) as TaskName[]).map(taskTimeout)) + 60;
+export const JOB_STARTER = {
+  resource: "JobStarter",
+  handler: "functions/start-jobs.handler",
+  memoryMB: 256,
+  timeoutSeconds: JOB_STARTER_TIMEOUT_SECONDS,
+} as const;
 
-/** Deliveries of a job message before it moves to the dead-letter queue. */
-export const JOBS_MAX_RECEIVE_COUNT = 3;
+/**
+ * The jobs queue's visibility timeout: at least six times the job starter's timeout (the Lambda
+ * Developer Guide's advice for an SQS event source), and longer than the slowest task's Step Functions
+ * timeout plus a minute. A message the starter defers is made visible again sooner, after
+ * ADMISSION_RETRY_SECONDS; this bounds how soon one whose StartExecution failed is delivered again.
+ */
+export const JOBS_VISIBILITY_TIMEOUT_SECONDS = Math.max(
+  6 * JOB_STARTER_TIMEOUT_SECONDS,
+  Math.max(...(Object.keys(TASKS) as TaskName[]).map(taskTimeout)) + 60,
+);
+
+export { JOBS_MAX_RECEIVE_COUNT } from "../pipeline/admission.js";

@@ -202,7 +202,7 @@ export function effectiveGrants(name: FunctionName, inputs: ModelInputs & { link
   return [...ownGrants(name, inputs), ...spec.links.flatMap((link) => linkGrants(link, inputs.links))];
 }
 
-// ---- State machine, Pipe, embedding endpoint ------------------------------------------------------
+// ---- State machine, job starter, embedding endpoint ------------------------------------------------------
 
 /**
  * The analysis state machine's role: invoke only its task functions (and their versions/aliases),
@@ -236,11 +236,24 @@ export function stateMachineGrants(functionArns: string[]): Grant[] {
   ];
 }
 
-/** The jobs Pipe's role: read and delete messages of the one queue, start the one state machine. */
-export function pipeGrants({ queueArn, stateMachineArn }: { queueArn: string; stateMachineArn: string }): Grant[] {
+/**
+ * The job starter (admission control, functions/start-jobs.ts): read, delete and defer (change the
+ * visibility of) messages of the one jobs queue; count the running executions of, and start, the one
+ * state machine.
+ */
+export function jobStarterGrants<S = string>({
+  queueArn,
+  stateMachineArn,
+}: {
+  queueArn: S;
+  stateMachineArn: S;
+}): Grant<S>[] {
   return [
-    { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources: [queueArn] },
-    { actions: ["states:StartExecution"], resources: [stateMachineArn] },
+    {
+      actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+      resources: [queueArn],
+    },
+    { actions: ["states:StartExecution", "states:ListExecutions"], resources: [stateMachineArn] },
   ];
 }
 

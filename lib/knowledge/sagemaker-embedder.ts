@@ -1,4 +1,5 @@
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import pRetry from "p-retry";
 import { EMBEDDING_DIMENSIONS, type Embedder } from "./types.js";
 import { l2Normalize, meanPool } from "./vectors.js";
 
@@ -7,6 +8,30 @@ export interface SageMakerEmbedderOptions {
   /** Always DEFAULT_AWS_REGION from config, never AWS_REGION. */
   region: string;
   client?: SageMakerRuntimeClient;
+  /** Retries of a throttled call (beyond the SDK's own three attempts). */
+  throttleRetry?: ThrottleRetry;
+}
+
+export interface ThrottleRetry {
+  retries: number;
+  minTimeoutMs: number;
+  maxTimeoutMs: number;
+}
+
+/**
+ * A serverless endpoint refuses calls beyond its MaxConcurrency (or the account's total serverless
+ * concurrency) with a ThrottlingException, HTTP 429 or 503: waited out with jittered backoff, up to
+ * about 20 s in all — the reporter has minutes, and a report without market context is the fallback.
+ */
+export const EMBEDDING_THROTTLE_RETRY: ThrottleRetry = { retries: 6, minTimeoutMs: 250, maxTimeoutMs: 8000 };
+
+/** Throttling or a momentarily unavailable endpoint: worth waiting for. */
+export function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return (
+    error.name === "ThrottlingException" || error.name === "ServiceUnavailable" || status === 429 || status === 503
+  );
 }
 
 export class EmbeddingResponseError extends Error {
@@ -28,13 +53,18 @@ export class SageMakerEmbedder implements Embedder {
   readonly dimensions = EMBEDDING_DIMENSIONS;
   readonly client: SageMakerRuntimeClient;
   readonly endpointName: string;
+  private readonly throttleRetry: ThrottleRetry;
 
   constructor(options: SageMakerEmbedderOptions) {
     this.endpointName = options.endpointName;
     this.client = options.client ?? new SageMakerRuntimeClient({ region: options.region });
+    this.throttleRetry = options.throttleRetry ?? EMBEDDING_THROTTLE_RETRY;
   }
 
-  /** Sequential on purpose: the serverless endpoint allows little concurrency; the SDK retries throttling. */
+  /**
+   * Sequential on purpose: one call in flight per running job, so the endpoint's MaxConcurrency, sized
+   * to the jobs admission control runs at once (`embeddingMaxConcurrency`), is never exceeded by this app.
+   */
   async embed(texts: string[]): Promise<number[][]> {
     const vectors: number[][] = [];
     for (const text of texts) vectors.push(await this.embedOne(text));
@@ -42,14 +72,25 @@ export class SageMakerEmbedder implements Embedder {
   }
 
   private async embedOne(text: string): Promise<number[]> {
-    const response = await this.client.send(
-      new InvokeEndpointCommand({
-        EndpointName: this.endpointName,
-        ContentType: "application/json",
-        Accept: "application/json",
-        Body: JSON.stringify({ inputs: text }),
-      }),
-    );
+    // A fresh command per attempt: a retried send never reuses a command whose middleware already ran.
+    const invoke = () =>
+      this.client.send(
+        new InvokeEndpointCommand({
+          EndpointName: this.endpointName,
+          ContentType: "application/json",
+          Accept: "application/json",
+          Body: JSON.stringify({ inputs: text }),
+        }),
+      );
+    const { retries, minTimeoutMs, maxTimeoutMs } = this.throttleRetry;
+    const response = await pRetry(invoke, {
+      retries,
+      minTimeout: minTimeoutMs,
+      maxTimeout: maxTimeoutMs,
+      factor: 2,
+      randomize: true,
+      shouldRetry: ({ error }) => isThrottling(error),
+    });
     const body = new TextDecoder().decode(response.Body);
     return parseFeatureExtraction(body, `SageMaker endpoint "${this.endpointName}"`);
   }

@@ -47,19 +47,36 @@ export const MAP_MAX_CONCURRENCY = 3;
 export const MAX_JOB_SECONDS = 1800;
 
 /**
- * Step Functions' Retry for "no capacity now": Lambda refusing an invocation over the function's
- * reserved concurrency (Lambda.TooManyRequestsException), or the model still throttling after the
- * in-function retries (ThrottledError). Jittered backoff up to a minute, and enough attempts that a
- * job waits until MAX_JOB_SECONDS rather than failing earlier.
+ * Step Functions' Retry for "no capacity now": Lambda refusing an invocation (account concurrency, or a
+ * function's reserved concurrency when configured: Lambda.TooManyRequestsException), or the model still
+ * throttling after the in-function retries (ThrottledError). Backoff up to a minute without jitter, so
+ * the waits are what they say: the attempts always outlast MAX_JOB_SECONDS and the execution's own
+ * timeout, not an exhausted retrier, is what ends a job that never got capacity. (With FULL jitter a
+ * delay is uniform in [0, cap]: 67 attempts summed to less than 1,800 s about a third of the time.)
+ * Admission control (`lib/pipeline/admission.ts`) keeps the jobs that run few enough that this is rare.
  */
 export const CAPACITY_RETRY = {
   errors: ["Lambda.TooManyRequestsException", "ThrottledError"],
   intervalSeconds: 4,
   backoffRate: 1.5,
   maxDelaySeconds: 60,
-  /** Even with FULL jitter (a delay is uniform in [0, cap], mean cap/2) the attempts outlast MAX_JOB_SECONDS. */
-  maxAttempts: Math.ceil((2 * MAX_JOB_SECONDS) / 60) + 7,
+  jitter: "NONE",
+  maxAttempts: attemptsToOutlast(MAX_JOB_SECONDS, { intervalSeconds: 4, backoffRate: 1.5, maxDelaySeconds: 60 }),
 } as const;
+
+/** Fewest attempts of a capped exponential backoff whose waits add up to at least `seconds`. */
+export function attemptsToOutlast(
+  seconds: number,
+  retry: { intervalSeconds: number; backoffRate: number; maxDelaySeconds: number },
+): number {
+  let total = 0;
+  let attempts = 0;
+  while (total < seconds) {
+    total += Math.min(retry.intervalSeconds * retry.backoffRate ** attempts, retry.maxDelaySeconds);
+    attempts += 1;
+  }
+  return attempts;
+}
 
 /**
  * A tagger attempt that used its time budget stores what it classified and throws `TaggerOutOfTimeError`;
@@ -74,8 +91,8 @@ export const TAGGER_RESUME_RETRY = {
   maxAttempts: 3,
 } as const;
 
-/** Longest total wait the capacity retrier allows if every jittered delay came out at its cap, seconds. */
-export function capacityRetryCeilingSeconds(retry: typeof CAPACITY_RETRY = CAPACITY_RETRY): number {
+/** Total wait of the capacity retrier over all its attempts, seconds (no jitter: every run waits exactly this). */
+export function capacityRetryTotalSeconds(retry: typeof CAPACITY_RETRY = CAPACITY_RETRY): number {
   let total = 0;
   for (let attempt = 0; attempt < retry.maxAttempts; attempt++) {
     total += Math.min(retry.intervalSeconds * retry.backoffRate ** attempt, retry.maxDelaySeconds);
@@ -108,6 +125,30 @@ export interface ScaleLimits {
   reservedConcurrency: Record<AgentName, number>;
   /** Tokens the in-flight calls reserve at most (each input + MAX_OUTPUT_TOKENS_PER_CALL); must fit the per-minute quota. */
   inFlightReservation: number;
+  /** Seconds one job takes unthrottled, start to end ({@link jobServiceSeconds}). */
+  jobSeconds: number;
+  /**
+   * Executions admission control lets run at once: the job rate the quota sustains × a job's seconds
+   * (Little's law), rounded up. The job starter starts no more (lib/pipeline/admission.ts).
+   */
+  maxRunningJobs: number;
+}
+
+/** Seconds outside the agents per job: claim and value the snapshot, finalize (measured order of magnitude). */
+const BOOKKEEPING_SECONDS_PER_JOB = 0.3;
+
+/**
+ * Seconds one job takes unthrottled: bookkeeping, the tagger (when it runs), the planner, then the
+ * slowest of the specialists, which run side by side (the Map).
+ */
+export function jobServiceSeconds(profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES): number {
+  const specialists = (["reporter", "charter", "retirement"] as const).map((name) => invocationSeconds(profiles[name]));
+  return (
+    BOOKKEEPING_SECONDS_PER_JOB +
+    profiles.tagger.share * invocationSeconds(profiles.tagger) +
+    invocationSeconds(profiles.planner) +
+    Math.max(...specialists)
+  );
 }
 
 /**
@@ -133,12 +174,15 @@ export function scaleLimits(
     (sum, name) => sum + reservedConcurrency[name] * (profiles[name].inputTokensPerCall + MAX_OUTPUT_TOKENS_PER_CALL),
     0,
   );
+  const jobSeconds = jobServiceSeconds(profiles);
   return {
     quota,
     jobsPerMinute,
     boundBy: byTokens <= byRequests ? "tokens" : "requests",
     reservedConcurrency,
     inFlightReservation,
+    jobSeconds,
+    maxRunningJobs: Math.max(1, Math.ceil((jobsPerMinute / 60) * jobSeconds)),
   };
 }
 
@@ -163,4 +207,18 @@ export function modelQuotaFromEnv(env: Record<string, string | undefined>): Mode
       DEFAULT_MODEL_QUOTA.requestsPerMinute,
     ),
   };
+}
+
+/**
+ * Reserved concurrency per agent function, as the deploy environment asks: none unless
+ * `ALEX_RESERVED_CONCURRENCY=quota` (then sized from the model quota by {@link scaleLimits}). Without
+ * reservations the model quota is still respected: admission control starts no more jobs than it sustains.
+ */
+export function reservedConcurrencyFromEnv(
+  env: Record<string, string | undefined>,
+): Partial<Record<AgentName, number>> {
+  const setting = env.ALEX_RESERVED_CONCURRENCY?.trim() || "off";
+  if (setting === "off") return {};
+  if (setting === "quota") return scaleLimits(modelQuotaFromEnv(env)).reservedConcurrency;
+  throw new Error(`ALEX_RESERVED_CONCURRENCY: expected "off" or "quota", got "${setting}"`);
 }

@@ -6,6 +6,7 @@ import {
   MAX_JOB_SECONDS,
   MAX_OUTPUT_TOKENS_PER_CALL,
   type ModelQuota,
+  scaleLimits,
 } from "./limits.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
@@ -13,18 +14,25 @@ import {
   AGENT_PROFILES,
   type AgentName,
   type AgentProfile,
+  MEASURED,
   MODEL_SPEED,
   modelCallSeconds,
   PUBLISHED_LIMITS,
+  SERVICE_TIMES,
   UNIT_PRICES,
 } from "./workload.js";
 
 /**
- * The deployed pipeline as a discrete-event model: SQS → Pipe → StartExecution (token bucket) → Prepare
- * job → (Tag) → Plan → Map of specialists → Finalize, each agent a Lambda function with reserved
- * concurrency (refused invocations wait out the state machine's jittered Retry), each model call taking
- * its reservation from Bedrock's token and request buckets (429s retried in the function with p-retry's
- * backoff, then handed back to Step Functions as ThrottledError), Aurora's ACUs following the Data API load.
+ * The deployed pipeline as a discrete-event model: SQS → job starter (admission control: at most
+ * `maxRunningJobs` executions, the rest wait in the queue and are offered again every
+ * `admissionRetrySeconds`) → StartExecution (token bucket) → Prepare job → (Refresh prices) → (Tag) →
+ * Plan → Map of specialists → Finalize. Each task is a Lambda invocation (cold starts when no warm
+ * environment is idle; reserved concurrency only if configured, refusals waiting out the Retry); each
+ * model call takes its reservation from Bedrock's token and request buckets (429s retried in the
+ * function with p-retry's backoff, then handed back to Step Functions as ThrottledError) and lasts a
+ * lognormal multiple of its mean (tail latency); the reporter first embeds its queries one at a time on
+ * the serverless endpoint (MaxConcurrency, cold starts, throttles retried, else no market context);
+ * Aurora's ACUs follow the Data API load, and it pauses when idle and resumes on the next statement.
  */
 
 export interface Scenario {
@@ -40,7 +48,16 @@ export interface Scenario {
 
 export interface Settings {
   quota: ModelQuota;
-  reservedConcurrency: Record<AgentName, number>;
+  /** Reserved concurrency per agent function; none unless ALEX_RESERVED_CONCURRENCY=quota. */
+  reservedConcurrency: Partial<Record<AgentName, number>>;
+  /** Admission control's budget of running executions (Infinity: every message starts at once). */
+  maxRunningJobs: number;
+  /** How long a deferred message stays invisible (ADMISSION_RETRY_SECONDS, lib/pipeline/admission.ts). */
+  admissionRetrySeconds: number;
+  /** A job pending longer is failed by the sweeper (EXECUTION_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS). */
+  pendingLimitSeconds: number;
+  /** The embedding endpoint's MaxConcurrency. */
+  embeddingMaxConcurrency: number;
   mapMaxConcurrency: number;
   maxJobSeconds: number;
   auroraMaxAcu: number;
@@ -48,17 +65,26 @@ export interface Settings {
   modelMaxRetries: number;
 }
 
-/** Bookkeeping tasks outside the agents: run time and Data API statements (measured order of magnitude). */
+const measuredSeconds = (task: string, fallback: number) => MEASURED.taskSeconds[task] ?? fallback;
+/** Bookkeeping tasks outside the agents: run time (measured by `npm run load`) and Data API statements (order of magnitude). */
 const BOOKKEEPING = {
-  prepareJob: { seconds: 0.15, statements: 4, memoryMB: 256 },
-  finalizeJob: { seconds: 0.15, statements: 4, memoryMB: 256 },
+  prepareJob: { seconds: measuredSeconds("prepareJob", 0.15), statements: 4, memoryMB: 256 },
+  // The load test refreshes without a market-data key (recorded, and the job goes on): the Polygon calls are assumed.
+  refreshPrices: SERVICE_TIMES.refreshPrices,
+  finalizeJob: { seconds: measuredSeconds("finalizeJob", 0.15), statements: 4, memoryMB: 256 },
 } as const;
 /** Data API statements per agent invocation (reads of the job and snapshot, writes of the result). */
 const AGENT_STATEMENTS = 4;
 /** Transitions outside the tasks: Job claimed?, Instruments missing?, Run specialists, Job completed?, Analysis complete. */
 const FIXED_TRANSITIONS = 5;
-/** SQS requests per job: send, receive (the Pipe), delete. */
+/** SQS requests per job: send, receive (the job starter's batch, ÷ 10 ≈ 1 with the delete), delete. */
 const SQS_REQUESTS_PER_JOB = 3;
+/** SQS requests per deferral: its share of a batch receive, and its ChangeMessageVisibility. */
+const SQS_REQUESTS_PER_DEFERRAL = 1.1;
+/** The job starter's invocation: seconds and memory (ListExecutions + up to 10 StartExecution / ChangeMessageVisibility). */
+const STARTER = { seconds: 0.25, memoryMB: 256, batch: 10 };
+/** Retries of a throttled embedding call and their backoff (EMBEDDING_THROTTLE_RETRY, lib/knowledge/sagemaker-embedder.ts). */
+const EMBEDDING_RETRY = { retries: 6, minSeconds: 0.25, maxSeconds: 8 };
 
 export interface LimitUse {
   limit: string;
@@ -91,17 +117,35 @@ export interface SimulationResult {
   model429s: number;
   lambdaRefusals: number;
   stateTransitions: number;
+  /** Most executions running at once, and messages the job starter handed back to the queue. */
+  peakRunningJobs: number;
+  deferrals: number;
+  /** Jobs failed by the sweeper while still waiting in the queue. */
+  sweptPending: number;
+  lambdaColdStarts: number;
+  embeddingCalls: number;
+  embeddingThrottles: number;
+  embeddingColdStarts: number;
+  /** Reports written without market context (the endpoint kept throttling). */
+  marketContextMissing: number;
+  auroraResumes: number;
   costPerJob: CostPerJob;
   events: number;
 }
 
+/** USD per completed job, one line per service (fixed monthly costs: scripts/simulate.ts). */
 export interface CostPerJob {
   modelTokens: number;
   lambda: number;
   stepFunctions: number;
-  aurora: number;
+  sqs: number;
+  auroraAcu: number;
+  auroraIo: number;
   dataApi: number;
-  sqsAndPipes: number;
+  cloudWatchLogs: number;
+  xray: number;
+  sageMaker: number;
+  s3Vectors: number;
   total: number;
 }
 
@@ -110,11 +154,12 @@ interface Job {
   deadline: number;
   active: number;
   done: boolean;
+  executing: boolean;
 }
 
 type FunctionName = AgentName | keyof typeof BOOKKEEPING;
 
-const FUNCTIONS: FunctionName[] = [...AGENT_NAMES, "prepareJob", "finalizeJob"];
+const FUNCTIONS: FunctionName[] = [...AGENT_NAMES, "prepareJob", "refreshPrices", "finalizeJob"];
 const keysFor = (prefix: string) =>
   Object.fromEntries(FUNCTIONS.map((fn) => [fn, `${prefix}:${fn}`])) as Record<FunctionName, string>;
 const KEYS = { attempts: keysFor("attempts"), refused: keysFor("refused"), concurrency: keysFor("concurrency") };
@@ -138,9 +183,9 @@ export function simulatePipeline(
   );
   const unreserved =
     PUBLISHED_LIMITS.lambdaAccountConcurrency -
-    AGENT_NAMES.reduce((sum, a) => sum + settings.reservedConcurrency[a], 0);
+    AGENT_NAMES.reduce((sum, a) => sum + (settings.reservedConcurrency[a] ?? 0), 0);
   const limitOf = (fn: FunctionName) =>
-    fn in BOOKKEEPING ? unreserved : settings.reservedConcurrency[fn as AgentName];
+    fn in BOOKKEEPING ? unreserved : (settings.reservedConcurrency[fn as AgentName] ?? unreserved);
   const inFlight: Record<string, number> = {};
   let bookkeepingInFlight = 0;
 
@@ -177,6 +222,26 @@ export function simulatePipeline(
   let inSystem = 0;
   let running = 0;
   const queueByMinute: number[] = [];
+  const backlog: Job[] = [];
+  let executions = 0;
+  let peakRunningJobs = 0;
+  let deferrals = 0;
+  let sweptPending = 0;
+  let starterInvocations = 0;
+  let lambdaColdStarts = 0;
+  let embeddingCalls = 0;
+  let embeddingThrottles = 0;
+  let embeddingColdStarts = 0;
+  let embeddingSeconds = 0;
+  let embeddingInFlight = 0;
+  const embeddingIdleSince: number[] = [];
+  let marketContextMissing = 0;
+  let auroraPaused = false;
+  let auroraResumeAt = 0;
+  let auroraIdleSeconds = 0;
+  let auroraResumes = 0;
+  let sqsRequests = 0;
+  const idleSince = Object.fromEntries(FUNCTIONS.map((fn) => [fn, [] as number[]])) as Record<FunctionName, number[]>;
 
   const transition = (n = 1) => {
     transitions += n;
@@ -190,6 +255,10 @@ export function simulatePipeline(
     if (job.active > 0) running -= 1;
     if (ok) durations.push(sim.now - job.arrived);
     else timedOut += 1;
+    if (job.executing) {
+      executions -= 1;
+      admit();
+    }
   };
   const expired = (job: Job) => {
     if (job.done) return true;
@@ -204,18 +273,76 @@ export function simulatePipeline(
     if (before > 0 && job.active === 0 && !job.done) running -= 1;
   };
 
-  /** The capacity Retry: FULL jitter over the capped exponential interval. */
+  /** The capacity Retry: the capped exponential interval, no jitter. */
   const capacityDelay = (attempt: number) =>
-    u() *
     Math.min(CAPACITY_RETRY.intervalSeconds * CAPACITY_RETRY.backoffRate ** attempt, CAPACITY_RETRY.maxDelaySeconds);
   /** p-retry's delay before retry `attempt` (0-based): 1 s doubling to 20 s, times a random factor in [1, 2). */
   const modelRetryDelay = (attempt: number) => Math.min(1 * 2 ** attempt, 20) * (1 + u());
 
+  /** Statements' time; a paused cluster resumes first (the Data API driver retries while it does). */
   const dbSeconds = (n: number) => {
     statements += n;
     statementsThisSecond += n;
-    return 0.01 * n * Math.max(1, auroraUtilisation);
+    auroraIdleSeconds = 0;
+    if (auroraPaused) {
+      auroraPaused = false;
+      auroraResumes += 1;
+      auroraResumeAt = sim.now + SERVICE_TIMES.auroraResumeSeconds;
+    }
+    return Math.max(0, auroraResumeAt - sim.now) + 0.01 * n * Math.max(1, auroraUtilisation);
   };
+
+  /** A model call's duration: its mean times a lognormal factor of mean 1 (the tail of real latency). */
+  const latencyFactor = () => {
+    const sigma = SERVICE_TIMES.modelLatencySigma;
+    const z = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+    return Math.exp(sigma * z - (sigma * sigma) / 2);
+  };
+
+  /** Init seconds of an invocation of `fn`: none if a warm environment is idle, else a cold start. */
+  const coldStartSeconds = (fn: FunctionName) => {
+    const idle = idleSince[fn];
+    while (idle.length > 0) {
+      const since = idle.pop() as number;
+      if (sim.now - since <= SERVICE_TIMES.lambdaIdleSeconds) return 0;
+    }
+    lambdaColdStarts += 1;
+    return fn in BOOKKEEPING
+      ? SERVICE_TIMES.lambdaColdStartSeconds.bookkeeping
+      : SERVICE_TIMES.lambdaColdStartSeconds.agent;
+  };
+
+  /** The reporter's embedding calls, one at a time; `then(missing)` says whether the market context is missing. */
+  const embed = (calls: number, attempt: number, then: (missing: boolean) => void) => {
+    if (calls === 0) return then(false);
+    if (embeddingInFlight >= settings.embeddingMaxConcurrency) {
+      embeddingThrottles += 1;
+      if (attempt >= EMBEDDING_RETRY.retries) return then(true);
+      const delay = Math.min(EMBEDDING_RETRY.minSeconds * 2 ** attempt, EMBEDDING_RETRY.maxSeconds) * (1 + u());
+      return sim.after(delay, () => embed(calls, attempt + 1, then));
+    }
+    embeddingInFlight += 1;
+    embeddingCalls += 1;
+    let cold: number = SERVICE_TIMES.embeddingColdStartSeconds;
+    while (embeddingIdleSince.length > 0) {
+      const since = embeddingIdleSince.pop() as number;
+      if (sim.now - since <= SERVICE_TIMES.embeddingIdleSeconds) {
+        cold = 0;
+        break;
+      }
+    }
+    if (cold > 0) embeddingColdStarts += 1;
+    const seconds = SERVICE_TIMES.embeddingSeconds * latencyFactor();
+    embeddingSeconds += seconds;
+    sim.after(cold + seconds, () => {
+      embeddingInFlight -= 1;
+      embeddingIdleSince.push(sim.now);
+      embed(calls - 1, 0, then);
+    });
+  };
+  /** Embedding calls of one reporter invocation: the measured mean per job, rounded at random. */
+  const embeddingCallsPerReport = MEASURED.embeddingCallsPerJob / Math.max(profiles.reporter.share, 1e-9);
+  const reportEmbeddings = () => Math.floor(embeddingCallsPerReport) + (u() < embeddingCallsPerReport % 1 ? 1 : 0);
 
   /** One model call of an agent; `then(ok)` with false once the in-function retries are spent. */
   const modelCall = (agent: AgentName, attempt: number, then: (ok: boolean) => void) => {
@@ -232,7 +359,7 @@ export function simulatePipeline(
       return sim.after(modelRetryDelay(attempt), () => modelCall(agent, attempt + 1, then));
     }
     const output = p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall;
-    sim.after(modelCallSeconds(p), () => {
+    sim.after(modelCallSeconds(p) * latencyFactor(), () => {
       tokens.give(MAX_OUTPUT_TOKENS_PER_CALL - output, sim.now);
       inputTokens += p.inputTokensPerCall;
       outputTokens += output;
@@ -258,11 +385,13 @@ export function simulatePipeline(
     lambdaRequests += 1;
     activate(job, 1);
     const started = sim.now;
+    const init = coldStartSeconds(fn);
     const memoryMB = isAgent
       ? profiles[fn as AgentName].memoryMB
       : BOOKKEEPING[fn as keyof typeof BOOKKEEPING].memoryMB;
     const end = (ok: boolean) => {
       gbSeconds += ((sim.now - started) * memoryMB) / 1024;
+      idleSince[fn].push(sim.now);
       if (isAgent) inFlight[fn] -= 1;
       else bookkeepingInFlight -= 1;
       activate(job, -1);
@@ -271,17 +400,26 @@ export function simulatePipeline(
     };
     if (!isAgent) {
       const b = BOOKKEEPING[fn as keyof typeof BOOKKEEPING];
-      return sim.after(b.seconds + dbSeconds(b.statements), () => end(true));
+      return sim.after(init + b.seconds + dbSeconds(b.statements), () => end(true));
     }
     const p = profiles[fn as AgentName];
+    const calls = Math.floor(p.callsPerInvocation) + (u() < p.callsPerInvocation % 1 ? 1 : 0);
     const call = (i: number) => {
-      if (i === p.callsPerInvocation)
-        return sim.after(p.overheadSeconds + dbSeconds(AGENT_STATEMENTS), () => end(true));
+      if (i === calls) return sim.after(p.overheadSeconds + dbSeconds(AGENT_STATEMENTS), () => end(true));
       modelCall(fn as AgentName, 0, (ok) => (ok ? call(i + 1) : end(false)));
     };
-    call(0);
+    const afterInit = () =>
+      fn === "reporter"
+        ? embed(reportEmbeddings(), 0, (missing) => {
+            if (missing) marketContextMissing += 1;
+            call(0);
+          })
+        : call(0);
+    if (init > 0) sim.after(init, afterInit);
+    else afterInit();
   };
 
+  const refreshShare = MEASURED.tasksPerJob.refreshPrices ?? 0;
   const runJob = (job: Job) => {
     transition(FIXED_TRANSITIONS);
     task(job, "prepareJob", 0, () => {
@@ -302,15 +440,38 @@ export function simulatePipeline(
           };
           for (let i = 0; i < Math.min(settings.mapMaxConcurrency, chosen.length); i++) startOne();
         });
-      if (u() < profiles.tagger.share) task(job, "tagger", 0, plan);
-      else plan();
+      const tag = () => (u() < profiles.tagger.share ? task(job, "tagger", 0, plan) : plan());
+      if (u() < refreshShare) task(job, "refreshPrices", 0, tag);
+      else tag();
     });
   };
 
   const start = (job: Job) => {
     add("startExecution", 1);
     if (!startExecution.take(1, sim.now)) return sim.after(1, () => start(job));
+    job.deadline = sim.now + settings.maxJobSeconds;
     runJob(job);
+  };
+
+  /**
+   * Admission control: while the budget has room, the next queued job starts. A message the starter
+   * deferred becomes visible again within `admissionRetrySeconds`; with a backlog of B messages offered
+   * in batches, the next one is seen after about retry × batch / B.
+   */
+  const admit = () => {
+    while (backlog.length > 0 && executions < settings.maxRunningJobs) {
+      const job = backlog.shift() as Job;
+      if (job.done) continue;
+      executions += 1;
+      job.executing = true;
+      peakRunningJobs = Math.max(peakRunningJobs, executions);
+      notePeak("executions", executions);
+      add("admitted", 1);
+      starterInvocations += 1 / STARTER.batch;
+      const seen =
+        backlog.length === 0 ? 0 : (u() * settings.admissionRetrySeconds * STARTER.batch) / (backlog.length + 1);
+      sim.after(Math.min(seen, settings.admissionRetrySeconds), () => start(job));
+    }
   };
 
   // Poisson arrivals by thinning.
@@ -321,7 +482,15 @@ export function simulatePipeline(
       if (u() < scenario.rate(t) / scenario.maxRate) {
         jobs += 1;
         inSystem += 1;
-        start({ arrived: sim.now, deadline: sim.now + settings.maxJobSeconds, active: 0, done: false });
+        sqsRequests += SQS_REQUESTS_PER_JOB;
+        backlog.push({
+          arrived: sim.now,
+          deadline: Number.POSITIVE_INFINITY,
+          active: 0,
+          done: false,
+          executing: false,
+        });
+        admit();
       }
       arrive(t + exponential(scenario.maxRate, u()));
     });
@@ -331,9 +500,24 @@ export function simulatePipeline(
   // Aurora's capacity follows the Data API load each second (it doubles at most every `acuScaleUpSecondsPerDoubling`).
   const { aurora } = PUBLISHED_LIMITS;
   const tick = () => {
+    // Deferred messages come back every admissionRetrySeconds: each is a receive share and a ChangeMessageVisibility.
+    const deferredNow = backlog.length / settings.admissionRetrySeconds;
+    deferrals += deferredNow;
+    add("deferred", deferredNow);
+    sqsRequests += deferredNow * SQS_REQUESTS_PER_DEFERRAL;
+    starterInvocations += deferredNow / STARTER.batch;
+    while (backlog.length > 0 && sim.now - backlog[0].arrived > settings.pendingLimitSeconds) {
+      const job = backlog.shift() as Job;
+      sweptPending += 1;
+      finish(job, false);
+    }
     const needed = statementsThisSecond / aurora.dataApiStatementsPerAcuSecond;
+    auroraIdleSeconds = statementsThisSecond === 0 && inSystem === 0 ? auroraIdleSeconds + 1 : 0;
     statementsThisSecond = 0;
-    const target = Math.min(settings.auroraMaxAcu, Math.max(needed * 1.25, inSystem > 0 ? 0.5 : aurora.minAcu));
+    if (auroraIdleSeconds >= SERVICE_TIMES.auroraPauseAfterSeconds) auroraPaused = true;
+    // Idle but not paused, the cluster sits at its smallest running capacity (0.5 ACU); paused, at 0.
+    const floor = auroraPaused ? aurora.minAcu : 0.5;
+    const target = Math.min(settings.auroraMaxAcu, Math.max(needed * 1.25, floor));
     acu = target > acu ? Math.min(target, Math.max(0.5, acu) * 2 ** (1 / aurora.acuScaleUpSecondsPerDoubling)) : target;
     auroraUtilisation = acu > 0 ? needed / acu : 0;
     acuSeconds += acu;
@@ -349,6 +533,9 @@ export function simulatePipeline(
   const sorted = [...durations].sort((a, b) => a - b);
   const pct = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
   const limits = limitUses(perMinute, peakConcurrency, settings, unreserved);
+  const gb = (mb: number) => mb / 1024;
+  gbSeconds += starterInvocations * STARTER.seconds * gb(STARTER.memoryMB);
+  lambdaRequests += starterInvocations;
   const first = (kind: LimitUse["kind"]) =>
     limits
       .filter((l) => l.kind === kind && l.saturatedAt !== null)
@@ -362,11 +549,16 @@ export function simulatePipeline(
     ),
     lambda: perJob(gbSeconds * price.lambdaArmPerGbSecond + (lambdaRequests * price.lambdaPerMillionRequests) / 1e6),
     stepFunctions: perJob((transitions * price.stepFunctionsPerThousandTransitions) / 1000),
-    aurora: perJob((acuSeconds / 3600) * price.auroraPerAcuHour),
+    sqs: perJob((sqsRequests * price.sqsPerMillionRequests) / 1e6),
+    auroraAcu: perJob((acuSeconds / 3600) * price.auroraPerAcuHour),
+    // One billed I/O per statement: an assumption (small indexed rows, mostly cached reads; writes go to storage).
+    auroraIo: perJob((statements * price.auroraIoPerMillionRequests) / 1e6),
     dataApi: perJob((statements * price.dataApiPerMillionRequests) / 1e6),
-    sqsAndPipes: perJob(
-      (jobs * (SQS_REQUESTS_PER_JOB * price.sqsPerMillionRequests + price.pipesPerMillionRequests)) / 1e6,
-    ),
+    cloudWatchLogs: perJob((jobs * SERVICE_TIMES.logBytesPerJob * price.cloudWatchLogsIngestPerGb) / 1e9),
+    // One trace per execution (the state machine's X-Ray tracing).
+    xray: perJob((jobs * price.xrayPerMillionTracesRecorded) / 1e6),
+    sageMaker: perJob(embeddingSeconds * 3 * price.sageMakerServerlessPerGbSecond),
+    s3Vectors: perJob((embeddingCalls * price.s3VectorsPerMillionQueries) / 1e6),
   };
   return {
     scenario: scenario.name,
@@ -383,6 +575,15 @@ export function simulatePipeline(
     model429s,
     lambdaRefusals,
     stateTransitions: transitions,
+    peakRunningJobs,
+    deferrals: Math.round(deferrals),
+    sweptPending,
+    lambdaColdStarts,
+    embeddingCalls,
+    embeddingThrottles,
+    embeddingColdStarts,
+    marketContextMissing,
+    auroraResumes,
     costPerJob: { ...cost, total: Object.values(cost).reduce((a, b) => a + b, 0) },
     events: sim.events,
   };
@@ -423,11 +624,22 @@ function limitUses(
       series("requests"),
     ),
     use("Bedrock requests per minute", "published", per(series("requests"), settings.quota.requestsPerMinute)),
-    ...AGENT_NAMES.map((agent) =>
+    ...(Number.isFinite(settings.maxRunningJobs)
+      ? [
+          use(
+            `Admission control: running jobs (${settings.maxRunningJobs})`,
+            "setting",
+            per(peaks.get("executions") ?? [], settings.maxRunningJobs),
+            series("deferred"),
+            Array.from(series("deferred"), (d, m) => (d ?? 0) + (series("admitted")[m] ?? 0)),
+          ),
+        ]
+      : []),
+    ...AGENT_NAMES.filter((agent) => settings.reservedConcurrency[agent] !== undefined).map((agent) =>
       use(
         `Lambda reserved concurrency: ${agent} (${settings.reservedConcurrency[agent]})`,
         "setting",
-        per(peaks.get(`concurrency:${agent}`) ?? [], settings.reservedConcurrency[agent]),
+        per(peaks.get(`concurrency:${agent}`) ?? [], settings.reservedConcurrency[agent] as number),
         series(`refused:${agent}`),
         series(`attempts:${agent}`),
       ),
@@ -455,15 +667,20 @@ function limitUses(
   ];
 }
 
-/** The settings the stack deploys, for a quota and Aurora maximum. */
+/** The settings the stack deploys, for a quota, its reservations (none by default) and Aurora maximum. */
 export function deployedSettings(
   quota: ModelQuota,
-  reservedConcurrency: Record<AgentName, number>,
+  reservedConcurrency: Partial<Record<AgentName, number>> = {},
   overrides: Partial<Settings> = {},
 ): Settings {
+  const maxRunningJobs = scaleLimits(quota).maxRunningJobs;
   return {
     quota,
     reservedConcurrency,
+    maxRunningJobs,
+    admissionRetrySeconds: 20,
+    pendingLimitSeconds: MAX_JOB_SECONDS + 600,
+    embeddingMaxConcurrency: Math.min(200, maxRunningJobs),
     mapMaxConcurrency: MAP_MAX_CONCURRENCY,
     maxJobSeconds: MAX_JOB_SECONDS,
     auroraMaxAcu: PUBLISHED_LIMITS.aurora.maxAcu,

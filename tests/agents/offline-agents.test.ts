@@ -65,7 +65,7 @@ describe("the agents on the offline model, demo user", () => {
     expect(recommendations.length).toBeLessThanOrEqual(7);
     expect(content.split("## Market Context")[1]).toContain("Market insights for SPY, QQQ, BND, VTI, VEA:");
     expect(result.usage.requests).toBe(2); // one reporter call (insights looked up in code), one reviewer call
-    expect(job?.report_payload).toMatchObject({ agent: "reporter", model: "offline" });
+    expect(job?.report_payload).toMatchObject({ agent: "reporter", model: "offline", market_context: "included" });
     expect(job?.report_payload).toMatchObject({
       review: { status: "reviewed", score: 100, issues: [], revised: false, model: "offline" },
     });

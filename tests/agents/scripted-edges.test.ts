@@ -242,9 +242,13 @@ describe("agent edges with the SDK's scripted model", () => {
       "The market insights lookup failed: SageMaker endpoint unavailable",
     );
     model.assertComplete();
-    const content = ((await getJob(db, jobId))?.report_payload as { content: string }).content;
-    expect(content).toContain("## Accounts Not Covered Above");
-    expect(content).toContain("Taxable Brokerage");
+    const payload = (await getJob(db, jobId))?.report_payload as Record<string, string>;
+    expect(payload.content).toContain("## Accounts Not Covered Above");
+    expect(payload.content).toContain("Taxable Brokerage");
+    expect(payload.market_context).toBe("missing");
+    expect(payload.market_context_reason).toBe("the market insights lookup failed: SageMaker endpoint unavailable");
+    expect(payload.content).toMatch(/Market context missing:.*no market insights for your holdings\.\n$/);
+    expect(payload.content).not.toContain("SageMaker");
   });
 
   it("fails clearly on bad input: unknown job, missing snapshot, empty batch", async () => {

@@ -129,13 +129,13 @@ export const EXPECTED: Record<string, string[]> = {
       "*",
     ),
   ],
-  pipe: [
-    `trust pipes.amazonaws.com${THIS_ACCOUNT}`,
-    "assumed by aws.pipes.Pipe JobsPipe",
-    `source ${QUEUE_ARN} (one message per execution)`,
-    `target ${MACHINE_ARN}`,
-    ...allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], QUEUE_ARN),
-    ...allow(["states:StartExecution"], MACHINE_ARN),
+  "function JobStarter": [
+    ...allow(
+      ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+      QUEUE_ARN,
+    ),
+    ...allow(["states:StartExecution", "states:ListExecutions"], MACHINE_ARN),
+    `event source ${QUEUE_ARN}`,
   ],
   "price refresh schedule": [
     `trust scheduler.amazonaws.com${THIS_ACCOUNT}`,

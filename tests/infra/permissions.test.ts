@@ -6,7 +6,7 @@ import {
   effectiveGrants,
   embeddingEndpointGrants,
   type Grant,
-  pipeGrants,
+  jobStarterGrants,
   policyDocument,
   priceRefreshScheduleGrants,
   RESOURCE_WILDCARD_ACTIONS,
@@ -50,7 +50,7 @@ const PROFILE_ARN = `arn:aws:bedrock:us-west-2:${ACCOUNT}:inference-profile/${PR
 const allRoles = (model: ModelChoice = DEFAULT_MODEL): Record<string, Grant[]> => ({
   ...Object.fromEntries(FUNCTION_NAMES.map((name) => [`function ${name}`, grantsOf(name, model)])),
   "state machine": stateMachineGrants(TASK_ARNS),
-  pipe: pipeGrants({ queueArn: QUEUE_ARN, stateMachineArn: MACHINE_ARN }),
+  "function JobStarter": jobStarterGrants({ queueArn: QUEUE_ARN, stateMachineArn: MACHINE_ARN }),
   "embedding endpoint": embeddingEndpointGrants({
     partition: "aws",
     account: ACCOUNT,
@@ -217,7 +217,7 @@ describe("the declared permissions are least privilege", () => {
         actionsOf(grantsOf(name)).filter((a) => service(a) === "bedrock"),
         name,
       ).toEqual([]);
-    for (const role of ["state machine", "pipe", "embedding endpoint"]) {
+    for (const role of ["state machine", "function JobStarter", "embedding endpoint"]) {
       expect(
         actionsOf(allRoles()[role]).some((a) => service(a) === "bedrock"),
         role,
@@ -307,10 +307,13 @@ describe("the declared permissions are least privilege", () => {
     expect(new Set(actionsOf(grants).map(service))).toEqual(new Set(["lambda", "logs", "xray"]));
   });
 
-  it("limits the Pipe to reading its queue and starting its state machine", () => {
-    expect(pipeGrants({ queueArn: QUEUE_ARN, stateMachineArn: MACHINE_ARN })).toEqual([
-      { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources: [QUEUE_ARN] },
-      { actions: ["states:StartExecution"], resources: [MACHINE_ARN] },
+  it("limits the job starter to its queue and to counting and starting executions of its state machine", () => {
+    expect(jobStarterGrants({ queueArn: QUEUE_ARN, stateMachineArn: MACHINE_ARN })).toEqual([
+      {
+        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+        resources: [QUEUE_ARN],
+      },
+      { actions: ["states:StartExecution", "states:ListExecutions"], resources: [MACHINE_ARN] },
     ]);
   });
 

@@ -2,13 +2,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { GetAccountSettingsCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config.js";
+import { embeddingServerlessConfig } from "../../lib/infra/embedding-image.js";
 import { TASK_NAMES, TASKS } from "../../lib/pipeline/tasks.js";
 import {
   CAPACITY_RETRY,
   MAP_MAX_CONCURRENCY,
   MAX_JOB_SECONDS,
+  perJob,
+  QUOTA_HEADROOM,
   scaleLimits,
   TAGGER_RESUME_RETRY,
 } from "../../lib/scale/limits.js";
@@ -42,9 +47,18 @@ function documentedLimits(): Record<string, string> {
   );
 }
 
+const QUOTA_ENV = { ALEX_RESERVED_CONCURRENCY: "quota" };
+const ACCOUNT_SETTINGS = (limit: number, unreserved: number) => ({
+  AccountLimit: { ConcurrentExecutions: limit, UnreservedConcurrentExecutions: unreserved },
+});
+
 describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst install`)", () => {
-  const functionArgs = new Map<string, Record<string, any>>();
+  let functionArgs = new Map<string, Record<string, any>>();
   let definition: Record<string, any>;
+  let functionsStack: any;
+  let deployFunctions: (reserved?: Record<string, number>) => Map<string, Record<string, any>>;
+  const lambda = mockClient(LambdaClient);
+  afterAll(() => lambda.restore());
   const documented = documentedLimits();
   const limits = scaleLimits();
 
@@ -81,7 +95,7 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
       $resolve: pulumi.all,
       $interpolate: pulumi.interpolate,
     });
-    const functionsStack = await import(pathToFileURL(resolve("stacks/functions.ts")).href);
+    functionsStack = await import(pathToFileURL(resolve("stacks/functions.ts")).href);
     const stateMachineStack = await import(pathToFileURL(resolve("stacks/state-machine.ts")).href);
     const ctx = {
       account: pulumi.output(ACCOUNT),
@@ -93,16 +107,35 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
       model: { provider: "bedrock", modelId: "openai.gpt-oss-120b-1:0" },
       bedrockRegion: "us-west-2",
     };
-    functionsStack.functions({ settings, ctx, links: { Database: {}, DatabasePrices: {}, KnowledgeBase: {} } });
+    deployFunctions = (reserved) => {
+      functionArgs = new Map();
+      functionsStack.functions({
+        settings,
+        ctx,
+        links: { Database: {}, DatabasePrices: {}, KnowledgeBase: {} },
+        reserved,
+      });
+      return functionArgs;
+    };
+    deployFunctions();
     const arns = Object.fromEntries(TASK_NAMES.map((t) => [t, `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${t}`]));
     const { machine } = stateMachineStack.analysisStateMachine({ arns, account: ACCOUNT });
     await new Promise((done) => machine.arn.apply(done));
     definition = JSON.parse(machines[0].definition);
   });
 
+  it("reserves no concurrency by default, on any function", () => {
+    expect(functionArgs.size).toBeGreaterThan(10);
+    for (const [resource, args] of functionArgs) expect(args.concurrency, resource).toBeUndefined();
+  });
+
   it.each(["tagger", "planner", "reporter", "charter", "retirement"] as const)(
-    "gives the %s function the reserved concurrency of lib/scale/limits.ts and docs/scale.md",
-    (agent) => {
+    "with ALEX_RESERVED_CONCURRENCY=quota, gives the %s function the reservation of lib/scale/limits.ts and docs/scale.md",
+    async (agent) => {
+      lambda.on(GetAccountSettingsCommand).resolves(ACCOUNT_SETTINGS(1000, 1000));
+      const reserved = await functionsStack.reservedConcurrency(QUOTA_ENV, "eu-west-1");
+      expect(reserved[agent]).toBe(limits.reservedConcurrency[agent]);
+      const args = deployFunctions(reserved);
       const resource = {
         tagger: "Tagger",
         planner: "Planner",
@@ -110,20 +143,45 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
         charter: "Charter",
         retirement: "Retirement",
       }[agent];
-      expect(functionArgs.get(resource)?.concurrency).toEqual({ reserved: limits.reservedConcurrency[agent] });
-      expect(documented[`reserved concurrency: ${agent}`]).toBe(String(limits.reservedConcurrency[agent]));
+      expect(args.get(resource)?.concurrency).toEqual({ reserved: limits.reservedConcurrency[agent] });
+      expect(args.get("PrepareJob")?.concurrency).toBeUndefined();
+      expect(documented[`reserved concurrency: ${agent}`]).toBe(`off (quota: ${limits.reservedConcurrency[agent]})`);
     },
   );
 
-  it("leaves the bookkeeping functions unreserved", () => {
-    for (const resource of ["PrepareJob", "FinalizeJob", "MarkJobFailed", "MigrateDatabase", "ExecutionEnded"]) {
-      expect(functionArgs.get(resource)?.concurrency, resource).toBeUndefined();
-    }
+  it("refuses, before deploying, reservations that would leave fewer than 100 unreserved, naming the limit", async () => {
+    const total = Object.values(limits.reservedConcurrency).reduce((a, b) => a + b, 0);
+    // A new account: 10 concurrent executions. Then one where other functions leave just short of enough.
+    lambda.on(GetAccountSettingsCommand).resolves(ACCOUNT_SETTINGS(10, 10));
+    await expect(functionsStack.reservedConcurrency(QUOTA_ENV, "eu-west-1")).rejects.toThrow(
+      new RegExp(`reserve ${total} .*Lambda limit of 10 concurrent executions.*requires 100 to stay unreserved`),
+    );
+    lambda.on(GetAccountSettingsCommand).resolves(ACCOUNT_SETTINGS(1000, 99 + total));
+    await expect(functionsStack.reservedConcurrency(QUOTA_ENV, "eu-west-1")).rejects.toThrow(
+      /leaving 99 of this account's Lambda limit of 1000 .*other functions already reserve/,
+    );
+    lambda.on(GetAccountSettingsCommand).resolves(ACCOUNT_SETTINGS(1000, 100 + total));
+    await expect(functionsStack.reservedConcurrency(QUOTA_ENV, "eu-west-1")).resolves.toEqual(
+      limits.reservedConcurrency,
+    );
+  });
+
+  it("asks the account nothing when nothing is reserved", async () => {
+    lambda.reset();
+    await expect(functionsStack.reservedConcurrency({}, "eu-west-1")).resolves.toEqual({});
+    await expect(
+      functionsStack.reservedConcurrency({ ALEX_RESERVED_CONCURRENCY: "off" }, "eu-west-1"),
+    ).resolves.toEqual({});
+    expect(lambda.calls()).toHaveLength(0);
+    await expect(functionsStack.reservedConcurrency({ ALEX_RESERVED_CONCURRENCY: "15" }, "eu-west-1")).rejects.toThrow(
+      /ALEX_RESERVED_CONCURRENCY: expected "off" or "quota", got "15"/,
+    );
   });
 
   it("deploys the Map's MaxConcurrency, the capacity Retry and the job timeout of the config and the doc", () => {
     const map = definition.States[STATE.runSpecialists];
     expect(map.MaxConcurrency).toBe(MAP_MAX_CONCURRENCY);
+    expect(documented["running jobs (admission)"]).toBe(String(limits.maxRunningJobs));
     expect(documented["Map MaxConcurrency"]).toBe(String(map.MaxConcurrency));
     expect(definition.TimeoutSeconds).toBe(MAX_JOB_SECONDS);
     expect(documented["job timeout (TimeoutSeconds)"]).toBe(`${definition.TimeoutSeconds} s`);
@@ -134,10 +192,10 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
       MaxAttempts: CAPACITY_RETRY.maxAttempts,
       BackoffRate: CAPACITY_RETRY.backoffRate,
       MaxDelaySeconds: CAPACITY_RETRY.maxDelaySeconds,
-      JitterStrategy: "FULL",
+      JitterStrategy: "NONE",
     });
     expect(documented["capacity Retry"]).toBe(
-      `${retry.ErrorEquals.join(", ")}: ${retry.IntervalSeconds} s × ${retry.BackoffRate}, max ${retry.MaxDelaySeconds} s, FULL jitter, ${retry.MaxAttempts} attempts`,
+      `${retry.ErrorEquals.join(", ")}: ${retry.IntervalSeconds} s × ${retry.BackoffRate}, max ${retry.MaxDelaySeconds} s, no jitter, ${retry.MaxAttempts} attempts`,
     );
   });
 });
@@ -150,5 +208,24 @@ describe("the tagger's resume retry", () => {
     const budget = loadConfig({}).taggerBudgetSeconds;
     expect(budget).toBeLessThan(TASKS.tagger.timeoutSeconds);
     expect(loadConfig({ ALEX_TAGGER_BUDGET_SECONDS: "" }).taggerBudgetSeconds).toBe(budget);
+  });
+});
+
+describe("the embedding endpoint's size", () => {
+  it("has one concurrent call per job admission control runs, within SageMaker's 1–200", () => {
+    const limits = scaleLimits();
+    expect(embeddingServerlessConfig(limits.maxRunningJobs)).toEqual({
+      memorySizeInMb: 3072,
+      maxConcurrency: limits.maxRunningJobs,
+    });
+    // 10,000 jobs an hour: the quota that sustains it, and the endpoint grows with it (2 throttled ~29% there).
+    const perJobTokens = perJob().tokens;
+    const tokensPerMinute = Math.ceil(((10_000 / 60) * perJobTokens) / QUOTA_HEADROOM);
+    const tenThousand = scaleLimits({ tokensPerMinute, requestsPerMinute: 1_000_000 });
+    expect(tenThousand.jobsPerMinute * 60).toBeGreaterThanOrEqual(10_000);
+    expect(embeddingServerlessConfig(tenThousand.maxRunningJobs).maxConcurrency).toBe(tenThousand.maxRunningJobs);
+    expect(tenThousand.maxRunningJobs).toBeGreaterThan(2);
+    expect(embeddingServerlessConfig(0).maxConcurrency).toBe(1);
+    expect(embeddingServerlessConfig(10_000).maxConcurrency).toBe(200);
   });
 });

@@ -3,9 +3,9 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { pipeGrants, policyDocument, stateMachineGrants, trustPolicy } from "../../lib/infra/permissions.js";
+import { jobStarterGrants, policyDocument, stateMachineGrants, trustPolicy } from "../../lib/infra/permissions.js";
 import { executionEndedPattern } from "../../lib/pipeline/events.js";
-import { TASK_NAMES, type TaskArns } from "../../lib/pipeline/tasks.js";
+import { EXECUTION_TIMEOUT_SECONDS, SWEEP_GRACE_SECONDS, TASK_NAMES, type TaskArns } from "../../lib/pipeline/tasks.js";
 import { serializeDefinition } from "../../state-machine/definition.js";
 
 /**
@@ -56,15 +56,31 @@ interface StateMachineStack {
   analysisStateMachine(args: { arns: Record<string, unknown>; account: unknown }): { machine: { arn: Out<string> } };
 }
 interface PipelineStack {
-  jobsPipe(args: { queueArn: unknown; stateMachineArn: unknown; account: unknown }): { urn: Out<string> };
+  jobStarter(args: { queueArn: unknown; stateMachineArn: unknown; region: unknown; maxRunningJobs: number }): {
+    name: string;
+  };
+  jobStarterSource(args: { queueArn: unknown; fn: { name: unknown } }): { urn: Out<string> };
   executionEndedRule(args: { stateMachineArn: unknown; fn: { arn: unknown; name: unknown } }): { urn: Out<string> };
   deadLetterAlarm(queueName: unknown): { urn: Out<string> };
+  pipelineAlarms(args: { jobsQueueName: unknown; deadLettersQueueName: unknown; stateMachineArn: unknown }): {
+    urn: Out<string>;
+  }[];
 }
 
 const ACCOUNT = "123456789012";
 const ARNS = Object.fromEntries(
   TASK_NAMES.map((task) => [task, `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:alex-orchestra-test-${task}`]),
 ) as TaskArns;
+
+/** SST's Function, replaced by a recorder of its arguments (it is an SST component, not raw Pulumi). */
+const recordedFunctions = new Map<string, Record<string, any>>();
+class RecordedFunction {
+  name: string;
+  constructor(name: string, args: Record<string, any>) {
+    recordedFunctions.set(name, args);
+    this.name = name;
+  }
+}
 
 describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", () => {
   const registered: Registered[] = [];
@@ -97,6 +113,7 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
     );
     Object.assign(globalThis, {
       aws: require("@pulumi/aws"),
+      sst: { aws: { Function: RecordedFunction } },
       $app: { name: "alex-orchestra", stage: "test", removal: "remove" },
       $resolve: pulumi.all,
       $interpolate: pulumi.interpolate,
@@ -131,26 +148,32 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
     expect(one("aws:iam/role:Role").inputs.assumeRolePolicy).toBe(trustPolicy("states.amazonaws.com", ACCOUNT));
   });
 
-  it("starts one execution per message, fire-and-forget, with the records as they are", async () => {
+  it("starts executions through the job starter: batches of 10, two at once, unstarted messages reported back", async () => {
     registered.length = 0;
+    recordedFunctions.clear();
     const queueArn = `arn:aws:sqs:eu-west-1:${ACCOUNT}:jobs`;
     const stateMachineArn = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:alex-orchestra-test-analysis`;
-    const pipe = pipelineStack.jobsPipe({ queueArn, stateMachineArn, account: ACCOUNT });
-    await settled(pipe.urn);
+    const fn = pipelineStack.jobStarter({ queueArn, stateMachineArn, region: "eu-west-1", maxRunningJobs: 7 });
+    const source = pipelineStack.jobStarterSource({ queueArn, fn });
+    await settled(source.urn);
 
-    const inputs = one("aws:pipes/pipe:Pipe").inputs;
-    expect(inputs.source).toBe(queueArn);
-    expect(inputs.target).toBe(stateMachineArn);
-    expect(inputs.sourceParameters).toEqual({
-      sqsQueueParameters: { batchSize: 1, maximumBatchingWindowInSeconds: 0 },
+    expect(one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs).toMatchObject({
+      eventSourceArn: queueArn,
+      functionName: "JobStarter",
+      batchSize: 10,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: 2 },
     });
-    expect(inputs.targetParameters).toEqual({
-      stepFunctionStateMachineParameters: { invocationType: "FIRE_AND_FORGET" },
+    const args = recordedFunctions.get("JobStarter");
+    expect(args?.handler).toBe("functions/start-jobs.handler");
+    expect(args?.environment).toMatchObject({
+      ALEX_STATE_MACHINE_ARN: stateMachineArn,
+      ALEX_MAX_RUNNING_JOBS: "7",
+      DEFAULT_AWS_REGION: "eu-west-1",
     });
-    expect(one("aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(
-      policyDocument(pipeGrants({ queueArn, stateMachineArn })),
-    );
-    expect(one("aws:iam/role:Role").inputs.assumeRolePolicy).toBe(trustPolicy("pipes.amazonaws.com", ACCOUNT));
+    expect(args?.permissions).toEqual(jobStarterGrants({ queueArn, stateMachineArn }));
+    expect(args?.concurrency).toBeUndefined();
+    expect(registered.filter((r) => r.type === "aws:pipes/pipe:Pipe")).toEqual([]);
   });
 
   it("sends failed, timed-out and aborted executions of this machine to the execution-ended function", async () => {
@@ -187,6 +210,43 @@ describe.skipIf(!installed)("stacks under Pulumi mocks (needs `sst install`)", (
       dimensions: { QueueName: "alex-orchestra-test-JobsDeadLettersQueue" },
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
+    });
+  });
+
+  it("alarms on Lambda throttles, execution throttles, the jobs queue's age and dead letters left in their queue", async () => {
+    registered.length = 0;
+    const stateMachineArn = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:alex-orchestra-test-analysis`;
+    const alarms = pipelineStack.pipelineAlarms({
+      jobsQueueName: "alex-orchestra-test-JobsQueue",
+      deadLettersQueueName: "alex-orchestra-test-JobsDeadLettersQueue",
+      stateMachineArn,
+    });
+    await Promise.all(alarms.map((alarm) => settled(alarm.urn)));
+    const byName = Object.fromEntries(
+      registered.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => [r.name, r.inputs]),
+    );
+    expect(byName.LambdaThrottlesAlarm).toMatchObject({
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      threshold: 0,
+    });
+    expect(byName.LambdaThrottlesAlarm.dimensions).toBeUndefined();
+    expect(byName.ExecutionThrottledAlarm).toMatchObject({
+      namespace: "AWS/States",
+      metricName: "ExecutionThrottled",
+      dimensions: { StateMachineArn: stateMachineArn },
+    });
+    expect(byName.JobsQueueAgeAlarm).toMatchObject({
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: "alex-orchestra-test-JobsQueue" },
+      statistic: "Maximum",
+      threshold: (EXECUTION_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS) / 2,
+    });
+    expect(byName.JobsDeadLettersDepthAlarm).toMatchObject({
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "alex-orchestra-test-JobsDeadLettersQueue" },
+      threshold: 0,
     });
   });
 });

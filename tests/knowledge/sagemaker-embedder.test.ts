@@ -85,9 +85,34 @@ describe("SageMakerEmbedder", () => {
     expect((error as Error).message).toMatch(/"alex-embedding-endpoint".*768 dimensions; expected 384/);
   });
 
-  it("lets endpoint errors surface", async () => {
+  it("lets endpoint errors surface, without retrying them", async () => {
     sagemaker.on(InvokeEndpointCommand).rejects(new ModelError({ message: "model crashed", $metadata: {} }));
     await expect(embedder().embed(["x"])).rejects.toThrow("model crashed");
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(1);
+  });
+
+  const throttled = (name: string, status: number) =>
+    Object.assign(new Error("Rate exceeded"), { name, $metadata: { httpStatusCode: status } });
+  const quickRetry = { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 4 };
+
+  it("waits out throttling (ThrottlingException, 429, 503) with backoff, then answers", async () => {
+    sagemaker
+      .on(InvokeEndpointCommand)
+      .rejectsOnce(throttled("ThrottlingException", 400))
+      .rejectsOnce(throttled("TooManyRequests", 429))
+      .rejectsOnce(throttled("ServiceUnavailable", 503))
+      .resolves({ Body: body([constant(1)]) });
+    const e = new SageMakerEmbedder({ endpointName: "e", region: "eu-west-1", throttleRetry: quickRetry });
+    const [vector] = await e.embed(["x"]);
+    expect(vector).toHaveLength(384);
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(4);
+  });
+
+  it("gives up after its retries when the endpoint keeps throttling", async () => {
+    sagemaker.on(InvokeEndpointCommand).rejects(throttled("ThrottlingException", 400));
+    const e = new SageMakerEmbedder({ endpointName: "e", region: "eu-west-1", throttleRetry: quickRetry });
+    await expect(e.embed(["x"])).rejects.toThrow("Rate exceeded");
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(1 + quickRetry.retries);
   });
 });
 

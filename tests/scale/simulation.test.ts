@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { ADMISSION_RETRY_SECONDS } from "../../lib/pipeline/admission.js";
+import { EXECUTION_TIMEOUT_SECONDS, SWEEP_GRACE_SECONDS } from "../../lib/pipeline/tasks.js";
 import { createRandom } from "../../lib/retirement/random.js";
 import { erlangCWait, exponential, FifoResource, Simulation } from "../../lib/scale/des.js";
 import {
   CAPACITY_RETRY,
-  capacityRetryCeilingSeconds,
+  capacityRetryTotalSeconds,
   DEFAULT_MODEL_QUOTA,
   MAX_JOB_SECONDS,
   perJob,
@@ -104,9 +106,14 @@ describe("limits sized from the quota", () => {
     expect(fewRequests.jobsPerMinute).toBeCloseTo((20 * QUOTA_HEADROOM) / perJob().calls, 6);
   });
 
-  it("lets a job wait out throttling until its timeout rather than fail earlier", () => {
-    const meanWait = capacityRetryCeilingSeconds() / 2;
-    expect(meanWait).toBeGreaterThanOrEqual(MAX_JOB_SECONDS);
+  it("lets a job wait out throttling until its timeout rather than fail earlier, on every run", () => {
+    // No jitter: every run waits exactly the sum of the capped intervals, and that outlasts the job's budget.
+    expect(CAPACITY_RETRY.jitter).toBe("NONE");
+    expect(capacityRetryTotalSeconds()).toBeGreaterThanOrEqual(MAX_JOB_SECONDS);
+    // One attempt fewer would not: the attempts are the fewest that outlast it.
+    expect(capacityRetryTotalSeconds({ ...CAPACITY_RETRY, maxAttempts: CAPACITY_RETRY.maxAttempts - 1 })).toBeLessThan(
+      MAX_JOB_SECONDS,
+    );
     expect(CAPACITY_RETRY.errors).toEqual(["Lambda.TooManyRequestsException", "ThrottledError"]);
   });
 });
@@ -140,9 +147,12 @@ describe("the pipeline model", () => {
     expect(result.firstSaturated).toBeNull();
   });
 
-  it("backs up at the reserved concurrency sized from the model quota when the load exceeds it, and fails late jobs at the timeout", () => {
+  it("without admission control, backs up at the reserved concurrency when the load exceeds it, and fails late jobs at the timeout", () => {
     const limits = scaleLimits();
-    const settings = deployedSettings(DEFAULT_MODEL_QUOTA, limits.reservedConcurrency, { maxJobSeconds: 300 });
+    const settings = deployedSettings(DEFAULT_MODEL_QUOTA, limits.reservedConcurrency, {
+      maxJobSeconds: 300,
+      maxRunningJobs: Number.POSITIVE_INFINITY,
+    });
     const result = simulatePipeline(steady((limits.jobsPerMinute / 60) * 3), settings);
     expect(result.firstBackpressure).toMatch(/^Lambda reserved concurrency: /);
     const peak = (name: string) => result.limits.find((l) => l.limit.startsWith(name))!.peak;
@@ -161,9 +171,36 @@ describe("the pipeline model", () => {
     };
     const result = simulatePipeline(
       steady(limits.jobsPerMinute / 60 / 8),
-      deployedSettings(quota, limits.reservedConcurrency),
+      deployedSettings(quota, limits.reservedConcurrency, { maxRunningJobs: Number.POSITIVE_INFINITY }),
     );
     expect(result.model429s).toBeGreaterThan(0);
+    expect(result.completed).toBe(result.jobs);
+  });
+
+  it("keeps a 3× burst waiting in the queue, not in executions: every job completes, none times out", () => {
+    const limits = scaleLimits();
+    const settings = deployedSettings(DEFAULT_MODEL_QUOTA);
+    expect(settings.reservedConcurrency).toEqual({});
+    expect(settings.maxRunningJobs).toBe(limits.maxRunningJobs);
+    expect(settings.admissionRetrySeconds).toBe(ADMISSION_RETRY_SECONDS);
+    expect(settings.pendingLimitSeconds).toBe(EXECUTION_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS);
+    const result = simulatePipeline(steady((limits.jobsPerMinute / 60) * 3), settings);
+    expect(result.completed).toBe(result.jobs);
+    expect(result.timedOut).toBe(0);
+    expect(result.peakRunningJobs).toBeLessThanOrEqual(limits.maxRunningJobs);
+    expect(result.deferrals).toBeGreaterThan(0);
+    expect(result.firstBackpressure).toMatch(/^Admission control: running jobs/);
+    // The embedding endpoint is sized to the running jobs: the app's own calls never throttle it.
+    expect(result.embeddingThrottles).toBe(0);
+    expect(result.marketContextMissing).toBe(0);
+    expect(result.costPerJob.sageMaker).toBeGreaterThan(0);
+    expect(result.costPerJob.xray).toBeCloseTo(5 / 1e6, 9);
+  });
+
+  it("throttles an undersized embedding endpoint, retries, and counts reports left without market context", () => {
+    const settings = deployedSettings(DEFAULT_MODEL_QUOTA, {}, { embeddingMaxConcurrency: 1 });
+    const result = simulatePipeline(steady((scaleLimits().jobsPerMinute / 60) * 2), settings);
+    expect(result.embeddingThrottles).toBeGreaterThan(0);
     expect(result.completed).toBe(result.jobs);
   });
 });

@@ -60,13 +60,13 @@ describe("the state machine definition", () => {
     expect(taskTimeout("planner")).toBeGreaterThan(taskTimeout("finalizeJob"));
   });
 
-  it("retries Lambda service errors and ThrottledError with backoff and jitter on every Task", () => {
+  it("retries ThrottledError with capped backoff (no jitter) and Lambda service errors with jitter on every Task", () => {
     const definition = buildDefinition(arns);
     const task = definition.States[STATE.planAnalysis] as {
       Retry: { ErrorEquals: string[]; JitterStrategy: string; BackoffRate: number }[];
     };
     expect(task.Retry[0].ErrorEquals).toEqual(["Lambda.TooManyRequestsException", "ThrottledError"]);
-    expect(task.Retry[0]).toMatchObject({ JitterStrategy: "FULL", BackoffRate: 1.5 });
+    expect(task.Retry[0]).toMatchObject({ JitterStrategy: "NONE", BackoffRate: 1.5 });
     expect(task.Retry[1].ErrorEquals).toEqual(expect.arrayContaining(["Lambda.ServiceException"]));
     expect(task.Retry[1]).toMatchObject({ JitterStrategy: "FULL", BackoffRate: 2 });
   });

@@ -1,3 +1,4 @@
+import { loadavg } from "node:os";
 import type { Model, ModelRequest, ModelResponse, StreamEvent } from "@openai/agents";
 import type { AgentDeps, AgentName as RunAgentName } from "../../lib/agents/common.js";
 import { loadConfig } from "../../lib/config.js";
@@ -5,11 +6,18 @@ import type { Db } from "../../lib/db/driver.js";
 import { getJob } from "../../lib/db/repositories/jobs.js";
 import { OfflineModel, type OfflinePolicy } from "../../lib/models/offline.js";
 import { createModel } from "../../lib/models/provider.js";
+import {
+  admitJobs,
+  type ExecutionStarter,
+  JOB_STARTER_BATCH_SIZE,
+  JOB_STARTER_MAX_CONCURRENCY,
+  type JobMessage,
+} from "../../lib/pipeline/admission.js";
 import type { TaskFunction } from "../../lib/pipeline/task.js";
 import type { TaskName } from "../../lib/pipeline/tasks.js";
 import {
   CAPACITY_RETRY,
-  capacityRetryCeilingSeconds,
+  capacityRetryTotalSeconds,
   DEFAULT_MODEL_QUOTA,
   type ModelQuota,
   type ScaleLimits,
@@ -30,6 +38,16 @@ export interface LoadOptions {
   quota?: ModelQuota;
   /** What the stack deploys. Default: `scaleLimits()` of the default quota. */
   limits?: ScaleLimits;
+  /**
+   * Reserved concurrency per agent function, as `ALEX_RESERVED_CONCURRENCY=quota` deploys it. Default:
+   * none, as the stack deploys by default.
+   */
+  reserved?: Partial<Record<AgentName, number>>;
+  /**
+   * Admission control (lib/pipeline/admission.ts): jobs wait in the queue until the job starter admits
+   * them, at most `limits.maxRunningJobs` running. Default on; off starts every job at once (as the Pipe did).
+   */
+  admission?: boolean;
   /** One quota minute lasts 60,000 / timeScale ms; model latency and retry waits shrink alike. */
   timeScale?: number;
   /** Prefix for user ids (several runs can share a database). */
@@ -49,7 +67,15 @@ export interface LoadReport {
   failures: Record<string, number>;
   timeScale: number;
   quota: ModelQuota;
-  reservedConcurrency: ScaleLimits["reservedConcurrency"];
+  reservedConcurrency: Partial<Record<AgentName, number>>;
+  /** Running executions admission control allowed (undefined: no admission control). */
+  maxRunningJobs?: number;
+  /** Peak executions running at once. */
+  peakRunningJobs: number;
+  /** Queued to execution started, wall ms. */
+  queuedToStartMs: Percentiles;
+  /** Times a job message was handed back to the queue by the starter, over all jobs. */
+  deferrals: number;
   wallMs: number;
   /** Jobs per quota minute (wall time × timeScale). */
   jobsPerQuotaMinute: number;
@@ -64,13 +90,24 @@ export interface LoadReport {
   lambdaThrottles: number;
   /** Peak invocations in flight per agent function. */
   peakConcurrency: Partial<Record<TaskName, number>>;
+  /** Invocations per task function, over all jobs. */
+  taskInvocations: Partial<Record<TaskName, number>>;
+  /** Texts the knowledge base embedded (one endpoint call each on AWS), over all jobs. */
+  embeddingCalls: number;
   /**
    * Per agent: invocations; model calls; input tokens per the Converse requests the fake Bedrock received
    * (system, messages and tool schemas, ≈ characters / 4); output tokens of the offline analyst's answers.
    */
   measured: Partial<
-    Record<AgentName, { invocations: number; calls: number; inputTokens: number; outputTokens: number }>
+    Record<
+      AgentName,
+      { invocations: number; calls: number; inputTokens: number; outputTokens: number; modelMs: number }
+    >
   >;
+  /** Wall ms of the successful invocations per task function, over all jobs (model calls included). */
+  taskWallMs: Partial<Record<TaskName, number>>;
+  /** The machine's 1-minute load average when the run started and ended (the wall times depend on it). */
+  loadAverage: [number, number];
 }
 
 const AGENTS = Object.keys(AGENT_PROFILES) as AgentName[];
@@ -115,13 +152,14 @@ class QuotaGatedModel implements Model {
   constructor(
     private readonly bedrock: Model,
     private readonly offline: OfflineModel,
-    private readonly onAnswer: (response: ModelResponse) => void,
+    private readonly onAnswer: (response: ModelResponse, elapsedMs: number) => void,
   ) {}
 
   async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    const started = performance.now();
     await this.bedrock.getResponse(request);
     const response = await this.offline.getResponse(request);
-    this.onAnswer(response);
+    this.onAnswer(response, performance.now() - started);
     return response;
   }
 
@@ -142,11 +180,28 @@ const withMean = (values: number[]) => ({
 
 const isProfiled = (name: RunAgentName): name is AgentName => name in AGENT_PROFILES;
 
+/** Counts the texts the jobs' knowledge base embeds (each is one InvokeEndpoint on AWS). */
+function countEmbeddings(deps: AgentDeps) {
+  const counter = { count: 0, restore: () => {} };
+  const embedder = deps.knowledge?.embedder;
+  if (!embedder) return counter;
+  const embed = embedder.embed;
+  embedder.embed = async (texts: string[]) => {
+    counter.count += texts.length;
+    return embed.call(embedder, texts);
+  };
+  counter.restore = () => {
+    embedder.embed = embed;
+  };
+  return counter;
+}
+
 /** A Lambda function's reserved concurrency, locally: invocations beyond it are refused as Lambda refuses them. */
 function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
   const inFlight: Partial<Record<TaskName, number>> = {};
   const peak: Partial<Record<TaskName, number>> = {};
   const invocations: Partial<Record<TaskName, number>> = {};
+  const wallMs: Partial<Record<TaskName, number>> = {};
   let refused = 0;
   const wrap =
     (task: TaskName, fn: TaskFunction<unknown>): TaskFunction<unknown> =>
@@ -159,9 +214,11 @@ function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
       }
       inFlight[task] = now + 1;
       peak[task] = Math.max(peak[task] ?? 0, now + 1);
+      const started = performance.now();
       try {
         const result = await fn(event, deps);
         invocations[task] = (invocations[task] ?? 0) + 1;
+        wallMs[task] = (wallMs[task] ?? 0) + performance.now() - started;
         return result;
       } finally {
         inFlight[task] = (inFlight[task] ?? 1) - 1;
@@ -170,27 +227,85 @@ function reservedConcurrencyLimiter(limits: Partial<Record<TaskName, number>>) {
   const taskFunctions = Object.fromEntries(
     (Object.keys(TASK_FUNCTIONS) as TaskName[]).map((task) => [task, wrap(task, TASK_FUNCTIONS[task])]),
   ) as Record<TaskName, TaskFunction<unknown>>;
-  return { taskFunctions, peak, invocations, refused: () => refused };
+  return { taskFunctions, peak, invocations, wallMs, refused: () => refused };
 }
 
 /**
- * Mean wait of the capacity Retry per attempt over all its attempts (FULL jitter: half the capped
- * interval), ms. aws-local-stepfunctions takes one fixed interval per retrier, so the load test waits
- * this mean each time; the attempts then add up to MAX_JOB_SECONDS as on AWS.
+ * Mean wait of the capacity Retry per attempt over all its attempts, ms. aws-local-stepfunctions takes
+ * one fixed interval per retrier, so the load test waits this mean each time; the attempts then add up
+ * to the same total as on AWS (no jitter), which outlasts MAX_JOB_SECONDS.
  */
 function meanCapacityWaitMs(): number {
-  return (capacityRetryCeilingSeconds() / 2 / CAPACITY_RETRY.maxAttempts) * 1000;
+  return (capacityRetryTotalSeconds() / CAPACITY_RETRY.maxAttempts) * 1000;
 }
 
 /**
- * Queues `jobs` jobs at once and runs each through the real definition (aws-local-stepfunctions), with
- * the stack's reserved concurrency enforced per agent function and every model call metered by the
- * quota-enforcing fake Bedrock. Time is compressed by `timeScale`.
+ * The jobs queue and the job starter, locally: every job is a message, visible at once; two workers
+ * (the event source's maximum concurrency) each take up to a batch of visible messages and hand it to
+ * the real `admitJobs`, which starts what the running budget allows and defers the rest
+ * (ADMISSION_RETRY_SECONDS of quota time). Started jobs run unawaited, as executions do.
+ */
+async function runThroughLocalQueue<R>(
+  messageIds: string[],
+  maxRunningJobs: number,
+  timeScale: number,
+  run: (id: string) => Promise<R>,
+): Promise<{ results: R[]; peakRunning: number; deferrals: number }> {
+  const visibleAt = new Map(messageIds.map((id) => [id, 0]));
+  const results = new Map<string, R>();
+  const executions: Promise<void>[] = [];
+  let running = 0;
+  let peakRunning = 0;
+  let deferrals = 0;
+  const starter: ExecutionStarter<JobMessage> = {
+    running: async () => running,
+    start: async ({ messageId }) => {
+      visibleAt.delete(messageId);
+      running += 1;
+      peakRunning = Math.max(peakRunning, running);
+      executions.push(
+        run(messageId)
+          .then((result) => void results.set(messageId, result))
+          .finally(() => {
+            running -= 1;
+          }),
+      );
+    },
+    defer: async ({ messageId }, seconds) => {
+      deferrals += 1;
+      visibleAt.set(messageId, performance.now() + (seconds * 1000) / timeScale);
+    },
+  };
+  const worker = async () => {
+    while (visibleAt.size > 0) {
+      const now = performance.now();
+      const batch = [...visibleAt].filter(([, at]) => at <= now).slice(0, JOB_STARTER_BATCH_SIZE);
+      if (batch.length === 0) {
+        await new Promise((done) => setTimeout(done, 20));
+        continue;
+      }
+      for (const [id] of batch) visibleAt.set(id, Number.POSITIVE_INFINITY);
+      await admitJobs(
+        batch.map(([messageId]) => ({ messageId })),
+        starter,
+        maxRunningJobs,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: JOB_STARTER_MAX_CONCURRENCY }, worker));
+  await Promise.all(executions);
+  return { results: messageIds.map((id) => results.get(id) as R), peakRunning, deferrals };
+}
+
+/**
+ * Queues `jobs` jobs at once and runs each through the real definition (aws-local-stepfunctions) as
+ * the job starter admits it, with any reserved concurrency enforced per agent function and every model
+ * call metered by the quota-enforcing fake Bedrock. Time is compressed by `timeScale`.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const timeScale = options.timeScale ?? 60;
   const quota = options.quota ?? DEFAULT_MODEL_QUOTA;
-  const limits = options.limits ?? scaleLimits();
+  const limits = options.limits ?? scaleLimits(quota);
   const runId = options.runId ?? "load";
   const restoreEnv = useFakeAwsCredentials();
   const bedrock = await startQuotaBedrock({
@@ -205,57 +320,65 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     },
   });
   const bedrockConfig = loadConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-120b-1:0", BEDROCK_REGION: "us-west-2" });
-  const limiter = reservedConcurrencyLimiter(limits.reservedConcurrency);
+  const reserved = options.reserved ?? {};
+  const loadAtStart = loadavg()[0];
+  const embeddings = countEmbeddings(options.deps);
+  const admission = options.admission ?? true;
+  const limiter = reservedConcurrencyLimiter(reserved);
   const measured: LoadReport["measured"] = {};
   const retryIntervalMs = [meanCapacityWaitMs() / timeScale, 2000 / timeScale];
 
   try {
     const jobIds = await createJobs(options.db, options.jobs, runId);
     const started = performance.now();
-    const results = await Promise.all(
-      jobIds.map(async (jobId) => {
-        let modelRetries = 0;
-        const retry = {
-          minDelayMs: 1000 / timeScale,
-          maxDelayMs: 20_000 / timeScale,
-          log: {
-            warn: () => {
-              modelRetries += 1;
-            },
+    const runJob = async (jobId: string) => {
+      let modelRetries = 0;
+      const retry = {
+        minDelayMs: 1000 / timeScale,
+        maxDelayMs: 20_000 / timeScale,
+        log: {
+          warn: () => {
+            modelRetries += 1;
           },
-        };
-        // The reviewer is not in the measured workload: it stays on its offline policy, outside the quota.
-        const modelFor = (name: RunAgentName, policy: OfflinePolicy) => {
-          if (!isProfiled(name)) return undefined;
-          const agent = name;
-          const real = createModel(bedrockConfig, {
-            agent,
-            jobId,
-            offlinePolicy: policy,
-            bedrockBaseURL: bedrock.urlFor(agent),
-          });
-          return new QuotaGatedModel(real, new OfflineModel(policy, agent), ({ usage }) => {
-            measured[agent] ??= { invocations: 0, calls: 0, inputTokens: 0, outputTokens: 0 };
-            const m = measured[agent];
-            m.calls += 1;
-            m.outputTokens += usage.outputTokens;
-          });
-        };
-        const execution = await executeLocally(
-          { jobId },
-          { deps: { ...options.deps, modelFor, retry }, taskFunctions: limiter.taskFunctions, retryIntervalMs },
-        );
-        const job = await getJob(options.db, jobId);
-        const stateRetries = execution.events.filter((e) => e.type === "StateRetried").length;
-        return {
-          status: job?.status ?? "missing",
-          ms: performance.now() - started,
-          modelRetries,
-          stateRetries,
-          error: job?.error_message,
-        };
-      }),
-    );
+        },
+      };
+      // The reviewer runs inside the reporter's function on the same model: its calls count as the reporter's.
+      const modelFor = (name: RunAgentName, policy: OfflinePolicy) => {
+        const agent = name === "reviewer" ? "reporter" : name;
+        if (!isProfiled(agent)) return undefined;
+        const real = createModel(bedrockConfig, {
+          agent,
+          jobId,
+          offlinePolicy: policy,
+          bedrockBaseURL: bedrock.urlFor(agent),
+        });
+        return new QuotaGatedModel(real, new OfflineModel(policy, agent), ({ usage }, elapsedMs) => {
+          measured[agent] ??= { invocations: 0, calls: 0, inputTokens: 0, outputTokens: 0, modelMs: 0 };
+          const m = measured[agent];
+          m.calls += 1;
+          m.outputTokens += usage.outputTokens;
+          m.modelMs += elapsedMs;
+        });
+      };
+      const startedAt = performance.now() - started;
+      const execution = await executeLocally(
+        { jobId },
+        { deps: { ...options.deps, modelFor, retry }, taskFunctions: limiter.taskFunctions, retryIntervalMs },
+      );
+      const job = await getJob(options.db, jobId);
+      const stateRetries = execution.events.filter((e) => e.type === "StateRetried").length;
+      return {
+        status: job?.status ?? "missing",
+        startedMs: startedAt,
+        ms: performance.now() - started,
+        modelRetries,
+        stateRetries,
+        error: job?.error_message,
+      };
+    };
+    const maxRunningJobs = admission ? limits.maxRunningJobs : Number.POSITIVE_INFINITY;
+    const queue = await runThroughLocalQueue(jobIds, maxRunningJobs, timeScale, runJob);
+    const results = queue.results;
     const wallMs = performance.now() - started;
     for (const agent of AGENTS) {
       const m = measured[agent];
@@ -275,7 +398,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       failures,
       timeScale,
       quota,
-      reservedConcurrency: limits.reservedConcurrency,
+      reservedConcurrency: reserved,
+      maxRunningJobs: admission ? limits.maxRunningJobs : undefined,
+      peakRunningJobs: queue.peakRunning,
+      queuedToStartMs: percentiles(results.map((r) => r.startedMs)),
+      deferrals: queue.deferrals,
       wallMs,
       jobsPerQuotaMinute: options.jobs / ((wallMs * timeScale) / 60_000),
       queuedToDoneMs: percentiles(results.map((r) => r.ms)),
@@ -284,10 +411,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       stateRetriesPerJob: withMean(results.map((r) => r.stateRetries)),
       lambdaThrottles: limiter.refused(),
       peakConcurrency: limiter.peak,
+      taskInvocations: limiter.invocations,
+      taskWallMs: limiter.wallMs,
+      loadAverage: [loadAtStart, loadavg()[0]],
+      embeddingCalls: embeddings.count,
       measured,
     };
   } finally {
     await bedrock.close();
+    embeddings.restore();
     restoreEnv();
   }
 }
