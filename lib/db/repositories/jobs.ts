@@ -268,7 +268,7 @@ export interface JobOwner {
   started_at: string;
 }
 
-const OWNER_VALUES = ":pid, :host, :boot_id, :started_at::timestamptz";
+const OWNER_VALUES = ":pid::int, :host::text, :boot_id::text, :started_at::timestamptz";
 const ownerParams = (owner: JobOwner) => ({
   pid: owner.pid,
   host: owner.host,
@@ -289,9 +289,9 @@ export async function createOwnedJob(
 ): Promise<string | undefined> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO jobs (clerk_user_id, job_type, request_payload, owner_pid, owner_host, owner_boot_id, owner_started_at)
-     SELECT :clerk_user_id, :job_type, :request_payload::jsonb, ${OWNER_VALUES}
-     WHERE :max_queued::int IS NULL OR (SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND owner_pid = :pid
-       AND owner_started_at = :started_at::timestamptz AND owner_boot_id IS NOT DISTINCT FROM :boot_id) < :max_queued::int
+     SELECT :clerk_user_id::text, :job_type::text, :request_payload::jsonb, ${OWNER_VALUES}
+     WHERE :max_queued::int IS NULL OR (SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND owner_pid = :pid::int
+       AND owner_started_at = :started_at::timestamptz AND owner_boot_id IS NOT DISTINCT FROM :boot_id::text) < :max_queued::int
      RETURNING id`,
     {
       clerk_user_id: job.clerk_user_id,
@@ -325,8 +325,8 @@ export async function listUnfinishedOwnedJobs(db: Db): Promise<(JobOwner & { id:
 /** The oldest pending job `owner` queued (the console's queue), if any. */
 export async function nextQueuedJob(db: Db, owner: JobOwner): Promise<string | undefined> {
   const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM jobs WHERE status = 'pending' AND owner_pid = :pid AND owner_started_at = :started_at::timestamptz
-       AND owner_boot_id IS NOT DISTINCT FROM :boot_id ORDER BY created_at, id LIMIT 1`,
+    `SELECT id FROM jobs WHERE status = 'pending' AND owner_pid = :pid::int AND owner_started_at = :started_at::timestamptz
+       AND owner_boot_id IS NOT DISTINCT FROM :boot_id::text ORDER BY created_at, id LIMIT 1`,
     ownerParams(owner),
   );
   return rows[0]?.id;
@@ -336,8 +336,8 @@ export async function nextQueuedJob(db: Db, owner: JobOwner): Promise<string | u
 export async function failJobsOwnedBy(db: Db, owner: JobOwner, reason: string): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `UPDATE jobs SET status = 'failed', completed_at = NOW(), error_message = :reason
-     WHERE status IN ('pending', 'running') AND owner_pid = :pid AND owner_started_at = :started_at::timestamptz
-       AND owner_boot_id IS NOT DISTINCT FROM :boot_id
+     WHERE status IN ('pending', 'running') AND owner_pid = :pid::int AND owner_started_at = :started_at::timestamptz
+       AND owner_boot_id IS NOT DISTINCT FROM :boot_id::text
      RETURNING id`,
     { ...ownerParams(owner), reason },
   );
