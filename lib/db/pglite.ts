@@ -113,6 +113,7 @@ export class PgliteDb implements Db {
         const building = `${absolute}.creating-${randomUUID()}`;
         const pg = await PGlite.create({ dataDir: building, loadDataDir: options.template });
         try {
+          pauseAtFaultPoint("db-initialised");
           await pg.exec("SET TIME ZONE 'UTC'");
           await options.prepare?.(new PgliteDb(pg));
         } finally {
