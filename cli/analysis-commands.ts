@@ -57,8 +57,8 @@ async function analyse(db: Db, args: CommandArgs, userId: string, options: Recor
     clerk_user_id: userId,
     request_payload: { analysis_type: "portfolio", options },
   });
-  pauseAtFaultPoint("create");
   progress(`Job ${jobId} for ${userId} (model: ${args.config.model.provider})`);
+  pauseAtFaultPoint("create");
   const execution = await failJobOnSignal(db, jobId, () =>
     runJobLocally(db, args.config, jobId, new ProgressDisplay(progress).onEvent),
   );

@@ -3,13 +3,6 @@
  * the decimal digits the database holds (price DECIMAL(12,4), quantity DECIMAL(20,8)) and rounded half-up once.
  */
 
-/**
- * The largest amount (USD) a portfolio, a position or a projection may reach: its cents (1e14) stay far
- * inside the integers a double holds exactly (2^53 ≈ 9.007e15), and it is the bound of the retirement
- * inputs and the charts. An import beyond it is refused.
- */
-export const MAX_MONEY = 1e12;
-
 /** USD amount → integer cents, half-up (from its shortest decimal form, so 1.005 → 101). */
 export function toCents(amount: number): number {
   return Number(roundScaled(scaled(amount, 8), 8 - 2));

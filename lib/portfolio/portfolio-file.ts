@@ -4,7 +4,15 @@ import { z } from "zod";
 import { RetirementPlan } from "../retirement/input.js";
 import { formatPath } from "../validation.js";
 import { enforcePortfolioLimits, PORTFOLIO_LIMITS, refuseControlCharacters } from "./limits.js";
-import { MAX_MONEY, toCents } from "./money.js";
+import { toCents } from "./money.js";
+
+/**
+ * The largest amount (USD) a portfolio or a position may reach: its cents (1e14) stay far inside the
+ * integers a double holds exactly (2^53 ≈ 9.007e15), and it is the bound of the retirement inputs and the
+ * charts. Beyond it an import is refused (here at the stated prices, by the importer at the stored ones).
+ */
+export const MAX_MONEY = 1e12;
+
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
 
 const TickerSymbol = z

@@ -1,6 +1,4 @@
-import { MAX_MONEY } from "../../portfolio/money.js";
-import type { PortfolioFile } from "../../portfolio/portfolio-file.js";
-import { PortfolioFileError, userIdOf } from "../../portfolio/portfolio-file.js";
+import { MAX_MONEY, type PortfolioFile, PortfolioFileError, userIdOf } from "../../portfolio/portfolio-file.js";
 import { type Db, P } from "../driver.js";
 import { deleteAccountsOfUser } from "./accounts.js";
 import { upsertUser } from "./users.js";
