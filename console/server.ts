@@ -119,6 +119,8 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
         running = false;
       }
     })();
+    // A failure here (the database closed under it at shutdown) is idle()'s to report, never unhandled.
+    draining.catch(() => {});
   };
 
   const graphOf = (events: TraceEvent[]) => renderExecutionGraphSvg(executionGraph(definition, events));

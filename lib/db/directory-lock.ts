@@ -39,11 +39,15 @@ export function processStartMs(pid: number): number | undefined {
   }
 }
 
-/** This process's identity. */
+let startedAt: string | undefined;
+
+/** This process's identity (its start time read once: every record of it carries the same). */
 export function thisProcessIdentity(): ProcessIdentity {
-  const startedMs = processStartMs(process.pid) ?? Date.now() - process.uptime() * 1000;
-  const started = Math.floor(startedMs / 1000) * 1000;
-  return { pid: process.pid, host: hostname(), boot_id: bootId(), started_at: new Date(started).toISOString() };
+  if (startedAt === undefined) {
+    const startedMs = processStartMs(process.pid) ?? Date.now() - process.uptime() * 1000;
+    startedAt = new Date(Math.floor(startedMs / 1000) * 1000).toISOString();
+  }
+  return { pid: process.pid, host: hostname(), boot_id: bootId(), started_at: startedAt };
 }
 
 /**

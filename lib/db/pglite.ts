@@ -1,5 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { messages, PGlite, type PGliteInterface, type Transaction } from "@electric-sql/pglite";
 import { acquireDirectoryLock } from "./directory-lock.js";
@@ -120,7 +130,7 @@ export class PgliteDb implements Db {
           await pg.close();
         }
         pauseAtFaultPoint("db-built");
-        rmSync(absolute, { recursive: true, force: true }); // empty (refuseIncompleteDataDir)
+        if (existsSync(absolute)) rmdirSync(absolute); // empty (refuseIncompleteDataDir); rmdir refuses anything else
         renameSync(building, absolute);
         syncDirectory(dirname(absolute));
       }
