@@ -2,7 +2,19 @@
 // Runs the CLI precompiled (bin/cli-bundle.mjs, rebuilt when a source changed), or the TypeScript
 // sources through tsx when it cannot be built (e.g. without esbuild), so `npx alex …` works right
 // after `npm ci`.
-import { freshBundle } from "./cli-bundle.mjs";
+import { readFileSync } from "node:fs";
+
+// An older Node (e.g. the system's 20) lacks what the CLI uses (Promise.withResolvers): refuse before
+// anything runs, with the fix, instead of failing a job halfway. The project brings its own Node 22.
+const { engines } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const [needMajor, needMinor] = /^>=(\d+)\.(\d+)/.exec(engines.node).slice(1).map(Number);
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < needMajor || (major === needMajor && minor < needMinor)) {
+  process.stderr.write(
+    `alex: Node ${process.versions.node} is too old (needs ${engines.node}); run it with the project's Node: \`npx alex …\` (or \`npm run alex -- …\`) after \`npm ci\`.\n`,
+  );
+  process.exit(1);
+}
 
 // Settings from ./.env, if there is one (see .env.example); the environment wins over the file.
 try {
@@ -10,6 +22,7 @@ try {
 } catch (error) {
   if (error.code !== "ENOENT") throw error;
 }
+const { freshBundle } = await import("./cli-bundle.mjs");
 const bundle = await freshBundle();
 let cli;
 if (bundle) cli = await import(bundle);

@@ -4,11 +4,12 @@ import type { AgentDeps } from "../lib/agents/common.js";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
-import { createJob, getJob, isJobId, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
+import { getJob, isJobId, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
 import { listTraceSpans } from "../lib/db/repositories/traces.js";
 import { usd } from "../lib/format.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { writeJobOutput } from "../lib/output/job-output.js";
+import { createLocalJob, pauseAtFaultPoint } from "../lib/pipeline/local-jobs.js";
 import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
 import { serializeDefinition } from "../state-machine/definition.js";
@@ -52,11 +53,12 @@ function parseSeed(text: string | undefined): number | undefined {
 }
 
 async function analyse(db: Db, args: CommandArgs, userId: string, options: Record<string, unknown>): Promise<number> {
-  const jobId = await createJob(db, {
+  const jobId = await createLocalJob(db, {
     clerk_user_id: userId,
     request_payload: { analysis_type: "portfolio", options },
   });
   progress(`Job ${jobId} for ${userId} (model: ${args.config.model.provider})`);
+  pauseAtFaultPoint("create");
   const execution = await failJobOnSignal(db, jobId, () =>
     runJobLocally(db, args.config, jobId, new ProgressDisplay(progress).onEvent),
   );

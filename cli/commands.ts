@@ -51,8 +51,14 @@ export const COMMANDS = {
   },
   serve: {
     summary: "start the local console (job list, job pages, analyse a file, live graph) on 127.0.0.1",
-    usage: "alex serve [--port N] [--host HOST] [--db DIR]   (port 4000 by default, 0 for any free port)",
-    options: { port: { type: "string" }, host: { type: "string" }, ...db },
+    usage:
+      "alex serve [--port N] [--host HOST [--allow-host NAME]…] [--db DIR]   (port 4000 by default, 0 for any free port; beyond loopback a token is printed and required)",
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "allow-host": { type: "string", multiple: true },
+      ...db,
+    },
     run: async (args) => (await import("./serve-command.js")).serveCommand(args),
   },
   definition: {

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
@@ -42,7 +42,8 @@ export async function prepareNewDb(db: Db): Promise<void> {
 /**
  * The database the CLI works on: the embedded PGlite in `dir` or Aurora through the Data API when
  * ALEX_DB=data-api. A new embedded database starts from the template (built from the first new
- * database, then reused: no initdb); an existing one is migrated only if a migration is missing.
+ * database, then reused: no initdb), built aside and renamed into place; an existing one is migrated
+ * only if a migration is missing.
  * Jobs of a local process that is gone are failed as interrupted.
  */
 export async function openCliDb(
@@ -54,9 +55,12 @@ export async function openCliDb(
     return dataApiDbFromConfig(config);
   }
   const dir = resolve(options.dir ?? config.db.dir);
-  const db = existsSync(join(dir, "PG_VERSION"))
-    ? await openExisting(dir)
-    : await createFromTemplate(dir, options.template ?? cliTemplate(), options.onProgress);
+  const { isCompleteDataDir } = await import("../lib/db/pglite.js");
+  // A directory that holds something but not a whole database is refused by PgliteDb.open, saying what to do.
+  const isNew = !existsSync(dir) || (!isCompleteDataDir(dir) && readdirSync(dir).length === 0);
+  const db = isNew
+    ? await createFromTemplate(dir, options.template ?? cliTemplate(), options.onProgress)
+    : await openExisting(dir);
   try {
     for (const job of await failInterruptedJobs(db)) options.onProgress?.(`Job ${job.id} failed: ${job.reason}`);
   } catch (error) {
@@ -88,15 +92,19 @@ async function createFromTemplate(
   const template = readTemplate(file);
   if (template) onProgress?.(`Creating the embedded database in ${dir} from its template…`);
   else onProgress?.(`Creating the embedded database in ${dir} (first run only, takes a few seconds)…`);
-  const db = await PgliteDb.open(dir, { template });
+  const db = await PgliteDb.create(dir, {
+    template,
+    // Built in a temporary directory and renamed into place when complete: a kill leaves no half database.
+    prepare: async (building) => {
+      if (template) return;
+      await prepareNewDb(building);
+      // PostgreSQL zeroes its shared buffers at every start; a local database holds megabytes, not 128 MB.
+      await building.pg.exec(`ALTER SYSTEM SET shared_buffers = '${SHARED_BUFFERS}'`);
+      await saveTemplate(file, await building.dump());
+    },
+  });
   try {
     if (template) await migrate(db);
-    else {
-      await prepareNewDb(db);
-      // PostgreSQL zeroes its shared buffers at every start; a local database holds megabytes, not 128 MB.
-      await db.pg.exec(`ALTER SYSTEM SET shared_buffers = '${SHARED_BUFFERS}'`);
-      await saveTemplate(file, await db.dump());
-    }
   } catch (error) {
     await db.close();
     throw error;

@@ -1,10 +1,13 @@
-import { Hono } from "hono";
+import { timingSafeEqual } from "node:crypto";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { streamSSE } from "hono/streaming";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
-import { createJob, getJob, isJobId, listJobs } from "../lib/db/repositories/jobs.js";
+import { createOwnedJob, getJob, isJobId, listJobs, nextQueuedJob } from "../lib/db/repositories/jobs.js";
 import {
   type AslDefinition,
   executionGraph,
@@ -14,7 +17,7 @@ import {
 import { documentHtml } from "../lib/output/index-html.js";
 import { renderJobBody } from "../lib/output/job-output.js";
 import { escapeHtml } from "../lib/output/markdown.js";
-import { ownJob } from "../lib/pipeline/local-jobs.js";
+import { thisProcess } from "../lib/pipeline/local-jobs.js";
 import { PortfolioFileError, parsePortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
 import { LIVE_SCRIPT } from "./live-script.js";
@@ -27,6 +30,15 @@ const CONSOLE_POLICY =
 /** Largest portfolio file the console accepts. */
 export const MAX_UPLOAD_BYTES = 1_000_000;
 
+/** Largest request body: the file plus the form's own few fields. Read as a stream, stopped at the limit. */
+const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 16_384;
+
+/** Most analyses one console holds queued (pending) at once; past it a POST gets 429. */
+export const MAX_QUEUED_JOBS = 20;
+
+/** The cookie that carries the console's token after the first visit with `?token=`. */
+const TOKEN_COOKIE = "alex_console_token";
+
 /** A job running in this process: its state events so far, and who is listening. */
 interface LiveRun {
   events: TraceEvent[];
@@ -38,48 +50,77 @@ export interface ConsoleOptions {
   db: Db;
   config: Config;
   definition: AslDefinition;
-  /** Host names the console answers to (a DNS rebinding guard): loopback names by default, "any" beyond loopback. */
-  hosts?: string[] | "any";
+  /** Host names the console answers to (a DNS rebinding guard): loopback names by default. */
+  hosts?: string[];
+  /** When set (any bind beyond loopback), every request must carry it: `?token=`, then a cookie, or a bearer header. */
+  token?: string;
 }
 
-const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
+export const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
 
 /**
  * The local console: the job list, each job's page, a form to analyse a portfolio file or the demo
  * user, and a live view of a running job whose graph follows the state machine over server-sent events.
  * Jobs run one at a time in this process, on its single database.
  */
-export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOSTS }: ConsoleOptions) {
+export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOSTS, token }: ConsoleOptions) {
   const app = new Hono();
   // Only pages served by this console may post to it (CSRF), and only under a name it is bound to.
   app.use(async (c, next) => {
     const host = new URL(c.req.url).hostname;
-    if (hosts !== "any" && !hosts.includes(host))
-      return c.text(`This console does not answer to the host "${host}".`, 421);
+    if (!hosts.includes(host)) return c.text(`This console does not answer to the host "${host}".`, 421);
     await next();
   });
+  if (token) app.use((c, next) => requireToken(c, next, token));
   app.use(csrf());
   const live = new Map<string, LiveRun>();
-  let queue: Promise<unknown> = Promise.resolve();
+  const owner = thisProcess();
 
-  const start = (jobId: string) => {
-    const run: LiveRun = { events: [], listeners: new Set(), ended: false };
-    live.set(jobId, run);
+  const liveRun = (jobId: string) => {
+    let run = live.get(jobId);
+    if (!run) {
+      run = { events: [], listeners: new Set(), ended: false };
+      live.set(jobId, run);
+    }
+    return run;
+  };
+  const runQueued = async (jobId: string) => {
+    const run = liveRun(jobId);
     const notify = () => {
       for (const listener of run.listeners) listener();
     };
-    queue = queue
-      .then(() =>
-        runJobLocally(db, config, jobId, (event) => {
-          run.events.push(event);
-          notify();
-        }),
-      )
-      .catch((error: unknown) => run.events.push({ type: "ExecutionFailed", at: 0, error: String(error) }))
-      .finally(() => {
-        run.ended = true;
+    try {
+      await runJobLocally(db, config, jobId, (event) => {
+        run.events.push(event);
         notify();
       });
+    } catch (error) {
+      run.events.push({ type: "ExecutionFailed", at: 0, error: String(error) });
+    } finally {
+      run.ended = true;
+      notify();
+    }
+  };
+  // The queue is the database's: this console's pending jobs, oldest first, run one at a time.
+  let draining: Promise<void> = Promise.resolve();
+  let running = false;
+  let wanted = false;
+  const drain = () => {
+    wanted = true;
+    if (running) return;
+    running = true;
+    draining = (async () => {
+      try {
+        while (wanted) {
+          wanted = false;
+          for (let id = await nextQueuedJob(db, owner); id; id = await nextQueuedJob(db, owner)) await runQueued(id);
+        }
+      } finally {
+        running = false;
+      }
+    })();
+    // A failure here (the database closed under it at shutdown) is idle()'s to report, never unhandled.
+    draining.catch(() => {});
   };
 
   const graphOf = (events: TraceEvent[]) => renderExecutionGraphSvg(executionGraph(definition, events));
@@ -103,16 +144,24 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
     );
   });
 
-  app.post("/analyze", async (c) => {
-    const form = await c.req.parseBody();
+  const tooLarge = (c: Context) =>
+    c.html(errorPage(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413, {
+      connection: "close",
+    });
+  app.post("/analyze", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
+    let form: Record<string, string | File>;
+    try {
+      form = await c.req.parseBody();
+    } catch (error) {
+      return c.html(errorPage(`The form could not be read: ${(error as Error).message}`), 400);
+    }
     let userId = DEMO_USER_ID;
     if (form.demo) await seedDemo(db);
     else {
       const file = form.portfolio;
       if (!(file instanceof File) || file.size === 0)
         return c.html(errorPage("Choose a portfolio file, or analyse the demo user."), 400);
-      if (file.size > MAX_UPLOAD_BYTES)
-        return c.html(errorPage(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413);
+      if (file.size > MAX_UPLOAD_BYTES) return tooLarge(c);
       try {
         userId = await importPortfolio(db, parseUpload(file.name, await file.text()));
       } catch (error) {
@@ -120,12 +169,18 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
         throw error;
       }
     }
-    const jobId = await createJob(db, {
-      clerk_user_id: userId,
-      request_payload: { analysis_type: "portfolio", options: {} },
-    });
-    await ownJob(db, jobId); // a queued job of a console that is killed is failed as interrupted on the next open
-    start(jobId);
+    // Created already owned by this console (a killed console's jobs are failed at the next open), and only
+    // while fewer than MAX_QUEUED_JOBS wait: one statement.
+    const request = { clerk_user_id: userId, request_payload: { analysis_type: "portfolio", options: {} } };
+    const jobId = await createOwnedJob(db, request, owner, { maxQueued: MAX_QUEUED_JOBS });
+    if (!jobId)
+      return c.html(
+        errorPage(`${MAX_QUEUED_JOBS} analyses are already waiting. Try again when one has finished.`),
+        429,
+        { "retry-after": "30" },
+      );
+    liveRun(jobId);
+    drain();
     return c.redirect(`/jobs/${jobId}/live`, 303);
   });
 
@@ -202,7 +257,44 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
 
-  return { app, idle: () => queue };
+  /** Resolves once every queued job has run. */
+  const idle = async () => {
+    while (running) await draining;
+  };
+  return { app, idle };
+}
+
+/**
+ * The token check for a console bound beyond loopback: `?token=` once (then kept in an HttpOnly, same-site
+ * cookie), or `Authorization: Bearer`. Anything else gets 401 and nothing else.
+ */
+async function requireToken(c: Context, next: () => Promise<void>, token: string) {
+  const inQuery = c.req.query("token");
+  const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+  const given = inQuery ?? bearer ?? getCookie(c, TOKEN_COOKIE);
+  if (given === undefined || !sameSecret(given, token))
+    return c.html(
+      errorPage(
+        "This console needs the token printed when it started: open the address it printed (with ?token=…).",
+        "Token required",
+      ),
+      401,
+    );
+  if (inQuery !== undefined) {
+    setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
+    if (c.req.method === "GET") {
+      const url = new URL(c.req.url);
+      url.searchParams.delete("token");
+      return c.redirect(`${url.pathname}${url.search}`, 303);
+    }
+  }
+  await next();
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function parseUpload(name: string, text: string) {
@@ -229,10 +321,10 @@ function analyseForm(): string {
   ].join("\n");
 }
 
-function errorPage(message: string): string {
+function errorPage(message: string, heading = "Could not start the analysis"): string {
   return documentHtml(
     "Alex console: error",
-    `${consoleHeader()}<section id="error"><h2>Could not start the analysis</h2><pre class="error">${escapeHtml(message)}</pre><p><a href="/">Back</a></p></section>`,
+    `${consoleHeader()}<section id="error"><h2>${escapeHtml(heading)}</h2><pre class="error">${escapeHtml(message)}</pre><p><a href="/">Back</a></p></section>`,
     { policy: CONSOLE_POLICY },
   );
 }

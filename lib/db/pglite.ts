@@ -1,5 +1,16 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { randomUUID } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { messages, PGlite, type PGliteInterface, type Transaction } from "@electric-sql/pglite";
 import { acquireDirectoryLock } from "./directory-lock.js";
 import {
@@ -14,6 +25,7 @@ import {
   timestampToIso,
   typedParamText,
 } from "./driver.js";
+import { pauseAtFaultPoint } from "./fault-point.js";
 import { toPositional } from "./sql-text.js";
 
 const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
@@ -81,7 +93,48 @@ export class PgliteDb implements Db {
     mkdirSync(dirname(absolute), { recursive: true });
     const release = acquireDirectoryLock(absolute);
     try {
+      if (!options.template) refuseIncompleteDataDir(absolute);
       const pg = await PGlite.create({ dataDir: absolute, loadDataDir: options.template });
+      await pg.exec("SET TIME ZONE 'UTC'");
+      return new PgliteDb(pg, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the database in `dir` crash-safely: it is built (from `template`, then `prepare`d) in a
+   * temporary sibling directory and renamed into place only when complete, so a kill at any moment
+   * leaves either no database (the next run starts again) or a whole one. Leftovers of an interrupted
+   * creation are removed. `dir` must not hold anything yet (an empty directory is fine).
+   */
+  static async create(
+    dir: string,
+    options: { template?: Blob; prepare?: (db: PgliteDb) => Promise<void> } = {},
+  ): Promise<PgliteDb> {
+    const absolute = resolve(dir);
+    mkdirSync(dirname(absolute), { recursive: true });
+    const release = acquireDirectoryLock(absolute);
+    try {
+      if (!isCompleteDataDir(absolute)) {
+        refuseIncompleteDataDir(absolute);
+        removeInterruptedCreations(absolute);
+        const building = `${absolute}.creating-${randomUUID()}`;
+        const pg = await PGlite.create({ dataDir: building, loadDataDir: options.template });
+        try {
+          pauseAtFaultPoint("db-initialised");
+          await pg.exec("SET TIME ZONE 'UTC'");
+          await options.prepare?.(new PgliteDb(pg));
+        } finally {
+          await pg.close();
+        }
+        pauseAtFaultPoint("db-built");
+        if (existsSync(absolute)) rmdirSync(absolute); // empty (refuseIncompleteDataDir); rmdir refuses anything else
+        renameSync(building, absolute);
+        syncDirectory(dirname(absolute));
+      }
+      const pg = await PGlite.create({ dataDir: absolute });
       await pg.exec("SET TIME ZONE 'UTC'");
       return new PgliteDb(pg, release);
     } catch (error) {
@@ -122,5 +175,49 @@ export class PgliteDb implements Db {
     } finally {
       this.release();
     }
+  }
+}
+
+/** The files without which PostgreSQL cannot start: a data directory holding them all is complete. */
+const DATA_DIR_ESSENTIALS = ["PG_VERSION", "global/pg_control", "base", "pg_wal", "postgresql.conf"];
+
+/** True when `dir` holds a whole data directory (as a finished creation leaves it). */
+export function isCompleteDataDir(dir: string): boolean {
+  return DATA_DIR_ESSENTIALS.every((entry) => existsSync(join(dir, entry)));
+}
+
+/**
+ * Refuses a directory that holds something but not a whole database (e.g. a creation killed by an older
+ * version, which built in place), with what to do, instead of PostgreSQL's "failed to initialize".
+ */
+function refuseIncompleteDataDir(dir: string): void {
+  if (!existsSync(dir) || isCompleteDataDir(dir)) return;
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return;
+  const missing = DATA_DIR_ESSENTIALS.filter((entry) => !existsSync(join(dir, entry)));
+  throw new DbError(
+    `${dir} is not a complete database (it lacks ${missing.join(", ")}; its creation was probably interrupted). ` +
+      `If it holds nothing you need, remove it (rm -rf "${dir}") and run the command again to create a new one; ` +
+      "or pass --db DIR to use another directory.",
+  );
+}
+
+/** Removes what interrupted creations of `dir` left (its lock is held: no creation of it is running). */
+function removeInterruptedCreations(dir: string): void {
+  const prefix = `${basename(dir)}.creating-`;
+  for (const name of readdirSync(dirname(dir)).filter((n) => n.startsWith(prefix)))
+    rmSync(join(dirname(dir), name), { recursive: true, force: true });
+}
+
+/** Makes a rename in `dir` durable (its entry written), where the platform allows syncing a directory. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // Not every platform syncs a directory (Windows); the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -7,11 +7,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
 }
 
-const SAFE_LINK = /^(https?:|mailto:|#)/i;
+const SAFE_LINK = /^(https?:|#)/i;
 
 /**
  * Markdown → HTML for text written by a model: text is data, never markup. Raw HTML is shown
- * escaped, links keep only http(s)/mailto/#fragment targets, and images become their alt text
+ * escaped, bare addresses and URLs stay text (no autolinks: an email address in a name never becomes a
+ * `mailto:` link), written links keep only http(s)/#fragment targets, and images become their alt text
  * (a self-contained page loads nothing from elsewhere). Headings shift down by `headingOffset`.
  */
 export function renderMarkdown(markdown: string, { headingOffset = 0 } = {}): string {
@@ -33,6 +34,8 @@ function createMarked(headingOffset: number): Marked {
   return new Marked({
     gfm: true,
     breaks: true,
+    // No token for `<…>` autolinks or GFM's bare URLs and email addresses: they stay plain text.
+    tokenizer: { url: () => undefined, autolink: () => undefined },
     renderer: {
       html: ({ text }) => escapeHtml(text),
       image: ({ text }) => escapeHtml(text),

@@ -1,13 +1,29 @@
-import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
-import { processIsAlive } from "../db/directory-lock.js";
+import { identityIsRunning, thisProcessIdentity } from "../db/directory-lock.js";
 import type { Db } from "../db/driver.js";
-import { failJob, type JobOwner, listUnfinishedJobsOwnedOn, setJobOwner } from "../db/repositories/jobs.js";
+import { pauseAtFaultPoint } from "../db/fault-point.js";
+import {
+  createOwnedJob,
+  failJob,
+  failJobsOwnedBy,
+  failOwnerlessPendingJobs,
+  type JobOwner,
+  listUnfinishedOwnedJobs,
+  setJobOwner,
+} from "../db/repositories/jobs.js";
 
-/** This process as a job owner. Its start time is whole seconds, as `/proc` can confirm it. */
-export function thisProcess(): JobOwner {
-  const started = Math.floor((Date.now() - process.uptime() * 1000) / 1000) * 1000;
-  return { pid: process.pid, host: hostname(), started_at: new Date(started).toISOString() };
+/** This process as a job owner: pid, host, boot id and start time. */
+export const thisProcess = (): JobOwner => thisProcessIdentity();
+
+/** A pending job nobody owns is failed at the next open once it is this old (seconds). */
+export const OWNERLESS_GRACE_SECONDS = 60;
+
+type NewJob = Parameters<typeof createOwnedJob>[1];
+
+/** Creates a local job owned by this process from its first moment (one statement). */
+export async function createLocalJob(db: Db, job: NewJob): Promise<string> {
+  const id = await createOwnedJob(db, job, thisProcess());
+  if (!id) throw new Error("The job was not created");
+  return id;
 }
 
 /** Claims a local job for this process: if the process dies, the next opener of the database fails it. */
@@ -15,45 +31,33 @@ export function ownJob(db: Db, jobId: string, owner: JobOwner = thisProcess()): 
   return setJobOwner(db, jobId, owner);
 }
 
-/**
- * Whether the owner still runs: its pid is alive and, where `/proc` tells a process's start time, it
- * started when the owner did (a reused pid is a different process).
- */
-export function ownerIsRunning(owner: Pick<JobOwner, "pid" | "started_at">): boolean {
-  if (!processIsAlive(owner.pid)) return false;
-  const started = processStartMs(owner.pid);
-  return started === undefined || Math.abs(started - Date.parse(owner.started_at)) < 2000;
-}
-
-/** A process's start time from `/proc` (Linux; clock ticks of 10 ms), or undefined elsewhere. */
-function processStartMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
-    return Number.isFinite(ticks) && Number.isFinite(bootSeconds) ? bootSeconds * 1000 + ticks * 10 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** Whether the owner still runs: same boot of this machine, pid alive, started when it did. */
+export const ownerIsRunning = (owner: JobOwner): boolean => identityIsRunning(owner);
 
 export const interruptedReason = (owner: JobOwner) =>
   `interrupted: the process that ran this job (pid ${owner.pid} on ${owner.host}, started ${owner.started_at}) ended before the job did`;
 
+export const ownerlessReason = (graceSeconds: number) =>
+  `abandoned: created without an owning process and still pending ${graceSeconds} s later`;
+
 /**
- * Fails, as "interrupted", the pending or running jobs of this host whose owning process is gone
- * (killed, crashed, machine restarted). Run when the local database is opened; returns the jobs failed.
+ * Fails, as "interrupted", the pending or running jobs whose owning process is gone (killed, crashed,
+ * machine restarted, pid reused, host renamed), and as "abandoned" pending jobs nobody owns older than
+ * the grace period. Run when the local database is opened; returns the jobs failed.
  */
 export async function failInterruptedJobs(
   db: Db,
   isRunning: (owner: JobOwner) => boolean = ownerIsRunning,
+  graceSeconds = OWNERLESS_GRACE_SECONDS,
 ): Promise<{ id: string; reason: string }[]> {
   const failed = [];
-  for (const job of await listUnfinishedJobsOwnedOn(db, hostname())) {
+  for (const job of await listUnfinishedOwnedJobs(db)) {
     if (isRunning(job)) continue;
     const reason = interruptedReason(job);
     if (await failJob(db, job.id, reason)) failed.push({ id: job.id, reason });
   }
+  const reason = ownerlessReason(graceSeconds);
+  for (const id of await failOwnerlessPendingJobs(db, graceSeconds, reason)) failed.push({ id, reason });
   return failed;
 }
 
@@ -61,3 +65,10 @@ export async function failInterruptedJobs(
 export function failCancelledJob(db: Db, jobId: string, signal: NodeJS.Signals): Promise<boolean> {
   return failJob(db, jobId, `cancelled: the run received ${signal} before the job ended`);
 }
+
+/** Fails every job this process still holds (running or queued) as cancelled by `signal`. */
+export function failCancelledJobsOfThisProcess(db: Db, signal: NodeJS.Signals): Promise<string[]> {
+  return failJobsOwnedBy(db, thisProcess(), `cancelled: the console received ${signal} before the job ended`);
+}
+
+export { pauseAtFaultPoint };

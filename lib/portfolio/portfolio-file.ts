@@ -1,9 +1,18 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { MAX_HORIZON_AGE, MIN_RETIREMENT_YEARS, PROFILE_DEFAULTS, RetirementPlan } from "../retirement/input.js";
 import { formatPath } from "../validation.js";
 import { enforcePortfolioLimits, PORTFOLIO_LIMITS, refuseControlCharacters } from "./limits.js";
+import { toCents } from "./money.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
+
+/**
+ * The largest amount (USD) a portfolio or a position may reach: its cents (1e14) stay far inside the
+ * integers a double holds exactly (2^53 ≈ 9.007e15), and it is the bound of the retirement inputs and the
+ * charts. Beyond it an import is refused (here at the stated prices, by the importer at the stored ones).
+ */
+export const MAX_MONEY = 1e12;
 
 const TickerSymbol = z
   .string()
@@ -82,6 +91,8 @@ export const PortfolioFile = z
   .superRefine(refuseControlCharacters)
   .superRefine(enforcePortfolioLimits)
   .superRefine(refuseRetirementPastTheHorizon)
+  .superRefine(refuseConflictingPrices)
+  .superRefine(refuseAmountsBeyondMoney)
   .superRefine((file, ctx) => {
     file.accounts.forEach((account, a) => {
       const seen = new Set<string>();
@@ -127,12 +138,69 @@ export async function readPortfolioFile(path: string): Promise<PortfolioFile> {
   return parsePortfolioFile(data, path);
 }
 
-/** The user id a file maps to: its `user.id`, or one derived from the display name. */
+/**
+ * The user id a file maps to: its `user.id`, or — never lossily — one made from the whole display name
+ * (NFC-normalised, hashed): 张伟 and 李娜, "Sam Smith" and "sam.smith!" are different people. Importing
+ * over someone's portfolio therefore needs their id or exactly their name.
+ */
 export function userIdOf(file: PortfolioFile): string {
   if (file.user.id) return file.user.id;
-  const slug = file.user.display_name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
-  return `local:${slug || "user"}`;
+  const hash = createHash("sha256").update(file.user.display_name.normalize("NFC")).digest("hex");
+  return `local:${hash.slice(0, 32)}`;
+}
+
+type PositionAt = { path: (string | number)[]; price: number };
+
+/** One symbol stated at two prices (in two accounts) is refused with both fields' paths: neither silently wins. */
+function refuseConflictingPrices(
+  file: { accounts: { positions: { symbol: string; price?: number }[] }[] },
+  ctx: z.RefinementCtx,
+) {
+  const first = new Map<string, PositionAt>();
+  file.accounts.forEach((account, a) => {
+    account.positions.forEach((position, p) => {
+      if (position.price === undefined) return;
+      const here = { path: ["accounts", a, "positions", p, "price"], price: position.price };
+      const before = first.get(position.symbol);
+      if (!before) first.set(position.symbol, here);
+      else if (before.price !== position.price)
+        ctx.addIssue({
+          code: "custom",
+          path: here.path,
+          message: `${position.symbol} is priced ${position.price} here but ${before.price} at ${formatPath(before.path)}; one symbol has one price`,
+        });
+    });
+  });
+}
+
+/**
+ * Amounts the analysis cannot hold exactly are refused here, not by every specialist later: a position's
+ * stated value, and the cash plus stated values of the whole file, at most {@link MAX_MONEY}.
+ */
+function refuseAmountsBeyondMoney(
+  file: { accounts: { cash_balance: number; positions: { quantity: number; price?: number }[] }[] },
+  ctx: z.RefinementCtx,
+) {
+  const limit = `$${MAX_MONEY.toLocaleString("en-US")}`;
+  let totalCents = 0;
+  file.accounts.forEach((account, a) => {
+    totalCents += toCents(account.cash_balance);
+    account.positions.forEach((position, p) => {
+      if (position.price === undefined) return;
+      const value = position.quantity * position.price;
+      if (value > MAX_MONEY)
+        ctx.addIssue({
+          code: "custom",
+          path: ["accounts", a, "positions", p, "quantity"],
+          message: `is worth ${value.toExponential(3)} at its stated price; amounts above ${limit} are not held exactly`,
+        });
+      else totalCents += toCents(value);
+    });
+  });
+  if (totalCents > MAX_MONEY * 100)
+    ctx.addIssue({
+      code: "custom",
+      path: ["accounts"],
+      message: `add up to more than ${limit}, the most the analysis holds exactly`,
+    });
 }

@@ -92,6 +92,7 @@ describe("migrations through each driver", () => {
         "005_reliability",
         "006_traces",
         "007_prices_role",
+        "010_job_owner_boot",
         "011_role_limits",
       ],
       [],
@@ -105,6 +106,7 @@ describe("migrations through each driver", () => {
         "005_reliability",
         "006_traces",
         "007_prices_role",
+        "010_job_owner_boot",
         "011_role_limits",
       ],
       [],
@@ -135,6 +137,7 @@ describe("migrations through each driver", () => {
         { version: "005_reliability" },
         { version: "006_traces" },
         { version: "007_prices_role" },
+        { version: "010_job_owner_boot" },
         { version: "011_role_limits" },
       ],
       tables: [
@@ -570,7 +573,7 @@ describe("repository flow", () => {
 
     expect(result.pglite.portfolio).toEqual({
       user: {
-        clerk_user_id: "local:flow-tester",
+        clerk_user_id: expect.stringMatching(/^local:[0-9a-f]{32}$/), // a hash of the display name
         display_name: "Flow Tester",
         current_age: 45,
         years_until_retirement: 20,

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { acquireDirectoryLock } from "../../lib/db/directory-lock.js";
+import { acquireDirectoryLock, bootId, thisProcessIdentity } from "../../lib/db/directory-lock.js";
 
 const root = mkdtempSync(join(tmpdir(), "alex-lock-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -67,5 +67,28 @@ describe("the database directory lock", () => {
     const release = acquireDirectoryLock(dir);
     release();
     expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+
+  it("takes over a lock whose pid was reused (pid 1 after a container restart: alive, started at another time)", () => {
+    const dir = join(root, "reused");
+    const started = new Date(Date.now() - 3_600_000).toISOString();
+    writeFileSync(`${dir}.lock`, JSON.stringify({ pid: 1, token: "t-reused", boot_id: bootId(), started_at: started }));
+    const release = acquireDirectoryLock(dir);
+    release();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+
+  it("takes over a lock from before a reboot (another boot id), even when its pid is alive again", () => {
+    const dir = join(root, "rebooted");
+    const holder = { ...thisProcessIdentity(), boot_id: "00000000-0000-0000-0000-000000000000", token: "t-boot" };
+    writeFileSync(`${dir}.lock`, JSON.stringify(holder));
+    acquireDirectoryLock(dir)();
+  });
+
+  it("refuses a lock whose holder is this very process (same boot, pid and start time), whatever its host name", () => {
+    const dir = join(root, "live");
+    const holder = { ...thisProcessIdentity(), host: "renamed-host", token: "t-live" };
+    writeFileSync(`${dir}.lock`, JSON.stringify(holder));
+    expect(() => acquireDirectoryLock(dir)).toThrow(`is in use by process ${process.pid}`);
   });
 });

@@ -1,5 +1,4 @@
-import type { PortfolioFile } from "../../portfolio/portfolio-file.js";
-import { userIdOf } from "../../portfolio/portfolio-file.js";
+import { MAX_MONEY, type PortfolioFile, PortfolioFileError, userIdOf } from "../../portfolio/portfolio-file.js";
 import { type Db, P } from "../driver.js";
 import { deleteAccountsOfUser } from "./accounts.js";
 import { upsertUser } from "./users.js";
@@ -33,7 +32,7 @@ function statedHoldings(positions: Position[]): StatedHolding[] {
 }
 
 /**
- * Writes a validated file in one transaction of five statements (plus BEGIN/COMMIT), whatever its size: the user's profile,
+ * Writes a validated file in one transaction of six statements (plus BEGIN/COMMIT), whatever its size: the user's profile,
  * and their accounts replaced by the file's. A symbol of the shared reference data keeps its trusted name,
  * price and tagging. Whatever the file says about a holding (name, type, price) is stored for this user
  * only: it names and values an instrument the reference data does not know, for this user, and is never
@@ -52,8 +51,30 @@ export async function importPortfolio(db: Db, file: PortfolioFile): Promise<stri
     );
     await upsertUserInstruments(tx, userId, statedHoldings(positions));
     await insertAccounts(tx, userId, file.accounts);
+    await refuseBeyondMoney(tx, userId);
   });
   return userId;
+}
+
+/**
+ * At the prices the analysis will use (a shared instrument's, else the user's own), the portfolio must stay
+ * within {@link MAX_MONEY}; else the import is refused and rolled back, naming the figure.
+ */
+async function refuseBeyondMoney(db: Db, userId: string): Promise<void> {
+  const { rows } = await db.query<{ total: number | null }>(
+    `SELECT (SELECT COALESCE(SUM(cash_balance), 0) FROM accounts WHERE clerk_user_id = :user_id)
+          + (SELECT COALESCE(SUM(p.quantity * COALESCE(i.current_price, ui.price, 0)), 0)
+             FROM positions p JOIN accounts a ON a.id = p.account_id
+             LEFT JOIN instruments i ON i.symbol = p.symbol
+             LEFT JOIN user_instruments ui ON ui.clerk_user_id = a.clerk_user_id AND ui.symbol = p.symbol
+             WHERE a.clerk_user_id = :user_id) AS total`,
+    { user_id: userId },
+  );
+  const total = Number(rows[0]?.total ?? 0);
+  if (total > MAX_MONEY)
+    throw new PortfolioFileError(
+      `The portfolio is worth $${total.toExponential(3)} at current prices; amounts above $${MAX_MONEY.toLocaleString("en-US")} are not held exactly. Nothing was imported.`,
+    );
 }
 
 /** A new name means a different instrument to classify: its old tagging no longer applies. */

@@ -260,28 +260,97 @@ async function updateRunningJob(db: Db, id: string, assignment: string, params: 
   if (rowCount !== 1) throw new JobNotRunningError(`Job ${id} is not running; nothing was written`);
 }
 
-/** The local process running a job: its pid, host and start time (so a reused pid is told apart). */
+/** The local process running a job: its pid, host, boot id and start time (so a reused pid is told apart). */
 export interface JobOwner {
   pid: number;
   host: string;
+  boot_id: string | null;
   started_at: string;
+}
+
+const OWNER_VALUES = ":pid::int, :host::text, :boot_id::text, :started_at::timestamptz";
+const ownerParams = (owner: JobOwner) => ({
+  pid: owner.pid,
+  host: owner.host,
+  boot_id: owner.boot_id,
+  started_at: P.timestamp(owner.started_at),
+});
+
+/**
+ * Creates a local job already owned by `owner`, in one statement: no moment exists in which a kill leaves
+ * it pending without an owner. With `maxQueued`, refuses (undefined) when that owner already has that many
+ * jobs pending, in the same statement.
+ */
+export async function createOwnedJob(
+  db: Db,
+  job: { clerk_user_id: string; job_type?: string; request_payload?: Record<string, unknown> | null },
+  owner: JobOwner,
+  options: { maxQueued?: number } = {},
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO jobs (clerk_user_id, job_type, request_payload, owner_pid, owner_host, owner_boot_id, owner_started_at)
+     SELECT :clerk_user_id::text, :job_type::text, :request_payload::jsonb, ${OWNER_VALUES}
+     WHERE :max_queued::int IS NULL OR (SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND owner_pid = :pid::int
+       AND owner_started_at = :started_at::timestamptz AND owner_boot_id IS NOT DISTINCT FROM :boot_id::text) < :max_queued::int
+     RETURNING id`,
+    {
+      clerk_user_id: job.clerk_user_id,
+      job_type: job.job_type ?? "portfolio_analysis",
+      request_payload: job.request_payload ? P.json(job.request_payload) : null,
+      max_queued: options.maxQueued ?? null,
+      ...ownerParams(owner),
+    },
+  );
+  return rows[0]?.id;
 }
 
 /** Records the local process that runs a pending or running job. */
 export async function setJobOwner(db: Db, id: string, owner: JobOwner): Promise<void> {
   await db.query(
-    `UPDATE jobs SET owner_pid = :pid, owner_host = :host, owner_started_at = :started_at::timestamptz
+    `UPDATE jobs SET (owner_pid, owner_host, owner_boot_id, owner_started_at) = (${OWNER_VALUES})
      WHERE id = :id::uuid AND status IN ('pending', 'running')`,
-    { id: P.uuid(id), pid: owner.pid, host: owner.host, started_at: P.timestamp(owner.started_at) },
+    { id: P.uuid(id), ...ownerParams(owner) },
   );
 }
 
-/** Jobs still pending or running that a local process on `host` owns. */
-export async function listUnfinishedJobsOwnedOn(db: Db, host: string): Promise<(JobOwner & { id: string })[]> {
+/** Jobs still pending or running that a local process owns (whatever host name it had). */
+export async function listUnfinishedOwnedJobs(db: Db): Promise<(JobOwner & { id: string })[]> {
   const { rows } = await db.query<JobOwner & { id: string } & Record<string, unknown>>(
-    `SELECT id, owner_pid AS pid, owner_host AS host, owner_started_at AS started_at FROM jobs
-     WHERE status IN ('pending', 'running') AND owner_host = :host ORDER BY created_at`,
-    { host },
+    `SELECT id, owner_pid AS pid, owner_host AS host, owner_boot_id AS boot_id, owner_started_at AS started_at
+     FROM jobs WHERE status IN ('pending', 'running') AND owner_pid IS NOT NULL ORDER BY created_at`,
   );
   return rows;
+}
+
+/** The oldest pending job `owner` queued (the console's queue), if any. */
+export async function nextQueuedJob(db: Db, owner: JobOwner): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM jobs WHERE status = 'pending' AND owner_pid = :pid::int AND owner_started_at = :started_at::timestamptz
+       AND owner_boot_id IS NOT DISTINCT FROM :boot_id::text ORDER BY created_at, id LIMIT 1`,
+    ownerParams(owner),
+  );
+  return rows[0]?.id;
+}
+
+/** Fails every pending or running job `owner` holds, with `reason`; returns their ids. */
+export async function failJobsOwnedBy(db: Db, owner: JobOwner, reason: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE jobs SET status = 'failed', completed_at = NOW(), error_message = :reason
+     WHERE status IN ('pending', 'running') AND owner_pid = :pid::int AND owner_started_at = :started_at::timestamptz
+       AND owner_boot_id IS NOT DISTINCT FROM :boot_id::text
+     RETURNING id`,
+    { ...ownerParams(owner), reason },
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Fails, with `reason`, pending jobs nobody owns that were created more than `graceSeconds` ago. */
+export async function failOwnerlessPendingJobs(db: Db, graceSeconds: number, reason: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE jobs SET status = 'failed', completed_at = NOW(), error_message = :reason
+     WHERE status = 'pending' AND owner_pid IS NULL AND created_at < NOW() - make_interval(secs => :grace)
+     RETURNING id`,
+    { grace: graceSeconds, reason },
+  );
+  return rows.map((row) => row.id);
 }
