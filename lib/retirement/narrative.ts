@@ -101,10 +101,12 @@ function savingsLines(o: RetirementOutlook): string[] {
   const m = o.money;
   const v = m.value_at_retirement;
   if (o.empty) {
+    // A retiree has no earned-income years: contributions are not theirs to plan (the contribution_advice rule).
+    const saving = hasSavingYearsAhead(o);
     return [
       fits("nothing_saved", o)
-        ? "Nothing is saved yet and no contributions are planned, so the portfolio cannot fund any retirement spending."
-        : `${unpricedNote(o)} No contributions are planned.`,
+        ? `Nothing is saved yet${saving ? " and no contributions are planned" : ""}, so the portfolio cannot fund any retirement spending.`
+        : `${unpricedNote(o)}${saving ? " No contributions are planned." : ""}`,
     ];
   }
   if (o.situation === "retired") {

@@ -106,15 +106,15 @@ function pathSurvives(
   return true;
 }
 
-/** Fraction of paths that pay every withdrawal to the horizon, from today: the simulation's success rate. */
-function successFraction(plan: Plan, draws: Draws): number {
+/** Percent of paths that pay every withdrawal to the horizon, from today: the simulation's success rate, unrounded. */
+function successPercent(plan: Plan, draws: Draws): number {
   const startLevels = new Float64Array(plan.fixedSources.length);
   let successes = 0;
   for (let path = 0; path < draws.paths; path++) {
     startLevels.fill(1);
     if (pathSurvives(plan, draws, path, 0, plan.startValue, 1, startLevels)) successes++;
   }
-  return successes / draws.paths;
+  return (100 * successes) / draws.paths;
 }
 
 /**
@@ -170,7 +170,7 @@ function savedPaths(input: RetirementInput, draws: Draws): SavedPaths {
   return saved;
 }
 
-/** {@link successFraction} for a plan with the saved paths' retirement age, from the end of its saving years. */
+/** {@link successPercent} for a plan with the saved paths' retirement age, from the end of its saving years. */
 function successAfterSaving(plan: Plan, draws: Draws, saved: SavedPaths, contribution: number): number {
   const count = plan.fixedSources.length;
   const startLevels = new Float64Array(count);
@@ -180,14 +180,17 @@ function successAfterSaving(plan: Plan, draws: Draws, saved: SavedPaths, contrib
     const value = saved.base[path] + contribution * saved.perDollar[path];
     if (pathSurvives(plan, draws, path, saved.year, value, saved.priceLevels[path], startLevels)) successes++;
   }
-  return successes / draws.paths;
+  return (100 * successes) / draws.paths;
 }
 
 /** The success rate (percent, one decimal) the solver sees for an input: the simulation's own, for up to MAX_SOLVER_PATHS. */
 export function solverSuccessRate(input: RetirementInput): number {
   const plan = planFrom(input);
-  return Math.round(1000 * successFraction(plan, drawsFor(plan))) / 10;
+  return round1(successPercent(plan, drawsFor(plan)));
 }
+
+/** One decimal, exactly as the simulation rounds its success rate. */
+const round1 = (value: number) => Math.round(value * 10) / 10;
 
 /** Smallest whole-dollar x ≥ `from` (at most `cap`) for which `reaches` holds (rising in x), to $1; null if none. */
 function* smallestReaching(from: number, cap: number, reaches: (x: number) => boolean): Generator<void, number | null> {
@@ -262,11 +265,12 @@ export function* solveWhatItTakes(
   const reachesWith = (change: Partial<RetirementInput>, goal = target) => {
     trials++;
     const plan = planFrom({ ...input, ...change });
-    const fraction =
+    const percent =
       change.retirement_age === undefined
         ? successAfterSaving(plan, draws, saved, change.annual_contribution ?? input.annual_contribution)
-        : successFraction(plan, draws);
-    return 100 * fraction >= goal - 1e-9;
+        : successPercent(plan, draws);
+    // Rounded as the simulation's success_rate is, so `reached` agrees with the verdict the outlook shows.
+    return round1(percent) >= goal;
   };
   const saving = base.retirementYear > 0;
   const reached = reachesWith({});

@@ -339,6 +339,33 @@ describe("row limits of the functions' roles (migration 011)", () => {
     expect(today() < daysFromToday(1)).toBe(true);
   });
 
+  it("the prices role's bound widens with the days between closes, and it cannot move a price's date back to widen it", async () => {
+    await db.query(
+      "INSERT INTO prices (symbol, close, as_of, source) VALUES ('SLV', 22.4, DATE '2024-01-02', 'market')",
+    );
+    const years = await as(db, PRICES_DB_ROLE, () =>
+      db.query("INSERT INTO prices (symbol, close, as_of, source) VALUES ('SLV', 70, DATE '2026-11-02', 'market')"),
+    );
+    expect(years.rowCount).toBe(1);
+    const nextDay = await as(db, PRICES_DB_ROLE, () =>
+      failure(
+        db.query("INSERT INTO prices (symbol, close, as_of, source) VALUES ('SLV', 250, DATE '2026-11-03', 'market')"),
+      ),
+    );
+    expect(nextDay?.message).toContain("moves implausibly far from the previous 70");
+    await db.query("UPDATE instruments SET current_price = 70, price_as_of = DATE '2026-11-02' WHERE symbol = 'SLV'");
+    const back = await as(db, PRICES_DB_ROLE, () =>
+      failure(db.query("UPDATE instruments SET price_as_of = DATE '2000-01-03' WHERE symbol = 'SLV'")),
+    );
+    expect(back?.message).toContain("cannot move back");
+    const jump = await as(db, PRICES_DB_ROLE, () =>
+      failure(
+        db.query("UPDATE instruments SET current_price = 0.01, price_as_of = DATE '2026-11-03' WHERE symbol = 'SLV'"),
+      ),
+    );
+    expect(jump?.message).toContain("a flagged close never becomes the current price");
+  });
+
   it("the prices role cannot record SPY $450 → $0.01 without a flag, nor make a flagged close the current price", async () => {
     await db.query(
       "INSERT INTO prices (symbol, close, as_of, source) VALUES ('SPY', 450, DATE '2026-11-02', 'market')",

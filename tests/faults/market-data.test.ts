@@ -118,6 +118,16 @@ describe("market data faults", () => {
     ]);
   });
 
+  it("a close years after the last trusted one may move further: the seed's 2024 SLV $22.40 → $70 becomes SLV's price", async () => {
+    // The first refresh of a database seeded with 2024 prices: a 3× bound meant for one day to the next would flag
+    // SLV (and every later close, judged against the same 2024 close) forever.
+    bars((date) => [bar(date, "SLV", 70), bar(date, "SPY", 0.01)]);
+    const result = await runRefresh();
+    expect(result.flagged).toEqual([{ symbol: "SPY", close: 0.01, previous: 450.25 }]);
+    expect(await currentPrice("SLV")).toBe(70);
+    expect(await currentPrice("SPY")).toBe(450.25);
+  });
+
   it.each([
     ["streamed without a length", false],
     ["declared by Content-Length", true],

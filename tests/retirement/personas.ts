@@ -144,4 +144,9 @@ export const PERSONAS: Record<string, Portfolio> = {
   ),
   "only unpriced holdings": persona({ annual_contribution: 0 }, { taxable: [[UNPRICED, 300]] }),
   empty: persona({ annual_contribution: 0 }),
+  "retiree 70, only unpriced holdings": persona(
+    { current_age: 70, years_until_retirement: 0, annual_contribution: 0 },
+    { taxable: [[UNPRICED, 300]] },
+  ),
+  "retiree 70, nothing saved": persona({ current_age: 70, years_until_retirement: 0, annual_contribution: 0 }),
 };

@@ -37,6 +37,15 @@ const successOf = (draft: RetirementInputDraft) => simulateRetirement(draft).suc
 const solve = (draft: RetirementInputDraft, target?: number) => whatItTakes(parseRetirementInput(draft), target);
 
 describe("what it takes", () => {
+  it("agrees with the verdict at the edge: a success rate that shows as the target (one decimal) has reached it", () => {
+    // 2,000 paths: every rate is a multiple of 0.05%, so about half of them round up to the shown decimal.
+    for (const annual_contribution of [0, 2_000, 4_000, 6_000, 8_000, 10_000]) {
+      const draft = { ...OFF_TRACK_SAVER, annual_contribution, paths: 2_000 };
+      const shown = successOf(draft);
+      expect(solve(draft, shown).reached, `${shown}% shown, with ${annual_contribution} a year`).toBe(true);
+    }
+  });
+
   const saver = solve(OFF_TRACK_SAVER);
 
   it("is below the target for the off-track saver, and names every lever", () => {

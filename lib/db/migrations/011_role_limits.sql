@@ -12,11 +12,15 @@
 ALTER TABLE prices ADD COLUMN flag TEXT;
 GRANT UPDATE (flag) ON prices TO alex_prices;
 
--- A close is plausible within a factor of PLAUSIBLE_MOVE (3) of the previous one: SPY $450 → $0.01 is
--- not; a 1-for-20 split is flagged for a person to look at rather than silently moved.
-CREATE OR REPLACE FUNCTION plausible_close(previous NUMERIC, close NUMERIC) RETURNS BOOLEAN
-  LANGUAGE sql IMMUTABLE AS $$
-  SELECT previous IS NULL OR previous <= 0 OR (close <= previous * 3 AND close >= previous / 3)
+-- A close is plausible within a factor of 3 of the previous one when that is at most 30 days older: SPY
+-- $450 → $0.01 is not; a 1-for-20 split is flagged for a person to look at rather than silently moved.
+-- Prices move further over longer gaps (the seed's 2024 closes against a refresh years later: SLV $22.40
+-- → $70): the factor grows threefold for each year, or part of one, beyond those 30 days.
+CREATE OR REPLACE FUNCTION plausible_close(previous NUMERIC, close NUMERIC, days_apart INTEGER DEFAULT 0)
+  RETURNS BOOLEAN LANGUAGE sql IMMUTABLE AS $$
+  SELECT previous IS NULL OR previous <= 0 OR (
+    close <= previous * 3 * power(3, GREATEST(0, CEIL((COALESCE(days_apart, 0) - 30) / 365.0)))
+    AND close >= previous / (3 * power(3, GREATEST(0, CEIL((COALESCE(days_apart, 0) - 30) / 365.0)))))
 $$;
 
 -- The latest unflagged close of `symbol` before `as_of` (any trusted source).
@@ -24,6 +28,15 @@ CREATE OR REPLACE FUNCTION previous_close(symbol_ TEXT, as_of_ DATE) RETURNS NUM
   LANGUAGE sql STABLE AS $$
   SELECT p.close FROM prices p WHERE p.symbol = symbol_ AND p.as_of < as_of_ AND p.flag IS NULL
   ORDER BY p.as_of DESC, p.source LIMIT 1
+$$;
+
+-- Whether `close` on `as_of` is plausible after the latest unflagged close of `symbol` before it.
+CREATE OR REPLACE FUNCTION plausible_after_history(symbol_ TEXT, as_of_ DATE, close_ NUMERIC) RETURNS BOOLEAN
+  LANGUAGE sql STABLE AS $$
+  SELECT COALESCE((
+    SELECT plausible_close(p.close, close_, as_of_ - p.as_of) FROM prices p
+    WHERE p.symbol = symbol_ AND p.as_of < as_of_ AND p.flag IS NULL
+    ORDER BY p.as_of DESC, p.source LIMIT 1), true)
 $$;
 
 CREATE OR REPLACE FUNCTION guard_prices() RETURNS TRIGGER LANGUAGE plpgsql AS $$
@@ -34,12 +47,10 @@ BEGIN
     RAISE EXCEPTION 'the % close dated % is after today (UTC): prices come from days that ended', NEW.symbol, NEW.as_of
       USING ERRCODE = 'check_violation';
   END IF;
-  IF NEW.flag IS NULL THEN
+  IF NEW.flag IS NULL AND NOT plausible_after_history(NEW.symbol, NEW.as_of, NEW.close) THEN
     previous := previous_close(NEW.symbol, NEW.as_of);
-    IF NOT plausible_close(previous, NEW.close) THEN
-      RAISE EXCEPTION 'the % close % on % moves implausibly far from the previous %: record it with a flag',
-        NEW.symbol, NEW.close, NEW.as_of, previous USING ERRCODE = 'check_violation';
-    END IF;
+    RAISE EXCEPTION 'the % close % on % moves implausibly far from the previous %: record it with a flag',
+      NEW.symbol, NEW.close, NEW.as_of, previous USING ERRCODE = 'check_violation';
   END IF;
   RETURN NEW;
 END
@@ -53,7 +64,13 @@ BEGIN
     RAISE EXCEPTION 'the % price dated % is after today (UTC)', NEW.symbol, NEW.price_as_of
       USING ERRCODE = 'check_violation';
   END IF;
-  IF NEW.current_price IS DISTINCT FROM OLD.current_price AND NOT plausible_close(OLD.current_price, NEW.current_price) THEN
+  -- Moving the date back first would widen the bound below: the refresh only ever moves it forward.
+  IF current_user = 'alex_prices' AND NEW.price_as_of < OLD.price_as_of THEN
+    RAISE EXCEPTION 'the % price cannot move back from % to %', NEW.symbol, OLD.price_as_of, NEW.price_as_of
+      USING ERRCODE = 'check_violation';
+  END IF;
+  IF NEW.current_price IS DISTINCT FROM OLD.current_price
+     AND NOT plausible_close(OLD.current_price, NEW.current_price, NEW.price_as_of - OLD.price_as_of) THEN
     RAISE EXCEPTION 'the % price % moves implausibly far from %: a flagged close never becomes the current price',
       NEW.symbol, NEW.current_price, OLD.current_price USING ERRCODE = 'check_violation';
   END IF;

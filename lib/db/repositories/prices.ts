@@ -29,7 +29,7 @@ export interface FlaggedClose {
  * Adds one day's closes from a trusted source to the history and moves each shared instrument's current
  * price forward to it (never back: an older day, or a seed price, leaves a newer one in place). Closes of
  * symbols that are not shared instruments are ignored. A close beyond the plausible move from the
- * previous one (`plausible_close`, migration 011) is recorded with a flag and never becomes the current
+ * previous one (`plausible_close`, migration 011: 3×, widening with the days between) is recorded with a flag and never becomes the current
  * price. Returns the symbols recorded as trusted, and the flagged ones.
  */
 export async function recordCloses(
@@ -43,16 +43,21 @@ export async function recordCloses(
   // instruments moved forward from what was recorded.
   const { rows } = await db.query<{ symbol: string; close: number; previous: number | null; flagged: boolean }>(
     `WITH given AS (
-       SELECT DISTINCT ON (i.symbol) i.symbol, c.close,
-              COALESCE(previous_close(i.symbol, :as_of::date), i.current_price) AS previous
+       SELECT DISTINCT ON (i.symbol) i.symbol, c.close, COALESCE(h.close, i.current_price) AS previous,
+              :as_of::date - COALESCE(h.as_of, i.price_as_of) AS days_apart
        FROM jsonb_to_recordset(:closes::jsonb) AS c(symbol text, close numeric)
        JOIN instruments i ON i.symbol = c.symbol
+       LEFT JOIN LATERAL (
+         SELECT p.close, p.as_of FROM prices p
+         WHERE p.symbol = i.symbol AND p.as_of < :as_of::date AND p.flag IS NULL
+         ORDER BY p.as_of DESC, p.source LIMIT 1
+       ) h ON true
        WHERE c.close > 0
        ORDER BY i.symbol
      ), recorded AS (
        INSERT INTO prices (symbol, close, as_of, source, flag)
        SELECT symbol, close, :as_of::date, :source,
-              CASE WHEN plausible_close(previous, close) THEN NULL
+              CASE WHEN plausible_close(previous, close, days_apart) THEN NULL
                    ELSE 'implausible move: ' || close::numeric(12,4) || ' after ' || previous::numeric(12,4) END
        FROM given
        ON CONFLICT (symbol, as_of, source) DO UPDATE SET close = EXCLUDED.close, flag = EXCLUDED.flag, fetched_at = NOW()
@@ -60,7 +65,8 @@ export async function recordCloses(
      ), moved AS (
        UPDATE instruments i SET current_price = r.close, price_as_of = r.as_of, price_source = r.source
        FROM recorded r
-       WHERE r.symbol = i.symbol AND r.flag IS NULL AND plausible_close(i.current_price, r.close)
+       WHERE r.symbol = i.symbol AND r.flag IS NULL
+         AND plausible_close(i.current_price, r.close, r.as_of - i.price_as_of)
          AND (i.price_as_of IS NULL OR r.as_of > i.price_as_of OR (r.as_of = i.price_as_of AND r.source = 'market'))
        RETURNING i.symbol
      )
