@@ -7,12 +7,41 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
 }
 
-const SAFE_LINK = /^(https?:|mailto:|#)/i;
+/**
+ * The only places a link in model-written text may point to: public investor-education and government
+ * sources. Any other link is shown as inert text (the model may have been told to add it by text it read).
+ */
+export const ALLOWED_LINK_HOSTS = ["investor.gov", "sec.gov", "finra.org", "irs.gov", "ssa.gov"];
+
+/** True for an https link to an allow-listed host (or a subdomain of one), or a #fragment on the page. */
+export function isAllowedLink(href: string): boolean {
+  const target = href.trim();
+  if (target.startsWith("#")) return true;
+  if (!URL.canParse(target)) return false;
+  const url = new URL(target);
+  return (
+    url.protocol === "https:" &&
+    ALLOWED_LINK_HOSTS.some((host) => url.hostname === host || url.hostname.endsWith(`.${host}`))
+  );
+}
+
+/** Every link target in the markdown (explicit links and bare URLs) that would not be allowed to stay live. */
+export function disallowedLinks(markdown: string): string[] {
+  const found: string[] = [];
+  markedFor(0).parse(markdown, {
+    async: false,
+    walkTokens: (token) => {
+      if (token.type === "link" && !isAllowedLink(token.href)) found.push(token.href);
+    },
+  });
+  return found;
+}
 
 /**
  * Markdown → HTML for text written by a model: text is data, never markup. Raw HTML is shown
- * escaped, links keep only http(s)/mailto/#fragment targets, and images become their alt text
- * (a self-contained page loads nothing from elsewhere). Headings shift down by `headingOffset`.
+ * escaped, links stay live only when allow-listed (`isAllowedLink`; others become their text and their
+ * target as plain text), and images become their alt text (a self-contained page loads nothing from
+ * elsewhere). Headings shift down by `headingOffset`.
  */
 export function renderMarkdown(markdown: string, { headingOffset = 0 } = {}): string {
   return markedFor(headingOffset).parse(markdown, { async: false });
@@ -29,6 +58,13 @@ function markedFor(headingOffset: number): Marked {
   return instance;
 }
 
+/** A link that stays text: its label, then an http(s) target as plain text (other schemes are dropped). */
+function inertLink(label: string, href: string): string {
+  const target = href.trim();
+  if (!/^https?:\/\//i.test(target) || label === escapeHtml(target)) return label;
+  return `${label} (${escapeHtml(target)})`;
+}
+
 function createMarked(headingOffset: number): Marked {
   return new Marked({
     gfm: true,
@@ -42,7 +78,7 @@ function createMarked(headingOffset: number): Marked {
       },
       link({ href, title, tokens }: Tokens.Link) {
         const label = this.parser.parseInline(tokens);
-        if (!SAFE_LINK.test(href.trim())) return label;
+        if (!isAllowedLink(href)) return inertLink(label, href);
         const titleAttr = title ? ` title="${escapeHtml(title)}"` : "";
         return `<a href="${escapeHtml(href.trim())}"${titleAttr} rel="noopener noreferrer">${label}</a>`;
       },

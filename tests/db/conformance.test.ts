@@ -92,6 +92,7 @@ describe("migrations through each driver", () => {
         "005_reliability",
         "006_traces",
         "007_prices_role",
+        "008_needs_review",
       ],
       [],
     ]);
@@ -104,6 +105,7 @@ describe("migrations through each driver", () => {
         "005_reliability",
         "006_traces",
         "007_prices_role",
+        "008_needs_review",
       ],
       [],
     ]);
@@ -133,6 +135,7 @@ describe("migrations through each driver", () => {
         { version: "005_reliability" },
         { version: "006_traces" },
         { version: "007_prices_role" },
+        { version: "008_needs_review" },
       ],
       tables: [
         "accounts",
