@@ -75,8 +75,13 @@ describe("the quality gate, through the state machine", () => {
     expect(job?.status).toBe("needs_review");
     const gate = gateOf(job);
     expect(gate.passed).toBe(false);
-    expect(gate.reasons.join("\n")).toMatch(/report: missing section\(s\) Executive Summary/);
-    expect(gate.reasons.join("\n")).toMatch(/charts?: /);
+    expect(gate.reasons).toEqual([
+      "charter: failed (Error: The charter finished without storing a chart)",
+      `report: missing section(s) ${REQUIRED_REPORT_SECTIONS.join(", ")}`,
+      "report: quotes no dollar amounts or percentages",
+      expect.stringMatching(/^report: not reviewed \(ModelBehaviorError: /),
+      "retirement outlook: the text quotes none of its numbers",
+    ]);
     expect(job?.error_message).toBe(`Needs review: ${gate.reasons.join("; ")}`);
   });
 
