@@ -4,6 +4,7 @@ import { describeMissing, missingSpecialists, PlanDecision } from "../agents/pla
 import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
 import { modelName } from "../config.js";
 import { finishJob, getJob, JobNotRunningError } from "../db/repositories/jobs.js";
+import { traceUsage } from "../db/repositories/traces.js";
 import { agentLogger } from "../logger.js";
 import { readPriceRefresh } from "../market/price-notes.js";
 import { jobCost } from "../tracing/cost.js";
@@ -89,7 +90,7 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
       ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
       : undefined;
   const gate = reason ? undefined : await gateOutputs(deps, input, results);
-  const usage = totalUsage(input, results);
+  const usage = await countedUsage(deps, input, totalUsage(input, results));
   const summary = {
     chosen: input.plan.specialists,
     plan: input.plan.decision ?? null,
@@ -159,6 +160,22 @@ function resultsByAgent(input: FinalizeEvent): Record<string, Outcome> {
     results[agent ?? input.plan.specialists[i]?.agent ?? `item_${i}`] = outcome;
   });
   return results;
+}
+
+/**
+ * Every model request of the job: counted from its stored generation spans (each attempt is one — failed
+ * and retried calls, reminder turns, earlier attempts of a retried task), with what the tasks reported
+ * kept alongside. A model that writes no spans (tests' scripted models) leaves the tasks' own count.
+ */
+async function countedUsage(deps: Pick<AgentDeps, "db">, input: FinalizeEvent, reported: TokenUsage) {
+  const byModel = await traceUsage(deps.db, input.jobId);
+  const traced = byModel.reduce(
+    (sum, m) => addUsage(sum, { requests: m.requests, input_tokens: m.input_tokens, output_tokens: m.output_tokens }),
+    NO_USAGE,
+  );
+  const failed = byModel.reduce((n, m) => n + m.failed, 0);
+  if (traced.requests < reported.requests) return { ...reported, counted_from: "tasks" as const, reported };
+  return { ...traced, failed_requests: failed, counted_from: "traces" as const, reported };
 }
 
 function totalUsage(input: FinalizeEvent, results: Record<string, Outcome>): TokenUsage {
