@@ -87,6 +87,12 @@ function reportReasons(input: GateInput): string[] {
   return reasons;
 }
 
+/** The fact-check's findings on a stored report, against the job's snapshot and stored outlook. */
+export function reportFactFindings(content: string, portfolio: Portfolio, retirement: unknown) {
+  const outlook = record(record(retirement)?.outlook) as RetirementOutlook | undefined;
+  return factCheck(content, portfolio, valuePortfolio(portfolio), KNOWN_INSTRUMENTS.keys(), outlook);
+}
+
 function chartReasons(charts: unknown): string[] {
   const valid = Object.values(record(charts) ?? {}).filter((chart) => StoredChart.safeParse(chart).success).length;
   return valid >= MIN_CHARTS ? [] : [`charts: ${valid} valid chart(s), at least ${MIN_CHARTS} needed`];
