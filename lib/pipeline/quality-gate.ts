@@ -46,7 +46,7 @@ export function qualityGate(input: GateInput): GateResult {
   const reasons = [
     ...(input.chosen.includes("reporter") ? reportReasons(input) : []),
     ...(input.chosen.includes("charter") ? chartReasons(input.charts) : []),
-    ...(input.chosen.includes("retirement") ? outlookReasons(input.retirement) : []),
+    ...(input.chosen.includes("retirement") ? outlookReasons(input.retirement, input.portfolio) : []),
     ...taggingReasons(input),
     ...linkReasons(input),
   ];
@@ -98,7 +98,7 @@ function chartReasons(charts: unknown): string[] {
   return valid >= MIN_CHARTS ? [] : [`charts: ${valid} valid chart(s), at least ${MIN_CHARTS} needed`];
 }
 
-function outlookReasons(retirement: unknown): string[] {
+function outlookReasons(retirement: unknown, portfolio: Portfolio | null): string[] {
   const payload = record(retirement);
   const outlook = record(payload?.outlook);
   const analysis = text(payload?.analysis);
@@ -108,6 +108,11 @@ function outlookReasons(retirement: unknown): string[] {
   if (typeof outlook.success_rate !== "number") reasons.push("retirement outlook: no success rate");
   if (!/\$\s?\d/.test(analysis) || !/\d\s?%/.test(analysis))
     reasons.push("retirement outlook: the text quotes none of its numbers");
+  else if (portfolio) {
+    const findings = reportFactFindings(analysis, portfolio, retirement);
+    if (findings.length > 0)
+      reasons.push(`retirement outlook: the fact-check rejects ${findings.length} figure(s), e.g. ${findings[0].problem}`);
+  }
   return reasons;
 }
 

@@ -58,7 +58,7 @@ afterAll(async () => {
 /** Runs `alex <args>` with the connection recorder; returns stdout and what it connected to. */
 async function alex(args: string[], env: Record<string, string>, name: string) {
   const log = join(dir, `${name}.jsonl`);
-  const { stdout } = await run(NODE, ["--import", PRELOAD, "bin/alex.mjs", ...args], {
+  const ran = run(NODE, ["--import", PRELOAD, "bin/alex.mjs", ...args], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: dir,
@@ -70,6 +70,14 @@ async function alex(args: string[], env: Record<string, string>, name: string) {
     timeout: 120_000,
     maxBuffer: 64 * 1024 * 1024,
   });
+  // A job that ends needs_review exits 3: still a finished run whose stdout is the job.
+  const { stdout, code } = await ran.then(
+    ({ stdout }) => ({ stdout, code: 0 }),
+    (error: { stdout?: string; code?: number }) => {
+      if (typeof error.code !== "number" || error.code === 2 || !error.stdout) throw error;
+      return { stdout: error.stdout, code: error.code };
+    },
+  );
   let connections: Connection[] = [];
   try {
     connections = readFileSync(log, "utf8")
@@ -77,7 +85,7 @@ async function alex(args: string[], env: Record<string, string>, name: string) {
       .split("\n")
       .map((line) => JSON.parse(line) as Connection);
   } catch {}
-  return { stdout, connections };
+  return { stdout, code, connections };
 }
 
 /** Host:port or URL origin of each connection that is not to one of `allowed` (origins like http://127.0.0.1:1234). */
@@ -128,7 +136,9 @@ describe.each([
         settings,
         name,
       );
-      const job = JSON.parse(analysed.stdout) as { id: string };
+      const job = JSON.parse(analysed.stdout) as { id: string; status: string };
+      // A model that only answers in text: the job's outputs do not pass the quality gate (exit code 3).
+      expect([job.status, analysed.code]).toEqual(["needs_review", 3]);
       const shown = await alex(["show", job.id, "--trace", "--json", "--db", db], settings, `${name}-show`);
       const trace = JSON.parse(shown.stdout) as { totals: { model_calls: number }; spans: unknown[] };
 
