@@ -3,8 +3,8 @@ import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, PlanDecision } from "../agents/plan-rules.js";
 import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
 import { modelName } from "../config.js";
-import { finishJob, getJob, JobNotRunningError } from "../db/repositories/jobs.js";
-import { traceUsage } from "../db/repositories/traces.js";
+import { type JobOutputs, readJobOutputs } from "../db/repositories/job-outputs.js";
+import { finishJob, JobNotRunningError } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
 import { readPriceRefresh } from "../market/price-notes.js";
 import { jobCost } from "../tracing/cost.js";
@@ -89,8 +89,9 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     : noOutput
       ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
       : undefined;
-  const gate = reason ? undefined : await gateOutputs(deps, input, results);
-  const usage = await countedUsage(deps, input, totalUsage(input, results));
+  const outputs = await readJobOutputs(deps.db, input.jobId);
+  const gate = reason ? undefined : gateOutputs(deps, input, results, outputs);
+  const usage = countedUsage(outputs?.usage ?? [], totalUsage(input, results));
   const summary = {
     chosen: input.plan.specialists,
     plan: input.plan.decision ?? null,
@@ -131,21 +132,21 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
 }
 
 /** The quality gate over the job's stored outputs; a specialist that failed is a reason of its own. */
-async function gateOutputs(
-  deps: Pick<AgentDeps, "db" | "config">,
+function gateOutputs(
+  deps: Pick<AgentDeps, "config">,
   input: FinalizeEvent,
   results: Record<string, Outcome>,
-): Promise<GateResult> {
-  const job = await getJob(deps.db, input.jobId);
+  job: JobOutputs | undefined,
+): GateResult {
   const failed = Object.entries(results).flatMap(([agent, r]) =>
     r.status === "failed" ? [`${agent}: failed (${r.error.slice(0, 200)})`] : [],
   );
   const gate = qualityGate({
     chosen: input.plan.specialists.map((s) => s.agent).filter((agent) => results[agent]?.status === "succeeded"),
     portfolio: job?.portfolio_snapshot ?? null,
-    report: job?.report_payload,
-    charts: job?.charts_payload,
-    retirement: job?.retirement_payload,
+    report: job?.report,
+    charts: job?.charts,
+    retirement: job?.retirement,
     tagging: input.tagging,
     reviewThreshold: deps.config.reviewThreshold,
   });
@@ -167,8 +168,7 @@ function resultsByAgent(input: FinalizeEvent): Record<string, Outcome> {
  * and retried calls, reminder turns, earlier attempts of a retried task), with what the tasks reported
  * kept alongside. A model that writes no spans (tests' scripted models) leaves the tasks' own count.
  */
-async function countedUsage(deps: Pick<AgentDeps, "db">, input: FinalizeEvent, reported: TokenUsage) {
-  const byModel = await traceUsage(deps.db, input.jobId);
+function countedUsage(byModel: JobOutputs["usage"], reported: TokenUsage) {
   const traced = byModel.reduce(
     (sum, m) => addUsage(sum, { requests: m.requests, input_tokens: m.input_tokens, output_tokens: m.output_tokens }),
     NO_USAGE,

@@ -1,5 +1,6 @@
 import { factCheck } from "../agents/fact-check.js";
 import { KNOWN_INSTRUMENTS } from "../agents/offline/tagger-reference.js";
+import { userStrings } from "../agents/portfolio-brief.js";
 import { StoredChart } from "../charts/chart.js";
 import { disallowedLinks } from "../output/markdown.js";
 import type { Portfolio } from "../portfolio/types.js";
@@ -87,10 +88,18 @@ function reportReasons(input: GateInput): string[] {
   return reasons;
 }
 
-/** The fact-check's findings on a stored report, against the job's snapshot and stored outlook. */
+/**
+ * The fact-check's findings on a stored report, against the job's snapshot and stored outlook. The user's
+ * own strings with digits in them (names of the person, accounts and holdings) are not claims: a name like
+ * "Fund $1B" is left out.
+ */
 export function reportFactFindings(content: string, portfolio: Portfolio, retirement: unknown) {
   const outlook = record(record(retirement)?.outlook) as RetirementOutlook | undefined;
-  return factCheck(content, portfolio, valuePortfolio(portfolio), KNOWN_INSTRUMENTS.keys(), outlook);
+  const claims = userStrings(portfolio)
+    .filter((s) => /\d/.test(s))
+    .sort((a, b) => b.length - a.length)
+    .reduce((text, s) => text.replaceAll(s, ""), content);
+  return factCheck(claims, portfolio, valuePortfolio(portfolio), KNOWN_INSTRUMENTS.keys(), outlook);
 }
 
 function chartReasons(charts: unknown): string[] {

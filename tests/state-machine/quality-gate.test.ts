@@ -4,6 +4,7 @@ import type { AgentDeps } from "../../lib/agents/common.js";
 import { REPORTER_INSTRUCTIONS } from "../../lib/agents/reporter.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { OfflineModel } from "../../lib/models/offline.js";
+import { renderJobBody } from "../../lib/output/job-output.js";
 import { renderMarkdown } from "../../lib/output/markdown.js";
 import { MIN_CHARTS, qualityGate, REQUIRED_REPORT_SECTIONS } from "../../lib/pipeline/quality-gate.js";
 import { STATE } from "../../lib/pipeline/states.js";
@@ -105,6 +106,12 @@ describe("the quality gate, through the state machine", () => {
     const content = (job?.report_payload as { content: string }).content;
     expect(content).toContain("https://evil.example/claim");
     expect(renderMarkdown(content)).not.toMatch(/<a [^>]*evil\.example/);
+    const page = await renderJobBody(job!);
+    expect(page).not.toMatch(/<a [^>]*evil\.example/);
+    const notice = page.indexOf('class="needs-review"');
+    expect(notice).toBeGreaterThan(-1);
+    expect(notice).toBeLessThan(page.indexOf("<h2"));
+    expect(page).toContain("<li>links: model text links to https://evil.example/claim?u=1");
   });
 });
 

@@ -95,22 +95,11 @@ export async function listTraceSpans(db: Db, jobId: string): Promise<TraceSpan[]
   return rows;
 }
 
-/** Model requests a job's spans record, per model: every call, failed attempts and earlier task attempts included. */
+/** Model requests a job's spans record, per model: every call, failed attempts and earlier task attempts included (read by `readJobOutputs`). */
 export interface TracedModelUsage {
   model: string | null;
   requests: number;
   failed: number;
   input_tokens: number;
   output_tokens: number;
-}
-
-/** The job's model calls (generation spans) counted per model, from job_traces. */
-export async function traceUsage(db: Db, jobId: string): Promise<TracedModelUsage[]> {
-  const { rows } = await db.query<TracedModelUsage & Record<string, unknown>>(
-    `SELECT model, count(*)::int AS requests, count(error)::int AS failed,
-            COALESCE(sum(input_tokens), 0)::int AS input_tokens, COALESCE(sum(output_tokens), 0)::int AS output_tokens
-     FROM job_traces WHERE job_id = :job_id::uuid AND kind = 'generation' GROUP BY model ORDER BY model`,
-    { job_id: P.uuid(jobId) },
-  );
-  return rows;
 }
