@@ -2,6 +2,7 @@ import { factCheck } from "../agents/fact-check.js";
 import { KNOWN_INSTRUMENTS } from "../agents/offline/tagger-reference.js";
 import { userStrings } from "../agents/portfolio-brief.js";
 import { StoredChart } from "../charts/chart.js";
+import { markdownText } from "../format.js";
 import { disallowedLinks } from "../output/markdown.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { valuePortfolio } from "../portfolio/valuation.js";
@@ -70,14 +71,7 @@ function reportReasons(input: GateInput): string[] {
   if (!/\$\s?\d/.test(content) || !/\d\s?%/.test(content))
     reasons.push("report: quotes no dollar amounts or percentages");
   if (input.portfolio) {
-    const outlook = record(record(input.retirement)?.outlook) as RetirementOutlook | undefined;
-    const findings = factCheck(
-      content,
-      input.portfolio,
-      valuePortfolio(input.portfolio),
-      KNOWN_INSTRUMENTS.keys(),
-      outlook,
-    );
+    const findings = reportFactFindings(content, input.portfolio, input.retirement);
     if (findings.length > 0)
       reasons.push(`report: the fact-check rejects ${findings.length} figure(s), e.g. ${findings[0].problem}`);
   }
@@ -90,13 +84,14 @@ function reportReasons(input: GateInput): string[] {
 
 /**
  * The fact-check's findings on a stored report, against the job's snapshot and stored outlook. The user's
- * own strings with digits in them (names of the person, accounts and holdings) are not claims: a name like
- * "Fund $1B" is left out.
+ * own strings with digits in them (names of the person, accounts and holdings, as given or as the report
+ * escapes them) are not claims: a name like "Fund $1B" is left out.
  */
 export function reportFactFindings(content: string, portfolio: Portfolio, retirement: unknown) {
   const outlook = record(record(retirement)?.outlook) as RetirementOutlook | undefined;
   const claims = userStrings(portfolio)
     .filter((s) => /\d/.test(s))
+    .flatMap((s) => [s, markdownText(s)])
     .sort((a, b) => b.length - a.length)
     .reduce((text, s) => text.replaceAll(s, ""), content);
   return factCheck(claims, portfolio, valuePortfolio(portfolio), KNOWN_INSTRUMENTS.keys(), outlook);
