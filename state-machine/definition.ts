@@ -248,7 +248,10 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       [STATE.finalizeJob]: finalizeJob,
       [STATE.qualityGate]: qualityGate,
       [STATE.done]: { Type: "Succeed" },
-      [STATE.needsReview]: { Type: "Succeed", Comment: "The job ended needs_review: its outputs are stored, with the reasons." },
+      [STATE.needsReview]: {
+        Type: "Succeed",
+        Comment: "The job ended needs_review: its outputs are stored, with the reasons.",
+      },
       [STATE.markJobFailed]: markJobFailed,
       [STATE.jobFailed]: { Type: "Fail", Error: "JobFailed", CausePath: "$.reason" },
     },

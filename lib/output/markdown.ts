@@ -1,40 +1,13 @@
 import { Marked, type Tokens } from "marked";
+import { isAllowedLink } from "./links.js";
+
+export { ALLOWED_LINK_HOSTS, disallowedLinks, isAllowedLink } from "./links.js";
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
 /** Escapes text for an HTML element body or a quoted attribute value. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
-}
-
-/**
- * The only places a link in model-written text may point to: public investor-education and government
- * sources. Any other link is shown as inert text (the model may have been told to add it by text it read).
- */
-export const ALLOWED_LINK_HOSTS = ["investor.gov", "sec.gov", "finra.org", "irs.gov", "ssa.gov"];
-
-/** True for an https link to an allow-listed host (or a subdomain of one), or a #fragment on the page. */
-export function isAllowedLink(href: string): boolean {
-  const target = href.trim();
-  if (target.startsWith("#")) return true;
-  if (!URL.canParse(target)) return false;
-  const url = new URL(target);
-  return (
-    url.protocol === "https:" &&
-    ALLOWED_LINK_HOSTS.some((host) => url.hostname === host || url.hostname.endsWith(`.${host}`))
-  );
-}
-
-/** Every link target in the markdown (explicit links and bare URLs) that would not be allowed to stay live. */
-export function disallowedLinks(markdown: string): string[] {
-  const found: string[] = [];
-  markedFor(0).parse(markdown, {
-    async: false,
-    walkTokens: (token) => {
-      if (token.type === "link" && !isAllowedLink(token.href)) found.push(token.href);
-    },
-  });
-  return found;
 }
 
 /**

@@ -3,7 +3,7 @@ import { KNOWN_INSTRUMENTS } from "../agents/offline/tagger-reference.js";
 import { userStrings } from "../agents/portfolio-brief.js";
 import { StoredChart } from "../charts/chart.js";
 import { markdownText } from "../format.js";
-import { disallowedLinks } from "../output/markdown.js";
+import { disallowedLinks } from "../output/links.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { valuePortfolio } from "../portfolio/valuation.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";

@@ -51,7 +51,12 @@ describe("npm run eval, offline", () => {
     const figures = compareRuns(run, run)
       .split("\n")
       .slice(2, 2 + run.rows.length)
-      .flatMap((line) => line.split("|").slice(3, -1).map((cell) => cell.trim()));
+      .flatMap((line) =>
+        line
+          .split("|")
+          .slice(3, -1)
+          .map((cell) => cell.trim()),
+      );
     expect(new Set(figures)).toEqual(new Set(["="]));
   });
 });

@@ -56,7 +56,13 @@ describe("the execution graph", () => {
       expect(node.durationMs).toBeGreaterThanOrEqual(0);
       expect(status(STATE.recordSpecialistFailure, node.index)).toBeUndefined();
     }
-    for (const state of [STATE.prepareJob, STATE.planAnalysis, STATE.runSpecialists, STATE.finalizeJob, STATE.needsReview]) {
+    for (const state of [
+      STATE.prepareJob,
+      STATE.planAnalysis,
+      STATE.runSpecialists,
+      STATE.finalizeJob,
+      STATE.needsReview,
+    ]) {
       expect(status(state)).toBe("succeeded");
     }
     expect(status(STATE.markJobFailed)).toBe("skipped");

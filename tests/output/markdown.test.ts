@@ -33,7 +33,8 @@ describe("renderMarkdown", () => {
   });
 
   it("renders links a model was told to add as inert text: label and target, no anchor", () => {
-    const text = "[Claim your bonus](https://evil.example/steal?u=1) or visit https://evil.example/x and http://sec.gov/ok";
+    const text =
+      "[Claim your bonus](https://evil.example/steal?u=1) or visit https://evil.example/x and http://sec.gov/ok";
     const html = renderMarkdown(text);
     expect(html).not.toContain("<a ");
     expect(html).toContain("Claim your bonus (https://evil.example/steal?u=1)");
