@@ -23,7 +23,7 @@ export default defineConfig({
     // Vitest's default is one worker less than the cores: on a 2-core machine one file at a time, while many
     // files mostly wait (child processes, Chromium, the load test's compressed quota minutes).
     maxWorkers: 2,
-    env: { OPENAI_AGENTS_DISABLE_TRACING: "1", ALEX_LOG_LEVEL: "SILENT" },
+    env: { ALEX_LOG_LEVEL: "SILENT" },
     projects: [
       { extends: true, test: { name: "unit", include: SHARED_WORKER, isolate: false } },
       { extends: true, test: { name: "isolated", include: ["tests/**/*.test.ts"], exclude: SHARED_WORKER } },

@@ -11,6 +11,7 @@ import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { writeJobOutput } from "../lib/output/job-output.js";
 import { createLocalJob, pauseAtFaultPoint } from "../lib/pipeline/local-jobs.js";
 import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
+import { JOB_STATUSES } from "../lib/portfolio/types.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
 import { serializeDefinition } from "../state-machine/definition.js";
 import { executeLocally, LOCAL_ARNS } from "../state-machine/local-executor.js";
@@ -68,7 +69,19 @@ async function analyse(db: Db, args: CommandArgs, userId: string, options: Recor
   if (args.values.json) printJson(jobJson(job));
   else print(describeJob(job));
   progress(`Job ${job.status} in ${Math.round(execution.durationMs)} ms. Outputs: ${dir}/index.html`);
-  return job.status === "completed" ? 0 : 1;
+  return exitCodeFor(job.status);
+}
+
+/** 0 completed, 3 needs_review (outputs stored, but the quality gate did not pass them), 1 anything else. */
+export function exitCodeFor(status: JobRow["status"]): number {
+  return status === "completed" ? 0 : status === "needs_review" ? 3 : 1;
+}
+
+/** `12 jobs: 9 completed, 2 needs_review, 1 failed` (statuses in JOB_STATUSES order, zeros left out). */
+export function countByStatus(jobs: { status: JobRow["status"] }[]): string {
+  const counts = JOB_STATUSES.map((status) => [status, jobs.filter((j) => j.status === status).length] as const);
+  const parts = counts.filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`);
+  return `${jobs.length} job(s)${parts.length > 0 ? `: ${parts.join(", ")}` : ""}`;
 }
 
 /** Runs one job through the state machine locally, printing each state to stderr. */
@@ -112,11 +125,13 @@ export async function jobsCommand(args: CommandArgs): Promise<number> {
   return withCliDb(args, async (db) => {
     const jobs = await listJobs(db, { clerkUserId: args.values.user as string | undefined, limit: 50 });
     if (args.values.json) printJson(jobs);
-    else
+    else {
       for (const j of jobs)
         print(
-          `${j.id}  ${j.status.padEnd(9)}  ${j.created_at}  ${j.clerk_user_id}${j.error_message ? `  ${j.error_message}` : ""}`,
+          `${j.id}  ${j.status.padEnd(12)}  ${j.created_at}  ${j.clerk_user_id}${j.error_message ? `  ${j.error_message}` : ""}`,
         );
+      print(countByStatus(jobs));
+    }
     return 0;
   });
 }

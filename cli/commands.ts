@@ -49,6 +49,13 @@ export const COMMANDS = {
     positionals: true,
     run: async (args) => (await import("./analysis-commands.js")).showCommand(args),
   },
+  eval: {
+    summary: "run every persona portfolio through the configured model and score the jobs (table + eval.json)",
+    usage: "alex eval [--out eval.json] [--compare EARLIER.json] [--personas DIR] [--db DIR]",
+    options: { out: { type: "string" }, compare: { type: "string" }, personas: { type: "string" }, ...db },
+    run: async (args) =>
+      (await import("../scripts/eval.js")).evalCommand(args.values as Record<string, string | undefined>, args.config),
+  },
   serve: {
     summary: "start the local console (job list, job pages, analyse a file, live graph) on 127.0.0.1",
     usage:

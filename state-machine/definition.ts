@@ -201,7 +201,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
 
   const finalizeJob = task(arns, "finalizeJob", {
     Comment:
-      "Writes summary_payload; completed if a chosen specialist succeeded (or none was needed), failed otherwise.",
+      "Writes summary_payload and ends the job: failed if no chosen specialist succeeded; else the quality gate decides completed or needs_review.",
     Parameters: {
       "jobId.$": "$.jobId",
       "plan.$": "$.plan",
@@ -211,13 +211,18 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       "prepareMs.$": "$.prepareMs",
       "startedAt.$": "$$.Execution.StartTime",
     },
-    Next: STATE.jobCompleted,
+    Next: STATE.qualityGate,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
   });
 
-  const jobCompleted: StateOf<"Choice"> = {
+  const qualityGate: StateOf<"Choice"> = {
     Type: "Choice",
-    Choices: [{ Variable: "$.status", StringEquals: "completed", Next: STATE.done }],
+    Comment:
+      "Finalize's verdict: completed only when the outputs passed the quality gate; needs_review keeps the outputs with its reasons.",
+    Choices: [
+      { Variable: "$.status", StringEquals: "completed", Next: STATE.done },
+      { Variable: "$.status", StringEquals: "needs_review", Next: STATE.needsReview },
+    ],
     Default: STATE.jobFailed,
   };
 
@@ -241,8 +246,12 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       [STATE.planAnalysis]: planAnalysis,
       [STATE.runSpecialists]: runSpecialists,
       [STATE.finalizeJob]: finalizeJob,
-      [STATE.jobCompleted]: jobCompleted,
+      [STATE.qualityGate]: qualityGate,
       [STATE.done]: { Type: "Succeed" },
+      [STATE.needsReview]: {
+        Type: "Succeed",
+        Comment: "The job ended needs_review: its outputs are stored, with the reasons.",
+      },
       [STATE.markJobFailed]: markJobFailed,
       [STATE.jobFailed]: { Type: "Fail", Error: "JobFailed", CausePath: "$.reason" },
     },

@@ -23,7 +23,8 @@ export function requiredSpecialists(portfolio: Portfolio): RequiredSpecialist[] 
 
 /** How the plan came about: `model` alone, or `model+rules` when the rules had to add or remove a specialist. */
 export const PlanDecision = z.object({
-  source: z.enum(["model", "model+rules"]),
+  /** `model+reminder`: the model chose every required specialist only when asked a second time. */
+  source: z.enum(["model", "model+reminder", "model+rules"]),
   model_choice: z.array(z.enum(SPECIALISTS)),
   added: z.array(z.enum(SPECIALISTS)),
   removed: z.array(z.enum(SPECIALISTS)),

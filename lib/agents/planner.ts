@@ -141,7 +141,8 @@ export async function runPlanner(
   const required = requiredSpecialists(portfolio);
   const missing = () => required.filter((r) => !context.decisions.some((d) => d.agent === r.agent));
   const modelChoice = () => SPECIALISTS.filter((name) => context.decisions.some((d) => d.agent === name));
-  if (missing().length > 0) {
+  const reminded = missing().length > 0;
+  if (reminded) {
     const reminder = { role: "user" as const, content: missingReminder(missing()) };
     const again = await runFollowUp(deps, plannerAgent, [...first.history, reminder], {
       ...run,
@@ -155,7 +156,7 @@ export async function runPlanner(
   const byRule = added.map(({ agent, rule }) => ({ agent, reason: `Added by the planner's rules: ${rule}.` }));
   const all = [...context.decisions.filter((d) => !removed.includes(d.agent)), ...byRule];
   const specialists = SPECIALISTS.flatMap((name) => all.filter((d) => d.agent === name));
-  const source = added.length > 0 || removed.length > 0 ? "model+rules" : "model";
+  const source = added.length > 0 || removed.length > 0 ? "model+rules" : reminded ? "model+reminder" : "model";
   const decision: PlanDecision = { source, model_choice: chosenByModel, added: added.map((a) => a.agent), removed };
   agentLogger("planner", jobId).info("planned", { specialists: specialists.map((s) => s.agent), decision });
   return { specialists, required, decision, usage };

@@ -120,9 +120,11 @@ export function documentHtml(title: string, body: string, options: { head?: stri
 function header(page: IndexPage): string {
   const status = escapeHtml(page.status);
   const error =
-    page.status === "failed" || page.errorMessage
-      ? `<p class="error"><strong>Error:</strong> ${escapeHtml(page.errorMessage ?? "no error message recorded")}</p>`
-      : "";
+    page.status === "needs_review"
+      ? needsReviewNotice(page)
+      : page.status === "failed" || page.errorMessage
+        ? `<p class="error"><strong>Error:</strong> ${escapeHtml(page.errorMessage ?? "no error message recorded")}</p>`
+        : "";
   return [
     "<header>",
     "<h1>Portfolio analysis</h1>",
@@ -131,6 +133,16 @@ function header(page: IndexPage): string {
     missingNotice(page),
     nav(),
     "</header>",
+  ].join("\n");
+}
+
+/** A job the quality gate did not pass: its reasons, in amber, before anything else. */
+function needsReviewNotice(page: IndexPage): string {
+  const gate = page.summary.value?.quality_gate as { reasons?: unknown } | undefined;
+  const reasons = Array.isArray(gate?.reasons) ? gate.reasons.map(String) : [page.errorMessage ?? "no reason recorded"];
+  return [
+    '<div class="needs-review" role="alert"><strong>Needs review:</strong> these outputs did not pass the quality gate.',
+    `<ul>${reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join("")}</ul></div>`,
   ].join("\n");
 }
 
@@ -350,6 +362,8 @@ header { padding-top: 14px; padding-bottom: 12px; margin-top: 0; }
 .status { font-weight: 600; padding: 1px 8px; border-radius: 999px; background: var(--line); }
 .status-completed { background: #D1FAE5; color: #065F46; }
 .status-failed { background: #FEE2E2; color: #991B1B; }
+.status-needs_review { background: #FDE68A; color: #78350F; }
+.needs-review { background: #FFFBEB; border: 1px solid #F59E0B; border-radius: 8px; padding: 10px 14px; color: #78350F; }
 .status-running, .status-pending { background: #FEF3C7; color: #92400E; }
 .error { background: #FEF2F2; border: 1px solid #FECACA; border-radius: 8px; padding: 10px 14px; color: #991B1B; }
 .missing { background: #FFFBEB; border: 1px solid #FDE68A; border-radius: 8px; padding: 4px 14px; font-size: 14px; }

@@ -1,4 +1,7 @@
 import { Marked, type Tokens } from "marked";
+import { isAllowedLink } from "./links.js";
+
+export { ALLOWED_LINK_HOSTS, disallowedLinks, isAllowedLink } from "./links.js";
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -7,13 +10,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
 }
 
-const SAFE_LINK = /^(https?:|#)/i;
-
 /**
  * Markdown → HTML for text written by a model: text is data, never markup. Raw HTML is shown
  * escaped, bare addresses and URLs stay text (no autolinks: an email address in a name never becomes a
- * `mailto:` link), written links keep only http(s)/#fragment targets, and images become their alt text
- * (a self-contained page loads nothing from elsewhere). Headings shift down by `headingOffset`.
+ * `mailto:` link), written links stay live only when allow-listed (`isAllowedLink`; others become their
+ * text and their target as plain text), and images become their alt text (a self-contained page loads nothing from
+ * elsewhere). Headings shift down by `headingOffset`.
  */
 export function renderMarkdown(markdown: string, { headingOffset = 0 } = {}): string {
   return markedFor(headingOffset).parse(markdown, { async: false });
@@ -28,6 +30,13 @@ function markedFor(headingOffset: number): Marked {
     instances.set(headingOffset, instance);
   }
   return instance;
+}
+
+/** A link that stays text: its label, then an http(s) target as plain text (other schemes are dropped). */
+function inertLink(label: string, href: string): string {
+  const target = href.trim();
+  if (!/^https?:\/\//i.test(target) || label === escapeHtml(target)) return label;
+  return `${label} (${escapeHtml(target)})`;
 }
 
 function createMarked(headingOffset: number): Marked {
@@ -45,7 +54,7 @@ function createMarked(headingOffset: number): Marked {
       },
       link({ href, title, tokens }: Tokens.Link) {
         const label = this.parser.parseInline(tokens);
-        if (!SAFE_LINK.test(href.trim())) return label;
+        if (!isAllowedLink(href)) return inertLink(label, href);
         const titleAttr = title ? ` title="${escapeHtml(title)}"` : "";
         return `<a href="${escapeHtml(href.trim())}"${titleAttr} rel="noopener noreferrer">${label}</a>`;
       },

@@ -3,10 +3,12 @@ import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, PlanDecision } from "../agents/plan-rules.js";
 import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
 import { modelName } from "../config.js";
+import { type JobOutputs, readJobOutputs } from "../db/repositories/job-outputs.js";
 import { finishJob, JobNotRunningError } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
 import { readPriceRefresh } from "../market/price-notes.js";
 import { jobCost } from "../tracing/cost.js";
+import { type GateResult, qualityGate } from "./quality-gate.js";
 import { isSstDevStubResult } from "./sst-dev.js";
 import { describeStateError, StateError } from "./state-error.js";
 import { SPECIALIST_STATE, STATE } from "./states.js";
@@ -67,13 +69,14 @@ export function readOutcome(item: unknown): { agent?: string; outcome: Outcome }
 }
 
 export interface FinalizeResult {
-  status: "completed" | "failed";
+  status: "completed" | "failed" | "needs_review";
   reason?: string;
 }
 
 /**
  * Completes summary_payload (Plan analysis stored what it says of the snapshot) and ends the job in one
- * statement: completed if a chosen specialist succeeded (or none was chosen). Reads nothing.
+ * statement: failed if every chosen specialist failed (or none produced output); otherwise the quality
+ * gate (./quality-gate.ts) reads the stored outputs and decides completed or needs_review, with reasons.
  */
 export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: FinalizeEvent): Promise<FinalizeResult> {
   const results = resultsByAgent(input);
@@ -86,7 +89,9 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     : noOutput
       ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
       : undefined;
-  const usage = totalUsage(input, results);
+  const outputs = await readJobOutputs(deps.db, input.jobId);
+  const gate = reason ? undefined : gateOutputs(deps, input, results, outputs);
+  const usage = countedUsage(outputs?.usage ?? [], totalUsage(input, results));
   const summary = {
     chosen: input.plan.specialists,
     plan: input.plan.decision ?? null,
@@ -107,12 +112,46 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     usage,
     cost: jobCost(modelName(deps.config), usage),
     timings: timings(input, results),
+    ...(gate ? { quality_gate: gate } : {}),
     completed_at: new Date().toISOString(),
   };
-  const ended = await finishJob(deps.db, input.jobId, summary, { reason, claimant: input.executionId });
+  const review = gate && !gate.passed ? `Needs review: ${gate.reasons.join("; ")}` : undefined;
+  const ended = await finishJob(deps.db, input.jobId, summary, {
+    reason: reason ?? review,
+    needsReview: review !== undefined,
+    claimant: input.executionId,
+  });
   if (!ended) throw new JobNotRunningError(`Job ${input.jobId} stopped running before it could be finalized`);
-  agentLogger("finalize-job", input.jobId).info("job finalized", { status: reason ? "failed" : "completed" });
-  return reason ? { status: "failed", reason } : { status: "completed" };
+  const result: FinalizeResult = reason
+    ? { status: "failed", reason }
+    : review
+      ? { status: "needs_review", reason: review }
+      : { status: "completed" };
+  agentLogger("finalize-job", input.jobId).info("job finalized", { status: result.status });
+  return result;
+}
+
+/** The quality gate over the job's stored outputs; a specialist that failed is a reason of its own. */
+function gateOutputs(
+  deps: Pick<AgentDeps, "config">,
+  input: FinalizeEvent,
+  results: Record<string, Outcome>,
+  job: JobOutputs | undefined,
+): GateResult {
+  const failed = Object.entries(results).flatMap(([agent, r]) =>
+    r.status === "failed" ? [`${agent}: failed (${r.error.slice(0, 200)})`] : [],
+  );
+  const gate = qualityGate({
+    chosen: input.plan.specialists.map((s) => s.agent).filter((agent) => results[agent]?.status === "succeeded"),
+    portfolio: job?.portfolio_snapshot ?? null,
+    report: job?.report,
+    charts: job?.charts,
+    retirement: job?.retirement,
+    tagging: input.tagging,
+    reviewThreshold: deps.config.reviewThreshold,
+  });
+  const reasons = [...failed, ...gate.reasons];
+  return { passed: reasons.length === 0, reasons };
 }
 
 function resultsByAgent(input: FinalizeEvent): Record<string, Outcome> {
@@ -122,6 +161,21 @@ function resultsByAgent(input: FinalizeEvent): Record<string, Outcome> {
     results[agent ?? input.plan.specialists[i]?.agent ?? `item_${i}`] = outcome;
   });
   return results;
+}
+
+/**
+ * Every model request of the job: counted from its stored generation spans (each attempt is one — failed
+ * and retried calls, reminder turns, earlier attempts of a retried task), with what the tasks reported
+ * kept alongside. A model that writes no spans (tests' scripted models) leaves the tasks' own count.
+ */
+function countedUsage(byModel: JobOutputs["usage"], reported: TokenUsage) {
+  const traced = byModel.reduce(
+    (sum, m) => addUsage(sum, { requests: m.requests, input_tokens: m.input_tokens, output_tokens: m.output_tokens }),
+    NO_USAGE,
+  );
+  const failed = byModel.reduce((n, m) => n + m.failed, 0);
+  if (traced.requests < reported.requests) return { ...reported, counted_from: "tasks" as const, reported };
+  return { ...traced, failed_requests: failed, counted_from: "traces" as const, reported };
 }
 
 function totalUsage(input: FinalizeEvent, results: Record<string, Outcome>): TokenUsage {

@@ -15,8 +15,9 @@ export const STATE = {
   recordSpecialistFailure: "Record specialist failure",
   unknownSpecialist: "Unknown specialist",
   finalizeJob: "Finalize job",
-  jobCompleted: "Job completed?",
+  qualityGate: "Quality gate",
   done: "Analysis complete",
+  needsReview: "Needs review",
   markJobFailed: "Mark job failed",
   jobFailed: "Job failed",
 } as const;

@@ -43,7 +43,9 @@ export const ACCOUNT_TYPES = [
   "pension",
   "other",
 ] as const;
-export const JOB_STATUSES = ["pending", "running", "completed", "failed"] as const;
+export const JOB_STATUSES = ["pending", "running", "completed", "failed", "needs_review"] as const;
+/** The statuses a job never leaves (the database's jobs_stay_ended trigger enforces it). */
+export const ENDED_JOB_STATUSES = ["completed", "failed", "needs_review"] as const;
 /** Where a price comes from: the seed data, the market-data provider, or the user's own file. */
 export const PRICE_SOURCES = ["seed", "market", "user"] as const;
 

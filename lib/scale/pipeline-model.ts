@@ -75,7 +75,7 @@ const BOOKKEEPING = {
 } as const;
 /** Data API statements per agent invocation (reads of the job and snapshot, writes of the result). */
 const AGENT_STATEMENTS = 4;
-/** Transitions outside the tasks: Job claimed?, Instruments missing?, Run specialists, Job completed?, Analysis complete. */
+/** Transitions outside the tasks: Job claimed?, Instruments missing?, Run specialists, Quality gate, Analysis complete. */
 const FIXED_TRANSITIONS = 5;
 /** SQS requests per job: send, receive (the job starter's batch, ÷ 10 ≈ 1 with the delete), delete. */
 const SQS_REQUESTS_PER_JOB = 3;

@@ -1,24 +1,24 @@
-import { getCurrentTrace, setTraceProcessors, setTracingDisabled, withTrace } from "@openai/agents-core";
+import { getCurrentTrace, setTracingDisabled, withTrace } from "@openai/agents-core";
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { type Db, DbError } from "../db/driver.js";
 import { BATCH_BYTES, insertTraceSpans, requestBytes, type TraceSpan } from "../db/repositories/traces.js";
 import { agentLogger } from "../logger.js";
+import { installLocalTracing } from "./local-provider.js";
 import { JOB_ID_KEY, JobTraceProcessor } from "./processor.js";
 import { type JobTraceMeta, toTraceSpan } from "./spans.js";
 
 const processor = new JobTraceProcessor();
-let enabled = false;
 
 /**
- * Turns the Agents SDK's tracing on for local processing only: our processor replaces the default
- * OpenAI exporter, so spans go to the job's `job_traces` rows (and OTLP, if configured), never to OpenAI.
+ * Turns the Agents SDK's tracing on for local processing only: our processor is the process's only one
+ * (`installLocalTracing`: OpenAI's exporter is removed and cannot come back when a provider imports
+ * `@openai/agents` later), so spans go to the job's `job_traces` rows (and OTLP, if configured), never to
+ * OpenAI. Cheap and idempotent: every job trace calls it.
  */
 export function enableLocalTracing(): void {
-  if (enabled) return;
-  setTraceProcessors([processor]);
+  installLocalTracing(processor);
   setTracingDisabled(false);
-  enabled = true;
 }
 
 /** What a traced task needs: the database for the spans, the config for content and OTLP settings. */

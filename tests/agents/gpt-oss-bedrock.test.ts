@@ -38,11 +38,11 @@ describe("the agents on gpt-oss-shaped Converse replies, through the real Bedroc
   let restoreEnv: () => void;
 
   /** The named agents talk to the fake Converse server (replies in order); the others stay offline. */
-  async function onBedrock(agents: AgentName[], replies: FakeReply[]): Promise<AgentDeps> {
+  async function onBedrock(agents: AgentName[], replies: FakeReply[], config = bedrock): Promise<AgentDeps> {
     const fake = await startFakeServer(replies);
     server = fake;
     const model = (agent: AgentName) =>
-      createModel(bedrock, { agent, offlinePolicy: () => ({ final: "unused" }), bedrockBaseURL: fake.url });
+      createModel(config, { agent, offlinePolicy: () => ({ final: "unused" }), bedrockBaseURL: fake.url });
     return { ...base, modelFor: (agent) => (agents.includes(agent) ? model(agent) : undefined) };
   }
   const bodies = () => server?.requests.map((r) => r.body) ?? [];
@@ -87,6 +87,32 @@ describe("the agents on gpt-oss-shaped Converse replies, through the real Bedroc
       toolChoice: undefined,
     });
     expect(toolConfig(bodies()[1]).toolChoice).toEqual({ any: {} });
+  });
+
+  it("planner on a model without toolChoice any: text, then the reminder turn with auto → tool calls, plan source model+reminder", async () => {
+    const llama = loadConfig({ ALEX_MODEL: "bedrock:meta.llama3-1-70b-instruct-v1:0", ALEX_MODEL_MAX_RETRIES: "0" });
+    const all = ["run_reporter", "run_charter", "run_retirement"].map((name) => ({
+      name,
+      input: { reason: "applies" },
+    }));
+    const deps = await onBedrock(
+      ["planner"],
+      [
+        gptOss.text("The reporter, charter and retirement specialists apply."),
+        gptOss.toolUse(all),
+        gptOss.text("Done."),
+      ],
+      llama,
+    );
+    const plan = await planAnalysis(deps, await runningJob(db, DEMO_USER_ID));
+    expect(plan.decision).toEqual({
+      source: "model+reminder",
+      model_choice: ["reporter", "charter", "retirement"],
+      added: [],
+      removed: [],
+    });
+    expect(toolConfig(bodies()[1]).toolChoice).toEqual({ auto: {} });
+    expect(JSON.stringify(bodies()[1].messages)).toContain("Your plan is missing specialists");
   });
 
   it("charter: chart JSON inside text, then a turn with one bad call → the refused chart named, valid ones stored", async () => {

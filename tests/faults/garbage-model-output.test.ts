@@ -77,7 +77,7 @@ describe("garbage from the model", () => {
     model.assertComplete();
   });
 
-  it("charter: an invalid chart gets the validation error back; the valid one is the only chart stored and the job completes", async () => {
+  it("charter: an invalid chart gets the validation error back; the valid one is the only chart stored and the job needs review", async () => {
     const jobId = await userWithJob(db, `garbage-${++n}`, [
       [
         { symbol: "SPY", quantity: 2 },
@@ -98,8 +98,8 @@ describe("garbage from the model", () => {
     ]);
     const { job } = await run(withModel("charter", model), jobId);
 
-    expect(job?.status).toBe("completed");
-    expect(job?.error_message).toBeNull();
+    expect(job?.status).toBe("needs_review");
+    expect(job?.error_message).toBe("Needs review: charts: 1 valid chart(s), at least 4 needed");
     expect((job?.summary_payload as Summary).results.charter.status).toBe("succeeded");
     expect(Object.keys(job?.charts_payload ?? {})).toEqual(["asset_allocation"]);
     expect(toolOutputsSeen(model)).toEqual([

@@ -95,12 +95,14 @@ describe("faults in the pipeline", () => {
 
     const OUTPUT = { reporter: "report_payload", charter: "charts_payload", retirement: "retirement_payload" } as const;
     it.each(["reporter", "charter", "retirement"] as const)(
-      "%s throttled beyond budget is recorded; the others finish and the job completes",
+      "%s throttled beyond budget is recorded; the others finish and the job needs review",
       async (agent) => {
         const jobId = await user();
         const { job } = await run({ jobId }, { taskFunctions: { [agent]: throttled(agent, 99).fn } });
-        expect(job?.status).toBe("completed");
-        expect(job?.error_message).toBeNull();
+        expect(job?.status).toBe("needs_review");
+        expect(job?.error_message).toMatch(
+          new RegExp(`^Needs review: ${agent}: failed \\(ThrottledError: model still throttled after its retries\\)`),
+        );
         const summary = job?.summary_payload as Summary;
         expect(summary.results[agent]).toEqual({
           status: "failed",
@@ -121,7 +123,9 @@ describe("faults in the pipeline", () => {
     it("one throwing is recorded and the others' outputs are kept", async () => {
       const jobId = await user();
       const { job } = await run({ jobId }, { taskFunctions: { retirement: throwing("RangeError", "bad horizon") } });
-      expect(job?.status).toBe("completed");
+      expect(job?.status).toBe("needs_review");
+      // The report quotes the outlook the retirement specialist failed to store: the fact-check cannot accept it.
+      expect(job?.error_message).toMatch(/^Needs review: retirement: failed \(RangeError: bad horizon\); report: /);
       expect((job?.summary_payload as Summary).results.retirement).toEqual({
         status: "failed",
         error: "RangeError: bad horizon",
@@ -133,7 +137,7 @@ describe("faults in the pipeline", () => {
     it("one hanging past its Task timeout is recorded as States.Timeout", async () => {
       const jobId = await user();
       const { job } = await run({ jobId }, { taskFunctions: { charter: hanging }, timeoutSeconds: { task: 1 } });
-      expect(job?.status).toBe("completed");
+      expect(job?.status).toBe("needs_review");
       expect((job?.summary_payload as Summary).results.charter.status).toBe("failed");
       expect((job?.summary_payload as Summary).results.charter.error).toMatch(/^States\.Timeout/);
       expect(job?.charts_payload).toBeNull();

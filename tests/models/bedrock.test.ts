@@ -1,9 +1,10 @@
-import { Agent, type Model, setTracingDisabled } from "@openai/agents";
+import { Agent, type Model, setTracingDisabled, tool } from "@openai/agents";
 import { APICallError } from "ai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type RunDeps, runAgent } from "../../lib/agents/common.js";
 import { loadConfig } from "../../lib/config.js";
+import { acceptsToolChoiceAny } from "../../lib/models/bedrock.js";
 import { createModel } from "../../lib/models/provider.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import {
@@ -134,6 +135,54 @@ describe("Bedrock provider against a fake Converse server", () => {
     const body = server!.requests[0].body;
     expect(body.toolConfig.tools.map((t: { toolSpec: { name: string } }) => t.toolSpec.name)).toEqual(["json"]);
     expect(body.toolConfig.toolChoice).toEqual({ any: {} });
+  });
+});
+
+describe("tool choice: `any` only where Bedrock takes it", () => {
+  const llama = loadConfig({ ALEX_MODEL: "bedrock:meta.llama3-1-70b-instruct-v1:0", BEDROCK_REGION });
+  const Allocation = z.object({ assetClass: z.enum(["equity", "fixed_income"]) });
+  const lookup = tool({
+    name: "lookup_price",
+    description: "Look up a price.",
+    parameters: z.object({ symbol: z.string() }),
+    execute: async () => "101.5",
+  });
+
+  async function modelFor(choice: typeof config, script: FakeReply[]) {
+    server = await startFakeServer(script);
+    return createModel(choice, {
+      agent: "planner",
+      offlinePolicy: () => ({ final: "unused" }),
+      bedrockBaseURL: server.url,
+    });
+  }
+
+  it("knows which models take any: gpt-oss, Claude, Nova, Mistral Large (also as inference profiles), not Llama", () => {
+    for (const id of ["openai.gpt-oss-120b-1:0", "us.anthropic.claude-3-5-haiku-20241022-v1:0", "amazon.nova-pro-v1:0"])
+      expect(acceptsToolChoiceAny(id)).toBe(true);
+    for (const id of ["meta.llama3-1-70b-instruct-v1:0", "us.meta.llama3-2-90b-instruct-v1:0", "cohere.command-r-v1:0"])
+      expect(acceptsToolChoiceAny(id)).toBe(false);
+  });
+
+  it("gpt-oss: a required tool call is sent as toolChoice any", async () => {
+    const model = await modelFor(config, [converse.toolUse("lookup_price", { symbol: "VTI" }), converse.text("done")]);
+    await run(new Agent({ name: "p", tools: [lookup], model, modelSettings: { toolChoice: "required" } }), "price?");
+    expect(server!.requests[0].body.toolConfig.toolChoice).toEqual({ any: {} });
+  });
+
+  it("a model without any: a required tool call is sent as auto, structured output asked for in the system prompt", async () => {
+    const model = await modelFor(llama, [converse.toolUse("lookup_price", { symbol: "VTI" }), converse.text("done")]);
+    await run(new Agent({ name: "p", tools: [lookup], model, modelSettings: { toolChoice: "required" } }), "price?");
+    expect(server!.requests[0].body.toolConfig.toolChoice).toEqual({ auto: {} });
+
+    await server!.close();
+    const structured = await modelFor(llama, [converse.text('{"assetClass":"equity"}')]);
+    const result = await run(new Agent({ name: "t", outputType: Allocation, model: structured }), "Classify VTI");
+    expect(result.finalOutput).toEqual({ assetClass: "equity" });
+    const body = server!.requests[0].body;
+    expect(body.toolConfig).toBeUndefined();
+    expect(JSON.stringify(body.system)).toContain("matching this JSON schema");
+    expect(JSON.stringify(body.system)).toContain("fixed_income");
   });
 });
 

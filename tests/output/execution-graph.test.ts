@@ -56,10 +56,17 @@ describe("the execution graph", () => {
       expect(node.durationMs).toBeGreaterThanOrEqual(0);
       expect(status(STATE.recordSpecialistFailure, node.index)).toBeUndefined();
     }
-    for (const state of [STATE.prepareJob, STATE.planAnalysis, STATE.runSpecialists, STATE.finalizeJob, STATE.done]) {
+    for (const state of [
+      STATE.prepareJob,
+      STATE.planAnalysis,
+      STATE.runSpecialists,
+      STATE.finalizeJob,
+      STATE.needsReview,
+    ]) {
       expect(status(state)).toBe("succeeded");
     }
     expect(status(STATE.markJobFailed)).toBe("skipped");
+    expect(status(STATE.done)).not.toBe("succeeded");
     expect(new Set(graph.nodes.filter((n) => n.index !== undefined).map((n) => n.index))).toEqual(new Set([0, 1, 2]));
   });
 

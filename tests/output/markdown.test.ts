@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, renderMarkdown } from "../../lib/output/markdown.js";
+import { disallowedLinks, escapeHtml, isAllowedLink, renderMarkdown } from "../../lib/output/markdown.js";
 
 describe("renderMarkdown", () => {
   it("renders ordinary markdown", () => {
@@ -22,14 +22,35 @@ describe("renderMarkdown", () => {
     expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
   });
 
-  it("keeps only safe link targets and never loads images", () => {
+  it("keeps only allow-listed link targets live and never loads images", () => {
     const html = renderMarkdown(
-      "[ok](https://example.com/a?b=1&c=2) [bad](javascript:alert(1)) [data](data:text/html,x) ![pixel](https://track.example/p.png)",
+      "[ok](https://www.investor.gov/a?b=1&c=2) [bad](javascript:alert(1)) [data](data:text/html,x) ![pixel](https://track.example/p.png)",
     );
-    expect(html).toContain('<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">ok</a>');
+    expect(html).toContain('<a href="https://www.investor.gov/a?b=1&amp;c=2" rel="noopener noreferrer">ok</a>');
     expect(html).not.toMatch(/javascript:|data:text|<img/);
     expect(html).toContain("bad");
     expect(html).toContain("pixel");
+  });
+
+  it("renders links a model was told to add as inert text: label and target, no anchor", () => {
+    const text =
+      "[Claim your bonus](https://evil.example/steal?u=1) or visit https://evil.example/x and http://sec.gov/ok";
+    const html = renderMarkdown(text);
+    expect(html).not.toContain("<a ");
+    expect(html).toContain("Claim your bonus (https://evil.example/steal?u=1)");
+    expect(disallowedLinks(text)).toEqual([
+      "https://evil.example/steal?u=1",
+      "https://evil.example/x",
+      "http://sec.gov/ok",
+    ]);
+    expect(disallowedLinks("See [the SEC](https://www.sec.gov/investor) and [below](#charts).")).toEqual([]);
+  });
+
+  it("allows only https to the listed hosts and their subdomains", () => {
+    expect(isAllowedLink("https://www.irs.gov/retirement-plans")).toBe(true);
+    expect(isAllowedLink("https://irs.gov.evil.example/")).toBe(false);
+    expect(isAllowedLink("https://notirs.gov/")).toBe(false);
+    expect(isAllowedLink("mailto:someone@example.com")).toBe(false);
   });
 
   it("escapes code", () => {

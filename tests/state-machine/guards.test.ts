@@ -154,7 +154,8 @@ describe("guards around a real model's decisions, through the state machine", ()
     const jobId = await userWithJob(db, "reviewer-fails", threeHoldings);
     const reviewer = new ScriptedModel([modelError(new Error("Bedrock is down"))]);
     const { job } = await runJob(withModels({ reviewer }), { jobId });
-    expect(job?.status).toBe("completed");
+    expect(job?.status).toBe("needs_review");
+    expect(job?.error_message).toMatch(/^Needs review: report: not reviewed \(/);
     const report = job?.report_payload as { content: string; review: Record<string, unknown> };
     expect(report.content).toContain("## Executive Summary");
     expect(report.review).toEqual({

@@ -103,7 +103,7 @@ describe("the state machine, executed locally with the real handlers", () => {
     expect(job?.retirement_payload !== null).toBe(chosen.includes("retirement"));
   });
 
-  it("completes the job when one specialist fails, and records that failure", async () => {
+  it("keeps the others' outputs when one specialist fails, records that failure and ends needs_review", async () => {
     const jobId = await userWithJob(
       db,
       "one-fails",
@@ -121,8 +121,9 @@ describe("the state machine, executed locally with the real handlers", () => {
       { taskFunctions: { charter: failing("ChartBoom", "the plotter caught fire") } },
     );
     expect(execution.status).toBe("SUCCEEDED");
-    expect(job?.status).toBe("completed");
+    expect(job?.status).toBe("needs_review");
     const summary = job?.summary_payload as Summary;
+    expect(job?.error_message).toBe("Needs review: charter: failed (ChartBoom: the plotter caught fire)");
     expect(summary.results.charter).toEqual({ status: "failed", error: "ChartBoom: the plotter caught fire" });
     expect(summary.results.reporter.status).toBe("succeeded");
     expect(summary.results.retirement.status).toBe("succeeded");
@@ -142,7 +143,7 @@ describe("the state machine, executed locally with the real handlers", () => {
       body: "sst dev is not running (worker: abc)",
     });
     const { job } = await runJob(deps, { jobId }, { taskFunctions: { charter: stub } });
-    expect(job?.status).toBe("completed");
+    expect(job?.status).toBe("needs_review");
     expect((job?.summary_payload as Summary).results.charter).toEqual({
       status: "failed",
       error: 'the function answered from an "sst dev" stub: sst dev is not running (worker: abc)',

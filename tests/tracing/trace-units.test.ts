@@ -47,6 +47,22 @@ describe("cost per job", () => {
     });
   });
 
+  it("keys prices on provider and model: the same model behind another provider is unpriced, never Bedrock's rate", () => {
+    for (const name of [
+      "openai-compatible:openai.gpt-oss-120b-1:0",
+      "openai-compatible.chat:gpt-oss-120b",
+      "gpt-oss-120b",
+    ])
+      expect(jobCost(name, { input_tokens: 1_000, output_tokens: 1_000 })).toMatchObject({
+        usd: null,
+        reason: expect.stringMatching(/^unpriced/),
+      });
+    expect(
+      jobCost("amazon-bedrock:openai.gpt-oss-20b-1:0", { input_tokens: 1_000_000, output_tokens: 0 }),
+    ).toMatchObject({ usd: 0.07 });
+    expect(jobCost("offline", { input_tokens: 5, output_tokens: 5 })).toMatchObject({ usd: 0 });
+  });
+
   it("prices a trace per model called", () => {
     const calls = [
       { model: "amazon-bedrock:openai.gpt-oss-120b-1:0", input_tokens: 2_000, output_tokens: 1_000 },

@@ -207,25 +207,27 @@ export async function completeJob(db: Db, id: string): Promise<boolean> {
 
 /**
  * Adds `summary` to what the job's summary already holds (`saveSnapshot`'s part; the two `prices` objects
- * are merged) and ends a running job in one statement: `completed`, or `failed` with `reason` (then only
- * while `claimant`, when given, owns it). Returns whether the job ended here.
+ * are merged) and ends a running job in one statement: `completed`, or `failed` / `needs_review` with
+ * `reason` (those only while `claimant`, when given, owns it). Returns whether the job ended here.
  */
 export async function finishJob(
   db: Db,
   id: string,
   summary: unknown,
-  outcome: { reason?: string; claimant?: string } = {},
+  outcome: { reason?: string; claimant?: string; needsReview?: boolean } = {},
 ): Promise<boolean> {
+  const status = outcome.reason === undefined ? "completed" : outcome.needsReview ? "needs_review" : "failed";
   const { rowCount } = await db.query(
     `UPDATE jobs SET completed_at = NOW(),
        summary_payload = COALESCE(summary_payload, '{}'::jsonb) || :summary::jsonb || jsonb_build_object('prices',
          COALESCE(summary_payload->'prices', '{}'::jsonb) || COALESCE(:summary::jsonb->'prices', '{}'::jsonb)),
-       status = CASE WHEN :reason::text IS NULL THEN 'completed' ELSE 'failed' END, error_message = :reason::text
+       status = :status::text, error_message = :reason::text
      WHERE id = :id::uuid AND status = 'running'
-       AND (:reason::text IS NULL OR :claimant::text IS NULL OR claimed_by = :claimant::text)`,
+       AND (:status::text = 'completed' OR :claimant::text IS NULL OR claimed_by = :claimant::text)`,
     {
       id: P.uuid(id),
       summary: P.json(summary),
+      status,
       reason: outcome.reason === undefined ? null : outcome.reason.slice(0, 4000) || "unknown error",
       claimant: outcome.claimant ?? null,
     },

@@ -94,3 +94,12 @@ export async function listTraceSpans(db: Db, jobId: string): Promise<TraceSpan[]
   );
   return rows;
 }
+
+/** Model requests a job's spans record, per model: every call, failed attempts and earlier task attempts included (read by `readJobOutputs`). */
+export interface TracedModelUsage {
+  model: string | null;
+  requests: number;
+  failed: number;
+  input_tokens: number;
+  output_tokens: number;
+}

@@ -1,0 +1,40 @@
+import type { Portfolio } from "../../portfolio/types.js";
+import { type Db, P } from "../driver.js";
+import type { TracedModelUsage } from "./traces.js";
+
+/** What Finalize's quality gate reads of a job: its outputs without their bulky parts, and its model calls. */
+export interface JobOutputs {
+  portfolio_snapshot: Portfolio | null;
+  report: { content?: unknown; review?: unknown } | null;
+  charts: Record<string, unknown> | null;
+  retirement: { outlook?: unknown; analysis?: unknown } | null;
+  /** The job's model calls (generation spans in job_traces), per model. */
+  usage: TracedModelUsage[];
+}
+
+/**
+ * One statement: the snapshot, the report's text and review, the charts, the outlook and its text (not the
+ * projections or the Monte Carlo detail), and the job's generation spans counted per model.
+ */
+export async function readJobOutputs(db: Db, jobId: string): Promise<JobOutputs | undefined> {
+  const { rows } = await db.query<JobOutputs & Record<string, unknown>>(
+    `SELECT j.portfolio_snapshot,
+            jsonb_build_object('content', j.report_payload->'content', 'review', j.report_payload->'review') AS report,
+            j.charts_payload AS charts,
+            jsonb_build_object('outlook', j.retirement_payload->'outlook', 'analysis', j.retirement_payload->'analysis')
+              AS retirement,
+            COALESCE((SELECT jsonb_agg(u) FROM (
+              SELECT model, count(*)::int AS requests, count(error)::int AS failed,
+                     COALESCE(sum(input_tokens), 0)::int AS input_tokens,
+                     COALESCE(sum(output_tokens), 0)::int AS output_tokens
+              FROM job_traces WHERE job_id = j.id AND kind = 'generation' GROUP BY model ORDER BY model) u),
+              '[]'::jsonb) AS usage
+     FROM jobs j WHERE j.id = :id::uuid`,
+    { id: P.uuid(jobId) },
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const present = (part: Record<string, unknown> | null) =>
+    part && Object.values(part).some((v) => v !== null && v !== undefined) ? part : null;
+  return { ...row, report: present(row.report), retirement: present(row.retirement) };
+}

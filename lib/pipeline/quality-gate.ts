@@ -1,0 +1,150 @@
+import { factCheck } from "../agents/fact-check.js";
+import { KNOWN_INSTRUMENTS } from "../agents/offline/tagger-reference.js";
+import { userStrings } from "../agents/portfolio-brief.js";
+import { StoredChart } from "../charts/chart.js";
+import { markdownText } from "../format.js";
+import { disallowedLinks } from "../output/links.js";
+import type { Portfolio } from "../portfolio/types.js";
+import { valuePortfolio } from "../portfolio/valuation.js";
+import type { RetirementOutlook } from "../retirement/outlook.js";
+
+/** The report's sections the gate requires (the reporter's instructions ask for them; a test keeps both in step). */
+export const REQUIRED_REPORT_SECTIONS = [
+  "Executive Summary",
+  "Portfolio Composition",
+  "Diversification Analysis",
+  "Risk Assessment",
+  "Retirement Readiness",
+  "Recommendations",
+];
+
+/** A job with fewer valid charts than this has not shown its portfolio. */
+export const MIN_CHARTS = 4;
+
+/** What the gate reads: the job's stored outputs and what Finalize knows of the run. */
+export interface GateInput {
+  chosen: string[];
+  portfolio: Portfolio | null;
+  report: unknown;
+  charts: unknown;
+  retirement: unknown;
+  tagging: { failed: { symbol: string; error: string }[] } | null;
+  reviewThreshold: number;
+}
+
+/** The gate's verdict, stored as `summary_payload.quality_gate`. */
+export interface GateResult {
+  passed: boolean;
+  reasons: string[];
+}
+
+/**
+ * Decides whether a finished job's outputs can be called `completed`: each chosen specialist's output is
+ * there and sound (report: sections, figures the fact-check accepts, review ok and at or above the
+ * threshold; at least {@link MIN_CHARTS} valid charts; an outlook with its numbers), tagging is complete or
+ * each failure is explained in the report, and no model text carries a live link to a source not allowed.
+ */
+export function qualityGate(input: GateInput): GateResult {
+  const reasons = [
+    ...(input.chosen.includes("reporter") ? reportReasons(input) : []),
+    ...(input.chosen.includes("charter") ? chartReasons(input.charts) : []),
+    ...(input.chosen.includes("retirement") ? outlookReasons(input.retirement) : []),
+    ...taggingReasons(input),
+    ...linkReasons(input),
+  ];
+  return { passed: reasons.length === 0, reasons };
+}
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+function reportReasons(input: GateInput): string[] {
+  const report = record(input.report);
+  const content = text(report?.content);
+  if (!content) return ["report: missing"];
+  const reasons: string[] = [];
+  const headings = new Set([...content.matchAll(/^#{2,3}\s+(.+?)\s*$/gm)].map((m) => m[1].toLowerCase()));
+  const missing = REQUIRED_REPORT_SECTIONS.filter((s) => ![...headings].some((h) => h.startsWith(s.toLowerCase())));
+  if (missing.length > 0) reasons.push(`report: missing section(s) ${missing.join(", ")}`);
+  if (!/\$\s?\d/.test(content) || !/\d\s?%/.test(content))
+    reasons.push("report: quotes no dollar amounts or percentages");
+  if (input.portfolio) {
+    const findings = reportFactFindings(content, input.portfolio, input.retirement);
+    if (findings.length > 0)
+      reasons.push(`report: the fact-check rejects ${findings.length} figure(s), e.g. ${findings[0].problem}`);
+  }
+  const review = record(report?.review);
+  if (review?.status !== "reviewed") reasons.push(`report: not reviewed (${text(review?.error) || "no review"})`);
+  else if (typeof review.score !== "number" || review.score < input.reviewThreshold)
+    reasons.push(`report: review score ${String(review.score)} is below ${input.reviewThreshold}`);
+  return reasons;
+}
+
+/**
+ * The fact-check's findings on a stored report, against the job's snapshot and stored outlook. The user's
+ * own strings with digits in them (names of the person, accounts and holdings, as given or as the report
+ * escapes them) are not claims: a name like "Fund $1B" is left out.
+ */
+export function reportFactFindings(content: string, portfolio: Portfolio, retirement: unknown) {
+  const outlook = record(record(retirement)?.outlook) as RetirementOutlook | undefined;
+  const claims = userStrings(portfolio)
+    .filter((s) => /\d/.test(s))
+    .flatMap((s) => [s, markdownText(s)])
+    .sort((a, b) => b.length - a.length)
+    .reduce((text, s) => text.replaceAll(s, ""), content);
+  return factCheck(claims, portfolio, valuePortfolio(portfolio), KNOWN_INSTRUMENTS.keys(), outlook);
+}
+
+function chartReasons(charts: unknown): string[] {
+  const valid = Object.values(record(charts) ?? {}).filter((chart) => StoredChart.safeParse(chart).success).length;
+  return valid >= MIN_CHARTS ? [] : [`charts: ${valid} valid chart(s), at least ${MIN_CHARTS} needed`];
+}
+
+/** True when the text shows `rate` as a percentage, as given or rounded to a whole percent. */
+function quotesPercent(text: string, rate: number): boolean {
+  const shown = new Set([String(rate), rate.toFixed(1), String(Math.round(rate))]);
+  return [...text.matchAll(/(\d+(?:\.\d+)?)\s?%/g)].some((m) => shown.has(m[1]));
+}
+
+function outlookReasons(retirement: unknown): string[] {
+  const payload = record(retirement);
+  const outlook = record(payload?.outlook);
+  const analysis = text(payload?.analysis);
+  if (!payload || !outlook) return ["retirement outlook: missing"];
+  if (outlook.empty === true) return analysis ? [] : ["retirement outlook: no text"];
+  const reasons: string[] = [];
+  if (typeof outlook.success_rate !== "number") reasons.push("retirement outlook: no success rate");
+  if (!/\$\s?\d/.test(analysis) || !/\d\s?%/.test(analysis))
+    reasons.push("retirement outlook: the text quotes none of its numbers");
+  else if (typeof outlook.success_rate === "number" && !quotesPercent(analysis, outlook.success_rate))
+    reasons.push(`retirement outlook: the text does not quote its success rate (${outlook.success_rate}%)`);
+  return reasons;
+}
+
+function taggingReasons({ tagging, report }: GateInput): string[] {
+  const content = text(record(report)?.content);
+  const unexplained = (tagging?.failed ?? []).filter(
+    (f) => !new RegExp(`\\b${escapeRegExp(f.symbol)}\\b`).test(content),
+  );
+  return unexplained.length === 0
+    ? []
+    : [
+        `tagging: ${unexplained.map((f) => f.symbol).join(", ")} could not be classified and the report does not say so`,
+      ];
+}
+
+function linkReasons(input: GateInput): string[] {
+  const texts = [
+    text(record(input.report)?.content),
+    text(record(input.retirement)?.analysis),
+    ...Object.values(record(input.charts) ?? {}).flatMap((c) => [text(record(c)?.title), text(record(c)?.description)]),
+  ];
+  const links = [...new Set(texts.flatMap((t) => disallowedLinks(t)))];
+  return links.length === 0
+    ? []
+    : [`links: model text links to ${links.slice(0, 3).join(", ")} (not allow-listed; shown as text)`];
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
