@@ -21,7 +21,8 @@ export default $config({
     const { dailyPriceRefresh, polygonApiKey } = await import("./stacks/market-data.js");
 
     const settings = deploySettings(process.env);
-    const reserved = await reservedConcurrency(process.env, process.env.DEFAULT_AWS_REGION ?? "us-east-1");
+    const region = process.env.DEFAULT_AWS_REGION ?? "us-east-1";
+    const reserved = await reservedConcurrency(process.env, region, `${$app.name}-${$app.stage}-`);
     const ctx = awsContext();
     const db = database();
     const knowledge = knowledgeBase(settings, ctx);

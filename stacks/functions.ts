@@ -65,12 +65,13 @@ export function functions(args: {
 /**
  * The reservations the deploy environment asks for (`ALEX_RESERVED_CONCURRENCY`, none by default),
  * checked against the account's Lambda limit before anything is deployed: a clear error instead of a
- * PutFunctionConcurrency refused halfway through.
+ * PutFunctionConcurrency refused halfway through. `appPrefix` names this app and stage's functions
+ * (`${$app.name}-${$app.stage}-`), whose current reservations a redeploy replaces.
  */
-export async function reservedConcurrency(env: Record<string, string | undefined>, region: string) {
+export async function reservedConcurrency(env: Record<string, string | undefined>, region: string, appPrefix?: string) {
   const reserved = reservedConcurrencyFromEnv(env);
   if (Object.keys(reserved).length === 0) return reserved;
   const { LambdaClient } = await import("@aws-sdk/client-lambda");
-  await assertReservationsFit(reserved, new LambdaClient({ region }));
+  await assertReservationsFit(reserved, new LambdaClient({ region }), appPrefix);
   return reserved;
 }

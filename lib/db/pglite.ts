@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   closeSync,
+  cpSync,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -130,8 +131,7 @@ export class PgliteDb implements Db {
           await pg.close();
         }
         pauseAtFaultPoint("db-built");
-        if (existsSync(absolute)) rmdirSync(absolute); // empty (refuseIncompleteDataDir); rmdir refuses anything else
-        renameSync(building, absolute);
+        moveIntoPlace(building, absolute);
         syncDirectory(dirname(absolute));
       }
       const pg = await PGlite.create({ dataDir: absolute });
@@ -207,6 +207,26 @@ function removeInterruptedCreations(dir: string): void {
   const prefix = `${basename(dir)}.creating-`;
   for (const name of readdirSync(dirname(dir)).filter((n) => n.startsWith(prefix)))
     rmSync(join(dirname(dir), name), { recursive: true, force: true });
+}
+
+/**
+ * Puts the built database at `dir` (absent, or empty: refuseIncompleteDataDir): a rename. Where `dir` is
+ * a mount point (an empty volume or drive: rmdir says EBUSY, a rename onto it EXDEV), its entries are
+ * copied in instead, PG_VERSION last, so a kill mid-copy leaves a directory refused with what to do.
+ */
+function moveIntoPlace(building: string, dir: string): void {
+  try {
+    if (existsSync(dir)) rmdirSync(dir); // rmdir refuses anything but an empty directory
+    renameSync(building, dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EBUSY" && code !== "EXDEV") throw error;
+  }
+  mkdirSync(dir, { recursive: true });
+  const entries = readdirSync(building).filter((entry) => entry !== "PG_VERSION");
+  for (const entry of [...entries, "PG_VERSION"]) cpSync(join(building, entry), join(dir, entry), { recursive: true });
+  rmSync(building, { recursive: true, force: true });
 }
 
 /** Makes a rename in `dir` durable (its entry written), where the platform allows syncing a directory. */

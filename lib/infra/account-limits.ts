@@ -1,4 +1,9 @@
-import { GetAccountSettingsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  GetAccountSettingsCommand,
+  GetFunctionConcurrencyCommand,
+  type LambdaClient,
+  ListFunctionsCommand,
+} from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
 
@@ -36,13 +41,15 @@ export async function accountConcurrency(lambda: Pick<LambdaClient, "send">) {
  */
 export function checkReservedConcurrency(
   reserved: Readonly<Record<string, number>>,
-  account: { limit: number; unreserved: number },
+  account: { limit: number; unreserved: number; ours?: number },
 ): void {
   const total = Object.values(reserved).reduce((sum, n) => sum + n, 0);
   if (total === 0) return;
-  const left = account.unreserved - total;
+  // This app's functions' current reservations are replaced by the new ones, not added to them.
+  const ours = account.ours ?? 0;
+  const left = account.unreserved + ours - total;
   if (left >= LAMBDA_UNRESERVED_MINIMUM) return;
-  const elsewhere = account.limit - account.unreserved;
+  const elsewhere = account.limit - account.unreserved - ours;
   const detail = Object.entries(reserved)
     .map(([name, n]) => `${name} ${n}`)
     .join(", ");
@@ -56,11 +63,35 @@ export function checkReservedConcurrency(
   );
 }
 
-/** Reads the account's limit and checks `reserved` against it (nothing to check when nothing is reserved). */
+/**
+ * Concurrency the functions whose names start with `prefix` (this app and stage's, as SST names them)
+ * reserve now: a redeploy replaces these reservations, so they count as unreserved for the check.
+ */
+export async function reservedByFunctionsNamed(lambda: Pick<LambdaClient, "send">, prefix: string): Promise<number> {
+  let total = 0;
+  let marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListFunctionsCommand({ Marker: marker }));
+    for (const name of (page.Functions ?? []).map((fn) => fn.FunctionName ?? "")) {
+      if (!name.startsWith(prefix)) continue;
+      const concurrency = await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name }));
+      total += concurrency.ReservedConcurrentExecutions ?? 0;
+    }
+    marker = page.NextMarker;
+  } while (marker);
+  return total;
+}
+
+/**
+ * Reads the account's limit and checks `reserved` against it (nothing to check when nothing is reserved),
+ * counting what this app's functions (named `appPrefix…`) already reserve as theirs to replace.
+ */
 export async function assertReservationsFit(
   reserved: Readonly<Record<string, number>>,
   lambda: Pick<LambdaClient, "send">,
+  appPrefix?: string,
 ): Promise<void> {
   if (Object.keys(reserved).length === 0) return;
-  checkReservedConcurrency(reserved, await accountConcurrency(lambda));
+  const ours = appPrefix ? await reservedByFunctionsNamed(lambda, appPrefix) : 0;
+  checkReservedConcurrency(reserved, { ...(await accountConcurrency(lambda)), ours });
 }

@@ -17,7 +17,8 @@ export interface DeadLetterOutcome {
 
 export const deadLetterReason = (letter: DeadLetter) =>
   `dead-lettered: the job message (SQS ${letter.messageId}) was received ${letter.attributes?.ApproximateReceiveCount ?? "several"} times ` +
-  "without starting an analysis (Step Functions refused or throttled the execution)";
+  "without starting an analysis (Step Functions refused or throttled the execution, or the model quota had no room " +
+  "for it in that time: it waited for admission)";
 
 /**
  * A message in the jobs dead-letter queue never started an analysis, so nothing else will end its job:

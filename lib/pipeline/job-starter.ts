@@ -32,6 +32,9 @@ export function queueUrlOf(queueArn: string): string {
   return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
+/** ListExecutions returns at most this many executions a page. */
+const LIST_EXECUTIONS_PAGE = 1000;
+
 /**
  * Step Functions and SQS behind {@link ExecutionStarter}. The execution is named after the message, so a
  * message delivered twice starts one execution; its input is `[record]`, as the Pipe it replaces sent it.
@@ -42,10 +45,28 @@ export function awsExecutionStarter(
 ): ExecutionStarter<SQSRecord> {
   return {
     async running(atMost) {
-      const page = await clients.sfn.send(
-        new ListExecutionsCommand({ stateMachineArn, statusFilter: "RUNNING", maxResults: Math.min(atMost, 1000) }),
-      );
-      return page.executions?.length ?? 0;
+      let count = 0;
+      let nextToken: string | undefined;
+      try {
+        do {
+          const page = await clients.sfn.send(
+            new ListExecutionsCommand({
+              stateMachineArn,
+              statusFilter: "RUNNING",
+              maxResults: Math.min(atMost - count, LIST_EXECUTIONS_PAGE),
+              nextToken,
+            }),
+          );
+          count += page.executions?.length ?? 0;
+          nextToken = page.nextToken;
+        } while (nextToken && count < atMost);
+      } catch (error) {
+        // ListExecutions has a small API bucket that a large backlog's starters drain: no room this time, not
+        // a failed batch (which would hide every message for the queue's whole visibility timeout).
+        if ((error as Error).name === "ThrottlingException") return atMost;
+        throw error;
+      }
+      return count;
     },
     async start(record) {
       try {

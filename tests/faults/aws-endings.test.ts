@@ -43,7 +43,7 @@ describe("jobs no execution ends, in AWS", () => {
       const job = await getJob(db, id);
       expect(job?.status).toBe("failed");
       expect(job?.error_message).toBe(
-        `dead-lettered: the job message (SQS ${message}) was received 3 times without starting an analysis (Step Functions refused or throttled the execution)`,
+        `dead-lettered: the job message (SQS ${message}) was received 3 times without starting an analysis (Step Functions refused or throttled the execution, or the model quota had no room for it in that time: it waited for admission)`,
       );
     }
   });

@@ -89,6 +89,41 @@ describe("the job starter (admission control)", () => {
     expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
   });
 
+  it("counts running executions past ListExecutions' first page of 1,000 (a budget over 1,000)", async () => {
+    const page = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        executionArn: `${MACHINE}:e${i}`,
+        stateMachineArn: MACHINE,
+        name: `e${i}`,
+        status: "RUNNING" as const,
+        startDate: new Date(),
+      }));
+    sfn
+      .on(ListExecutionsCommand)
+      .resolvesOnce({ executions: page(1000), nextToken: "page-2" })
+      .resolvesOnce({ executions: page(500) });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: "arn", startDate: new Date() });
+    const result = await handler(1500)(event(3));
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(result.batchItemFailures).toHaveLength(3);
+    const pages = sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input);
+    expect(pages).toMatchObject([
+      { maxResults: 1000, nextToken: undefined },
+      { maxResults: 500, nextToken: "page-2" },
+    ]);
+  });
+
+  it("defers the batch, not fails it, when ListExecutions is throttled", async () => {
+    sfn.on(ListExecutionsCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    const result = await handler(3)(event(2));
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-0" }, { itemIdentifier: "m-1" }]);
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.VisibilityTimeout)).toEqual([
+      ADMISSION_RETRY_SECONDS,
+      ADMISSION_RETRY_SECONDS,
+    ]);
+  });
+
   it("lets a message wait for admission as long as the sweeper lets its job stay pending", () => {
     expect(JOBS_MAX_RECEIVE_COUNT * ADMISSION_RETRY_SECONDS).toBeGreaterThanOrEqual(
       EXECUTION_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS,

@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { GetAccountSettingsCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  GetAccountSettingsCommand,
+  GetFunctionConcurrencyCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+} from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config.js";
@@ -163,6 +168,45 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
     lambda.on(GetAccountSettingsCommand).resolves(ACCOUNT_SETTINGS(1000, 100 + total));
     await expect(functionsStack.reservedConcurrency(QUOTA_ENV, "eu-west-1")).resolves.toEqual(
       limits.reservedConcurrency,
+    );
+  });
+
+  it("on a redeploy, counts this app's current reservations as replaced, not added to", async () => {
+    const total = Object.values(limits.reservedConcurrency).reduce((a, b) => a + b, 0);
+    // The previous deploy reserved the same `total`: Lambda reports 100 + total − total = 100 unreserved of
+    // 100 + total. PutFunctionConcurrency replaces each function's reservation, so this redeploy fits.
+    lambda.on(GetAccountSettingsCommand).resolves(ACCOUNT_SETTINGS(100 + total, 100));
+    const ours = Object.entries(limits.reservedConcurrency).map(([agent, n]) => ({
+      name: `alex-orchestra-prod-${agent}Function-abcdefgh`,
+      n,
+    }));
+    lambda.on(ListFunctionsCommand).resolves({
+      Functions: [...ours.slice(0, 2), { name: "alex-orchestra-prod2-TaggerFunction-xyz", n: 50 }].map((f) => ({
+        FunctionName: f.name,
+      })),
+      NextMarker: "more",
+    });
+    lambda.on(ListFunctionsCommand, { Marker: "more" }).resolves({
+      Functions: ours.slice(2).map((f) => ({ FunctionName: f.name })),
+    });
+    for (const f of ours)
+      lambda
+        .on(GetFunctionConcurrencyCommand, { FunctionName: f.name })
+        .resolves({ ReservedConcurrentExecutions: f.n });
+    lambda
+      .on(GetFunctionConcurrencyCommand, { FunctionName: "alex-orchestra-prod2-TaggerFunction-xyz" })
+      .resolves({ ReservedConcurrentExecutions: 50 });
+    await expect(functionsStack.reservedConcurrency(QUOTA_ENV, "eu-west-1", "alex-orchestra-prod-")).resolves.toEqual(
+      limits.reservedConcurrency,
+    );
+    // Another stage's reservation is not ours to replace: with it, the same account is short.
+    lambda.on(GetAccountSettingsCommand).resolves(ACCOUNT_SETTINGS(100 + total + 50, 100));
+    await expect(functionsStack.reservedConcurrency(QUOTA_ENV, "eu-west-1", "alex-orchestra-prod-")).resolves.toEqual(
+      limits.reservedConcurrency,
+    );
+    lambda.on(GetAccountSettingsCommand).resolves(ACCOUNT_SETTINGS(100 + total + 49, 99));
+    await expect(functionsStack.reservedConcurrency(QUOTA_ENV, "eu-west-1", "alex-orchestra-prod-")).rejects.toThrow(
+      /leaving 99 of .*other functions already reserve 50/,
     );
   });
 
