@@ -86,6 +86,26 @@ function outcomes(trace: TraceEvent[]): Map<string, { status: StateStatus; durat
   return result;
 }
 
+/**
+ * Each state's (and each Map item state's) time, in the order the states were entered, from the same trace
+ * events and arithmetic as the drawn graph: `Write report (item 0)`.
+ */
+export function stateTimings(trace: TraceEvent[]): { state: string; ms: number; status: StateStatus }[] {
+  const ran = outcomes(trace);
+  const order: string[] = [];
+  for (const event of trace) {
+    if (event.type !== "StateEntered" || !event.state) continue;
+    const id = nodeId(event.state, event.index);
+    if (!order.includes(id)) order.push(id);
+  }
+  return order.flatMap((id) => {
+    const outcome = ran.get(id);
+    if (outcome?.durationMs === undefined) return [];
+    const label = id.replace(/ \[(\d+)\]$/, " (item $1)");
+    return [{ state: label, ms: Math.round(outcome.durationMs), status: outcome.status }];
+  });
+}
+
 function successors(state: AslState): string[] {
   return [
     state.Next,
