@@ -4,7 +4,8 @@ import { streamSSE } from "hono/streaming";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
-import { createJob, getJob, isJobId, listJobs } from "../lib/db/repositories/jobs.js";
+import { listJobSummaries } from "../lib/db/repositories/job-list.js";
+import { createJob, getJob, isJobId } from "../lib/db/repositories/jobs.js";
 import {
   type AslDefinition,
   executionGraph,
@@ -12,17 +13,14 @@ import {
   type TraceEvent,
 } from "../lib/output/execution-graph.js";
 import { documentHtml } from "../lib/output/index-html.js";
-import { renderJobBody } from "../lib/output/job-output.js";
+import { renderJobPage } from "../lib/output/job-output.js";
 import { escapeHtml } from "../lib/output/markdown.js";
 import { ownJob } from "../lib/pipeline/local-jobs.js";
 import { PortfolioFileError, parsePortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
-import { LIVE_SCRIPT } from "./live-script.js";
+import { FORM_SCRIPT, LIVE_SCRIPT } from "./live-script.js";
+import { CONSOLE_POLICY, consoleHeader, errorPage, homePage, runningStates } from "./pages.js";
 import { runJobLocally } from "./run-job.js";
-
-/** The console's pages load only its own script and events. */
-const CONSOLE_POLICY =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; form-action 'self'";
 
 /** Largest portfolio file the console accepts. */
 export const MAX_UPLOAD_BYTES = 1_000_000;
@@ -82,26 +80,12 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
       });
   };
 
-  const graphOf = (events: TraceEvent[]) => renderExecutionGraphSvg(executionGraph(definition, events));
+  const graphOf = (events: TraceEvent[]) =>
+    renderExecutionGraphSvg(executionGraph(definition, events, { mapItems: "merged" }));
+  const refused = async (message: string, fileName?: string) =>
+    homePage(await listJobSummaries(db, { limit: 50 }), new Date(), { message, fileName });
 
-  app.get("/", async (c) => {
-    const jobs = await listJobs(db, { limit: 50 });
-    const rows = jobs.map(
-      (job) =>
-        `<tr><td><a href="/jobs/${job.id}">${job.id}</a></td><td><span class="status status-${escapeHtml(job.status)}">${escapeHtml(job.status)}</span></td><td>${escapeHtml(String(job.created_at))}</td><td>${escapeHtml(job.clerk_user_id)}</td></tr>`,
-    );
-    const table =
-      rows.length === 0
-        ? '<p class="absent">No jobs yet.</p>'
-        : `<table class="kv jobs"><thead><tr><th>Job</th><th>Status</th><th>Created</th><th>User</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
-    return c.html(
-      documentHtml(
-        "Alex console",
-        `${consoleHeader()}${analyseForm()}<section id="jobs"><h2>Jobs</h2>${table}</section>`,
-        { policy: CONSOLE_POLICY },
-      ),
-    );
-  });
+  app.get("/", async (c) => c.html(homePage(await listJobSummaries(db, { limit: 50 }), new Date())));
 
   app.post("/analyze", async (c) => {
     const form = await c.req.parseBody();
@@ -110,13 +94,16 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
     else {
       const file = form.portfolio;
       if (!(file instanceof File) || file.size === 0)
-        return c.html(errorPage("Choose a portfolio file, or analyse the demo user."), 400);
+        return c.html(await refused("Choose a portfolio file first, or analyse the demo user."), 400);
       if (file.size > MAX_UPLOAD_BYTES)
-        return c.html(errorPage(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413);
+        return c.html(
+          await refused(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`, file.name),
+          413,
+        );
       try {
         userId = await importPortfolio(db, parseUpload(file.name, await file.text()));
       } catch (error) {
-        if (error instanceof PortfolioFileError) return c.html(errorPage(error.message), 400);
+        if (error instanceof PortfolioFileError) return c.html(await refused(error.message, file.name), 400);
         throw error;
       }
     }
@@ -131,10 +118,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
 
   app.get("/jobs/:id", async (c) => {
     const job = isJobId(c.req.param("id")) ? await getJob(db, c.req.param("id")) : undefined;
-    if (!job) return c.html(errorPage("No such job."), 404);
-    const body = await renderJobBody(job, { definition });
+    if (!job) return c.html(noSuchJob(c.req.param("id")), 404);
+    const { title, body } = await renderJobPage(job, { definition });
     return c.html(
-      documentHtml(`Alex analysis ${job.id}`, `<p class="back"><a href="/">← All jobs</a></p>\n${body}`, {
+      documentHtml(title, `<p class="back"><a href="/">← All jobs</a></p>\n${body}`, {
         policy: CONSOLE_POLICY,
       }),
     );
@@ -143,7 +130,7 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
   app.get("/jobs/:id/live", async (c) => {
     const id = c.req.param("id");
     const job = isJobId(id) ? await getJob(db, id) : undefined;
-    if (!job) return c.html(errorPage("No such job."), 404);
+    if (!job) return c.html(noSuchJob(id), 404);
     const run = live.get(id);
     const body = [
       consoleHeader(),
@@ -182,7 +169,11 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
           const last = [...run.events].reverse().find((event) => event.type === "StateEntered");
           await stream.writeSSE({
             event: "graph",
-            data: JSON.stringify({ svg: graphOf(run.events), state: last?.state ?? null }),
+            data: JSON.stringify({
+              svg: graphOf(run.events),
+              state: last?.state ?? null,
+              running: runningStates(run.events),
+            }),
           });
           continue;
         }
@@ -201,6 +192,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
 
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.get("/form.js", (c) => c.body(FORM_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.notFound((c) =>
+    c.html(errorPage("Page not found", `There is no page at ${new URL(c.req.url).pathname} in this console.`), 404),
+  );
 
   return { app, idle: () => queue };
 }
@@ -215,24 +210,6 @@ function parseUpload(name: string, text: string) {
   return parsePortfolioFile(data, name);
 }
 
-function consoleHeader(): string {
-  return '<header><h1>Alex console</h1><p class="meta">Local runs of the analysis state machine · <a href="/">Jobs</a></p></header>';
-}
-
-function analyseForm(): string {
-  return [
-    '<section id="analyse"><h2>Analyse a portfolio</h2>',
-    '<form method="post" action="/analyze" enctype="multipart/form-data">',
-    '<p><label for="portfolio">Portfolio file (JSON)</label> <input type="file" id="portfolio" name="portfolio" accept=".json,application/json"></p>',
-    '<p><button type="submit">Analyse this file</button> <button type="submit" name="demo" value="1">Analyse the demo user</button></p>',
-    "</form></section>",
-  ].join("\n");
-}
-
-function errorPage(message: string): string {
-  return documentHtml(
-    "Alex console: error",
-    `${consoleHeader()}<section id="error"><h2>Could not start the analysis</h2><pre class="error">${escapeHtml(message)}</pre><p><a href="/">Back</a></p></section>`,
-    { policy: CONSOLE_POLICY },
-  );
+function noSuchJob(id: string): string {
+  return errorPage("Job not found", `There is no job ${id} in this console's database.`);
 }

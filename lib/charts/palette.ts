@@ -95,26 +95,9 @@ export function colorFor(name: string): string {
   return categoryColor(name) ?? NAME_HUES[hash(name) % NAME_HUES.length]!;
 }
 
-/**
- * Colours for one chart's names: each category its fixed colour; other names by hash, moved to the next free hue
- * when that hue is already taken in this chart (so slices stay distinguishable).
- */
+/** Colours for one chart's names: each category its fixed colour, any other name the hue of its hash. */
 export function chartColors(names: string[]): string[] {
-  const used = new Set<string>();
-  return names.map((name) => {
-    const colour = categoryColor(name) ?? freeHue(hash(name), used);
-    used.add(colour);
-    return colour;
-  });
-}
-
-/** The first hue from `start` on not yet used in the chart (the hashed hue itself when all are taken). */
-function freeHue(start: number, used: Set<string>): string {
-  for (let step = 0; step < NAME_HUES.length; step++) {
-    const hue = NAME_HUES[(start + step) % NAME_HUES.length]!;
-    if (!used.has(hue)) return hue;
-  }
-  return NAME_HUES[start % NAME_HUES.length]!;
+  return names.map(colorFor);
 }
 
 function hash(text: string): number {

@@ -440,12 +440,15 @@ details pre { background: #F3F4F6; padding: 10px; border-radius: 6px; max-height
 @media print {
   body { background: white; font-size: 11pt; }
   main { max-width: none; padding: 0; }
-  nav, #summary, .fan-narrow, #trace .trace-body { display: none; }
+  nav, #summary, .fan-narrow, #trace .trace-body, #execution figure.graph, #execution table.timings { display: none; }
+  body { font-size: 9.5pt; line-height: 1.4; }
+  h2 { font-size: 14pt; margin: 10px 0 6px; }
+  .markdown h3 { font-size: 12pt; } .markdown h4 { font-size: 10.5pt; }
   .fan-wide { display: block; }
-  .grid { grid-template-columns: 1fr 1fr; gap: 8px 16px; }
-  figure.chart svg { max-height: 300px; width: auto; max-width: 100%; }
-  figure.chart.wide svg { max-height: 330px; }
-  figure.graph svg { max-height: 420px; width: auto; }
+  .grid { grid-template-columns: 1fr 1fr 1fr; gap: 6px 12px; }
+  figure.chart svg { max-height: 210px; width: auto; max-width: 100%; }
+  figure.chart.wide svg { max-height: 250px; }
+  figcaption { font-size: 8.5pt; }
   section, header, .card { border: 0; border-radius: 0; padding: 0; margin-top: 12px; }
   .cards { grid-template-columns: repeat(4, 1fr); }
   figure, .card, tr { break-inside: avoid; }

@@ -19,6 +19,7 @@ import {
   type IndexPage,
   type OutputPart,
   type PayloadMeta,
+  pageTitle,
   renderIndexBody,
   renderIndexHtml,
   type SummaryCards,
@@ -96,7 +97,16 @@ export async function writeJobOutput(
 
 /** The page's content for a job, as the console shows it (the same as index.html's body). */
 export async function renderJobBody(job: JobOutputSource, options: OutputOptions = {}): Promise<string> {
-  return renderIndexBody((await buildJobOutput(job, options)).page);
+  return (await renderJobPage(job, options)).body;
+}
+
+/** The page's title (person and date, as index.html's) and content. */
+export async function renderJobPage(
+  job: JobOutputSource,
+  options: OutputOptions = {},
+): Promise<{ title: string; body: string }> {
+  const { page } = await buildJobOutput(job, options);
+  return { title: pageTitle(page), body: renderIndexBody(page) };
 }
 
 export interface OutputOptions {

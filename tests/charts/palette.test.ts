@@ -28,11 +28,11 @@ describe("one colour per category", () => {
     expect(categoryColor("Global")).toBe(categoryColor("International"));
   });
 
-  it("colours other names by a hash, the same in every chart, moving to a free hue within one chart", () => {
-    expect(colorFor("SPY")).toBe(colorFor("SPY"));
+  it("colours other names (symbols) by a hash of the name alone, so the same in every chart and job", () => {
     expect(NAME_HUES).toContain(colorFor("SPY"));
-    const names = Array.from({ length: NAME_HUES.length }, (_, i) => `SYM${i}`);
-    expect(new Set(chartColors(names)).size).toBe(NAME_HUES.length);
     expect(chartColors(["Cash", "SPY"])).toEqual(["#059669", colorFor("SPY")]);
+    expect(chartColors(["QQQ", "SPY", "GLD"])[1]).toBe(chartColors(["SPY"])[0]);
+    const names = Array.from({ length: 60 }, (_, i) => `SYM${i}`);
+    expect(new Set(chartColors(names)).size).toBeGreaterThan(NAME_HUES.length / 2);
   });
 });

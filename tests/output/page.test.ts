@@ -163,7 +163,9 @@ describe("the page", () => {
       execution: { graphSvg: null, timings: [], model: null, usage: null },
       traceHtml: '<section id="trace"><details class="trace-body"><summary>x</summary></details></section>',
     });
-    expect(html).toMatch(/@media print \{\s*body[^\n]*\n[^\n]*\n\s*nav, #summary, \.fan-narrow, #trace \.trace-body \{ display: none; \}/);
+    expect(html).toMatch(
+      /@media print \{\s*body[^\n]*\n[^\n]*\n\s*nav, #summary, \.fan-narrow, #trace \.trace-body \{ display: none; \}/,
+    );
     expect(html).not.toContain("<details open");
   });
 });
