@@ -4,7 +4,7 @@ import { streamSSE } from "hono/streaming";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
-import { listJobSummaries } from "../lib/db/repositories/job-list.js";
+import { displayName, listJobSummaries } from "../lib/db/repositories/job-list.js";
 import { createJob, getJob, isJobId } from "../lib/db/repositories/jobs.js";
 import {
   type AslDefinition,
@@ -132,16 +132,19 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
     const job = isJobId(id) ? await getJob(db, id) : undefined;
     if (!job) return c.html(noSuchJob(id), 404);
     const run = live.get(id);
+    const person = (await displayName(db, job.clerk_user_id)) ?? job.clerk_user_id;
+    const title = `Analysing ${person}'s portfolio`;
     const body = [
       consoleHeader(),
-      `<section id="live" data-job="${job.id}"><h2>Job <code>${job.id}</code></h2>`,
+      `<section id="live" data-job="${job.id}"><h2>${escapeHtml(title)}</h2>`,
+      `<p class="meta">Job <code>${job.id}</code></p>`,
       `<p id="live-status" role="status" aria-live="polite">${run && !run.ended ? "Running…" : `Job ${escapeHtml(job.status)}.`}</p>`,
       `<p id="live-link"${run && !run.ended ? " hidden" : ""}><a href="/jobs/${job.id}">Open the finished job</a></p>`,
       `<figure class="graph" id="live-graph">${graphOf(run?.events ?? [])}</figure>`,
       "</section>",
     ].join("\n");
     return c.html(
-      documentHtml(`Alex job ${job.id} (live)`, body, {
+      documentHtml(`${title} (live)`, body, {
         head: '<script src="/live.js" defer></script>',
         policy: CONSOLE_POLICY,
       }),

@@ -38,7 +38,7 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: options.fullPage ?? false });
   if (options.readme && REFRESH_README_SHOTS) {
     await mkdir(README_SHOTS, { recursive: true });
-    await page.screenshot({ path: join(README_SHOTS, `${name}.png`), fullPage: false });
+    await page.screenshot({ path: join(README_SHOTS, `${name}.png`), fullPage: options.fullPage ?? false });
   }
 }
 

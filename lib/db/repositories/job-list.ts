@@ -46,3 +46,12 @@ export async function findJobIdsByPrefix(db: Db, prefix: string, limit = 10): Pr
   );
   return rows.map((row) => row.id);
 }
+
+/** The person's display name, or null when the user has none. */
+export async function displayName(db: Db, clerkUserId: string): Promise<string | null> {
+  const { rows } = await db.query<{ display_name: string | null }>(
+    "SELECT display_name FROM users WHERE clerk_user_id = :id",
+    { id: clerkUserId },
+  );
+  return rows[0]?.display_name ?? null;
+}
