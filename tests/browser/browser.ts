@@ -44,7 +44,10 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
 
 /** How far the document is wider than the viewport (0: no horizontal scrolling). */
 export const horizontalOverflow = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  page.evaluate(() => {
+    const { documentElement } = (globalThis as any).document;
+    return documentElement.scrollWidth - documentElement.clientWidth;
+  });
 
 /**
  * Visible text drawn smaller than `min` px on screen: HTML text by its computed size, SVG text by its size
@@ -52,9 +55,11 @@ export const horizontalOverflow = (page: Page) =>
  */
 export const smallText = (page: Page, min: number) =>
   page.evaluate((min) => {
+    // Runs in the page (this project's TypeScript has no DOM types).
+    const { document, getComputedStyle, SVGTextElement } = globalThis as any;
     const found: string[] = [];
-    for (const el of document.querySelectorAll<HTMLElement | SVGTextElement>("body *")) {
-      const own = [...el.childNodes].some((node) => node.nodeType === 3 && node.textContent?.trim());
+    for (const el of document.querySelectorAll("body *")) {
+      const own = [...el.childNodes].some((node: any) => node.nodeType === 3 && node.textContent?.trim());
       if (!own || el.closest("details:not([open]), [hidden]")) continue;
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0) continue;

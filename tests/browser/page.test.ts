@@ -146,9 +146,11 @@ describe.skipIf(!("path" in chromium))("index.html in Chromium", () => {
       const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await other.goto(url);
       const pairs = await other.evaluate(() => {
+        const { document } = globalThis as any;
         const found: [string, string][] = [];
         for (const entry of document.querySelectorAll("figure.chart .role-legend-symbol path")) {
-          const label = entry.closest(".role-scope > g, g")?.parentElement?.querySelector(".role-legend-label text");
+          // The symbol's group and its label's group share a parent, one per legend entry.
+          const label = entry.closest("g")?.parentElement?.querySelector(".role-legend-label text");
           if (label) found.push([label.textContent!.split(":")[0]!, entry.getAttribute("fill")!]);
         }
         for (const bar of document.querySelectorAll('figure.chart [aria-roledescription="bar"]'))
