@@ -4,7 +4,8 @@ import type { AgentDeps } from "../lib/agents/common.js";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
-import { getJob, isJobId, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
+import { listJobSummaries } from "../lib/db/repositories/job-list.js";
+import { getJob, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
 import { listTraceSpans } from "../lib/db/repositories/traces.js";
 import { usd } from "../lib/format.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
@@ -19,7 +20,9 @@ import { withCliDb } from "./cli-db.js";
 import type { CommandArgs } from "./command.js";
 import { writeGraph } from "./graph-command.js";
 import { print, printJson, progress, UsageError } from "./io.js";
+import { resolveJobId } from "./job-ids.js";
 import { failJobOnSignal } from "./job-signals.js";
+import { jobsTable } from "./jobs-table.js";
 import { ProgressDisplay } from "./progress.js";
 
 const DEFAULT_OUT = "out";
@@ -123,13 +126,11 @@ export function describeJob(job: JobRow): string {
 
 export async function jobsCommand(args: CommandArgs): Promise<number> {
   return withCliDb(args, async (db) => {
-    const jobs = await listJobs(db, { clerkUserId: args.values.user as string | undefined, limit: 50 });
-    if (args.values.json) printJson(jobs);
+    const clerkUserId = args.values.user as string | undefined;
+    if (args.values.json) printJson(await listJobs(db, { clerkUserId, limit: 50 }));
     else {
-      for (const j of jobs)
-        print(
-          `${j.id}  ${j.status.padEnd(12)}  ${j.created_at}  ${j.clerk_user_id}${j.error_message ? `  ${j.error_message}` : ""}`,
-        );
+      const jobs = await listJobSummaries(db, { clerkUserId, limit: 50 });
+      print(jobsTable(jobs, new Date()));
       print(countByStatus(jobs));
     }
     return 0;
@@ -137,10 +138,10 @@ export async function jobsCommand(args: CommandArgs): Promise<number> {
 }
 
 export async function showCommand(args: CommandArgs): Promise<number> {
-  const [id] = args.positionals;
-  if (!id) throw new UsageError("usage: alex show JOB [--json] [--out DIR] [--graph] [--trace]");
-  if (!isJobId(id)) throw new UsageError(`"${id}" is not a job id (UUID)`);
+  const [text] = args.positionals;
+  if (!text) throw new UsageError("usage: alex show JOB [--json] [--out DIR] [--graph] [--trace]");
   return withCliDb(args, async (db) => {
+    const id = await resolveJobId(db, text);
     const job = await getJob(db, id);
     if (!job) {
       progress(`alex: job ${id} not found`);

@@ -115,7 +115,10 @@ export async function watchExecution(options: WatchOptions): Promise<string> {
   }
 }
 
-/** The newest execution of the state machine whose input names the job (the Pipe started it, so only the input tells). */
+/**
+ * The newest execution of the state machine whose input names the job, by its id or a start of one (the Pipe
+ * started it, so only the input tells).
+ */
 export async function findExecutionOfJob(
   sfn: SFNClient,
   stateMachineArn: string,
@@ -138,7 +141,7 @@ export async function findExecutionOfJob(
 
 function inputNamesJob(input: string | undefined, jobId: string): boolean {
   try {
-    return jobIdFromInput(JSON.parse(input ?? "null")) === jobId;
+    return jobIdFromInput(JSON.parse(input ?? "null")).startsWith(jobId.toLowerCase());
   } catch {
     return false;
   }

@@ -10,11 +10,21 @@ export interface CommandArgs {
   config: Config;
 }
 
+/** How `--help` describes an option: its argument's name (none for a flag) and what it does. */
+export interface OptionHelp {
+  arg?: string;
+  text: string;
+}
+
 /** One verb of the CLI. */
 export interface Command {
   summary: string;
   usage: string;
   options: Record<string, OptionSpec>;
+  /** Options this command describes its own way (cli/help.ts describes the common ones). */
+  optionHelp?: Record<string, OptionHelp>;
+  /** Command lines shown under "Examples" in `alex COMMAND --help`. */
+  examples?: string[];
   positionals?: boolean;
   run(args: CommandArgs): Promise<number>;
 }

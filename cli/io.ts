@@ -1,4 +1,4 @@
-import { usd } from "../lib/format.js";
+import { accountTypeLabel, label, usd } from "../lib/format.js";
 import { pricesNotes, pricesUsed } from "../lib/market/price-notes.js";
 import type { Valuation } from "../lib/portfolio/valuation.js";
 
@@ -17,7 +17,9 @@ export function formatValuation(v: Valuation): string {
     `Total value ${usd(v.total_value)}  (invested ${usd(v.invested)}, cash ${usd(v.cash)})`,
     "",
     "Accounts",
-    ...v.accounts.map((a) => `  ${a.name.padEnd(24)} ${a.type.padEnd(16)} ${usd(a.total_value).padStart(14)}`),
+    ...v.accounts.map(
+      (a) => `  ${a.name.padEnd(24)} ${accountTypeLabel(a.type).padEnd(16)} ${usd(a.total_value).padStart(14)}`,
+    ),
     "",
     "Holdings",
     ...v.positions.map(
@@ -33,7 +35,7 @@ export function formatValuation(v: Valuation): string {
     lines.push(
       "",
       title,
-      ...Object.entries(amounts).map(([k, amount]) => `  ${k.padEnd(24)} ${usd(amount).padStart(14)}`),
+      ...Object.entries(amounts).map(([k, amount]) => `  ${label(k).padEnd(24)} ${usd(amount).padStart(14)}`),
     );
   }
   const notes = pricesNotes(pricesUsed(v.positions));

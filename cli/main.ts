@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import type { Command } from "./command.js";
-import { COMMANDS } from "./commands.js";
+import { ALIASES, COMMANDS } from "./commands.js";
+import { commandHelp } from "./help.js";
+import { closest } from "./suggest.js";
 
 const HELP = `alex — Alex Orchestra, an AI financial planner's agent team
 
@@ -11,7 +13,8 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
   .join("\n")}
 
-Run "alex <command> --help" for a command's options. Data goes to stdout, progress and errors to stderr.`;
+Run "alex <command> --help" for a command's options and examples ("analyse" works too).
+Data goes to stdout, progress and errors to stderr.`;
 
 /**
  * Runs one CLI command and returns the process exit code (0 only on success). Help and usage errors
@@ -23,9 +26,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return name ? 0 : 2;
   }
-  const command: Command | undefined = COMMANDS[name as keyof typeof COMMANDS];
+  const canonical = ALIASES[name] ?? name;
+  const command: Command | undefined = COMMANDS[canonical as keyof typeof COMMANDS];
   if (!command) {
-    process.stderr.write(`alex: unknown command "${name}"\n\n${HELP}\n`);
+    const guess = closest(name, [...Object.keys(COMMANDS), ...Object.keys(ALIASES)]);
+    const hint = guess ? ` Did you mean "alex ${guess}"?` : "";
+    process.stderr.write(`alex: unknown command "${name}".${hint}\n\n${HELP}\n`);
+    return 2;
+  }
+  const unknown = unknownOption(rest, command);
+  if (unknown) {
+    process.stderr.write(`alex ${canonical}: ${unknown}\n\n${commandHelp(canonical, command)}\n`);
     return 2;
   }
   try {
@@ -36,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     });
     if (values.help) {
-      process.stdout.write(`${command.usage}\n`);
+      process.stdout.write(`${commandHelp(canonical, command)}\n`);
       return 0;
     }
     const { loadConfig } = await import("../lib/config.js");
@@ -44,6 +55,20 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return await reportError(error);
   }
+}
+
+/** "unknown option --colour (did you mean --json?)" for the first `--name` the command does not take. */
+function unknownOption(args: string[], command: Command): string | undefined {
+  const known = [...Object.keys(command.options), "help"];
+  for (const arg of args) {
+    if (arg === "--") return undefined;
+    if (!arg.startsWith("--")) continue;
+    const option = arg.slice(2).split("=")[0]!;
+    if (known.includes(option)) continue;
+    const guess = closest(option, known);
+    return `unknown option --${option}${guess ? ` (did you mean --${guess}?)` : ""}`;
+  }
+  return undefined;
 }
 
 async function reportError(error: unknown): Promise<number> {

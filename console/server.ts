@@ -7,7 +7,8 @@ import { streamSSE } from "hono/streaming";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
-import { createOwnedJob, getJob, isJobId, listJobs, nextQueuedJob } from "../lib/db/repositories/jobs.js";
+import { displayName, listJobSummaries } from "../lib/db/repositories/job-list.js";
+import { createOwnedJob, getJob, isJobId, nextQueuedJob } from "../lib/db/repositories/jobs.js";
 import {
   type AslDefinition,
   executionGraph,
@@ -15,17 +16,14 @@ import {
   type TraceEvent,
 } from "../lib/output/execution-graph.js";
 import { documentHtml } from "../lib/output/index-html.js";
-import { renderJobBody } from "../lib/output/job-output.js";
+import { renderJobPage } from "../lib/output/job-output.js";
 import { escapeHtml } from "../lib/output/markdown.js";
 import { thisProcess } from "../lib/pipeline/local-jobs.js";
 import { PortfolioFileError, parsePortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
-import { LIVE_SCRIPT } from "./live-script.js";
+import { FORM_SCRIPT, LIVE_SCRIPT } from "./live-script.js";
+import { CONSOLE_POLICY, consoleHeader, errorPage, homePage, runningStates } from "./pages.js";
 import { runJobLocally } from "./run-job.js";
-
-/** The console's pages load only its own script and events. */
-const CONSOLE_POLICY =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; form-action 'self'";
 
 /** Largest portfolio file the console accepts. */
 export const MAX_UPLOAD_BYTES = 1_000_000;
@@ -123,29 +121,15 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
     draining.catch(() => {});
   };
 
-  const graphOf = (events: TraceEvent[]) => renderExecutionGraphSvg(executionGraph(definition, events));
+  const graphOf = (events: TraceEvent[]) =>
+    renderExecutionGraphSvg(executionGraph(definition, events, { mapItems: "merged" }));
+  const refused = async (message: string, fileName?: string) =>
+    homePage(await listJobSummaries(db, { limit: 50 }), new Date(), { message, fileName });
 
-  app.get("/", async (c) => {
-    const jobs = await listJobs(db, { limit: 50 });
-    const rows = jobs.map(
-      (job) =>
-        `<tr><td><a href="/jobs/${job.id}">${job.id}</a></td><td><span class="status status-${escapeHtml(job.status)}">${escapeHtml(job.status)}</span></td><td>${escapeHtml(String(job.created_at))}</td><td>${escapeHtml(job.clerk_user_id)}</td></tr>`,
-    );
-    const table =
-      rows.length === 0
-        ? '<p class="absent">No jobs yet.</p>'
-        : `<table class="kv jobs"><thead><tr><th>Job</th><th>Status</th><th>Created</th><th>User</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
-    return c.html(
-      documentHtml(
-        "Alex console",
-        `${consoleHeader()}${analyseForm()}<section id="jobs"><h2>Jobs</h2>${table}</section>`,
-        { policy: CONSOLE_POLICY },
-      ),
-    );
-  });
+  app.get("/", async (c) => c.html(homePage(await listJobSummaries(db, { limit: 50 }), new Date())));
 
   const tooLarge = (c: Context) =>
-    c.html(errorPage(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413, {
+    c.html(errorPage("File too large", `The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413, {
       connection: "close",
     });
   app.post("/analyze", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
@@ -153,19 +137,23 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
     try {
       form = await c.req.parseBody();
     } catch (error) {
-      return c.html(errorPage(`The form could not be read: ${(error as Error).message}`), 400);
+      return c.html(await refused(`The form could not be read: ${(error as Error).message}`), 400);
     }
     let userId = DEMO_USER_ID;
     if (form.demo) await seedDemo(db);
     else {
       const file = form.portfolio;
       if (!(file instanceof File) || file.size === 0)
-        return c.html(errorPage("Choose a portfolio file, or analyse the demo user."), 400);
-      if (file.size > MAX_UPLOAD_BYTES) return tooLarge(c);
+        return c.html(await refused("Choose a portfolio file first, or analyse the demo user."), 400);
+      if (file.size > MAX_UPLOAD_BYTES)
+        return c.html(
+          await refused(`The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`, file.name),
+          413,
+        );
       try {
         userId = await importPortfolio(db, parseUpload(file.name, await file.text()));
       } catch (error) {
-        if (error instanceof PortfolioFileError) return c.html(errorPage(error.message), 400);
+        if (error instanceof PortfolioFileError) return c.html(await refused(error.message, file.name), 400);
         throw error;
       }
     }
@@ -175,7 +163,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
     const jobId = await createOwnedJob(db, request, owner, { maxQueued: MAX_QUEUED_JOBS });
     if (!jobId)
       return c.html(
-        errorPage(`${MAX_QUEUED_JOBS} analyses are already waiting. Try again when one has finished.`),
+        errorPage(
+          "Too many analyses waiting",
+          `${MAX_QUEUED_JOBS} analyses are already waiting. Try again when one has finished.`,
+        ),
         429,
         { "retry-after": "30" },
       );
@@ -186,10 +177,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
 
   app.get("/jobs/:id", async (c) => {
     const job = isJobId(c.req.param("id")) ? await getJob(db, c.req.param("id")) : undefined;
-    if (!job) return c.html(errorPage("No such job."), 404);
-    const body = await renderJobBody(job, { definition });
+    if (!job) return c.html(noSuchJob(c.req.param("id")), 404);
+    const { title, body } = await renderJobPage(job, { definition });
     return c.html(
-      documentHtml(`Alex analysis ${job.id}`, `<p class="back"><a href="/">← All jobs</a></p>\n${body}`, {
+      documentHtml(title, `<p class="back"><a href="/">← All jobs</a></p>\n${body}`, {
         policy: CONSOLE_POLICY,
       }),
     );
@@ -198,18 +189,21 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
   app.get("/jobs/:id/live", async (c) => {
     const id = c.req.param("id");
     const job = isJobId(id) ? await getJob(db, id) : undefined;
-    if (!job) return c.html(errorPage("No such job."), 404);
+    if (!job) return c.html(noSuchJob(id), 404);
     const run = live.get(id);
+    const person = (await displayName(db, job.clerk_user_id)) ?? job.clerk_user_id;
+    const title = `Analysing ${person}'s portfolio`;
     const body = [
       consoleHeader(),
-      `<section id="live" data-job="${job.id}"><h2>Job <code>${job.id}</code></h2>`,
+      `<section id="live" data-job="${job.id}"><h2>${escapeHtml(title)}</h2>`,
+      `<p class="meta">Job <code>${job.id}</code></p>`,
       `<p id="live-status" role="status" aria-live="polite">${run && !run.ended ? "Running…" : `Job ${escapeHtml(job.status)}.`}</p>`,
       `<p id="live-link"${run && !run.ended ? " hidden" : ""}><a href="/jobs/${job.id}">Open the finished job</a></p>`,
       `<figure class="graph" id="live-graph">${graphOf(run?.events ?? [])}</figure>`,
       "</section>",
     ].join("\n");
     return c.html(
-      documentHtml(`Alex job ${job.id} (live)`, body, {
+      documentHtml(`${title} (live)`, body, {
         head: '<script src="/live.js" defer></script>',
         policy: CONSOLE_POLICY,
       }),
@@ -237,7 +231,11 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
           const last = [...run.events].reverse().find((event) => event.type === "StateEntered");
           await stream.writeSSE({
             event: "graph",
-            data: JSON.stringify({ svg: graphOf(run.events), state: last?.state ?? null }),
+            data: JSON.stringify({
+              svg: graphOf(run.events),
+              state: last?.state ?? null,
+              running: runningStates(run.events),
+            }),
           });
           continue;
         }
@@ -256,6 +254,10 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
 
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.get("/form.js", (c) => c.body(FORM_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.notFound((c) =>
+    c.html(errorPage("Page not found", `There is no page at ${new URL(c.req.url).pathname} in this console.`), 404),
+  );
 
   /** Resolves once every queued job has run. */
   const idle = async () => {
@@ -275,8 +277,8 @@ async function requireToken(c: Context, next: () => Promise<void>, token: string
   if (given === undefined || !sameSecret(given, token))
     return c.html(
       errorPage(
-        "This console needs the token printed when it started: open the address it printed (with ?token=…).",
         "Token required",
+        "This console needs the token printed when it started: open the address it printed (with ?token=…).",
       ),
       401,
     );
@@ -307,24 +309,6 @@ function parseUpload(name: string, text: string) {
   return parsePortfolioFile(data, name);
 }
 
-function consoleHeader(): string {
-  return '<header><h1>Alex console</h1><p class="meta">Local runs of the analysis state machine · <a href="/">Jobs</a></p></header>';
-}
-
-function analyseForm(): string {
-  return [
-    '<section id="analyse"><h2>Analyse a portfolio</h2>',
-    '<form method="post" action="/analyze" enctype="multipart/form-data">',
-    '<p><label for="portfolio">Portfolio file (JSON)</label> <input type="file" id="portfolio" name="portfolio" accept=".json,application/json"></p>',
-    '<p><button type="submit">Analyse this file</button> <button type="submit" name="demo" value="1">Analyse the demo user</button></p>',
-    "</form></section>",
-  ].join("\n");
-}
-
-function errorPage(message: string, heading = "Could not start the analysis"): string {
-  return documentHtml(
-    "Alex console: error",
-    `${consoleHeader()}<section id="error"><h2>${escapeHtml(heading)}</h2><pre class="error">${escapeHtml(message)}</pre><p><a href="/">Back</a></p></section>`,
-    { policy: CONSOLE_POLICY },
-  );
+function noSuchJob(id: string): string {
+  return errorPage("Job not found", `There is no job ${id} in this console's database.`);
 }

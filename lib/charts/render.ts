@@ -1,9 +1,26 @@
 import type { TopLevelSpec } from "vega-lite";
 import { usdRounded } from "../format.js";
 import type { ChartPoint, StoredChart } from "./chart.js";
+import { categoryColor } from "./palette.js";
 
-export const CHART_WIDTH = 480;
-export const CHART_HEIGHT = 300;
+/** Drawn at a phone's content width (about 350 px), so its text keeps its size there; wider screens scale it up. */
+export const CHART_WIDTH = 340;
+export const CHART_HEIGHT = 240;
+/** Every chart's text size in SVG units: at least 12 px wherever the chart is drawn at its natural width or wider. */
+export const CHART_FONT_SIZE = 12;
+/** Sizes and font shared by every chart (the fan chart too). */
+export const CHART_CONFIG = {
+  font: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+  axis: { labelFontSize: CHART_FONT_SIZE, titleFontSize: CHART_FONT_SIZE, titleFontWeight: 600 },
+  legend: { labelFontSize: CHART_FONT_SIZE, titleFontSize: CHART_FONT_SIZE },
+  title: { fontSize: 15, subtitleFontSize: CHART_FONT_SIZE },
+  text: { fontSize: CHART_FONT_SIZE },
+} as const;
+
+export interface ChartRenderOptions {
+  /** Draw the title inside the SVG (the standalone file); a page that heads the figure itself leaves it out. */
+  title?: boolean;
+}
 /** d3-format for whole US dollars with thousands separators: `$65,901`. */
 export const USD_FORMAT = "$,.0f";
 
@@ -11,10 +28,12 @@ const VEGA_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 /** vega-util's `Error` log level: keep vega's warnings out of Lambda logs. */
 const VEGA_LOG_ERRORS_ONLY = 1;
 const DONUT_INNER_RATIO = 0.6;
-const LEGEND_SINGLE_COLUMN_MAX = 12;
 
 /** `65900.5` → `"$65,901"` (the project's rounded-dollar format). */
 export const formatUsd = usdRounded;
+
+/** Pies and donuts: the legend goes below and adds to the height, so the circle keeps its size. */
+const ARC_FRAME = { height: 180, autosize: { type: "pad" } } as const;
 
 /** One data row as the Vega-Lite specs read it. */
 interface PointRow extends ChartPoint {
@@ -26,11 +45,12 @@ interface PointRow extends ChartPoint {
 }
 
 /** Vega-Lite for one chart: pie/donut arcs, vertical or horizontal bars, or a line over the points in order. */
-export function chartToVegaLite(chart: StoredChart): TopLevelSpec {
-  const rows = toRows(chart.data, chart.type === "pie" || chart.type === "donut");
+export function chartToVegaLite(chart: StoredChart, options: ChartRenderOptions = {}): TopLevelSpec {
+  const rows = toRows(inCategoryColors(chart), chart.type === "pie" || chart.type === "donut");
   const frame = {
     $schema: VEGA_SCHEMA,
-    title: { text: chart.title, anchor: "start", limit: CHART_WIDTH - 20 },
+    ...(options.title === false ? {} : { title: { text: chart.title, anchor: "start", limit: CHART_WIDTH - 20 } }),
+    config: CHART_CONFIG,
     width: CHART_WIDTH,
     height: CHART_HEIGHT,
     autosize: { type: "fit", contains: "padding" },
@@ -39,9 +59,9 @@ export function chartToVegaLite(chart: StoredChart): TopLevelSpec {
   } as const;
   switch (chart.type) {
     case "pie":
-      return { ...frame, ...arcLayers(rows, 0) } as TopLevelSpec;
+      return { ...frame, ...ARC_FRAME, ...arcLayers(rows, 0) } as TopLevelSpec;
     case "donut":
-      return { ...frame, ...arcLayers(rows, DONUT_INNER_RATIO) } as TopLevelSpec;
+      return { ...frame, ...ARC_FRAME, ...arcLayers(rows, DONUT_INNER_RATIO) } as TopLevelSpec;
     case "bar":
       return { ...frame, ...verticalBarLayers() } as TopLevelSpec;
     case "horizontalBar":
@@ -52,8 +72,14 @@ export function chartToVegaLite(chart: StoredChart): TopLevelSpec {
 }
 
 /** The chart as a standalone SVG document (no browser, no canvas). */
-export async function renderChartSvg(chart: StoredChart): Promise<string> {
-  return vegaLiteToSvg(chartToVegaLite(chart));
+export async function renderChartSvg(chart: StoredChart, options: ChartRenderOptions = {}): Promise<string> {
+  return vegaLiteToSvg(chartToVegaLite(chart, options));
+}
+
+/** A category's points in its fixed colour (lib/charts/palette.ts); other names keep the colour they were given. */
+function inCategoryColors(chart: StoredChart): ChartPoint[] {
+  if (chart.type === "line") return chart.data;
+  return chart.data.map((point) => ({ ...point, color: categoryColor(point.name) ?? point.color }));
 }
 
 /**
@@ -112,7 +138,13 @@ function arcLayers(rows: PointRow[], innerRatio: number) {
         type: "nominal",
         title: null,
         scale: { domain: rows.map((r) => r.legend), range: rows.map((r) => r.color) },
-        legend: { columns: rows.length > LEGEND_SINGLE_COLUMN_MAX ? 2 : 1, labelLimit: 0, symbolType: "circle" },
+        legend: {
+          orient: "bottom",
+          direction: "vertical",
+          columns: 1,
+          labelLimit: 0,
+          symbolType: "circle",
+        },
       },
       ...markText,
     },
@@ -121,10 +153,10 @@ function arcLayers(rows: PointRow[], innerRatio: number) {
 
 function verticalBarLayers() {
   return {
-    encoding: { x: { ...nameInOrder, axis: { labelAngle: -45, labelLimit: 120 } }, y: valueAxis },
+    encoding: { x: { ...nameInOrder, axis: { labelAngle: -45, labelLimit: 160 } }, y: valueAxis },
     layer: [
       { mark: { type: "bar" }, encoding: { color: colorFromData, ...markText } },
-      { mark: { type: "text", dy: -6, fontSize: 10 }, encoding: { text: valueLabel } },
+      { mark: { type: "text", dy: -6, fontSize: CHART_FONT_SIZE }, encoding: { text: valueLabel } },
     ],
   };
 }
@@ -134,14 +166,14 @@ function horizontalBarLayers() {
     encoding: { y: { ...nameInOrder, axis: { labelLimit: 140 } }, x: valueAxis },
     layer: [
       { mark: { type: "bar" }, encoding: { color: colorFromData, ...markText } },
-      { mark: { type: "text", align: "left", dx: 4, fontSize: 10 }, encoding: { text: valueLabel } },
+      { mark: { type: "text", align: "left", dx: 4, fontSize: CHART_FONT_SIZE }, encoding: { text: valueLabel } },
     ],
   };
 }
 
 function lineLayers(rows: PointRow[]) {
   return {
-    encoding: { x: { ...nameInOrder, type: "ordinal", axis: { labelAngle: -45, labelLimit: 120 } }, y: valueAxis },
+    encoding: { x: { ...nameInOrder, type: "ordinal", axis: { labelAngle: -45, labelLimit: 160 } }, y: valueAxis },
     layer: [
       { mark: { type: "line", color: rows[0]?.color ?? "#3B82F6", strokeWidth: 2 } },
       { mark: { type: "point", filled: true, size: 64, opacity: 1 }, encoding: { color: colorFromData, ...markText } },

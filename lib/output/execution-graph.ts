@@ -86,6 +86,26 @@ function outcomes(trace: TraceEvent[]): Map<string, { status: StateStatus; durat
   return result;
 }
 
+/**
+ * Each state's (and each Map item state's) time, in the order the states were entered, from the same trace
+ * events and arithmetic as the drawn graph: `Write report (item 0)`.
+ */
+export function stateTimings(trace: TraceEvent[]): { state: string; ms: number; status: StateStatus }[] {
+  const ran = outcomes(trace);
+  const order: string[] = [];
+  for (const event of trace) {
+    if (event.type !== "StateEntered" || !event.state) continue;
+    const id = nodeId(event.state, event.index);
+    if (!order.includes(id)) order.push(id);
+  }
+  return order.flatMap((id) => {
+    const outcome = ran.get(id);
+    if (outcome?.durationMs === undefined) return [];
+    const label = id.replace(/ \[(\d+)\]$/, " (item $1)");
+    return [{ state: label, ms: Math.round(outcome.durationMs), status: outcome.status }];
+  });
+}
+
 function successors(state: AslState): string[] {
   return [
     state.Next,
@@ -108,7 +128,12 @@ function mapItems(trace: TraceEvent[], inner: Set<string>): number[] {
  * and a Map's processor drawn once per item that ran (side by side), or once, not reached, when none ran.
  * A state never entered is "skipped" when a state leading to it ran (a branch not taken), else "not reached".
  */
-export function executionGraph(definition: AslStates, trace: TraceEvent[]): ExecutionGraph {
+export function executionGraph(
+  definition: AslStates,
+  trace: TraceEvent[],
+  options: { mapItems?: "side-by-side" | "merged" } = {},
+): ExecutionGraph {
+  if (options.mapItems === "merged") return mergedGraph(definition, trace);
   const ran = outcomes(trace);
   const nodes: GraphNode[] = [];
   const edges: { from: string; to: string }[] = [];
@@ -160,6 +185,31 @@ export function executionGraph(definition: AslStates, trace: TraceEvent[]): Exec
 
   markSkipped(nodes, kept);
   return { nodes, edges: dedupe(kept) };
+}
+
+/**
+ * The graph in its final shape from the first event on (the live view): each Map's processor drawn once with
+ * every state it can run (a Fail state only once one has run), each state's outcome from whichever item ran it.
+ * Only the colours change as the trace grows; nodes never move.
+ */
+function mergedGraph(definition: AslStates, trace: TraceEvent[]): ExecutionGraph {
+  const merged = trace.map(({ index: _index, ...event }) => event);
+  const ran = new Set(merged.map((event) => event.state));
+  // A Map's lanes come from item indexes: without them each processor state is drawn once.
+  const shown: AslStates = {
+    ...definition,
+    States: Object.fromEntries(
+      Object.entries(definition.States).map(([name, state]) => {
+        const processor = state.ItemProcessor ?? state.Iterator;
+        if (!processor) return [name, state];
+        const States = Object.fromEntries(
+          Object.entries(processor.States).filter(([inner, s]) => s.Type !== "Fail" || ran.has(inner)),
+        );
+        return [name, { ...state, ItemProcessor: { ...processor, States }, Iterator: undefined }];
+      }),
+    ),
+  };
+  return executionGraph(shown, merged);
 }
 
 function markSkipped(nodes: GraphNode[], edges: { from: string; to: string }[]) {

@@ -25,6 +25,10 @@ export interface OutputPart<T> {
 
 export interface IndexPage {
   jobId: string;
+  /** Whose analysis and when: the page's title, heading and tab say this, not the job id. */
+  person: string | null;
+  /** When the job was created or completed (ISO), shown as a date. */
+  date: string | null;
   status: string;
   errorMessage: string | null;
   report: OutputPart<{ markdown: string; meta: PayloadMeta }>;
@@ -32,7 +36,8 @@ export interface IndexPage {
   retirement: OutputPart<{
     markdown: string;
     meta: PayloadMeta;
-    fanSvg: string | null;
+    /** The fan chart drawn twice, for wide screens and for phones (CSS shows one), and what its axis leaves out. */
+    fan: { wide: string; narrow: string; note: string } | null;
     numbers: Record<string, unknown> | null;
   }>;
   summary: OutputPart<Record<string, unknown>>;
@@ -55,10 +60,10 @@ export interface SummaryCards {
   actions: string[];
 }
 
-/** How the analysis ran: the drawn state machine and the time each state took. */
+/** How the analysis ran: the drawn state machine and the time each state took, in the order the states ran. */
 export interface ExecutionView {
   graphSvg: string | null;
-  timings: { state: string; ms: number }[];
+  timings: { state: string; ms: number; status?: string }[];
   model: string | null;
   usage: { requests?: number; input_tokens?: number; output_tokens?: number } | null;
 }
@@ -75,7 +80,29 @@ const PARTS: PartName[] = ["report", "charts", "retirement", "summary"];
 
 /** A self-contained page (inline CSS and SVG, no scripts) showing everything a job produced. */
 export function renderIndexHtml(page: IndexPage): string {
-  return documentHtml(`Alex analysis ${page.jobId}`, renderIndexBody(page));
+  return documentHtml(pageTitle(page), renderIndexBody(page));
+}
+
+/** "Demo Investor's portfolio analysis, 7 December 2026" (the job id only when the person is unknown). */
+export function pageTitle(page: Pick<IndexPage, "person" | "date" | "jobId">): string {
+  const whose = page.person ? `${page.person}'s portfolio analysis` : `Portfolio analysis ${page.jobId.slice(0, 8)}`;
+  const date = humanDate(page.date);
+  return date ? `${whose}, ${date}` : whose;
+}
+
+/** `2026-12-07T21:54:25Z` → `7 December 2026, 21:54 UTC` (the text itself when it is no time). */
+export function humanTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${humanDate(iso)}, ${date.toISOString().slice(11, 16)} UTC`;
+}
+
+/** `2026-12-07T21:54:25Z` → `7 December 2026` (UTC), or null. */
+export function humanDate(iso: string | null | undefined): string | null {
+  if (!iso) return null;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return null;
+  return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
 /** The page's content without the document around it (the console embeds it in its own page). */
@@ -125,10 +152,12 @@ function header(page: IndexPage): string {
       : page.status === "failed" || page.errorMessage
         ? `<p class="error"><strong>Error:</strong> ${escapeHtml(page.errorMessage ?? "no error message recorded")}</p>`
         : "";
+  const whose = page.person ? `${escapeHtml(page.person)}'s portfolio analysis` : "Portfolio analysis";
+  const date = humanDate(page.date);
   return [
     "<header>",
-    "<h1>Portfolio analysis</h1>",
-    `<p class="meta">Job <code>${escapeHtml(page.jobId)}</code> · status <span class="status status-${status}">${status}</span></p>`,
+    `<h1>${whose}</h1>`,
+    `<p class="meta">${date ? `${escapeHtml(date)} · ` : ""}<span class="status status-${status}">${status}</span> · job <code>${escapeHtml(page.jobId)}</code></p>`,
     error,
     missingNotice(page),
     nav(),
@@ -173,7 +202,7 @@ function metaLine(meta: PayloadMeta): string {
   const parts = [
     meta.agent && `by ${escapeHtml(meta.agent)}`,
     meta.model && `model <code>${escapeHtml(meta.model)}</code>`,
-    meta.generated_at && `generated ${escapeHtml(meta.generated_at)}`,
+    meta.generated_at && `generated ${escapeHtml(humanTime(meta.generated_at))}`,
   ].filter(Boolean);
   return parts.length === 0 ? "" : `<p class="meta">${parts.join(" · ")}</p>`;
 }
@@ -213,13 +242,23 @@ function figure(chart: ChartFigure): string {
   ].join("\n");
 }
 
+const FAN_CAPTION =
+  "Range of simulated portfolio values by age, in today's dollars: the outer band holds 80% of outcomes, the inner band 50%, the line is the median; the red line is $0, where the money has run out.";
+
 function retirementSection(retirement: IndexPage["retirement"]): string {
   if (!retirement.value) return section("retirement", absent(retirement));
-  const { meta, fanSvg, markdown } = retirement.value;
-  const fan = fanSvg
-    ? `<figure class="chart wide" id="fan-chart">\n${fanSvg}\n<figcaption>Range of simulated portfolio values by age: the outer band holds 80% of outcomes, the inner band 50%, the line is the median.</figcaption>\n</figure>`
+  const { meta, fan, markdown } = retirement.value;
+  const figure = fan
+    ? [
+        '<figure class="chart wide" id="fan-chart">',
+        "<h3>Projected portfolio value</h3>",
+        `<div class="fan-wide">${fan.wide}</div>`,
+        `<div class="fan-narrow">${fan.narrow}</div>`,
+        `<figcaption>${escapeHtml(`${FAN_CAPTION}${fan.note ? ` ${fan.note}` : ""}`)}</figcaption>`,
+        "</figure>",
+      ].join("\n")
     : '<p class="absent">No projection rows to draw.</p>';
-  return section("retirement", [metaLine(meta), fan, markdownBlock(markdown)].join("\n"));
+  return section("retirement", [metaLine(meta), figure, markdownBlock(markdown)].join("\n"));
 }
 
 function summaryCards(cards: SummaryCards): string {
@@ -294,10 +333,13 @@ function executionSection(execution: ExecutionView, traceHtml = ""): string {
     ? `<figure class="graph" id="execution-graph">\n${execution.graphSvg}\n<figcaption>The state machine as it ran: each state coloured by its outcome, with its duration; the specialists ran side by side.</figcaption>\n</figure>`
     : '<p class="absent">No execution trace was saved with this job.</p>';
   const rows = execution.timings.map(
-    (t) => `<tr><th>${escapeHtml(t.state)}</th><td>${t.ms.toLocaleString("en-US")} ms</td></tr>`,
+    (t) =>
+      `<tr><th>${escapeHtml(t.state)}</th><td>${t.ms.toLocaleString("en-US")} ms${t.status && t.status !== "succeeded" ? ` (${escapeHtml(t.status)})` : ""}</td></tr>`,
   );
   const timings =
-    rows.length === 0 ? "" : `<table class="kv"><caption>Time per state</caption>${rows.join("")}</table>`;
+    rows.length === 0
+      ? ""
+      : `<table class="kv timings"><caption>Time per state, in the order they ran</caption>${rows.join("")}</table>`;
   const usage = execution.usage
     ? `<p class="meta">Model <code>${escapeHtml(execution.model ?? "unknown")}</code> · ${execution.usage.requests ?? 0} model requests · ${(execution.usage.input_tokens ?? 0).toLocaleString("en-US")} input and ${(execution.usage.output_tokens ?? 0).toLocaleString("en-US")} output tokens</p>`
     : "";
@@ -370,12 +412,16 @@ header { padding-top: 14px; padding-bottom: 12px; margin-top: 0; }
 .absent { color: var(--muted); font-style: italic; }
 nav { font-size: 14px; margin-top: 12px; }
 nav a, .markdown a { color: var(--accent); }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 20px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr)); gap: 20px 28px; }
 figure.chart { margin: 0; }
 figure.chart h3 { margin: 8px 0; font-size: 16px; }
-figure.chart svg { max-width: 100%; height: auto; }
+figure.chart svg { display: block; width: 100%; max-width: 560px; height: auto; }
+figure.chart.wide svg { max-width: 900px; }
+.fan-narrow { display: none; }
 figcaption { color: var(--muted); font-size: 14px; margin-top: 6px; }
-.markdown table, table.kv { border-collapse: collapse; margin: 12px 0; font-size: 14px; }
+.markdown table, table.kv { border-collapse: collapse; margin: 12px 0; font-size: 14px; max-width: 100%; }
+.markdown table { display: block; overflow-x: auto; }
+table.kv td { overflow-wrap: anywhere; }
 .markdown th, .markdown td, table.kv th, table.kv td { border: 1px solid var(--line); padding: 6px 10px; text-align: left; vertical-align: top; }
 table.kv th { background: #F3F4F6; font-weight: 600; white-space: nowrap; }
 pre { margin: 0; white-space: pre-wrap; font-size: 13px; }
@@ -395,16 +441,36 @@ header .meta { margin-bottom: 4px; }
 .card.actions { grid-column: 1 / -1; }
 .card.actions ol { margin: 6px 0 0; padding-left: 22px; font-size: 15px; }
 figure.graph { margin: 0; overflow-x: auto; }
-figure.graph svg { max-width: 100%; height: auto; }
+figure.graph svg { display: block; max-width: 100%; height: auto; }
 table.kv caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
 details { margin: 12px 0; }
 details summary { cursor: pointer; font-weight: 600; }
 details pre { background: #F3F4F6; padding: 10px; border-radius: 6px; max-height: 480px; overflow: auto; }
 @media (max-width: 800px) { .cards { grid-template-columns: 1fr 1fr; } .grid { grid-template-columns: 1fr; } }
+@media (max-width: 600px) {
+  main { padding: 8px 8px 48px; }
+  section, header { padding: 2px 12px 14px; margin-top: 12px; }
+  header { padding-top: 10px; }
+  h1, header h1 { font-size: 21px; }
+  h2 { font-size: 19px; }
+  .fan-wide { display: none; }
+  .fan-narrow { display: block; }
+  figure.graph svg { max-width: none; }
+  table.kv th { white-space: normal; }
+  .markdown td:last-child, .markdown th:last-child { min-width: 12em; }
+}
 @media print {
   body { background: white; font-size: 11pt; }
   main { max-width: none; padding: 0; }
-  nav, #summary { display: none; }
+  nav, #summary, .fan-narrow, #trace .trace-body, #execution figure.graph, #execution table.timings { display: none; }
+  body { font-size: 9.5pt; line-height: 1.4; }
+  h2 { font-size: 14pt; margin: 10px 0 6px; }
+  .markdown h3 { font-size: 12pt; } .markdown h4 { font-size: 10.5pt; }
+  .fan-wide { display: block; }
+  .grid { grid-template-columns: 1fr 1fr 1fr; gap: 6px 12px; }
+  figure.chart svg { max-height: 210px; width: auto; max-width: 100%; }
+  figure.chart.wide svg { max-height: 250px; }
+  figcaption { font-size: 8.5pt; }
   section, header, .card { border: 0; border-radius: 0; padding: 0; margin-top: 12px; }
   .cards { grid-template-columns: repeat(4, 1fr); }
   figure, .card, tr { break-inside: avoid; }

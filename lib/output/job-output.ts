@@ -2,18 +2,25 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ChartKey, StoredChart } from "../charts/chart.js";
-import { type FanChartRow, inferRetirementAge, renderFanChartSvg } from "../charts/fan-chart.js";
+import { type FanChartRow, fanClipNote, inferRetirementAge, renderFanChartSvg } from "../charts/fan-chart.js";
 import { renderChartSvg } from "../charts/render.js";
 import type { TraceSpan } from "../db/repositories/traces.js";
 import { stalePricesNote } from "../market/price-age.js";
 import { readRetirementOutlook, readReview, topActions } from "./adapters.js";
-import { type AslDefinition, ExecutionTrace, executionGraph, renderExecutionGraphSvg } from "./execution-graph.js";
+import {
+  type AslDefinition,
+  ExecutionTrace,
+  executionGraph,
+  renderExecutionGraphSvg,
+  stateTimings,
+} from "./execution-graph.js";
 import {
   type ChartFigure,
   type ExecutionView,
   type IndexPage,
   type OutputPart,
   type PayloadMeta,
+  pageTitle,
   renderIndexBody,
   renderIndexHtml,
   type SummaryCards,
@@ -32,6 +39,10 @@ export interface JobOutputSource {
   charts_payload: unknown;
   retirement_payload: unknown;
   summary_payload: unknown;
+  /** When the job was created (the page's date when the summary has no completion time). */
+  created_at?: string | Date | null;
+  /** The person's display name (otherwise read from the retirement outlook's `name`). */
+  person?: string | null;
 }
 
 export const OUTPUT_FILES = {
@@ -67,8 +78,8 @@ const RetirementPayload = z.looseObject({
   projections: z.array(ProjectionRow).nullish(),
 });
 const AnyObject = z.record(z.string(), z.unknown());
-/** The fan chart spans the page's full width. */
-const FAN_WIDTH = 900;
+/** The fan chart's file, and on the page its wide (desktop) and narrow (phone) drawings. */
+const FAN_WIDTH = { file: 900, wide: 760, narrow: 340 } as const;
 
 /**
  * Writes what a job produced into `dir`: report.md, charts/<key>.svg, retirement.md with
@@ -87,7 +98,16 @@ export async function writeJobOutput(
 
 /** The page's content for a job, as the console shows it (the same as index.html's body). */
 export async function renderJobBody(job: JobOutputSource, options: OutputOptions = {}): Promise<string> {
-  return renderIndexBody((await buildJobOutput(job, options)).page);
+  return (await renderJobPage(job, options)).body;
+}
+
+/** The page's title (person and date, as index.html's) and content. */
+export async function renderJobPage(
+  job: JobOutputSource,
+  options: OutputOptions = {},
+): Promise<{ title: string; body: string }> {
+  const { page } = await buildJobOutput(job, options);
+  return { title: pageTitle(page), body: renderIndexBody(page) };
 }
 
 export interface OutputOptions {
@@ -103,22 +123,23 @@ async function buildJobOutput(
 ): Promise<{ files: Map<string, string>; page: IndexPage }> {
   const files = new Map<string, string>();
   const report = readPart(ReportPayload, job.report_payload, "reporter");
-  const charts = await drawCharts(job.charts_payload);
+  const { charts, chartFiles } = await drawCharts(job.charts_payload);
   const retirement = readPart(RetirementPayload, job.retirement_payload, "retirement specialist");
   const summary = readPart(AnyObject, job.summary_payload, "job summary");
   const graphSvg = executionGraphSvg(job.summary_payload, options.definition);
 
   if (report.value) files.set(OUTPUT_FILES.report, ensureTrailingNewline(report.value.content));
-  for (const chart of charts.value?.figures ?? []) files.set(chartFile(chart.key), chart.svg);
-  const fanSvg = retirement.value ? await drawFan(retirement.value) : null;
-  if (retirement.value)
-    files.set(OUTPUT_FILES.retirement, retirementMarkdown(retirement.value.analysis, fanSvg !== null));
-  if (fanSvg) files.set(OUTPUT_FILES.fan, fanSvg);
+  for (const [key, svg] of chartFiles) files.set(chartFile(key), svg);
+  const fan = retirement.value ? await drawFan(retirement.value) : null;
+  if (retirement.value) files.set(OUTPUT_FILES.retirement, retirementMarkdown(retirement.value.analysis, fan !== null));
+  if (fan) files.set(OUTPUT_FILES.fan, fan.file);
   if (summary.value) files.set(OUTPUT_FILES.summary, `${JSON.stringify(withoutTrace(summary.value), null, 2)}\n`);
   if (graphSvg) files.set(OUTPUT_FILES.graph, graphSvg);
 
   const page: IndexPage = {
     jobId: job.id,
+    person: job.person ?? personOf(job.retirement_payload),
+    date: dateOf(job),
     status: job.status,
     errorMessage: job.error_message,
     report: mapPart(report, (r) => ({ markdown: r.content, meta: metaOf(r) })),
@@ -126,7 +147,7 @@ async function buildJobOutput(
     retirement: mapPart(retirement, (r) => ({
       markdown: r.analysis,
       meta: metaOf(r),
-      fanSvg,
+      fan: fan && { wide: fan.wide, narrow: fan.narrow, note: fan.note },
       numbers: headlineNumbers(r.monte_carlo),
     })),
     summary: mapPart(summary, withoutTrace),
@@ -193,12 +214,32 @@ const SummaryRun = z.looseObject({
   timings: z.looseObject({ by_state: z.record(z.string(), z.number()) }).optional(),
 });
 
+const NamedOutlook = z.looseObject({ outlook: z.looseObject({ name: z.string().min(1) }) });
+
+function personOf(retirementPayload: unknown): string | null {
+  const parsed = NamedOutlook.safeParse(retirementPayload);
+  return parsed.success ? parsed.data.outlook.name : null;
+}
+
+const CompletedAt = z.looseObject({ completed_at: z.string() });
+
+function dateOf(job: JobOutputSource): string | null {
+  const completed = CompletedAt.safeParse(job.summary_payload);
+  if (completed.success) return completed.data.completed_at;
+  if (job.created_at instanceof Date) return job.created_at.toISOString();
+  return job.created_at ?? null;
+}
+
+/** Timings in execution order from the saved trace (the graph's own numbers), else the summary's per-state totals. */
 function executionView(summary: Record<string, unknown> | null): ExecutionView {
   const run = SummaryRun.safeParse(summary ?? {});
   const data = run.success ? run.data : {};
+  const traced = TracedSummary.safeParse(summary);
   return {
     graphSvg: null,
-    timings: Object.entries(data.timings?.by_state ?? {}).map(([state, ms]) => ({ state, ms })),
+    timings: traced.success
+      ? stateTimings(traced.data.execution)
+      : Object.entries(data.timings?.by_state ?? {}).map(([state, ms]) => ({ state, ms })),
     model: data.model ?? null,
     usage: data.usage ?? null,
   };
@@ -237,36 +278,59 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
-async function drawCharts(payload: unknown): Promise<IndexPage["charts"]> {
+/** The page's figures (drawn without a title: the page heads each one) and each chart's titled file. */
+async function drawCharts(payload: unknown): Promise<{ charts: IndexPage["charts"]; chartFiles: Map<string, string> }> {
+  const chartFiles = new Map<string, string>();
   const entries = readPart(AnyObject, payload, "charter");
-  if (!entries.value) return { value: null, missingReason: entries.missingReason };
+  if (!entries.value) return { charts: { value: null, missingReason: entries.missingReason }, chartFiles };
   const figures: ChartFigure[] = [];
   const skipped: { key: string; reason: string }[] = [];
   const keys = Object.keys(entries.value);
-  if (keys.length === 0) return { value: null, missingReason: "the charter produced no charts" };
+  if (keys.length === 0)
+    return { charts: { value: null, missingReason: "the charter produced no charts" }, chartFiles };
   for (const key of keys) {
     const chart = StoredChart.safeParse(entries.value[key]);
     if (!ChartKey.safeParse(key).success) skipped.push({ key, reason: "not a valid chart key" });
     else if (!chart.success) skipped.push({ key, reason: describeIssues(chart.error) });
     else {
-      const svg = await renderChartSvg(chart.data).catch((error: unknown) => failure(error));
-      if (typeof svg === "string")
-        figures.push({ key, title: chart.data.title, description: chart.data.description, svg });
-      else skipped.push({ key, reason: svg.reason });
+      const drawn = await Promise.all([renderChartSvg(chart.data, { title: false }), renderChartSvg(chart.data)]).catch(
+        (error: unknown) => failure(error),
+      );
+      if (Array.isArray(drawn)) {
+        figures.push({ key, title: chart.data.title, description: chart.data.description, svg: drawn[0] });
+        chartFiles.set(key, drawn[1]);
+      } else skipped.push({ key, reason: drawn.reason });
     }
   }
-  return { value: { figures, skipped } };
+  return { charts: { value: { figures, skipped } }, chartFiles };
 }
 
 function failure(error: unknown): { reason: string } {
   return { reason: `rendering failed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
-async function drawFan(retirement: z.infer<typeof RetirementPayload>): Promise<string | null> {
+async function drawFan(
+  retirement: z.infer<typeof RetirementPayload>,
+): Promise<{ file: string; wide: string; narrow: string; note: string } | null> {
   const rows: FanChartRow[] = retirement.projections ?? [];
   if (rows.length === 0) return null;
   const retirementAge = retirementAgeOf(retirement) ?? inferRetirementAge(rows);
-  return renderFanChartSvg(rows, { retirementAge, width: FAN_WIDTH }).catch(() => null);
+  const depletionAge = depletionAgeOf(retirement);
+  const draw = (width: number, title?: null) => renderFanChartSvg(rows, { retirementAge, depletionAge, width, title });
+  const drawn = await Promise.all([
+    draw(FAN_WIDTH.file),
+    draw(FAN_WIDTH.wide, null),
+    draw(FAN_WIDTH.narrow, null),
+  ]).catch(() => null);
+  return drawn && { file: drawn[0], wide: drawn[1], narrow: drawn[2], note: fanClipNote(rows) };
+}
+
+/** The simulation's own age by which 1 in 10 paths has run out (null: none does), when the payload has it. */
+function depletionAgeOf(retirement: z.infer<typeof RetirementPayload>): number | null | undefined {
+  const parsed = z
+    .looseObject({ depletion_age: z.looseObject({ p10: z.number().nullable() }) })
+    .safeParse(retirement.monte_carlo);
+  return parsed.success ? parsed.data.depletion_age.p10 : undefined;
 }
 
 /** An explicit `retirement_age` (payload, Monte Carlo block or its assumptions) wins over inferring it from phases. */

@@ -5,7 +5,8 @@ import { escapeHtml } from "./markdown.js";
 
 /**
  * The job's agent trace as an HTML section for index.html: per state, agent → turn → model calls and
- * tool calls with durations and tokens, then the totals and cost. All span text is escaped.
+ * tool calls with durations and tokens (collapsed: on screen until opened, and in print), after the totals and
+ * cost. All span text is escaped.
  */
 export function renderTraceHtml(spans: TraceSpan[]): string {
   const body =
@@ -13,7 +14,9 @@ export function renderTraceHtml(spans: TraceSpan[]): string {
       ? '<p class="absent">No trace was recorded for this job.</p>'
       : [
           `<p class="meta">${escapeHtml(describeTraceReport(traceReport(spans)))}</p>`,
+          '<details class="trace-body"><summary>Every agent turn, model call and tool call</summary>',
           ...traceTree(spans).map((state) => `<h3>${escapeHtml(state.state)}</h3>\n${list(state.roots)}`),
+          "</details>",
         ].join("\n");
   return `<section id="trace">\n<style>${STYLE}</style>\n<h2>How this analysis ran: agent trace</h2>\n${body}\n</section>`;
 }

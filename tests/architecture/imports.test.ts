@@ -33,4 +33,12 @@ describe("imports point down (.dependency-cruiser.cjs)", () => {
     expect(status).not.toBe(0);
     expect(output).toContain("lib-not-to-edges: lib/portfolio/valuation.ts → functions/handler.ts");
   }, 180_000);
+
+  it("does not need generated folders: a missing .sst/ passes, any other unresolvable import fails", () => {
+    const fixture = join(ROOT, "tests/fixtures/generated");
+    const { status, output } = depcruise(fixture, ["sst.config.ts", "--config", CONFIG, "--output-type", "err"]);
+    expect(status).not.toBe(0);
+    expect(output).toContain("no-unresolvable: sst.config.ts → ./no-such-module.js");
+    expect(output).not.toContain(".sst/platform");
+  }, 180_000);
 });

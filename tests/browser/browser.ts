@@ -25,18 +25,53 @@ export function findChromium(): { path: string } | { reason: string } {
 export const launch = (path: string): Promise<Browser> =>
   chromium.launch({ executablePath: path, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
 
-/** Where the browser tests leave their screenshots; docs/screenshots gets the README's copies. */
+/**
+ * Where the browser tests leave their screenshots. The README's copies in docs/screenshots are rewritten only
+ * when asked (`ALEX_SCREENSHOTS=1 npx vitest run tests/browser`), so a test run never changes committed files.
+ */
 export const OUTPUT_DIR = join("test-output", "browser");
 export const README_SHOTS = join("docs", "screenshots");
+const REFRESH_README_SHOTS = process.env.ALEX_SCREENSHOTS === "1";
 
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean; readme?: boolean } = {}) {
   await mkdir(OUTPUT_DIR, { recursive: true });
   await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: options.fullPage ?? false });
-  if (options.readme) {
+  if (options.readme && REFRESH_README_SHOTS) {
     await mkdir(README_SHOTS, { recursive: true });
-    await page.screenshot({ path: join(README_SHOTS, `${name}.png`), fullPage: false });
+    await page.screenshot({ path: join(README_SHOTS, `${name}.png`), fullPage: options.fullPage ?? false });
   }
 }
+
+/** How far the document is wider than the viewport (0: no horizontal scrolling). */
+export const horizontalOverflow = (page: Page) =>
+  page.evaluate(() => {
+    const { documentElement } = (globalThis as any).document;
+    return documentElement.scrollWidth - documentElement.clientWidth;
+  });
+
+/**
+ * Visible text drawn smaller than `min` px on screen: HTML text by its computed size, SVG text by its size
+ * times the SVG's scale (rotation aside). Text inside a horizontally scrolling figure counts at its drawn size.
+ */
+export const smallText = (page: Page, min: number) =>
+  page.evaluate((min) => {
+    // Runs in the page (this project's TypeScript has no DOM types).
+    const { document, getComputedStyle, SVGTextElement } = globalThis as any;
+    const found: string[] = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const own = [...el.childNodes].some((node: any) => node.nodeType === 3 && node.textContent?.trim());
+      if (!own || el.closest("details:not([open]), [hidden]")) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      let size = Number.parseFloat(getComputedStyle(el).fontSize);
+      if (el instanceof SVGTextElement) {
+        const m = el.getScreenCTM();
+        size *= m ? Math.hypot(m.a, m.b) : 1;
+      }
+      if (size < min - 0.05) found.push(`${el.tagName} ${size.toFixed(1)}px "${el.textContent?.trim().slice(0, 30)}"`);
+    }
+    return found;
+  }, min);
 
 /** Collects console errors and uncaught page errors. */
 export function consoleErrors(page: Page): string[] {

@@ -42,7 +42,7 @@ describe.skipIf(!("path" in chromium))("the console in Chromium", () => {
     await db?.close();
   });
 
-  it("refuses a bad upload with the field's path, as the CLI does", async () => {
+  it("refuses a bad upload in plain words on the same page, keeping the form and the chosen file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "alex-upload-"));
     const bad = join(dir, "bad.json");
     await writeFile(
@@ -55,29 +55,98 @@ describe.skipIf(!("path" in chromium))("the console in Chromium", () => {
     await page.goto(url);
     await page.setInputFiles("#portfolio", bad);
     await page.click("button:not([name])");
-    await expect(page.locator("pre.error").textContent()).resolves.toContain("accounts[0].positions[0].quantity:");
+    const problem = page.locator("#form-error");
+    await problem.waitFor({ state: "visible" });
+    await expect(problem.textContent()).resolves.toContain("accounts[0].positions[0].quantity: must be");
+    await expect(problem.textContent()).resolves.not.toMatch(/Too small|expected number/);
+    await expect(problem.textContent()).resolves.toContain("bad.json was not analysed");
+    expect(page.url()).toBe(`${url}/`);
+    expect(await page.locator("#portfolio").evaluate((input: any) => input.files?.[0]?.name)).toBe("bad.json");
   });
 
-  it("uploads a portfolio file, follows the live graph to Analysis complete and opens the finished job", async () => {
+  it("answers an unknown page or job with a friendly page and a way back", async () => {
+    for (const [path, heading] of [
+      ["/nope", "Page not found"],
+      ["/jobs/00000000-0000-4000-8000-000000000000", "Job not found"],
+      ["/jobs/00000000-0000-4000-8000-000000000000/live", "Job not found"],
+    ]) {
+      const response = await page.goto(`${url}${path}`);
+      expect(response?.status(), path).toBe(404);
+      await expect(page.locator("#error h2").textContent()).resolves.toBe(heading);
+      await page.click("#error a");
+      await page.waitForURL(`${url}/`);
+    }
+  });
+
+  it("uploads a file, keeps the live graph's layout, lists running states and opens the job", async () => {
+    const frames: { positions: string; status: string }[] = [];
+    await page.exposeFunction("recordFrame", (frame: { positions: string; status: string }) => frames.push(frame));
+    await page.addInitScript(() => {
+      const { document, MutationObserver } = globalThis as any;
+      const record = () => {
+        const graph = document.getElementById("live-graph");
+        if (!graph) return;
+        const positions = [...graph.querySelectorAll("[data-state]")]
+          .map((node: any) => {
+            const rect = node.querySelector("rect")!;
+            return `${node.getAttribute("data-state")}@${rect.getAttribute("x")},${rect.getAttribute("y")}`;
+          })
+          .join(" ");
+        const status = document.getElementById("live-status")?.textContent ?? "";
+        (globalThis as unknown as { recordFrame: (f: object) => void }).recordFrame({ positions, status });
+      };
+      document.addEventListener("DOMContentLoaded", () => {
+        record();
+        const graph = document.getElementById("live-graph");
+        if (!graph) return;
+        new MutationObserver(record).observe(graph, { childList: true });
+        new MutationObserver(record).observe(document.getElementById("live-status")!, {
+          childList: true,
+          characterData: true,
+        });
+      });
+    });
     await page.goto(url);
     await expectAccessible(page);
-    await screenshot(page, "console-jobs", { readme: false });
     await page.setInputFiles("#portfolio", resolve("examples/portfolio.json"));
     await page.click("button:not([name])");
     await page.waitForURL(/\/jobs\/[0-9a-f-]+\/live$/);
+    await expect(page.title()).resolves.toBe("Analysing Sam Example's portfolio (live)");
+    // The page opens the finished job by itself; the first time, a 204 answer keeps the live view for its screenshot.
+    const jobPage = /\/jobs\/[0-9a-f-]+$/;
+    let opened = false;
+    await page.route(jobPage, (route) => {
+      opened = true;
+      return route.fulfill({ status: 204 });
+    });
     await page.locator("#live-status", { hasText: "Analysis complete" }).waitFor({ timeout: 120_000 });
-    expect(await page.locator('#live-graph [data-state="Analysis complete"]').getAttribute("data-status")).toBe(
-      "succeeded",
-    );
-    expect(await page.locator('#live-graph [data-status="running"]').count()).toBe(0);
-    await screenshot(page, "console-live", { readme: true });
+    await expect.poll(() => opened, { timeout: 10_000 }).toBe(true);
+    await screenshot(page, "console-live", { readme: true, fullPage: true });
+    await page.unroute(jobPage);
     await page.click("#live-link a");
-    await page.waitForURL(/\/jobs\/[0-9a-f-]+$/);
+    await page.waitForURL(jobPage, { timeout: 60_000 });
+
+    expect(frames.length).toBeGreaterThan(3);
+    expect(new Set(frames.map((frame) => frame.positions)).size).toBe(1);
+    expect(frames[0]!.positions).not.toContain("Unknown specialist");
+    expect(frames.some((frame) => /^Running: [^,]+(, [^,]+)+$/.test(frame.status))).toBe(true);
+    const last = frames.at(-1)!;
+    expect(last.status).toBe("Analysis complete: opening its page…");
+
+    expect(await page.title()).toMatch(/^Sam Example's portfolio analysis, \d{1,2} \w+ \d{4}$/);
     expect(await page.locator("#overview .card").count()).toBeGreaterThanOrEqual(4);
     expect(await page.locator("#execution-graph svg").isVisible()).toBe(true);
     await page.goto(url);
+    const row = page.locator("#jobs tbody tr").first();
     expect(await page.locator("#jobs tbody tr").count()).toBe(1);
-    expect(await page.locator("#jobs .status").first().textContent()).toBe("completed");
-    expect(errors.filter((e) => !e.includes("400"))).toEqual([]);
+    await expect(row.locator("td").allTextContents()).resolves.toEqual([
+      "Sam Example",
+      expect.stringMatching(/^\$[\d,]+$/),
+      expect.stringMatching(/% of paths$/),
+      "completed",
+      expect.stringMatching(/just now|min ago/),
+    ]);
+    await screenshot(page, "console-jobs", { readme: true });
+    expect(errors.filter((e) => !e.includes("400") && !e.includes("404"))).toEqual([]);
   }, 180_000);
 });

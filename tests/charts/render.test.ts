@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Chart, ChartType } from "../../lib/charts/chart.js";
-import { chartToVegaLite, formatUsd, renderChartSvg } from "../../lib/charts/render.js";
+import { categoryColor } from "../../lib/charts/palette.js";
+import { CHART_HEIGHT, CHART_WIDTH, chartToVegaLite, formatUsd, renderChartSvg } from "../../lib/charts/render.js";
 import { assetAllocation } from "./fixtures.js";
 
 /** Vega marks each data item with an ARIA role description; counting them counts drawn points. */
@@ -18,13 +19,17 @@ const MARK_ROLE: Record<ChartType, string> = {
 
 describe("renderChartSvg", () => {
   for (const type of Object.keys(MARK_ROLE) as ChartType[]) {
-    it(`draws a ${type} chart with one mark per point in each point's colour`, async () => {
+    it(`draws a ${type} chart with one mark per point, each category in its fixed colour`, async () => {
       const chart: Chart = { ...assetAllocation, type, title: `Allocation as ${type}` };
       const svg = await renderChartSvg(chart);
       expect(svg.startsWith("<svg")).toBe(true);
       expect(svg).toContain(`Allocation as ${type}`);
       expect(countRole(svg, MARK_ROLE[type])).toBe(chart.data.length);
-      for (const point of chart.data) expect(svg).toContain(`fill="${point.color}"`);
+      // Cash and Real Estate are categories (always their palette colour); Equities and Bonds keep theirs.
+      // A line is one series: its points keep the colours given.
+      for (const point of chart.data)
+        expect(svg).toContain(`fill="${(type !== "line" && categoryColor(point.name)) || point.color}"`);
+      if (type !== "line") expect(svg).not.toContain('fill="#6B7280"');
       expect(svg).toContain("$65,901");
     });
   }
@@ -42,8 +47,8 @@ describe("renderChartSvg", () => {
 
   it("keeps one slice per point when names repeat", async () => {
     const data = [
-      { name: "Cash", value: 100, color: "#3B82F6" },
-      { name: "Cash", value: 100, color: "#10B981" },
+      { name: "Fund A", value: 100, color: "#3B82F6" },
+      { name: "Fund A", value: 100, color: "#10B981" },
     ];
     const svg = await renderChartSvg({ ...assetAllocation, data });
     expect(countRole(svg, "arc mark")).toBe(2);
@@ -78,10 +83,21 @@ describe("chartToVegaLite", () => {
     expect(horizontal.encoding.x.axis.format).toBe("$,.0f");
   });
 
-  it("has a fixed size and the title", () => {
-    const spec = chartToVegaLite(assetAllocation) as any;
+  it("has a phone-sized width and the title, or no title for a page that heads the figure", () => {
+    const spec = chartToVegaLite({ ...assetAllocation, type: "bar" }) as any;
     expect(spec.title.text).toBe(assetAllocation.title);
-    expect([spec.width, spec.height]).toEqual([480, 300]);
+    expect([spec.width, spec.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
+    expect(CHART_WIDTH).toBeLessThanOrEqual(350);
+    expect((chartToVegaLite(assetAllocation, { title: false }) as any).title).toBeUndefined();
+  });
+
+  it("writes every text at 12 px or more", async () => {
+    for (const type of ["pie", "bar", "horizontalBar"] as const) {
+      const svg = await renderChartSvg({ ...assetAllocation, type });
+      const sizes = [...svg.matchAll(/font-size="([\d.]+)px"/g)].map((m) => Number(m[1]));
+      expect(sizes.length).toBeGreaterThan(3);
+      expect(Math.min(...sizes), type).toBeGreaterThanOrEqual(12);
+    }
   });
 });
 

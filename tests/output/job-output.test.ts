@@ -93,7 +93,10 @@ describe("writeJobOutput", () => {
     await writeJobOutput(dir, completedJob());
     const html = await read("index.html");
     expect(html.startsWith("<!doctype html>")).toBe(true);
-    expect(html.split("<svg").length - 1).toBe(3);
+    // Two charts, the fan chart twice (wide screens and phones).
+    expect(html.split("<svg").length - 1).toBe(4);
+    expect(html).toContain('<div class="fan-wide"><svg');
+    expect(html).toContain('<div class="fan-narrow"><svg');
     expect(html).toContain("<h3>Portfolio Report</h3>");
     expect(html).toContain("<h4>Executive summary</h4>");
     expect(html).toContain("<h3>Retirement Outlook</h3>");
@@ -148,7 +151,7 @@ describe("writeJobOutput", () => {
     expect(html).toContain("Portfolio report: no output from the reporter");
     expect(html).toContain("Charts: no output from the charter");
     expect(html).toContain("Summary: no output from the job summary");
-    expect(html.split("<svg").length - 1).toBe(1);
+    expect(html.split("<svg").length - 1).toBe(2);
   });
 
   it("shows a failed job's error with nothing else", async () => {

@@ -1,7 +1,11 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { label } from "../../lib/format.js";
 import { readRetirementOutlook, readReview, topActions } from "../../lib/output/adapters.js";
-import { renderJobBody } from "../../lib/output/job-output.js";
+import { renderIndexHtml } from "../../lib/output/index-html.js";
+import { renderJobBody, writeJobOutput } from "../../lib/output/job-output.js";
 
 const REPORT = [
   "# Report",
@@ -114,5 +118,71 @@ describe("the page", () => {
   it("capitalises proper names in labels", () => {
     expect(label("north_america")).toBe("North America");
     expect(label("fixed_income")).toBe("Fixed income");
+  });
+
+  it("names the person and the date in the heading and the tab, not the job id", async () => {
+    const named = job({
+      retirement_payload: {
+        ...job().retirement_payload,
+        outlook: { ...job().retirement_payload.outlook, name: "Ada <L>" },
+      },
+      summary_payload: { ...job().summary_payload, completed_at: "2026-12-07T21:54:25.735Z" },
+    });
+    const html = await renderJobBody(named);
+    expect(html).toContain("<h1>Ada &lt;L&gt;'s portfolio analysis</h1>");
+    expect(html).toContain("7 December 2026 · ");
+    const dir = await mkdtemp(join(tmpdir(), "alex-page-"));
+    await writeJobOutput(dir, named);
+    expect(await readFile(join(dir, "index.html"), "utf8")).toContain(
+      "<title>Ada &lt;L&gt;&#39;s portfolio analysis, 7 December 2026</title>",
+    );
+    expect(await renderJobBody(job())).toContain("<h1>Portfolio analysis</h1>");
+  });
+
+  it("lists the time per state in the order the states ran, with the graph's numbers", async () => {
+    const execution = [
+      { type: "ExecutionStarted", at: 0 },
+      { type: "StateEntered", state: "Prepare job", at: 1 },
+      { type: "StateExited", state: "Prepare job", at: 38 },
+      { type: "StateEntered", state: "Run specialists", at: 40 },
+      { type: "StateEntered", state: "Write report", index: 0, at: 41 },
+      { type: "StateEntered", state: "Draw charts", index: 1, at: 42 },
+      { type: "StateExited", state: "Draw charts", index: 1, at: 100 },
+      { type: "StateExited", state: "Write report", index: 0, at: 300 },
+      { type: "StateExited", state: "Run specialists", at: 301 },
+    ];
+    const html = await renderJobBody(
+      job({ summary_payload: { ...job().summary_payload, execution, timings: { by_state: { "Prepare job": 34 } } } }),
+    );
+    const rows = [...html.matchAll(/<tr><th>([^<]+)<\/th><td>([\d,]+) ms/g)].map((m) => `${m[1]}: ${m[2]}`);
+    expect(rows).toEqual([
+      "Prepare job: 37",
+      "Run specialists: 261",
+      "Write report (item 0): 259",
+      "Draw charts (item 1): 58",
+    ]);
+  });
+
+  it("keeps the agent trace collapsed, and hides it and the raw data in print", async () => {
+    const html = renderIndexHtml({
+      jobId: "j",
+      person: null,
+      date: null,
+      status: "completed",
+      errorMessage: null,
+      report: { value: null },
+      charts: { value: null },
+      retirement: { value: null },
+      summary: { value: null },
+      cards: { totalValue: null, invested: null, cash: null, outlook: null, review: null, actions: [] },
+      execution: { graphSvg: null, timings: [], model: null, usage: null },
+      traceHtml: '<section id="trace"><details class="trace-body"><summary>x</summary></details></section>',
+    });
+    const print = /@media print \{([\s\S]*?)\n\}/.exec(html)?.[1] ?? "";
+    const hidden = /^\s*([^{\n]*)\{ display: none; \}/m.exec(print)?.[1] ?? "";
+    expect(hidden.split(",").map((selector) => selector.trim())).toEqual(
+      expect.arrayContaining(["#summary", "#trace .trace-body", ".fan-narrow"]),
+    );
+    expect(html).not.toContain("<details open");
   });
 });

@@ -1,4 +1,5 @@
-import { type Chart, type ChartPoint, PALETTE } from "../../charts/chart.js";
+import type { Chart, ChartPoint } from "../../charts/chart.js";
+import { chartColors, GLOBAL_REGION_LABEL } from "../../charts/palette.js";
 import { accountTypeLabel, label, usd } from "../../format.js";
 import type { OfflinePolicy } from "../../models/offline.js";
 import type { Portfolio } from "../../portfolio/types.js";
@@ -15,11 +16,14 @@ export function charterPolicy(portfolio: Portfolio, valuation: Valuation): Offli
   };
 }
 
-/** Points from USD amounts, coloured in order; `total` (if given) absorbs the rounding so the points sum to it. */
+/**
+ * Points from USD amounts, each in its category's fixed colour (lib/charts/palette.ts); `total` (if given)
+ * absorbs the rounding so the points sum to it.
+ */
 function points(amounts: [string, number][], total?: number): ChartPoint[] {
-  const data = amounts
-    .filter(([, v]) => v > 0)
-    .map(([name, value], i) => ({ name, value: cents(value), color: PALETTE[i % PALETTE.length] }));
+  const kept = amounts.filter(([, v]) => v > 0);
+  const colors = chartColors(kept.map(([name]) => name));
+  const data = kept.map(([name, value], i) => ({ name, value: cents(value), color: colors[i]! }));
   if (total !== undefined && data.length > 0) {
     const drift = cents(total - data.reduce((sum, p) => sum + p.value, 0));
     data[0].value = cents(data[0].value + drift);
@@ -46,10 +50,7 @@ function offlineCharts(portfolio: Portfolio, v: Valuation): Chart[] {
       title: "Geographic Exposure",
       type: "bar",
       description: "Invested assets by region (cash excluded).",
-      data: points(
-        Object.entries(v.allocation.region).map(([k, amount]) => [label(k), amount]),
-        v.invested,
-      ),
+      data: points(mergedRegions(v.allocation.region), v.invested),
     },
     {
       key: "sector_breakdown",
@@ -80,4 +81,14 @@ function offlineCharts(portfolio: Portfolio, v: Valuation): Chart[] {
     },
   ];
   return charts.filter((chart) => chart.data.length > 0);
+}
+
+/** Regions by label, "global" and "international" as one region (both mean "not one place"), largest first. */
+function mergedRegions(regions: Partial<Record<string, number>>): [string, number][] {
+  const merged = new Map<string, number>();
+  for (const [key, amount] of Object.entries(regions)) {
+    const name = key === "global" || key === "international" ? GLOBAL_REGION_LABEL : label(key);
+    merged.set(name, (merged.get(name) ?? 0) + (amount ?? 0));
+  }
+  return [...merged].sort((a, b) => b[1] - a[1]);
 }
