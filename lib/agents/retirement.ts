@@ -1,5 +1,6 @@
 import { Agent } from "@openai/agents-core";
 import { z } from "zod";
+import { actionPlan } from "../advice/actions.js";
 import type { JobRow } from "../db/repositories/jobs.js";
 import { savePayload } from "../db/repositories/jobs.js";
 import { neutraliseUserText } from "../format.js";
@@ -31,7 +32,7 @@ Write a markdown retirement outlook for a retail investor with these sections:
 ## Income in Retirement (first-year withdrawal, Social Security and pensions, sustainable spending)
 ## Gap Analysis (what closes any gap: savings rate, retirement age, spending)
 ## Risks (sequence of returns, inflation, longevity, fees)
-## Action Plan (dated steps)
+## Action Plan (the action plan given, in its order, one numbered item each)
 Quote only figures that appear in the outlook, exactly as given. Respect its situation: someone already retired has no
 contributions or years to save, a target of 0 has nothing to test, and income that covers the target needs no withdrawals.
 Answer with the markdown only.
@@ -91,8 +92,8 @@ function milestones(rows: ProjectionRow[], retirementAge: number): ProjectionRow
   return rows.filter((r, i) => i % 5 === 0 || r.age === retirementAge || i === rows.length - 1);
 }
 
-export function retirementPrompt(outlook: RetirementOutlook, projection: Projection): string {
-  return `Write the retirement outlook from this computed outlook.\n\n${dataBlock("retirement_outlook", retirementBrief(outlook, projection))}`;
+export function retirementPrompt(outlook: RetirementOutlook, projection: Projection, plan: string[] = []): string {
+  return `Write the retirement outlook from this computed outlook.\n\n${dataBlock("retirement_outlook", retirementBrief(outlook, projection))}\n\n${dataBlock("action_plan", plan)}`;
 }
 
 export interface RetirementResult {
@@ -103,12 +104,15 @@ export interface RetirementResult {
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const { outlook, projection } = await jobProjection(job, portfolio, valuePortfolio(portfolio));
+  const valuation = valuePortfolio(portfolio);
+  const { outlook, projection } = await jobProjection(job, portfolio, valuation);
   const { projections, ...monteCarlo } = projection;
-  const result = await runAgent(deps, retirementAgent, retirementPrompt(outlook, projection), {
+  // The ranked plan Finalize stores and the report lists (lib/advice), so the three never disagree.
+  const plan = actionPlan(portfolio, valuation, outlook).map((a) => a.text);
+  const result = await runAgent(deps, retirementAgent, retirementPrompt(outlook, projection, plan), {
     name: "retirement",
     jobId,
-    offlinePolicy: retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights),
+    offlinePolicy: retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights, plan),
     maxTurns: 2,
   });
   // User text (the display name, symbols) stays inert: no live links, headings or HTML in the outlook.

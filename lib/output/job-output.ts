@@ -5,7 +5,7 @@ import { ChartKey, StoredChart } from "../charts/chart.js";
 import { type FanChartRow, inferRetirementAge, renderFanChartSvg } from "../charts/fan-chart.js";
 import { renderChartSvg } from "../charts/render.js";
 import type { TraceSpan } from "../db/repositories/traces.js";
-import { readRetirementOutlook, readReview, topActions } from "./adapters.js";
+import { plannedActions, readRetirementOutlook, readReview, topActions } from "./adapters.js";
 import { type AslDefinition, ExecutionTrace, executionGraph, renderExecutionGraphSvg } from "./execution-graph.js";
 import {
   type ChartFigure,
@@ -163,7 +163,7 @@ function summaryCards(job: JobOutputSource, reportMarkdown: string): SummaryCard
     cash: portfolio?.cash ?? null,
     outlook: readRetirementOutlook(job.retirement_payload),
     review: readReview(job.report_payload),
-    actions: topActions(reportMarkdown),
+    actions: plannedActions(job.summary_payload) ?? topActions(reportMarkdown),
   };
 }
 

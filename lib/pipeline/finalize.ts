@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { jobActions } from "../agents/action-plan.js";
 import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, PlanDecision } from "../agents/plan-rules.js";
 import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
@@ -73,7 +74,8 @@ export interface FinalizeResult {
 
 /**
  * Completes summary_payload (Plan analysis stored what it says of the snapshot) and ends the job in one
- * statement: completed if a chosen specialist succeeded (or none was chosen). Reads nothing.
+ * statement: completed if a chosen specialist succeeded (or none was chosen). Reads only the snapshot, for the action
+ * plan.
  */
 export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: FinalizeEvent): Promise<FinalizeResult> {
   const results = resultsByAgent(input);
@@ -103,6 +105,8 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
       failed: input.tagging.failed,
     },
     prices: { refresh: readPriceRefresh(input.prices, describeStateError) },
+    /** The ranked action plan the page, the report and the outlook all show (lib/advice). */
+    actions: await jobActions(deps.db, input.jobId),
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),

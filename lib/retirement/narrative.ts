@@ -198,11 +198,15 @@ export function assumptionsTable(market: MarketAssumptions, weights: Record<stri
   ].join("\n");
 }
 
-/** retirement.md: every sentence from the outlook. */
+/**
+ * retirement.md: every sentence from the outlook. `plan`: the job's ranked action plan (lib/advice), shown as the
+ * Action Plan so the outlook, the report and the page list the same actions.
+ */
 export function renderRetirementMarkdown(
   o: RetirementOutlook,
   market: MarketAssumptions,
   weights: Record<string, number>,
+  plan?: readonly string[],
 ): string {
   return [
     `# Retirement Outlook for ${o.name ?? "the investor"}`,
@@ -220,7 +224,7 @@ export function renderRetirementMarkdown(
     "## Risks",
     riskLines(o).join("\n"),
     "## Action Plan",
-    actionLines(o).join("\n"),
+    (plan ? plan.map((step, i) => `${i + 1}. ${step}`) : actionLines(o)).join("\n"),
     "## Assumptions",
     `${o.paths.toLocaleString("en-US")} paths, seed ${o.seed}; real (after-inflation) yearly returns, rebalanced yearly.`,
     assumptionsTable(market, weights),

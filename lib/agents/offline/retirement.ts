@@ -8,7 +8,8 @@ export function retirementPolicy(
   outlook: RetirementOutlook,
   market: MarketAssumptions,
   weights: Record<string, number>,
+  plan?: readonly string[],
 ): OfflinePolicy {
-  const markdown = renderRetirementMarkdown(outlook, market, weights);
+  const markdown = renderRetirementMarkdown(outlook, market, weights, plan);
   return () => ({ final: markdown });
 }

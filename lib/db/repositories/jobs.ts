@@ -80,6 +80,16 @@ export async function getJobHead(
   return rows[0] && { ...rows[0], portfolio_snapshot: rows[0].portfolio_snapshot ?? null };
 }
 
+/** `retirement_payload.outlook` alone (the payload's projections can be large); null when there is none. */
+export async function getStoredOutlook(db: Db, id: string): Promise<unknown> {
+  if (!isJobId(id)) return null;
+  const { rows } = await db.query<{ outlook: unknown }>(
+    "SELECT retirement_payload -> 'outlook' AS outlook FROM jobs WHERE id = :id::uuid",
+    { id: P.uuid(id) },
+  );
+  return rows[0]?.outlook ?? null;
+}
+
 /** Newest first, without the large payload columns. */
 export async function listJobs(db: Db, options: { clerkUserId?: string; limit?: number } = {}): Promise<JobListItem[]> {
   const { rows } = await db.query<JobListItem & Record<string, unknown>>(
