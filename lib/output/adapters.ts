@@ -12,8 +12,8 @@ export interface RetirementOutlook {
   successRate: number;
   /** Yearly income the target asks for, today's dollars. */
   targetIncomeToday: number | null;
-  /** Yearly income the portfolio sustains at average returns, today's dollars. */
-  sustainableIncomeToday: number | null;
+  /** Yearly spending the plan pays at the target success rate (`what_it_takes`), today's dollars, and that rate. */
+  spendingAtTarget: { perYear: number; successRate: number } | null;
   retirementAge: number | null;
 }
 
@@ -23,7 +23,11 @@ const OutlookSource = z.looseObject({
     success_rate: finite,
     retirement_age: finite,
     goals_set: z.boolean(),
-    money: z.looseObject({ target_income: finite, sustainable_income: finite.nullable() }),
+    money: z.looseObject({ target_income: finite }),
+    what_it_takes: z
+      .looseObject({ target_success: finite, spending_per_year: finite.nullable() })
+      .nullable()
+      .optional(),
   }),
 });
 
@@ -31,11 +35,14 @@ const OutlookSource = z.looseObject({
 export function readRetirementOutlook(payload: unknown): RetirementOutlook | null {
   const parsed = OutlookSource.safeParse(payload);
   if (!parsed.success) return null;
-  const { success_rate, retirement_age, money, goals_set } = parsed.data.outlook;
+  const { success_rate, retirement_age, money, goals_set, what_it_takes } = parsed.data.outlook;
   return {
     successRate: success_rate,
     targetIncomeToday: goals_set ? money.target_income : null,
-    sustainableIncomeToday: money.sustainable_income,
+    spendingAtTarget:
+      what_it_takes?.spending_per_year == null
+        ? null
+        : { perYear: what_it_takes.spending_per_year, successRate: what_it_takes.target_success },
     retirementAge: retirement_age,
   };
 }

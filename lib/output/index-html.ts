@@ -238,9 +238,9 @@ function outlookCard(outlook: RetirementOutlook | null): string {
     outlook.targetIncomeToday === null ? "the target income" : `${usdRounded(outlook.targetIncomeToday)} a year`;
   const from = outlook.retirementAge === null ? "" : ` from age ${outlook.retirementAge}`;
   const sustains =
-    outlook.sustainableIncomeToday === null
+    outlook.spendingAtTarget === null
       ? ""
-      : `; at average returns it would sustain about ${usdRounded(outlook.sustainableIncomeToday)} a year`;
+      : `; ${outlook.spendingAtTarget.successRate}% of paths pay ${usdRounded(outlook.spendingAtTarget.perYear)} a year`;
   return card(
     "Retirement outlook",
     `${outlook.successRate.toLocaleString("en-US", { maximumFractionDigits: 1 })}% of paths`,

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { RetirementPlan } from "../retirement/input.js";
+import { MAX_HORIZON_AGE, MIN_RETIREMENT_YEARS, PROFILE_DEFAULTS, RetirementPlan } from "../retirement/input.js";
 import { formatPath } from "../validation.js";
 import { enforcePortfolioLimits, PORTFOLIO_LIMITS, refuseControlCharacters } from "./limits.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
@@ -53,6 +53,24 @@ const UserEntry = z.strictObject({
   annual_contribution: z.number().min(0).max(1e9).optional(),
 });
 
+/**
+ * A retirement that starts too late to plan (fewer than MIN_RETIREMENT_YEARS before MAX_HORIZON_AGE, e.g. age 100
+ * retiring in 20 years) is refused at import, naming the field, instead of failing the job's projection later.
+ */
+function refuseRetirementPastTheHorizon(file: { user: z.infer<typeof UserEntry> }, ctx: z.RefinementCtx): void {
+  const { current_age, years_until_retirement } = file.user;
+  if (years_until_retirement === undefined) return;
+  const age = current_age ?? PROFILE_DEFAULTS.current_age;
+  const retirementAge = age + years_until_retirement;
+  const latest = MAX_HORIZON_AGE - MIN_RETIREMENT_YEARS;
+  if (retirementAge <= latest) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["user", "years_until_retirement"],
+    message: `retiring at ${retirementAge} (age ${age}${current_age === undefined ? ", the default" : ""} + ${years_until_retirement} years) is past the plan's horizon: retirement must start by ${latest}, leaving ${MIN_RETIREMENT_YEARS} years before age ${MAX_HORIZON_AGE}`,
+  });
+}
+
 /** A portfolio a user brings as a JSON file (see README for the format). */
 export const PortfolioFile = z
   .strictObject({
@@ -63,6 +81,7 @@ export const PortfolioFile = z
   })
   .superRefine(refuseControlCharacters)
   .superRefine(enforcePortfolioLimits)
+  .superRefine(refuseRetirementPastTheHorizon)
   .superRefine((file, ctx) => {
     file.accounts.forEach((account, a) => {
       const seen = new Set<string>();

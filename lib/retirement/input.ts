@@ -208,6 +208,8 @@ export const RetirementPlan = z.strictObject({
   /** Effective income-tax rate on withdrawals from 401(k) and traditional IRA accounts (none for Roth or HSA). */
   withdrawal_tax_rate: z.number().finite().min(0).max(0.6).optional(),
   assumptions: AssumptionOverrides.optional(),
+  /** Success rate (percent of simulated markets) the plan should reach; default 85. */
+  target_success: z.number().finite().min(50).max(99).optional(),
 });
 export type RetirementPlan = z.infer<typeof RetirementPlan>;
 
@@ -233,6 +235,8 @@ export interface InputNotes {
   cash_interest: number | null;
   /** Value not classified into asset classes (assumed to follow the classified mix). */
   unclassified_value: number;
+  /** The plan's own `target_success`, when it sets one. */
+  target_success?: number;
 }
 
 /**
@@ -311,6 +315,7 @@ export function retirementInputFromPortfolio(
       fees_unknown: fees.unknown,
       cash_interest: cashInterest,
       unclassified_value: Math.max(0, round2(valuation.total_value - classified)),
+      ...(plan.target_success === undefined ? {} : { target_success: plan.target_success }),
     },
   };
 }

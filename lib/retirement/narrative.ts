@@ -83,16 +83,10 @@ function incomeLines(o: RetirementOutlook): string[] {
       `Social Security and pensions cover the first retirement year; the portfolio pays the rest of the ${usd(m.target_income)} target in later years.`,
     );
   }
-  if (m.sustainable_income !== null && !o.empty) {
-    lines.push(
-      `At the average return (${pct(o.rates.real_return)} a year after inflation and fees) the portfolio${o.money.income_full > 0 ? " with Social Security and pensions" : ""} sustains about ${usd(m.sustainable_income)} a year of spending to age ${o.horizon_age}.`,
-    );
-  }
   return lines;
 }
 
 function gapLines(o: RetirementOutlook): string[] {
-  const m = o.money;
   if (o.verdict === "no_target") return ["Set a yearly income target to see whether the savings can fund it."];
   if (o.verdict === "covered_by_income") return ["There is no gap: guaranteed income covers the target."];
   const depletion =
@@ -101,12 +95,39 @@ function gapLines(o: RetirementOutlook): string[] {
       : o.depletion_age.p50 === o.depletion_age.p10
         ? `In half or more of the markets the money runs out by age ${o.depletion_age.p10}.`
         : `In the worst 10% of markets the money runs out by age ${o.depletion_age.p10}${o.depletion_age.p50 === null ? "" : `; in half of them by age ${o.depletion_age.p50}`}.`;
-  if (m.gap === 0) return [`At average returns there is no gap. ${depletion}`];
-  const levers =
-    o.situation === "retired"
-      ? "Spending less in bad years, delaying part of the spending or adding income closes it."
-      : "Saving more, retiring later or trimming the target closes it.";
-  return [`At average returns the plan is ${usd(m.gap)} a year short of the target. ${levers} ${depletion}`];
+  return [[...whatItTakesLines(o), depletion].join(" ")];
+}
+
+/** "What it takes": each single lever that reaches the target success rate, from `outlook.what_it_takes`. */
+export function whatItTakesLines(o: RetirementOutlook): string[] {
+  const w = o.what_it_takes;
+  if (w === null) return [];
+  const target = pct(w.target_success, 0);
+  if (w.reached) {
+    return w.spending_per_year === null
+      ? []
+      : [`At ${target} of simulated markets the plan supports up to ${usd(w.spending_per_year)} a year of spending.`];
+  }
+  if (o.situation === "retired") {
+    const atTarget =
+      w.spending_per_year === null
+        ? `No level of spending above what income covers is paid in ${target} of markets.`
+        : `Spending ${usd(w.spending_per_year)} a year instead of ${usd(o.money.target_income)} is paid in ${target} of markets.`;
+    const atHalf =
+      w.spending_per_year_at_50 === null ? "" : ` Half of the markets pay ${usd(w.spending_per_year_at_50)} a year.`;
+    return [`${atTarget}${atHalf}`];
+  }
+  const levers = [
+    w.contribution_per_year === null
+      ? null
+      : `saving ${usd(w.contribution_per_year)} a year (instead of ${usd(o.money.annual_contribution)})`,
+    w.retirement_age === null ? null : `retiring at ${w.retirement_age} (instead of ${o.retirement_age})`,
+    w.spending_per_year === null
+      ? null
+      : `spending ${usd(w.spending_per_year)} a year (instead of ${usd(o.money.target_income)})`,
+  ].filter((lever): lever is string => lever !== null);
+  if (levers.length === 0) return [`No single change of saving, retirement age or spending reaches ${target}.`];
+  return [`Any one of these reaches ${target} of markets, the rest of the plan unchanged: ${levers.join("; ")}.`];
 }
 
 function riskLines(o: RetirementOutlook): string[] {
@@ -239,7 +260,8 @@ export function retirementReadinessLines(o: RetirementOutlook): string[] {
   if (o.situation === "saving" && !o.empty) {
     lines.push(`- Median value at ${o.retirement_age}: ${usd(o.money.value_at_retirement.p50)} in today's dollars.`);
   }
-  if (o.money.gap > 0 && o.verdict !== "covered_by_income")
-    lines.push(`- At average returns the plan is ${usd(o.money.gap)} a year short of the target.`);
+  if (o.verdict !== "covered_by_income" && o.what_it_takes && !o.what_it_takes.reached) {
+    lines.push(...whatItTakesLines(o).map((line) => `- ${line}`));
+  }
   return lines;
 }

@@ -1,10 +1,19 @@
 import type { Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
-import { HORIZON_AGE, type InputNotes, retirementInputFromPortfolio } from "./input.js";
-import { type Projection, simulateRetirement, simulateRetirementInSlices } from "./simulation.js";
+import {
+  HORIZON_AGE,
+  type InputNotes,
+  parseRetirementInput,
+  type RetirementInputDraft,
+  retirementInputFromPortfolio,
+} from "./input.js";
+import { type Projection, runInSlices, simulateRetirement, simulateRetirementInSlices } from "./simulation.js";
+import { DEFAULT_TARGET_SUCCESS, solveWhatItTakes, type WhatItTakes, whatItTakes } from "./what-it-takes.js";
 
-/** Success rate at or above which a plan is "on track", and the floor of "close". */
-export const ON_TRACK_RATE = 85;
+export type { WhatItTakes } from "./what-it-takes.js";
+
+/** Default success rate at or above which a plan is "on track" (the plan may set its own), and the floor of "close". */
+export const ON_TRACK_RATE = DEFAULT_TARGET_SUCCESS;
 export const CLOSE_RATE = 70;
 
 export type Verdict = "no_target" | "covered_by_income" | "on_track" | "close" | "off_track";
@@ -21,10 +30,6 @@ export interface OutlookMoney {
   /** Gross withdrawal in the first retirement year: target less income, grossed up for tax. */
   first_year_withdrawal: number;
   value_at_retirement: { p10: number; p50: number; p90: number; expected: number };
-  /** Spending the mean-return path sustains to the horizon; null without retirement years. */
-  sustainable_income: number | null;
-  /** target − sustainable when positive, else 0. */
-  gap: number;
   /** Value not classified by asset class. */
   unclassified_value: number;
 }
@@ -64,28 +69,47 @@ export interface RetirementOutlook {
   paths: number;
   seed: number;
   verdict: Verdict;
+  /** Each single lever that reaches the target success rate (same seed and paths); null without a spending target. */
+  what_it_takes: WhatItTakes | null;
 }
+
+interface ProjectOptions {
+  seed?: number;
+  paths?: number;
+  /** Success rate (percent) to solve for; else the plan's `target_success`, else {@link ON_TRACK_RATE}. */
+  targetSuccess?: number;
+}
+
+const targetFor = (notes: InputNotes, options: ProjectOptions) =>
+  options.targetSuccess ?? notes.target_success ?? ON_TRACK_RATE;
+
+/** Whether a draft has a spending target to solve for. */
+const hasTarget = (draft: RetirementInputDraft) => draft.target_income > 0;
 
 /** Projects the portfolio and computes its outlook; pure (same portfolio and seed, same result). */
 export function projectPortfolio(
   portfolio: Portfolio,
   valuation: Valuation,
-  options: { seed?: number; paths?: number } = {},
+  options: ProjectOptions = {},
 ): { outlook: RetirementOutlook; projection: Projection } {
   const { draft, notes } = retirementInputFromPortfolio(portfolio, valuation, options);
   const projection = simulateRetirement(draft);
-  return { outlook: computeOutlook(projection, notes, portfolio.user.display_name), projection };
+  const target = targetFor(notes, options);
+  const levers = hasTarget(draft) ? whatItTakes(parseRetirementInput(draft), target) : null;
+  return { outlook: computeOutlook(projection, notes, portfolio.user.display_name, levers, target), projection };
 }
 
 /** {@link projectPortfolio} in slices that leave the event loop free between simulated years (same numbers). */
 export async function projectPortfolioInSlices(
   portfolio: Portfolio,
   valuation: Valuation,
-  options: { seed?: number; paths?: number } = {},
+  options: ProjectOptions = {},
 ): Promise<{ outlook: RetirementOutlook; projection: Projection }> {
   const { draft, notes } = retirementInputFromPortfolio(portfolio, valuation, options);
   const projection = await simulateRetirementInSlices(draft);
-  return { outlook: computeOutlook(projection, notes, portfolio.user.display_name), projection };
+  const target = targetFor(notes, options);
+  const levers = hasTarget(draft) ? await runInSlices(solveWhatItTakes(parseRetirementInput(draft), target)) : null;
+  return { outlook: computeOutlook(projection, notes, portfolio.user.display_name, levers, target), projection };
 }
 
 /** The outlook of a projection (pure). */
@@ -93,6 +117,8 @@ export function computeOutlook(
   projection: Projection,
   notes: InputNotes,
   name: string | null = null,
+  levers: WhatItTakes | null = null,
+  targetSuccess = ON_TRACK_RATE,
 ): RetirementOutlook {
   const a = projection.assumptions;
   const rows = projection.projections;
@@ -107,7 +133,6 @@ export function computeOutlook(
   const incomeCovers =
     a.target_income > 0 && retiredRows.length > 0 && retiredRows.every((row) => row.withdrawal === 0);
   const empty = a.current_value === 0 && a.annual_contribution === 0;
-  const sustainable = projection.sustainable_income === null ? null : dollars(projection.sustainable_income);
   const target = dollars(a.target_income);
   const median = dollars(projection.value_at_retirement.p50);
   const firstWithdrawal = dollars(firstRetired?.withdrawal ?? 0);
@@ -124,8 +149,6 @@ export function computeOutlook(
       p90: dollars(projection.value_at_retirement.p90),
       expected: dollars(projection.value_at_retirement.expected),
     },
-    sustainable_income: sustainable,
-    gap: sustainable === null ? 0 : Math.max(0, target - sustainable),
     unclassified_value: dollars(notes.unclassified_value),
   };
   const verdict: Verdict =
@@ -133,7 +156,7 @@ export function computeOutlook(
       ? "no_target"
       : incomeCovers
         ? "covered_by_income"
-        : projection.success_rate >= ON_TRACK_RATE
+        : projection.success_rate >= targetSuccess
           ? "on_track"
           : projection.success_rate >= CLOSE_RATE
             ? "close"
@@ -170,7 +193,16 @@ export function computeOutlook(
     paths: a.paths,
     seed: a.seed,
     verdict,
+    what_it_takes: levers,
   };
+}
+
+/** The figures `what_it_takes` adds to what a report may quote: its dollar levers and its target rate. */
+export function whatItTakesFigures(outlook: RetirementOutlook): { amounts: number[]; percentages: number[] } {
+  const w = outlook.what_it_takes;
+  if (w === null) return { amounts: [], percentages: [] };
+  const amounts = [w.contribution_per_year, w.spending_per_year, w.spending_per_year_at_50];
+  return { amounts: amounts.filter((n): n is number => n !== null), percentages: [w.target_success, 50] };
 }
 
 /** Whole dollars, half-up. */

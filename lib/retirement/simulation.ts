@@ -1,6 +1,6 @@
 import { ASSET_CLASSES } from "../portfolio/types.js";
 import type { MarketAssumptions } from "./assumptions.js";
-import { closedForm, sustainableIncome } from "./closed-form.js";
+import { closedForm } from "./closed-form.js";
 import {
   type AssetWeights,
   expectedFixedIncome,
@@ -61,8 +61,6 @@ export interface Projection {
   /** % of paths that pay every withdrawal in full until the horizon (one decimal). */
   success_rate: number;
   value_at_retirement: PercentileValues & { expected: number };
-  /** Spending (today's dollars, after tax) the mean-return path sustains to the horizon; null without retirement years. */
-  sustainable_income: number | null;
   years_lasted: PercentileValues & { mean: number; retirement_years: number };
   /** Age by which that share of paths has run out of money; null when fewer paths ever run out. */
   depletion_age: Record<keyof PercentileValues, number | null>;
@@ -286,13 +284,13 @@ function runToEnd(years: Generator<number, Simulation>): Simulation {
 }
 
 /**
- * Runs the simulated years in slices of about `sliceMs`, letting other work (timers, I/O, other agents' model
- * calls) run between slices. The draws happen in the same order, so the result is the same as running at once.
+ * Runs a stepwise computation (the simulated years, the solver's trials) in slices of about `sliceMs`, letting other
+ * work (timers, I/O, other agents' model calls) run between slices. The result is the same as running at once.
  */
-async function runInSlices(years: Generator<number, Simulation>, sliceMs: number): Promise<Simulation> {
+export async function runInSlices<T>(steps: Generator<unknown, T>, sliceMs = SLICE_MS): Promise<T> {
   let sliceStart = performance.now();
   for (;;) {
-    const step = years.next();
+    const step = steps.next();
     if (step.done) return step.value;
     if (performance.now() - sliceStart >= sliceMs) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -322,14 +320,12 @@ export async function simulateRetirementInSlices(draft: RetirementInputDraft, sl
 }
 
 function projectionOf(input: RetirementInput, plan: Plan, simulation: Simulation): Projection {
-  const sustainable = sustainableIncome(plan);
   return {
     success_rate: round1((100 * simulation.failuresByYear[plan.horizonYear + 1]) / plan.paths),
     value_at_retirement: {
       ...percentileValuesAt(simulation, plan.retirementYear),
       expected: cents(closedForm(plan, plan.retirementYear)),
     },
-    sustainable_income: sustainable === null ? null : cents(sustainable),
     years_lasted: yearsLasted(plan, simulation),
     depletion_age: depletionAges(plan, simulation),
     projections: projectionRows(plan, simulation),

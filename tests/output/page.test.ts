@@ -28,7 +28,8 @@ const job = (overrides: Record<string, unknown> = {}) => ({
       success_rate: 62.5,
       retirement_age: 67,
       goals_set: true,
-      money: { target_income: 60000, sustainable_income: 41000 },
+      money: { target_income: 60000 },
+      what_it_takes: { target_success: 85, spending_per_year: 41000 },
     },
     projections: [],
   },
@@ -41,7 +42,7 @@ describe("summary adapters", () => {
     expect(readRetirementOutlook(job().retirement_payload)).toEqual({
       successRate: 62.5,
       targetIncomeToday: 60000,
-      sustainableIncomeToday: 41000,
+      spendingAtTarget: { perYear: 41000, successRate: 85 },
       retirementAge: 67,
     });
     expect(readRetirementOutlook({ analysis: "x" })).toBeNull();
@@ -80,9 +81,7 @@ describe("the page", () => {
     expect(html).toContain("$1,001");
     expect(html).toContain("vs $100 in cash (90.0% invested)");
     expect(html).toContain("62.5% of paths");
-    expect(html).toContain(
-      "fund $60,000 a year from age 67 (today&#39;s dollars); at average returns it would sustain about $41,000 a year",
-    );
+    expect(html).toContain("fund $60,000 a year from age 67 (today&#39;s dollars); 85% of paths pay $41,000 a year");
     expect(html).toContain(
       "<li>Add <strong>international</strong> exposure.</li><li>Buy bonds.</li><li>Rebalance yearly.</li></ol>",
     );

@@ -219,6 +219,17 @@ describe("bad portfolio files", () => {
     ],
     ["unknown account type", (f) => (f.accounts[1].type = "brokerage"), /accounts\[1\]\.type/],
     ["age out of range", (f) => (f.user.current_age = 150), /user\.current_age/],
+    [
+      "retirement past the horizon (age 100 retiring in 20 years)",
+      (f) => Object.assign(f.user, { current_age: 100, years_until_retirement: 20 }),
+      /user\.years_until_retirement: retiring at 120 .* must start by 115/,
+    ],
+    [
+      "retirement past the horizon at the default age",
+      (f) => Object.assign(f.user, { current_age: undefined, years_until_retirement: 80 }),
+      /user\.years_until_retirement: retiring at 120 \(age 40, the default/,
+    ],
+    ["target success rate over 99%", (f) => (f.retirement = { target_success: 100 }), /retirement\.target_success/],
     ["fractional age", (f) => (f.user.current_age = 40.5), /user\.current_age/],
     ["negative cash", (f) => (f.accounts[0].cash_balance = -1), /accounts\[0\]\.cash_balance/],
     ["cash too large for the column", (f) => (f.accounts[0].cash_balance = 1e11), /accounts\[0\]\.cash_balance/],

@@ -115,7 +115,7 @@ describe.each(Object.entries(CASES))("the outlook for %s", (_, p) => {
   });
 
   it("shows only dollar figures that are fields of the outlook", () => {
-    const fields = new Set(numbersIn(outlook.money));
+    const fields = new Set([...numbersIn(outlook.money), ...numbersIn(outlook.what_it_takes)]);
     const shown = [...text.matchAll(/\$([\d,]+(?:\.\d+)?)/g)].map((m) => Number(m[1].replaceAll(",", "")));
     for (const figure of shown) expect(fields.has(figure), `$${figure} is not an outlook field`).toBe(true);
   });
