@@ -40,8 +40,11 @@ export type ActionKind = (typeof ACTION_KINDS)[number];
 /** The specialist whose domain proposes an action. */
 export const ACTION_SOURCES = ["retirement", "reporter"] as const;
 
-/** How urgent an action is: 1 (the plan fails without it) to 4 (good housekeeping). */
-export const Urgency = z.number().int().min(1).max(4);
+/**
+ * How urgent an action is: 0 (nothing else can be judged without it), 1 (the plan fails without it) to 4 (good
+ * housekeeping).
+ */
+export const Urgency = z.number().int().min(0).max(4);
 
 /** A measured effect: the success rate before and after the action (same seeded Monte Carlo). */
 export const ActionEffect = z.object({
@@ -60,8 +63,10 @@ export const ProposedAction = z.object({
   /** The figures the action rests on, by name (dollars, percent, ages). */
   facts: z.record(z.string(), z.union([z.number(), z.string()])),
   effect: ActionEffect.nullable(),
+  /** How large a change the action asks for (a fraction of the yearly target; 0 when not measured): less goes first. */
+  effort: z.number().min(0).default(0),
 });
-export type ProposedAction = z.infer<typeof ProposedAction>;
+export type ProposedAction = z.input<typeof ProposedAction>;
 
 /** A ranked action as `summary_payload.actions` stores it. */
 export const PlannedAction = z.object({
@@ -72,6 +77,9 @@ export const PlannedAction = z.object({
   effect: ActionEffect.nullable(),
 });
 export type PlannedAction = z.infer<typeof PlannedAction>;
+
+/** A year of later retirement weighs like a tenth of a year's spending when levers are compared. */
+const YEAR_LATER_EFFORT = 0.1;
 
 /** Most actions a plan lists. */
 export const MAX_ACTIONS = 7;
@@ -90,13 +98,23 @@ export function proposeActions(facts: AdviceFacts): ProposedAction[] {
   return [...retirementActions(facts), ...portfolioActions(facts)].map((a) => ProposedAction.parse(a));
 }
 
-/** Drops what does not fit, orders by urgency then effect (gain in success points), numbers them from 1. */
+/**
+ * Drops what does not fit, orders by urgency, then effect (gain in success points), then the smaller change, and
+ * numbers them from 1.
+ */
 export function rankActions(proposals: ProposedAction[], facts?: AdviceFacts): (PlannedAction & ProposedAction)[] {
   const fitting = facts ? proposals.filter((a) => unfitReasons(a.text, facts).length === 0) : proposals;
   const gain = (a: ProposedAction) => (a.effect ? a.effect.to - a.effect.from : 0);
+  const effort = (a: ProposedAction) => a.effort ?? 0;
   return fitting
     .map((action, order) => ({ action, order }))
-    .sort((a, b) => a.action.urgency - b.action.urgency || gain(b.action) - gain(a.action) || a.order - b.order)
+    .sort(
+      (a, b) =>
+        a.action.urgency - b.action.urgency ||
+        gain(b.action) - gain(a.action) ||
+        effort(a.action) - effort(b.action) ||
+        a.order - b.order,
+    )
     .slice(0, MAX_ACTIONS)
     .map(({ action }, i) => ({ rank: i + 1, ...action }));
 }
@@ -144,6 +162,7 @@ function retirementActions(f: AdviceFacts): Draft[] {
         text: `Save ${usdRounded(wit.contribution_per_year)} a year${contribution > 0 ? ` instead of ${usdRounded(contribution)}` : ""} until ${o.retirement_age}: about ${pct(target, 0)} of markets then pay your target, instead of ${pct(o.success_rate)}.`,
         facts: { contribution_per_year: wit.contribution_per_year, annual_contribution: contribution },
         effect: effect(target),
+        effort: (wit.contribution_per_year - contribution) / Math.max(1, o.money.target_income),
       });
     } else if (!wit) {
       actions.push({
@@ -166,6 +185,7 @@ function retirementActions(f: AdviceFacts): Draft[] {
         text: `Retire at ${wit.retirement_age} instead of ${o.retirement_age}: about ${pct(target, 0)} of markets then pay your target, instead of ${pct(o.success_rate)}.`,
         facts: { retirement_age: wit.retirement_age },
         effect: effect(target),
+        effort: YEAR_LATER_EFFORT * (wit.retirement_age - o.retirement_age),
       });
     }
   }
@@ -184,9 +204,10 @@ function retirementActions(f: AdviceFacts): Draft[] {
       kind: "spend_less",
       source: "retirement",
       urgency,
-      text: `Plan on ${usdRounded(wit.spending_per_year)} a year of spending instead of ${usdRounded(o.money.target_income)}: about ${pct(target, 0)} of markets pay that for life.`,
+      text: `Plan on ${usdRounded(wit.spending_per_year)} a year of spending instead of ${usdRounded(o.money.target_income)}: about ${pct(target, 0)} of markets pay that to age ${o.horizon_age}, instead of ${pct(o.success_rate)} for the current plan.`,
       facts: { spending_per_year: wit.spending_per_year, target_income: o.money.target_income },
       effect: effect(target),
+      effort: (o.money.target_income - wit.spending_per_year) / Math.max(1, o.money.target_income),
     });
   }
   if (!behind && f.years_to_retirement > 0 && contribution > 0) {
@@ -245,7 +266,7 @@ function portfolioActions(f: AdviceFacts): Draft[] {
   if (f.unpriced.length > 0)
     add(
       "price_holdings",
-      priced === 0 ? 1 : 2,
+      priced === 0 ? 0 : 2,
       `Add prices for ${f.unpriced.join(", ")}: ${f.unpriced.length === 1 ? "it is" : "they are"} valued at $0 until a price is known, so the analysis cannot count ${f.unpriced.length === 1 ? "it" : "them"}.`,
     );
   if (f.all_cash) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Instrument, Portfolio } from "../portfolio/types.js";
 import { percentOf, type Valuation } from "../portfolio/valuation.js";
+import { PROFILE_DEFAULTS } from "../retirement/input.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
 
 /** Cash a retiree keeps as a reserve: up to this many years of net withdrawals is not idle. */
@@ -74,14 +75,15 @@ export interface AdviceFacts {
 /** The facts of one person's portfolio, valuation and retirement outlook (pure). */
 export function adviceFacts(portfolio: Portfolio, v: Valuation, outlook?: RetirementOutlook | null): AdviceFacts {
   const o = outlook ?? null;
-  const situation = o?.situation ?? (portfolio.user.years_until_retirement === 0 ? "retired" : "saving");
+  const yearsToRetirement = o?.years_to_retirement ?? yearsToRetirementOf(portfolio);
+  const situation = o?.situation ?? (yearsToRetirement === 0 ? "retired" : "saving");
   const netWithdrawal = o && situation === "retired" ? o.money.first_year_withdrawal : 0;
   const cashReserve = Math.min(Math.round(v.cash), RESERVE_YEARS * netWithdrawal);
   const instruments = new Map(portfolio.accounts.flatMap((a) => a.positions.map((p) => [p.symbol, p.instrument])));
   const hasSheltered = portfolio.accounts.some((a) => a.type !== "taxable");
   return {
     situation,
-    years_to_retirement: o?.years_to_retirement ?? portfolio.user.years_until_retirement ?? 0,
+    years_to_retirement: yearsToRetirement,
     retirement_years: o?.retirement_years ?? 0,
     total_value: v.total_value,
     cash: v.cash,
@@ -133,6 +135,13 @@ export function holdingKind(instrument: Instrument | undefined): HoldingKind {
   const [sector, share] = sectors.reduce((a, b) => ((b[1] ?? 0) > (a[1] ?? 0) ? b : a));
   const equityOrCommodity = (instrument.allocation_asset_class.fixed_income ?? 0) < 50;
   return equityOrCommodity && sector !== "diversified" && (share ?? 0) >= 50 ? "sector_fund" : "broad_fund";
+}
+
+/** Years to retirement without an outlook: the user's, else the profile defaults' (retiring at 65). */
+function yearsToRetirementOf(portfolio: Portfolio): number {
+  const { years_until_retirement: years, current_age: age } = portfolio.user;
+  if (years !== null) return years;
+  return Math.max(0, PROFILE_DEFAULTS.retirement_age - (age ?? PROFILE_DEFAULTS.current_age));
 }
 
 const IncomeNames = z.object({ income: z.array(z.object({ name: z.string() })).optional() });
