@@ -1,4 +1,5 @@
-import { pct, usdRounded } from "../format.js";
+import { usdRounded } from "../format.js";
+import { hasSavingYearsAhead, RETIREMENT_RULES, type SentenceRule } from "../retirement/rules.js";
 import { type AdviceFacts, isBet } from "./facts.js";
 
 /**
@@ -15,11 +16,6 @@ export interface SuitabilityRule {
   unfit(facts: AdviceFacts, sentence: string): string | null;
 }
 
-/** Horizons within this many years of 30 may be compared with the 4% rule's 30 years. */
-const FOUR_PERCENT_SPAN = 5;
-/** Below this success rate, "spend less in bad years" does not help: only a permanent change does. */
-const FLEXIBLE_SPENDING_FLOOR = 50;
-
 export const SUITABILITY_RULES: readonly SuitabilityRule[] = [
   {
     id: "contribution_needs_earned_income",
@@ -27,7 +23,7 @@ export const SUITABILITY_RULES: readonly SuitabilityRule[] = [
     pattern:
       /\b(?:start|keep|raise|increase|review|make|begin|add)\b[^.;]*\bcontribut\w*|\bcontribute \$|\bsave (?:more|\$)/i,
     unfit: (f) =>
-      f.years_to_retirement > 0
+      (f.outlook ? hasSavingYearsAhead(f.outlook) : f.years_to_retirement > 0)
         ? null
         : "contribution advice for someone already retired: there are no earned-income years ahead to contribute from",
   },
@@ -79,37 +75,15 @@ export const SUITABILITY_RULES: readonly SuitabilityRule[] = [
         ? `${f.unpriced.join(", ")} ${f.unpriced.length === 1 ? "is" : "are"} held but unpriced: something is saved, its value is unknown`
         : null,
   },
-  {
-    id: "four_percent_needs_thirty_years",
-    advice: "comparing with the 4% rule's 30 years",
-    pattern: /\b4(?:\.0)?\s?%[^.;]*\b30 years|\b30 years[^.;]*\b4(?:\.0)?\s?%/i,
-    unfit: (f) =>
-      f.outlook && Math.abs(f.retirement_years - 30) > FOUR_PERCENT_SPAN
-        ? `the plan runs ${f.retirement_years} years, not about 30: the 4% rule's 30 years is not its benchmark`
-        : null,
-  },
-  {
-    id: "permanent_change_at_low_success",
-    advice: "spending less in bad years",
-    pattern: /(?:spend(?:ing)?|withdraw(?:ing|als)?) less (?:in|after) (?:a )?bad (?:year|market)s?/i,
-    unfit: (f) =>
-      f.outlook && f.outlook.success_rate < FLEXIBLE_SPENDING_FLOOR
-        ? `at ${pct(f.outlook.success_rate)} success only a permanent change helps, not cuts in bad years`
-        : null,
-  },
-  {
-    id: "income_sources_as_given",
-    advice: "naming Social Security and pensions together",
-    pattern: /Social Security and (?:a )?pensions?/i,
-    unfit: (f) => {
-      if (!f.outlook || f.income_sources.length === 0) return null;
-      const social = f.income_sources.some((n) => /social security/i.test(n));
-      const other = f.income_sources.some((n) => !/social security/i.test(n));
-      return social && other
-        ? null
-        : `only ${f.income_sources.join(", ")} ${f.income_sources.length === 1 ? "was" : "were"} given, not Social Security and a pension`;
-    },
-  },
+  // The retirement prose's own rules (lib/retirement/rules.ts), applied to any text when there is an outlook.
+  ...(Object.entries(RETIREMENT_RULES) as [string, SentenceRule][])
+    .filter(([id]) => id !== "contribution_advice" && id !== "nothing_saved")
+    .map(([id, rule]) => ({
+      id,
+      advice: rule.reason,
+      pattern: rule.pattern,
+      unfit: (f: AdviceFacts) => (f.outlook && !rule.applies(f.outlook) ? rule.reason : null),
+    })),
 ];
 
 /** One sentence that breaks a suitability rule, with the rule and why. */

@@ -1,6 +1,6 @@
 import type { Portfolio } from "../portfolio/types.js";
 import { percentOf, type Valuation } from "../portfolio/valuation.js";
-import { type RetirementOutlook, whatItTakesFigures } from "../retirement/outlook.js";
+import { outlookExtraFigures, type RetirementOutlook } from "../retirement/outlook.js";
 
 // The deterministic fact-checker: the offline reviewer, and the first check a real model's report gets.
 
@@ -67,7 +67,7 @@ function outlookFigures(outlook: RetirementOutlook): { amounts: number[]; percen
     ...(outlook.withdrawal_rate === null ? [] : [outlook.withdrawal_rate]),
     ...Object.values(outlook.rates),
   ];
-  const levers = whatItTakesFigures(outlook);
+  const levers = outlookExtraFigures(outlook);
   return { amounts: [...amounts, ...levers.amounts], percentages: [...percentages, ...levers.percentages] };
 }
 

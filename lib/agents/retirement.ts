@@ -9,6 +9,7 @@ import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
 import { projectPortfolioInSlices, type RetirementOutlook } from "../retirement/outlook.js";
+import { RETIREMENT_RULES } from "../retirement/rules.js";
 import type { Projection, ProjectionRow } from "../retirement/simulation.js";
 import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import {
@@ -27,14 +28,23 @@ import { userStrings } from "./portfolio-brief.js";
 export const RETIREMENT_INSTRUCTIONS = `You are a retirement planning specialist. The Monte Carlo simulation has already been run and
 its outlook computed; both are given to you. All amounts are in today's dollars (after inflation); say so.
 Write a markdown retirement outlook for a retail investor with these sections:
-## Retirement Outlook (success probability and what it means)
+## Retirement Outlook (success probability and what it means; name every default in defaults_used and assumed)
 ## Projected Savings (value at retirement: median and the 10th–90th percentile range)
-## Income in Retirement (first-year withdrawal, Social Security and pensions, sustainable spending)
-## Gap Analysis (what closes any gap: savings rate, retirement age, spending)
-## Risks (sequence of returns, inflation, longevity, fees)
-## Action Plan (the action plan given, in its order, one numbered item each)
-Quote only figures that appear in the outlook, exactly as given. Respect its situation: someone already retired has no
-contributions or years to save, a target of 0 has nothing to test, and income that covers the target needs no withdrawals.
+## Income in Retirement (first-year withdrawal, the income sources by the names given)
+## What It Takes (what_it_takes: each single lever that reaches target_success — contribution, retirement age, spending)
+## Risks (sequence of returns, inflation, longevity, fees, any single stock's concentration)
+## Action Plan (the action_plan given, in its order, one numbered item each)
+Quote only figures that appear in the outlook, exactly as given. Never quote a spending figure "at the average
+return": use what_it_takes. Respect the person (the rules in sentence_rules say when each kind of sentence fits):
+- no contribution or "save more" advice unless situation is "saving" with years_to_retirement above 0;
+- below 50% success do not suggest spending less in bad years: only a lasting change helps;
+- compare with the "4% rule" only when retirement_years is within 5 of 30;
+- when income starts after retirement (withdrawal_rate_after_income is set), the first years are a bridge: give both
+  rates, and judge the lifetime one;
+- name income sources as given in income_sources ("Social Security", "a pension"), never a plural that was not given;
+- never say "nothing is saved" when unpriced lists holdings, and never quote a share or value that is 0.
+Someone already retired has no contributions or years to save, a target of 0 has nothing to test, and income that
+covers the target needs no withdrawals.
 Answer with the markdown only.
 ${DATA_NOTICE}`;
 
@@ -83,9 +93,20 @@ export function jobProjection(
 export function retirementBrief(outlook: RetirementOutlook, projection: Projection) {
   return {
     outlook,
+    sentence_rules: sentenceRules(outlook),
     assumptions: projection.assumptions.market,
     milestones: milestones(projection.projections, outlook.retirement_age),
   };
+}
+
+/** Which kinds of sentence fit this person, and why (the same predicates the offline outlook follows). */
+function sentenceRules(outlook: RetirementOutlook) {
+  return Object.fromEntries(
+    Object.entries(RETIREMENT_RULES).map(([name, rule]) => [
+      name,
+      { fits: rule.applies(outlook), reason: rule.reason },
+    ]),
+  );
 }
 
 function milestones(rows: ProjectionRow[], retirementAge: number): ProjectionRow[] {
@@ -108,13 +129,22 @@ export async function projectRetirement(deps: AgentDeps, jobId: string): Promise
   const { outlook, projection } = await jobProjection(job, portfolio, valuation);
   const { projections, ...monteCarlo } = projection;
   // The ranked plan Finalize stores and the report lists (lib/advice), so the three never disagree.
-  const plan = actionPlan(portfolio, valuation, outlook).map((a) => a.text);
-  const result = await runAgent(deps, retirementAgent, retirementPrompt(outlook, projection, plan), {
-    name: "retirement",
-    jobId,
-    offlinePolicy: retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights, plan),
-    maxTurns: 2,
-  });
+  const plan = actionPlan(portfolio, valuation, outlook);
+  const result = await runAgent(
+    deps,
+    retirementAgent,
+    retirementPrompt(
+      outlook,
+      projection,
+      plan.map((a) => a.text),
+    ),
+    {
+      name: "retirement",
+      jobId,
+      offlinePolicy: retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights, plan),
+      maxTurns: 2,
+    },
+  );
   // User text (the display name, symbols) stays inert: no live links, headings or HTML in the outlook.
   const analysis = neutraliseUserText(String(result.finalOutput ?? "").trim(), userStrings(portfolio));
   if (analysis.length === 0) throw new Error("The retirement agent returned an empty analysis");

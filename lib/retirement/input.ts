@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { type AccountType, ASSET_CLASSES, type AssetClass, type Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
-import { AssumptionOverrides, type MarketAssumptions, marketAssumptions, portfolioMoments } from "./assumptions.js";
+import { EXPENSE_RATIOS } from "../seed/expense-ratios.js";
+import {
+  ASSUMPTION_DEFAULTS,
+  AssumptionOverrides,
+  type MarketAssumptions,
+  marketAssumptions,
+  portfolioMoments,
+  singleStockExcessVolatility,
+} from "./assumptions.js";
 
 /** The usual end of a retirement plan; extended (and said so) when the user is older or retires later. */
 export const HORIZON_AGE = 95;
@@ -56,6 +64,11 @@ export const RetirementInput = z
     /** Real yearly growth of the contribution; 0 keeps it constant in today's dollars. */
     contribution_growth: z.number().finite().min(-0.5).max(0.5).default(0),
     income: z.array(IncomeSource).max(10).default([]),
+    /**
+     * Yearly volatility added to the portfolio's, independent of the markets: the risk of single stocks beyond the
+     * market's (0 for funds). The portfolio's σ becomes √(wᵀΣw + this²).
+     */
+    concentration_volatility: z.number().finite().min(0).max(1).default(0),
     /** Value-weighted expense ratio of the portfolio, as a fraction (0.001 = 0.10% a year). */
     fee_rate: z.number().finite().min(0).max(0.1).default(0),
     /** Effective income-tax rate on withdrawals from tax-deferred accounts, and their share of the portfolio. */
@@ -138,7 +151,10 @@ export interface Plan {
 
 export function planFrom(input: RetirementInput): Plan {
   const market = marketAssumptions(input.assumptions);
-  const moments = portfolioMoments(input.weights, market, input.fee_rate);
+  const moments = withConcentration(
+    portfolioMoments(input.weights, market, input.fee_rate),
+    input.concentration_volatility,
+  );
   const retirementYear = input.retirement_age - input.current_age;
   const horizonYear = input.horizon_age - input.current_age;
   const contributions = new Float64Array(horizonYear + 1);
@@ -175,6 +191,20 @@ export function planFrom(input: RetirementInput): Plan {
     paths: input.paths,
     seed: input.seed,
     market,
+  };
+}
+
+/** Moments with an independent single-stock component added: σ² grows, the covariance with inflation does not. */
+function withConcentration(
+  moments: ReturnType<typeof portfolioMoments>,
+  extra: number,
+): ReturnType<typeof portfolioMoments> {
+  if (extra === 0) return moments;
+  const volatility = Math.sqrt(moments.volatility ** 2 + extra ** 2);
+  return {
+    ...moments,
+    volatility,
+    inflationCorrelation: (moments.inflationCorrelation * moments.volatility) / volatility,
   };
 }
 
@@ -224,13 +254,35 @@ export const PROFILE_DEFAULTS = {
 /** Account types whose withdrawals are taxed as income. */
 export const TAX_DEFERRED_ACCOUNTS: readonly AccountType[] = ["401k", "traditional_ira"];
 
+/** A modelling default the portfolio file left unsaid (see `ASSUMPTION_DEFAULTS`), named in the outlook. */
+export interface AssumedDefault {
+  assumption: keyof typeof ASSUMPTION_DEFAULTS;
+  /** Percent a year. */
+  percent: number;
+  /** What it applies to: symbols, or the tax-deferred accounts' names. */
+  applies_to: string[];
+  source: string;
+}
+
+/** A single stock's share of the portfolio, percent of total value. */
+export interface Concentration {
+  symbol: string;
+  percent: number;
+}
+
 /** How an input was derived from a portfolio, for the outlook's wording. */
 export interface InputNotes {
   goals_set: boolean;
   /** Fields that took `PROFILE_DEFAULTS`. */
   defaults_used: string[];
-  /** Held symbols without a known expense ratio (their fees are not modelled). */
+  /** Modelling defaults used where the file said nothing (withdrawal tax, expense ratio, single-stock volatility). */
+  assumed: AssumedDefault[];
+  /** Held funds without a known expense ratio (modelled at the default ratio). */
   fees_unknown: string[];
+  /** Single stocks held, largest first. */
+  single_stocks: Concentration[];
+  /** Held symbols without a price (valued at 0, never guessed). */
+  unpriced: string[];
   /** Weighted nominal interest on account cash, when any cash is held. */
   cash_interest: number | null;
   /** Value not classified into asset classes (assumed to follow the classified mix). */
@@ -246,7 +298,7 @@ export interface InputNotes {
  */
 export function retirementInputFromPortfolio(
   portfolio: Portfolio,
-  valuation: Pick<Valuation, "total_value" | "allocation" | "accounts">,
+  valuation: Pick<Valuation, "total_value" | "allocation" | "accounts"> & Partial<Pick<Valuation, "unpriced">>,
   options: { seed?: number; paths?: number } = {},
 ): { draft: RetirementInputDraft; notes: InputNotes } {
   const user = portfolio.user;
@@ -268,6 +320,10 @@ export function retirementInputFromPortfolio(
       ? Math.max(currentAge, orDefault(null, "retirement_age", PROFILE_DEFAULTS.retirement_age))
       : currentAge + Math.round(user.years_until_retirement);
   const fees = feeRate(portfolio, valuation.total_value);
+  const stocks = singleStocks(portfolio, valuation.total_value);
+  const deferredShare = taxDeferredShare(valuation);
+  const taxDefaulted = plan.withdrawal_tax_rate === undefined && deferredShare > 0;
+  const taxRate = plan.withdrawal_tax_rate ?? (taxDefaulted ? ASSUMPTION_DEFAULTS.withdrawal_tax_rate.value : 0);
   const cashInterest = weightedCashInterest(portfolio);
   const overrides = plan.assumptions ?? {};
   const inflationMean = overrides.inflation?.mean ?? marketAssumptions().inflation.mean;
@@ -301,7 +357,8 @@ export function retirementInputFromPortfolio(
     contribution_growth: plan.contribution_growth ?? 0,
     income: plan.income ?? [],
     fee_rate: fees.rate,
-    tax: { rate: plan.withdrawal_tax_rate ?? 0, deferred_share: taxDeferredShare(valuation) },
+    concentration_volatility: concentrationVolatility(stocks, overrides.returns?.equity?.volatility),
+    tax: { rate: taxRate, deferred_share: deferredShare },
     assumptions: { ...overrides, ...(cashReturn ? { returns: cashReturn } : {}) },
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.paths === undefined ? {} : { paths: options.paths }),
@@ -312,7 +369,21 @@ export function retirementInputFromPortfolio(
     notes: {
       goals_set: user.years_until_retirement !== null || user.target_retirement_income !== null,
       defaults_used: defaults,
+      assumed: [
+        ...(taxDefaulted ? [assumedDefault("withdrawal_tax_rate", deferredAccountNames(valuation))] : []),
+        ...(fees.unknown.length > 0 ? [assumedDefault("expense_ratio", fees.unknown)] : []),
+        ...(stocks.length > 0
+          ? [
+              assumedDefault(
+                "single_stock_volatility",
+                stocks.map((s) => s.symbol),
+              ),
+            ]
+          : []),
+      ],
       fees_unknown: fees.unknown,
+      single_stocks: stocks,
+      unpriced: [...(valuation.unpriced ?? [])].sort(),
       cash_interest: cashInterest,
       unclassified_value: Math.max(0, round2(valuation.total_value - classified)),
       ...(plan.target_success === undefined ? {} : { target_success: plan.target_success }),
@@ -327,18 +398,57 @@ export function assetWeights(valuation: Pick<Valuation, "allocation">): AssetWei
   return Object.fromEntries(ASSET_CLASSES.map((c, i) => [c, total > 0 ? amounts[i] / total : 0])) as AssetWeights;
 }
 
-/** Value-weighted expense ratio over the whole portfolio (cash pays none); symbols without a ratio are listed. */
+/**
+ * Value-weighted expense ratio over the whole portfolio (cash pays none). A fund's ratio is the instrument's, else the
+ * published one for its symbol (`EXPENSE_RATIOS`, whoever added the instrument), else the stated default, listed as
+ * unknown. A single stock or bond has no fund fee.
+ */
 function feeRate(portfolio: Portfolio, totalValue: number): { rate: number; unknown: string[] } {
   let fees = 0;
   const unknown = new Set<string>();
   for (const account of portfolio.accounts) {
     for (const { symbol, quantity, instrument } of account.positions) {
-      const ratio = instrument.expense_ratio;
-      if (ratio === null || ratio === undefined) unknown.add(symbol);
-      else fees += quantity * (instrument.current_price ?? 0) * ratio;
+      if (instrument.instrument_type === "stock" || instrument.instrument_type === "bond") continue;
+      let ratio = instrument.expense_ratio ?? EXPENSE_RATIOS[symbol];
+      if (ratio === undefined) {
+        unknown.add(symbol);
+        ratio = ASSUMPTION_DEFAULTS.expense_ratio.value;
+      }
+      fees += quantity * (instrument.current_price ?? 0) * ratio;
     }
   }
   return { rate: totalValue > 0 ? round6(fees / totalValue) : 0, unknown: [...unknown].sort() };
+}
+
+/** Priced single stocks by their share of the portfolio, largest first. */
+function singleStocks(portfolio: Portfolio, totalValue: number): Concentration[] {
+  if (totalValue <= 0) return [];
+  const values = new Map<string, number>();
+  for (const account of portfolio.accounts) {
+    for (const { symbol, quantity, instrument } of account.positions) {
+      if (instrument.instrument_type !== "stock" || !instrument.current_price) continue;
+      values.set(symbol, (values.get(symbol) ?? 0) + quantity * instrument.current_price);
+    }
+  }
+  return [...values]
+    .map(([symbol, value]) => ({ symbol, percent: Math.round((1000 * value) / totalValue) / 10 }))
+    .filter((stock) => stock.percent > 0)
+    .sort((a, b) => b.percent - a.percent || a.symbol.localeCompare(b.symbol));
+}
+
+/** σ of the single stocks' own risk: each adds its weight × the excess volatility, independently. */
+function concentrationVolatility(stocks: Concentration[], equityVolatility?: number): number {
+  const excess = singleStockExcessVolatility(equityVolatility);
+  return round6(Math.sqrt(stocks.reduce((sum, s) => sum + (s.percent / 100) ** 2, 0)) * excess);
+}
+
+function assumedDefault(assumption: AssumedDefault["assumption"], appliesTo: string[]): AssumedDefault {
+  const { value, source } = ASSUMPTION_DEFAULTS[assumption];
+  return { assumption, percent: Math.round(value * 10_000) / 100, applies_to: appliesTo, source };
+}
+
+function deferredAccountNames(valuation: Pick<Valuation, "accounts">): string[] {
+  return valuation.accounts.filter((a) => TAX_DEFERRED_ACCOUNTS.includes(a.type)).map((a) => a.name);
 }
 
 function weightedCashInterest(portfolio: Portfolio): number | null {

@@ -1,6 +1,14 @@
 import type { MarketAssumptions } from "./assumptions.js";
-import { HORIZON_AGE } from "./input.js";
+import { type AssumedDefault, HORIZON_AGE } from "./input.js";
 import type { RetirementOutlook } from "./outlook.js";
+import {
+  fits,
+  hasIncomeBridge,
+  hasSavingYearsAhead,
+  hasValue,
+  incomeSourcesNamed,
+  onlyUnpricedHoldings,
+} from "./rules.js";
 
 /** `$1,235` from a whole-dollar outlook field. */
 const usd = (value: number) => `$${value.toLocaleString("en-US", { maximumFractionDigits: 0 })}`;
@@ -13,6 +21,23 @@ const VERDICT_TEXT = {
   off_track: "not on track yet",
 } as const;
 
+/** Income sources paying by `age`, named as given. */
+function sourcesBy(o: RetirementOutlook, age: number): string {
+  return incomeSourcesNamed({ ...o, income_sources: o.income_sources.filter((s) => s.start_age <= age) });
+}
+
+/** Sources starting after `age`, named as given, and the latest start age. */
+function laterSources(o: RetirementOutlook, age: number): { names: string; from: number } | null {
+  const later = o.income_sources.filter((s) => s.start_age > age);
+  if (later.length === 0) return null;
+  return {
+    names: incomeSourcesNamed({ ...o, income_sources: later }),
+    from: Math.max(...later.map((s) => s.start_age)),
+  };
+}
+
+const verbFor = (names: string, singular: string, plural: string) => (/ and /.test(names) ? plural : singular);
+
 /** The headline: what share of markets pay the target, or why there is nothing to test. */
 export function headline(o: RetirementOutlook): string {
   const m = o.money;
@@ -20,7 +45,8 @@ export function headline(o: RetirementOutlook): string {
     return "No retirement income target is set, so there is no spending to test the portfolio against; the projection shows how the savings grow.";
   }
   if (o.verdict === "covered_by_income") {
-    return `Social Security and pensions (${usd(m.income_at_retirement)} a year at ${o.retirement_age}) cover the whole ${usd(m.target_income)} target in every retirement year, so the portfolio is a reserve rather than the source of income.`;
+    const names = sourcesBy(o, o.retirement_age);
+    return `${names} (${usd(m.income_at_retirement)} a year at ${o.retirement_age}) ${verbFor(names, "covers", "cover")} the whole ${usd(m.target_income)} target in every retirement year, so the portfolio is a reserve rather than the source of income.`;
   }
   const span =
     o.situation === "retired"
@@ -35,13 +61,49 @@ function horizonNote(o: RetirementOutlook): string[] {
   return [`The plan runs to age ${o.horizon_age} instead of the usual ${HORIZON_AGE} because ${why}.`];
 }
 
+const PROFILE_DEFAULT_TEXT: Record<string, (o: RetirementOutlook) => string> = {
+  current_age: (o) => `current age ${o.current_age}`,
+  retirement_age: (o) => `retirement at ${o.retirement_age}`,
+  target_retirement_income: (o) => `spending of ${usd(o.money.target_income)} a year`,
+  annual_contribution: (o) => `yearly contributions of ${usd(o.money.annual_contribution)}`,
+};
+
+const ASSUMED_TEXT: Record<AssumedDefault["assumption"], (a: AssumedDefault) => string> = {
+  withdrawal_tax_rate: (a) =>
+    `a ${pct(a.percent, 0)} effective income tax on withdrawals from the tax-deferred accounts (${a.applies_to.join(", ")}), as no withdrawal tax rate is given`,
+  expense_ratio: (a) =>
+    `fund fees of ${pct(a.percent, 2)} a year for ${a.applies_to.join(", ")}, whose expense ratio is not known`,
+  single_stock_volatility: (a) =>
+    `single-stock volatility of ${pct(a.percent, 0)} a year for ${a.applies_to.join(", ")}, not the broad market's`,
+};
+
+/** Every default the outlook used, named: the profile's and the modelling ones, each with its source. */
+export function defaultsLines(o: RetirementOutlook): string[] {
+  const lines: string[] = [];
+  const used = o.defaults_used.filter((field) => field !== "annual_contribution" || hasSavingYearsAhead(o));
+  const profile = used.map((field) => PROFILE_DEFAULT_TEXT[field]?.(o) ?? field.replaceAll("_", " "));
+  if (profile.length > 0) {
+    lines.push(`> Not given, so assumed: ${profile.join(", ")}. Set them in the portfolio file for your own plan.`);
+  }
+  for (const a of o.assumed) lines.push(`> Assumed: ${ASSUMED_TEXT[a.assumption](a)} (source: ${a.source}).`);
+  return lines;
+}
+
+/** "With 300 shares of X unpriced" style opening for a portfolio whose only holdings have no price. */
+function unpricedNote(o: RetirementOutlook): string {
+  return `No price is known for ${o.unpriced.join(", ")}, so ${o.unpriced.length === 1 ? "it counts" : "they count"} as $0 here and the outlook cannot project ${o.unpriced.length === 1 ? "it" : "them"} until priced.`;
+}
+
 function savingsLines(o: RetirementOutlook): string[] {
   const m = o.money;
   const v = m.value_at_retirement;
-  if (o.empty)
+  if (o.empty) {
     return [
-      "Nothing is saved yet and no contributions are planned, so the portfolio cannot fund any retirement spending.",
+      fits("nothing_saved", o)
+        ? "Nothing is saved yet and no contributions are planned, so the portfolio cannot fund any retirement spending."
+        : `${unpricedNote(o)} No contributions are planned.`,
     ];
+  }
   if (o.situation === "retired") {
     return [`Withdrawals start now, at age ${o.current_age}, from today's ${usd(m.current_value)}.`];
   }
@@ -49,9 +111,33 @@ function savingsLines(o: RetirementOutlook): string[] {
     m.annual_contribution > 0
       ? `adding ${usd(m.annual_contribution)} a year${o.rates.contribution_growth === 0 ? " (kept level in today's dollars)" : `, growing ${pct(o.rates.contribution_growth)} a year above inflation,`} for ${years(o.years_to_retirement)}`
       : `with no further contributions over ${years(o.years_to_retirement)}`;
+  const start = hasValue(o)
+    ? `Starting from ${usd(m.current_value)} and ${adding}`
+    : `${onlyUnpricedHoldings(o) ? `${unpricedNote(o)} ` : ""}From nothing priced today and ${adding}`;
   return [
-    `Starting from ${usd(m.current_value)} and ${adding}, the median value at ${o.retirement_age} is **${usd(v.p50)}** in today's dollars (10th–90th percentile ${usd(v.p10)} – ${usd(v.p90)}; ${usd(v.expected)} at the average return).`,
+    `${start}, the median value at ${o.retirement_age} is **${usd(v.p50)}** in today's dollars (10th–90th percentile ${usd(v.p10)} – ${usd(v.p90)}).`,
   ];
+}
+
+/** The first-year rate, or with a bridge to later income both the bridge rate and the lifetime rate after it. */
+function withdrawalRateText(o: RetirementOutlook): string {
+  if (o.withdrawal_rate === null) return "";
+  const later = laterSources(o, o.retirement_age);
+  const lifetime = hasIncomeBridge(o) && later !== null ? o.withdrawal_rate_after_income : o.withdrawal_rate;
+  const compare =
+    lifetime !== null && lifetime > 4 && fits("four_percent_comparison", o)
+      ? ", above the roughly 4% that has historically lasted 30 years"
+      : "";
+  if (!hasIncomeBridge(o) || later === null) {
+    return ` That is ${pct(o.withdrawal_rate)} of the median value at retirement${compare}.`;
+  }
+  const after =
+    o.money.withdrawal_after_income === null
+      ? ""
+      : o.money.withdrawal_after_income === 0
+        ? ` Once ${later.names} ${verbFor(later.names, "starts", "start")} at ${later.from}, the portfolio pays nothing more.`
+        : ` Once ${later.names} ${verbFor(later.names, "starts", "start")} at ${later.from}, the portfolio pays ${usd(o.money.withdrawal_after_income)} a year${o.withdrawal_rate_after_income === null ? "" : `, ${pct(o.withdrawal_rate_after_income)} of the median value then: the lifetime rate${compare}`}.`;
+  return ` That is ${pct(o.withdrawal_rate)} of the median value at retirement until ${later.names} ${verbFor(later.names, "starts", "start")}, a bridge rather than the lifetime rate.${after}`;
 }
 
 function incomeLines(o: RetirementOutlook): string[] {
@@ -64,23 +150,20 @@ function incomeLines(o: RetirementOutlook): string[] {
     );
   } else if (m.first_year_withdrawal > 0) {
     const less =
-      m.income_at_retirement > 0 ? ` less ${usd(m.income_at_retirement)} from Social Security and pensions` : "";
+      m.income_at_retirement > 0 ? ` less ${usd(m.income_at_retirement)} from ${sourcesBy(o, o.retirement_age)}` : "";
     const tax = o.rates.tax > 0 ? `, grossed up for ${pct(o.rates.tax)} tax on the tax-deferred share` : "";
-    const rate =
-      o.withdrawal_rate === null
-        ? ""
-        : ` That is ${pct(o.withdrawal_rate)} of the median value at retirement${o.withdrawal_rate > 4 ? ", above the roughly 4% that has historically lasted 30 years" : ""}.`;
     lines.push(
-      `In the first retirement year (age ${o.retirement_age}) the portfolio provides ${usd(m.first_year_withdrawal)}: the ${usd(m.target_income)} target${less}${tax}.${rate}`,
+      `In the first retirement year (age ${o.retirement_age}) the portfolio provides ${usd(m.first_year_withdrawal)}: the ${usd(m.target_income)} target${less}${tax}.${withdrawalRateText(o)}`,
     );
-    if (o.income_full_age !== null && m.income_full > m.income_at_retirement) {
+    if (o.income_full_age !== null && m.income_full > m.income_at_retirement && !hasIncomeBridge(o)) {
+      const names = sourcesBy(o, o.income_full_age);
       lines.push(
-        `From age ${o.income_full_age}, Social Security and pensions pay ${usd(m.income_full)} a year, and the withdrawals fall accordingly.`,
+        `From age ${o.income_full_age}, ${names} ${verbFor(names, "pays", "pay")} ${usd(m.income_full)} a year, and the withdrawals fall accordingly.`,
       );
     }
   } else if (!o.income_covers_target) {
     lines.push(
-      `Social Security and pensions cover the first retirement year; the portfolio pays the rest of the ${usd(m.target_income)} target in later years.`,
+      `${sourcesBy(o, o.retirement_age)} ${verbFor(sourcesBy(o, o.retirement_age), "covers", "cover")} the first retirement year; the portfolio pays the rest of the ${usd(m.target_income)} target in later years.`,
     );
   }
   return lines;
@@ -106,19 +189,22 @@ export function whatItTakesLines(o: RetirementOutlook): string[] {
   if (w.reached) {
     return w.spending_per_year === null
       ? []
-      : [`At ${target} of simulated markets the plan supports up to ${usd(w.spending_per_year)} a year of spending.`];
+      : [`In ${target} of simulated markets the plan pays up to ${usd(w.spending_per_year)} a year of spending.`];
   }
   if (o.situation === "retired") {
     const atTarget =
       w.spending_per_year === null
-        ? `No level of spending above what income covers is paid in ${target} of markets.`
+        ? `No level of spending beyond what income covers is paid in ${target} of markets.`
         : `Spending ${usd(w.spending_per_year)} a year instead of ${usd(o.money.target_income)} is paid in ${target} of markets.`;
     const atHalf =
       w.spending_per_year_at_50 === null ? "" : ` Half of the markets pay ${usd(w.spending_per_year_at_50)} a year.`;
-    return [`${atTarget}${atHalf}`];
+    const how = fits("flexible_spending", o)
+      ? " Spending less after bad years, or adding income, also helps."
+      : " At this success rate only a lasting change helps: lower spending, or more income.";
+    return [`${atTarget}${atHalf}${how}`];
   }
   const levers = [
-    w.contribution_per_year === null
+    w.contribution_per_year === null || !fits("contribution_advice", o)
       ? null
       : `saving ${usd(w.contribution_per_year)} a year (instead of ${usd(o.money.annual_contribution)})`,
     w.retirement_age === null ? null : `retiring at ${w.retirement_age} (instead of ${o.retirement_age})`,
@@ -141,6 +227,16 @@ function riskLines(o: RetirementOutlook): string[] {
       `- Sequence of returns: the portfolio's real return varies by about ${pct(o.rates.volatility)} a year; losses early in retirement hurt most.`,
     );
   }
+  const [largest] = o.single_stocks;
+  if (largest) {
+    const others =
+      o.single_stocks.length > 1
+        ? ` (with ${o.single_stocks.length - 1} other single stock${o.single_stocks.length > 2 ? "s" : ""})`
+        : "";
+    lines.push(
+      `- Concentration: ${largest.symbol} is ${pct(largest.percent)} of the portfolio${others}; a single company can fall far more than the market, so it is modelled with single-stock volatility.`,
+    );
+  }
   lines.push(
     o.has_fixed_income
       ? "- Inflation: amounts are in today's dollars; fixed-dollar pensions lose buying power as prices rise, and the simulation draws inflation for them."
@@ -151,10 +247,6 @@ function riskLines(o: RetirementOutlook): string[] {
     lines.push(
       `- Fees: fund expense ratios of ${pct(o.rates.fee, 2)} a year of the portfolio are deducted from returns.`,
     );
-  if (o.fees_unknown.length > 0)
-    lines.push(
-      `- No expense ratio is known for ${o.fees_unknown.join(", ")}; ${o.fees_unknown.length === 1 ? "its fees are" : "their fees are"} not modelled.`,
-    );
   if (o.money.unclassified_value > 0) {
     lines.push(
       `- ${usd(o.money.unclassified_value)} is not classified by asset class and is assumed to follow the rest of the mix.`,
@@ -163,15 +255,19 @@ function riskLines(o: RetirementOutlook): string[] {
   return lines;
 }
 
-function actionLines(o: RetirementOutlook): string[] {
+/** The outlook's own dated steps, each checked against the rules; used when no action plan is given. */
+export function outlookSteps(o: RetirementOutlook): string[] {
   const steps: string[] = [];
-  if (o.empty) steps.push("This year: start regular contributions, even small ones, and keep an emergency fund.");
-  else if (o.situation === "saving") {
-    steps.push(
-      o.money.annual_contribution > 0
-        ? `This year: keep the ${usd(o.money.annual_contribution)} yearly contribution automatic and raise it with pay.`
-        : "This year: start a regular yearly contribution; none is planned.",
-    );
+  if (o.empty) {
+    if (fits("contribution_advice", o))
+      steps.push("This year: start regular contributions, even small ones, and keep an emergency fund.");
+  } else if (o.situation === "saving") {
+    if (fits("contribution_advice", o))
+      steps.push(
+        o.money.annual_contribution > 0
+          ? `This year: keep the ${usd(o.money.annual_contribution)} yearly contribution automatic and raise it with pay.`
+          : "This year: start a regular yearly contribution; none is planned.",
+      );
     if (o.all_cash)
       steps.push(
         `This year: decide how much of the cash is not needed within a few years and choose a stock/bond mix for it; cash earns ${pct(o.rates.real_return)} a year after inflation.`,
@@ -182,24 +278,41 @@ function actionLines(o: RetirementOutlook): string[] {
       );
     else if (o.income_covers_target)
       steps.push(
-        `Before retiring at ${o.retirement_age}: confirm the start dates and amounts of Social Security and pensions.`,
+        `Before retiring at ${o.retirement_age}: confirm the start dates and amounts of ${incomeSourcesNamed(o)}.`,
       );
     else
       steps.push(
         `Before retiring at ${o.retirement_age}: decide the first year's withdrawal and keep a cash buffer for it.`,
       );
   } else if (o.income_covers_target || o.verdict === "no_target") {
-    steps.push(
-      "Every year: confirm that Social Security and pensions still cover spending, and keep the portfolio as a reserve.",
-    );
-  } else {
+    if (o.income_sources.length > 0)
+      steps.push(
+        `Every year: confirm that ${incomeSourcesNamed(o)} still ${verbFor(incomeSourcesNamed(o), "covers", "cover")} spending, and keep the portfolio as a reserve.`,
+      );
+  } else if (fits("flexible_spending", o)) {
     steps.push("Every year: review withdrawals against the portfolio's value and spend less after a bad year.");
+  } else {
+    const spend = o.what_it_takes?.spending_per_year;
+    steps.push(
+      spend == null
+        ? "This year: make a lasting change to spending or income; the portfolio cannot pay the target in most markets."
+        : `This year: make a lasting change; the portfolio pays ${usd(spend)} a year in ${pct(o.what_it_takes?.target_success ?? 85, 0)} of markets.`,
+    );
   }
   steps.push(
-    o.empty || o.all_cash
+    o.empty || o.all_cash || !hasValue(o)
       ? "Every year: re-run this outlook as the portfolio changes."
       : "Every year: rebalance to the target mix and re-run this outlook.",
   );
+  return steps;
+}
+
+/**
+ * The outlook's plan section: the shared action plan's texts when given (lib/advice ranks them for the page, the
+ * report and this outlook alike), else the outlook's own steps. Numbered markdown.
+ */
+export function planLines(o: RetirementOutlook, actions?: readonly { text: string }[]): string[] {
+  const steps = actions && actions.length > 0 ? actions.map((action) => action.text) : outlookSteps(o);
   return steps.map((step, i) => `${i + 1}. ${step}`);
 }
 
@@ -220,32 +333,31 @@ export function assumptionsTable(market: MarketAssumptions, weights: Record<stri
 }
 
 /**
- * retirement.md: every sentence from the outlook. `plan`: the job's ranked action plan (lib/advice), shown as the
- * Action Plan so the outlook, the report and the page list the same actions.
+ * retirement.md: every sentence from the outlook. `actions`, the shared action plan (lib/advice), becomes the plan
+ * section when given, so the outlook, the report and the page list the same actions.
  */
 export function renderRetirementMarkdown(
   o: RetirementOutlook,
   market: MarketAssumptions,
   weights: Record<string, number>,
-  plan?: readonly string[],
+  actions?: readonly { text: string }[],
 ): string {
   return [
     `# Retirement Outlook for ${o.name ?? "the investor"}`,
     "_Computed from the portfolio by the Monte Carlo model; all amounts are in today's dollars._",
-    ...(o.goals_set
-      ? []
-      : [`> No retirement goals are set: this outlook uses defaults for ${o.defaults_used.join(", ")}.`]),
+    ...(o.goals_set ? [] : ["> No retirement goals are set: this outlook uses defaults."]),
+    ...defaultsLines(o),
     "## Retirement Outlook",
     [headline(o), ...horizonNote(o)].join(" "),
     "## Projected Savings",
     savingsLines(o).join(" "),
     ...(o.verdict === "no_target" ? [] : ["## Income in Retirement", incomeLines(o).join(" ")]),
-    "## Gap Analysis",
+    "## What It Takes",
     gapLines(o).join(" "),
     "## Risks",
     riskLines(o).join("\n"),
     "## Action Plan",
-    (plan ? plan.map((step, i) => `${i + 1}. ${step}`) : actionLines(o)).join("\n"),
+    planLines(o, actions).join("\n"),
     "## Assumptions",
     `${o.paths.toLocaleString("en-US")} paths, seed ${o.seed}; real (after-inflation) yearly returns, rebalanced yearly.`,
     assumptionsTable(market, weights),

@@ -1,6 +1,8 @@
 import type { Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
 import {
+  type AssumedDefault,
+  type Concentration,
   HORIZON_AGE,
   type InputNotes,
   parseRetirementInput,
@@ -29,6 +31,8 @@ export interface OutlookMoney {
   income_full: number;
   /** Gross withdrawal in the first retirement year: target less income, grossed up for tax. */
   first_year_withdrawal: number;
+  /** Gross withdrawal in the first year all income pays, when that is later than retirement (mean path); else null. */
+  withdrawal_after_income: number | null;
   value_at_retirement: { p10: number; p50: number; p90: number; expected: number };
   /** Value not classified by asset class. */
   unclassified_value: number;
@@ -61,11 +65,24 @@ export interface RetirementOutlook {
   success_rate: number;
   /** First withdrawal as a percent of the median value at retirement, one decimal; null when that value is 0. */
   withdrawal_rate: number | null;
+  /**
+   * With income starting after retirement: the withdrawal once all income pays, as a percent of the median value at
+   * the start of that year (the lifetime rate; the first years only bridge to the income); else null.
+   */
+  withdrawal_rate_after_income: number | null;
+  /** Social Security, pensions and annuities as given (name, today's dollars a year, start age). */
+  income_sources: { name: string; annual_amount: number; start_age: number; inflation_linked: boolean }[];
   /** Age by which 10% / 50% of paths have run out; null when fewer do. */
   depletion_age: { p10: number | null; p50: number | null };
   /** Percent, one decimal: yearly real return net of fees, its volatility, fees and the withdrawal tax rate. */
   rates: { real_return: number; volatility: number; fee: number; tax: number; contribution_growth: number };
   fees_unknown: string[];
+  /** Modelling defaults used where the portfolio file said nothing; every one is named in the outlook. */
+  assumed: AssumedDefault[];
+  /** Single stocks held and their share of the portfolio (modelled with single-stock volatility). */
+  single_stocks: Concentration[];
+  /** Held symbols without a price: valued at 0, never guessed. */
+  unpriced: string[];
   paths: number;
   seed: number;
   verdict: Verdict;
@@ -136,6 +153,10 @@ export function computeOutlook(
   const target = dollars(a.target_income);
   const median = dollars(projection.value_at_retirement.p50);
   const firstWithdrawal = dollars(firstRetired?.withdrawal ?? 0);
+  const incomeFullAge = fullIncome && fullIncome.income > 0 ? fullIncome.age - 1 : null;
+  const bridged = fullIncome !== undefined && incomeFullAge !== null && fullIncome.year > retirementYear + 1;
+  const afterIncome = bridged ? dollars(fullIncome.withdrawal) : null;
+  const medianThen = bridged ? dollars(rows[fullIncome.year - 1].p50) : 0;
   const money: OutlookMoney = {
     current_value: dollars(a.current_value),
     annual_contribution: dollars(a.annual_contribution),
@@ -143,6 +164,7 @@ export function computeOutlook(
     income_at_retirement: dollars(firstRetired?.income ?? 0),
     income_full: dollars(fullIncome?.income ?? 0),
     first_year_withdrawal: firstWithdrawal,
+    withdrawal_after_income: afterIncome,
     value_at_retirement: {
       p10: dollars(projection.value_at_retirement.p10),
       p50: median,
@@ -177,10 +199,18 @@ export function computeOutlook(
     empty,
     all_cash: a.current_value > 0 && a.weights.cash === 1,
     has_fixed_income: a.income.some((source) => !source.inflation_linked),
-    income_full_age: fullIncome && fullIncome.income > 0 ? fullIncome.age - 1 : null,
+    income_full_age: incomeFullAge,
     money,
     success_rate: projection.success_rate,
     withdrawal_rate: median > 0 && firstWithdrawal > 0 ? round1((100 * firstWithdrawal) / median) : null,
+    withdrawal_rate_after_income:
+      afterIncome !== null && afterIncome > 0 && medianThen > 0 ? round1((100 * afterIncome) / medianThen) : null,
+    income_sources: a.income.map(({ name, annual_amount, start_age, inflation_linked }) => ({
+      name,
+      annual_amount: dollars(annual_amount),
+      start_age,
+      inflation_linked,
+    })),
     depletion_age: { p10: projection.depletion_age.p10, p50: projection.depletion_age.p50 },
     rates: {
       real_return: round1(a.portfolio_return.mean * 100),
@@ -190,6 +220,9 @@ export function computeOutlook(
       contribution_growth: round1(a.contribution_growth * 100),
     },
     fees_unknown: notes.fees_unknown,
+    assumed: notes.assumed,
+    single_stocks: notes.single_stocks,
+    unpriced: notes.unpriced,
     paths: a.paths,
     seed: a.seed,
     verdict,
@@ -197,12 +230,22 @@ export function computeOutlook(
   };
 }
 
-/** The figures `what_it_takes` adds to what a report may quote: its dollar levers and its target rate. */
-export function whatItTakesFigures(outlook: RetirementOutlook): { amounts: number[]; percentages: number[] } {
+/**
+ * Figures beyond `money`, `rates` and the success and withdrawal rates that the outlook's sentences quote: the
+ * `what_it_takes` levers and target, the assumed defaults, single-stock shares, income sources and the lifetime rate.
+ */
+export function outlookExtraFigures(outlook: RetirementOutlook): { amounts: number[]; percentages: number[] } {
   const w = outlook.what_it_takes;
-  if (w === null) return { amounts: [], percentages: [] };
-  const amounts = [w.contribution_per_year, w.spending_per_year, w.spending_per_year_at_50];
-  return { amounts: amounts.filter((n): n is number => n !== null), percentages: [w.target_success, 50] };
+  const levers = w === null ? [] : [w.contribution_per_year, w.spending_per_year, w.spending_per_year_at_50];
+  return {
+    amounts: [...levers, ...outlook.income_sources.map((s) => s.annual_amount)].filter((n): n is number => n !== null),
+    percentages: [
+      ...(w === null ? [] : [w.target_success, 50]),
+      ...(outlook.withdrawal_rate_after_income === null ? [] : [outlook.withdrawal_rate_after_income]),
+      ...outlook.assumed.map((a) => a.percent),
+      ...outlook.single_stocks.map((s) => s.percent),
+    ],
+  };
 }
 
 /** Whole dollars, half-up. */

@@ -131,7 +131,10 @@ describe("situations", () => {
   it("a retiree withdraws from now, with no contribution or saving years", () => {
     const { outlook, text } = outlookOf(CASES.retiree);
     expect(outlook).toMatchObject({ situation: "retired", years_to_retirement: 0, retirement_years: 30 });
-    expect(outlook.money.first_year_withdrawal).toBe(40_000); // no withdrawal tax rate set
+    // No withdrawal tax rate is given for the traditional IRA: the stated default (14%) grosses the $40,000 up.
+    expect(outlook.money.first_year_withdrawal).toBe(Math.floor(40_000 / (1 - 0.14) + 0.5));
+    expect(outlook.assumed.map((a) => a.assumption)).toEqual(["withdrawal_tax_rate"]);
+    expect(text).toContain("a 14% effective income tax on withdrawals from the tax-deferred accounts (IRA)");
     expect(text).toContain("from now (age 65) to age 95");
     expect(text).not.toMatch(/contribution|Ten years before/);
   });
@@ -175,7 +178,8 @@ describe("situations", () => {
     const { outlook, text } = outlookOf(CASES["Social Security covers the target"]);
     expect(outlook).toMatchObject({ verdict: "covered_by_income", income_covers_target: true });
     expect(outlook.money.first_year_withdrawal).toBe(0);
-    expect(text).toContain("cover the whole $30,000 target");
+    expect(text).toContain("Social Security ($32,000 a year at 67) covers the whole $30,000 target");
+    expect(text).not.toMatch(/Social Security and pensions/);
   });
 
   it("a saver gets the median in today's dollars and fees from expense ratios", () => {

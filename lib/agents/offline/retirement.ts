@@ -8,7 +8,7 @@ export function retirementPolicy(
   outlook: RetirementOutlook,
   market: MarketAssumptions,
   weights: Record<string, number>,
-  plan?: readonly string[],
+  plan?: readonly { text: string }[],
 ): OfflinePolicy {
   const markdown = renderRetirementMarkdown(outlook, market, weights, plan);
   return () => ({ final: markdown });
