@@ -53,7 +53,7 @@ export const SUITABILITY_RULES: readonly SuitabilityRule[] = [
   {
     id: "rebalance_needs_a_mix",
     advice: "rebalancing",
-    pattern: /\brebalanc\w*/i,
+    pattern: /\brebalanc(?:e|ing)\b/i,
     unfit: (f) =>
       f.empty || f.all_cash || f.holdings.length === 0
         ? "there is no invested mix to rebalance: the advice is to choose a mix first"
@@ -109,11 +109,14 @@ export function suitabilityFindings(text: string, facts: AdviceFacts): Suitabili
   );
 }
 
-/** A text's sentences: each non-empty line, split after `.`, `!` or `?` followed by a space and a capital. */
+/**
+ * A text's sentences: each non-empty line outside tables, without its list marker, split after `.`, `!` or `?`
+ * followed by a space and a capital.
+ */
 export function sentencesOf(text: string): string[] {
   return text
     .split("\n")
-    .map((line) => line.trim())
+    .map((line) => line.trim().replace(/^(?:[-*+]|\d+[.)])\s+/, ""))
     .filter((line) => line !== "" && !line.startsWith("|"))
     .flatMap((line) => line.split(/(?<=[.!?])\s+(?=[A-Z*_])/))
     .map((sentence) => sentence.trim())

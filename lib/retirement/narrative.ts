@@ -146,7 +146,7 @@ function incomeLines(o: RetirementOutlook): string[] {
   const lines: string[] = [];
   if (m.first_year_withdrawal > 0 && m.value_at_retirement.p50 === 0 && m.value_at_retirement.p90 === 0) {
     lines.push(
-      `With nothing saved by age ${o.retirement_age}, the portfolio cannot pay any of the ${usd(m.first_year_withdrawal)} the first retirement year needs.`,
+      `With nothing ${onlyUnpricedHoldings(o) ? "priced" : "saved"} by age ${o.retirement_age}, the portfolio cannot pay any of the ${usd(m.first_year_withdrawal)} the first retirement year needs.`,
     );
   } else if (m.first_year_withdrawal > 0) {
     const less =

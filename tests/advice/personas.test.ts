@@ -94,13 +94,14 @@ describe("every persona gets one suitable action plan, shown alike on the page, 
     if (outlook) expect(listIn(outlook, "Action Plan").slice(0, 3)).toEqual(top);
   });
 
-  it.each(PERSONAS)("%s: no sentence of the actions or the report breaks a suitability rule", (name) => {
+  it.each(PERSONAS)("%s: no sentence of the actions, the report or the outlook breaks a suitability rule", (name) => {
     const { job, portfolio, actions } = run(name);
     const valuation = valuePortfolio(portfolio);
     const stored = (job.retirement_payload as { outlook?: RetirementOutlook } | null)?.outlook;
     const facts = adviceFacts(portfolio, valuation, stored ?? jobOutlook(job.request_payload, portfolio, valuation));
     const report = (job.report_payload as { content?: string } | null)?.content ?? "";
-    const text = [...actions.map((a) => a.text), report].join("\n");
+    const analysis = (job.retirement_payload as { analysis?: string } | null)?.analysis ?? "";
+    const text = [...actions.map((a) => a.text), report, analysis].join("\n");
     expect(suitabilityFindings(text, facts)).toEqual([]);
   });
 
@@ -139,10 +140,12 @@ describe("every persona gets one suitable action plan, shown alike on the page, 
     }
   });
 
-  it("only unpriced holdings: pricing them comes first, and neither the plan nor the report says nothing is saved", () => {
+  it("only unpriced holdings: pricing them comes first, and nothing says that nothing is saved", () => {
     expect(kinds("only-unpriced")[0]).toBe("price_holdings");
     const { job, actions } = run("only-unpriced");
-    expect(JSON.stringify([job.report_payload, actions])).not.toMatch(/Nothing is saved|0\.0% of the portfolio/);
+    expect(JSON.stringify([job.report_payload, job.retirement_payload, actions])).not.toMatch(
+      /Nothing is saved|0\.0% of the portfolio/,
+    );
   });
 
   it("an unknown fund is named as unknown, not as a bet", () => {
