@@ -105,6 +105,12 @@ describe("every persona gets one suitable action plan, shown alike on the page, 
     expect(suitabilityFindings(text, facts)).toEqual([]);
   });
 
+  it.each(PERSONAS)("%s: the reviewer finds nothing wrong with the offline report", (name) => {
+    const { job } = run(name);
+    const review = (job.report_payload as { review?: { issues: unknown[]; score: number } } | null)?.review;
+    if (review) expect(review).toMatchObject({ issues: [], score: 100 });
+  });
+
   it("the off-track saver's first action is the measured contribution that puts the plan on track", () => {
     const [first] = run("saver-off-track").actions;
     expect(first.kind).toBe("raise_contribution");
