@@ -2,8 +2,9 @@ import { actionPlan } from "../../advice/actions.js";
 import { CONCENTRATION_PERCENT, holdingKind } from "../../advice/facts.js";
 import { accountTypeLabel, label, pct, usd } from "../../format.js";
 import type { OfflinePolicy } from "../../models/offline.js";
+import { percentShares } from "../../portfolio/allocation.js";
 import type { Portfolio } from "../../portfolio/types.js";
-import { percentOf, type Valuation } from "../../portfolio/valuation.js";
+import type { Valuation } from "../../portfolio/valuation.js";
 import { retirementReadinessLines } from "../../retirement/narrative.js";
 import type { RetirementOutlook } from "../../retirement/outlook.js";
 
@@ -20,7 +21,8 @@ export function reporterPolicy(
 function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, outlook?: RetirementOutlook): string {
   const total = v.total_value;
   const top = v.positions.find((p) => p.value > 0);
-  const regionShare = (key: string) => percentOf(v.allocation.region[key] ?? 0, v.invested);
+  const regionShare = (key: string) => sharesOf(v.allocation.region)[key] ?? 0;
+  const assetShares = sharesOf(v.allocation.asset_class);
   const classes = Object.entries(v.allocation.asset_class).filter(([, amount]) => amount > 0);
   const sections = [
     `# Portfolio Report for ${portfolio.user.display_name ?? "the investor"}`,
@@ -28,9 +30,7 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
     "## Executive Summary",
     [
       `- Total value ${usd(total)} across ${v.accounts.length} account(s) and ${v.positions.length} holding(s).`,
-      ...(classes.length
-        ? [`- ${classes.map(([k, amount]) => `${label(k)} ${pct(percentOf(amount, total))}`).join(", ")}.`]
-        : []),
+      ...(classes.length ? [`- ${classes.map(([k]) => `${label(k)} ${pct(assetShares[k] ?? 0)}`).join(", ")}.`] : []),
       top
         ? `- Largest holding: ${top.symbol} (${top.name}) at ${usd(top.value)}, ${pct(top.weight)} of the portfolio.`
         : "- No priced positions yet.",
@@ -53,13 +53,9 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
         ].join("\n")
       : "No positions are held.",
     "## Diversification Analysis",
-    breakdown("Asset classes", v.allocation.asset_class, total),
-    breakdown("Regions (invested assets)", v.allocation.region, v.invested),
-    breakdown(
-      "Top sectors (invested assets)",
-      Object.fromEntries(Object.entries(v.allocation.sector).slice(0, 5)),
-      v.invested,
-    ),
+    breakdown("Asset classes", v.allocation.asset_class),
+    breakdown("Regions (invested assets)", v.allocation.region),
+    breakdown("Top sectors (invested assets)", v.allocation.sector, 5),
     "## Risk Assessment",
     riskLines(portfolio, v).join("\n"),
     "## Retirement Readiness",
@@ -76,17 +72,26 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
   return sections.join("\n\n");
 }
 
-function breakdown(title: string, amounts: Record<string, number>, whole: number): string {
-  const rows = Object.entries(amounts).map(
-    ([k, amount]) => `- ${label(k)}: ${usd(amount)} (${pct(percentOf(amount, whole))})`,
-  );
+/** One breakdown's rows (the first `limit`), their percentages adding up to exactly 100.0 as shown over all rows. */
+function breakdown(title: string, amounts: Record<string, number>, limit = Number.POSITIVE_INFINITY): string {
+  const shares = sharesOf(amounts);
+  const rows = Object.entries(amounts)
+    .slice(0, limit)
+    .map(([k, amount]) => `- ${label(k)}: ${usd(amount)} (${pct(shares[k] ?? 0)})`);
   return `**${title}**\n${rows.length ? rows.join("\n") : "- none"}`;
 }
 
+/** Percent of the breakdown's whole by key, one decimal, adding up to exactly 100.0 (largest remainder). */
+function sharesOf(amounts: Record<string, number>): Record<string, number> {
+  const keys = Object.keys(amounts);
+  const shares = percentShares(keys.map((k) => amounts[k] ?? 0));
+  return Object.fromEntries(keys.map((k, i) => [k, shares[i]]));
+}
+
 function riskLines(portfolio: Portfolio, v: Valuation): string[] {
-  const equity = percentOf(v.allocation.asset_class.equity ?? 0, v.total_value);
+  const equity = sharesOf(v.allocation.asset_class).equity ?? 0;
   const top = v.positions.find((p) => p.value > 0);
-  const tech = percentOf(v.allocation.sector.technology ?? 0, v.invested);
+  const tech = sharesOf(v.allocation.sector).technology ?? 0;
   return [
     ...(v.total_value > 0
       ? [
