@@ -8,6 +8,8 @@ import { HashEmbedder } from "../../lib/knowledge/hash-embedder.js";
 import { excerpt, KnowledgeBase } from "../../lib/knowledge/knowledge-base.js";
 import { LocalVectorStore } from "../../lib/knowledge/local-store.js";
 import { percentShares } from "../../lib/portfolio/allocation.js";
+import type { Instrument, Portfolio } from "../../lib/portfolio/types.js";
+import { valuePortfolio } from "../../lib/portfolio/valuation.js";
 
 const sum = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 10) / 10;
 
@@ -61,5 +63,83 @@ describe("knowledge notes are context, never pasted: whole sentences, each note 
     for (const line of lines) expect(line).toMatch(/[.!?]$/);
     const titles = lines.map((line) => line.slice(2, line.indexOf(":")));
     expect(new Set(titles).size).toBe(titles.length);
+  });
+});
+
+describe("allocation buckets are exact half-up cents", () => {
+  it("two holdings of one cent split 50/50 give each bucket its exact cent, not two cents to one and none to the other", () => {
+    const instrument = (symbol: string): Instrument => ({
+      symbol,
+      name: symbol,
+      instrument_type: "etf",
+      current_price: 0.01,
+      allocation_asset_class: { equity: 50, fixed_income: 50 },
+      allocation_regions: { north_america: 50, europe: 50 },
+      allocation_sectors: { technology: 50, treasury: 50 },
+    });
+    const portfolio: Portfolio = {
+      user: {
+        clerk_user_id: "u",
+        display_name: "U",
+        current_age: null,
+        years_until_retirement: null,
+        target_retirement_income: null,
+        annual_contribution: null,
+      },
+      accounts: [
+        {
+          id: "a",
+          name: "A",
+          type: "taxable",
+          purpose: null,
+          cash_balance: 0,
+          cash_interest: 0,
+          positions: ["X", "Y"].map((symbol) => ({ symbol, quantity: 1, instrument: instrument(symbol) })),
+        },
+      ],
+    };
+    const v = valuePortfolio(portfolio);
+    expect(v.allocation.asset_class).toEqual({ equity: 0.01, fixed_income: 0.01 });
+    expect(v.allocation.region).toEqual({ europe: 0.01, north_america: 0.01 });
+  });
+
+  it("a third of $1.00 three times is $1.00 in total, each bucket 33 or 34 cents", () => {
+    const v = valuePortfolio({
+      user: {
+        clerk_user_id: "u",
+        display_name: "U",
+        current_age: null,
+        years_until_retirement: null,
+        target_retirement_income: null,
+        annual_contribution: null,
+      },
+      accounts: [
+        {
+          id: "a",
+          name: "A",
+          type: "taxable",
+          purpose: null,
+          cash_balance: 0,
+          cash_interest: 0,
+          positions: [
+            {
+              symbol: "T",
+              quantity: 1,
+              instrument: {
+                symbol: "T",
+                name: "T",
+                instrument_type: "etf",
+                current_price: 1,
+                allocation_asset_class: { equity: 33.34, fixed_income: 33.33, cash: 33.33 },
+                allocation_regions: {},
+                allocation_sectors: {},
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect(v.allocation.asset_class).toEqual({ equity: 0.34, cash: 0.33, fixed_income: 0.33 });
+    expect(v.allocation.region).toEqual({ unclassified: 1 });
   });
 });
