@@ -220,7 +220,16 @@ function retirementActions(f: AdviceFacts): Draft[] {
       effect: null,
     });
   }
-  return [...actions, ...incomeActions(f)];
+  return [...actions.map(demoteIfImplausible), ...incomeActions(f)];
+}
+
+/** Largest change a lever may ask and keep its urgency: a year of target spending saved extra, or half of it cut. */
+const PLAUSIBLE_EFFORT = { spend_less: 0.5, other: 1 } as const;
+
+/** A lever that asks an outsized change (saving millions, spending a fraction) goes after the feasible actions. */
+function demoteIfImplausible(action: Draft): Draft {
+  const limit = action.kind === "spend_less" ? PLAUSIBLE_EFFORT.spend_less : PLAUSIBLE_EFFORT.other;
+  return (action.effort ?? 0) > limit ? { ...action, urgency: Math.min(4, action.urgency + 1) } : action;
 }
 
 function incomeActions(f: AdviceFacts): Draft[] {
