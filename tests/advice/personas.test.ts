@@ -137,11 +137,12 @@ describe("every persona gets one suitable action plan, shown alike on the page, 
     const stock = run("single-stock").actions.find((a) => a.kind === "reduce_concentration");
     expect(stock?.text).toContain("ACME");
     expect(stock?.text).toContain("single stock");
+    expect(kinds("single-stock")[0]).toBe("reduce_concentration");
   });
 
   it("all cash and empty portfolios are asked to choose a mix, never to rebalance", () => {
     for (const name of ["all-cash", "empty"]) {
-      expect(kinds(name)).toContain("choose_mix");
+      expect(kinds(name).slice(0, 3)).toContain("choose_mix");
       expect(kinds(name)).not.toContain("rebalance");
     }
   });

@@ -24,16 +24,15 @@ describe("percentages of one breakdown add up to exactly 100 as shown", () => {
 
   it("a pie chart's labels add up to 100%, never 99 or 101", () => {
     const spec = chartToVegaLite({
-      key: "thirds",
       title: "Thirds",
       type: "pie",
       description: "Three equal slices",
       data: [
-        { name: "A", value: 100 },
-        { name: "B", value: 100 },
-        { name: "C", value: 100 },
+        { name: "A", value: 100, color: "#3B82F6" },
+        { name: "B", value: 100, color: "#10B981" },
+        { name: "C", value: 100, color: "#F59E0B" },
       ],
-    } as Parameters<typeof chartToVegaLite>[0]);
+    });
     const legends = ((spec as { data: { values: { legend: string }[] } }).data.values ?? []).map((r) => r.legend);
     const shares = legends.map((legend) => Number(/\((\d+)%\)/.exec(legend)?.[1]));
     expect(shares.reduce((a, b) => a + b, 0)).toBe(100);
