@@ -15,7 +15,15 @@ export interface RetirementOutlook {
   /** Yearly spending the plan pays at the target success rate (`what_it_takes`), today's dollars, and that rate. */
   spendingAtTarget: { perYear: number; successRate: number } | null;
   retirementAge: number | null;
+  /** The modelling defaults the outlook used, in a few words each ("14% tax assumed on 401(k) withdrawals"). */
+  assumed: string[];
 }
+
+const ASSUMED_SHORT: Record<string, (percent: number, appliesTo: string) => string> = {
+  withdrawal_tax_rate: (p, to) => `${p}% tax assumed on withdrawals from ${to} (no rate given)`,
+  expense_ratio: (p, to) => `${p}% fees assumed for ${to} (expense ratio unknown)`,
+  single_stock_volatility: (p, to) => `${p}% single-stock volatility for ${to}`,
+};
 
 const finite = z.number().refine(Number.isFinite);
 const OutlookSource = z.looseObject({
@@ -28,6 +36,9 @@ const OutlookSource = z.looseObject({
       .looseObject({ target_success: finite, spending_per_year: finite.nullable() })
       .nullable()
       .optional(),
+    assumed: z
+      .array(z.looseObject({ assumption: z.string(), percent: finite, applies_to: z.array(z.string()) }))
+      .optional(),
   }),
 });
 
@@ -35,7 +46,7 @@ const OutlookSource = z.looseObject({
 export function readRetirementOutlook(payload: unknown): RetirementOutlook | null {
   const parsed = OutlookSource.safeParse(payload);
   if (!parsed.success) return null;
-  const { success_rate, retirement_age, money, goals_set, what_it_takes } = parsed.data.outlook;
+  const { success_rate, retirement_age, money, goals_set, what_it_takes, assumed } = parsed.data.outlook;
   return {
     successRate: success_rate,
     targetIncomeToday: goals_set ? money.target_income : null,
@@ -44,6 +55,10 @@ export function readRetirementOutlook(payload: unknown): RetirementOutlook | nul
         ? null
         : { perYear: what_it_takes.spending_per_year, successRate: what_it_takes.target_success },
     retirementAge: retirement_age,
+    assumed: (assumed ?? []).flatMap((a) => {
+      const text = ASSUMED_SHORT[a.assumption];
+      return text ? [text(a.percent, a.applies_to.join(", "))] : [];
+    }),
   };
 }
 

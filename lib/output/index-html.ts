@@ -45,6 +45,8 @@ export interface IndexPage {
 /** What the first screen shows; every amount in today's dollars. */
 export interface SummaryCards {
   totalValue: number | null;
+  /** Set when the prices behind the value are over 5 trading days old: shown beside the value. */
+  stalePrices?: string | null;
   invested: number | null;
   cash: number | null;
   outlook: RetirementOutlook | null;
@@ -210,7 +212,12 @@ function retirementSection(retirement: IndexPage["retirement"]): string {
 
 function summaryCards(cards: SummaryCards): string {
   const items = [
-    card("Total value", cards.totalValue === null ? "—" : usdRounded(cards.totalValue), "today"),
+    card(
+      "Total value",
+      cards.totalValue === null ? "—" : usdRounded(cards.totalValue),
+      cards.stalePrices ? `Stale: ${cards.stalePrices}` : "today",
+      cards.stalePrices ? " stale" : "",
+    ),
     card("Invested", cards.invested === null ? "—" : usdRounded(cards.invested), investedShare(cards)),
     outlookCard(cards.outlook),
     cards.review ? reviewCard(cards.review) : "",
@@ -241,10 +248,11 @@ function outlookCard(outlook: RetirementOutlook | null): string {
     outlook.spendingAtTarget === null
       ? ""
       : `; ${outlook.spendingAtTarget.successRate}% of paths pay ${usdRounded(outlook.spendingAtTarget.perYear)} a year`;
+  const assumed = outlook.assumed.length > 0 ? `; ${outlook.assumed.join("; ")}` : "";
   return card(
     "Retirement outlook",
     `${outlook.successRate.toLocaleString("en-US", { maximumFractionDigits: 1 })}% of paths`,
-    `fund ${target}${from} (today's dollars)${sustains}`,
+    `fund ${target}${from} (today's dollars)${sustains}${assumed}`,
   );
 }
 

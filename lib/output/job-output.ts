@@ -5,6 +5,7 @@ import { ChartKey, StoredChart } from "../charts/chart.js";
 import { type FanChartRow, inferRetirementAge, renderFanChartSvg } from "../charts/fan-chart.js";
 import { renderChartSvg } from "../charts/render.js";
 import type { TraceSpan } from "../db/repositories/traces.js";
+import { stalePricesNote } from "../market/price-age.js";
 import { plannedActions, readRetirementOutlook, readReview, topActions } from "./adapters.js";
 import { type AslDefinition, ExecutionTrace, executionGraph, renderExecutionGraphSvg } from "./execution-graph.js";
 import {
@@ -153,12 +154,25 @@ function withoutTrace(summary: Record<string, unknown>): Record<string, unknown>
 const PortfolioTotals = z.looseObject({
   portfolio: z.looseObject({ total_value: z.number(), invested: z.number(), cash: z.number() }),
 });
+const PricedAt = z.looseObject({
+  completed_at: z.string(),
+  prices: z.looseObject({ used: z.looseObject({ as_of: z.string().nullable() }) }),
+});
+
+/** "prices as of …, N trading days before this valuation" when the prices were over 5 trading days old. */
+function stalePricesOf(summary: unknown): string | null {
+  const priced = PricedAt.safeParse(summary);
+  if (!priced.success) return null;
+  const at = new Date(priced.data.completed_at);
+  return Number.isNaN(at.getTime()) ? null : stalePricesNote(priced.data.prices.used.as_of, at);
+}
 
 function summaryCards(job: JobOutputSource, reportMarkdown: string): SummaryCards {
   const totals = PortfolioTotals.safeParse(job.summary_payload);
   const portfolio = totals.success ? totals.data.portfolio : null;
   return {
     totalValue: portfolio?.total_value ?? null,
+    stalePrices: stalePricesOf(job.summary_payload),
     invested: portfolio?.invested ?? null,
     cash: portfolio?.cash ?? null,
     outlook: readRetirementOutlook(job.retirement_payload),

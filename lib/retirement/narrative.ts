@@ -65,7 +65,10 @@ const PROFILE_DEFAULT_TEXT: Record<string, (o: RetirementOutlook) => string> = {
   current_age: (o) => `current age ${o.current_age}`,
   retirement_age: (o) => `retirement at ${o.retirement_age}`,
   target_retirement_income: (o) => `spending of ${usd(o.money.target_income)} a year`,
-  annual_contribution: (o) => `yearly contributions of ${usd(o.money.annual_contribution)}`,
+  annual_contribution: (o) =>
+    o.money.annual_contribution > 0
+      ? `yearly contributions of ${usd(o.money.annual_contribution)}`
+      : "no contributions",
 };
 
 const ASSUMED_TEXT: Record<AssumedDefault["assumption"], (a: AssumedDefault) => string> = {
@@ -146,7 +149,7 @@ function incomeLines(o: RetirementOutlook): string[] {
   const lines: string[] = [];
   if (m.first_year_withdrawal > 0 && m.value_at_retirement.p50 === 0 && m.value_at_retirement.p90 === 0) {
     lines.push(
-      `With nothing ${onlyUnpricedHoldings(o) ? "priced" : "saved"} by age ${o.retirement_age}, the portfolio cannot pay any of the ${usd(m.first_year_withdrawal)} the first retirement year needs.`,
+      `With ${onlyUnpricedHoldings(o) ? "no priced savings" : "nothing saved"} by age ${o.retirement_age}, the portfolio cannot pay any of the ${usd(m.first_year_withdrawal)} the first retirement year needs.`,
     );
   } else if (m.first_year_withdrawal > 0) {
     const less =
@@ -155,7 +158,8 @@ function incomeLines(o: RetirementOutlook): string[] {
     lines.push(
       `In the first retirement year (age ${o.retirement_age}) the portfolio provides ${usd(m.first_year_withdrawal)}: the ${usd(m.target_income)} target${less}${tax}.${withdrawalRateText(o)}`,
     );
-    if (o.income_full_age !== null && m.income_full > m.income_at_retirement && !hasIncomeBridge(o)) {
+    // With a bridge, the rate sentence already says when the later income starts (it needs a median value).
+    if (o.income_full_age !== null && m.income_full > m.income_at_retirement && o.withdrawal_rate === null) {
       const names = sourcesBy(o, o.income_full_age);
       lines.push(
         `From age ${o.income_full_age}, ${names} ${verbFor(names, "pays", "pay")} ${usd(m.income_full)} a year, and the withdrawals fall accordingly.`,

@@ -5,8 +5,8 @@ import { createRandom } from "./random.js";
 export const DEFAULT_TARGET_SUCCESS = 85;
 /** The latest retirement age the retirement-age lever considers. */
 export const LATEST_RETIREMENT_AGE = 75;
-/** The largest yearly contribution (today's dollars) the contribution lever tries before saying it cannot reach. */
-export const MAX_CONTRIBUTION = 10_000_000;
+/** The largest yearly contribution (today's dollars) the contribution lever tries: beyond it, it is no saver's lever. */
+export const MAX_CONTRIBUTION = 1_000_000;
 /**
  * Paths the solver simulates per trial. Up to this many it replays the run's own draws (same seed, same order), so a
  * lever fed back as the input lands exactly on what the solver found; above it, the first this many paths of its own.
@@ -60,49 +60,125 @@ function drawsFor(plan: Plan): Draws {
 }
 
 /**
- * Fraction of paths that pay every withdrawal to the horizon: the simulation's success rate (same arithmetic, same
- * draws), without its percentiles, stopping each path at its first shortfall.
+ * Runs one path from the end of year `fromYear` (value and price levels then) to the horizon, with the simulation's
+ * arithmetic and draws; true when it pays every withdrawal. `startLevels` (the price level each fixed-dollar income
+ * started at, 1 until then) is updated in place.
  */
-function successFraction(plan: Plan, draws: Draws): number {
+function pathSurvives(
+  plan: Plan,
+  draws: Draws,
+  path: number,
+  fromYear: number,
+  startValue: number,
+  startPriceLevel: number,
+  startLevels: Float64Array,
+): boolean {
   const { years, returns, inflation } = draws;
   const { mean, volatility, inflationMean, inflationVolatility, fixedSources, contributions, linkedIncome } = plan;
   const { retirementYear, target, grossUp } = plan;
   const rho = plan.inflationCorrelation;
   const rhoComplement = Math.sqrt(1 - rho * rho);
-  const startLevels = new Float64Array(fixedSources.length);
+  const base = path * years - 1;
+  let value = startValue;
+  let priceLevel = startPriceLevel;
+  for (let year = fromYear + 1; year <= years; year++) {
+    const z1 = returns[base + year];
+    const growth = 1 + mean + volatility * z1;
+    let fixedIncome = 0;
+    for (let s = 0; s < fixedSources.length; s++) {
+      const source = fixedSources[s];
+      if (year === source.startYear) startLevels[s] = priceLevel;
+      if (year >= source.startYear) fixedIncome += (source.amount * startLevels[s]) / priceLevel;
+    }
+    if (year > retirementYear) {
+      // withdrawalIn, inlined: the spending not covered by income, grossed up for tax.
+      const uncovered = target - linkedIncome[year] - fixedIncome;
+      const withdrawal = uncovered > 0 ? uncovered * grossUp : 0;
+      if (withdrawal > value) return false;
+      value -= withdrawal;
+    }
+    value = value * (growth > 0 ? growth : 0) + contributions[year];
+    if (inflation !== null) {
+      const rate = inflationMean + inflationVolatility * (rho * z1 + rhoComplement * inflation[base + year]);
+      priceLevel *= rate > -0.99 ? 1 + rate : 0.01;
+    }
+  }
+  return true;
+}
+
+/** Fraction of paths that pay every withdrawal to the horizon, from today: the simulation's success rate. */
+function successFraction(plan: Plan, draws: Draws): number {
+  const startLevels = new Float64Array(plan.fixedSources.length);
   let successes = 0;
+  for (let path = 0; path < draws.paths; path++) {
+    startLevels.fill(1);
+    if (pathSurvives(plan, draws, path, 0, plan.startValue, 1, startLevels)) successes++;
+  }
+  return successes / draws.paths;
+}
+
+/**
+ * Each path at the end of the saving years, computed once for every trial that keeps the retirement age: its value
+ * is `base + contribution × perDollar` (the saving years are linear in the contribution), then its price levels.
+ */
+interface SavedPaths {
+  year: number;
+  base: Float64Array;
+  perDollar: Float64Array;
+  priceLevels: Float64Array;
+  /** paths × fixed sources. */
+  startLevels: Float64Array;
+}
+
+function savedPaths(input: RetirementInput, draws: Draws): SavedPaths {
+  const plan = planFrom({ ...input, annual_contribution: 0 });
+  const perDollarYear = planFrom({ ...input, annual_contribution: 1 }).contributions;
+  const { years, returns, inflation } = draws;
+  const sources = plan.fixedSources;
+  const rho = plan.inflationCorrelation;
+  const rhoComplement = Math.sqrt(1 - rho * rho);
+  const saved: SavedPaths = {
+    year: plan.retirementYear,
+    base: new Float64Array(draws.paths),
+    perDollar: new Float64Array(draws.paths),
+    priceLevels: new Float64Array(draws.paths),
+    startLevels: new Float64Array(draws.paths * sources.length).fill(1),
+  };
   for (let path = 0; path < draws.paths; path++) {
     const base = path * years - 1;
     let value = plan.startValue;
+    let perDollar = 0;
     let priceLevel = 1;
-    let failed = false;
-    startLevels.fill(1);
-    for (let year = 1; year <= years; year++) {
+    for (let year = 1; year <= plan.retirementYear; year++) {
       const z1 = returns[base + year];
-      const growth = 1 + mean + volatility * z1;
-      let fixedIncome = 0;
-      for (let s = 0; s < fixedSources.length; s++) {
-        const source = fixedSources[s];
-        if (year === source.startYear) startLevels[s] = priceLevel;
-        if (year >= source.startYear) fixedIncome += (source.amount * startLevels[s]) / priceLevel;
+      const growth = 1 + plan.mean + plan.volatility * z1;
+      for (let s = 0; s < sources.length; s++) {
+        if (year === sources[s].startYear) saved.startLevels[path * sources.length + s] = priceLevel;
       }
-      if (year > retirementYear) {
-        // withdrawalIn, inlined: the spending not covered by income, grossed up for tax.
-        const uncovered = target - linkedIncome[year] - fixedIncome;
-        const withdrawal = uncovered > 0 ? uncovered * grossUp : 0;
-        if (withdrawal > value) {
-          failed = true;
-          break;
-        }
-        value -= withdrawal;
-      }
-      value = value * (growth > 0 ? growth : 0) + contributions[year];
+      value = value * (growth > 0 ? growth : 0);
+      perDollar = perDollar * (growth > 0 ? growth : 0) + perDollarYear[year];
       if (inflation !== null) {
-        const rate = inflationMean + inflationVolatility * (rho * z1 + rhoComplement * inflation[base + year]);
+        const rate =
+          plan.inflationMean + plan.inflationVolatility * (rho * z1 + rhoComplement * inflation[base + year]);
         priceLevel *= rate > -0.99 ? 1 + rate : 0.01;
       }
     }
-    if (!failed) successes++;
+    saved.base[path] = value;
+    saved.perDollar[path] = perDollar;
+    saved.priceLevels[path] = priceLevel;
+  }
+  return saved;
+}
+
+/** {@link successFraction} for a plan with the saved paths' retirement age, from the end of its saving years. */
+function successAfterSaving(plan: Plan, draws: Draws, saved: SavedPaths, contribution: number): number {
+  const count = plan.fixedSources.length;
+  const startLevels = new Float64Array(count);
+  let successes = 0;
+  for (let path = 0; path < draws.paths; path++) {
+    startLevels.set(saved.startLevels.subarray(path * count, path * count + count));
+    const value = saved.base[path] + contribution * saved.perDollar[path];
+    if (pathSurvives(plan, draws, path, saved.year, value, saved.priceLevels[path], startLevels)) successes++;
   }
   return successes / draws.paths;
 }
@@ -181,10 +257,16 @@ export function* solveWhatItTakes(
 ): Generator<void, WhatItTakes> {
   const base = planFrom(input);
   const draws = drawsFor(base);
+  const saved = savedPaths(input, draws);
   let trials = 0;
   const reachesWith = (change: Partial<RetirementInput>, goal = target) => {
     trials++;
-    return 100 * successFraction(planFrom({ ...input, ...change }), draws) >= goal - 1e-9;
+    const plan = planFrom({ ...input, ...change });
+    const fraction =
+      change.retirement_age === undefined
+        ? successAfterSaving(plan, draws, saved, change.annual_contribution ?? input.annual_contribution)
+        : successFraction(plan, draws);
+    return 100 * fraction >= goal - 1e-9;
   };
   const saving = base.retirementYear > 0;
   const reached = reachesWith({});

@@ -1,7 +1,8 @@
 /**
- * Published net expense ratios of the 22 reference instruments, as fractions of assets a year, from the issuers'
- * fund pages and prospectuses (SPDR, Invesco, iShares, Vanguard) as of 2024. A fund not listed has no known ratio;
- * the retirement outlook says so rather than assuming it is free.
+ * Published net expense ratios of the 22 reference instruments and VTI (the demo's own), as fractions of assets a
+ * year, from the issuers' fund pages and prospectuses (SPDR, Invesco, iShares, Vanguard) as of 2024. They apply by
+ * symbol to any instrument without a ratio of its own, however it was added (the retirement model looks them up).
+ * A fund not listed is modelled at the stated default ratio and the outlook names it: never assumed free.
  */
 export const EXPENSE_RATIOS: Readonly<Record<string, number>> = Object.freeze({
   SPY: 0.000945,

@@ -52,6 +52,10 @@ describe("the agents on the offline model, demo user", () => {
     const content = (job?.report_payload as { content: string }).content;
     expect(result.characters).toBe(content.length);
     for (const name of ["401(k)", "Roth IRA", "Taxable Brokerage"]) expect(content).toContain(name);
+    // The demo's seed prices are from 2024: flagged beside the value, not shown as today's.
+    expect(content).toMatch(
+      /- Total value \$[\d,.]+ across 3 account\(s\) and \d+ holding\(s\) \(stale: prices as of 2024-01-02, [\d,]+ trading days before this valuation\)\./,
+    );
     const recommendations =
       content
         .split("## Recommendations")[1]
@@ -94,6 +98,11 @@ describe("the agents on the offline model, demo user", () => {
     });
     expect(payload.projections.map((p) => p.age)).toEqual(Array.from({ length: 56 }, (_, i) => 40 + i));
     expect(payload.analysis).toContain(`${first.success_rate.toFixed(1)}%`);
+    // VTI (added by the tagger, not seeded as reference data) takes its published expense ratio.
+    expect(payload.analysis).not.toMatch(/expense ratio is not known|No expense ratio is known/);
+    expect(payload.analysis).not.toContain("effective income tax"); // the demo gives its withdrawal tax rate
+    expect(payload.analysis).toContain("## What It Takes");
+    expect(payload.analysis).not.toMatch(/at average returns|sustains about/i);
     const again = await projectRetirement(deps, jobId);
     expect(again.success_rate).toBe(first.success_rate);
   });

@@ -30,6 +30,7 @@ const job = (overrides: Record<string, unknown> = {}) => ({
       goals_set: true,
       money: { target_income: 60000 },
       what_it_takes: { target_success: 85, spending_per_year: 41000 },
+      assumed: [{ assumption: "withdrawal_tax_rate", percent: 14, applies_to: ["401(k)"], source: "IRS SOI" }],
     },
     projections: [],
   },
@@ -43,6 +44,7 @@ describe("summary adapters", () => {
       successRate: 62.5,
       targetIncomeToday: 60000,
       spendingAtTarget: { perYear: 41000, successRate: 85 },
+      assumed: ["14% tax assumed on withdrawals from 401(k) (no rate given)"],
       retirementAge: 67,
     });
     expect(readRetirementOutlook({ analysis: "x" })).toBeNull();
@@ -86,6 +88,20 @@ describe("the page", () => {
       "<li>Add <strong>international</strong> exposure.</li><li>Buy bonds.</li><li>Rebalance yearly.</li></ol>",
     );
     expect(html).not.toContain("Reviewer");
+  });
+
+  it("flags prices more than 5 trading days old beside the value, and not recent ones", async () => {
+    const summary = (asOf: string) => ({
+      portfolio: { total_value: 1000.5, invested: 900.25, cash: 100.25 },
+      completed_at: "2026-12-07T22:00:00.000Z",
+      prices: { used: { as_of: asOf, source: "seed", stale: [], user_given: [], unpriced: [] } },
+    });
+    const old = await renderJobBody(job({ summary_payload: summary("2024-01-02") }));
+    expect(old).toContain('<div class="card stale"><h2>Total value</h2><p class="value">$1,001</p>');
+    expect(old).toContain("Stale: prices as of 2024-01-02, 763 trading days before this valuation");
+    const recent = await renderJobBody(job({ summary_payload: summary("2026-11-30") }));
+    expect(recent).not.toContain("Stale:");
+    expect(recent).toContain('<p class="value">$1,001</p><p class="note">today</p>');
   });
 
   it("shows the reviewer's score once the report has one", async () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { Portfolio } from "../../lib/portfolio/types.js";
+import { valuePortfolio } from "../../lib/portfolio/valuation.js";
 import { parseRetirementInput, type RetirementInputDraft } from "../../lib/retirement/input.js";
+import { projectPortfolio } from "../../lib/retirement/outlook.js";
 import { simulateRetirement } from "../../lib/retirement/simulation.js";
 import { solverSuccessRate, whatItTakes } from "../../lib/retirement/what-it-takes.js";
+import { PERSONAS } from "./personas.js";
 
 /** A 40-year-old with $50,000, no contributions, $70,000 a year from 65 with Social Security at 67 and a fixed pension. */
 const OFF_TRACK_SAVER: RetirementInputDraft = {
@@ -111,5 +115,34 @@ describe("what it takes", () => {
     for (const draft of cases) {
       expect(solverSuccessRate(parseRetirementInput(draft))).toBe(successOf(draft));
     }
+  });
+});
+
+describe("what it takes, through the portfolio file's own fields", () => {
+  const saver = PERSONAS["off-track saver, no contributions"];
+  const project = (p: Portfolio) => projectPortfolio(p, valuePortfolio(p), { paths: 2_000 }).outlook;
+  const withUser = (changes: Partial<Portfolio["user"]>): Portfolio => ({
+    ...saver,
+    user: { ...saver.user, ...changes },
+  });
+  const levers = project(saver).what_it_takes!;
+
+  it("re-running with contribution_per_year as annual_contribution gives the target ±1 point", () => {
+    expect(project(saver).success_rate).toBeLessThan(5);
+    const rate = project(withUser({ annual_contribution: levers.contribution_per_year })).success_rate;
+    expect(rate).toBeGreaterThanOrEqual(85);
+    expect(rate).toBeLessThanOrEqual(86);
+  });
+
+  it("re-running with spending_per_year as target_retirement_income gives the target ±1 point", () => {
+    const rate = project(withUser({ target_retirement_income: levers.spending_per_year })).success_rate;
+    expect(rate).toBeGreaterThanOrEqual(85);
+    expect(rate).toBeLessThanOrEqual(86);
+  });
+
+  it("a plan's own target_success is the target", () => {
+    const at70 = project({ ...saver, user: { ...saver.user, retirement_plan: { target_success: 70 } } });
+    expect(at70.what_it_takes!.target_success).toBe(70);
+    expect(at70.what_it_takes!.contribution_per_year!).toBeLessThan(levers.contribution_per_year!);
   });
 });

@@ -1,6 +1,8 @@
 import { actionPlan } from "../../advice/actions.js";
 import { CONCENTRATION_PERCENT, holdingKind } from "../../advice/facts.js";
 import { accountTypeLabel, label, pct, usd } from "../../format.js";
+import { stalePricesNote } from "../../market/price-age.js";
+import { pricesUsed } from "../../market/price-notes.js";
 import type { OfflinePolicy } from "../../models/offline.js";
 import { percentShares } from "../../portfolio/allocation.js";
 import type { Portfolio } from "../../portfolio/types.js";
@@ -18,6 +20,12 @@ export function reporterPolicy(
   return () => ({ final: offlineReport(portfolio, valuation, insights ?? "", outlook) });
 }
 
+/** " (stale: prices as of …)" beside the value when its prices are over 5 trading days old today. */
+function staleValue(v: Valuation, at = new Date()): string {
+  const note = stalePricesNote(pricesUsed(v.positions).as_of, at);
+  return note ? ` (stale: ${note})` : "";
+}
+
 function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, outlook?: RetirementOutlook): string {
   const total = v.total_value;
   const top = v.positions.find((p) => p.value > 0);
@@ -29,7 +37,7 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
     "_Written by the offline analyst from the portfolio's data; figures are computed, not estimated._",
     "## Executive Summary",
     [
-      `- Total value ${usd(total)} across ${v.accounts.length} account(s) and ${v.positions.length} holding(s).`,
+      `- Total value ${usd(total)} across ${v.accounts.length} account(s) and ${v.positions.length} holding(s)${staleValue(v)}.`,
       ...(classes.length ? [`- ${classes.map(([k]) => `${label(k)} ${pct(assetShares[k] ?? 0)}`).join(", ")}.`] : []),
       top
         ? `- Largest holding: ${top.symbol} (${top.name}) at ${usd(top.value)}, ${pct(top.weight)} of the portfolio.`
