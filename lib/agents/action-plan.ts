@@ -1,6 +1,5 @@
 import { actionPlan, type PlannedAction, storedActions } from "../advice/actions.js";
 import type { Db } from "../db/driver.js";
-import { getStoredOutlook } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
@@ -27,7 +26,10 @@ export function jobOutlook(
   }
 }
 
-/** The job's ranked action plan, as `summary_payload.actions` stores it (Finalize job). */
+/**
+ * The job's ranked action plan computed from its snapshot (Finalize job, when neither the reporter nor the retirement
+ * specialist stored it: they compute the same plan from the same snapshot and seed).
+ */
 export async function jobActions(db: Db, jobId: string): Promise<PlannedAction[]> {
   const snapshot = await requireSnapshot(db, jobId).catch((error: unknown) => {
     if (!(error instanceof AgentInputError)) throw error;
@@ -37,9 +39,7 @@ export async function jobActions(db: Db, jobId: string): Promise<PlannedAction[]
   if (!snapshot) return [];
   const { job, portfolio } = snapshot;
   const valuation = valuePortfolio(portfolio);
-  // The outlook the retirement specialist stored; recomputed (same seed) when it did not run.
-  const stored = (await getStoredOutlook(db, jobId)) as RetirementOutlook | null;
-  const outlook = stored?.success_rate !== undefined ? stored : jobOutlook(job.request_payload, portfolio, valuation);
+  const outlook = jobOutlook(job.request_payload, portfolio, valuation);
   const plan = storedActions(actionPlan(portfolio, valuation, outlook));
   agentLogger("finalize-job", jobId).info("action plan computed", { actions: plan.length });
   return plan;

@@ -1,5 +1,5 @@
 import { Agent } from "@openai/agents-core";
-import { actionPlan } from "../advice/actions.js";
+import { actionPlan, storedActions } from "../advice/actions.js";
 import { savePayload } from "../db/repositories/jobs.js";
 import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
@@ -136,7 +136,9 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
       } else agentLogger("reporter", jobId).warn("revision kept out: more fact-check findings than the first draft");
     }
   }
-  const payload = { content, review, ...payloadMeta("reporter", deps.config) };
+  // The action plan its Recommendations list; Finalize copies it into summary_payload.actions.
+  const actions = storedActions(actionPlan(portfolio, valuation, outlook));
+  const payload = { content, review, actions, ...payloadMeta("reporter", deps.config) };
   await writeWithTaskSpans(payload, (spans) => savePayload(deps.db, jobId, "report_payload", payload, spans));
   agentLogger("reporter", jobId).info("report stored", { characters: content.length, review: review.status });
   return { characters: content.length, usage };

@@ -1,6 +1,6 @@
 import { Agent } from "@openai/agents-core";
 import { z } from "zod";
-import { actionPlan } from "../advice/actions.js";
+import { actionPlan, storedActions } from "../advice/actions.js";
 import type { JobRow } from "../db/repositories/jobs.js";
 import { savePayload } from "../db/repositories/jobs.js";
 import { neutraliseUserText } from "../format.js";
@@ -150,6 +150,8 @@ export async function projectRetirement(deps: AgentDeps, jobId: string): Promise
   if (analysis.length === 0) throw new Error("The retirement agent returned an empty analysis");
   const payload = {
     analysis,
+    // The action plan its Action Plan lists; Finalize copies it into summary_payload.actions.
+    actions: storedActions(plan),
     ...payloadMeta("retirement", deps.config),
     units: outlook.units,
     outlook,

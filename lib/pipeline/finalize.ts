@@ -74,8 +74,8 @@ export interface FinalizeResult {
 
 /**
  * Completes summary_payload (Plan analysis stored what it says of the snapshot) and ends the job in one
- * statement: completed if a chosen specialist succeeded (or none was chosen). Reads only the snapshot, for the action
- * plan.
+ * statement: completed if a chosen specialist succeeded (or none was chosen). Reads the snapshot only when no
+ * specialist stored the action plan.
  */
 export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: FinalizeEvent): Promise<FinalizeResult> {
   const results = resultsByAgent(input);
@@ -105,8 +105,9 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
       failed: input.tagging.failed,
     },
     prices: { refresh: readPriceRefresh(input.prices, describeStateError) },
-    /** The ranked action plan the page, the report and the outlook all show (lib/advice). */
-    actions: await jobActions(deps.db, input.jobId),
+    // The ranked action plan (lib/advice): the one a specialist stored with its payload (finishJob reads it in its
+    // statement), computed here from the snapshot only when neither the reporter nor the retirement specialist ran.
+    ...(storedPlan(results) ? {} : { actions: await jobActions(deps.db, input.jobId) }),
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),
@@ -118,6 +119,10 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
   agentLogger("finalize-job", input.jobId).info("job finalized", { status: reason ? "failed" : "completed" });
   return reason ? { status: "failed", reason } : { status: "completed" };
 }
+
+/** Whether a specialist that stores the action plan with its payload succeeded. */
+const storedPlan = (results: Record<string, Outcome>) =>
+  results.retirement?.status === "succeeded" || results.reporter?.status === "succeeded";
 
 function resultsByAgent(input: FinalizeEvent): Record<string, Outcome> {
   const results: Record<string, Outcome> = {};

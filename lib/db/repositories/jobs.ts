@@ -80,16 +80,6 @@ export async function getJobHead(
   return rows[0] && { ...rows[0], portfolio_snapshot: rows[0].portfolio_snapshot ?? null };
 }
 
-/** `retirement_payload.outlook` alone (the payload's projections can be large); null when there is none. */
-export async function getStoredOutlook(db: Db, id: string): Promise<unknown> {
-  if (!isJobId(id)) return null;
-  const { rows } = await db.query<{ outlook: unknown }>(
-    "SELECT retirement_payload -> 'outlook' AS outlook FROM jobs WHERE id = :id::uuid",
-    { id: P.uuid(id) },
-  );
-  return rows[0]?.outlook ?? null;
-}
-
 /** Newest first, without the large payload columns. */
 export async function listJobs(db: Db, options: { clerkUserId?: string; limit?: number } = {}): Promise<JobListItem[]> {
   const { rows } = await db.query<JobListItem & Record<string, unknown>>(
@@ -218,7 +208,9 @@ export async function completeJob(db: Db, id: string): Promise<boolean> {
 /**
  * Adds `summary` to what the job's summary already holds (`saveSnapshot`'s part; the two `prices` objects
  * are merged) and ends a running job in one statement: `completed`, or `failed` with `reason` (then only
- * while `claimant`, when given, owns it). Returns whether the job ended here.
+ * while `claimant`, when given, owns it). Returns whether the job ended here. `summary_payload.actions` is the
+ * summary's own, else the action plan the retirement specialist or the reporter stored with its payload (the same pure
+ * plan, lib/advice), else empty.
  */
 export async function finishJob(
   db: Db,
@@ -229,7 +221,9 @@ export async function finishJob(
   const { rowCount } = await db.query(
     `UPDATE jobs SET completed_at = NOW(),
        summary_payload = COALESCE(summary_payload, '{}'::jsonb) || :summary::jsonb || jsonb_build_object('prices',
-         COALESCE(summary_payload->'prices', '{}'::jsonb) || COALESCE(:summary::jsonb->'prices', '{}'::jsonb)),
+         COALESCE(summary_payload->'prices', '{}'::jsonb) || COALESCE(:summary::jsonb->'prices', '{}'::jsonb),
+         'actions', COALESCE(:summary::jsonb->'actions', retirement_payload->'actions', report_payload->'actions',
+           '[]'::jsonb)),
        status = CASE WHEN :reason::text IS NULL THEN 'completed' ELSE 'failed' END, error_message = :reason::text
      WHERE id = :id::uuid AND status = 'running'
        AND (:reason::text IS NULL OR :claimant::text IS NULL OR claimed_by = :claimant::text)`,
