@@ -65,12 +65,15 @@ export function factFindings(
   outlook?: RetirementOutlook,
 ): ReviewIssue[] {
   const facts = adviceFacts(portfolio, valuation, outlook);
-  const unsuitable = suitabilityFindings(report, facts).map(({ rule, sentence, problem }) => ({
+  const unsuitable = suitabilityFindings(withoutMarketContext(report), facts).map(({ rule, sentence, problem }) => ({
     sentence,
     problem: `Unsuitable (${rule}): ${problem}`,
   }));
   return [...factCheck(report, portfolio, valuation, KNOWN_INSTRUMENTS.keys(), outlook), ...unsuitable];
 }
+
+/** The report without its Market Context section: quoted market notes, not advice to this person. */
+const withoutMarketContext = (report: string) => report.replace(/^## Market Context\b[\s\S]*?(?=^## |(?![\s\S]))/m, "");
 
 /** A review's score: never 100 with a finding, and at most what the deterministic findings leave. */
 export function cappedScore(score: number, findings: number, issues: number): number {

@@ -256,6 +256,12 @@ describe("the reviewer checks fitness as well as figures, for any model's report
     ]);
   });
 
+  it("quoted market notes are not advice: the Market Context section is not checked for suitability", () => {
+    const { portfolio, valuation, outlook } = factsOf(ALL_CASH);
+    const report = "## Market Context\n- Core bonds are a source of money to rebalance into stocks after a crash.";
+    expect(factFindings(report, portfolio, valuation, outlook)).toEqual([]);
+  });
+
   it("a real model that scores 100 with no issues is capped below 100 by the deterministic findings", async () => {
     const { portfolio, valuation, outlook } = factsOf(RETIREE);
     const model = new ScriptedModel([[assistantMessage(JSON.stringify({ score: 100, issues: [] }))]]);
