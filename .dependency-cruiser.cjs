@@ -1,6 +1,6 @@
 // Imports point down (docs/architecture.md):
 //   edges (bin, cli, functions, state-machine, stacks, scripts) → lib/pipeline → agents (lib/agents, lib/models,
-//   lib/knowledge) → core (lib/portfolio, lib/retirement, lib/charts, lib/market, lib/output, lib/seed) → lib/db
+//   lib/knowledge) → core (lib/portfolio, lib/retirement, lib/charts, lib/market, lib/output, lib/seed, lib/advice) → lib/db
 //   → config (lib/config.ts, lib/logger.ts, lib/validation.ts, lib/format.ts).
 // lib/infra is deploy-time code (IAM, function table): only the edges read it.
 // Run: npm run check:imports (part of npm test through tests/architecture/imports.test.ts).
@@ -8,7 +8,7 @@
 const EDGES = "^(bin|cli|console|functions|state-machine|stacks|scripts|tests)/|^sst[.]config[.]ts$";
 const PIPELINE = "^lib/pipeline/";
 const AGENTS = "^lib/(agents|models|knowledge)/";
-const CORE = "^lib/(portfolio|retirement|charts|market|output|seed)/";
+const CORE = "^lib/(portfolio|retirement|charts|market|output|seed|advice)/";
 const DB = "^lib/db/";
 const CONFIG = "^lib/(config|logger|validation|format)[.]ts$";
 
@@ -53,7 +53,7 @@ module.exports = {
     {
       name: "core-not-to-agents",
       severity: "error",
-      comment: "Core (portfolio, retirement, charts, market, output, seed) is pure: no agents, models or knowledge.",
+      comment: "Core (portfolio, retirement, charts, market, output, seed, advice) is pure: no agents, models or knowledge.",
       from: { path: CORE },
       to: { path: AGENTS },
     },

@@ -1,3 +1,5 @@
+import { actionPlan } from "../advice/actions.js";
+import { percentShares } from "../portfolio/allocation.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { percentOf, type Valuation } from "../portfolio/valuation.js";
 import { outlookExtraFigures, type RetirementOutlook } from "../retirement/outlook.js";
@@ -50,9 +52,18 @@ export function computedFigures(portfolio: Portfolio, v: Valuation, outlook?: Re
     ]),
     ...(target ? [percentOf(income, target)] : []),
   ];
+  // Each breakdown's percentages as shown, adding up to 100.0 (largest remainder), beside the exact ones.
+  const shown = [v.allocation.asset_class, v.allocation.region, v.allocation.sector].flatMap((a) =>
+    percentShares(Object.values(a)),
+  );
+  percentages.push(...shown);
   const retirement = outlook ? outlookFigures(outlook) : { amounts: [], percentages: [] };
+  // The action plan's own figures (a retiree's cash reserve, the cash above it), computed from the same data.
+  const planned = actionPlan(portfolio, v, outlook).flatMap((a) =>
+    Object.values(a.facts).filter((x): x is number => typeof x === "number"),
+  );
   return {
-    amounts: [0, ...amounts, ...retirement.amounts],
+    amounts: [0, ...amounts, ...retirement.amounts, ...planned],
     percentages: [0, 100, ...percentages, ...retirement.percentages],
   };
 }

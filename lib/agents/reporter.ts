@@ -1,4 +1,5 @@
 import { Agent } from "@openai/agents-core";
+import { actionPlan, storedActions } from "../advice/actions.js";
 import { savePayload } from "../db/repositories/jobs.js";
 import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
@@ -34,7 +35,7 @@ Write a markdown report with these sections:
 ## Diversification Analysis (asset classes, regions, sectors, concentration)
 ## Risk Assessment
 ## Retirement Readiness (from the computed retirement outlook only; its amounts are in today's dollars)
-## Recommendations (5–7 actionable items, numbered, most impactful first)
+## Recommendations (the action plan given, in its order, one numbered item each; add no other advice)
 ## Market Context (from the insights; say when none were found)
 Use concrete figures and percentages from the data. Be clear and concise. Answer with the report only.
 ${DATA_NOTICE}`;
@@ -95,6 +96,12 @@ export function reporterPrompt(
 ): string {
   const blocks = [dataBlock("portfolio", analysisBrief(portfolio, valuation))];
   if (outlook) blocks.push(dataBlock("retirement_outlook", outlook));
+  blocks.push(
+    dataBlock(
+      "action_plan",
+      actionPlan(portfolio, valuation, outlook).map((a) => a.text),
+    ),
+  );
   blocks.push(dataBlock("market_insights", insights ?? "No holdings, so no market insights were looked up."));
   return `Analyse this portfolio and write the report.\n\n${blocks.join("\n\n")}`;
 }
@@ -153,9 +160,12 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
       } else agentLogger("reporter", jobId).warn("revision kept out: more fact-check findings than the first draft");
     }
   }
+  // The action plan its Recommendations list; Finalize copies it into summary_payload.actions.
+  const actions = storedActions(actionPlan(portfolio, valuation, outlook));
   const payload = {
     content: withMarketContextNote(content, marketContext),
     review,
+    actions,
     ...marketContext,
     ...payloadMeta("reporter", deps.config),
   };

@@ -1,5 +1,6 @@
 import { Agent } from "@openai/agents-core";
 import { z } from "zod";
+import { actionPlan, storedActions } from "../advice/actions.js";
 import type { JobRow } from "../db/repositories/jobs.js";
 import { savePayload } from "../db/repositories/jobs.js";
 import { neutraliseUserText } from "../format.js";
@@ -32,7 +33,7 @@ Write a markdown retirement outlook for a retail investor with these sections:
 ## Income in Retirement (first-year withdrawal, the income sources by the names given)
 ## What It Takes (what_it_takes: each single lever that reaches target_success — contribution, retirement age, spending)
 ## Risks (sequence of returns, inflation, longevity, fees, any single stock's concentration)
-## Action Plan (dated steps)
+## Action Plan (the action_plan given, in its order, one numbered item each)
 Quote only figures that appear in the outlook, exactly as given. Never quote a spending figure "at the average
 return": use what_it_takes. Respect the person (the rules in sentence_rules say when each kind of sentence fits):
 - no contribution or "save more" advice unless situation is "saving" with years_to_retirement above 0;
@@ -112,8 +113,8 @@ function milestones(rows: ProjectionRow[], retirementAge: number): ProjectionRow
   return rows.filter((r, i) => i % 5 === 0 || r.age === retirementAge || i === rows.length - 1);
 }
 
-export function retirementPrompt(outlook: RetirementOutlook, projection: Projection): string {
-  return `Write the retirement outlook from this computed outlook.\n\n${dataBlock("retirement_outlook", retirementBrief(outlook, projection))}`;
+export function retirementPrompt(outlook: RetirementOutlook, projection: Projection, plan: string[] = []): string {
+  return `Write the retirement outlook from this computed outlook.\n\n${dataBlock("retirement_outlook", retirementBrief(outlook, projection))}\n\n${dataBlock("action_plan", plan)}`;
 }
 
 export interface RetirementResult {
@@ -124,19 +125,33 @@ export interface RetirementResult {
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
   const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const { outlook, projection } = await jobProjection(job, portfolio, valuePortfolio(portfolio));
+  const valuation = valuePortfolio(portfolio);
+  const { outlook, projection } = await jobProjection(job, portfolio, valuation);
   const { projections, ...monteCarlo } = projection;
-  const result = await runAgent(deps, retirementAgent, retirementPrompt(outlook, projection), {
-    name: "retirement",
-    jobId,
-    offlinePolicy: retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights),
-    maxTurns: 2,
-  });
+  // The ranked plan Finalize stores and the report lists (lib/advice), so the three never disagree.
+  const plan = actionPlan(portfolio, valuation, outlook);
+  const result = await runAgent(
+    deps,
+    retirementAgent,
+    retirementPrompt(
+      outlook,
+      projection,
+      plan.map((a) => a.text),
+    ),
+    {
+      name: "retirement",
+      jobId,
+      offlinePolicy: retirementPolicy(outlook, monteCarlo.assumptions.market, monteCarlo.assumptions.weights, plan),
+      maxTurns: 2,
+    },
+  );
   // User text (the display name, symbols) stays inert: no live links, headings or HTML in the outlook.
   const analysis = neutraliseUserText(String(result.finalOutput ?? "").trim(), userStrings(portfolio));
   if (analysis.length === 0) throw new Error("The retirement agent returned an empty analysis");
   const payload = {
     analysis,
+    // The action plan its Action Plan lists; Finalize copies it into summary_payload.actions.
+    actions: storedActions(plan),
     ...payloadMeta("retirement", deps.config),
     units: outlook.units,
     outlook,

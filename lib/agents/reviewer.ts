@@ -1,5 +1,7 @@
 import { Agent } from "@openai/agents-core";
 import { z } from "zod";
+import { adviceFacts } from "../advice/facts.js";
+import { suitabilityFindings } from "../advice/rules.js";
 import { agentLogger } from "../logger.js";
 import { modelName } from "../models/provider.js";
 import type { Portfolio } from "../portfolio/types.js";
@@ -7,13 +9,14 @@ import type { Valuation } from "../portfolio/valuation.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
 import { type AgentDeps, DATA_NOTICE, dataBlock, NO_USAGE, runAgent, type TokenUsage, usageOf } from "./common.js";
 import { factCheck } from "./fact-check.js";
-import { reviewerPolicy } from "./offline/reviewer.js";
+import { FINDING_PENALTY, reviewerPolicy } from "./offline/reviewer.js";
 import { KNOWN_INSTRUMENTS } from "./offline/tagger-reference.js";
 import { analysisBrief } from "./portfolio-brief.js";
 
 export const REVIEWER_INSTRUCTIONS = `You review a portfolio report written for a retail investor, against the portfolio's data.
 Check every dollar figure, percentage and holding the report names against the data, and whether each statement is
-true for this portfolio. A fact-checker has already compared the figures with the computed values; its findings are
+true and suitable for this person (no contributions for a retiree, no "bet" for a broad fund, no "idle" for a
+retiree's cash reserve, no "rebalance" without a mix). A fact-checker has already compared the figures with the computed values; its findings are
 given to you: keep those that are real problems. Score the report from 0 (wrong or misleading) to 100 (accurate and
 complete), and list each issue with the exact sentence concerned and what is wrong with it. No issues: an empty list.
 ${DATA_NOTICE}`;
@@ -51,9 +54,31 @@ export function reviewerPrompt(
   ].join("\n\n");
 }
 
-/** The deterministic fact-check of a report (the first part of every review, and the check of a revision). */
-export function factFindings(report: string, portfolio: Portfolio, valuation: Valuation, outlook?: RetirementOutlook) {
-  return factCheck(report, portfolio, valuation, KNOWN_INSTRUMENTS.keys(), outlook);
+/**
+ * The deterministic checks of a report, whichever model wrote it (the first part of every review, and the check of a
+ * revision): its figures against the computed values, and every sentence against the suitability rules (lib/advice).
+ */
+export function factFindings(
+  report: string,
+  portfolio: Portfolio,
+  valuation: Valuation,
+  outlook?: RetirementOutlook,
+): ReviewIssue[] {
+  const facts = adviceFacts(portfolio, valuation, outlook);
+  const unsuitable = suitabilityFindings(withoutMarketContext(report), facts).map(({ rule, sentence, problem }) => ({
+    sentence,
+    problem: `Unsuitable (${rule}): ${problem}`,
+  }));
+  return [...factCheck(report, portfolio, valuation, KNOWN_INSTRUMENTS.keys(), outlook), ...unsuitable];
+}
+
+/** The report without its Market Context section: quoted market notes, not advice to this person. */
+const withoutMarketContext = (report: string) => report.replace(/^## Market Context\b[\s\S]*?(?=^## |(?![\s\S]))/m, "");
+
+/** A review's score: never 100 with a finding, and at most what the deterministic findings leave. */
+export function cappedScore(score: number, findings: number, issues: number): number {
+  const ceiling = issues > 0 ? Math.min(99, Math.max(0, 100 - FINDING_PENALTY * findings)) : 100;
+  return Math.min(score, ceiling);
 }
 
 /** The fact-check, then the Reviewer agent (which, offline, is the fact-check); an error is recorded, not raised. */
@@ -76,8 +101,9 @@ export async function reviewReport(
     });
     const answer = Review.parse(result.finalOutput);
     const issues = [...findings.filter((f) => !answer.issues.some((i) => i.problem === f.problem)), ...answer.issues];
+    const score = cappedScore(answer.score, findings.length, issues.length);
     return {
-      review: { status: "reviewed", score: answer.score, issues, revised: false, model },
+      review: { status: "reviewed", score, issues, revised: false, model },
       usage: usageOf(result),
     };
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import { usdRounded } from "../format.js";
+import { percentShares } from "../portfolio/allocation.js";
 import type { ChartPoint, StoredChart } from "./chart.js";
 import { categoryColor } from "./palette.js";
 
@@ -98,9 +99,14 @@ export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
 
 function toRows(points: ChartPoint[], withShare: boolean): PointRow[] {
   const total = points.reduce((sum, p) => sum + p.value, 0);
+  // Whole percents that add up to exactly 100 as shown (largest remainder), never 99 or 101.
+  const shares = percentShares(
+    points.map((p) => p.value),
+    0,
+  );
   const seen = new Map<string, number>();
   return points.map((point, index) => {
-    const share = withShare && total > 0 ? ` (${Math.round((point.value / total) * 100)}%)` : "";
+    const share = withShare && total > 0 ? ` (${shares[index]}%)` : "";
     return {
       ...point,
       index,

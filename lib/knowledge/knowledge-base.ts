@@ -148,9 +148,13 @@ async function createStore(
   });
 }
 
+/** Sections of a note written for the report's author, not about the market: never an insight, never quoted. */
+const WRITER_NOTES = /^points for the report$/i;
+
 function toPassageRecords(document: KnowledgeDocument) {
   const { source, title, date } = document;
-  return chunkMarkdown(document.text).map((passage, index) => ({
+  const passages = chunkMarkdown(document.text).filter((p) => !WRITER_NOTES.test(p.heading?.trim() ?? ""));
+  return passages.map((passage, index) => ({
     key: passageKey(source, index),
     embeddingText: [title, passage.heading !== title ? passage.heading : undefined, passage.text]
       .filter(Boolean)
@@ -192,14 +196,14 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Round-robin over the per-symbol hit lists, an equal quota each, skipping passages already chosen. */
+/** Round-robin over the per-symbol hit lists, an equal quota each, each source note at most once. */
 function pickInsights(hitLists: VectorHit[][], limit: number): VectorHit[] {
   const quota = Math.max(1, Math.floor(limit / Math.max(1, hitLists.length)));
   const chosen = new Map<string, VectorHit>();
   for (let round = 0; round < quota; round++) {
     for (const hits of hitLists) {
-      const next = hits.find((h) => !chosen.has(h.key));
-      if (next && chosen.size < limit) chosen.set(next.key, next);
+      const next = hits.find((h) => !chosen.has(h.metadata.source));
+      if (next && chosen.size < limit) chosen.set(next.metadata.source, next);
     }
   }
   return [...chosen.values()];
@@ -210,13 +214,24 @@ function formatInsight({ metadata }: VectorHit): string {
   return `- ${metadata.title}${when}: ${excerpt(metadata.text, EXCERPT_CHARS)}`;
 }
 
-/** Plain text up to `limit` characters (ellipsis included), cut at a word boundary. */
+/**
+ * Plain text up to `limit` characters that ends on a sentence: the whole sentences that fit, else the first sentence
+ * when it is at most twice the limit; only text without a usable sentence end is cut at a word boundary, with "…".
+ */
 export function excerpt(text: string, limit: number): string {
   const plain = text
     .replace(/[*_`]+/g, "")
     .replace(/\s+/g, " ")
     .trim();
   if (plain.length <= limit) return plain;
+  const sentences = plain.match(/[^.!?]+[.!?]+(?=\s|$)/g) ?? [];
+  let whole = "";
+  for (const sentence of sentences) {
+    if ((whole + sentence).trim().length > limit) break;
+    whole += sentence;
+  }
+  if (whole.trim()) return whole.trim();
+  if (sentences[0] && sentences[0].trim().length <= 2 * limit) return sentences[0].trim();
   const boundary = plain.lastIndexOf(" ", limit - 1);
   const end = boundary > limit / 2 ? boundary : limit - 1;
   return `${plain.slice(0, end).trimEnd()}…`;

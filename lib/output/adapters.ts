@@ -76,6 +76,21 @@ export function readReview(payload: unknown): ReviewVerdict | null {
   return FailedReview.safeParse(payload).success ? { kind: "error" } : null;
 }
 
+const StoredActions = z.looseObject({ actions: z.array(z.looseObject({ rank: finite, text: z.string() })) });
+
+/**
+ * The first `count` actions of the job's ranked plan (`summary_payload.actions`, written by Finalize); null when the
+ * summary has none (a job finalized before action plans existed).
+ */
+export function plannedActions(summaryPayload: unknown, count = 3): string[] | null {
+  const parsed = StoredActions.safeParse(summaryPayload);
+  if (!parsed.success) return null;
+  return [...parsed.data.actions]
+    .sort((a, b) => a.rank - b.rank)
+    .slice(0, count)
+    .map((a) => a.text);
+}
+
 /** The first `count` items of the report's recommendations (or action plan) list, as markdown text. */
 export function topActions(markdown: string, count = 3): string[] {
   const lines = markdown.split("\n");

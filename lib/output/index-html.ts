@@ -56,7 +56,7 @@ export interface SummaryCards {
   cash: number | null;
   outlook: RetirementOutlook | null;
   review: ReviewVerdict | null;
-  /** Markdown text of the report's three most important actions. */
+  /** The three first actions of the job's ranked plan (`summary_payload.actions`), as markdown text. */
   actions: string[];
 }
 
@@ -319,7 +319,7 @@ function reviewCard(review: ReviewVerdict): string {
 function actionsCard(actions: string[]): string {
   const body =
     actions.length === 0
-      ? '<p class="note">The report lists no actions.</p>'
+      ? '<p class="note">No action plan was computed for this job.</p>'
       : `<ol>${actions.map((action) => `<li>${renderInline(action)}</li>`).join("")}</ol>`;
   return `<div class="card actions"><h2>Most important actions</h2>${body}</div>`;
 }

@@ -6,7 +6,7 @@ import { type FanChartRow, fanClipNote, inferRetirementAge, renderFanChartSvg } 
 import { renderChartSvg } from "../charts/render.js";
 import type { TraceSpan } from "../db/repositories/traces.js";
 import { stalePricesNote } from "../market/price-age.js";
-import { readRetirementOutlook, readReview, topActions } from "./adapters.js";
+import { plannedActions, readRetirementOutlook, readReview, topActions } from "./adapters.js";
 import {
   type AslDefinition,
   ExecutionTrace,
@@ -198,7 +198,7 @@ function summaryCards(job: JobOutputSource, reportMarkdown: string): SummaryCard
     cash: portfolio?.cash ?? null,
     outlook: readRetirementOutlook(job.retirement_payload),
     review: readReview(job.report_payload),
-    actions: topActions(reportMarkdown),
+    actions: plannedActions(job.summary_payload) ?? topActions(reportMarkdown),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { jobActions } from "../agents/action-plan.js";
 import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, PlanDecision } from "../agents/plan-rules.js";
 import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
@@ -77,6 +78,7 @@ export interface FinalizeResult {
  * Completes summary_payload (Plan analysis stored what it says of the snapshot) and ends the job in one
  * statement: failed if every chosen specialist failed (or none produced output); otherwise the quality
  * gate (./quality-gate.ts) reads the stored outputs and decides completed or needs_review, with reasons.
+ * Reads the snapshot only when no specialist stored the action plan.
  */
 export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: FinalizeEvent): Promise<FinalizeResult> {
   const results = resultsByAgent(input);
@@ -108,6 +110,9 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
       failed: input.tagging.failed,
     },
     prices: { refresh: readPriceRefresh(input.prices, describeStateError) },
+    // The ranked action plan (lib/advice): the one a specialist stored with its payload (finishJob reads it in its
+    // statement), computed here from the snapshot only when neither the reporter nor the retirement specialist ran.
+    ...(storedPlan(results) ? {} : { actions: await jobActions(deps.db, input.jobId) }),
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),
@@ -153,6 +158,10 @@ function gateOutputs(
   const reasons = [...failed, ...gate.reasons];
   return { passed: reasons.length === 0, reasons };
 }
+
+/** Whether a specialist that stores the action plan with its payload succeeded. */
+const storedPlan = (results: Record<string, Outcome>) =>
+  results.retirement?.status === "succeeded" || results.reporter?.status === "succeeded";
 
 function resultsByAgent(input: FinalizeEvent): Record<string, Outcome> {
   const results: Record<string, Outcome> = {};

@@ -45,4 +45,16 @@ export function largestRemainder(shares: readonly number[], total: number): numb
   return floors;
 }
 
+/**
+ * Percentages of a whole breakdown, with `digits` decimals, that add up to exactly 100 as shown (largest remainder):
+ * what a report, a chart or a page lists for one breakdown. All zeros when nothing is positive.
+ */
+export function percentShares(amounts: readonly number[], digits = 1): number[] {
+  const scale = 10 ** digits;
+  return largestRemainder(
+    amounts.map((amount) => Math.max(0, amount)),
+    100 * scale,
+  ).map((units) => units / scale);
+}
+
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -54,13 +54,13 @@ const positionCents = (quantity: number, price: number | null) =>
 /** Values a portfolio in integer cents: totals, each account, each holding, and allocations. Pure. */
 export function valuePortfolio(portfolio: Portfolio): Valuation {
   const holdings = new Map<string, HoldingValuation & { cents: number }>();
-  const assetClass: Record<string, number> = {};
-  const region: Record<string, number> = {};
-  const sector: Record<string, number> = {};
+  const assetClass: Exact = {};
+  const region: Exact = {};
+  const sector: Exact = {};
   const unpriced = new Set<string>();
 
   for (const account of portfolio.accounts) {
-    addTo(assetClass, "cash", toCents(account.cash_balance));
+    addTo(assetClass, "cash", BigInt(toCents(account.cash_balance)) * EXACT_PER_CENT);
     for (const { symbol, quantity, instrument } of account.positions) {
       const value = positionCents(quantity, instrument.current_price);
       if (instrument.current_price === null) unpriced.add(symbol);
@@ -102,7 +102,11 @@ export function valuePortfolio(portfolio: Portfolio): Valuation {
     accounts,
     positions,
     unpriced: [...unpriced].sort(),
-    allocation: { asset_class: sorted(assetClass), region: sorted(region), sector: sorted(sector) },
+    allocation: {
+      asset_class: sorted(bucketCents(assetClass)),
+      region: sorted(bucketCents(region)),
+      sector: sorted(bucketCents(sector)),
+    },
   };
 }
 
@@ -120,25 +124,52 @@ function valueAccount(account: Account): AccountValuation {
   };
 }
 
+/** Bucket amounts kept exact while summing: cents × hundredths of a percent (1/10,000 of a cent). */
+type Exact = Record<string, bigint>;
+const EXACT_PER_CENT = 10_000n;
+const WHOLE_HUNDREDTHS = 10_000;
+
 /**
- * `valueCents` split across an allocation's keys by largest remainder, so the parts add up to it exactly. A missing
- * share (an allocation below 100, or none) goes to `unclassified`; one above 100 is scaled down.
+ * `valueCents` spread exactly across an allocation's keys (stored in hundredths of a percent). A missing share (an
+ * allocation below 100, or none) goes to `unclassified`; one above 100 is scaled down to 100 first.
  */
-function spread(target: Record<string, number>, allocation: Allocation, valueCents: number) {
+function spread(target: Exact, allocation: Allocation, valueCents: number) {
   const entries = Object.entries(allocation).filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0);
-  const total = sum(entries.map(([, percent]) => percent));
-  if (total < 100 - 1e-9) entries.push([UNCLASSIFIED, 100 - total]);
-  const parts = largestRemainder(
-    entries.map(([, percent]) => percent),
-    valueCents,
-  );
-  entries.forEach(([key], i) => {
-    addTo(target, key, parts[i]);
+  const keys = entries.map(([key]) => key);
+  let hundredths = entries.map(([, percent]) => Math.round(percent * 100));
+  if (sum(hundredths) > WHOLE_HUNDREDTHS) hundredths = largestRemainder(hundredths, WHOLE_HUNDREDTHS);
+  const covered = sum(hundredths);
+  if (covered < WHOLE_HUNDREDTHS) {
+    keys.push(UNCLASSIFIED);
+    hundredths.push(WHOLE_HUNDREDTHS - covered);
+  }
+  keys.forEach((key, i) => {
+    addTo(target, key, BigInt(valueCents) * BigInt(hundredths[i]));
   });
 }
 
-function addTo(target: Record<string, number>, key: string, amount: number) {
-  target[key] = (target[key] ?? 0) + amount;
+function addTo(target: Exact, key: string, amount: bigint) {
+  target[key] = (target[key] ?? 0n) + amount;
+}
+
+/**
+ * Each bucket's exact amount in whole cents, half-up, adding up to the exact total (largest remainder at the bucket
+ * level: it equals half-up rounding whenever half-up already adds up).
+ */
+function bucketCents(exact: Exact): Record<string, number> {
+  const entries = Object.entries(exact);
+  const total = entries.reduce((acc, [, amount]) => acc + amount, 0n) / EXACT_PER_CENT;
+  const cents = entries.map(([, amount]) => amount / EXACT_PER_CENT);
+  let left = total - cents.reduce((a, b) => a + b, 0n);
+  const order = entries
+    .map(([, amount], i) => [amount % EXACT_PER_CENT, i] as const)
+    .sort((a, b) => (b[0] > a[0] ? 1 : b[0] < a[0] ? -1 : a[1] - b[1]));
+  for (const [, i] of order) {
+    if (left <= 0n) break;
+    cents[i] += 1n;
+    left -= 1n;
+  }
+  return Object.fromEntries(entries.map(([key], i) => [key, Number(cents[i])]));
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

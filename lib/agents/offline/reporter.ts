@@ -1,9 +1,12 @@
+import { actionPlan } from "../../advice/actions.js";
+import { CONCENTRATION_PERCENT, holdingKind } from "../../advice/facts.js";
 import { accountTypeLabel, label, pct, usd } from "../../format.js";
 import { stalePricesNote } from "../../market/price-age.js";
 import { pricesUsed } from "../../market/price-notes.js";
 import type { OfflinePolicy } from "../../models/offline.js";
+import { percentShares } from "../../portfolio/allocation.js";
 import type { Portfolio } from "../../portfolio/types.js";
-import { percentOf, type Valuation } from "../../portfolio/valuation.js";
+import type { Valuation } from "../../portfolio/valuation.js";
 import { retirementReadinessLines } from "../../retirement/narrative.js";
 import type { RetirementOutlook } from "../../retirement/outlook.js";
 
@@ -25,20 +28,23 @@ function staleValue(v: Valuation, at = new Date()): string {
 
 function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, outlook?: RetirementOutlook): string {
   const total = v.total_value;
-  const assetShare = (key: string) => percentOf(v.allocation.asset_class[key] ?? 0, total);
-  const top = v.positions[0];
-  const regionShare = (key: string) => percentOf(v.allocation.region[key] ?? 0, v.invested);
+  const top = v.positions.find((p) => p.value > 0);
+  const regionShare = (key: string) => sharesOf(v.allocation.region)[key] ?? 0;
+  const assetShares = sharesOf(v.allocation.asset_class);
+  const classes = Object.entries(v.allocation.asset_class).filter(([, amount]) => amount > 0);
   const sections = [
     `# Portfolio Report for ${portfolio.user.display_name ?? "the investor"}`,
     "_Written by the offline analyst from the portfolio's data; figures are computed, not estimated._",
     "## Executive Summary",
     [
       `- Total value ${usd(total)} across ${v.accounts.length} account(s) and ${v.positions.length} holding(s)${staleValue(v)}.`,
-      `- Equity ${pct(assetShare("equity"))}, fixed income ${pct(assetShare("fixed_income"))}, cash ${pct(assetShare("cash"))}.`,
+      ...(classes.length ? [`- ${classes.map(([k]) => `${label(k)} ${pct(assetShares[k] ?? 0)}`).join(", ")}.`] : []),
       top
         ? `- Largest holding: ${top.symbol} (${top.name}) at ${usd(top.value)}, ${pct(top.weight)} of the portfolio.`
-        : "- No invested positions yet.",
-      `- North American exposure is ${pct(regionShare("north_america"))} of invested assets.`,
+        : "- No priced positions yet.",
+      ...(v.invested > 0
+        ? [`- North American exposure is ${pct(regionShare("north_america"))} of invested assets.`]
+        : []),
     ].join("\n"),
     "## Portfolio Composition",
     v.accounts
@@ -55,13 +61,9 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
         ].join("\n")
       : "No positions are held.",
     "## Diversification Analysis",
-    breakdown("Asset classes", v.allocation.asset_class, total),
-    breakdown("Regions (invested assets)", v.allocation.region, v.invested),
-    breakdown(
-      "Top sectors (invested assets)",
-      Object.fromEntries(Object.entries(v.allocation.sector).slice(0, 5)),
-      v.invested,
-    ),
+    breakdown("Asset classes", v.allocation.asset_class),
+    breakdown("Regions (invested assets)", v.allocation.region),
+    breakdown("Top sectors (invested assets)", v.allocation.sector, 5),
     "## Risk Assessment",
     riskLines(portfolio, v).join("\n"),
     "## Retirement Readiness",
@@ -69,7 +71,7 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
       "\n",
     ),
     "## Recommendations",
-    recommendations(portfolio, v)
+    recommendations(portfolio, v, outlook)
       .map((r, i) => `${i + 1}. ${r}`)
       .join("\n"),
     "## Market Context",
@@ -78,71 +80,56 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
   return sections.join("\n\n");
 }
 
-function breakdown(title: string, amounts: Record<string, number>, whole: number): string {
-  const rows = Object.entries(amounts).map(
-    ([k, amount]) => `- ${label(k)}: ${usd(amount)} (${pct(percentOf(amount, whole))})`,
-  );
+/** One breakdown's rows (the first `limit`), their percentages adding up to exactly 100.0 as shown over all rows. */
+function breakdown(title: string, amounts: Record<string, number>, limit = Number.POSITIVE_INFINITY): string {
+  const shares = sharesOf(amounts);
+  const rows = Object.entries(amounts)
+    .slice(0, limit)
+    .map(([k, amount]) => `- ${label(k)}: ${usd(amount)} (${pct(shares[k] ?? 0)})`);
   return `**${title}**\n${rows.length ? rows.join("\n") : "- none"}`;
 }
 
+/** Percent of the breakdown's whole by key, one decimal, adding up to exactly 100.0 (largest remainder). */
+function sharesOf(amounts: Record<string, number>): Record<string, number> {
+  const keys = Object.keys(amounts);
+  const shares = percentShares(keys.map((k) => amounts[k] ?? 0));
+  return Object.fromEntries(keys.map((k, i) => [k, shares[i]]));
+}
+
 function riskLines(portfolio: Portfolio, v: Valuation): string[] {
-  const equity = percentOf(v.allocation.asset_class.equity ?? 0, v.total_value);
-  const top = v.positions[0];
-  const tech = percentOf(v.allocation.sector.technology ?? 0, v.invested);
+  const equity = sharesOf(v.allocation.asset_class).equity ?? 0;
+  const top = v.positions.find((p) => p.value > 0);
+  const tech = sharesOf(v.allocation.sector).technology ?? 0;
   return [
-    `- Equity share ${pct(equity)}: ${equity > 80 ? "high volatility expected in downturns" : equity > 50 ? "growth-oriented with moderate volatility" : "conservative, lower expected growth"}.`,
+    ...(v.total_value > 0
+      ? [
+          `- Equity share ${pct(equity)}: ${equity > 80 ? "high volatility expected in downturns" : equity > 50 ? "growth-oriented with moderate volatility" : "conservative, lower expected growth"}.`,
+        ]
+      : []),
     top
-      ? `- Concentration: the largest holding, ${top.symbol}, is ${pct(top.weight)} of the portfolio${top.weight > 25 ? (isConcentrated(portfolio, top.symbol) ? ", a single stock or sector bet worth watching" : "; it is a broad fund, so the weight spreads over many companies") : ""}.`
-      : "- No concentration risk: nothing is invested.",
-    `- Technology is ${pct(tech)} of invested assets${tech > 30 ? ", above a broad-market weight" : ""}.`,
+      ? `- Concentration: the largest holding, ${top.symbol}, is ${pct(top.weight)} of the portfolio${top.weight > CONCENTRATION_PERCENT ? concentrationNote(portfolio, top.symbol) : ""}.`
+      : "- No concentration risk: nothing priced is invested.",
+    ...(tech > 0
+      ? [`- Technology is ${pct(tech)} of invested assets${tech > 30 ? ", above a broad-market weight" : ""}.`]
+      : []),
     ...(v.unpriced.length
       ? [`- Unpriced holdings (${v.unpriced.join(", ")}) are valued at $0 until a price is known.`]
       : []),
   ];
 }
 
-/** A single stock, or a fund with half or more in one sector. */
-function isConcentrated(portfolio: Portfolio, symbol: string): boolean {
-  const instrument = portfolio.accounts.flatMap((a) => a.positions).find((p) => p.symbol === symbol)?.instrument;
-  if (!instrument) return false;
-  const largestSector = Math.max(0, ...Object.values(instrument.allocation_sectors).map((v) => v ?? 0));
-  return instrument.instrument_type === "stock" || largestSector >= 50;
+/** The ranked action plan (lib/advice): the same list the page and the retirement outlook show. */
+function recommendations(portfolio: Portfolio, v: Valuation, outlook?: RetirementOutlook): string[] {
+  return actionPlan(portfolio, v, outlook).map((a) => a.text);
 }
 
-function recommendations(portfolio: Portfolio, v: Valuation): string[] {
-  const total = v.total_value;
-  const share = (key: string) => percentOf(v.allocation.asset_class[key] ?? 0, total);
-  const international = 100 - percentOf(v.allocation.region.north_america ?? 0, v.invested);
-  const top = v.positions[0];
-  const ideas: string[] = [];
-  if (share("cash") > 10)
-    ideas.push(`Put idle cash to work: ${pct(share("cash"))} of the portfolio (${usd(v.cash)}) sits in cash.`);
-  if (top && top.weight > 25 && isConcentrated(portfolio, top.symbol)) {
-    ideas.push(
-      `Reduce concentration in ${top.symbol} (${pct(top.weight)}): it is a single stock or sector bet; spread new money across broad funds.`,
-    );
-  }
-  if (v.invested > 0 && international < 20)
-    ideas.push(`Add international exposure: only ${pct(international)} of invested assets are outside North America.`);
-  if (share("fixed_income") < 20)
-    ideas.push(
-      `Consider more fixed income (now ${pct(share("fixed_income"))}) to soften drawdowns as retirement nears.`,
-    );
-  if (percentOf(v.allocation.sector.technology ?? 0, v.invested) > 30)
-    ideas.push("Balance the technology tilt with value or dividend funds.");
-  if (v.unpriced.length) ideas.push(`Add prices for ${v.unpriced.join(", ")} so the analysis can value them.`);
-  const taxableWithBonds = portfolio.accounts.filter(
-    (a) => a.type === "taxable" && a.positions.some((p) => (p.instrument.allocation_asset_class.fixed_income ?? 0) > 0),
-  );
-  if (taxableWithBonds.length) {
-    ideas.push(
-      `Move bond funds from ${taxableWithBonds.map((a) => a.name).join(", ")} into tax-advantaged accounts, where their interest is not taxed yearly.`,
-    );
-  }
-  ideas.push("Rebalance once a year back to target weights.");
-  ideas.push("Review contributions yearly and raise them with income.");
-  ideas.push("Keep an emergency fund outside the investment accounts.");
-  ideas.push("Compare the expense ratios of the funds held and prefer low-cost index funds.");
-  ideas.push("Revisit this plan after large market moves or changes in income or goals.");
-  return ideas.slice(0, 7);
+/** What a large holding's weight means: a bet (single stock, sector fund), a broad or multi-asset fund, or unknown. */
+function concentrationNote(portfolio: Portfolio, symbol: string): string {
+  const instrument = portfolio.accounts.flatMap((a) => a.positions).find((p) => p.symbol === symbol)?.instrument;
+  const kind = holdingKind(instrument);
+  if (kind === "single_stock") return ", a single stock worth watching";
+  if (kind === "sector_fund") return ", a sector bet worth watching";
+  if (kind === "multi_asset_fund") return "; it is a multi-asset fund, so the weight spreads over stocks and bonds";
+  if (kind === "broad_fund") return "; it is a broad fund, so the weight spreads over many companies";
+  return "; what it holds is not known";
 }

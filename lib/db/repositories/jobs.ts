@@ -209,6 +209,8 @@ export async function completeJob(db: Db, id: string): Promise<boolean> {
  * Adds `summary` to what the job's summary already holds (`saveSnapshot`'s part; the two `prices` objects
  * are merged) and ends a running job in one statement: `completed`, or `failed` / `needs_review` with
  * `reason` (those only while `claimant`, when given, owns it). Returns whether the job ended here.
+ * `summary_payload.actions` is the summary's own, else the action plan the retirement specialist or the reporter
+ * stored with its payload (the same pure plan, lib/advice), else empty.
  */
 export async function finishJob(
   db: Db,
@@ -220,7 +222,9 @@ export async function finishJob(
   const { rowCount } = await db.query(
     `UPDATE jobs SET completed_at = NOW(),
        summary_payload = COALESCE(summary_payload, '{}'::jsonb) || :summary::jsonb || jsonb_build_object('prices',
-         COALESCE(summary_payload->'prices', '{}'::jsonb) || COALESCE(:summary::jsonb->'prices', '{}'::jsonb)),
+         COALESCE(summary_payload->'prices', '{}'::jsonb) || COALESCE(:summary::jsonb->'prices', '{}'::jsonb),
+         'actions', COALESCE(:summary::jsonb->'actions', retirement_payload->'actions', report_payload->'actions',
+           '[]'::jsonb)),
        status = :status::text, error_message = :reason::text
      WHERE id = :id::uuid AND status = 'running'
        AND (:status::text = 'completed' OR :claimant::text IS NULL OR claimed_by = :claimant::text)`,
