@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { Portfolio } from "../portfolio/types.js";
-import { hasRetirementGoals, positionCount } from "./portfolio-brief.js";
+import { hasRetirementGoals, positionCount, pricedPositionCount } from "./portfolio-brief.js";
 import { SPECIALISTS, type SpecialistName } from "./shared.js";
 
 // The planner's rules as code, without the Agents SDK: the planner's guard and Finalize job both read them.
@@ -11,12 +11,16 @@ export interface RequiredSpecialist {
   rule: string;
 }
 
-/** The specialists the planner's rules require: reporter for ≥ 1 position, charter for ≥ 2, retirement with goals. */
+/**
+ * The specialists the planner's rules require: reporter for ≥ 1 position, charter for ≥ 2 priced positions (nothing
+ * else has a value to chart), retirement with goals.
+ */
 export function requiredSpecialists(portfolio: Portfolio): RequiredSpecialist[] {
   const positions = positionCount(portfolio);
   const required: RequiredSpecialist[] = [];
   if (positions >= 1) required.push({ agent: "reporter", rule: `the portfolio has ${positions} position(s)` });
-  if (positions >= 2) required.push({ agent: "charter", rule: `the portfolio has ${positions} positions` });
+  const priced = pricedPositionCount(portfolio);
+  if (priced >= 2) required.push({ agent: "charter", rule: `the portfolio has ${priced} priced positions` });
   if (hasRetirementGoals(portfolio)) required.push({ agent: "retirement", rule: "the user has retirement goals" });
   return required;
 }

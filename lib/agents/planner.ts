@@ -31,7 +31,7 @@ import { contextOf, stopWhenToolsSucceed, toolErrorMessage } from "./tools.js";
 export const PLANNER_INSTRUCTIONS = `You are the planner of a team of financial analysis agents.
 Decide which specialists this portfolio needs by calling their tools, each with a short reason:
 - run_reporter: when the portfolio has at least one position.
-- run_charter: when it has at least two positions.
+- run_charter: when it has at least two priced positions (priced_positions): nothing else has a value to chart.
 - run_retirement: when the user has retirement goals (years until retirement or a target income).
 Call every tool that applies, all in one turn: your plan is those calls, no closing text is read.
 Do not call a tool whose rule does not apply.

@@ -13,6 +13,13 @@ export const hasRetirementGoals = (portfolio: Portfolio) =>
 export const positionCount = (portfolio: Portfolio) =>
   portfolio.accounts.reduce((n, account) => n + account.positions.length, 0);
 
+/** Positions with a known price: only these have a value to chart. */
+export const pricedPositionCount = (portfolio: Portfolio) =>
+  portfolio.accounts.reduce(
+    (n, account) => n + account.positions.filter((p) => p.instrument.current_price !== null).length,
+    0,
+  );
+
 /** USD amounts as percentages of the whole, for prompts. */
 function shares(amounts: Record<string, number>, total: number): Record<string, number> {
   return Object.fromEntries(Object.entries(amounts).map(([k, v]) => [k, percentOf(v, total)]));
@@ -24,6 +31,7 @@ export function planningBrief(portfolio: Portfolio, valuation: Valuation) {
     total_value: valuation.total_value,
     cash: valuation.cash,
     positions: positionCount(portfolio),
+    priced_positions: pricedPositionCount(portfolio),
     distinct_holdings: valuation.positions.length,
     accounts: valuation.accounts.map((a) => ({
       name: a.name,

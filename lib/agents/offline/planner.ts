@@ -2,11 +2,12 @@ import { usd } from "../../format.js";
 import type { OfflinePolicy } from "../../models/offline.js";
 import type { Portfolio } from "../../portfolio/types.js";
 import type { Valuation } from "../../portfolio/valuation.js";
-import { hasRetirementGoals, positionCount } from "../portfolio-brief.js";
+import { hasRetirementGoals, positionCount, pricedPositionCount } from "../portfolio-brief.js";
 
 /** The offline analyst applies the planner's rules to the same summary its prompt is built from. */
 export function plannerPolicy(portfolio: Portfolio, valuation: Valuation): OfflinePolicy {
   const positions = positionCount(portfolio);
+  const priced = pricedPositionCount(portfolio);
   return ({ toolResults }) => {
     if (toolResults.length > 0) {
       const chosen = toolResults.map((r) => r.name.replace("run_", "")).join(", ");
@@ -19,10 +20,10 @@ export function plannerPolicy(portfolio: Portfolio, valuation: Valuation): Offli
         arguments: { reason: `${positions} position(s) worth ${usd(valuation.invested)} to analyse` },
       });
     }
-    if (positions >= 2) {
+    if (priced >= 2) {
       calls.push({
         name: "run_charter",
-        arguments: { reason: `${positions} positions across ${portfolio.accounts.length} account(s) to visualise` },
+        arguments: { reason: `${priced} priced positions across ${portfolio.accounts.length} account(s) to visualise` },
       });
     }
     if (hasRetirementGoals(portfolio)) {
