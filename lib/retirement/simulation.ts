@@ -12,7 +12,7 @@ import {
   type RetirementInputDraft,
   withdrawalIn,
 } from "./input.js";
-import { createRandom } from "./random.js";
+import { createRandom } from "../random/random.js";
 
 export interface PercentileValues {
   p10: number;

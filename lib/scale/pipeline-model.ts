@@ -1,4 +1,4 @@
-import { createRandom } from "../retirement/random.js";
+import { createRandom } from "../random/random.js";
 import { exponential, Simulation } from "./des.js";
 import {
   CAPACITY_RETRY,
