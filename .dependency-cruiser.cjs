@@ -1,16 +1,20 @@
 // Imports point down (docs/architecture.md):
-//   edges (bin, cli, functions, state-machine, stacks, scripts) → lib/pipeline → agents (lib/agents, lib/models,
-//   lib/knowledge) → core (lib/portfolio, lib/retirement, lib/charts, lib/market, lib/output, lib/seed, lib/advice) → lib/db
-//   → config (lib/config.ts, lib/logger.ts, lib/validation.ts, lib/format.ts).
+//   edges (bin, cli, console, functions, state-machine, stacks, scripts) → lib/pipeline → agents (lib/agents,
+//   lib/models, lib/knowledge, lib/tracing) → core (lib/portfolio, lib/retirement, lib/charts, lib/market, lib/output,
+//   lib/seed, lib/scale, lib/advice, lib/random) → lib/db → config (lib/config.ts, lib/logger.ts, lib/validation.ts,
+//   lib/format.ts).
 // lib/infra is deploy-time code (IAM, function table): only the edges read it.
+// Every module of lib/ is in exactly one layer, and no two folders import each other.
 // Run: npm run check:imports (part of npm test through tests/architecture/imports.test.ts).
 
 const EDGES = "^(bin|cli|console|functions|state-machine|stacks|scripts|tests)/|^sst[.]config[.]ts$";
 const PIPELINE = "^lib/pipeline/";
-const AGENTS = "^lib/(agents|models|knowledge)/";
-const CORE = "^lib/(portfolio|retirement|charts|market|output|seed|advice)/";
+const AGENTS = "^lib/(agents|models|knowledge|tracing)/";
+const CORE = "^lib/(portfolio|retirement|charts|market|output|seed|scale|advice|random)/";
 const DB = "^lib/db/";
 const CONFIG = "^lib/(config|logger|validation|format)[.]ts$";
+const DEPLOY = "^lib/infra/";
+const LAYERED = [PIPELINE, AGENTS, CORE, DB, CONFIG, DEPLOY].join("|");
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 module.exports = {
@@ -21,6 +25,32 @@ module.exports = {
       comment: "Modules must not depend on each other in a circle (type-only imports count).",
       from: {},
       to: { circular: true },
+    },
+    {
+      name: "no-mutual-folders",
+      severity: "error",
+      comment:
+        "No two folders of lib/ import each other, even through different modules (portfolio ↔ retirement): " +
+        "within a layer the dependency between folders points one way.",
+      scope: "folder",
+      from: { path: "^lib/" },
+      to: { circular: true },
+    },
+    {
+      name: "lib-module-in-a-layer",
+      severity: "error",
+      comment:
+        "Every module of lib/ belongs to a layer (the constants at the top, as docs/architecture.md places them): " +
+        "a new folder or top-level file is placed there before anything imports it or it imports anything.",
+      from: { path: "^lib/", pathNot: LAYERED },
+      to: {},
+    },
+    {
+      name: "lib-import-in-a-layer",
+      severity: "error",
+      comment: "Every module of lib/ that is imported belongs to a layer (see lib-module-in-a-layer).",
+      from: {},
+      to: { path: "^lib/", pathNot: LAYERED },
     },
     {
       name: "lib-not-to-edges",
@@ -40,21 +70,23 @@ module.exports = {
       name: "only-edges-to-infra",
       severity: "error",
       comment: "lib/infra is deploy-time code (IAM, function table); runtime code in lib/ never needs it.",
-      from: { path: "^lib/", pathNot: "^lib/infra/" },
-      to: { path: "^lib/infra/" },
+      from: { path: "^lib/", pathNot: DEPLOY },
+      to: { path: DEPLOY },
     },
     {
       name: "pipeline-is-above-agents",
       severity: "error",
       comment: "Agents, core, db and config never import the pipeline (task table, state names, Finalize).",
-      from: { path: "^lib/", pathNot: `${PIPELINE}|^lib/infra/` },
+      from: { path: "^lib/", pathNot: `${PIPELINE}|${DEPLOY}` },
       to: { path: PIPELINE },
     },
     {
       name: "core-not-to-agents",
       severity: "error",
-      comment: "Core (portfolio, retirement, charts, market, output, seed, advice) is pure: no agents, models or knowledge.",
-      from: { path: CORE },
+      comment:
+        "Core (portfolio, retirement, charts, market, output, seed, scale, advice, random) is pure: no agents, " +
+        "models, knowledge or tracing; db and config are below the agents too.",
+      from: { path: `${CORE}|${DB}|${CONFIG}` },
       to: { path: AGENTS },
     },
     {
@@ -85,7 +117,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|[.]sst|tests/fixtures)/" },
+    // node:console resolves to "console", which the folder rules would take for console/ (a cycle through it).
+    exclude: { path: "^(node_modules|[.]sst|tests/fixtures)/|^console$" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {

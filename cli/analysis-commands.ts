@@ -9,11 +9,12 @@ import { getJob, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
 import { listTraceSpans } from "../lib/db/repositories/traces.js";
 import { usd } from "../lib/format.js";
 import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
-import { writeJobOutput } from "../lib/output/job-output.js";
+import { type OutputOptions, writeJobOutput } from "../lib/output/job-output.js";
 import { createLocalJob, pauseAtFaultPoint } from "../lib/pipeline/local-jobs.js";
 import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
 import { JOB_STATUSES } from "../lib/portfolio/types.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
+import { renderTraceHtml } from "../lib/tracing/trace-html.js";
 import { serializeDefinition } from "../state-machine/definition.js";
 import { executeLocally, LOCAL_ARNS } from "../state-machine/local-executor.js";
 import { withCliDb } from "./cli-db.js";
@@ -68,7 +69,7 @@ async function analyse(db: Db, args: CommandArgs, userId: string, options: Recor
   );
   const job = (await getJob(db, jobId))!;
   const dir = resolve((args.values.out as string | undefined) ?? DEFAULT_OUT, jobId);
-  await writeJobOutput(dir, job, { definition: localDefinition(), trace: await listTraceSpans(db, jobId) });
+  await writeJobOutput(dir, job, await pageOptions(db, jobId));
   if (args.values.json) printJson(jobJson(job));
   else print(describeJob(job));
   progress(`Job ${job.status} in ${Math.round(execution.durationMs)} ms. Outputs: ${dir}/index.html`);
@@ -152,7 +153,7 @@ export async function showCommand(args: CommandArgs): Promise<number> {
     else print(describeJob(job));
     if (args.values.out) {
       const dir = resolve(args.values.out as string, job.id);
-      await writeJobOutput(dir, job, { definition: localDefinition(), trace: await listTraceSpans(db, job.id) });
+      await writeJobOutput(dir, job, await pageOptions(db, job.id));
       progress(`Outputs: ${dir}/index.html`);
     }
     if (args.values.graph)
@@ -164,4 +165,9 @@ export async function showCommand(args: CommandArgs): Promise<number> {
 export async function definitionCommand(): Promise<number> {
   print(serializeDefinition(LOCAL_ARNS));
   return 0;
+}
+
+/** What the page draws besides the job's payloads: the state machine that ran it and its agent trace. */
+async function pageOptions(db: Db, jobId: string): Promise<OutputOptions> {
+  return { definition: localDefinition(), traceHtml: renderTraceHtml(await listTraceSpans(db, jobId)) };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { PROFILE_DEFAULTS } from "../portfolio/retirement-plan.js";
 import type { Instrument, Portfolio } from "../portfolio/types.js";
 import { percentOf, type Valuation } from "../portfolio/valuation.js";
-import { PROFILE_DEFAULTS } from "../retirement/input.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
 
 /** Cash a retiree keeps as a reserve: up to this many years of net withdrawals is not idle. */

@@ -43,7 +43,7 @@ export interface IndexPage {
   summary: OutputPart<Record<string, unknown>>;
   cards: SummaryCards;
   execution: ExecutionView;
-  /** The agent trace section (lib/output/trace-html.ts), when the job's spans were read. */
+  /** The agent trace section (lib/tracing/trace-html.ts), when the job's spans were read. */
   traceHtml?: string;
 }
 

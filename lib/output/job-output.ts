@@ -4,7 +4,6 @@ import { z } from "zod";
 import { ChartKey, StoredChart } from "../charts/chart.js";
 import { type FanChartRow, fanClipNote, inferRetirementAge, renderFanChartSvg } from "../charts/fan-chart.js";
 import { renderChartSvg } from "../charts/render.js";
-import type { TraceSpan } from "../db/repositories/traces.js";
 import { stalePricesNote } from "../market/price-age.js";
 import { plannedActions, readRetirementOutlook, readReview, topActions } from "./adapters.js";
 import {
@@ -25,7 +24,6 @@ import {
   renderIndexHtml,
   type SummaryCards,
 } from "./index-html.js";
-import { renderTraceHtml } from "./trace-html.js";
 
 /**
  * The job fields the output needs. Payloads are `unknown` because they come from JSONB: each is
@@ -113,8 +111,8 @@ export async function renderJobPage(
 export interface OutputOptions {
   /** The state machine that ran the job: with the trace saved in the summary, the page draws the execution. */
   definition?: AslDefinition;
-  /** The job's agent trace spans: the page shows them as a tree under "How this analysis ran". */
-  trace?: TraceSpan[];
+  /** The job's agent trace as an HTML section (lib/tracing/trace-html.ts), shown under "How this analysis ran". */
+  traceHtml?: string;
 }
 
 async function buildJobOutput(
@@ -153,7 +151,7 @@ async function buildJobOutput(
     summary: mapPart(summary, withoutTrace),
     cards: summaryCards(job, report.value?.content ?? ""),
     execution: { ...executionView(summary.value), graphSvg },
-    traceHtml: options.trace && renderTraceHtml(options.trace),
+    traceHtml: options.traceHtml,
   };
   return { files, page };
 }

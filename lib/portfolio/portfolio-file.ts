@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { MAX_HORIZON_AGE, MIN_RETIREMENT_YEARS, PROFILE_DEFAULTS, RetirementPlan } from "../retirement/input.js";
 import { formatPath } from "../validation.js";
 import { enforcePortfolioLimits, PORTFOLIO_LIMITS, refuseControlCharacters } from "./limits.js";
 import { toCents } from "./money.js";
+import { MAX_HORIZON_AGE, MIN_RETIREMENT_YEARS, PROFILE_DEFAULTS, RetirementPlan } from "./retirement-plan.js";
 import { ACCOUNT_TYPES, INSTRUMENT_TYPES } from "./types.js";
 
 /**

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { type AssumptionOverrides, FACTORS } from "../portfolio/retirement-plan.js";
 import { ASSET_CLASSES, type AssetClass } from "../portfolio/types.js";
 
 /**
@@ -42,10 +42,6 @@ export const DEFAULT_ASSET_ASSUMPTIONS: Readonly<Record<AssetClass, Readonly<Ass
 /** CPI inflation, 1928–2023 (Damodaran): mean and standard deviation of the yearly rate. */
 export const DEFAULT_INFLATION = Object.freeze({ mean: 0.03, volatility: 0.039, source: SOURCES.DAMODARAN_CPI });
 
-/** Factors in the correlation matrix: the asset classes, then inflation. */
-export const FACTORS = [...ASSET_CLASSES, "inflation"] as const;
-export type Factor = (typeof FACTORS)[number];
-
 /**
  * Correlations of yearly real returns (and of inflation with them), rounded from the same annual series; the
  * commodities row uses gold and the alternatives row is judgement. Rows and columns follow `FACTORS`.
@@ -60,27 +56,6 @@ export const DEFAULT_CORRELATIONS: readonly (readonly number[])[] = Object.freez
   [0.6, 0.3, 0.5, 0.2, 0.1, 1.0, -0.1],
   [-0.2, -0.5, -0.1, 0.3, -0.6, -0.1, 1.0],
 ]);
-
-const Rate = z.number().finite().gt(-0.5, "must be above -0.5").lt(0.5, "must be below 0.5");
-const Volatility = z.number().finite().min(0, "must not be negative").max(1, "must be at most 1");
-const AssetOverride = z.strictObject({
-  mean: Rate.optional(),
-  volatility: Volatility.optional(),
-  /** Where the figure comes from; "user override" when not said. */
-  source: z.string().trim().min(1).max(200).optional(),
-});
-
-/** What a portfolio file may override; anything left out keeps its default. */
-export const AssumptionOverrides = z.strictObject({
-  returns: z.partialRecord(z.enum(ASSET_CLASSES), AssetOverride).optional(),
-  inflation: z.strictObject({ mean: Rate.optional(), volatility: Volatility.optional() }).optional(),
-  /** Full matrix in `FACTORS` order (7 × 7), symmetric, unit diagonal, positive definite. */
-  correlations: z
-    .array(z.array(z.number().min(-1).max(1)).length(FACTORS.length))
-    .length(FACTORS.length)
-    .optional(),
-});
-export type AssumptionOverrides = z.infer<typeof AssumptionOverrides>;
 
 /** The assumptions one run used; recorded with the job. */
 export interface MarketAssumptions {

@@ -1,10 +1,19 @@
 import { z } from "zod";
+import {
+  Age,
+  AssumptionOverrides,
+  IncomeSource,
+  MAX_HORIZON_AGE,
+  MIN_RETIREMENT_YEARS,
+  Money,
+  PROFILE_DEFAULTS,
+  RetirementPlan,
+} from "../portfolio/retirement-plan.js";
 import { type AccountType, ASSET_CLASSES, type AssetClass, type Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
 import { EXPENSE_RATIOS } from "../seed/expense-ratios.js";
 import {
   ASSUMPTION_DEFAULTS,
-  AssumptionOverrides,
   type MarketAssumptions,
   marketAssumptions,
   portfolioMoments,
@@ -13,14 +22,9 @@ import {
 
 /** The usual end of a retirement plan; extended (and said so) when the user is older or retires later. */
 export const HORIZON_AGE = 95;
-export const MAX_HORIZON_AGE = 120;
-/** The shortest retirement the plan funds when retirement starts near or past `HORIZON_AGE`. */
-export const MIN_RETIREMENT_YEARS = 5;
 export const DEFAULT_PATHS = 10_000;
 export const DEFAULT_SEED = 42;
 
-const Age = z.number().int("must be a whole number of years").min(0, "must not be negative").max(MAX_HORIZON_AGE);
-const Money = z.number().finite().min(0, "must not be negative").max(1e12);
 const Weight = z.number().finite().min(0, "must not be negative").max(1, "must be at most 1").default(0);
 
 /** Fractions of the portfolio by asset class, summing to 1 (or all 0 for an empty portfolio). */
@@ -36,19 +40,6 @@ export const AssetWeights = z
     }
   });
 export type AssetWeights = z.infer<typeof AssetWeights>;
-
-/** Social Security, a pension or an annuity: yearly amount in today's dollars from `start_age` on. */
-export const IncomeSource = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  annual_amount: Money,
-  start_age: Age,
-  /**
-   * True (the default, as Social Security): keeps its buying power. False: a fixed number of dollars once it starts
-   * (worth `annual_amount` in today's dollars at the start age only if prices had not moved), eroded by inflation.
-   */
-  inflation_linked: z.boolean().default(true),
-});
-export type IncomeSource = z.infer<typeof IncomeSource>;
 
 /** What the engine needs. Money is USD in today's dollars; rates are yearly fractions. */
 export const RetirementInput = z
@@ -228,28 +219,6 @@ export function expectedFixedIncome(plan: Plan, year: number): number {
 export function incomeIn(plan: Plan, year: number): number {
   return plan.linkedIncome[year] + expectedFixedIncome(plan, year);
 }
-
-/** Retirement fields a portfolio file may carry (validated at import and again when a job reads its snapshot). */
-export const RetirementPlan = z.strictObject({
-  /** Real yearly growth of contributions (0.01 = 1% above inflation); omitted: constant in today's dollars. */
-  contribution_growth: z.number().finite().min(-0.1).max(0.1).optional(),
-  /** Social Security, pensions, annuities. */
-  income: z.array(IncomeSource).max(10).optional(),
-  /** Effective income-tax rate on withdrawals from 401(k) and traditional IRA accounts (none for Roth or HSA). */
-  withdrawal_tax_rate: z.number().finite().min(0).max(0.6).optional(),
-  assumptions: AssumptionOverrides.optional(),
-  /** Success rate (percent of simulated markets) the plan should reach; default 85. */
-  target_success: z.number().finite().min(50).max(99).optional(),
-});
-export type RetirementPlan = z.infer<typeof RetirementPlan>;
-
-/** Used when the user has not said. */
-export const PROFILE_DEFAULTS = {
-  current_age: 40,
-  retirement_age: 65,
-  target_retirement_income: 80_000,
-  annual_contribution: 0,
-} as const;
 
 /** Account types whose withdrawals are taxed as income. */
 export const TAX_DEFERRED_ACCOUNTS: readonly AccountType[] = ["401k", "traditional_ira"];

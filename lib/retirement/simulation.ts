@@ -1,4 +1,5 @@
 import { ASSET_CLASSES } from "../portfolio/types.js";
+import { createRandom } from "../random/random.js";
 import type { MarketAssumptions } from "./assumptions.js";
 import { closedForm } from "./closed-form.js";
 import {
@@ -12,7 +13,6 @@ import {
   type RetirementInputDraft,
   withdrawalIn,
 } from "./input.js";
-import { createRandom } from "./random.js";
 
 export interface PercentileValues {
   p10: number;

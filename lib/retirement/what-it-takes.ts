@@ -1,5 +1,5 @@
+import { createRandom } from "../random/random.js";
 import { type Plan, planFrom, type RetirementInput } from "./input.js";
-import { createRandom } from "./random.js";
 
 /** The success rate (percent) a plan should reach: "on track" from here, and what the levers below aim for. */
 export const DEFAULT_TARGET_SUCCESS = 85;

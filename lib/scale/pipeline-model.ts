@@ -1,4 +1,4 @@
-import { createRandom } from "../retirement/random.js";
+import { createRandom, type Random } from "../random/random.js";
 import { exponential, Simulation } from "./des.js";
 import {
   CAPACITY_RETRY,
@@ -170,423 +170,515 @@ export function simulatePipeline(
   settings: Settings,
   profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES,
 ): SimulationResult {
-  const sim = new Simulation();
-  const random = createRandom(scenario.seed);
-  const u = () => random.uniform();
-  const minute = 60;
-  const tokens = new TokenBucket(settings.quota.tokensPerMinute, minute, 0);
-  const requests = new TokenBucket(settings.quota.requestsPerMinute, minute, 0);
-  const startExecution = new TokenBucket(
+  const run = new PipelineRun(scenario, settings, profiles);
+  run.scheduleArrivals();
+  run.scheduleEverySecond();
+  run.sim.run();
+  return run.result();
+}
+
+const MINUTE = 60;
+const REFRESH_SHARE = MEASURED.tasksPerJob.refreshPrices ?? 0;
+
+/** The capacity Retry: the capped exponential interval, no jitter. */
+const capacityDelay = (attempt: number) =>
+  Math.min(CAPACITY_RETRY.intervalSeconds * CAPACITY_RETRY.backoffRate ** attempt, CAPACITY_RETRY.maxDelaySeconds);
+
+/** One scenario's run: the model's state, and one method per step a job or a service takes. */
+class PipelineRun {
+  readonly sim = new Simulation();
+  private readonly random: Random;
+  private readonly tokens: TokenBucket;
+  private readonly requests: TokenBucket;
+  private readonly startExecution = new TokenBucket(
     PUBLISHED_LIMITS.stepFunctions.startExecutionBucket,
     PUBLISHED_LIMITS.stepFunctions.startExecutionBucket / PUBLISHED_LIMITS.stepFunctions.startExecutionPerSecond,
     0,
   );
-  const unreserved =
-    PUBLISHED_LIMITS.lambdaAccountConcurrency -
-    AGENT_NAMES.reduce((sum, a) => sum + (settings.reservedConcurrency[a] ?? 0), 0);
-  const limitOf = (fn: FunctionName) =>
-    fn in BOOKKEEPING ? unreserved : (settings.reservedConcurrency[fn as AgentName] ?? unreserved);
-  const inFlight: Record<string, number> = {};
-  let bookkeepingInFlight = 0;
+  private readonly unreserved: number;
+  /** Embedding calls of one reporter invocation: the measured mean per job. */
+  private readonly embeddingCallsPerReport: number;
 
-  // Per-minute demand, for saturation.
-  const perMinute = new Map<string, number[]>();
-  const add = (key: string, amount: number) => {
-    const m = Math.floor(sim.now / minute);
-    const series = perMinute.get(key) ?? [];
+  // Per-minute demand and peaks, for saturation.
+  private readonly perMinute = new Map<string, number[]>();
+  private readonly peakConcurrency = new Map<string, number[]>();
+
+  // Lambda.
+  private readonly inFlight: Record<string, number> = {};
+  private bookkeepingInFlight = 0;
+  private readonly idleSince = Object.fromEntries(FUNCTIONS.map((fn) => [fn, [] as number[]])) as Record<
+    FunctionName,
+    number[]
+  >;
+  private lambdaRefusals = 0;
+  private lambdaColdStarts = 0;
+  private gbSeconds = 0;
+  private lambdaRequests = 0;
+
+  // Bedrock.
+  private model429s = 0;
+  private inputTokens = 0;
+  private outputTokens = 0;
+
+  // Step Functions, SQS and the job starter.
+  private transitions = 0;
+  private sqsRequests = 0;
+  private starterInvocations = 0;
+
+  // Aurora through the Data API.
+  private statements = 0;
+  private statementsThisSecond = 0;
+  private acu = 0;
+  private acuSeconds = 0;
+  private auroraUtilisation = 1;
+  private auroraPaused = false;
+  private auroraResumeAt = 0;
+  private auroraIdleSeconds = 0;
+  private auroraResumes = 0;
+
+  // The embedding endpoint.
+  private embeddingCalls = 0;
+  private embeddingThrottles = 0;
+  private embeddingColdStarts = 0;
+  private embeddingSeconds = 0;
+  private embeddingInFlight = 0;
+  private readonly embeddingIdleSince: number[] = [];
+  private marketContextMissing = 0;
+
+  // Jobs.
+  private jobs = 0;
+  private readonly durations: number[] = [];
+  private timedOut = 0;
+  private inSystem = 0;
+  private running = 0;
+  private readonly queueByMinute: number[] = [];
+  private readonly backlog: Job[] = [];
+  private executions = 0;
+  private peakRunningJobs = 0;
+  private deferrals = 0;
+  private sweptPending = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly settings: Settings,
+    private readonly profiles: Record<AgentName, AgentProfile>,
+  ) {
+    this.random = createRandom(scenario.seed);
+    this.tokens = new TokenBucket(settings.quota.tokensPerMinute, MINUTE, 0);
+    this.requests = new TokenBucket(settings.quota.requestsPerMinute, MINUTE, 0);
+    this.unreserved =
+      PUBLISHED_LIMITS.lambdaAccountConcurrency -
+      AGENT_NAMES.reduce((sum, a) => sum + (settings.reservedConcurrency[a] ?? 0), 0);
+    this.embeddingCallsPerReport = MEASURED.embeddingCallsPerJob / Math.max(profiles.reporter.share, 1e-9);
+  }
+
+  private u(): number {
+    return this.random.uniform();
+  }
+
+  private add(key: string, amount: number) {
+    const m = Math.floor(this.sim.now / MINUTE);
+    const series = this.perMinute.get(key) ?? [];
     series[m] = (series[m] ?? 0) + amount;
-    perMinute.set(key, series);
-  };
-  const peakConcurrency = new Map<string, number[]>();
-  const notePeak = (key: string, value: number) => {
-    const m = Math.floor(sim.now / minute);
-    const series = peakConcurrency.get(key) ?? [];
+    this.perMinute.set(key, series);
+  }
+
+  private notePeak(key: string, value: number) {
+    const m = Math.floor(this.sim.now / MINUTE);
+    const series = this.peakConcurrency.get(key) ?? [];
     series[m] = Math.max(series[m] ?? 0, value);
-    peakConcurrency.set(key, series);
-  };
+    this.peakConcurrency.set(key, series);
+  }
 
-  let model429s = 0;
-  let lambdaRefusals = 0;
-  let transitions = 0;
-  let gbSeconds = 0;
-  let lambdaRequests = 0;
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let statements = 0;
-  let statementsThisSecond = 0;
-  let acu = 0;
-  let acuSeconds = 0;
-  let auroraUtilisation = 1;
-  const durations: number[] = [];
-  let timedOut = 0;
-  let inSystem = 0;
-  let running = 0;
-  const queueByMinute: number[] = [];
-  const backlog: Job[] = [];
-  let executions = 0;
-  let peakRunningJobs = 0;
-  let deferrals = 0;
-  let sweptPending = 0;
-  let starterInvocations = 0;
-  let lambdaColdStarts = 0;
-  let embeddingCalls = 0;
-  let embeddingThrottles = 0;
-  let embeddingColdStarts = 0;
-  let embeddingSeconds = 0;
-  let embeddingInFlight = 0;
-  const embeddingIdleSince: number[] = [];
-  let marketContextMissing = 0;
-  let auroraPaused = false;
-  let auroraResumeAt = 0;
-  let auroraIdleSeconds = 0;
-  let auroraResumes = 0;
-  let sqsRequests = 0;
-  const idleSince = Object.fromEntries(FUNCTIONS.map((fn) => [fn, [] as number[]])) as Record<FunctionName, number[]>;
+  private transition(n = 1) {
+    this.transitions += n;
+    this.add("transitions", n);
+  }
 
-  const transition = (n = 1) => {
-    transitions += n;
-    add("transitions", n);
-  };
+  /** Poisson arrivals by thinning: each arrival is queued and offered to admission control. */
+  scheduleArrivals() {
+    this.arrive(exponential(this.scenario.maxRate, this.u()));
+  }
 
-  const finish = (job: Job, ok: boolean) => {
-    if (job.done) return;
-    job.done = true;
-    inSystem -= 1;
-    if (job.active > 0) running -= 1;
-    if (ok) durations.push(sim.now - job.arrived);
-    else timedOut += 1;
-    if (job.executing) {
-      executions -= 1;
-      admit();
-    }
-  };
-  const expired = (job: Job) => {
-    if (job.done) return true;
-    if (sim.now < job.deadline) return false;
-    finish(job, false);
-    return true;
-  };
-  const activate = (job: Job, delta: 1 | -1) => {
-    const before = job.active;
-    job.active += delta;
-    if (before === 0 && job.active > 0 && !job.done) running += 1;
-    if (before > 0 && job.active === 0 && !job.done) running -= 1;
-  };
-
-  /** The capacity Retry: the capped exponential interval, no jitter. */
-  const capacityDelay = (attempt: number) =>
-    Math.min(CAPACITY_RETRY.intervalSeconds * CAPACITY_RETRY.backoffRate ** attempt, CAPACITY_RETRY.maxDelaySeconds);
-  /** p-retry's delay before retry `attempt` (0-based): 1 s doubling to 20 s, times a random factor in [1, 2). */
-  const modelRetryDelay = (attempt: number) => Math.min(1 * 2 ** attempt, 20) * (1 + u());
-
-  /** Statements' time; a paused cluster resumes first (the Data API driver retries while it does). */
-  const dbSeconds = (n: number) => {
-    statements += n;
-    statementsThisSecond += n;
-    auroraIdleSeconds = 0;
-    if (auroraPaused) {
-      auroraPaused = false;
-      auroraResumes += 1;
-      auroraResumeAt = sim.now + SERVICE_TIMES.auroraResumeSeconds;
-    }
-    return Math.max(0, auroraResumeAt - sim.now) + 0.01 * n * Math.max(1, auroraUtilisation);
-  };
-
-  /** A model call's duration: its mean times a lognormal factor of mean 1 (the tail of real latency). */
-  const latencyFactor = () => {
-    const sigma = SERVICE_TIMES.modelLatencySigma;
-    const z = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-    return Math.exp(sigma * z - (sigma * sigma) / 2);
-  };
-
-  /** Init seconds of an invocation of `fn`: none if a warm environment is idle, else a cold start. */
-  const coldStartSeconds = (fn: FunctionName) => {
-    const idle = idleSince[fn];
-    while (idle.length > 0) {
-      const since = idle.pop() as number;
-      if (sim.now - since <= SERVICE_TIMES.lambdaIdleSeconds) return 0;
-    }
-    lambdaColdStarts += 1;
-    return fn in BOOKKEEPING
-      ? SERVICE_TIMES.lambdaColdStartSeconds.bookkeeping
-      : SERVICE_TIMES.lambdaColdStartSeconds.agent;
-  };
-
-  /** The reporter's embedding calls, one at a time; `then(missing)` says whether the market context is missing. */
-  const embed = (calls: number, attempt: number, then: (missing: boolean) => void) => {
-    if (calls === 0) return then(false);
-    if (embeddingInFlight >= settings.embeddingMaxConcurrency) {
-      embeddingThrottles += 1;
-      if (attempt >= EMBEDDING_RETRY.retries) return then(true);
-      const delay = Math.min(EMBEDDING_RETRY.minSeconds * 2 ** attempt, EMBEDDING_RETRY.maxSeconds) * (1 + u());
-      return sim.after(delay, () => embed(calls, attempt + 1, then));
-    }
-    embeddingInFlight += 1;
-    embeddingCalls += 1;
-    let cold: number = SERVICE_TIMES.embeddingColdStartSeconds;
-    while (embeddingIdleSince.length > 0) {
-      const since = embeddingIdleSince.pop() as number;
-      if (sim.now - since <= SERVICE_TIMES.embeddingIdleSeconds) {
-        cold = 0;
-        break;
-      }
-    }
-    if (cold > 0) embeddingColdStarts += 1;
-    const seconds = SERVICE_TIMES.embeddingSeconds * latencyFactor();
-    embeddingSeconds += seconds;
-    sim.after(cold + seconds, () => {
-      embeddingInFlight -= 1;
-      embeddingIdleSince.push(sim.now);
-      embed(calls - 1, 0, then);
-    });
-  };
-  /** Embedding calls of one reporter invocation: the measured mean per job, rounded at random. */
-  const embeddingCallsPerReport = MEASURED.embeddingCallsPerJob / Math.max(profiles.reporter.share, 1e-9);
-  const reportEmbeddings = () => Math.floor(embeddingCallsPerReport) + (u() < embeddingCallsPerReport % 1 ? 1 : 0);
-
-  /** One model call of an agent; `then(ok)` with false once the in-function retries are spent. */
-  const modelCall = (agent: AgentName, attempt: number, then: (ok: boolean) => void) => {
-    const p = profiles[agent];
-    const reservation = p.inputTokensPerCall + MAX_OUTPUT_TOKENS_PER_CALL;
-    add("requests", 1);
-    add("tokens", p.inputTokensPerCall + p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall);
-    const granted =
-      requests.take(1, sim.now) && (tokens.take(reservation, sim.now) || (requests.give(1, sim.now), false));
-    if (!granted) {
-      model429s += 1;
-      add("429", 1);
-      if (attempt >= settings.modelMaxRetries) return then(false);
-      return sim.after(modelRetryDelay(attempt), () => modelCall(agent, attempt + 1, then));
-    }
-    const output = p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall;
-    sim.after(modelCallSeconds(p) * latencyFactor(), () => {
-      tokens.give(MAX_OUTPUT_TOKENS_PER_CALL - output, sim.now);
-      inputTokens += p.inputTokensPerCall;
-      outputTokens += output;
-      then(true);
-    });
-  };
-
-  /** A Task state invoking `fn`; refused or throttled invocations are retried until the job's deadline. */
-  const task = (job: Job, fn: FunctionName, attempt: number, next: () => void) => {
-    if (expired(job)) return;
-    transition();
-    add(KEYS.attempts[fn], 1);
-    const isAgent = !(fn in BOOKKEEPING);
-    const current = isAgent ? (inFlight[fn] ?? 0) : bookkeepingInFlight;
-    if (current >= limitOf(fn)) {
-      lambdaRefusals += 1;
-      add(KEYS.refused[fn], 1);
-      return sim.after(capacityDelay(attempt), () => task(job, fn, attempt + 1, next));
-    }
-    if (isAgent) inFlight[fn] = current + 1;
-    else bookkeepingInFlight = current + 1;
-    notePeak(isAgent ? KEYS.concurrency[fn] : "concurrency:unreserved", current + 1);
-    lambdaRequests += 1;
-    activate(job, 1);
-    const started = sim.now;
-    const init = coldStartSeconds(fn);
-    const memoryMB = isAgent
-      ? profiles[fn as AgentName].memoryMB
-      : BOOKKEEPING[fn as keyof typeof BOOKKEEPING].memoryMB;
-    const end = (ok: boolean) => {
-      gbSeconds += ((sim.now - started) * memoryMB) / 1024;
-      idleSince[fn].push(sim.now);
-      if (isAgent) inFlight[fn] -= 1;
-      else bookkeepingInFlight -= 1;
-      activate(job, -1);
-      if (ok) return next();
-      sim.after(capacityDelay(attempt), () => task(job, fn, attempt + 1, next));
-    };
-    if (!isAgent) {
-      const b = BOOKKEEPING[fn as keyof typeof BOOKKEEPING];
-      return sim.after(init + b.seconds + dbSeconds(b.statements), () => end(true));
-    }
-    const p = profiles[fn as AgentName];
-    const calls = Math.floor(p.callsPerInvocation) + (u() < p.callsPerInvocation % 1 ? 1 : 0);
-    const call = (i: number) => {
-      if (i === calls) return sim.after(p.overheadSeconds + dbSeconds(AGENT_STATEMENTS), () => end(true));
-      modelCall(fn as AgentName, 0, (ok) => (ok ? call(i + 1) : end(false)));
-    };
-    const afterInit = () =>
-      fn === "reporter"
-        ? embed(reportEmbeddings(), 0, (missing) => {
-            if (missing) marketContextMissing += 1;
-            call(0);
-          })
-        : call(0);
-    if (init > 0) sim.after(init, afterInit);
-    else afterInit();
-  };
-
-  const refreshShare = MEASURED.tasksPerJob.refreshPrices ?? 0;
-  const runJob = (job: Job) => {
-    transition(FIXED_TRANSITIONS);
-    task(job, "prepareJob", 0, () => {
-      const plan = () =>
-        task(job, "planner", 0, () => {
-          const chosen = (["reporter", "charter", "retirement"] as const).filter((a) => u() < profiles[a].share);
-          if (chosen.length === 0) return task(job, "finalizeJob", 0, () => finish(job, true));
-          let next = 0;
-          let left = chosen.length;
-          const startOne = () => {
-            const agent = chosen[next++];
-            transition(); // Which specialist?
-            task(job, agent, 0, () => {
-              left -= 1;
-              if (next < chosen.length) startOne();
-              if (left === 0) task(job, "finalizeJob", 0, () => finish(job, true));
-            });
-          };
-          for (let i = 0; i < Math.min(settings.mapMaxConcurrency, chosen.length); i++) startOne();
+  private arrive(t: number) {
+    if (t >= this.scenario.durationSeconds) return;
+    this.sim.at(t, () => {
+      if (this.u() < this.scenario.rate(t) / this.scenario.maxRate) {
+        this.jobs += 1;
+        this.inSystem += 1;
+        this.sqsRequests += SQS_REQUESTS_PER_JOB;
+        this.backlog.push({
+          arrived: this.sim.now,
+          deadline: Number.POSITIVE_INFINITY,
+          active: 0,
+          done: false,
+          executing: false,
         });
-      const tag = () => (u() < profiles.tagger.share ? task(job, "tagger", 0, plan) : plan());
-      if (u() < refreshShare) task(job, "refreshPrices", 0, tag);
-      else tag();
+        this.admit();
+      }
+      this.arrive(t + exponential(this.scenario.maxRate, this.u()));
     });
-  };
-
-  const start = (job: Job) => {
-    add("startExecution", 1);
-    if (!startExecution.take(1, sim.now)) return sim.after(1, () => start(job));
-    job.deadline = sim.now + settings.maxJobSeconds;
-    runJob(job);
-  };
+  }
 
   /**
    * Admission control: while the budget has room, the next queued job starts. A message the starter
    * deferred becomes visible again within `admissionRetrySeconds`; with a backlog of B messages offered
    * in batches, the next one is seen after about retry × batch / B.
    */
-  const admit = () => {
-    while (backlog.length > 0 && executions < settings.maxRunningJobs) {
+  private admit() {
+    const { settings, backlog } = this;
+    while (backlog.length > 0 && this.executions < settings.maxRunningJobs) {
       const job = backlog.shift() as Job;
       if (job.done) continue;
-      executions += 1;
+      this.executions += 1;
       job.executing = true;
-      peakRunningJobs = Math.max(peakRunningJobs, executions);
-      notePeak("executions", executions);
-      add("admitted", 1);
-      starterInvocations += 1 / STARTER.batch;
+      this.peakRunningJobs = Math.max(this.peakRunningJobs, this.executions);
+      this.notePeak("executions", this.executions);
+      this.add("admitted", 1);
+      this.starterInvocations += 1 / STARTER.batch;
       const seen =
-        backlog.length === 0 ? 0 : (u() * settings.admissionRetrySeconds * STARTER.batch) / (backlog.length + 1);
-      sim.after(Math.min(seen, settings.admissionRetrySeconds), () => start(job));
+        backlog.length === 0 ? 0 : (this.u() * settings.admissionRetrySeconds * STARTER.batch) / (backlog.length + 1);
+      this.sim.after(Math.min(seen, settings.admissionRetrySeconds), () => this.start(job));
     }
-  };
+  }
 
-  // Poisson arrivals by thinning.
-  let jobs = 0;
-  const arrive = (t: number) => {
-    if (t >= scenario.durationSeconds) return;
-    sim.at(t, () => {
-      if (u() < scenario.rate(t) / scenario.maxRate) {
-        jobs += 1;
-        inSystem += 1;
-        sqsRequests += SQS_REQUESTS_PER_JOB;
-        backlog.push({
-          arrived: sim.now,
-          deadline: Number.POSITIVE_INFINITY,
-          active: 0,
-          done: false,
-          executing: false,
-        });
-        admit();
-      }
-      arrive(t + exponential(scenario.maxRate, u()));
+  /** StartExecution, within its token bucket; the execution's deadline runs from here. */
+  private start(job: Job) {
+    this.add("startExecution", 1);
+    if (!this.startExecution.take(1, this.sim.now)) return this.sim.after(1, () => this.start(job));
+    job.deadline = this.sim.now + this.settings.maxJobSeconds;
+    this.runJob(job);
+  }
+
+  /** The state machine: Prepare job → (Refresh prices) → (Tag) → Plan → specialists → Finalize. */
+  private runJob(job: Job) {
+    this.transition(FIXED_TRANSITIONS);
+    this.task(job, "prepareJob", 0, () => {
+      const plan = () => this.task(job, "planner", 0, () => this.runSpecialists(job));
+      const tag = () => (this.u() < this.profiles.tagger.share ? this.task(job, "tagger", 0, plan) : plan());
+      if (this.u() < REFRESH_SHARE) this.task(job, "refreshPrices", 0, tag);
+      else tag();
     });
-  };
-  arrive(exponential(scenario.maxRate, u()));
+  }
 
-  // Aurora's capacity follows the Data API load each second (it doubles at most every `acuScaleUpSecondsPerDoubling`).
-  const { aurora } = PUBLISHED_LIMITS;
-  const tick = () => {
-    // Deferred messages come back every admissionRetrySeconds: each is a receive share and a ChangeMessageVisibility.
-    const deferredNow = backlog.length / settings.admissionRetrySeconds;
-    deferrals += deferredNow;
-    add("deferred", deferredNow);
-    sqsRequests += deferredNow * SQS_REQUESTS_PER_DEFERRAL;
-    starterInvocations += deferredNow / STARTER.batch;
-    while (backlog.length > 0 && sim.now - backlog[0].arrived > settings.pendingLimitSeconds) {
-      const job = backlog.shift() as Job;
-      sweptPending += 1;
-      finish(job, false);
+  /** The Map: the chosen specialists, at most `mapMaxConcurrency` at once, then Finalize. */
+  private runSpecialists(job: Job) {
+    const finalize = () => this.task(job, "finalizeJob", 0, () => this.finish(job, true));
+    const chosen = (["reporter", "charter", "retirement"] as const).filter((a) => this.u() < this.profiles[a].share);
+    if (chosen.length === 0) return finalize();
+    let next = 0;
+    let left = chosen.length;
+    const startOne = () => {
+      const agent = chosen[next++];
+      this.transition(); // Which specialist?
+      this.task(job, agent, 0, () => {
+        left -= 1;
+        if (next < chosen.length) startOne();
+        if (left === 0) finalize();
+      });
+    };
+    for (let i = 0; i < Math.min(this.settings.mapMaxConcurrency, chosen.length); i++) startOne();
+  }
+
+  private finish(job: Job, ok: boolean) {
+    if (job.done) return;
+    job.done = true;
+    this.inSystem -= 1;
+    if (job.active > 0) this.running -= 1;
+    if (ok) this.durations.push(this.sim.now - job.arrived);
+    else this.timedOut += 1;
+    if (job.executing) {
+      this.executions -= 1;
+      this.admit();
     }
-    const needed = statementsThisSecond / aurora.dataApiStatementsPerAcuSecond;
-    auroraIdleSeconds = statementsThisSecond === 0 && inSystem === 0 ? auroraIdleSeconds + 1 : 0;
-    statementsThisSecond = 0;
-    if (auroraIdleSeconds >= SERVICE_TIMES.auroraPauseAfterSeconds) auroraPaused = true;
+  }
+
+  private expired(job: Job): boolean {
+    if (job.done) return true;
+    if (this.sim.now < job.deadline) return false;
+    this.finish(job, false);
+    return true;
+  }
+
+  private activate(job: Job, delta: 1 | -1) {
+    const before = job.active;
+    job.active += delta;
+    if (before === 0 && job.active > 0 && !job.done) this.running += 1;
+    if (before > 0 && job.active === 0 && !job.done) this.running -= 1;
+  }
+
+  private limitOf(fn: FunctionName): number {
+    return fn in BOOKKEEPING
+      ? this.unreserved
+      : (this.settings.reservedConcurrency[fn as AgentName] ?? this.unreserved);
+  }
+
+  /** A Task state invoking `fn`; refused or throttled invocations are retried until the job's deadline. */
+  private task(job: Job, fn: FunctionName, attempt: number, next: () => void) {
+    if (this.expired(job)) return;
+    this.transition();
+    this.add(KEYS.attempts[fn], 1);
+    const isAgent = !(fn in BOOKKEEPING);
+    const current = isAgent ? (this.inFlight[fn] ?? 0) : this.bookkeepingInFlight;
+    if (current >= this.limitOf(fn)) {
+      this.lambdaRefusals += 1;
+      this.add(KEYS.refused[fn], 1);
+      return this.sim.after(capacityDelay(attempt), () => this.task(job, fn, attempt + 1, next));
+    }
+    if (isAgent) this.inFlight[fn] = current + 1;
+    else this.bookkeepingInFlight = current + 1;
+    this.notePeak(isAgent ? KEYS.concurrency[fn] : "concurrency:unreserved", current + 1);
+    this.lambdaRequests += 1;
+    this.activate(job, 1);
+    const started = this.sim.now;
+    const init = this.coldStartSeconds(fn);
+    const memoryMB = isAgent
+      ? this.profiles[fn as AgentName].memoryMB
+      : BOOKKEEPING[fn as keyof typeof BOOKKEEPING].memoryMB;
+    const end = (ok: boolean) => {
+      this.gbSeconds += ((this.sim.now - started) * memoryMB) / 1024;
+      this.idleSince[fn].push(this.sim.now);
+      if (isAgent) this.inFlight[fn] -= 1;
+      else this.bookkeepingInFlight -= 1;
+      this.activate(job, -1);
+      if (ok) return next();
+      this.sim.after(capacityDelay(attempt), () => this.task(job, fn, attempt + 1, next));
+    };
+    if (!isAgent) {
+      const b = BOOKKEEPING[fn as keyof typeof BOOKKEEPING];
+      return this.sim.after(init + b.seconds + this.dbSeconds(b.statements), () => end(true));
+    }
+    this.runAgent(fn as AgentName, init, end);
+  }
+
+  /** An agent's invocation after its init: the reporter's embeddings, its model calls, then its statements. */
+  private runAgent(agent: AgentName, init: number, end: (ok: boolean) => void) {
+    const p = this.profiles[agent];
+    const calls = Math.floor(p.callsPerInvocation) + (this.u() < p.callsPerInvocation % 1 ? 1 : 0);
+    const call = (i: number) => {
+      if (i === calls) return this.sim.after(p.overheadSeconds + this.dbSeconds(AGENT_STATEMENTS), () => end(true));
+      this.modelCall(agent, 0, (ok) => (ok ? call(i + 1) : end(false)));
+    };
+    const afterInit = () =>
+      agent === "reporter"
+        ? this.embed(this.reportEmbeddings(), 0, (missing) => {
+            if (missing) this.marketContextMissing += 1;
+            call(0);
+          })
+        : call(0);
+    if (init > 0) this.sim.after(init, afterInit);
+    else afterInit();
+  }
+
+  /** Init seconds of an invocation of `fn`: none if a warm environment is idle, else a cold start. */
+  private coldStartSeconds(fn: FunctionName): number {
+    const idle = this.idleSince[fn];
+    while (idle.length > 0) {
+      const since = idle.pop() as number;
+      if (this.sim.now - since <= SERVICE_TIMES.lambdaIdleSeconds) return 0;
+    }
+    this.lambdaColdStarts += 1;
+    return fn in BOOKKEEPING
+      ? SERVICE_TIMES.lambdaColdStartSeconds.bookkeeping
+      : SERVICE_TIMES.lambdaColdStartSeconds.agent;
+  }
+
+  /** One model call of an agent; `then(ok)` with false once the in-function retries are spent. */
+  private modelCall(agent: AgentName, attempt: number, then: (ok: boolean) => void) {
+    const { sim, tokens, requests } = this;
+    const p = this.profiles[agent];
+    const reservation = p.inputTokensPerCall + MAX_OUTPUT_TOKENS_PER_CALL;
+    this.add("requests", 1);
+    this.add("tokens", p.inputTokensPerCall + p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall);
+    const granted =
+      requests.take(1, sim.now) && (tokens.take(reservation, sim.now) || (requests.give(1, sim.now), false));
+    if (!granted) {
+      this.model429s += 1;
+      this.add("429", 1);
+      if (attempt >= this.settings.modelMaxRetries) return then(false);
+      return sim.after(this.modelRetryDelay(attempt), () => this.modelCall(agent, attempt + 1, then));
+    }
+    const output = p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall;
+    sim.after(modelCallSeconds(p) * this.latencyFactor(), () => {
+      tokens.give(MAX_OUTPUT_TOKENS_PER_CALL - output, sim.now);
+      this.inputTokens += p.inputTokensPerCall;
+      this.outputTokens += output;
+      then(true);
+    });
+  }
+
+  /** p-retry's delay before retry `attempt` (0-based): 1 s doubling to 20 s, times a random factor in [1, 2). */
+  private modelRetryDelay(attempt: number): number {
+    return Math.min(1 * 2 ** attempt, 20) * (1 + this.u());
+  }
+
+  /** A model call's duration: its mean times a lognormal factor of mean 1 (the tail of real latency). */
+  private latencyFactor(): number {
+    const sigma = SERVICE_TIMES.modelLatencySigma;
+    const z = Math.sqrt(-2 * Math.log(1 - this.u())) * Math.cos(2 * Math.PI * this.u());
+    return Math.exp(sigma * z - (sigma * sigma) / 2);
+  }
+
+  /** Embedding calls of one reporter invocation: the measured mean per job, rounded at random. */
+  private reportEmbeddings(): number {
+    const perReport = this.embeddingCallsPerReport;
+    return Math.floor(perReport) + (this.u() < perReport % 1 ? 1 : 0);
+  }
+
+  /** The reporter's embedding calls, one at a time; `then(missing)` says whether the market context is missing. */
+  private embed(calls: number, attempt: number, then: (missing: boolean) => void) {
+    if (calls === 0) return then(false);
+    if (this.embeddingInFlight >= this.settings.embeddingMaxConcurrency) {
+      this.embeddingThrottles += 1;
+      if (attempt >= EMBEDDING_RETRY.retries) return then(true);
+      const delay = Math.min(EMBEDDING_RETRY.minSeconds * 2 ** attempt, EMBEDDING_RETRY.maxSeconds) * (1 + this.u());
+      return this.sim.after(delay, () => this.embed(calls, attempt + 1, then));
+    }
+    this.embeddingInFlight += 1;
+    this.embeddingCalls += 1;
+    let cold: number = SERVICE_TIMES.embeddingColdStartSeconds;
+    while (this.embeddingIdleSince.length > 0) {
+      const since = this.embeddingIdleSince.pop() as number;
+      if (this.sim.now - since <= SERVICE_TIMES.embeddingIdleSeconds) {
+        cold = 0;
+        break;
+      }
+    }
+    if (cold > 0) this.embeddingColdStarts += 1;
+    const seconds = SERVICE_TIMES.embeddingSeconds * this.latencyFactor();
+    this.embeddingSeconds += seconds;
+    this.sim.after(cold + seconds, () => {
+      this.embeddingInFlight -= 1;
+      this.embeddingIdleSince.push(this.sim.now);
+      this.embed(calls - 1, 0, then);
+    });
+  }
+
+  /** Statements' time; a paused cluster resumes first (the Data API driver retries while it does). */
+  private dbSeconds(n: number): number {
+    this.statements += n;
+    this.statementsThisSecond += n;
+    this.auroraIdleSeconds = 0;
+    if (this.auroraPaused) {
+      this.auroraPaused = false;
+      this.auroraResumes += 1;
+      this.auroraResumeAt = this.sim.now + SERVICE_TIMES.auroraResumeSeconds;
+    }
+    return Math.max(0, this.auroraResumeAt - this.sim.now) + 0.01 * n * Math.max(1, this.auroraUtilisation);
+  }
+
+  /** Each second until arrivals stop and every job has ended: the queue's deferrals and sweeper, then Aurora. */
+  scheduleEverySecond() {
+    this.sim.at(0, () => this.everySecond());
+  }
+
+  private everySecond() {
+    this.queueSecond();
+    this.auroraSecond();
+    if (this.sim.now % MINUTE === 0) this.queueByMinute.push(this.inSystem - this.running);
+    if (this.sim.now < this.scenario.durationSeconds || this.inSystem > 0) this.sim.after(1, () => this.everySecond());
+  }
+
+  /** Deferred messages come back every admissionRetrySeconds: each is a receive share and a ChangeMessageVisibility. */
+  private queueSecond() {
+    const { backlog, settings } = this;
+    const deferredNow = backlog.length / settings.admissionRetrySeconds;
+    this.deferrals += deferredNow;
+    this.add("deferred", deferredNow);
+    this.sqsRequests += deferredNow * SQS_REQUESTS_PER_DEFERRAL;
+    this.starterInvocations += deferredNow / STARTER.batch;
+    while (backlog.length > 0 && this.sim.now - backlog[0].arrived > settings.pendingLimitSeconds) {
+      const job = backlog.shift() as Job;
+      this.sweptPending += 1;
+      this.finish(job, false);
+    }
+  }
+
+  /** Aurora's capacity follows the Data API load each second (it doubles at most every `acuScaleUpSecondsPerDoubling`). */
+  private auroraSecond() {
+    const { aurora } = PUBLISHED_LIMITS;
+    const needed = this.statementsThisSecond / aurora.dataApiStatementsPerAcuSecond;
+    this.auroraIdleSeconds = this.statementsThisSecond === 0 && this.inSystem === 0 ? this.auroraIdleSeconds + 1 : 0;
+    this.statementsThisSecond = 0;
+    if (this.auroraIdleSeconds >= SERVICE_TIMES.auroraPauseAfterSeconds) this.auroraPaused = true;
     // Idle but not paused, the cluster sits at its smallest running capacity (0.5 ACU); paused, at 0.
-    const floor = auroraPaused ? aurora.minAcu : 0.5;
-    const target = Math.min(settings.auroraMaxAcu, Math.max(needed * 1.25, floor));
-    acu = target > acu ? Math.min(target, Math.max(0.5, acu) * 2 ** (1 / aurora.acuScaleUpSecondsPerDoubling)) : target;
-    auroraUtilisation = acu > 0 ? needed / acu : 0;
-    acuSeconds += acu;
-    add("acuDemand", needed);
-    add("acuCapacity", acu);
-    if (sim.now % minute === 0) queueByMinute.push(inSystem - running);
-    if (sim.now < scenario.durationSeconds || inSystem > 0) sim.after(1, tick);
-  };
-  sim.at(0, tick);
+    const floor = this.auroraPaused ? aurora.minAcu : 0.5;
+    const target = Math.min(this.settings.auroraMaxAcu, Math.max(needed * 1.25, floor));
+    const acu = this.acu;
+    this.acu =
+      target > acu ? Math.min(target, Math.max(0.5, acu) * 2 ** (1 / aurora.acuScaleUpSecondsPerDoubling)) : target;
+    this.auroraUtilisation = this.acu > 0 ? needed / this.acu : 0;
+    this.acuSeconds += this.acu;
+    this.add("acuDemand", needed);
+    this.add("acuCapacity", this.acu);
+  }
 
-  sim.run();
+  /** The run's figures once every job has ended. */
+  result(): SimulationResult {
+    const sorted = [...this.durations].sort((a, b) => a - b);
+    const pct = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+    const limits = limitUses(this.perMinute, this.peakConcurrency, this.settings, this.unreserved);
+    const first = (kind: LimitUse["kind"]) =>
+      limits
+        .filter((l) => l.kind === kind && l.saturatedAt !== null)
+        .sort((a, b) => a.saturatedAt! - b.saturatedAt! || b.peak - a.peak)[0]?.limit ?? null;
+    return {
+      scenario: this.scenario.name,
+      jobs: this.jobs,
+      completed: this.durations.length,
+      timedOut: this.timedOut,
+      p50Seconds: pct(0.5),
+      p95Seconds: pct(0.95),
+      maxSeconds: sorted.at(-1) ?? 0,
+      queueByMinute: this.queueByMinute,
+      limits,
+      firstSaturated: first("published"),
+      firstBackpressure: first("setting"),
+      model429s: this.model429s,
+      lambdaRefusals: this.lambdaRefusals,
+      stateTransitions: this.transitions,
+      peakRunningJobs: this.peakRunningJobs,
+      deferrals: Math.round(this.deferrals),
+      sweptPending: this.sweptPending,
+      lambdaColdStarts: this.lambdaColdStarts,
+      embeddingCalls: this.embeddingCalls,
+      embeddingThrottles: this.embeddingThrottles,
+      embeddingColdStarts: this.embeddingColdStarts,
+      marketContextMissing: this.marketContextMissing,
+      auroraResumes: this.auroraResumes,
+      costPerJob: this.costPerJob(),
+      events: this.sim.events,
+    };
+  }
 
-  const sorted = [...durations].sort((a, b) => a - b);
-  const pct = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
-  const limits = limitUses(perMinute, peakConcurrency, settings, unreserved);
-  const gb = (mb: number) => mb / 1024;
-  gbSeconds += starterInvocations * STARTER.seconds * gb(STARTER.memoryMB);
-  lambdaRequests += starterInvocations;
-  const first = (kind: LimitUse["kind"]) =>
-    limits
-      .filter((l) => l.kind === kind && l.saturatedAt !== null)
-      .sort((a, b) => a.saturatedAt! - b.saturatedAt! || b.peak - a.peak)[0]?.limit ?? null;
   /** Costs are per completed job: what the work of the jobs that timed out cost is carried by the others. */
-  const perJob = (x: number) => x / Math.max(1, durations.length);
-  const price = UNIT_PRICES;
-  const cost = {
-    modelTokens: perJob(
-      (inputTokens * price.modelInputPerMillionTokens + outputTokens * price.modelOutputPerMillionTokens) / 1e6,
-    ),
-    lambda: perJob(gbSeconds * price.lambdaArmPerGbSecond + (lambdaRequests * price.lambdaPerMillionRequests) / 1e6),
-    stepFunctions: perJob((transitions * price.stepFunctionsPerThousandTransitions) / 1000),
-    sqs: perJob((sqsRequests * price.sqsPerMillionRequests) / 1e6),
-    auroraAcu: perJob((acuSeconds / 3600) * price.auroraPerAcuHour),
-    // One billed I/O per statement: an assumption (small indexed rows, mostly cached reads; writes go to storage).
-    auroraIo: perJob((statements * price.auroraIoPerMillionRequests) / 1e6),
-    dataApi: perJob((statements * price.dataApiPerMillionRequests) / 1e6),
-    cloudWatchLogs: perJob((jobs * SERVICE_TIMES.logBytesPerJob * price.cloudWatchLogsIngestPerGb) / 1e9),
-    // One trace per execution (the state machine's X-Ray tracing).
-    xray: perJob((jobs * price.xrayPerMillionTracesRecorded) / 1e6),
-    sageMaker: perJob(embeddingSeconds * 3 * price.sageMakerServerlessPerGbSecond),
-    s3Vectors: perJob((embeddingCalls * price.s3VectorsPerMillionQueries) / 1e6),
-  };
-  return {
-    scenario: scenario.name,
-    jobs,
-    completed: durations.length,
-    timedOut,
-    p50Seconds: pct(0.5),
-    p95Seconds: pct(0.95),
-    maxSeconds: sorted.at(-1) ?? 0,
-    queueByMinute,
-    limits,
-    firstSaturated: first("published"),
-    firstBackpressure: first("setting"),
-    model429s,
-    lambdaRefusals,
-    stateTransitions: transitions,
-    peakRunningJobs,
-    deferrals: Math.round(deferrals),
-    sweptPending,
-    lambdaColdStarts,
-    embeddingCalls,
-    embeddingThrottles,
-    embeddingColdStarts,
-    marketContextMissing,
-    auroraResumes,
-    costPerJob: { ...cost, total: Object.values(cost).reduce((a, b) => a + b, 0) },
-    events: sim.events,
-  };
+  private costPerJob(): CostPerJob {
+    const perJob = (x: number) => x / Math.max(1, this.durations.length);
+    const price = UNIT_PRICES;
+    const starterGbSeconds = this.starterInvocations * STARTER.seconds * (STARTER.memoryMB / 1024);
+    const gbSeconds = this.gbSeconds + starterGbSeconds;
+    const lambdaRequests = this.lambdaRequests + this.starterInvocations;
+    const { statements, jobs, embeddingCalls } = this;
+    const cost = {
+      modelTokens: perJob(
+        (this.inputTokens * price.modelInputPerMillionTokens + this.outputTokens * price.modelOutputPerMillionTokens) /
+          1e6,
+      ),
+      lambda: perJob(gbSeconds * price.lambdaArmPerGbSecond + (lambdaRequests * price.lambdaPerMillionRequests) / 1e6),
+      stepFunctions: perJob((this.transitions * price.stepFunctionsPerThousandTransitions) / 1000),
+      sqs: perJob((this.sqsRequests * price.sqsPerMillionRequests) / 1e6),
+      auroraAcu: perJob((this.acuSeconds / 3600) * price.auroraPerAcuHour),
+      // One billed I/O per statement: an assumption (small indexed rows, mostly cached reads; writes go to storage).
+      auroraIo: perJob((statements * price.auroraIoPerMillionRequests) / 1e6),
+      dataApi: perJob((statements * price.dataApiPerMillionRequests) / 1e6),
+      cloudWatchLogs: perJob((jobs * SERVICE_TIMES.logBytesPerJob * price.cloudWatchLogsIngestPerGb) / 1e9),
+      // One trace per execution (the state machine's X-Ray tracing).
+      xray: perJob((jobs * price.xrayPerMillionTracesRecorded) / 1e6),
+      sageMaker: perJob(this.embeddingSeconds * 3 * price.sageMakerServerlessPerGbSecond),
+      s3Vectors: perJob((embeddingCalls * price.s3VectorsPerMillionQueries) / 1e6),
+    };
+    return { ...cost, total: Object.values(cost).reduce((a, b) => a + b, 0) };
+  }
 }
 
 function limitUses(

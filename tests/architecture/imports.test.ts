@@ -20,6 +20,20 @@ function depcruise(cwd: string, args: string[]) {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
+/** The fixture's deliberate violations (tests/fixtures/imports), checked once for every case below. */
+let brokenRun: ReturnType<typeof depcruise> | undefined;
+function brokenFixture() {
+  brokenRun ??= depcruise(join(ROOT, "tests/fixtures/imports"), [
+    "lib",
+    "functions",
+    "--config",
+    CONFIG,
+    "--output-type",
+    "err",
+  ]);
+  return brokenRun;
+}
+
 describe("imports point down (.dependency-cruiser.cjs)", () => {
   it("holds for the whole tree: no cycles, no import up a layer", () => {
     const { status, output } = depcruise(ROOT, scriptArgs());
@@ -28,8 +42,7 @@ describe("imports point down (.dependency-cruiser.cjs)", () => {
   }, 180_000);
 
   it("fails when core lib/ code imports from functions/", () => {
-    const fixture = join(ROOT, "tests/fixtures/imports");
-    const { status, output } = depcruise(fixture, ["lib", "functions", "--config", CONFIG, "--output-type", "err"]);
+    const { status, output } = brokenFixture();
     expect(status).not.toBe(0);
     expect(output).toContain("lib-not-to-edges: lib/portfolio/valuation.ts → functions/handler.ts");
   }, 180_000);
@@ -40,5 +53,19 @@ describe("imports point down (.dependency-cruiser.cjs)", () => {
     expect(status).not.toBe(0);
     expect(output).toContain("no-unresolvable: sst.config.ts → ./no-such-module.js");
     expect(output).not.toContain(".sst/platform");
+  }, 180_000);
+
+  it("fails when lib/scale (core) imports up into lib/tracing (agents)", () => {
+    expect(brokenFixture().output).toContain("core-not-to-agents: lib/scale/pipeline-model.ts → lib/tracing/cost.ts");
+  }, 180_000);
+
+  it("fails when two lib/ folders import each other, even with no module cycle", () => {
+    const { output } = brokenFixture();
+    expect(output).toMatch(/no-mutual-folders: lib\/portfolio →\s+lib\/retirement →\s+lib\/portfolio/);
+    expect(output).not.toContain("no-circular");
+  }, 180_000);
+
+  it("fails when a lib/ folder is in no layer", () => {
+    expect(brokenFixture().output).toContain("lib-module-in-a-layer: lib/widgets/widget.ts → lib/portfolio/types.ts");
   }, 180_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ADMISSION_RETRY_SECONDS } from "../../lib/pipeline/admission.js";
 import { EXECUTION_TIMEOUT_SECONDS, SWEEP_GRACE_SECONDS } from "../../lib/pipeline/tasks.js";
-import { createRandom } from "../../lib/retirement/random.js";
+import { createRandom } from "../../lib/random/random.js";
 import { erlangCWait, exponential, FifoResource, Simulation } from "../../lib/scale/des.js";
 import {
   CAPACITY_RETRY,

@@ -3,7 +3,7 @@ import { showTrace } from "../../cli/trace-command.js";
 import type { AgentDeps } from "../../lib/agents/common.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { listTraceSpans, type TraceSpan } from "../../lib/db/repositories/traces.js";
-import { renderTraceHtml } from "../../lib/output/trace-html.js";
+import { renderTraceHtml } from "../../lib/tracing/trace-html.js";
 import { renderTraceText, traceTotals, traceTree } from "../../lib/tracing/tree.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";

@@ -9,8 +9,8 @@ import {
   type TraceSpan,
 } from "../../lib/db/repositories/traces.js";
 import { upsertUser } from "../../lib/db/repositories/users.js";
-import { renderTraceHtml } from "../../lib/output/trace-html.js";
 import { jobCost, traceCost } from "../../lib/tracing/cost.js";
+import { renderTraceHtml } from "../../lib/tracing/trace-html.js";
 import { renderTraceText } from "../../lib/tracing/tree.js";
 import { testDb } from "../support/db.js";
 

@@ -76,10 +76,3 @@ function splitmix32(seed: number): () => number {
 export function createRandom(seed: number): Random {
   return new Sfc32(seed >>> 0);
 }
-
-/** A 32-bit seed from text (FNV-1a), e.g. to seed a simulation from its job id. */
-export function seedFromText(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}

@@ -1,7 +1,7 @@
 import type { TraceSpan } from "../db/repositories/traces.js";
-import { describeTraceReport, traceReport } from "../tracing/report.js";
-import { spanLabel, spanSummary, type TraceNode, traceTree } from "../tracing/tree.js";
-import { escapeHtml } from "./markdown.js";
+import { escapeHtml } from "../output/markdown.js";
+import { describeTraceReport, traceReport } from "./report.js";
+import { spanLabel, spanSummary, type TraceNode, traceTree } from "./tree.js";
 
 /**
  * The job's agent trace as an HTML section for index.html: per state, agent → turn → model calls and
