@@ -65,7 +65,7 @@ function reportReasons(input: GateInput): string[] {
   const content = text(report?.content);
   if (!content) return ["report: missing"];
   const reasons: string[] = [];
-  const headings = new Set([...content.matchAll(/^#{2,3}\s+(.+?)\s*$/gm)].map((m) => m[1].toLowerCase()));
+  const headings = new Set([...content.matchAll(/^ {0,3}#{1,6}\s+(.+?)\s*$/gm)].map((m) => headingText(m[1])));
   const missing = REQUIRED_REPORT_SECTIONS.filter((s) => ![...headings].some((h) => h.startsWith(s.toLowerCase())));
   if (missing.length > 0) reasons.push(`report: missing section(s) ${missing.join(", ")}`);
   if (!/\$\s?\d/.test(content) || !/\d\s?%/.test(content))
@@ -81,6 +81,15 @@ function reportReasons(input: GateInput): string[] {
     reasons.push(`report: review score ${String(review.score)} is below ${input.reviewThreshold}`);
   return reasons;
 }
+
+/** A heading as the section it names: `**1. Executive Summary**` and `Executive Summary ##` are both `executive summary`. */
+const headingText = (heading: string) =>
+  heading
+    .replace(/\s#+$/, "")
+    .replace(/[*_`]/g, "")
+    .replace(/^\s*(?:\d+|[ivx]+|[a-f])[.)]\s+/i, "")
+    .trim()
+    .toLowerCase();
 
 /**
  * The fact-check's findings on a stored report, against the job's snapshot and stored outlook. The user's

@@ -130,6 +130,11 @@ describe("qualityGate", () => {
   it("requires the sections the reporter is asked for", () => {
     for (const section of REQUIRED_REPORT_SECTIONS) expect(REPORTER_INSTRUCTIONS).toContain(`## ${section}`);
     expect(qualityGate({ ...base, report: report(sections) })).toEqual({ passed: true, reasons: [] });
+    const numbered = REQUIRED_REPORT_SECTIONS.map((s, i) => `${i % 2 ? "#" : "###"} **${i + 1}. ${s}**\n$100, 10%.`);
+    expect(qualityGate({ ...base, report: report(numbered.join("\n")) })).toEqual({ passed: true, reasons: [] });
+    expect(qualityGate({ ...base, report: report(sections.replace("## Risk Assessment", "Risk")) }).reasons).toEqual([
+      "report: missing section(s) Risk Assessment",
+    ]);
   });
 
   it("names a low or missing review, too few charts, a thin outlook and an unexplained tagging failure", () => {
