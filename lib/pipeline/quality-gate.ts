@@ -132,11 +132,15 @@ function outlookReasons(retirement: unknown): string[] {
   return reasons;
 }
 
+/** Words that explain a tagging failure; a line that only lists the symbol (a holdings table) does not. */
+const SAYS_UNCLASSIFIED = /classif|tagg/i;
+
 function taggingReasons({ tagging, report }: GateInput): string[] {
-  const content = text(record(report)?.content);
-  const unexplained = (tagging?.failed ?? []).filter(
-    (f) => !new RegExp(`\\b${escapeRegExp(f.symbol)}\\b`).test(content),
-  );
+  const lines = text(record(report)?.content).split("\n");
+  const unexplained = (tagging?.failed ?? []).filter((f) => {
+    const symbol = new RegExp(`\\b${escapeRegExp(f.symbol)}\\b`);
+    return !lines.some((line) => symbol.test(line) && SAYS_UNCLASSIFIED.test(line));
+  });
   return unexplained.length === 0
     ? []
     : [

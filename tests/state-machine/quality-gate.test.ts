@@ -82,6 +82,7 @@ describe("the quality gate, through the state machine", () => {
       "report: quotes no dollar amounts or percentages",
       expect.stringMatching(/^report: not reviewed \(ModelBehaviorError: /),
       "retirement outlook: the text quotes none of its numbers",
+      "tagging: VXUS could not be classified and the report does not say so",
     ]);
     expect(job?.error_message).toBe(`Needs review: ${gate.reasons.join("; ")}`);
   });
@@ -163,5 +164,9 @@ describe("qualityGate", () => {
         tagging: { failed: [{ symbol: "ZZZQ", error: "x" }] },
       }).passed,
     ).toBe(true);
+    const listedOnly = report(`${sections}\n| ZZZQ — Zeta Fund | $1,000.00 | 10.0% |\nLargest holding: ZZZQ.`);
+    expect(
+      qualityGate({ ...base, report: listedOnly, tagging: { failed: [{ symbol: "ZZZQ", error: "x" }] } }).reasons,
+    ).toEqual(["tagging: ZZZQ could not be classified and the report does not say so"]);
   });
 });
