@@ -78,7 +78,9 @@ function reportReasons(input: GateInput): string[] {
   const review = record(report?.review);
   if (review?.status !== "reviewed") reasons.push(`report: not reviewed (${text(review?.error) || "no review"})`);
   else if (typeof review.score !== "number" || review.score < input.reviewThreshold)
-    reasons.push(`report: review score ${String(review.score)} is below ${input.reviewThreshold}`);
+    reasons.push(
+      `report: review score ${String(review.score)} is below ${input.reviewThreshold}${review.revised === true ? " (of the first draft; the revision was fact-checked, not scored again)" : ""}`,
+    );
   return reasons;
 }
 

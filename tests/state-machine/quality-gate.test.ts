@@ -157,6 +157,10 @@ describe("qualityGate", () => {
     expect(qualityGate({ ...base, report: report(sections, 69) }).reasons).toEqual([
       "report: review score 69 is below 70",
     ]);
+    const revised = { content: sections, review: { status: "reviewed", score: 55, issues: [], revised: true } };
+    expect(qualityGate({ ...base, report: revised }).reasons).toEqual([
+      "report: review score 55 is below 70 (of the first draft; the revision was fact-checked, not scored again)",
+    ]);
     expect(
       qualityGate({
         ...base,
