@@ -87,7 +87,7 @@ export interface WatchOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Follows an execution's history live until it ends; returns its final status. */
+/** Follows an execution's history live until it ends; returns its final status (`NEEDS_REVIEW` for a succeeded execution whose job ended needs_review). */
 export async function watchExecution(options: WatchOptions): Promise<string> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   let seen = 0;
@@ -109,15 +109,27 @@ export async function watchExecution(options: WatchOptions): Promise<string> {
       options.write(
         `Execution ${execution.status}${execution.error ? `: ${execution.error} ${execution.cause ?? ""}` : ""}`,
       );
-      return execution.status ?? "UNKNOWN";
+      const review = execution.status === "SUCCEEDED" ? needsReviewReason(execution.output) : undefined;
+      if (review !== undefined) options.write(`Job needs_review: ${review}`);
+      return review !== undefined ? "NEEDS_REVIEW" : (execution.status ?? "UNKNOWN");
     }
     await sleep(options.pollMs ?? 2000);
   }
 }
 
+/** The reason of a succeeded execution whose job ended needs_review (its "Needs review" Succeed state keeps Finalize's result). */
+function needsReviewReason(output: string | undefined): string | undefined {
+  try {
+    const result = JSON.parse(output ?? "null") as { status?: unknown; reason?: unknown } | null;
+    return result?.status === "needs_review" ? String(result.reason ?? "no reason recorded") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The newest execution of the state machine whose input names the job, by its id or a start of one (the Pipe
- * started it, so only the input tells).
+ * The newest execution of the state machine whose input names the job, by its id or a start of one (the job
+ * starter started it, so only the input tells).
  */
 export async function findExecutionOfJob(
   sfn: SFNClient,
@@ -167,7 +179,7 @@ export async function watchCommand(args: CommandArgs): Promise<number> {
   if (!isArn(executionArn, "execution"))
     throw new UsageError("usage: alex watch EXECUTION_ARN | alex watch --job JOB --state-machine STATE_MACHINE_ARN");
   const status = await watchExecution({ sfn, executionArn: executionArn!, write: print });
-  return status === "SUCCEEDED" ? 0 : 1;
+  return status === "SUCCEEDED" ? 0 : status === "NEEDS_REVIEW" ? 3 : 1;
 }
 
 /** `alex ingest FILES… [--corpus] [--deployed]`: adds market notes to the local or the deployed knowledge base. */

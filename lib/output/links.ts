@@ -16,6 +16,9 @@ export function isAllowedLink(href: string): boolean {
   );
 }
 
+/** A bare `www.` address as the https URL it names (`www.investor.gov` is an allowed source, not a stray link). */
+const withScheme = (target: string) => (/^www\./i.test(target) ? `https://${target}` : target);
+
 /** A markdown link or image target, or a bare URL (as GFM autolinks it). */
 const LINK_TARGET = /\]\(\s*<?([^)\s>]+)|((?:https?:\/\/|www\.)[^\s<>()[\]]+)/gi;
 
@@ -25,5 +28,5 @@ const LINK_TARGET = /\]\(\s*<?([^)\s>]+)|((?:https?:\/\/|www\.)[^\s<>()[\]]+)/gi
  */
 export function disallowedLinks(text: string): string[] {
   const targets = [...text.matchAll(LINK_TARGET)].map((m) => (m[1] ?? m[2]).replace(/[.,;:!?'"]+$/, ""));
-  return [...new Set(targets.filter((target) => !isAllowedLink(target)))];
+  return [...new Set(targets.filter((target) => !isAllowedLink(withScheme(target))))];
 }

@@ -65,7 +65,7 @@ function reportReasons(input: GateInput): string[] {
   const content = text(report?.content);
   if (!content) return ["report: missing"];
   const reasons: string[] = [];
-  const headings = new Set([...content.matchAll(/^#{2,3}\s+(.+?)\s*$/gm)].map((m) => m[1].toLowerCase()));
+  const headings = new Set([...content.matchAll(/^ {0,3}#{1,6}\s+(.+?)\s*$/gm)].map((m) => headingText(m[1])));
   const missing = REQUIRED_REPORT_SECTIONS.filter((s) => ![...headings].some((h) => h.startsWith(s.toLowerCase())));
   if (missing.length > 0) reasons.push(`report: missing section(s) ${missing.join(", ")}`);
   if (!/\$\s?\d/.test(content) || !/\d\s?%/.test(content))
@@ -78,9 +78,20 @@ function reportReasons(input: GateInput): string[] {
   const review = record(report?.review);
   if (review?.status !== "reviewed") reasons.push(`report: not reviewed (${text(review?.error) || "no review"})`);
   else if (typeof review.score !== "number" || review.score < input.reviewThreshold)
-    reasons.push(`report: review score ${String(review.score)} is below ${input.reviewThreshold}`);
+    reasons.push(
+      `report: review score ${String(review.score)} is below ${input.reviewThreshold}${review.revised === true ? " (of the first draft; the revision was fact-checked, not scored again)" : ""}`,
+    );
   return reasons;
 }
+
+/** A heading as the section it names: `**1. Executive Summary**` and `Executive Summary ##` are both `executive summary`. */
+const headingText = (heading: string) =>
+  heading
+    .replace(/\s#+$/, "")
+    .replace(/[*_`]/g, "")
+    .replace(/^\s*(?:\d+|[ivx]+|[a-f])[.)]\s+/i, "")
+    .trim()
+    .toLowerCase();
 
 /**
  * The fact-check's findings on a stored report, against the job's snapshot and stored outlook. The user's
@@ -123,11 +134,15 @@ function outlookReasons(retirement: unknown): string[] {
   return reasons;
 }
 
+/** Words that explain a tagging failure; a line that only lists the symbol (a holdings table) does not. */
+const SAYS_UNCLASSIFIED = /classif|tagg/i;
+
 function taggingReasons({ tagging, report }: GateInput): string[] {
-  const content = text(record(report)?.content);
-  const unexplained = (tagging?.failed ?? []).filter(
-    (f) => !new RegExp(`\\b${escapeRegExp(f.symbol)}\\b`).test(content),
-  );
+  const lines = text(record(report)?.content).split("\n");
+  const unexplained = (tagging?.failed ?? []).filter((f) => {
+    const symbol = new RegExp(`\\b${escapeRegExp(f.symbol)}\\b`);
+    return !lines.some((line) => symbol.test(line) && SAYS_UNCLASSIFIED.test(line));
+  });
   return unexplained.length === 0
     ? []
     : [

@@ -7,7 +7,8 @@ import {
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findExecutionOfJob, submitJob, watchExecution } from "../../cli/aws-commands.js";
+import { findExecutionOfJob, submitJob, watchCommand, watchExecution } from "../../cli/aws-commands.js";
+import type { Config } from "../../lib/config.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getJob } from "../../lib/db/repositories/jobs.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
@@ -80,6 +81,29 @@ describe("alex watch", () => {
       "+   900 ms  ExecutionFailed JobFailed: boom",
       "Execution FAILED: JobFailed boom",
     ]);
+  });
+});
+
+describe("alex watch, a job that ended needs_review", () => {
+  it("reports NEEDS_REVIEW (exit code 3), not SUCCEEDED, with the gate's reasons", async () => {
+    const arn = "arn:aws:states:eu-west-1:1:execution:m:e";
+    const output = JSON.stringify({ status: "needs_review", reason: "Needs review: charts: 1 valid chart(s)" });
+    const mock = mockClient(SFNClient)
+      .on(DescribeExecutionCommand)
+      .resolves({ status: "SUCCEEDED", startDate: new Date(), output })
+      .on(GetExecutionHistoryCommand)
+      .resolves({ events: [] });
+    const lines: string[] = [];
+    const sfn = new SFNClient({ region: "eu-west-1" });
+    expect(await watchExecution({ sfn, executionArn: arn, write: (l) => lines.push(l) })).toBe("NEEDS_REVIEW");
+    expect(lines).toContain("Job needs_review: Needs review: charts: 1 valid chart(s)");
+    const args = { positionals: [arn], values: {}, config: { awsRegion: "eu-west-1" } as Config };
+    expect(await watchCommand(args)).toBe(3);
+    mock
+      .on(DescribeExecutionCommand)
+      .resolves({ status: "SUCCEEDED", output: JSON.stringify({ status: "completed" }) });
+    expect(await watchCommand(args)).toBe(0);
+    mock.restore();
   });
 });
 

@@ -108,7 +108,7 @@ describe("garbage from the model", () => {
     ]);
   });
 
-  it("tagger: structured output that is not the schema fails that symbol with the SDK's error; nothing is stored and the job completes", async () => {
+  it("tagger: structured output that is not the schema fails that symbol with the SDK's error; nothing is stored and the job needs review (the report does not say so)", async () => {
     const user = `garbage-${++n}`;
     const jobId = await userWithJob(db, user, [
       [
@@ -119,8 +119,10 @@ describe("garbage from the model", () => {
     const model = new ScriptedModel([[assistantMessage('{"symbol": "ZZGARB"}')]]);
     const { job } = await run(withModel("tagger", model), jobId);
 
-    expect(job?.status).toBe("completed");
-    expect(job?.error_message).toBeNull();
+    expect(job?.status).toBe("needs_review");
+    expect(job?.error_message).toBe(
+      "Needs review: tagging: ZZGARB could not be classified and the report does not say so",
+    );
     const tagging = (job?.summary_payload as Summary).tagging as {
       tagged: string[];
       failed: { symbol: string; error: string }[];

@@ -44,6 +44,8 @@ describe("renderMarkdown", () => {
       "http://sec.gov/ok",
     ]);
     expect(disallowedLinks("See [the SEC](https://www.sec.gov/investor) and [below](#charts).")).toEqual([]);
+    expect(disallowedLinks("Learn more at www.investor.gov or www.ssa.gov/benefits.")).toEqual([]);
+    expect(disallowedLinks("Learn more at www.evil.example.")).toEqual(["www.evil.example"]);
   });
 
   it("allows only https to the listed hosts and their subdomains", () => {

@@ -82,6 +82,7 @@ describe("the quality gate, through the state machine", () => {
       "report: quotes no dollar amounts or percentages",
       expect.stringMatching(/^report: not reviewed \(ModelBehaviorError: /),
       "retirement outlook: the text quotes none of its numbers",
+      "tagging: VXUS could not be classified and the report does not say so",
     ]);
     expect(job?.error_message).toBe(`Needs review: ${gate.reasons.join("; ")}`);
   });
@@ -130,6 +131,11 @@ describe("qualityGate", () => {
   it("requires the sections the reporter is asked for", () => {
     for (const section of REQUIRED_REPORT_SECTIONS) expect(REPORTER_INSTRUCTIONS).toContain(`## ${section}`);
     expect(qualityGate({ ...base, report: report(sections) })).toEqual({ passed: true, reasons: [] });
+    const numbered = REQUIRED_REPORT_SECTIONS.map((s, i) => `${i % 2 ? "#" : "###"} **${i + 1}. ${s}**\n$100, 10%.`);
+    expect(qualityGate({ ...base, report: report(numbered.join("\n")) })).toEqual({ passed: true, reasons: [] });
+    expect(qualityGate({ ...base, report: report(sections.replace("## Risk Assessment", "Risk")) }).reasons).toEqual([
+      "report: missing section(s) Risk Assessment",
+    ]);
   });
 
   it("names a low or missing review, too few charts, a thin outlook and an unexplained tagging failure", () => {
@@ -151,6 +157,10 @@ describe("qualityGate", () => {
     expect(qualityGate({ ...base, report: report(sections, 69) }).reasons).toEqual([
       "report: review score 69 is below 70",
     ]);
+    const revised = { content: sections, review: { status: "reviewed", score: 55, issues: [], revised: true } };
+    expect(qualityGate({ ...base, report: revised }).reasons).toEqual([
+      "report: review score 55 is below 70 (of the first draft; the revision was fact-checked, not scored again)",
+    ]);
     expect(
       qualityGate({
         ...base,
@@ -158,5 +168,9 @@ describe("qualityGate", () => {
         tagging: { failed: [{ symbol: "ZZZQ", error: "x" }] },
       }).passed,
     ).toBe(true);
+    const listedOnly = report(`${sections}\n| ZZZQ — Zeta Fund | $1,000.00 | 10.0% |\nLargest holding: ZZZQ.`);
+    expect(
+      qualityGate({ ...base, report: listedOnly, tagging: { failed: [{ symbol: "ZZZQ", error: "x" }] } }).reasons,
+    ).toEqual(["tagging: ZZZQ could not be classified and the report does not say so"]);
   });
 });
