@@ -45,7 +45,7 @@ export async function submitJob(options: SubmitOptions): Promise<{ jobId: string
   return { jobId, messageId: sent.MessageId };
 }
 
-/** `alex submit`: the job goes to Aurora (Data API) and its id to SQS; the Pipe starts the state machine. */
+/** `alex submit`: the job goes to Aurora (Data API) and its id to SQS; the job starter starts the state machine. */
 export async function submitCommand(args: CommandArgs): Promise<number> {
   const queueUrl = args.values["queue-url"] as string | undefined;
   if (!queueUrl) throw new UsageError("--queue-url URL is required (the `queueUrl` output of `sst deploy`)");
@@ -172,7 +172,7 @@ export async function watchCommand(args: CommandArgs): Promise<number> {
     executionArn = await findExecutionOfJob(sfn, stateMachineArn!, jobId);
     if (!executionArn)
       throw new UsageError(
-        `no recent execution of ${stateMachineArn} names job ${jobId} (the Pipe may not have started it yet)`,
+        `no recent execution of ${stateMachineArn} names job ${jobId} (the job starter may not have started it yet: it waits while the model quota is full)`,
       );
     progress(`Execution ${executionArn}`);
   }

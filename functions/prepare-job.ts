@@ -22,7 +22,7 @@ export class JobNotFoundError extends Error {
 }
 
 /**
- * Reads the job id from the Pipe's batch or a direct `{jobId}`, claims the job for this execution
+ * Reads the job id from the job starter's [SQS record] or a direct `{jobId}`, claims the job for this execution
  * (pending → running, or still running for this same execution when Step Functions retried this task)
  * lists the held instruments that still lack allocations and when market prices were last fetched.
  * Any other job is left alone.

@@ -97,7 +97,7 @@ function task(arns: TaskArns, name: TaskName, fields: TaskFields, inMap = false)
  */
 export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   const prepareJob = task(arns, "prepareJob", {
-    Comment: "Accepts the Pipe's batch of SQS records or {jobId}; claims the job (pending → running).",
+    Comment: "Accepts the job starter's [SQS record] or {jobId}; claims the job (pending → running).",
     Parameters: { "input.$": "$" },
     Next: STATE.jobClaimed,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),

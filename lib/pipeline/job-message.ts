@@ -14,7 +14,7 @@ const JobReference = z
   })
   .transform((m) => (m.jobId ?? m.job_id) as string);
 
-/** One SQS record as EventBridge Pipes delivers it: the message body is a JSON string. */
+/** One SQS record as the job starter passes it on (the shape EventBridge Pipes also delivers): the body is a JSON string. */
 const SqsRecord = z.looseObject({
   messageId: z.string().optional(),
   body: z.string().transform((text, ctx) => {
@@ -28,7 +28,7 @@ const SqsRecord = z.looseObject({
 });
 
 const PipeBatch = z.array(SqsRecord).length(1, {
-  message: "must hold exactly one SQS record (the Pipe's batch size is 1); every job a batch names is failed by id",
+  message: "must hold exactly one SQS record (the job starter passes one record per execution); every job a batch names is failed by id",
 });
 
 export class InvalidJobMessageError extends Error {
@@ -36,7 +36,7 @@ export class InvalidJobMessageError extends Error {
 }
 
 /**
- * The job id from a state machine input: the Pipe's batch (array of SQS records whose body is
+ * The job id from a state machine input: the job starter's batch (array of SQS records whose body is
  * `{"job_id": …}` or `{"jobId": …}`) or a direct `{"jobId": …}`. Anything else is rejected with a
  * message naming the field.
  */
