@@ -5,7 +5,7 @@ import { savePayload } from "../db/repositories/jobs.js";
 import { neutraliseUserText } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
-import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import type { Valuation } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
 import { projectPortfolioInSlices, type RetirementOutlook } from "../retirement/outlook.js";
 import type { Projection, ProjectionRow } from "../retirement/simulation.js";
@@ -102,8 +102,8 @@ export interface RetirementResult {
 
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
-  const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const { outlook, projection } = await jobProjection(job, portfolio, valuePortfolio(portfolio));
+  const { job, portfolio, valuation } = await requireSnapshot(deps.db, jobId);
+  const { outlook, projection } = await jobProjection(job, portfolio, valuation);
   const { projections, ...monteCarlo } = projection;
   const result = await runAgent(deps, retirementAgent, retirementPrompt(outlook, projection), {
     name: "retirement",

@@ -92,6 +92,7 @@ describe("migrations through each driver", () => {
         "005_reliability",
         "006_traces",
         "007_prices_role",
+        "009_snapshot_aggregate",
       ],
       [],
     ]);
@@ -104,6 +105,7 @@ describe("migrations through each driver", () => {
         "005_reliability",
         "006_traces",
         "007_prices_role",
+        "009_snapshot_aggregate",
       ],
       [],
     ]);
@@ -133,6 +135,7 @@ describe("migrations through each driver", () => {
         { version: "005_reliability" },
         { version: "006_traces" },
         { version: "007_prices_role" },
+        { version: "009_snapshot_aggregate" },
       ],
       tables: [
         "accounts",
@@ -525,7 +528,7 @@ describe("repository flow", () => {
       steps.pending = (await getJob(db, jobId))!.status;
       steps.claim = await claimJob(db, jobId, "execution-1");
       steps.claimAgain = await claimJob(db, jobId, "execution-2");
-      await saveSnapshot(db, jobId, portfolio!);
+      await saveSnapshot(db, jobId, { portfolio: portfolio!, aggregate: { holdings: 1 } });
       await savePayload(db, jobId, "report_payload", { markdown: "# Report", score: 7.5 });
       await savePayload(db, jobId, "summary_payload", '{"kept":"as a JSON string"}');
       steps.complete = await completeJob(db, jobId);
