@@ -31,8 +31,8 @@ export const FinalizeEvent = z.object({
   tagging: z
     .object({
       requested: z.number(),
-      tagged: z.array(z.string()),
-      failed: z.array(z.object({ symbol: z.string(), error: z.string() })),
+      tagged: z.number(),
+      failed: z.number(),
       usage: Usage,
       duration_ms: z.number(),
     })
@@ -97,11 +97,8 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
         r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r,
       ]),
     ),
-    tagging: input.tagging && {
-      requested: input.tagging.requested,
-      tagged: input.tagging.tagged,
-      failed: input.tagging.failed,
-    },
+    // The tagger recorded its symbols (tagged, failed) in the summary itself; only "no tagging" is said here.
+    ...(input.tagging ? {} : { tagging: null }),
     prices: { refresh: readPriceRefresh(input.prices, describeStateError) },
     model: modelName(deps.config),
     usage,

@@ -152,20 +152,20 @@ export async function claimJob(db: Db, id: string, claimant: string): Promise<bo
   return rowCount === 1;
 }
 
-/** What claiming a job for an execution found: the job as it was, and the symbols left to tag. */
+/** What claiming a job for an execution found: the job as it was, and how many holdings are left to tag. */
 export interface JobClaim {
   clerk_user_id: string;
   /** The status before the claim. */
   status: JobStatus;
   claimed: boolean;
-  /** The owner's held symbols without allocations (only when claimed), sorted. */
-  untagged: string[];
+  /** How many of the owner's held symbols lack allocations (only when claimed; 0 otherwise). The tagger reads them itself. */
+  untagged: number;
   /** When market prices were last fetched and the newest day they cover (`latestMarketPrices`; null: never). */
   market_prices: { fetched_at: string | null; as_of: string | null };
 }
 
 /**
- * `claimJob`, reading the job, listing its owner's untagged symbols and reading when market prices were
+ * `claimJob`, reading the job, counting its owner's untagged symbols and reading when market prices were
  * last fetched (what Refresh prices decides on), in the same statement. Undefined when no such job exists.
  */
 export async function claimJobListingUntagged(db: Db, id: string, claimant: string): Promise<JobClaim | undefined> {
@@ -176,9 +176,8 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
      claim AS (${CLAIM_JOB} RETURNING clerk_user_id)
      SELECT job.clerk_user_id, job.status, EXISTS (SELECT 1 FROM claim) AS claimed,
             CASE WHEN EXISTS (SELECT 1 FROM claim)
-                 THEN (SELECT COALESCE(jsonb_agg(symbol ORDER BY symbol), '[]'::jsonb)
-                       FROM (${untaggedSymbolsSql("job.clerk_user_id")}) AS untagged)
-                 ELSE '[]'::jsonb END AS untagged,
+                 THEN (SELECT COUNT(*) FROM (${untaggedSymbolsSql("job.clerk_user_id")}) AS untagged)::int
+                 ELSE 0 END AS untagged,
             market.fetched_at, market.as_of
      FROM job, (SELECT MAX(fetched_at) AS fetched_at, MAX(as_of) AS as_of FROM prices WHERE source = 'market') market`,
     { id: P.uuid(id), claimant },
@@ -190,7 +189,8 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
 
 /**
  * Stores the portfolio this job analyses, the compact aggregate of it every specialist reads, what the summary
- * says of it (`finishJob` adds the rest) and the task's `spans`, in one statement.
+ * says of it (added to what the tagger recorded there; `finishJob` adds the rest) and the task's `spans`, in
+ * one statement.
  */
 export async function saveSnapshot(
   db: Db,
@@ -202,7 +202,8 @@ export async function saveSnapshot(
   await updateRunningJob(
     db,
     id,
-    "portfolio_snapshot = :value::jsonb, portfolio_aggregate = :aggregate::jsonb, summary_payload = :summary::jsonb",
+    `portfolio_snapshot = :value::jsonb, portfolio_aggregate = :aggregate::jsonb,
+     summary_payload = COALESCE(summary_payload, '{}'::jsonb) || COALESCE(:summary::jsonb, '{}'::jsonb)`,
     { value: P.json(snapshot.portfolio), aggregate: P.json(snapshot.aggregate), summary: summary && P.json(summary) },
     spans,
   );
