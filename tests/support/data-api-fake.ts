@@ -161,7 +161,14 @@ function enforceResponseLimits(output: ExecuteStatementCommandOutput): void {
     }
   }
   const { $metadata: _, ...body } = output;
-  const bytes = utf8Bytes(JSON.stringify(body));
+  // Blobs travel base64-encoded in the response's JSON.
+  const bytes = utf8Bytes(
+    JSON.stringify(body, (_key, value) =>
+      value instanceof Uint8Array || (value as { type?: string })?.type === "Buffer"
+        ? Buffer.from(value instanceof Uint8Array ? value : (value as { data: number[] }).data).toString("base64")
+        : value,
+    ),
+  );
   if (bytes > DATA_API_LIMITS.responseBytes) {
     throw badRequest(
       `Database response exceeded size limit: ${bytes} bytes; the Data API returns at most ${DATA_API_LIMITS.responseBytes} bytes per response`,

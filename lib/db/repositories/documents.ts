@@ -3,12 +3,12 @@ import type { Db, SqlParams } from "../driver.js";
 /**
  * Large JSON documents (a job's snapshot, payloads and summary) read back within the RDS Data API's limits
  * (Aurora User Guide, "Limitations for the Amazon RDS Data API"): at most 64 KB per returned row and 1 MiB per
- * response. A statement names its documents; the database cuts each one's text into parts of
- * {@link PART_CHARACTERS} characters (≤ 4 bytes each in UTF-8, so a part stays under 64 KB), and each call
- * returns parts up to {@link RESPONSE_BUDGET_BYTES}. Documents under ~0.9 MB together come back in one
- * statement; a larger set takes one more statement per ~0.9 MB.
+ * response. A statement names its documents; the database cuts each one's UTF-8 bytes into parts of
+ * {@link PART_BYTES} (a blob each, joined and decoded here), and each call returns parts up to
+ * {@link RESPONSE_BUDGET_BYTES} on the wire. Documents under ~0.65 MB together come back in one statement; a
+ * larger set takes one more statement per ~0.65 MB.
  */
-export const PART_CHARACTERS = 16_000;
+export const PART_BYTES = 48_000;
 
 /** JSON-escaped bytes one statement returns at most (1 MiB less room for each row's framing and metadata). */
 export const RESPONSE_BUDGET_BYTES = 900 * 1024;
@@ -23,13 +23,22 @@ const ROW_FRAMING_BYTES = 160;
  */
 export async function readInPages<T extends Record<string, unknown>>(
   db: Db,
-  query: { rowsSql: string; orderBy: string; params: SqlParams; framingBytes: number; budgetBytes?: number },
+  query: {
+    rowsSql: string;
+    orderBy: string;
+    params: SqlParams;
+    framingBytes: number;
+    budgetBytes?: number;
+    /** SQL for a row's bytes on the wire (default: its JSON, `to_json(numbered)`). */
+    rowBytesSql?: string;
+  },
 ): Promise<T[]> {
   const sql = `WITH base AS (${query.rowsSql}),
     numbered AS (SELECT base.*, row_number() OVER (ORDER BY ${query.orderBy})::int AS seq FROM base),
     sized AS (
       SELECT numbered.*, COUNT(*) OVER ()::int AS total,
-             SUM(octet_length(to_json(numbered)::text) + ${query.framingBytes}) OVER (ORDER BY seq) AS running
+             SUM(${query.rowBytesSql ?? "octet_length(to_json(numbered)::text)"} + ${query.framingBytes})
+               OVER (ORDER BY seq) AS running
       FROM numbered)
     SELECT * FROM sized
     WHERE seq > :after AND (seq = :after + 1
@@ -55,17 +64,21 @@ export async function readInPages<T extends Record<string, unknown>>(
  * as the texts they were. `params` must not use `:after` or `:budget`.
  */
 export async function readDocuments(db: Db, documentsSql: string, params: SqlParams): Promise<Map<string, string>> {
-  const rows = await readInPages<{ name: string; part: string }>(db, {
-    rowsSql: `SELECT d.name, n, substr(d.doc, n * ${PART_CHARACTERS} + 1, ${PART_CHARACTERS}) AS part
-      FROM (${documentsSql}) d, generate_series(0, GREATEST(length(d.doc) - 1, 0) / ${PART_CHARACTERS}) AS n
-      WHERE d.doc IS NOT NULL`,
+  const rows = await readInPages<{ name: string; part: Uint8Array }>(db, {
+    // MATERIALIZED: each document is converted once, not once per part.
+    rowsSql: `WITH d AS MATERIALIZED (
+        SELECT name, convert_to(doc, 'UTF8') AS bytes FROM (${documentsSql}) AS docs WHERE doc IS NOT NULL)
+      SELECT d.name, n, substring(d.bytes FROM n * ${PART_BYTES} + 1 FOR ${PART_BYTES}) AS part
+      FROM d, generate_series(0, GREATEST(octet_length(d.bytes) - 1, 0) / ${PART_BYTES}) AS n`,
     orderBy: "name, n",
     params,
     framingBytes: ROW_FRAMING_BYTES,
+    // A part travels as a blob, base64 in the response's JSON: 4 bytes for every 3.
+    rowBytesSql: "(octet_length(part) + 2) / 3 * 4",
   });
-  const texts = new Map<string, string[]>();
-  for (const row of rows) texts.set(row.name, [...(texts.get(row.name) ?? []), row.part]);
-  return new Map([...texts].map(([name, parts]) => [name, parts.join("")]));
+  const parts = new Map<string, Uint8Array[]>();
+  for (const row of rows) parts.set(row.name, [...(parts.get(row.name) ?? []), row.part]);
+  return new Map([...parts].map(([name, chunks]) => [name, Buffer.concat(chunks).toString("utf8")]));
 }
 
 /** {@link readDocuments} with each document parsed as JSON (null when absent). */
