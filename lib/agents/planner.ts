@@ -115,7 +115,9 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
   const plan = await runPlanner(deps, jobId, portfolio, valuation);
   const summary = snapshotSummary(valuation);
   const snapshot = { portfolio, aggregate: aggregatePortfolio(portfolio, valuation) };
-  await writeWithTaskSpans([snapshot, summary], (spans) => saveSnapshot(deps.db, jobId, snapshot, summary, spans));
+  await writeWithTaskSpans([snapshot.aggregate, summary], (spans) =>
+    saveSnapshot(deps.db, jobId, snapshot, summary, spans),
+  );
   return plan;
 }
 

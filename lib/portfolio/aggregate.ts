@@ -69,7 +69,8 @@ function otherHoldings(positions: Position[]): Position {
     positions.forEach((p, i) => {
       for (const [key, percent] of Object.entries(pick(p))) out[key] = (out[key] ?? 0) + (percent ?? 0) * weights[i];
     });
-    return out;
+    // Float sums of shares may pass 100 by a hair; a share is a percentage.
+    return Object.fromEntries(Object.entries(out).map(([key, percent]) => [key, Math.min(100, round9(percent))]));
   };
   const withRatio = positions.filter((p) => p.instrument.expense_ratio != null);
   const fees = positions.reduce((sum, p, i) => sum + values[i] * (p.instrument.expense_ratio ?? 0), 0);
@@ -91,6 +92,8 @@ function otherHoldings(positions: Position[]): Position {
     },
   };
 }
+
+const round9 = (value: number) => Math.round(value * 1e9) / 1e9;
 
 const Num = z.number().finite();
 

@@ -188,9 +188,9 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
 }
 
 /**
- * Stores the portfolio this job analyses, the compact aggregate of it every specialist reads, what the summary
- * says of it (added to what the tagger recorded there; `finishJob` adds the rest) and the task's `spans`, in
- * one statement.
+ * Stores the portfolio this job analyses, then — with the task's `spans` — the compact aggregate of it every
+ * specialist reads and what the summary says of it (added to what the tagger recorded there; `finishJob` adds
+ * the rest): two statements, so neither request passes the Data API's 4 MiB at the largest portfolio.
  */
 export async function saveSnapshot(
   db: Db,
@@ -199,12 +199,13 @@ export async function saveSnapshot(
   summary: Record<string, unknown> | null = null,
   spans: TraceSpan[] = [],
 ): Promise<void> {
+  await updateRunningJob(db, id, "portfolio_snapshot = :value::jsonb", { value: P.json(snapshot.portfolio) });
   await updateRunningJob(
     db,
     id,
-    `portfolio_snapshot = :value::jsonb, portfolio_aggregate = :aggregate::jsonb,
+    `portfolio_aggregate = :aggregate::jsonb,
      summary_payload = COALESCE(summary_payload, '{}'::jsonb) || COALESCE(:summary::jsonb, '{}'::jsonb)`,
-    { value: P.json(snapshot.portfolio), aggregate: P.json(snapshot.aggregate), summary: summary && P.json(summary) },
+    { aggregate: P.json(snapshot.aggregate), summary: summary && P.json(summary) },
     spans,
   );
 }
