@@ -4,7 +4,7 @@ import { type Allocation, type Portfolio, PortfolioSchema, type Position } from 
 import type { Valuation } from "./valuation.js";
 
 /** Holdings the specialists see one by one; each account's others are one line ({@link OTHER_HOLDINGS_SYMBOL}). */
-export const AGGREGATE_HOLDINGS = 50;
+export const AGGREGATE_HOLDINGS = 25;
 
 /** The symbol of an account's line for its other holdings (no real symbol has spaces or parentheses). */
 export const OTHER_HOLDINGS_SYMBOL = "(other holdings)";
@@ -28,28 +28,32 @@ export function aggregatePortfolio(
   keep = AGGREGATE_HOLDINGS,
 ): PortfolioAggregate {
   const count = valuation.positions.length;
-  if (count <= keep) return { portfolio, valuation };
+  const lines = portfolio.accounts.reduce((n, a) => n + a.positions.length, 0);
+  if (count <= keep && lines <= 2 * keep) return { portfolio, valuation };
   const shown = valuation.positions.slice(0, keep);
   const kept = new Set(shown.map((p) => p.symbol));
   const omittedCents = valuation.positions.slice(keep).reduce((sum, p) => sum + Math.round(p.value * 100), 0);
+  // At most 2 × keep position lines: a large holding held in many accounts is folded where it exceeds that.
+  let budget = 2 * keep;
+  const folded = portfolio.accounts.map((account) => {
+    const shownHere = account.positions.filter((p) => kept.has(p.symbol) && budget-- > 0);
+    const rest = account.positions.filter((p) => !shownHere.includes(p));
+    return rest.length === 0 ? account : { ...account, positions: [...shownHere, otherHoldings(rest)] };
+  });
   return {
-    portfolio: {
-      user: portfolio.user,
-      accounts: portfolio.accounts.map((account) => {
-        const rest = account.positions.filter((p) => !kept.has(p.symbol));
-        if (rest.length === 0) return account;
-        return { ...account, positions: [...account.positions.filter((p) => kept.has(p.symbol)), otherHoldings(rest)] };
-      }),
-    },
-    valuation: {
-      ...valuation,
-      positions: shown,
-      omitted_holdings: {
-        count: count - keep,
-        value: fromCents(omittedCents),
-        weight: valuation.positions.slice(keep).reduce((sum, p) => sum + p.weight, 0),
-      },
-    },
+    portfolio: { user: portfolio.user, accounts: folded },
+    valuation:
+      count <= keep
+        ? valuation
+        : {
+            ...valuation,
+            positions: shown,
+            omitted_holdings: {
+              count: count - keep,
+              value: fromCents(omittedCents),
+              weight: valuation.positions.slice(keep).reduce((sum, p) => sum + p.weight, 0),
+            },
+          },
   };
 }
 
