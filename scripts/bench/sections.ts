@@ -142,8 +142,8 @@ export async function databaseRows(reps: Reps): Promise<Row[]> {
             measure: `SQL statements per job, 1,000 positions, ${untaggedCount(1000)} to classify`,
             unit: "",
             ours: sample(toClassify.map((r) => statementsOf(r.db))),
-            target: "≤ 12, constant",
-            limit: 12,
+            target: "≤ 13, constant (one more write since any size)",
+            limit: 13,
             baselines: [
               issueNow("1,000 (one upsert per tagged symbol)"),
               "original: ≥ 4,000 plus one write per symbol",
@@ -219,7 +219,7 @@ export async function sizeRows(_reps: Reps): Promise<Row[]> {
         measure: "5,000 distinct holdings: SQL statements per job",
         unit: "",
         ours: sample([statementsOf(run.db)]),
-        target: "13 + one per ~0.75 MB of paged reads",
+        target: "13 with tagging, + one per ~0.9 MB of paged reads",
         baselines: ["before: refused (500 distinct symbols, 1,000 positions)"],
       }),
       row({
