@@ -10,7 +10,8 @@ const PrepareJobEvent = z.object({ input: z.unknown(), executionId: z.string().m
 export interface PrepareJobResult {
   jobId: string;
   claimed: boolean;
-  missingSymbols: string[];
+  /** How many held instruments lack allocations: the tagger reads which from the database (symbols never travel in the state). */
+  untagged: number;
   /** What Refresh prices decides on, read here in the claim's statement. */
   marketPrices: JobClaim["market_prices"];
   tagging: null;
@@ -24,7 +25,7 @@ export class JobNotFoundError extends Error {
 /**
  * Reads the job id from the job starter's [SQS record] or a direct `{jobId}`, claims the job for this execution
  * (pending → running, or still running for this same execution when Step Functions retried this task)
- * lists the held instruments that still lack allocations and when market prices were last fetched.
+ * counts the held instruments that still lack allocations and reads when market prices were last fetched.
  * Any other job is left alone.
  */
 export const prepareJob: TaskFunction<PrepareJobResult> = async (event, { db }) => {
@@ -35,7 +36,7 @@ export const prepareJob: TaskFunction<PrepareJobResult> = async (event, { db }) 
   if (!job) throw new JobNotFoundError(`Job ${jobId} not found`);
   const { claimed, untagged, market_prices } = job;
   agentLogger("prepare-job", jobId).info(claimed ? "job claimed" : "job already processed", { status: job.status });
-  const result = { jobId, claimed, missingSymbols: untagged, marketPrices: market_prices, tagging: null };
+  const result = { jobId, claimed, untagged, marketPrices: market_prices, tagging: null };
   return { ...result, prepareMs: elapsed(start) };
 };
 

@@ -6,17 +6,28 @@ import { lambdaHandler } from "./lambda.js";
 
 const TaggerEvent = z.object({
   jobId: JobId,
-  symbols: z.array(z.string().min(1).max(20)).min(1, "must list at least one symbol"),
+  /** How many holdings Prepare job found untagged (which ones, the tagger reads from the database). */
+  requested: z.number().int().min(1, "must be at least 1 (Prepare job found holdings to tag)"),
 });
 
-export type TaggerTaskResult = Omit<TaggingResult, "tagged"> & { tagged: string[]; duration_ms: number };
+/** Counts only: the symbols are recorded in the job's summary, never in the state. */
+export interface TaggerTaskResult {
+  requested: number;
+  tagged: number;
+  failed: number;
+  usage: TaggingResult["usage"];
+  duration_ms: number;
+}
 
-/** Classifies the job owner's untagged instruments; per-symbol failures are reported, not thrown. */
+/**
+ * Classifies the job owner's untagged instruments; per-symbol failures are reported, not thrown. The symbols
+ * are recorded in the job's summary; the state carries only counts.
+ */
 export const tagger: TaskFunction<TaggerTaskResult> = tracedTask("Tag instruments", async (event, deps) => {
   const start = performance.now();
-  const { jobId, symbols } = parseEvent("Tag instruments", TaggerEvent, event);
-  const result = await tagInstruments(deps, jobId, symbols);
-  return { ...result, tagged: result.tagged.map((t) => t.symbol), duration_ms: elapsed(start) };
+  const { jobId, requested } = parseEvent("Tag instruments", TaggerEvent, event);
+  const { tagged, failed, usage } = await tagInstruments(deps, jobId, requested);
+  return { requested, tagged: tagged.length, failed: failed.length, usage, duration_ms: elapsed(start) };
 });
 
 export const handler = lambdaHandler(tagger);

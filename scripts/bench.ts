@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --with-tests] [-- --only=bundles,db,model,cli,sim,tests]`
+ * `npm run bench [-- --quick] [-- --with-tests] [-- --only=bundles,db,size,model,cli,sim,tests]`
  *
  * Measures every row of issue 13's table (docs/performance.md says what each row means and how it is measured),
  * prints one Markdown table (ours as min / median over the repetitions of one run, the target, the baselines,
@@ -15,6 +15,7 @@ import {
   modelRows,
   type Reps,
   simulationRows,
+  sizeRows,
   testSuiteRows,
 } from "./bench/sections.js";
 import { failedRow, markdownTable, type Row } from "./bench/table.js";
@@ -23,6 +24,7 @@ import type { BundleFigure } from "./bundle-sizes.js";
 const SECTIONS = {
   bundles: "Lambda bundles",
   db: "database work",
+  size: "5,000 holdings",
   model: "model calls and critical path",
   cli: "CLI processes",
   sim: "Monte Carlo, 4% rule, demo job",
@@ -58,6 +60,7 @@ const runners: Record<Section, () => Promise<Row[]>> = {
     return result.rows;
   },
   db: () => databaseRows(reps),
+  size: () => sizeRows(reps),
   model: () => modelRows(reps),
   cli: () => cliRows(reps),
   sim: () => simulationRows(reps),

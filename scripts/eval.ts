@@ -19,6 +19,7 @@ import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
 import { createJob, getJob, type JobRow } from "../lib/db/repositories/jobs.js";
 import { reportFactFindings } from "../lib/pipeline/quality-gate.js";
 import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
+import { valuePortfolio } from "../lib/portfolio/valuation.js";
 
 export const PERSONAS_DIR = "examples/personas";
 
@@ -88,7 +89,11 @@ export function scoreJob(persona: string, job: JobRow, latencyMs: number): EvalR
   const report = job.report_payload as Report | null;
   const facts =
     report?.content && job.portfolio_snapshot
-      ? reportFactFindings(report.content, job.portfolio_snapshot, job.retirement_payload)
+      ? reportFactFindings(
+          report.content,
+          { portfolio: job.portfolio_snapshot, valuation: valuePortfolio(job.portfolio_snapshot) },
+          job.retirement_payload,
+        )
       : null;
   const issues = report?.review?.status === "reviewed" ? (report.review.issues ?? []) : null;
   return {

@@ -123,13 +123,14 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
 
   const instrumentsMissing: StateOf<"Choice"> = {
     Type: "Choice",
-    Choices: [{ Variable: "$.missingSymbols[0]", IsPresent: true, Next: STATE.tagInstruments }],
+    Choices: [{ Variable: "$.untagged", NumericGreaterThan: 0, Next: STATE.tagInstruments }],
     Default: STATE.planAnalysis,
   };
 
   const tagInstruments = task(arns, "tagger", {
-    Comment: "Classifies held instruments that have no allocations yet.",
-    Parameters: { "jobId.$": "$.jobId", "symbols.$": "$.missingSymbols" },
+    Comment:
+      "Classifies held instruments that have no allocations yet (read from the database; only counts travel here).",
+    Parameters: { "jobId.$": "$.jobId", "requested.$": "$.untagged" },
     ResultPath: "$.tagging",
     Next: STATE.planAnalysis,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),

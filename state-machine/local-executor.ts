@@ -110,6 +110,28 @@ function asLambdaError(error: unknown): Error {
   return lambdaError;
 }
 
+/**
+ * Step Functions' payload quota: at most 256 KiB (UTF-8 bytes of the JSON) in a state's input or output
+ * ("Step Functions service quotas": "Maximum input or output size for a task, activity, or state: 256 KiB of
+ * data as a UTF-8 encoded string"). Past it Step Functions raises `States.DataLimitExceeded`, a terminal error
+ * that `States.ALL` does not catch ("Error handling in Step Functions"): the execution fails.
+ */
+export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+/** A state's input or output over {@link STATE_PAYLOAD_LIMIT_BYTES}, as Step Functions names it. */
+export class DataLimitExceededError extends Error {
+  override name = "States.DataLimitExceeded";
+}
+
+/** The error for a payload over the quota, or undefined. */
+function overPayloadLimit(what: string, state: string, value: unknown): DataLimitExceededError | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null), "utf8");
+  if (bytes <= STATE_PAYLOAD_LIMIT_BYTES) return undefined;
+  return new DataLimitExceededError(
+    `The ${what} of state "${state}" is ${bytes} bytes, over Step Functions' payload quota of ${STATE_PAYLOAD_LIMIT_BYTES} bytes`,
+  );
+}
+
 const machines = new Map<string, StateMachine>();
 
 /**
@@ -136,15 +158,28 @@ export async function executeLocally(input: unknown, options: LocalRunOptions): 
   const definition = withTimeouts(buildDefinition(LOCAL_ARNS), options.timeoutSeconds);
   const states = taskStates(definition, LOCAL_ARNS);
   const functions = { ...TASK_FUNCTIONS, ...options.taskFunctions };
+  // The payload quota is terminal, as on AWS: the first state over it ends the execution, whatever its Catch.
+  let exceeded: DataLimitExceededError | undefined;
+  const enforcePayloadLimit = (what: string, state: string, value: unknown) => {
+    const error = overPayloadLimit(what, state, value);
+    if (!error) return;
+    exceeded ??= error;
+    execution.abort();
+    throw error;
+  };
   const handlers = Object.fromEntries(
     [...states].map(([stateName, task]) => [
       stateName,
       async (event: unknown) => {
+        enforcePayloadLimit("input", stateName, event);
+        let output: unknown;
         try {
-          return (await functions[task](event, options.deps)) as never;
+          output = await functions[task](event, options.deps);
         } catch (error) {
           throw asLambdaError(error);
         }
+        enforcePayloadLimit("output", stateName, output);
+        return output as never;
       },
     ]),
   );
@@ -167,15 +202,22 @@ export async function executeLocally(input: unknown, options: LocalRunOptions): 
       const event = toExecutionEvent(log, startedAt);
       events.push(event);
       options.onEvent?.(event);
+      if (event.type === "StateExited" && !exceeded) {
+        exceeded = overPayloadLimit("output", event.state ?? "?", event.output);
+        if (exceeded) execution.abort();
+      }
     }
   })();
   try {
+    if (!exceeded) exceeded = overPayloadLimit("input", "execution", input);
+    if (exceeded) execution.abort();
     const output = await execution.result;
     await collecting;
+    if (exceeded) throw exceeded;
     return { status: "SUCCEEDED", output, events, durationMs: performance.now() - started };
   } catch (error) {
     await collecting;
-    const cause = (error as { cause?: Error }).cause ?? (error as Error);
+    const cause = exceeded ?? (error as { cause?: Error }).cause ?? (error as Error);
     await failJobsOfEndedExecution(options.deps.db, input, executionId, endedReason(error as Error, cause));
     return {
       status: "FAILED",
@@ -199,7 +241,7 @@ function endedReason(error: Error, cause: Error): string {
   const status =
     error.name === "ExecutionTimeoutError"
       ? "TIMED_OUT"
-      : error.name === "ExecutionAbortedError"
+      : error.name === "ExecutionAbortedError" && !(cause instanceof DataLimitExceededError)
         ? "ABORTED"
         : "FAILED";
   const detail =

@@ -5,7 +5,7 @@ import { publishCharts } from "../db/repositories/jobs.js";
 import { usd } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
-import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import type { Valuation } from "../portfolio/valuation.js";
 import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import {
   type AgentDeps,
@@ -99,8 +99,7 @@ export interface ChartsResult {
  * statement only when it succeeds, so a failed attempt (or a Step Functions retry) leaves no partial charts.
  */
 export async function drawCharts(deps: AgentDeps, jobId: string): Promise<ChartsResult> {
-  const { portfolio } = await requireSnapshot(deps.db, jobId);
-  const valuation = valuePortfolio(portfolio);
+  const { portfolio, valuation } = await requireSnapshot(deps.db, jobId);
   const context: CharterContext = { jobId, db: deps.db, keys: [], refused: [], charts: {} };
   const run = {
     name: "charter" as const,

@@ -38,6 +38,8 @@ export function computedFigures(portfolio: Portfolio, v: Valuation, outlook?: Re
     ...(target !== null ? [target] : []),
     ...v.accounts.flatMap((a) => [a.total_value, a.cash, a.invested]),
     ...v.positions.flatMap((p) => [p.value, ...(p.price !== null ? [p.price] : [])]),
+    // The holdings a large portfolio's aggregate folds into one line (lib/portfolio/aggregate.ts).
+    ...(v.omitted_holdings ? [v.omitted_holdings.value] : []),
     ...allocations,
     ...byType.values(),
   ];
@@ -46,6 +48,7 @@ export function computedFigures(portfolio: Portfolio, v: Valuation, outlook?: Re
     ...RULE_PERCENTAGES,
     100 - northAmerica,
     ...v.positions.map((p) => p.weight),
+    ...(v.omitted_holdings ? [v.omitted_holdings.weight] : []),
     ...[...allocations, ...v.accounts.map((a) => a.total_value), v.cash, v.invested].flatMap((x) => [
       percentOf(x, v.total_value),
       percentOf(x, v.invested),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { saveSnapshot } from "../db/repositories/jobs.js";
 import { loadJobPortfolio } from "../db/repositories/portfolios.js";
 import { agentLogger } from "../logger.js";
+import { aggregatePortfolio } from "../portfolio/aggregate.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
 import {
@@ -113,7 +114,10 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
   const valuation = valuePortfolio(portfolio);
   const plan = await runPlanner(deps, jobId, portfolio, valuation);
   const summary = snapshotSummary(valuation);
-  await writeWithTaskSpans([portfolio, summary], (spans) => saveSnapshot(deps.db, jobId, portfolio, summary, spans));
+  const snapshot = { portfolio, aggregate: aggregatePortfolio(portfolio, valuation) };
+  await writeWithTaskSpans([snapshot.aggregate, summary], (spans) =>
+    saveSnapshot(deps.db, jobId, snapshot, summary, spans),
+  );
   return plan;
 }
 

@@ -6,7 +6,7 @@ import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { agentLogger } from "../logger.js";
 import { withPricesNote } from "../market/price-notes.js";
 import type { Portfolio } from "../portfolio/types.js";
-import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import type { Valuation } from "../portfolio/valuation.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
 import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import {
@@ -130,8 +130,7 @@ export interface ReportResult {
 /** Writes the job's report from its snapshot and stores `report_payload`. */
 export async function writeReport(deps: AgentDeps, jobId: string): Promise<ReportResult> {
   if (!deps.knowledge) throw new AgentInputError("The reporter needs a knowledge base");
-  const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const valuation = valuePortfolio(portfolio);
+  const { job, portfolio, valuation } = await requireSnapshot(deps.db, jobId);
   // The same seeded outlook the retirement specialist computes, so both sections quote the same numbers.
   const { outlook } = await jobProjection(job, portfolio, valuation);
   const { insights, context: marketContext } = await marketInsightsFor(deps.knowledge, valuation, jobId);

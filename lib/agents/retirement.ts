@@ -6,7 +6,7 @@ import { savePayload } from "../db/repositories/jobs.js";
 import { neutraliseUserText } from "../format.js";
 import { agentLogger } from "../logger.js";
 import type { Portfolio } from "../portfolio/types.js";
-import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import type { Valuation } from "../portfolio/valuation.js";
 import { DEFAULT_SEED } from "../retirement/input.js";
 import { projectPortfolioInSlices, type RetirementOutlook } from "../retirement/outlook.js";
 import { RETIREMENT_RULES } from "../retirement/rules.js";
@@ -124,8 +124,7 @@ export interface RetirementResult {
 
 /** Simulates the job's portfolio (from its snapshot), has the agent explain it, stores both. */
 export async function projectRetirement(deps: AgentDeps, jobId: string): Promise<RetirementResult> {
-  const { job, portfolio } = await requireSnapshot(deps.db, jobId);
-  const valuation = valuePortfolio(portfolio);
+  const { job, portfolio, valuation } = await requireSnapshot(deps.db, jobId);
   const { outlook, projection } = await jobProjection(job, portfolio, valuation);
   const { projections, ...monteCarlo } = projection;
   // The ranked plan Finalize stores and the report lists (lib/advice), so the three never disagree.

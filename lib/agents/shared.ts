@@ -1,7 +1,7 @@
 import type { Db } from "../db/driver.js";
-import { getJobHead, type JobHead } from "../db/repositories/jobs.js";
+import { getJobAggregate, getJobHead, type JobHead } from "../db/repositories/jobs.js";
 import { pricesUsed } from "../market/price-notes.js";
-import { type Portfolio, PortfolioSchema } from "../portfolio/types.js";
+import { type PortfolioAggregate, PortfolioAggregateSchema } from "../portfolio/aggregate.js";
 import { type Valuation, valuationJson } from "../portfolio/valuation.js";
 
 // What agents and bookkeeping tasks share, without the Agents SDK (so Finalize job's bundle stays small).
@@ -38,19 +38,22 @@ export async function requireJob(db: Db, jobId: string): Promise<JobHead> {
   return job;
 }
 
-/** The portfolio snapshot `Plan analysis` stored on the job; every specialist reads this, never live tables. */
-export async function requireSnapshot(db: Db, jobId: string): Promise<{ job: JobHead; portfolio: Portfolio }> {
-  const job = await getJobHead(db, jobId, { snapshot: true });
-  if (!job) throw new AgentInputError(`Job ${jobId} not found`);
-  if (!job.portfolio_snapshot) {
+/**
+ * The compact aggregate of the job's portfolio that `Plan analysis` stored (`lib/portfolio/aggregate.ts`): every
+ * specialist reads this — its size bounded whatever the portfolio's — never live tables or the whole snapshot.
+ */
+export async function requireSnapshot(db: Db, jobId: string): Promise<{ job: JobHead } & PortfolioAggregate> {
+  const found = await getJobAggregate(db, jobId);
+  if (!found) throw new AgentInputError(`Job ${jobId} not found`);
+  if (!found.portfolio_aggregate) {
     throw new AgentInputError(
       `Job ${jobId} has no portfolio snapshot (Plan analysis stores it before the specialists run)`,
     );
   }
-  const parsed = PortfolioSchema.safeParse(job.portfolio_snapshot);
+  const parsed = PortfolioAggregateSchema.safeParse(found.portfolio_aggregate);
   if (!parsed.success)
     throw new AgentInputError(`Job ${jobId} has an invalid portfolio snapshot: ${parsed.error.message}`);
-  return { job, portfolio: parsed.data };
+  return { job: found.job, ...(parsed.data as PortfolioAggregate) };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { Agent } from "@openai/agents-core";
 import { z } from "zod";
 import {
-  findHeldInstrumentsOfJob,
+  findUntaggedInstrumentsOfJob,
   type InstrumentTagging,
+  type TaggingRecord,
   tagInstrumentsOfJob,
   type UntaggedInstrument,
 } from "../db/repositories/instruments.js";
@@ -13,7 +14,6 @@ import { ASSET_CLASSES, INSTRUMENT_TYPES, type Instrument, REGIONS, SECTORS } fr
 import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import {
   type AgentDeps,
-  AgentInputError,
   addUsage,
   DATA_NOTICE,
   dataBlock,
@@ -69,11 +69,6 @@ export function taggerPrompt(instrument: Instrument): string {
   })}`;
 }
 
-export interface TaggedInstrument {
-  symbol: string;
-  basis: string;
-}
-
 type Outcome =
   | { symbol: string; basis: string; usage: TokenUsage; tagging: InstrumentTagging }
   | { symbol: string; error: Error }
@@ -84,15 +79,8 @@ export class TaggerOutOfTimeError extends Error {
   override name = "TaggerOutOfTimeError";
 }
 
-/** The basis reported for a requested symbol that an earlier attempt (or another job) already tagged. */
-export const TAGGED_EARLIER = "already tagged when this attempt started (an earlier attempt or job)";
-
-export interface TaggingResult {
-  requested: number;
-  tagged: TaggedInstrument[];
-  failed: { symbol: string; error: string }[];
-  usage: TokenUsage;
-}
+/** What one tagger attempt did: the record it stored on the job, and the model calls it made. */
+export type TaggingResult = TaggingRecord & { usage: TokenUsage };
 
 /**
  * Classifies one instrument: the tagging to store where the instrument lives (a shared one, from its
@@ -119,18 +107,17 @@ export async function classifyInstrument(deps: AgentDeps, jobId: string, instrum
 }
 
 /**
- * Tags the requested symbols among the job owner's untagged holdings, a few at a time, and stores every
- * classification in one statement. Each failure is reported for its symbol and the others are still
- * tagged — except a model that stayed throttled: then what was classified is stored and the task throws
- * ThrottledError, so Step Functions retries it later; one out of its time budget stores what it classified and
- * throws TaggerOutOfTimeError, and the next attempt goes on from there. A retried task reports the symbols an earlier
- * attempt tagged as tagged: the result is what is tagged after all attempts.
+ * Tags the job owner's untagged holdings (read from the database, never passed in the state), a few at a time,
+ * and stores every classification with a record of the attempt in the job's summary, in one statement. Each
+ * failure is recorded for its symbol and the others are still tagged — except a model that stayed throttled:
+ * then what was classified is stored and the task throws ThrottledError, so Step Functions retries it later;
+ * one out of its time budget stores what it classified and throws TaggerOutOfTimeError, and the next attempt
+ * goes on with the holdings still untagged. `requested` is what Prepare job counted (default: what this attempt
+ * found); the summary lists every symbol tagged over all attempts.
  */
-export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: string[]): Promise<TaggingResult> {
-  if (symbols.length === 0) throw new AgentInputError("Tagger got an empty batch of symbols");
-  const held = await findHeldInstrumentsOfJob(deps.db, jobId, symbols);
-  if (held.length === 0) await requireJob(deps.db, jobId);
-  const batch = held.filter((i) => i.untagged);
+export async function tagInstruments(deps: AgentDeps, jobId: string, requested?: number): Promise<TaggingResult> {
+  const batch = await findUntaggedInstrumentsOfJob(deps.db, jobId);
+  if (batch.length === 0) await requireJob(deps.db, jobId);
   const log = agentLogger("tagger", jobId);
   const { taggerConcurrency, taggerBudgetSeconds } = deps.config;
   const deadline = performance.now() + taggerBudgetSeconds * 1000;
@@ -148,8 +135,11 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
     }
   });
   const taggings = outcomes.flatMap((o) => ("tagging" in o ? [o.tagging] : []));
-  if (taggings.length > 0)
-    await writeWithTaskSpans(taggings, (spans) => tagInstrumentsOfJob(deps.db, jobId, taggings, spans));
+  const failed = outcomes.flatMap((o) =>
+    "error" in o ? [{ symbol: o.symbol, error: `${o.error.name}: ${o.error.message}` }] : [],
+  );
+  const record = { requested: requested ?? batch.length, tagged: taggings.map((t) => t.symbol), failed };
+  await writeWithTaskSpans([taggings, record], (spans) => tagInstrumentsOfJob(deps.db, jobId, taggings, record, spans));
   const throttled = outcomes.find((o) => "error" in o && o.error instanceof ThrottledError);
   if (throttled && "error" in throttled) throw throttled.error;
   const deferred = outcomes.filter((o) => "deferred" in o).length;
@@ -157,18 +147,5 @@ export async function tagInstruments(deps: AgentDeps, jobId: string, symbols: st
     throw new TaggerOutOfTimeError(
       `${deferred} of ${batch.length} symbols left for the next attempt after ${taggerBudgetSeconds} s`,
     );
-  const heldSymbols = new Set(held.map((i) => i.symbol));
-  const notHeld = symbols.filter((s) => !heldSymbols.has(s));
-  const earlier = held.filter((i) => !i.untagged).map((i) => ({ symbol: i.symbol, basis: TAGGED_EARLIER }));
-  return {
-    requested: symbols.length,
-    tagged: [...earlier, ...outcomes.flatMap((o) => ("basis" in o ? [{ symbol: o.symbol, basis: o.basis }] : []))],
-    failed: [
-      ...outcomes.flatMap((o) =>
-        "error" in o ? [{ symbol: o.symbol, error: `${o.error.name}: ${o.error.message}` }] : [],
-      ),
-      ...notHeld.map((symbol) => ({ symbol, error: "not an untagged holding of this job's owner" })),
-    ],
-    usage: outcomes.reduce((sum, o) => addUsage(sum, "usage" in o ? o.usage : NO_USAGE), NO_USAGE),
-  };
+  return { ...record, usage: outcomes.reduce((sum, o) => addUsage(sum, "usage" in o ? o.usage : NO_USAGE), NO_USAGE) };
 }

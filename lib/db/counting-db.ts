@@ -49,7 +49,7 @@ export function countingDb(
     counter,
     async query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<QueryResult<T>> {
       const result = await db.query<T>(sql, params);
-      const bytes = result.rows.length > 0 ? JSON.stringify(result.rows).length : 0;
+      const bytes = result.rows.length > 0 ? JSON.stringify(result.rows, blobsAsBase64).length : 0;
       counter.statements.push({ sql, rows: result.rows.length, bytes, inTransaction });
       return result;
     },
@@ -59,4 +59,12 @@ export function countingDb(
     },
     close: () => db.close(),
   };
+}
+
+/** A blob (bytea) counts as the base64 text a Data API response carries, not as a JSON object of its bytes. */
+function blobsAsBase64(_key: string, value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if ((value as { type?: string } | null)?.type === "Buffer")
+    return Buffer.from((value as { data: number[] }).data).toString("base64");
+  return value;
 }

@@ -34,8 +34,8 @@ export const FinalizeEvent = z.object({
   tagging: z
     .object({
       requested: z.number(),
-      tagged: z.array(z.string()),
-      failed: z.array(z.object({ symbol: z.string(), error: z.string() })),
+      tagged: z.number(),
+      failed: z.number(),
       usage: Usage,
       duration_ms: z.number(),
     })
@@ -104,11 +104,8 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
         r.status === "succeeded" ? { status: r.status, duration_ms: r.duration_ms } : r,
       ]),
     ),
-    tagging: input.tagging && {
-      requested: input.tagging.requested,
-      tagged: input.tagging.tagged,
-      failed: input.tagging.failed,
-    },
+    // The tagger recorded its symbols (tagged, failed) in the summary itself; only "no tagging" is said here.
+    ...(input.tagging ? {} : { tagging: null }),
     prices: { refresh: readPriceRefresh(input.prices, describeStateError) },
     // The ranked action plan (lib/advice): the one a specialist stored with its payload (finishJob reads it in its
     // statement), computed here from the snapshot only when neither the reporter nor the retirement specialist ran.
@@ -148,11 +145,11 @@ function gateOutputs(
   );
   const gate = qualityGate({
     chosen: input.plan.specialists.map((s) => s.agent).filter((agent) => results[agent]?.status === "succeeded"),
-    portfolio: job?.portfolio_snapshot ?? null,
+    portfolio: job?.portfolio_aggregate ?? null,
     report: job?.report,
     charts: job?.charts,
     retirement: job?.retirement,
-    tagging: input.tagging,
+    tagging: job?.tagging ?? null,
     reviewThreshold: deps.config.reviewThreshold,
   });
   const reasons = [...failed, ...gate.reasons];

@@ -4,8 +4,7 @@ import { userStrings } from "../agents/portfolio-brief.js";
 import { StoredChart } from "../charts/chart.js";
 import { markdownText } from "../format.js";
 import { disallowedLinks } from "../output/links.js";
-import type { Portfolio } from "../portfolio/types.js";
-import { valuePortfolio } from "../portfolio/valuation.js";
+import type { PortfolioAggregate } from "../portfolio/aggregate.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
 
 /** The report's sections the gate requires (the reporter's instructions ask for them; a test keeps both in step). */
@@ -24,7 +23,8 @@ export const MIN_CHARTS = 4;
 /** What the gate reads: the job's stored outputs and what Finalize knows of the run. */
 export interface GateInput {
   chosen: string[];
-  portfolio: Portfolio | null;
+  /** The specialists' aggregate of the snapshot (what the reporter wrote from), with its stored valuation. */
+  portfolio: PortfolioAggregate | null;
   report: unknown;
   charts: unknown;
   retirement: unknown;
@@ -98,14 +98,14 @@ const headingText = (heading: string) =>
  * own strings with digits in them (names of the person, accounts and holdings, as given or as the report
  * escapes them) are not claims: a name like "Fund $1B" is left out.
  */
-export function reportFactFindings(content: string, portfolio: Portfolio, retirement: unknown) {
+export function reportFactFindings(content: string, { portfolio, valuation }: PortfolioAggregate, retirement: unknown) {
   const outlook = record(record(retirement)?.outlook) as RetirementOutlook | undefined;
   const claims = userStrings(portfolio)
     .filter((s) => /\d/.test(s))
     .flatMap((s) => [s, markdownText(s)])
     .sort((a, b) => b.length - a.length)
     .reduce((text, s) => text.replaceAll(s, ""), content);
-  return factCheck(claims, portfolio, valuePortfolio(portfolio), KNOWN_INSTRUMENTS.keys(), outlook);
+  return factCheck(claims, portfolio, valuation, KNOWN_INSTRUMENTS.keys(), outlook);
 }
 
 function chartReasons(charts: unknown): string[] {

@@ -1,15 +1,15 @@
 import type { z } from "zod";
 
 /**
- * The largest portfolio a job can carry, from the two hard limits it passes through:
- * - the RDS Data API returns at most 1 MiB per response, and a job row (its portfolio snapshot plus
- *   the report, charts, retirement numbers and summary) is read in one: at 1,000 positions a completed
- *   job's row measured 427 KB (offline model), leaving room for a model's longer prose;
- * - a Step Functions state carries at most 256 KB: the untagged symbols (≤ 22 B each) and the tagger's
- *   per-symbol results (≤ 200 B each) travel in it, so 500 distinct symbols stay under 110 KB.
- * `tests/faults/portfolios.test.ts` runs a job at these limits and measures both.
+ * The largest portfolio a job takes. Nothing that grows with it travels in a Step Functions state (symbols and
+ * positions stay in the database; the state carries the job id and counts), and every read stays within the RDS
+ * Data API's 64 KB per row and 1 MiB per response (large documents come back in parts, the planner reads the
+ * holdings in pages, the specialists read a compact aggregate). What bounds it is the one request that stores
+ * the job's snapshot and summary: the Data API takes at most 4 MiB per request, and at 5,000 holdings that
+ * request measured ~3.2 MB (`tests/db/any-size.test.ts`). The tagger classifies up to 5,000 new symbols in its
+ * resumed attempts (`TAGGER_RESUME_RETRY`).
  */
-export const PORTFOLIO_LIMITS = { accounts: 50, positions: 1000, distinctSymbols: 500 } as const;
+export const PORTFOLIO_LIMITS = { accounts: 50, positions: 5000, distinctSymbols: 5000 } as const;
 
 /**
  * Text a user gives may not carry control characters (NUL, escapes) or bidirectional overrides and
@@ -55,14 +55,14 @@ export function enforcePortfolioLimits(
     ctx.addIssue({
       code: "custom",
       path: ["accounts"],
-      message: `holds ${positions} positions; the limit is ${PORTFOLIO_LIMITS.positions} (a job row must stay under the Data API's 1 MiB)`,
+      message: `holds ${positions} positions; the limit is ${PORTFOLIO_LIMITS.positions} (a job's snapshot is stored in one Data API request of at most 4 MiB)`,
     });
   }
   if (symbols > PORTFOLIO_LIMITS.distinctSymbols) {
     ctx.addIssue({
       code: "custom",
       path: ["accounts"],
-      message: `holds ${symbols} distinct symbols; the limit is ${PORTFOLIO_LIMITS.distinctSymbols} (a Step Functions state must stay under 256 KB)`,
+      message: `holds ${symbols} distinct symbols; the limit is ${PORTFOLIO_LIMITS.distinctSymbols} (what the tagger classifies within a job's time budget)`,
     });
   }
 }

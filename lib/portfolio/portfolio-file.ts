@@ -47,7 +47,7 @@ const AccountEntry = z.strictObject({
   // accounts.cash_balance is DECIMAL(12,2).
   cash_balance: z.number().min(0).max(CASH_MAX, `must be at most ${CASH_MAX}`).default(0),
   cash_interest: z.number().min(0).max(1).default(0),
-  positions: z.array(PositionEntry).max(1000).default([]),
+  positions: z.array(PositionEntry).max(PORTFOLIO_LIMITS.positions).default([]),
 });
 
 const UserEntry = z.strictObject({

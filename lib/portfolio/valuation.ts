@@ -46,6 +46,11 @@ export interface Valuation {
    * instrument without an allocation in a dimension is `unclassified`.
    */
   allocation: { asset_class: Record<string, number>; region: Record<string, number>; sector: Record<string, number> };
+  /**
+   * Holdings left out of `positions` (the specialists' compact aggregate lists only the largest;
+   * `lib/portfolio/aggregate.ts`): how many, their value and their share of the total in percent.
+   */
+  omitted_holdings?: { count: number; value: number; weight: number };
 }
 
 const positionCents = (quantity: number, price: number | null) =>

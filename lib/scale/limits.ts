@@ -82,7 +82,8 @@ export function attemptsToOutlast(
  * A tagger attempt that used its time budget stores what it classified and throws `TaggerOutOfTimeError`;
  * the next attempt goes on with the symbols still untagged. Four attempts of at most the tagger's 300 s
  * leave MAX_JOB_SECONDS room for the rest of the job (about 3,800 classifications at 4 at a time and
- * ~1 s a call, against a file's limit of 500 symbols); after them the job fails with that error.
+ * ~1 s a call, against a file's limit of 5,000 symbols: a real model may leave the last few hundred to the next
+ * job); after them the job fails with that error.
  */
 export const TAGGER_RESUME_RETRY = {
   errors: ["TaggerOutOfTimeError"],

@@ -159,9 +159,9 @@ export function demoPortfolioFor(id: string): PortfolioFile {
 /**
  * A portfolio of `positions` distinct holdings in accounts of 50: the seed instruments first (already
  * tagged), then instruments the user names and prices (`prefix` + number), which the tagger must classify.
- * Built account by account through the file schema (its 500-distinct-symbol limit is per file).
+ * Built account by account through the file schema (`perAccount` holdings each; at most 50 accounts).
  */
-export function syntheticPortfolio(id: string, positions: number, prefix: string): PortfolioFile {
+export function syntheticPortfolio(id: string, positions: number, prefix: string, perAccount = 50): PortfolioFile {
   const seeded = SEED_INSTRUMENTS.map((i) => i.symbol);
   const holdings = Array.from({ length: positions }, (_, i) =>
     i < seeded.length
@@ -174,11 +174,11 @@ export function syntheticPortfolio(id: string, positions: number, prefix: string
           instrument_type: "etf",
         },
   );
-  const accounts = Array.from({ length: Math.ceil(positions / 50) }, (_, a) => ({
+  const accounts = Array.from({ length: Math.ceil(positions / perAccount) }, (_, a) => ({
     name: `Account ${a + 1}`,
     type: "taxable",
     cash_balance: 1000,
-    positions: holdings.slice(a * 50, a * 50 + 50),
+    positions: holdings.slice(a * perAccount, (a + 1) * perAccount),
   }));
   const parsed = accounts.map(
     (account) => parsePortfolioFile({ user: { id, display_name: `Bench ${id}` }, accounts: [account] }).accounts[0],

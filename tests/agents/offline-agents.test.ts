@@ -26,8 +26,8 @@ describe("the agents on the offline model, demo user", () => {
   afterAll(() => db.close());
 
   it("tags the instrument that had no allocations", async () => {
-    const result = await tagInstruments(deps, jobId, ["VTI"]);
-    expect(result.tagged.map((t) => t.symbol)).toEqual(["VTI"]);
+    const result = await tagInstruments(deps, jobId);
+    expect(result.tagged).toEqual(["VTI"]);
     expect(result.failed).toEqual([]);
     const vti = (await loadPortfolio(db, DEMO_USER_ID))!.accounts
       .flatMap((a) => a.positions)

@@ -161,7 +161,6 @@ describe("agent edges with the SDK's scripted model", () => {
     const result = await tagInstruments(
       withModel("tagger", new ScriptedModel([[assistantMessage(JSON.stringify(answer))]])),
       jobId,
-      ["VTI"],
     );
     expect(result.tagged).toEqual([]);
     expect(result.failed).toEqual([
@@ -199,8 +198,8 @@ describe("agent edges with the SDK's scripted model", () => {
       ).final,
     );
     const model = new ScriptedModel([[assistantMessage(JSON.stringify({ ...answer, current_price: 999 }))]]);
-    const result = await tagInstruments(withModel("tagger", model), jobId, ["ZZPRICED"]);
-    expect(result.tagged.map((t) => t.symbol)).toEqual(["ZZPRICED"]);
+    const result = await tagInstruments(withModel("tagger", model), jobId);
+    expect(result.tagged).toEqual(["ZZPRICED"]);
     expect(await ownInstrument("priced", "ZZPRICED")).toMatchObject({
       current_price: 12.34,
       price_source: "user",
@@ -214,18 +213,7 @@ describe("agent edges with the SDK's scripted model", () => {
     const model = new ScriptedModel([
       modelError(new ThrottledError("still throttled", { cause: new Error("429"), attempts: 5 })),
     ]);
-    await expect(tagInstruments(withModel("tagger", model), jobId, ["VTI"])).rejects.toBeInstanceOf(ThrottledError);
-  });
-
-  it("tagger: a symbol that is not an untagged holding of the job's owner fails that symbol, without a model call", async () => {
-    const jobId = await runningJob(db, DEMO_USER_ID);
-    const model = new ScriptedModel([]);
-    const result = await tagInstruments(withModel("tagger", model), jobId, ["NOPE"]);
-    expect(result).toMatchObject({
-      tagged: [],
-      failed: [{ symbol: "NOPE", error: "not an untagged holding of this job's owner" }],
-    });
-    expect(model.lastCall).toBeUndefined();
+    await expect(tagInstruments(withModel("tagger", model), jobId)).rejects.toBeInstanceOf(ThrottledError);
   });
 
   it("reporter: a failing knowledge base is reported to the model in its one call and the report is still written", async () => {
@@ -251,10 +239,10 @@ describe("agent edges with the SDK's scripted model", () => {
     expect(payload.content).not.toContain("SageMaker");
   });
 
-  it("fails clearly on bad input: unknown job, missing snapshot, empty batch", async () => {
+  it("fails clearly on bad input: unknown job, missing snapshot", async () => {
     await expect(writeReport(base, "00000000-0000-4000-8000-000000000000")).rejects.toThrow(AgentInputError);
     const fresh = await createJob(db, { clerk_user_id: DEMO_USER_ID });
     await expect(drawCharts(base, fresh)).rejects.toThrow(`Job ${fresh} has no portfolio snapshot`);
-    await expect(tagInstruments(base, fresh, [])).rejects.toThrow("empty batch");
+    await expect(tagInstruments(base, "00000000-0000-4000-8000-000000000000")).rejects.toThrow(AgentInputError);
   });
 });

@@ -93,6 +93,7 @@ describe("migrations through each driver", () => {
         "006_traces",
         "007_prices_role",
         "008_needs_review",
+        "009_snapshot_aggregate",
         "010_job_owner_boot",
         "011_role_limits",
       ],
@@ -108,6 +109,7 @@ describe("migrations through each driver", () => {
         "006_traces",
         "007_prices_role",
         "008_needs_review",
+        "009_snapshot_aggregate",
         "010_job_owner_boot",
         "011_role_limits",
       ],
@@ -140,6 +142,7 @@ describe("migrations through each driver", () => {
         { version: "006_traces" },
         { version: "007_prices_role" },
         { version: "008_needs_review" },
+        { version: "009_snapshot_aggregate" },
         { version: "010_job_owner_boot" },
         { version: "011_role_limits" },
       ],
@@ -537,7 +540,7 @@ describe("repository flow", () => {
       steps.pending = (await getJob(db, jobId))!.status;
       steps.claim = await claimJob(db, jobId, "execution-1");
       steps.claimAgain = await claimJob(db, jobId, "execution-2");
-      await saveSnapshot(db, jobId, portfolio!);
+      await saveSnapshot(db, jobId, { portfolio: portfolio!, aggregate: { holdings: 1 } });
       await savePayload(db, jobId, "report_payload", { markdown: "# Report", score: 7.5 });
       await savePayload(db, jobId, "summary_payload", '{"kept":"as a JSON string"}');
       steps.complete = await completeJob(db, jobId);

@@ -466,7 +466,7 @@ describe("jobs", () => {
     const id = await createJob(db, { clerk_user_id: user });
     await claimJob(db, id, "execution-1");
     const snapshot = (await loadPortfolio(db, "repo-five")) as Portfolio;
-    await saveSnapshot(db, id, snapshot);
+    await saveSnapshot(db, id, { portfolio: snapshot, aggregate: { of: "repo-five" } });
     await savePayload(db, id, "report_payload", { markdown: "# Hi" });
     await savePayload(db, id, "retirement_payload", { success_rate: 0.73 });
     await savePayload(db, id, "summary_payload", { text: "ok" });
@@ -493,7 +493,9 @@ describe("jobs", () => {
     const pending = await createJob(db, { clerk_user_id: user });
     await expect(savePayload(db, pending, "report_payload", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
     await expect(mergeChart(db, pending, "k", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
-    await expect(saveSnapshot(db, pending, {} as Portfolio)).rejects.toBeInstanceOf(JobNotRunningError);
+    await expect(saveSnapshot(db, pending, { portfolio: {} as Portfolio, aggregate: {} })).rejects.toBeInstanceOf(
+      JobNotRunningError,
+    );
     expect(await getJob(db, pending)).toMatchObject({
       status: "pending",
       report_payload: null,

@@ -2,8 +2,9 @@ import type { Model } from "@openai/agents";
 import { modelError, ScriptedModel } from "@openai/agents/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentDeps } from "../../lib/agents/common.js";
-import { TAGGED_EARLIER, tagInstruments } from "../../lib/agents/tagger.js";
+import { tagInstruments } from "../../lib/agents/tagger.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
+import { getJob } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import { STATE } from "../../state-machine/definition.js";
@@ -78,14 +79,15 @@ describe("a tagger retried by Step Functions reports what is tagged after all at
     expect(tagging.failed).toEqual([]);
   });
 
-  it("the retried task's own result names the earlier attempt as the basis", async () => {
+  it("a retried task finds nothing left to tag; the job's summary keeps what the earlier attempt tagged", async () => {
     await userWithJob(db, "retried-direct", [[{ symbol: "ZRGAMMA", quantity: 1, name: "Gamma Equity Fund" }]]);
     const jobId = await runningJob(db, "retried-direct");
-    const first = await tagInstruments(deps, jobId, ["ZRGAMMA"]);
-    expect(first.tagged.map((t) => t.symbol)).toEqual(["ZRGAMMA"]);
-    const second = await tagInstruments(deps, jobId, ["ZRGAMMA", "NOTHELD"]);
-    expect(second.tagged).toEqual([{ symbol: "ZRGAMMA", basis: TAGGED_EARLIER }]);
-    expect(second.failed.map((f) => f.symbol)).toEqual(["NOTHELD"]);
+    const first = await tagInstruments(deps, jobId);
+    expect(first.tagged).toEqual(["ZRGAMMA"]);
+    const second = await tagInstruments(deps, jobId);
+    expect(second).toMatchObject({ requested: 0, tagged: [], failed: [] });
     expect(second.usage.requests).toBe(0);
+    const job = await getJob(db, jobId);
+    expect((job?.summary_payload as Summary).tagging).toEqual({ requested: 1, tagged: ["ZRGAMMA"], failed: [] });
   });
 });

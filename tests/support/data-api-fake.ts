@@ -31,8 +31,12 @@
  *   …; fake.mock.commandCalls(ExecuteStatementCommand); fake.executed; fake.simulateResuming(2);
  *   await fake.close();
  *
- * Not emulated: the 3-minute idle transaction timeout, response size limits, `continueAfterTimeout`,
- * and real concurrency (PGlite runs one statement at a time; transactions run one after another).
+ * - The Data API's size limits ({@link DATA_API_LIMITS}): a request over 4 MiB is refused before it runs; a
+ *   result row over 64 KB ("Packet for query is too large") or a response over 1 MiB ("Database response
+ *   exceeded size limit") fails the call with `BadRequestException`, as Aurora does.
+ *
+ * Not emulated: the 3-minute idle transaction timeout, `continueAfterTimeout`, and real concurrency
+ * (PGlite runs one statement at a time; transactions run one after another).
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -120,6 +124,67 @@ const JDBC_TYPE: Record<string, number> = {
 
 const INTEGER_TYPES = new Set(["int2", "int4", "int8", "oid"]);
 const FLOAT_TYPES = new Set(["float4", "float8"]);
+
+/**
+ * The Data API's size limits, as AWS documents them:
+ * - Aurora User Guide, "Limitations for the Amazon RDS Data API"
+ *   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html): "The response size
+ *   limit is 1 MiB. If the call returns more than 1 MiB of response data, the call is terminated." and "The Data API
+ *   size limit is 64 KB per row in the result set returned by the database."
+ * - "Troubleshooting Amazon RDS Data API" (data-api.troubleshooting.html) names the errors: "Packet for query is
+ *   too large" (a row over 64 KB) and "Database response exceeded size limit" (over 1 MiB). Both arrive as
+ *   `BadRequestException` ("There is an error in the call or in a SQL statement", RDS Data API Reference, Errors).
+ * - Requests: the Data API takes at most 4 MiB per request (RDS Data API Reference, ExecuteStatement; the issue
+ *   cites the same figure); a larger one is refused as a bad request before any SQL runs.
+ * Sizes are UTF-8 bytes: a row is the sum of its fields' values as sent, a response or request its JSON body.
+ */
+export const DATA_API_LIMITS = { rowBytes: 64 * 1024, responseBytes: 1024 * 1024, requestBytes: 4 * 1024 * 1024 };
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
+/** The bytes a field's value takes on the wire (its text, number or flag). */
+function fieldBytes(field: Field): number {
+  if (field.stringValue !== undefined) return utf8Bytes(field.stringValue);
+  if (field.blobValue !== undefined) return field.blobValue.length;
+  if (field.arrayValue !== undefined) return utf8Bytes(JSON.stringify(field.arrayValue));
+  return utf8Bytes(JSON.stringify(Object.values(field)[0] ?? null));
+}
+
+/** Refuses a response the Data API would not return: a row over 64 KB, or more than 1 MiB in all. */
+function enforceResponseLimits(output: ExecuteStatementCommandOutput): void {
+  for (const [index, record] of (output.records ?? []).entries()) {
+    const bytes = record.reduce((sum, field) => sum + fieldBytes(field), 0);
+    if (bytes > DATA_API_LIMITS.rowBytes) {
+      throw badRequest(
+        `Packet for query is too large: row ${index} of the result set is ${bytes} bytes; the Data API returns at most ${DATA_API_LIMITS.rowBytes} bytes per row`,
+      );
+    }
+  }
+  const { $metadata: _, ...body } = output;
+  // Blobs travel base64-encoded in the response's JSON.
+  const bytes = utf8Bytes(
+    JSON.stringify(body, (_key, value) =>
+      value instanceof Uint8Array || (value as { type?: string })?.type === "Buffer"
+        ? Buffer.from(value instanceof Uint8Array ? value : (value as { data: number[] }).data).toString("base64")
+        : value,
+    ),
+  );
+  if (bytes > DATA_API_LIMITS.responseBytes) {
+    throw badRequest(
+      `Database response exceeded size limit: ${bytes} bytes; the Data API returns at most ${DATA_API_LIMITS.responseBytes} bytes per response`,
+    );
+  }
+}
+
+/** Refuses a request over the Data API's 4 MiB. */
+function enforceRequestLimit(input: object): void {
+  const bytes = utf8Bytes(JSON.stringify(input));
+  if (bytes > DATA_API_LIMITS.requestBytes) {
+    throw badRequest(
+      `Request size ${bytes} bytes exceeds the Data API's limit of ${DATA_API_LIMITS.requestBytes} bytes per request`,
+    );
+  }
+}
 
 function badRequest(message: string): BadRequestException {
   return new BadRequestException({ message, $metadata: errorMetadata });
@@ -317,6 +382,7 @@ export class DataApiFake {
     this.checkTarget(input);
     if (!input.sql) throw badRequest("SQL statement is required");
     this.executed.push(input.sql);
+    enforceRequestLimit(input);
     this.takeResuming();
     const open = this.transactionOf(input.transactionId);
     const { text, names } = toPositional(input.sql);
@@ -358,12 +424,14 @@ export class DataApiFake {
         ),
       );
       output.formattedRecords = JSON.stringify(objects);
+      enforceResponseLimits(output);
       return output;
     }
     output.records = result.rows.map((row) => row.map((value, i) => toField(value as string | null, typeNames[i])));
     if (input.includeResultMetadata) {
       output.columnMetadata = result.fields.map((f, i) => columnMetadata(f.name, typeNames[i]));
     }
+    enforceResponseLimits(output);
     return output;
   }
 }

@@ -37,7 +37,7 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
     "_Written by the offline analyst from the portfolio's data; figures are computed, not estimated._",
     "## Executive Summary",
     [
-      `- Total value ${usd(total)} across ${v.accounts.length} account(s) and ${v.positions.length} holding(s)${staleValue(v)}.`,
+      `- Total value ${usd(total)} across ${v.accounts.length} account(s) and ${v.positions.length + (v.omitted_holdings?.count ?? 0)} holding(s)${staleValue(v)}.`,
       ...(classes.length ? [`- ${classes.map(([k]) => `${label(k)} ${pct(assetShares[k] ?? 0)}`).join(", ")}.`] : []),
       top
         ? `- Largest holding: ${top.symbol} (${top.name}) at ${usd(top.value)}, ${pct(top.weight)} of the portfolio.`
@@ -58,6 +58,11 @@ function offlineReport(portfolio: Portfolio, v: Valuation, insights: string, out
           "| Holding | Value | Weight |",
           "|---|---|---|",
           ...v.positions.map((p) => `| ${p.symbol} — ${p.name} | ${usd(p.value)} | ${pct(p.weight)} |`),
+          ...(v.omitted_holdings
+            ? [
+                `| ${v.omitted_holdings.count} other holdings | ${usd(v.omitted_holdings.value)} | ${pct(v.omitted_holdings.weight)} |`,
+              ]
+            : []),
         ].join("\n")
       : "No positions are held.",
     "## Diversification Analysis",

@@ -1,5 +1,6 @@
 import type { Allocation, Instrument, InstrumentType } from "../../portfolio/types.js";
 import { type Db, P } from "../driver.js";
+import { readInPages } from "./documents.js";
 import { type TraceSpan, withSpans } from "./traces.js";
 
 /** A shared (trusted) instrument as the seed describes it; `current_price` goes to the price history. */
@@ -170,50 +171,62 @@ export async function tagUserInstrument(db: Db, clerkUserId: string, symbol: str
   );
 }
 
-/** A requested holding of a job's owner, with whether it still lacks any allocation. */
-export type HeldInstrument = UntaggedInstrument & { untagged: boolean };
-
 /**
- * The job owner's holdings among `symbols`, in one statement (the owner is read from the job row):
- * shared instruments and, for symbols the reference data lacks, the owner's own ones.
+ * The job owner's holdings that still lack an allocation (shared instruments and, for symbols the reference
+ * data lacks, the owner's own ones; the owner is read from the job row), in as few statements as the Data
+ * API's 1 MiB per response allows (one up to ~3,000 holdings).
  */
-export async function findHeldInstrumentsOfJob(db: Db, jobId: string, symbols: string[]): Promise<HeldInstrument[]> {
-  const { rows } = await db.query<HeldInstrument & Record<string, unknown>>(
-    `WITH owner AS (SELECT clerk_user_id FROM jobs WHERE id = :job_id::uuid),
+export async function findUntaggedInstrumentsOfJob(db: Db, jobId: string): Promise<UntaggedInstrument[]> {
+  return readInPages<UntaggedInstrument & Record<string, unknown>>(db, {
+    rowsSql: `WITH owner AS (SELECT clerk_user_id FROM jobs WHERE id = :job_id::uuid),
      held AS (
        SELECT DISTINCT p.symbol FROM positions p JOIN accounts a ON a.id = p.account_id JOIN owner o USING (clerk_user_id)
-       WHERE p.symbol IN (SELECT jsonb_array_elements_text(:symbols::jsonb))
      )
-     SELECT i.symbol, i.name, i.instrument_type, i.current_price, '{}'::jsonb AS allocation_asset_class,
-            '{}'::jsonb AS allocation_regions, '{}'::jsonb AS allocation_sectors, i.price_as_of, i.price_source,
-            'shared' AS scope, ${UNTAGGED("i")} AS untagged
-     FROM instruments i JOIN held h ON h.symbol = i.symbol
+     SELECT i.symbol, i.name, i.instrument_type, i.current_price, i.price_as_of, i.price_source, 'shared' AS scope
+     FROM instruments i JOIN held h ON h.symbol = i.symbol WHERE ${UNTAGGED("i")}
      UNION ALL
-     SELECT u.symbol, u.name, u.instrument_type, u.price, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb, u.price_as_of,
-            CASE WHEN u.price IS NULL THEN NULL ELSE 'user' END, 'user', ${UNTAGGED("u")}
+     SELECT u.symbol, u.name, u.instrument_type, u.price, u.price_as_of,
+            CASE WHEN u.price IS NULL THEN NULL ELSE 'user' END, 'user'
      FROM user_instruments u JOIN held h ON h.symbol = u.symbol JOIN owner o USING (clerk_user_id)
-     WHERE NOT EXISTS (SELECT 1 FROM instruments i WHERE i.symbol = u.symbol)
-     ORDER BY symbol`,
-    { job_id: P.uuid(jobId), symbols: P.json(symbols) },
+     WHERE ${UNTAGGED("u")} AND NOT EXISTS (SELECT 1 FROM instruments i WHERE i.symbol = u.symbol)`,
+    orderBy: "symbol",
+    params: { job_id: P.uuid(jobId) },
+    framingBytes: 8 * 26,
+  }).then((rows) =>
+    rows.map(({ seq: _seq, total: _total, running: _running, ...row }) => ({
+      ...(row as unknown as UntaggedInstrument),
+      allocation_asset_class: {},
+      allocation_regions: {},
+      allocation_sectors: {},
+    })),
   );
-  return rows;
 }
 
 /** One instrument's classification and where it is stored (shared for everyone, or the owner's own). */
 export type InstrumentTagging = Tagging & { symbol: string; scope: UntaggedInstrument["scope"] };
 
+/** What a tagger attempt records on its job (`summary_payload.tagging`): symbols stay in the database, not the state. */
+export interface TaggingRecord {
+  /** Untagged holdings when the job started (the first attempt's count is kept). */
+  requested: number;
+  /** Symbols this attempt classified (added to those of earlier attempts). */
+  tagged: string[];
+  /** This attempt's failures (replacing an earlier attempt's: those symbols were tried again). */
+  failed: { symbol: string; error: string }[];
+}
+
 /**
- * Stores the tagger's classifications in one statement, whatever their number: shared instruments
- * (classified from their trusted name) for everyone, a user's own instruments for the job's owner only.
- * Returns how many rows it changed.
+ * Stores the tagger's classifications and records the attempt in the job's summary, in one statement whatever
+ * their number: shared instruments (classified from their trusted name) for everyone, a user's own instruments
+ * for the job's owner only. Returns how many instrument rows it changed.
  */
 export async function tagInstrumentsOfJob(
   db: Db,
   jobId: string,
   taggings: InstrumentTagging[],
+  record: TaggingRecord,
   spans: TraceSpan[] = [],
 ): Promise<number> {
-  if (taggings.length === 0) return 0;
   const stored = withSpans(
     spans,
     `t AS (
@@ -235,11 +248,27 @@ export async function tagInstrumentsOfJob(
        FROM t WHERE t.scope = 'user' AND u.symbol = t.symbol
          AND u.clerk_user_id = (SELECT clerk_user_id FROM jobs WHERE id = :job_id::uuid)
        RETURNING u.symbol
+     ),
+     recorded AS (
+       UPDATE jobs SET summary_payload = COALESCE(summary_payload, '{}'::jsonb) || jsonb_build_object('tagging',
+         jsonb_build_object(
+           'requested', COALESCE(summary_payload->'tagging'->'requested', to_jsonb(:requested::int)),
+           'tagged', COALESCE(summary_payload->'tagging'->'tagged', '[]'::jsonb) || :tagged::jsonb,
+           'failed', :failed::jsonb))
+       WHERE id = :job_id::uuid AND status = 'running'
+       RETURNING id
      )`,
   );
   const { rows } = await db.query<{ changed: number }>(
     `${stored.sql} SELECT (SELECT COUNT(*) FROM shared) + (SELECT COUNT(*) FROM own) AS changed`,
-    { ...stored.params, job_id: P.uuid(jobId), taggings: P.json(taggings) },
+    {
+      ...stored.params,
+      job_id: P.uuid(jobId),
+      taggings: P.json(taggings),
+      requested: record.requested,
+      tagged: P.json(record.tagged),
+      failed: P.json(record.failed),
+    },
   );
   return Number(rows[0]?.changed ?? 0);
 }

@@ -1,26 +1,32 @@
-import type { Portfolio } from "../../portfolio/types.js";
+import type { PortfolioAggregate } from "../../portfolio/aggregate.js";
 import { type Db, P } from "../driver.js";
 import type { TracedModelUsage } from "./traces.js";
 
 /** What Finalize's quality gate reads of a job: its outputs without their bulky parts, and its model calls. */
 export interface JobOutputs {
-  portfolio_snapshot: Portfolio | null;
+  /** The specialists' bounded aggregate of the snapshot (never the whole snapshot: a Data API row stays under 64 KB). */
+  portfolio_aggregate: PortfolioAggregate | null;
   report: { content?: unknown; review?: unknown } | null;
   charts: Record<string, unknown> | null;
+  /** The symbols the tagger could not classify, as it recorded them in the summary (null: no tagging ran). */
+  tagging: { failed: { symbol: string; error: string }[] } | null;
   retirement: { outlook?: unknown; analysis?: unknown } | null;
   /** The job's model calls (generation spans in job_traces), per model. */
   usage: TracedModelUsage[];
 }
 
 /**
- * One statement: the snapshot, the report's text and review, the charts, the outlook and its text (not the
+ * One statement: the snapshot's aggregate, the report's text and review, the charts, the outlook and its text (not the
  * projections or the Monte Carlo detail), and the job's generation spans counted per model.
  */
 export async function readJobOutputs(db: Db, jobId: string): Promise<JobOutputs | undefined> {
   const { rows } = await db.query<JobOutputs & Record<string, unknown>>(
-    `SELECT j.portfolio_snapshot,
+    `SELECT j.portfolio_aggregate,
             jsonb_build_object('content', j.report_payload->'content', 'review', j.report_payload->'review') AS report,
             j.charts_payload AS charts,
+            CASE WHEN jsonb_typeof(j.summary_payload->'tagging') = 'object'
+              THEN jsonb_build_object('failed', COALESCE(j.summary_payload->'tagging'->'failed', '[]'::jsonb))
+            END AS tagging,
             jsonb_build_object('outlook', j.retirement_payload->'outlook', 'analysis', j.retirement_payload->'analysis')
               AS retirement,
             COALESCE((SELECT jsonb_agg(u) FROM (

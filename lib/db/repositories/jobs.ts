@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { JobStatus, Portfolio } from "../../portfolio/types.js";
 import { type Db, P, type SqlParams } from "../driver.js";
+import { readJsonDocuments } from "./documents.js";
 import { untaggedSymbolsSql } from "./instruments.js";
 import { type TraceSpan, withSpans } from "./traces.js";
 
@@ -52,12 +53,43 @@ export async function createJob(
   return rows[0].id;
 }
 
+/** The columns of a job row that are not documents (each a few bytes). */
+const JOB_ROW_HEAD = `id, clerk_user_id, job_type, status, error_message, claimed_by, created_at, started_at, completed_at,
+  updated_at, owner_pid, owner_host, owner_started_at`;
+
+/** The JSON documents of a job row, read in parts (`readDocuments`): a completed job's can pass 1 MB. */
+const JOB_DOCUMENTS = [
+  "request_payload",
+  "portfolio_snapshot",
+  "report_payload",
+  "charts_payload",
+  "retirement_payload",
+  "summary_payload",
+] as const;
+
+/** Documents of the job `:id` as `(name, doc)` rows; `head` is the {@link JobHead} part as one JSON object. */
+const jobDocumentsSql = (names: readonly string[]) =>
+  `SELECT d.name, d.doc FROM jobs j CROSS JOIN LATERAL (VALUES ${names
+    .map((name) =>
+      name === "head"
+        ? "('head', jsonb_build_object('id', j.id, 'clerk_user_id', j.clerk_user_id, 'job_type', j.job_type, 'status', j.status, 'request_payload', j.request_payload)::text)"
+        : `('${name}', j.${name}::text)`,
+    )
+    .join(", ")}) AS d(name, doc) WHERE j.id = :id::uuid`;
+
+/**
+ * The whole job row: its head in one statement, its documents in parts (one more statement per ~0.9 MB), so
+ * no returned row passes the Data API's 64 KB.
+ */
 export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {
   if (!isJobId(id)) return undefined;
-  const { rows } = await db.query<JobRow & Record<string, unknown>>("SELECT * FROM jobs WHERE id = :id::uuid", {
-    id: P.uuid(id),
-  });
-  return rows[0];
+  const { rows } = await db.query<Omit<JobRow, (typeof JOB_DOCUMENTS)[number]> & Record<string, unknown>>(
+    `SELECT ${JOB_ROW_HEAD} FROM jobs WHERE id = :id::uuid`,
+    { id: P.uuid(id) },
+  );
+  if (!rows[0]) return undefined;
+  const documents = await readJsonDocuments(db, JOB_DOCUMENTS, jobDocumentsSql(JOB_DOCUMENTS), { id: P.uuid(id) });
+  return { ...rows[0], ...documents } as JobRow;
 }
 
 /** What a task needs of its job row: no payloads (a completed 1,000-position row is ~0.5 MB). */
@@ -65,19 +97,35 @@ export type JobHead = Pick<JobRow, "id" | "clerk_user_id" | "job_type" | "status
 
 const JOB_HEAD_COLUMNS = "id, clerk_user_id, job_type, status, request_payload";
 
-/** The job's head, and its portfolio snapshot when asked: one statement, only the columns named. */
-export async function getJobHead(
-  db: Db,
-  id: string,
-  options: { snapshot?: boolean } = {},
-): Promise<(JobHead & Pick<JobRow, "portfolio_snapshot">) | undefined> {
+/** The job's head: one statement, only the columns named. */
+export async function getJobHead(db: Db, id: string): Promise<JobHead | undefined> {
   if (!isJobId(id)) return undefined;
-  const columns = options.snapshot ? `${JOB_HEAD_COLUMNS}, portfolio_snapshot` : JOB_HEAD_COLUMNS;
-  const { rows } = await db.query<JobHead & Pick<JobRow, "portfolio_snapshot"> & Record<string, unknown>>(
-    `SELECT ${columns} FROM jobs WHERE id = :id::uuid`,
+  const { rows } = await db.query<JobHead & Record<string, unknown>>(
+    `SELECT ${JOB_HEAD_COLUMNS} FROM jobs WHERE id = :id::uuid`,
     { id: P.uuid(id) },
   );
-  return rows[0] && { ...rows[0], portfolio_snapshot: rows[0].portfolio_snapshot ?? null };
+  return rows[0];
+}
+
+/**
+ * The job's head and the compact aggregate of its portfolio that `Plan analysis` stored for the specialists
+ * (`lib/portfolio/aggregate.ts`): one statement, in parts should the aggregate ever pass 64 KB.
+ */
+export async function getJobAggregate(
+  db: Db,
+  id: string,
+): Promise<{ job: JobHead; portfolio_aggregate: unknown } | undefined> {
+  if (!isJobId(id)) return undefined;
+  const documents = await readJsonDocuments(
+    db,
+    ["head", "portfolio_aggregate"],
+    jobDocumentsSql(["head", "portfolio_aggregate"]),
+    {
+      id: P.uuid(id),
+    },
+  );
+  if (!documents.head) return undefined;
+  return { job: documents.head as JobHead, portfolio_aggregate: documents.portfolio_aggregate };
 }
 
 /** Newest first, without the large payload columns. */
@@ -104,20 +152,20 @@ export async function claimJob(db: Db, id: string, claimant: string): Promise<bo
   return rowCount === 1;
 }
 
-/** What claiming a job for an execution found: the job as it was, and the symbols left to tag. */
+/** What claiming a job for an execution found: the job as it was, and how many holdings are left to tag. */
 export interface JobClaim {
   clerk_user_id: string;
   /** The status before the claim. */
   status: JobStatus;
   claimed: boolean;
-  /** The owner's held symbols without allocations (only when claimed), sorted. */
-  untagged: string[];
+  /** How many of the owner's held symbols lack allocations (only when claimed; 0 otherwise). The tagger reads them itself. */
+  untagged: number;
   /** When market prices were last fetched and the newest day they cover (`latestMarketPrices`; null: never). */
   market_prices: { fetched_at: string | null; as_of: string | null };
 }
 
 /**
- * `claimJob`, reading the job, listing its owner's untagged symbols and reading when market prices were
+ * `claimJob`, reading the job, counting its owner's untagged symbols and reading when market prices were
  * last fetched (what Refresh prices decides on), in the same statement. Undefined when no such job exists.
  */
 export async function claimJobListingUntagged(db: Db, id: string, claimant: string): Promise<JobClaim | undefined> {
@@ -128,9 +176,8 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
      claim AS (${CLAIM_JOB} RETURNING clerk_user_id)
      SELECT job.clerk_user_id, job.status, EXISTS (SELECT 1 FROM claim) AS claimed,
             CASE WHEN EXISTS (SELECT 1 FROM claim)
-                 THEN (SELECT COALESCE(jsonb_agg(symbol ORDER BY symbol), '[]'::jsonb)
-                       FROM (${untaggedSymbolsSql("job.clerk_user_id")}) AS untagged)
-                 ELSE '[]'::jsonb END AS untagged,
+                 THEN (SELECT COUNT(*) FROM (${untaggedSymbolsSql("job.clerk_user_id")}) AS untagged)::int
+                 ELSE 0 END AS untagged,
             market.fetched_at, market.as_of
      FROM job, (SELECT MAX(fetched_at) AS fetched_at, MAX(as_of) AS as_of FROM prices WHERE source = 'market') market`,
     { id: P.uuid(id), claimant },
@@ -141,21 +188,24 @@ export async function claimJobListingUntagged(db: Db, id: string, claimant: stri
 }
 
 /**
- * Stores the portfolio every specialist of this job will read, what the summary says of it (`finishJob`
- * adds the rest) and the task's `spans`, in one statement.
+ * Stores the portfolio this job analyses, then — with the task's `spans` — the compact aggregate of it every
+ * specialist reads and what the summary says of it (added to what the tagger recorded there; `finishJob` adds
+ * the rest): two statements, so neither request passes the Data API's 4 MiB at the largest portfolio.
  */
 export async function saveSnapshot(
   db: Db,
   id: string,
-  portfolio: Portfolio,
+  snapshot: { portfolio: Portfolio; aggregate: unknown },
   summary: Record<string, unknown> | null = null,
   spans: TraceSpan[] = [],
 ): Promise<void> {
+  await updateRunningJob(db, id, "portfolio_snapshot = :value::jsonb", { value: P.json(snapshot.portfolio) });
   await updateRunningJob(
     db,
     id,
-    "portfolio_snapshot = :value::jsonb, summary_payload = :summary::jsonb",
-    { value: P.json(portfolio), summary: summary && P.json(summary) },
+    `portfolio_aggregate = :aggregate::jsonb,
+     summary_payload = COALESCE(summary_payload, '{}'::jsonb) || COALESCE(:summary::jsonb, '{}'::jsonb)`,
+    { aggregate: P.json(snapshot.aggregate), summary: summary && P.json(summary) },
     spans,
   );
 }

@@ -1,5 +1,6 @@
 import type { Account, AccountType, Instrument, Portfolio, User } from "../../portfolio/types.js";
-import { type Db, P } from "../driver.js";
+import { type Db, P, type SqlParams } from "../driver.js";
+import { readInPages } from "./documents.js";
 
 interface PortfolioRow extends Record<string, unknown> {
   clerk_user_id: string;
@@ -52,17 +53,112 @@ const PORTFOLIO_JOINS = `LEFT JOIN accounts a ON a.clerk_user_id = u.clerk_user_
      LEFT JOIN user_instruments ui ON ui.clerk_user_id = u.clerk_user_id AND ui.symbol = p.symbol
      CROSS JOIN (SELECT MAX(as_of) AS latest FROM prices WHERE source = 'market') m`;
 
-const PORTFOLIO_ORDER = "ORDER BY a.created_at, a.account_name, a.id, p.symbol";
+const PORTFOLIO_ORDER = "a.created_at, a.account_name, a.id, p.symbol";
+
+/** The names of {@link PORTFOLIO_COLUMNS}, in order. */
+const PORTFOLIO_ROW_COLUMNS = [
+  "clerk_user_id",
+  "display_name",
+  "current_age",
+  "years_until_retirement",
+  "target_retirement_income",
+  "annual_contribution",
+  "retirement_plan",
+  "account_id",
+  "account_name",
+  "account_type",
+  "account_purpose",
+  "cash_balance",
+  "cash_interest",
+  "symbol",
+  "quantity",
+  "instrument_name",
+  "instrument_type",
+  "current_price",
+  "price_as_of",
+  "price_source",
+  "price_stale",
+  "allocation_asset_class",
+  "allocation_regions",
+  "allocation_sectors",
+  "expense_ratio",
+];
+
+/** Columns sent once (on the first row, or an account's first row) rather than repeated on every position's row. */
+const USER_ONLY_ONCE = [
+  "job_owner",
+  "clerk_user_id",
+  "display_name",
+  "current_age",
+  "years_until_retirement",
+  "target_retirement_income",
+  "annual_contribution",
+  "retirement_plan",
+];
+const ACCOUNT_ONLY_ONCE = [
+  "account_id",
+  "account_name",
+  "account_type",
+  "account_purpose",
+  "cash_balance",
+  "cash_interest",
+];
+
+/** Bytes of rows one statement returns at most (the Data API answers with at most 1 MiB). */
+const PORTFOLIO_PAGE_BYTES = 900 * 1024;
 
 /**
- * The user, their accounts, positions and instruments in one statement, whatever the number of positions.
- * A shared instrument's trusted name, price and tagging win; for the others the user's own statement is
- * used (price source `user`). A trusted price older than the newest market day is marked stale.
+ * The portfolio rows `source` selects (`FROM … WHERE …`, and the job's owner when asked), one per position
+ * (or per account without positions), in order. Each row travels as one JSON array (values only, the user's
+ * and each account's own columns once), about 300 bytes a position: one statement up to ~3,000 positions, one
+ * more per further ~0.9 MB — no response passes the Data API's 1 MiB, no row its 64 KB. The values decode as
+ * the drivers decode the columns (numbers, JSON, dates as text).
+ */
+async function portfolioRows<T extends PortfolioRow>(
+  db: Db,
+  source: string,
+  params: SqlParams,
+  withJobOwner = false,
+): Promise<T[]> {
+  const columns = [...(withJobOwner ? ["job_owner"] : []), ...PORTFOLIO_ROW_COLUMNS];
+  const values = columns.map((column) =>
+    USER_ONLY_ONCE.includes(column)
+      ? `CASE WHEN n = 1 THEN ${column} END`
+      : ACCOUNT_ONLY_ONCE.includes(column)
+        ? `CASE WHEN in_account = 1 THEN ${column} END`
+        : column,
+  );
+  const rows = await readInPages<{ r: string }>(db, {
+    rowsSql: `SELECT n, json_build_array(${values.join(", ")})::text AS r FROM (
+      SELECT ${withJobOwner ? "j.clerk_user_id AS job_owner," : ""} ${PORTFOLIO_COLUMNS},
+             row_number() OVER (ORDER BY ${PORTFOLIO_ORDER}) AS n,
+             row_number() OVER (PARTITION BY a.id ORDER BY p.symbol) AS in_account
+      ${source}) AS rows`,
+    orderBy: "n",
+    params,
+    framingBytes: 60,
+    budgetBytes: PORTFOLIO_PAGE_BYTES,
+    rowBytesSql: "octet_length(to_json(r)::text)",
+  });
+  let account: unknown = null;
+  return rows.map(({ r }) => {
+    const values = JSON.parse(r) as unknown[];
+    const row = Object.fromEntries(columns.map((column, i) => [column, values[i]])) as T;
+    // Rows come in account order, the account's id on its first row only.
+    if (row.account_id !== null) account = row.account_id;
+    return { ...row, account_id: account } as T;
+  });
+}
+
+/**
+ * The user, their accounts, positions and instruments, in one statement up to ~1,500 positions (see
+ * `portfolioRows`). A shared instrument's trusted name, price and tagging win; for the others the user's own
+ * statement is used (price source `user`). A trusted price older than the newest market day is marked stale.
  */
 export async function loadPortfolio(db: Db, clerkUserId: string): Promise<Portfolio | undefined> {
-  const { rows } = await db.query<PortfolioRow>(
-    `SELECT ${PORTFOLIO_COLUMNS} FROM users u ${PORTFOLIO_JOINS}
-     WHERE u.clerk_user_id = :user_id ${PORTFOLIO_ORDER}`,
+  const rows = await portfolioRows<PortfolioRow>(
+    db,
+    `FROM users u ${PORTFOLIO_JOINS} WHERE u.clerk_user_id = :user_id`,
     { user_id: clerkUserId },
   );
   if (rows.length === 0) return undefined;
@@ -77,11 +173,11 @@ export async function loadJobPortfolio(
   db: Db,
   jobId: string,
 ): Promise<{ clerk_user_id: string; portfolio: Portfolio | undefined } | undefined> {
-  const { rows } = await db.query<PortfolioRow & { job_owner: string }>(
-    `SELECT j.clerk_user_id AS job_owner, ${PORTFOLIO_COLUMNS}
-     FROM jobs j LEFT JOIN users u ON u.clerk_user_id = j.clerk_user_id ${PORTFOLIO_JOINS}
-     WHERE j.id = :job_id::uuid ${PORTFOLIO_ORDER}`,
+  const rows = await portfolioRows<PortfolioRow & { job_owner: string }>(
+    db,
+    `FROM jobs j LEFT JOIN users u ON u.clerk_user_id = j.clerk_user_id ${PORTFOLIO_JOINS} WHERE j.id = :job_id::uuid`,
     { job_id: P.uuid(jobId) },
+    true,
   );
   if (rows.length === 0) return undefined;
   const owner = rows[0].job_owner;
