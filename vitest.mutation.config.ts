@@ -1,20 +1,41 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * The unit tests that cover the files `npm run test:mutation` mutates (see stryker.config.mjs): pure code and one
- * PGlite database for Finalize. No browser, fault, CLI or infrastructure suites: each mutant reruns the tests that
- * reach it, so this list is what a mutation run costs.
+ * The unit tests that cover the files `npm run test:mutation` mutates (see stryker.config.mjs), fastest first: pure
+ * code, then the files that start a PGlite database. No browser, fault, CLI or infrastructure suites. Each mutant
+ * reruns the tests that reach it until one fails, so this list and its order are what a mutation run costs.
  */
+const TESTS = [
+  "tests/portfolio/money.test.ts",
+  "tests/portfolio/valuation-figures.test.ts",
+  "tests/agents/plan-rules.test.ts",
+  "tests/retirement/closed-form.test.ts",
+  "tests/retirement/simulation-figures.test.ts",
+  "tests/retirement/simulation.test.ts",
+  "tests/retirement/slices.test.ts",
+  "tests/retirement/rules.test.ts",
+  "tests/retirement/outlook.test.ts",
+  "tests/retirement/what-it-takes.test.ts",
+  "tests/portfolio/portfolio-file.test.ts",
+  "tests/portfolio/valuation.test.ts",
+  "tests/agents/fact-check.test.ts",
+  "tests/pipeline/finalize.test.ts",
+];
+
+/** Runs the files in the order of `TESTS` (Vitest's default runs the slowest first). */
+class ListedOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => TESTS.findIndex((test) => file.moduleId.endsWith(test));
+    return [...files].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
     globalSetup: ["tests/support/global-setup.ts"],
-    include: [
-      "tests/portfolio/**/*.test.ts",
-      "tests/retirement/**/*.test.ts",
-      "tests/agents/fact-check.test.ts",
-      "tests/agents/plan-rules.test.ts",
-      "tests/pipeline/finalize.test.ts",
-    ],
+    include: TESTS,
+    sequence: { sequencer: ListedOrder },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     env: { OPENAI_AGENTS_DISABLE_TRACING: "1", ALEX_LOG_LEVEL: "SILENT" },
