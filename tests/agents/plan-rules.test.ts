@@ -67,10 +67,10 @@ describe("the planner's rules", () => {
 });
 
 describe("missing specialists", () => {
-  const required = requiredSpecialists(portfolioOf([2], { years_until_retirement: 10 }));
+  const requiredFor = () => requiredSpecialists(portfolioOf([2], { years_until_retirement: 10 }));
 
   it("names a required specialist that was not scheduled, with the rule it broke", () => {
-    const missing = missingSpecialists(required, { reporter: { status: "succeeded" } });
+    const missing = missingSpecialists(requiredFor(), { reporter: { status: "succeeded" } });
     expect(missing).toEqual([
       { agent: "charter", reason: "not scheduled although the portfolio has 2 positions" },
       { agent: "retirement", reason: "not scheduled although the user has retirement goals" },
@@ -81,7 +81,7 @@ describe("missing specialists", () => {
   });
 
   it("names a required specialist that failed, with its error; a success is not missing", () => {
-    const missing = missingSpecialists(required, {
+    const missing = missingSpecialists(requiredFor(), {
       reporter: { status: "succeeded" },
       charter: { status: "failed", error: "model timed out" },
       retirement: { status: "succeeded" },
@@ -91,8 +91,9 @@ describe("missing specialists", () => {
   });
 
   it("finds nothing missing when every required specialist succeeded, and describes nothing", () => {
+    const required = requiredFor();
     const outcomes = Object.fromEntries(required.map(({ agent }) => [agent, { status: "succeeded" as const }]));
-    expect(missingSpecialists(required, outcomes)).toEqual([]);
+    expect(missingSpecialists(requiredFor(), outcomes)).toEqual([]);
     expect(describeMissing([])).toBe("");
   });
 });
