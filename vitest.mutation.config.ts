@@ -9,6 +9,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const TESTS = [
   "tests/portfolio/money.test.ts",
   "tests/portfolio/valuation-figures.test.ts",
+  "tests/portfolio/allocation.test.ts",
   "tests/agents/plan-rules.test.ts",
   "tests/retirement/closed-form.test.ts",
   "tests/retirement/simulation-figures.test.ts",
