@@ -11,6 +11,7 @@ const TESTS = [
   "tests/portfolio/valuation-figures.test.ts",
   "tests/portfolio/allocation.test.ts",
   "tests/agents/plan-rules.test.ts",
+  "tests/agents/fact-check-figures.test.ts",
   "tests/retirement/closed-form.test.ts",
   "tests/retirement/simulation-figures.test.ts",
   "tests/retirement/simulation.test.ts",
