@@ -23,6 +23,8 @@ export default {
   // The machine is shared: one or two test processes, never one per core.
   concurrency: 2,
   timeoutMS: 30_000,
+  // The first run (all covering tests, with coverage) takes minutes on a busy machine.
+  dryRunTimeoutMinutes: 30,
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",
   ignorePatterns: ["out", ".alex", ".sst", "reports", "test-output", "scratch", "docs", "examples/**/*.pdf"],
