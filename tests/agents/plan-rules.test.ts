@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeMissing, missingSpecialists, requiredSpecialists } from "../../lib/agents/plan-rules.js";
+import { describeMissing, missingSpecialists, PlanDecision, requiredSpecialists } from "../../lib/agents/plan-rules.js";
 import type { Instrument, Portfolio, User } from "../../lib/portfolio/types.js";
 
 const instrument: Instrument = {
@@ -95,5 +95,15 @@ describe("missing specialists", () => {
     const outcomes = Object.fromEntries(required.map(({ agent }) => [agent, { status: "succeeded" as const }]));
     expect(missingSpecialists(requiredFor(), outcomes)).toEqual([]);
     expect(describeMissing([])).toBe("");
+  });
+});
+
+describe("the plan's decision as Finalize reads it", () => {
+  it("accepts the model's own plan and one the rules changed, and nothing else", () => {
+    const changed = { source: "model+rules", model_choice: ["reporter"], added: ["charter"], removed: ["retirement"] };
+    expect(PlanDecision.parse(changed)).toEqual(changed);
+    expect(PlanDecision.parse({ ...changed, source: "model", added: [], removed: [] }).source).toBe("model");
+    expect(PlanDecision.safeParse({ ...changed, source: "rules" }).success).toBe(false);
+    expect(PlanDecision.safeParse({ ...changed, added: ["tagger"] }).success).toBe(false);
   });
 });

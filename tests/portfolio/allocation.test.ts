@@ -21,6 +21,8 @@ describe("largestRemainder", () => {
     expect(largestRemainder([3, 2], 1)).toEqual([1, 0]);
     expect(largestRemainder([3, 1], 2)).toEqual([2, 0]);
     expect(largestRemainder([1, 8, 1], 5)).toEqual([1, 4, 0]);
+    expect(largestRemainder([1, 1, 1], 1)).toEqual([1, 0, 0]);
+    expect(largestRemainder([1, 1, 1, 1, 1], 2)).toEqual([1, 1, 0, 0, 0]);
   });
 
   it("gives zeros when there is nothing to split or no shares", () => {
@@ -63,5 +65,6 @@ describe("normaliseAllocation", () => {
     const run = () => normaliseAllocation("FUND", "allocation_sectors", allocation);
     expect(run).toThrow(AllocationSumError);
     expect(run).toThrow(`FUND: allocation_sectors ${sumText}, not 100`);
+    expect(run).toThrow(expect.objectContaining({ name: "AllocationSumError" }));
   });
 });

@@ -147,6 +147,7 @@ describe("accounts and totals", () => {
     expect(v.positions[0].weight).toBeCloseTo((1500 / 3475.75) * 100, 10);
     expect(v.positions[1].weight).toBeCloseTo((725 / 3475.75) * 100, 10);
     expect(v.positions[2].weight).toBe(0);
+    expect(v.unpriced).toEqual(["NEWX"]);
   });
 
   it("lists unpriced symbols once, sorted, and values them at 0", () => {
@@ -230,7 +231,7 @@ describe("allocation splits", () => {
     const v = valuePortfolio(portfolioOf(account("a1", "Brokerage", 0, [[partly, 10]])));
     expect(v.allocation.asset_class).toEqual({ equity: 600, [UNCLASSIFIED]: 400 });
     expect(v.allocation.region).toEqual({ north_america: 450, [UNCLASSIFIED]: 400, europe: 150 });
-    expect(v.allocation.sector).toEqual({ [UNCLASSIFIED]: 1000 });
+    expect(v.allocation.sector).toEqual({ unclassified: 1000 });
   });
 
   it("scales an allocation above 100 down to the value", () => {
