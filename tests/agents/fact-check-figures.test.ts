@@ -91,3 +91,55 @@ describe("the fact-checker's figures", () => {
     ]);
   });
 });
+
+describe("the fact-checker's figures, each computed once", () => {
+  // $2,907: a 401(k) with $100 cash and 10 VTI at $100, another with $200 cash and 32 VEA at $50 (half Europe, half
+  // Asia), a taxable account with $7. No retirement target.
+  const spread = (): Portfolio => {
+    const p = portfolio();
+    p.user.target_retirement_income = null;
+    const vea = {
+      ...p.accounts[0].positions[0].instrument,
+      symbol: "VEA",
+      current_price: 50,
+      allocation_regions: { europe: 50, asia: 50 },
+    };
+    p.accounts = [
+      {
+        ...p.accounts[0],
+        type: "401k",
+        cash_balance: 100,
+        positions: [{ ...p.accounts[0].positions[0], quantity: 10 }],
+      },
+      {
+        ...p.accounts[0],
+        id: "a2",
+        name: "Old 401(k)",
+        type: "401k",
+        cash_balance: 200,
+        positions: [{ symbol: "VEA", quantity: 32, instrument: vea }],
+      },
+      { ...p.accounts[0], id: "a3", name: "Taxable", cash_balance: 7, positions: [] },
+    ];
+    return p;
+  };
+  const checkSpread = (report: string) => {
+    const p = spread();
+    return factCheck(report, p, valuePortfolio(p), KNOWN).map((issue) => issue.problem);
+  };
+
+  it.each([
+    "Your 401(k)s hold $2,900 between them; the old one $1,800, with $200 in cash.",
+    "Europe and Asia hold $800 each; VEA costs $50.",
+    "61.5% is outside North America; VEA is 55.0% of the portfolio; Europe is 27.5% of it.",
+    "The old 401(k) is 61.9% of the total; about $2.9 k in all.",
+  ])("accepts %s", (sentence) => {
+    expect(checkSpread(sentence)).toEqual([]);
+  });
+
+  it("flags a long amount whole, a spaced percentage, and figures outside a section merely naming Market Context", () => {
+    expect(checkSpread("Worth $2,907,000 in all.")).toEqual(["$2,907,000 matches no computed amount"]);
+    expect(checkSpread("Cash is 12.3 % of it.")).toEqual(["12.3 % matches no computed percentage"]);
+    expect(checkSpread("## Notes, not ## Market Context\nWorth $999.")).toEqual(["$999 matches no computed amount"]);
+  });
+});
