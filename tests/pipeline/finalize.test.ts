@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../lib/config.js";
+import type { PgliteDb } from "../../lib/db/pglite.js";
+import { claimJob, createJob, getJob, JobNotRunningError } from "../../lib/db/repositories/jobs.js";
+import { type FinalizeEvent, finalize, readOutcome } from "../../lib/pipeline/finalize.js";
+import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
+import { testDb } from "../support/db.js";
+
+// The job's end as the user sees it: completed or failed, the reason, and the summary's results, usage and timings.
+
+const usage = (requests: number, input_tokens: number, output_tokens: number) => ({
+  requests,
+  input_tokens,
+  output_tokens,
+});
+
+const succeeded = (agent: string, duration_ms: number, used = usage(1, 100, 50)) => ({
+  agent,
+  status: "succeeded",
+  duration_ms,
+  usage: used,
+});
+const failed = (agent: string, message: string) => ({
+  agent,
+  status: "failed",
+  error: { Error: "Error", Cause: message },
+});
+
+function eventFor(jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeEvent {
+  return {
+    jobId,
+    executionId: "exec-1",
+    plan: {
+      specialists: [
+        { agent: "reporter", reason: "positions" },
+        { agent: "charter", reason: "positions" },
+      ],
+      required: [
+        { agent: "reporter", rule: "the portfolio has 2 position(s)" },
+        { agent: "charter", rule: "the portfolio has 2 positions" },
+      ],
+      usage: usage(1, 10, 5),
+      duration_ms: 30,
+    },
+    results: [succeeded("reporter", 400), succeeded("charter", 200, usage(2, 200, 80))],
+    tagging: {
+      requested: 2,
+      tagged: ["VTI"],
+      failed: [{ symbol: "ZZZ", error: "no data" }],
+      usage: usage(1, 20, 10),
+      duration_ms: 50,
+    },
+    prepareMs: 12,
+    startedAt: new Date(Date.now() - 1_000).toISOString(),
+    ...change,
+  };
+}
+
+describe("Finalize", () => {
+  let db: PgliteDb;
+  const deps = () => ({ db, config: loadConfig({}) });
+  beforeAll(async () => {
+    db = await testDb();
+    await seedDemo(db);
+  });
+  afterAll(() => db.close());
+
+  async function runningJob(): Promise<string> {
+    const id = await createJob(db, { clerk_user_id: DEMO_USER_ID });
+    expect(await claimJob(db, id, "exec-1")).toBe(true);
+    return id;
+  }
+
+  it("completes a job whose specialists succeeded, adding up usage and recording each state's time", async () => {
+    const id = await runningJob();
+    expect(await finalize(deps(), eventFor(id))).toEqual({ status: "completed" });
+    const job = await getJob(db, id);
+    expect(job?.status).toBe("completed");
+    const summary = job?.summary_payload as Record<string, any>;
+    expect(summary.results).toEqual({
+      reporter: { status: "succeeded", duration_ms: 400 },
+      charter: { status: "succeeded", duration_ms: 200 },
+    });
+    expect(summary.missing).toEqual([]);
+    expect(summary.usage).toEqual({ requests: 5, input_tokens: 330, output_tokens: 145 });
+    expect(summary.tagging).toEqual({ requested: 2, tagged: ["VTI"], failed: [{ symbol: "ZZZ", error: "no data" }] });
+    expect(summary.model).toBe("offline");
+    expect(summary.chosen).toEqual(eventFor(id).plan.specialists);
+    expect(summary.plan).toBeNull();
+    expect(summary.timings.by_state).toEqual({
+      "Prepare job": 12,
+      "Tag instruments": 50,
+      "Plan analysis": 30,
+      "Write report": 400,
+      "Draw charts": 200,
+    });
+    expect(summary.timings.total_ms).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("fails a job whose every chosen specialist failed, naming each error", async () => {
+    const id = await runningJob();
+    const result = await finalize(
+      deps(),
+      eventFor(id, { results: [failed("reporter", "model timed out"), failed("charter", "bad chart")] }),
+    );
+    expect(result).toEqual({
+      status: "failed",
+      reason: "Every chosen specialist failed: reporter: Error: model timed out; charter: Error: bad chart",
+    });
+    const job = await getJob(db, id);
+    expect(job?.status).toBe("failed");
+    expect(job?.error_message).toBe(result.reason);
+    expect((job?.summary_payload as Record<string, any>).results.reporter).toEqual({
+      status: "failed",
+      error: "Error: model timed out",
+    });
+  });
+
+  it("completes with one specialist failed and lists it as missing", async () => {
+    const id = await runningJob();
+    expect(
+      await finalize(deps(), eventFor(id, { results: [succeeded("reporter", 400), failed("charter", "bad chart")] })),
+    ).toEqual({ status: "completed" });
+    const summary = (await getJob(db, id))?.summary_payload as Record<string, any>;
+    expect(summary.missing).toEqual([{ agent: "charter", reason: "failed: Error: bad chart" }]);
+    expect(summary.usage).toEqual({ requests: 3, input_tokens: 130, output_tokens: 65 });
+    expect(summary.timings.by_state).not.toHaveProperty("Draw charts");
+  });
+
+  it("fails a non-empty portfolio's job when no specialist was chosen", async () => {
+    const id = await runningJob();
+    const plan = { ...eventFor(id).plan, specialists: [] };
+    expect(await finalize(deps(), eventFor(id, { plan, results: [], tagging: null }))).toEqual({
+      status: "failed",
+      reason:
+        "No specialist output for a non-empty portfolio: reporter not scheduled although the portfolio has 2 position(s); charter not scheduled although the portfolio has 2 positions",
+    });
+    const summary = (await getJob(db, id))?.summary_payload as Record<string, any>;
+    expect(summary.tagging).toBeNull();
+    expect(summary.timings.by_state).toEqual({ "Prepare job": 12, "Plan analysis": 30 });
+  });
+
+  it("completes an empty portfolio's job with nothing chosen and nothing required", async () => {
+    const id = await runningJob();
+    const plan = { ...eventFor(id).plan, specialists: [], required: [] };
+    expect(await finalize(deps(), eventFor(id, { plan, results: [] }))).toEqual({ status: "completed" });
+  });
+
+  it("refuses to finalize a job that is no longer running", async () => {
+    const id = await runningJob();
+    await finalize(deps(), eventFor(id));
+    await expect(finalize(deps(), eventFor(id))).rejects.toThrow(JobNotRunningError);
+  });
+});
+
+describe("reading a specialist's result", () => {
+  it("reads a success and a recorded failure", () => {
+    expect(readOutcome(succeeded("charter", 5, usage(1, 2, 3)))).toEqual({
+      agent: "charter",
+      outcome: { status: "succeeded", duration_ms: 5, usage: usage(1, 2, 3) },
+    });
+    expect(readOutcome({ agent: "retirement", status: "failed", error: { Error: "Timeout" } })).toEqual({
+      agent: "retirement",
+      outcome: { status: "failed", error: "Timeout" },
+    });
+  });
+
+  it("treats an sst dev stub's answer and anything unexpected as failures, keeping the agent when it is named", () => {
+    expect(readOutcome({ statusCode: "500", body: "sst dev is not running" })).toEqual({
+      agent: undefined,
+      outcome: { status: "failed", error: 'the function answered from an "sst dev" stub: sst dev is not running' },
+    });
+    expect(readOutcome({ agent: "reporter", status: "done" })).toEqual({
+      agent: "reporter",
+      outcome: { status: "failed", error: 'unexpected task result {"agent":"reporter","status":"done"}' },
+    });
+    expect(readOutcome({ agent: 7 }).agent).toBeUndefined();
+    expect(readOutcome(null)).toEqual({
+      agent: undefined,
+      outcome: { status: "failed", error: "unexpected task result null" },
+    });
+    expect(readOutcome({ text: "x".repeat(500) }).outcome).toMatchObject({
+      error: `unexpected task result {"text":"${"x".repeat(191)}`,
+    });
+  });
+});
