@@ -6,7 +6,8 @@ import { type FinalizeEvent, finalize, readOutcome } from "../../lib/pipeline/fi
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { testDb } from "../support/db.js";
 
-// The job's end as the user sees it: completed or failed, the reason, and the summary's results, usage and timings.
+// The job's end as the user sees it: completed, needs_review or failed, the reason, and the summary's results, usage
+// and timings. These jobs store no outputs, so the quality gate sends every one with a succeeded specialist to review.
 
 const usage = (requests: number, input_tokens: number, output_tokens: number) => ({
   requests,
@@ -45,8 +46,8 @@ function eventFor(jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeE
     results: [succeeded("reporter", 400), succeeded("charter", 200, usage(2, 200, 80))],
     tagging: {
       requested: 2,
-      tagged: ["VTI"],
-      failed: [{ symbol: "ZZZ", error: "no data" }],
+      tagged: 1,
+      failed: 1,
       usage: usage(1, 20, 10),
       duration_ms: 50,
     },
@@ -71,19 +72,24 @@ describe("Finalize", () => {
     return id;
   }
 
-  it("completes a job whose specialists succeeded, adding up usage and recording each state's time", async () => {
+  it("sends a job whose specialists succeeded but stored nothing to review, adding up usage and each state's time", async () => {
     const id = await runningJob();
-    expect(await finalize(deps(), eventFor(id))).toEqual({ status: "completed" });
+    const result = await finalize(deps(), eventFor(id));
+    expect(result.status).toBe("needs_review");
+    expect(result.reason).toMatch(/^Needs review: /);
     const job = await getJob(db, id);
-    expect(job?.status).toBe("completed");
+    expect(job?.status).toBe("needs_review");
+    expect(job?.error_message).toBe(result.reason);
     const summary = job?.summary_payload as Record<string, any>;
     expect(summary.results).toEqual({
       reporter: { status: "succeeded", duration_ms: 400 },
       charter: { status: "succeeded", duration_ms: 200 },
     });
     expect(summary.missing).toEqual([]);
-    expect(summary.usage).toEqual({ requests: 5, input_tokens: 330, output_tokens: 145 });
-    expect(summary.tagging).toEqual({ requested: 2, tagged: ["VTI"], failed: [{ symbol: "ZZZ", error: "no data" }] });
+    expect(summary.quality_gate.passed).toBe(false);
+    expect(summary.quality_gate.reasons.length).toBeGreaterThan(0);
+    // No model calls were traced for this job, so usage is what the tasks reported.
+    expect(summary.usage).toMatchObject({ requests: 5, input_tokens: 330, output_tokens: 145, counted_from: "tasks" });
     expect(summary.model).toBe("offline");
     expect(summary.chosen).toEqual(eventFor(id).plan.specialists);
     expect(summary.plan).toBeNull();
@@ -116,14 +122,17 @@ describe("Finalize", () => {
     });
   });
 
-  it("completes with one specialist failed and lists it as missing", async () => {
+  it("sends a job with one specialist failed to review, naming it, and lists it as missing", async () => {
     const id = await runningJob();
-    expect(
-      await finalize(deps(), eventFor(id, { results: [succeeded("reporter", 400), failed("charter", "bad chart")] })),
-    ).toEqual({ status: "completed" });
+    const result = await finalize(
+      deps(),
+      eventFor(id, { results: [succeeded("reporter", 400), failed("charter", "bad chart")] }),
+    );
+    expect(result.status).toBe("needs_review");
+    expect(result.reason).toContain("charter: failed (Error: bad chart)");
     const summary = (await getJob(db, id))?.summary_payload as Record<string, any>;
     expect(summary.missing).toEqual([{ agent: "charter", reason: "failed: Error: bad chart" }]);
-    expect(summary.usage).toEqual({ requests: 3, input_tokens: 130, output_tokens: 65 });
+    expect(summary.usage).toMatchObject({ requests: 3, input_tokens: 130, output_tokens: 65 });
     expect(summary.timings.by_state).not.toHaveProperty("Draw charts");
   });
 

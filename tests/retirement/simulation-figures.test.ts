@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createRandom } from "../../lib/random/random.js";
 import type { RetirementInputDraft } from "../../lib/retirement/input.js";
-import { createRandom } from "../../lib/retirement/random.js";
 import { cents, MODEL_DESCRIPTION, simulateRetirement } from "../../lib/retirement/simulation.js";
 
 // What the outlook shows: when the money runs out, how many years it lasts, the spread of values. With no asset
