@@ -8,6 +8,7 @@ import { type JobOutputs, readJobOutputs } from "../db/repositories/job-outputs.
 import { finishJob, JobNotRunningError } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
 import { readPriceRefresh } from "../market/price-notes.js";
+import { PortfolioAggregateSchema } from "../portfolio/aggregate.js";
 import { jobCost } from "../tracing/cost.js";
 import { type GateResult, qualityGate } from "./quality-gate.js";
 import { isSstDevStubResult } from "./sst-dev.js";
@@ -145,7 +146,7 @@ function gateOutputs(
   );
   const gate = qualityGate({
     chosen: input.plan.specialists.map((s) => s.agent).filter((agent) => results[agent]?.status === "succeeded"),
-    portfolio: job?.portfolio_aggregate ?? null,
+    portfolio: job?.portfolio_aggregate ? PortfolioAggregateSchema.parse(job.portfolio_aggregate) : null,
     report: job?.report,
     charts: job?.charts,
     retirement: job?.retirement,

@@ -1,4 +1,3 @@
-import { largestRemainder } from "./allocation.js";
 import { fromCents, lineValueCents, percentOf, toCents } from "./money.js";
 import type { Account, AccountType, Allocation, Portfolio, PriceSource } from "./types.js";
 
@@ -141,16 +140,30 @@ const WHOLE_HUNDREDTHS = 10_000;
 function spread(target: Exact, allocation: Allocation, valueCents: number) {
   const entries = Object.entries(allocation).filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0);
   const keys = entries.map(([key]) => key);
-  let hundredths = entries.map(([, percent]) => Math.round(percent * 100));
-  if (sum(hundredths) > WHOLE_HUNDREDTHS) hundredths = largestRemainder(hundredths, WHOLE_HUNDREDTHS);
-  const covered = sum(hundredths);
-  if (covered < WHOLE_HUNDREDTHS) {
-    keys.push(UNCLASSIFIED);
-    hundredths.push(WHOLE_HUNDREDTHS - covered);
+  const hundredths = entries.map(([, percent]) => BigInt(Math.round(percent * 100)));
+  const covered = hundredths.reduce((a, b) => a + b, 0n);
+  const whole = BigInt(valueCents) * BigInt(WHOLE_HUNDREDTHS);
+  if (covered > BigInt(WHOLE_HUNDREDTHS)) {
+    // Scaled down to 100 exactly: each key's share of `covered`, the units the division leaves going to the largest
+    // remainders, so the keys still add up to the value.
+    const parts = hundredths.map((h) => (BigInt(valueCents) * h * BigInt(WHOLE_HUNDREDTHS)) / covered);
+    const order = hundredths
+      .map((h, i) => [(BigInt(valueCents) * h * BigInt(WHOLE_HUNDREDTHS)) % covered, i] as const)
+      .sort((a, b) => (b[0] > a[0] ? 1 : b[0] < a[0] ? -1 : a[1] - b[1]));
+    let left = whole - parts.reduce((a, b) => a + b, 0n);
+    for (const [, i] of order) {
+      if (left <= 0n) break;
+      parts[i] += 1n;
+      left -= 1n;
+    }
+    keys.forEach((key, i) => addTo(target, key, parts[i]));
+    return;
   }
-  keys.forEach((key, i) => {
-    addTo(target, key, BigInt(valueCents) * BigInt(hundredths[i]));
-  });
+  if (covered < BigInt(WHOLE_HUNDREDTHS)) {
+    keys.push(UNCLASSIFIED);
+    hundredths.push(BigInt(WHOLE_HUNDREDTHS) - covered);
+  }
+  keys.forEach((key, i) => addTo(target, key, BigInt(valueCents) * hundredths[i]));
 }
 
 function addTo(target: Exact, key: string, amount: bigint) {

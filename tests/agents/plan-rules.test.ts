@@ -49,8 +49,26 @@ describe("the planner's rules", () => {
     ]);
     expect(requiredSpecialists(portfolioOf([1, 1]))).toEqual([
       { agent: "reporter", rule: "the portfolio has 2 position(s)" },
-      { agent: "charter", rule: "the portfolio has 2 positions" },
+      { agent: "charter", rule: "the portfolio has 2 priced positions" },
     ]);
+  });
+
+  it("require the charter only for two or more priced positions: unpriced holdings have no value to chart", () => {
+    const unpriced = { ...instrument, current_price: null };
+    const portfolio = portfolioOf([3]);
+    const withUnpriced = (priced: number): Portfolio => ({
+      ...portfolio,
+      accounts: portfolio.accounts.map((a) => ({
+        ...a,
+        positions: a.positions.map((p, i) => (i < priced ? p : { ...p, instrument: unpriced })),
+      })),
+    });
+    expect(requiredSpecialists(withUnpriced(0)).map((r) => r.agent)).toEqual(["reporter"]);
+    expect(requiredSpecialists(withUnpriced(1)).map((r) => r.agent)).toEqual(["reporter"]);
+    expect(requiredSpecialists(withUnpriced(2))).toContainEqual({
+      agent: "charter",
+      rule: "the portfolio has 2 priced positions",
+    });
   });
 
   it("require the retirement specialist when either goal is set, even for an empty portfolio", () => {
@@ -72,11 +90,11 @@ describe("missing specialists", () => {
   it("names a required specialist that was not scheduled, with the rule it broke", () => {
     const missing = missingSpecialists(requiredFor(), { reporter: { status: "succeeded" } });
     expect(missing).toEqual([
-      { agent: "charter", reason: "not scheduled although the portfolio has 2 positions" },
+      { agent: "charter", reason: "not scheduled although the portfolio has 2 priced positions" },
       { agent: "retirement", reason: "not scheduled although the user has retirement goals" },
     ]);
     expect(describeMissing(missing)).toBe(
-      "charter not scheduled although the portfolio has 2 positions; retirement not scheduled although the user has retirement goals",
+      "charter not scheduled although the portfolio has 2 priced positions; retirement not scheduled although the user has retirement goals",
     );
   });
 

@@ -109,23 +109,21 @@ describe.skipIf(!("path" in chromium))("index.html in Chromium", () => {
     await expectAccessible(page);
   });
 
-  it("draws a failed specialist's Map item as caught and the rest as succeeded", async () => {
+  it("draws a failed specialist's Map item as caught, the rest as succeeded, and the job's end as Needs review", async () => {
     const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await other.goto(failedSpecialistPage);
     const caught = other.locator('#execution-graph [data-status="caught"]');
     expect(await caught.count()).toBe(1);
     expect(await caught.getAttribute("data-state")).toBe("Draw charts");
-    for (const state of [
-      "Write report",
-      "Project retirement",
-      "Run specialists",
-      "Finalize job",
-      "Analysis complete",
-    ]) {
+    for (const state of ["Write report", "Project retirement", "Run specialists", "Finalize job", "Needs review"]) {
       expect(await other.locator(`#execution-graph [data-state="${state}"]`).getAttribute("data-status"), state).toBe(
         "succeeded",
       );
     }
+    // A failed specialist is a reason of the quality gate: the job ends needs_review, not "Analysis complete".
+    expect(await other.locator('#execution-graph [data-state="Analysis complete"]').getAttribute("data-status")).toBe(
+      "skipped",
+    );
     await other.locator("#execution-graph").screenshot({ path: "test-output/browser/graph-failed-specialist.png" });
     await other.close();
   });

@@ -145,7 +145,7 @@ describe("guards around a real model's decisions, through the state machine", ()
     expect(job?.status).toBe("failed");
     expect(job?.error_message).toBe(
       "No specialist output for a non-empty portfolio: reporter not scheduled although the portfolio has 3 position(s); " +
-        "charter not scheduled although the portfolio has 3 positions",
+        "charter not scheduled although the portfolio has 3 priced positions",
     );
     expect((job?.summary_payload as Summary).missing.map((m) => m.agent)).toEqual(["reporter", "charter"]);
   });
