@@ -129,9 +129,13 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
   app.get("/", async (c) => c.html(homePage(await listJobSummaries(db, { limit: 50 }), new Date())));
 
   const tooLarge = (c: Context) =>
-    c.html(errorPage("File too large", `The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`), 413, {
-      connection: "close",
-    });
+    c.html(
+      errorPage("File too large", `The file is larger than ${MAX_UPLOAD_BYTES.toLocaleString("en-US")} bytes.`),
+      413,
+      {
+        connection: "close",
+      },
+    );
   app.post("/analyze", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
     let form: Record<string, string | File>;
     try {

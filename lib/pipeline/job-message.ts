@@ -28,7 +28,8 @@ const SqsRecord = z.looseObject({
 });
 
 const PipeBatch = z.array(SqsRecord).length(1, {
-  message: "must hold exactly one SQS record (the job starter passes one record per execution); every job a batch names is failed by id",
+  message:
+    "must hold exactly one SQS record (the job starter passes one record per execution); every job a batch names is failed by id",
 });
 
 export class InvalidJobMessageError extends Error {

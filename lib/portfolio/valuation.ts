@@ -156,14 +156,18 @@ function spread(target: Exact, allocation: Allocation, valueCents: number) {
       parts[i] += 1n;
       left -= 1n;
     }
-    keys.forEach((key, i) => addTo(target, key, parts[i]));
+    keys.forEach((key, i) => {
+      addTo(target, key, parts[i]);
+    });
     return;
   }
   if (covered < BigInt(WHOLE_HUNDREDTHS)) {
     keys.push(UNCLASSIFIED);
     hundredths.push(BigInt(WHOLE_HUNDREDTHS) - covered);
   }
-  keys.forEach((key, i) => addTo(target, key, BigInt(valueCents) * hundredths[i]));
+  keys.forEach((key, i) => {
+    addTo(target, key, BigInt(valueCents) * hundredths[i]);
+  });
 }
 
 function addTo(target: Exact, key: string, amount: bigint) {
