@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { pct, usdRounded } from "../format.js";
 import type { Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PROFILE_DEFAULTS } from "../portfolio/retirement-plan.js";
 import type { Instrument, Portfolio } from "../portfolio/types.js";
 import { percentOf, type Valuation } from "../portfolio/valuation.js";

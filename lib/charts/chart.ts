@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const CHART_TYPES = ["pie", "bar", "donut", "horizontalBar", "line"] as const;
 export type ChartType = (typeof CHART_TYPES)[number];

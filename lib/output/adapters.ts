@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Small readers between the payloads (owned by the agents) and the page's summary cards. Each reads

@@ -1,5 +1,4 @@
 import * as z from "zod";
-import { jobActions } from "../agents/action-plan.js";
 import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, PlanDecision } from "../agents/plan-rules.js";
 import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
@@ -110,7 +109,10 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     prices: { refresh: readPriceRefresh(input.prices, describeStateError) },
     // The ranked action plan (lib/advice): the one a specialist stored with its payload (finishJob reads it in its
     // statement), computed here from the snapshot only when neither the reporter nor the retirement specialist ran.
-    ...(storedPlan(results) ? {} : { actions: await jobActions(deps.db, input.jobId) }),
+    // Imported only then: it brings the retirement agent's module, which Finalize's bundle otherwise leaves out.
+    ...(storedPlan(results)
+      ? {}
+      : { actions: await (await import("../agents/action-plan.js")).jobActions(deps.db, input.jobId) }),
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),

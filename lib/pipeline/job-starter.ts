@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-sfn";
 import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { logger } from "../logger.js";
 import { admitJobs, type ExecutionStarter } from "./admission.js";
 
