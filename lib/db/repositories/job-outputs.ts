@@ -8,12 +8,18 @@ export interface JobOutputs {
   portfolio_aggregate: PortfolioAggregate | null;
   report: { content?: unknown; review?: unknown } | null;
   charts: Record<string, unknown> | null;
-  /** The symbols the tagger could not classify, as it recorded them in the summary (null: no tagging ran). */
-  tagging: { failed: { symbol: string; error: string }[] } | null;
+  /**
+   * The tagger's failures as it recorded them in the summary (null: no tagging ran): how many, and the first
+   * {@link GATE_FAILED_SYMBOLS} symbols (a 5,000-holding job whose model failed must not read a 0.5 MB row).
+   */
+  tagging: { failed: { symbol: string }[]; failed_count: number } | null;
   retirement: { outlook?: unknown; analysis?: unknown } | null;
   /** The job's model calls (generation spans in job_traces), per model. */
   usage: TracedModelUsage[];
 }
+
+/** The most failed symbols the gate reads; the rest are counted (the Data API returns at most 64 KB per row). */
+export const GATE_FAILED_SYMBOLS = 100;
 
 /**
  * One statement: the snapshot's aggregate, the report's text and review, the charts, the outlook and its text (not the
@@ -25,7 +31,11 @@ export async function readJobOutputs(db: Db, jobId: string): Promise<JobOutputs 
             jsonb_build_object('content', j.report_payload->'content', 'review', j.report_payload->'review') AS report,
             j.charts_payload AS charts,
             CASE WHEN jsonb_typeof(j.summary_payload->'tagging') = 'object'
-              THEN jsonb_build_object('failed', COALESCE(j.summary_payload->'tagging'->'failed', '[]'::jsonb))
+              THEN jsonb_build_object(
+                'failed', COALESCE((SELECT jsonb_agg(jsonb_build_object('symbol', f.value->'symbol') ORDER BY f.n)
+                  FROM jsonb_array_elements(j.summary_payload->'tagging'->'failed') WITH ORDINALITY AS f(value, n)
+                  WHERE f.n <= :failed_symbols), '[]'::jsonb),
+                'failed_count', COALESCE(jsonb_array_length(j.summary_payload->'tagging'->'failed'), 0))
             END AS tagging,
             jsonb_build_object('outlook', j.retirement_payload->'outlook', 'analysis', j.retirement_payload->'analysis')
               AS retirement,
@@ -36,7 +46,7 @@ export async function readJobOutputs(db: Db, jobId: string): Promise<JobOutputs 
               FROM job_traces WHERE job_id = j.id AND kind = 'generation' GROUP BY model ORDER BY model) u),
               '[]'::jsonb) AS usage
      FROM jobs j WHERE j.id = :id::uuid`,
-    { id: P.uuid(jobId) },
+    { id: P.uuid(jobId), failed_symbols: GATE_FAILED_SYMBOLS },
   );
   const row = rows[0];
   if (!row) return undefined;
