@@ -1,11 +1,13 @@
-import type { PortfolioAggregate } from "../../portfolio/aggregate.js";
 import { type Db, P } from "../driver.js";
 import type { TracedModelUsage } from "./traces.js";
 
 /** What Finalize's quality gate reads of a job: its outputs without their bulky parts, and its model calls. */
 export interface JobOutputs {
-  /** The specialists' bounded aggregate of the snapshot (never the whole snapshot: a Data API row stays under 64 KB). */
-  portfolio_aggregate: PortfolioAggregate | null;
+  /**
+   * The specialists' bounded aggregate of the snapshot (never the whole snapshot: a Data API row stays under 64 KB),
+   * as stored: the caller validates it (`PortfolioAggregateSchema`; the database layer does not import the core).
+   */
+  portfolio_aggregate: unknown;
   report: { content?: unknown; review?: unknown } | null;
   charts: Record<string, unknown> | null;
   /**
