@@ -29,7 +29,7 @@ export interface GateInput {
   charts: unknown;
   retirement: unknown;
   /** The tagger's failures: the first of them, and how many in all (default: those listed). */
-  tagging: { failed: { symbol: string }[]; failed_count?: number } | null;
+  tagging: { failed: { symbol: string; error?: string }[]; failed_count?: number } | null;
   reviewThreshold: number;
 }
 
