@@ -39,5 +39,13 @@ describe("a portfolio of thousands of unpriced holdings on the Data API driver",
     expect(job?.error_message ?? "").not.toMatch(/too large|exceeded size/);
     expect(execution.status).toBe("SUCCEEDED");
     expect(["completed", "needs_review"]).toContain(job?.status);
+    // The plan, the report and the outlook name ten of them and count the rest, not 2,000 symbols in one sentence.
+    const actions = (job?.summary_payload as { actions: { kind: string; text: string }[] }).actions;
+    const pricing = actions.find((a) => a.kind === "price_holdings")?.text ?? "";
+    expect(pricing).toMatch(/^Add prices for UNPRICED0000, .*, UNPRICED0009 and 1,990 more: they are valued at \$0/);
+    const report = (job?.report_payload as { content: string }).content;
+    expect(report).toContain("- Unpriced holdings (UNPRICED0000, ");
+    expect(report.length).toBeLessThan(20_000);
+    expect((job?.retirement_payload as { analysis: string }).analysis).toContain("UNPRICED0009 and 1,990 more");
   }, 300_000);
 });
