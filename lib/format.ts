@@ -57,6 +57,12 @@ const ACCOUNT_TYPE_LABELS: Record<string, string> = {
   other: "Other",
 };
 
+/** Symbols named in a sentence: every one up to `max`, else the first `max` and how many more (a line, not a page). */
+export const symbolList = (symbols: readonly string[], max = 10) =>
+  symbols.length <= max
+    ? symbols.join(", ")
+    : `${symbols.slice(0, max).join(", ")} and ${(symbols.length - max).toLocaleString("en-US")} more`;
+
 /** `roth_ira` → `Roth IRA` */
 export const accountTypeLabel = (type: string) => ACCOUNT_TYPE_LABELS[type] ?? label(type);
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { pct, usdRounded } from "../format.js";
+import { pct, symbolList, usdRounded } from "../format.js";
 import type { Portfolio } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
@@ -276,7 +276,7 @@ function portfolioActions(f: AdviceFacts): Draft[] {
     add(
       "price_holdings",
       priced === 0 ? 0 : 2,
-      `Add prices for ${f.unpriced.join(", ")}: ${f.unpriced.length === 1 ? "it is" : "they are"} valued at $0 until a price is known, so the analysis cannot count ${f.unpriced.length === 1 ? "it" : "them"}.`,
+      `Add prices for ${symbolList(f.unpriced)}: ${f.unpriced.length === 1 ? "it is" : "they are"} valued at $0 until a price is known, so the analysis cannot count ${f.unpriced.length === 1 ? "it" : "them"}.`,
     );
   if (f.all_cash) {
     add(

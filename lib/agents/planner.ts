@@ -3,9 +3,10 @@ import { z } from "zod";
 import { saveSnapshot } from "../db/repositories/jobs.js";
 import { loadJobPortfolio } from "../db/repositories/portfolios.js";
 import { agentLogger } from "../logger.js";
-import { aggregatePortfolio } from "../portfolio/aggregate.js";
+import { AGGREGATE_HOLDINGS, aggregatePortfolio, type PortfolioAggregate } from "../portfolio/aggregate.js";
 import type { Portfolio } from "../portfolio/types.js";
 import { type Valuation, valuePortfolio } from "../portfolio/valuation.js";
+import { fundExpenseRatio } from "../retirement/input.js";
 import {
   type AgentDeps,
   AgentInputError,
@@ -103,6 +104,14 @@ export interface PlanResult {
 }
 
 /**
+ * The aggregate the specialists read: small holdings folded with the fees the retirement model charges them (a
+ * published or default expense ratio, never 0 for a fund whose ratio is unknown), so its outlook is the full snapshot's.
+ */
+export function specialistAggregate(portfolio: Portfolio, valuation: Valuation): PortfolioAggregate {
+  return aggregatePortfolio(portfolio, valuation, AGGREGATE_HOLDINGS, (p) => fundExpenseRatio(p).ratio);
+}
+
+/**
  * Reads the job owner's portfolio (with the job, one statement), lets the planner choose the specialists,
  * then snapshots the portfolio into the job with the planner's trace (one statement).
  */
@@ -114,7 +123,7 @@ export async function planAnalysis(deps: AgentDeps, jobId: string): Promise<Plan
   const valuation = valuePortfolio(portfolio);
   const plan = await runPlanner(deps, jobId, portfolio, valuation);
   const summary = snapshotSummary(valuation);
-  const snapshot = { portfolio, aggregate: aggregatePortfolio(portfolio, valuation) };
+  const snapshot = { portfolio, aggregate: specialistAggregate(portfolio, valuation) };
   await writeWithTaskSpans([snapshot.aggregate, summary], (spans) =>
     saveSnapshot(deps.db, jobId, snapshot, summary, spans),
   );

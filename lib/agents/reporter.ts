@@ -75,8 +75,9 @@ export async function marketInsightsFor(
     agentLogger("reporter", jobId).warn("market insights lookup failed; the report is written without them", {
       error: message,
     });
+    // The error's text stays in the payload and the log: a SageMaker ModelError names a console link and the account.
     return {
-      insights: `The market insights lookup failed: ${message}`,
+      insights: "The market insights lookup was unavailable, so there are no market insights for these holdings.",
       context: { market_context: "missing", market_context_reason: `the market insights lookup failed: ${message}` },
     };
   }

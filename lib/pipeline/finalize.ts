@@ -7,7 +7,7 @@ import { type JobOutputs, readJobOutputs } from "../db/repositories/job-outputs.
 import { finishJob, JobNotRunningError } from "../db/repositories/jobs.js";
 import { agentLogger } from "../logger.js";
 import { readPriceRefresh } from "../market/price-notes.js";
-import { PortfolioAggregateSchema } from "../portfolio/aggregate.js";
+import { type PortfolioAggregate, PortfolioAggregateSchema } from "../portfolio/aggregate.js";
 import { jobCost } from "../tracing/cost.js";
 import { type GateResult, qualityGate } from "./quality-gate.js";
 import { isSstDevStubResult } from "./sst-dev.js";
@@ -148,7 +148,7 @@ function gateOutputs(
   );
   const gate = qualityGate({
     chosen: input.plan.specialists.map((s) => s.agent).filter((agent) => results[agent]?.status === "succeeded"),
-    portfolio: job?.portfolio_aggregate ? PortfolioAggregateSchema.parse(job.portfolio_aggregate) : null,
+    portfolio: storedAggregate(job?.portfolio_aggregate),
     report: job?.report,
     charts: job?.charts,
     retirement: job?.retirement,
@@ -157,6 +157,12 @@ function gateOutputs(
   });
   const reasons = [...failed, ...gate.reasons];
   return { passed: reasons.length === 0, reasons };
+}
+
+/** The stored aggregate the reporter wrote from, validated (null when absent or not an aggregate). */
+function storedAggregate(value: unknown): PortfolioAggregate | null {
+  const parsed = PortfolioAggregateSchema.safeParse(value);
+  return parsed.success ? (parsed.data as PortfolioAggregate) : null;
 }
 
 /** Whether a specialist that stores the action plan with its payload succeeded. */

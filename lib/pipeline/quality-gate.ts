@@ -28,7 +28,8 @@ export interface GateInput {
   report: unknown;
   charts: unknown;
   retirement: unknown;
-  tagging: { failed: { symbol: string; error: string }[] } | null;
+  /** The tagger's failures: the first of them, and how many in all (default: those listed). */
+  tagging: { failed: { symbol: string; error?: string }[]; failed_count?: number } | null;
   reviewThreshold: number;
 }
 
@@ -137,17 +138,24 @@ function outlookReasons(retirement: unknown): string[] {
 /** Words that explain a tagging failure; a line that only lists the symbol (a holdings table) does not. */
 const SAYS_UNCLASSIFIED = /classif|tagg/i;
 
+/** The most unexplained symbols a reason names (it is stored with the job and shown on its page). */
+const NAMED_SYMBOLS = 10;
+
 function taggingReasons({ tagging, report }: GateInput): string[] {
   const lines = text(record(report)?.content).split("\n");
   const unexplained = (tagging?.failed ?? []).filter((f) => {
     const symbol = new RegExp(`\\b${escapeRegExp(f.symbol)}\\b`);
     return !lines.some((line) => symbol.test(line) && SAYS_UNCLASSIFIED.test(line));
   });
-  return unexplained.length === 0
-    ? []
-    : [
-        `tagging: ${unexplained.map((f) => f.symbol).join(", ")} could not be classified and the report does not say so`,
-      ];
+  // Failures past the listed ones were not read, so they count as unexplained.
+  const total = unexplained.length + Math.max(0, (tagging?.failed_count ?? 0) - (tagging?.failed.length ?? 0));
+  if (total === 0) return [];
+  const symbols = unexplained.slice(0, NAMED_SYMBOLS).map((f) => f.symbol);
+  const named =
+    total === symbols.length
+      ? symbols.join(", ")
+      : `${total} symbols (${symbols.join(", ")} and ${total - symbols.length} more)`;
+  return [`tagging: ${named} could not be classified and the report does not say so`];
 }
 
 function linkReasons(input: GateInput): string[] {

@@ -21,11 +21,17 @@ export interface PortfolioAggregate {
   valuation: Valuation;
 }
 
+/** The expense ratio a holding is charged (null: none known); the folded line charges the same fees. */
+export type ExpenseRatioOf = (position: Position) => number | null;
+
+const OWN_EXPENSE_RATIO: ExpenseRatioOf = (p) => p.instrument.expense_ratio ?? null;
+
 /** Builds the aggregate from the whole portfolio and its valuation. Pure; unchanged when there are few holdings. */
 export function aggregatePortfolio(
   portfolio: Portfolio,
   valuation: Valuation,
   keep = AGGREGATE_HOLDINGS,
+  expenseRatio: ExpenseRatioOf = OWN_EXPENSE_RATIO,
 ): PortfolioAggregate {
   const count = valuation.positions.length;
   const lines = portfolio.accounts.reduce((n, a) => n + a.positions.length, 0);
@@ -38,7 +44,7 @@ export function aggregatePortfolio(
   const folded = portfolio.accounts.map((account) => {
     const shownHere = account.positions.filter((p) => kept.has(p.symbol) && budget-- > 0);
     const rest = account.positions.filter((p) => !shownHere.includes(p));
-    return rest.length === 0 ? account : { ...account, positions: [...shownHere, otherHoldings(rest)] };
+    return rest.length === 0 ? account : { ...account, positions: [...shownHere, otherHoldings(rest, expenseRatio)] };
   });
   return {
     portfolio: { user: portfolio.user, accounts: folded },
@@ -64,7 +70,7 @@ const valueCents = (p: Position) =>
  * One line for an account's other holdings: quantity 1 at their total value, allocations weighted by value
  * (equal weights when none has a value), and the expense ratio that charges the same fees (null when none is known).
  */
-function otherHoldings(positions: Position[]): Position {
+function otherHoldings(positions: Position[], expenseRatio: ExpenseRatioOf): Position {
   const values = positions.map(valueCents);
   const total = values.reduce((a, b) => a + b, 0);
   const weights = total > 0 ? values.map((v) => v / total) : values.map(() => 1 / positions.length);
@@ -76,8 +82,9 @@ function otherHoldings(positions: Position[]): Position {
     // Float sums of shares may pass 100 by a hair; a share is a percentage.
     return Object.fromEntries(Object.entries(out).map(([key, percent]) => [key, Math.min(100, round9(percent))]));
   };
-  const withRatio = positions.filter((p) => p.instrument.expense_ratio != null);
-  const fees = positions.reduce((sum, p, i) => sum + values[i] * (p.instrument.expense_ratio ?? 0), 0);
+  const ratios = positions.map(expenseRatio);
+  const withRatio = ratios.filter((r) => r !== null);
+  const fees = ratios.reduce((sum: number, r, i) => sum + values[i] * (r ?? 0), 0);
   return {
     symbol: OTHER_HOLDINGS_SYMBOL,
     quantity: 1,

@@ -9,7 +9,7 @@ import {
   PROFILE_DEFAULTS,
   RetirementPlan,
 } from "../portfolio/retirement-plan.js";
-import { type AccountType, ASSET_CLASSES, type AssetClass, type Portfolio } from "../portfolio/types.js";
+import { type AccountType, ASSET_CLASSES, type AssetClass, type Portfolio, type Position } from "../portfolio/types.js";
 import type { Valuation } from "../portfolio/valuation.js";
 import { EXPENSE_RATIOS } from "../seed/expense-ratios.js";
 import {
@@ -376,17 +376,25 @@ function feeRate(portfolio: Portfolio, totalValue: number): { rate: number; unkn
   let fees = 0;
   const unknown = new Set<string>();
   for (const account of portfolio.accounts) {
-    for (const { symbol, quantity, instrument } of account.positions) {
-      if (instrument.instrument_type === "stock" || instrument.instrument_type === "bond") continue;
-      let ratio = instrument.expense_ratio ?? EXPENSE_RATIOS[symbol];
-      if (ratio === undefined) {
-        unknown.add(symbol);
-        ratio = ASSUMPTION_DEFAULTS.expense_ratio.value;
-      }
-      fees += quantity * (instrument.current_price ?? 0) * ratio;
+    for (const position of account.positions) {
+      const { ratio, known } = fundExpenseRatio(position);
+      if (!known) unknown.add(position.symbol);
+      fees += position.quantity * (position.instrument.current_price ?? 0) * ratio;
     }
   }
   return { rate: totalValue > 0 ? round6(fees / totalValue) : 0, unknown: [...unknown].sort() };
+}
+
+/**
+ * The expense ratio the model charges one holding: none for a single stock or bond; a fund's own, else the published
+ * one for its symbol, else the stated default (`known: false`). The aggregate folds small holdings' fees with it.
+ */
+export function fundExpenseRatio({ symbol, instrument }: Position): { ratio: number; known: boolean } {
+  if (instrument.instrument_type === "stock" || instrument.instrument_type === "bond") return { ratio: 0, known: true };
+  const ratio = instrument.expense_ratio ?? EXPENSE_RATIOS[symbol];
+  return ratio === undefined
+    ? { ratio: ASSUMPTION_DEFAULTS.expense_ratio.value, known: false }
+    : { ratio, known: true };
 }
 
 /** Priced single stocks by their share of the portfolio, largest first. */

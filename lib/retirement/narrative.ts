@@ -1,3 +1,4 @@
+import { symbolList } from "../format.js";
 import type { MarketAssumptions } from "./assumptions.js";
 import { type AssumedDefault, HORIZON_AGE } from "./input.js";
 import type { RetirementOutlook } from "./outlook.js";
@@ -94,7 +95,7 @@ export function defaultsLines(o: RetirementOutlook): string[] {
 
 /** "With 300 shares of X unpriced" style opening for a portfolio whose only holdings have no price. */
 function unpricedNote(o: RetirementOutlook): string {
-  return `No price is known for ${o.unpriced.join(", ")}, so ${o.unpriced.length === 1 ? "it counts" : "they count"} as $0 here and the outlook cannot project ${o.unpriced.length === 1 ? "it" : "them"} until priced.`;
+  return `No price is known for ${symbolList(o.unpriced)}, so ${o.unpriced.length === 1 ? "it counts" : "they count"} as $0 here and the outlook cannot project ${o.unpriced.length === 1 ? "it" : "them"} until priced.`;
 }
 
 function savingsLines(o: RetirementOutlook): string[] {

@@ -226,9 +226,8 @@ describe("agent edges with the SDK's scripted model", () => {
     } as never;
     const model = new ScriptedModel([[assistantMessage("## Executive Summary\nA short report about 401(k).")]]);
     await writeReport({ ...withModel("reporter", model), knowledge }, jobId);
-    expect(JSON.stringify(model.lastCall?.request.input)).toContain(
-      "The market insights lookup failed: SageMaker endpoint unavailable",
-    );
+    expect(JSON.stringify(model.lastCall?.request.input)).toContain("The market insights lookup was unavailable");
+    expect(JSON.stringify(model.lastCall?.request.input)).not.toContain("SageMaker");
     model.assertComplete();
     const payload = (await getJob(db, jobId))?.report_payload as Record<string, string>;
     expect(payload.content).toContain("## Accounts Not Covered Above");
@@ -237,6 +236,24 @@ describe("agent edges with the SDK's scripted model", () => {
     expect(payload.market_context_reason).toBe("the market insights lookup failed: SageMaker endpoint unavailable");
     expect(payload.content).toMatch(/Market context missing:.*no market insights for your holdings\.\n$/);
     expect(payload.content).not.toContain("SageMaker");
+  });
+
+  it("reporter (offline): a failing knowledge base's error text stays out of the report, its link and account too", async () => {
+    const jobId = await runningJob(db, DEMO_USER_ID);
+    await planAnalysis(base, jobId);
+    const message =
+      "Received server error (500) from primary. See https://us-east-1.console.aws.amazon.com/cloudwatch/home in account 123456789012";
+    const knowledge = {
+      marketInsights: async () => {
+        throw new Error(message);
+      },
+    } as never;
+    await writeReport({ ...base, knowledge }, jobId);
+    const payload = (await getJob(db, jobId))?.report_payload as Record<string, string>;
+    expect(payload.market_context_reason).toBe(`the market insights lookup failed: ${message}`);
+    expect(payload.content).toContain("## Market Context\n\nThe market insights lookup was unavailable");
+    expect(payload.content).not.toContain("123456789012");
+    expect(payload.content).not.toContain("console.aws.amazon.com");
   });
 
   it("fails clearly on bad input: unknown job, missing snapshot", async () => {

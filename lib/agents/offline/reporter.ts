@@ -1,6 +1,6 @@
 import { actionPlan } from "../../advice/actions.js";
 import { CONCENTRATION_PERCENT, holdingKind } from "../../advice/facts.js";
-import { accountTypeLabel, label, pct, usd } from "../../format.js";
+import { accountTypeLabel, label, pct, symbolList, usd } from "../../format.js";
 import { stalePricesNote } from "../../market/price-age.js";
 import { pricesUsed } from "../../market/price-notes.js";
 import type { OfflinePolicy } from "../../models/offline.js";
@@ -118,7 +118,7 @@ function riskLines(portfolio: Portfolio, v: Valuation): string[] {
       ? [`- Technology is ${pct(tech)} of invested assets${tech > 30 ? ", above a broad-market weight" : ""}.`]
       : []),
     ...(v.unpriced.length
-      ? [`- Unpriced holdings (${v.unpriced.join(", ")}) are valued at $0 until a price is known.`]
+      ? [`- Unpriced holdings (${symbolList(v.unpriced)}) are valued at $0 until a price is known.`]
       : []),
   ];
 }
