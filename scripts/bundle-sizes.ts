@@ -45,6 +45,14 @@ export const LIMITS: Record<BundleKind, BundleLimits> = {
   bookkeeping: { bytes: 0.5 * MB, importMs: 150 },
 };
 
+/**
+ * Functions allowed more than their kind: Finalize job runs the quality gate (issue 21) — the fact-check and the
+ * suitability rules over the stored outputs, with the retirement figures they quote — at 516 KB when it was added.
+ */
+export const LIMIT_OVERRIDES: Partial<Record<FunctionName, BundleLimits>> = {
+  finalizeJob: { bytes: 0.6 * MB, importMs: 150 },
+};
+
 export interface ImportTiming {
   min: number;
   median: number;
@@ -236,7 +244,7 @@ async function measureBundle(name: FunctionName, outdir: string, runs: number, t
   const entry = handlerFile(FUNCTIONS[name]);
   const { file, metafile, bytes, shippedBytes, loaded, forbidden } = await bundle(entry, outdir);
   const kind = bundleKind(name);
-  const limits = LIMITS[kind];
+  const limits = LIMIT_OVERRIDES[name] ?? LIMITS[kind];
   const importMs = runs > 0 ? await coldImportMs(file, runs) : undefined;
   const lazy = Object.keys(metafile.outputs).filter((f) => !loaded.has(f));
   return {
