@@ -146,16 +146,11 @@ function spread(target: Exact, allocation: Allocation, valueCents: number) {
   if (covered > BigInt(WHOLE_HUNDREDTHS)) {
     // Scaled down to 100 exactly: each key's share of `covered`, the units the division leaves going to the largest
     // remainders, so the keys still add up to the value.
-    const parts = hundredths.map((h) => (BigInt(valueCents) * h * BigInt(WHOLE_HUNDREDTHS)) / covered);
-    const order = hundredths
-      .map((h, i) => [(BigInt(valueCents) * h * BigInt(WHOLE_HUNDREDTHS)) % covered, i] as const)
-      .sort((a, b) => (b[0] > a[0] ? 1 : b[0] < a[0] ? -1 : a[1] - b[1]));
-    let left = whole - parts.reduce((a, b) => a + b, 0n);
-    for (const [, i] of order) {
-      if (left <= 0n) break;
-      parts[i] += 1n;
-      left -= 1n;
-    }
+    const parts = exactShares(
+      hundredths.map((h) => BigInt(valueCents) * h * BigInt(WHOLE_HUNDREDTHS)),
+      covered,
+      whole,
+    );
     keys.forEach((key, i) => {
       addTo(target, key, parts[i]);
     });
@@ -180,18 +175,28 @@ function addTo(target: Exact, key: string, amount: bigint) {
  */
 function bucketCents(exact: Exact): Record<string, number> {
   const entries = Object.entries(exact);
-  const total = entries.reduce((acc, [, amount]) => acc + amount, 0n) / EXACT_PER_CENT;
-  const cents = entries.map(([, amount]) => amount / EXACT_PER_CENT);
-  let left = total - cents.reduce((a, b) => a + b, 0n);
-  const order = entries
-    .map(([, amount], i) => [amount % EXACT_PER_CENT, i] as const)
+  const amounts = entries.map(([, amount]) => amount);
+  const total = amounts.reduce((a, b) => a + b, 0n) / EXACT_PER_CENT;
+  const cents = exactShares(amounts, EXACT_PER_CENT, total);
+  return Object.fromEntries(entries.map(([key], i) => [key, Number(cents[i])]));
+}
+
+/**
+ * Each `numerators[i] / divisor` in whole units, adding up to `total`: the floors, then the units left over to the
+ * largest remainders (ties to the first), as `largestRemainder` (./allocation.ts) does for numbers.
+ */
+function exactShares(numerators: bigint[], divisor: bigint, total: bigint): bigint[] {
+  const parts = numerators.map((n) => n / divisor);
+  let left = total - parts.reduce((a, b) => a + b, 0n);
+  const order = numerators
+    .map((n, i) => [n % divisor, i] as const)
     .sort((a, b) => (b[0] > a[0] ? 1 : b[0] < a[0] ? -1 : a[1] - b[1]));
   for (const [, i] of order) {
     if (left <= 0n) break;
-    cents[i] += 1n;
+    parts[i] += 1n;
     left -= 1n;
   }
-  return Object.fromEntries(entries.map(([key], i) => [key, Number(cents[i])]));
+  return parts;
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

@@ -9,20 +9,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
+import { REQUIRED_REPORT_SECTIONS } from "../../lib/pipeline/quality-gate.js";
 
 type Json = Record<string, any>;
 
 const PALETTE = ["#3B82F6", "#10B981", "#F59E0B", "#EF4444", "#8B5CF6"];
 const CHARTS = ["asset_allocation", "top_holdings", "sector_breakdown", "geographic_exposure", "account_types"];
-const SECTIONS = [
-  "Executive Summary",
-  "Portfolio Composition",
-  "Diversification Analysis",
-  "Risk Assessment",
-  "Retirement Readiness",
-  "Recommendations",
-  "Market Context",
-];
+const SECTIONS = [...REQUIRED_REPORT_SECTIONS, "Market Context"];
 
 /** The answer to one chat completions request. */
 export function scriptedAnswer(request: Json, index: number): Json {
