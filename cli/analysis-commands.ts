@@ -4,7 +4,7 @@ import type { AgentDeps } from "../lib/agents/common.js";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
-import { listJobSummaries } from "../lib/db/repositories/job-list.js";
+import { displayName, listJobSummaries } from "../lib/db/repositories/job-list.js";
 import { getJob, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
 import { listTraceSpans } from "../lib/db/repositories/traces.js";
 import { usd } from "../lib/format.js";
@@ -69,7 +69,7 @@ async function analyse(db: Db, args: CommandArgs, userId: string, options: Recor
   );
   const job = (await getJob(db, jobId))!;
   const dir = resolve((args.values.out as string | undefined) ?? DEFAULT_OUT, jobId);
-  await writeJobOutput(dir, job, await pageOptions(db, jobId));
+  await writeJobOutput(dir, await withPerson(db, job), await pageOptions(db, jobId));
   if (args.values.json) printJson(jobJson(job));
   else print(describeJob(job));
   progress(`Job ${job.status} in ${Math.round(execution.durationMs)} ms. Outputs: ${dir}/index.html`);
@@ -153,7 +153,7 @@ export async function showCommand(args: CommandArgs): Promise<number> {
     else print(describeJob(job));
     if (args.values.out) {
       const dir = resolve(args.values.out as string, job.id);
-      await writeJobOutput(dir, job, await pageOptions(db, job.id));
+      await writeJobOutput(dir, await withPerson(db, job), await pageOptions(db, job.id));
       progress(`Outputs: ${dir}/index.html`);
     }
     if (args.values.graph)
@@ -168,6 +168,11 @@ export async function definitionCommand(): Promise<number> {
 }
 
 /** What the page draws besides the job's payloads: the state machine that ran it and its agent trace. */
+/** The job with its person's display name, which the page's title and heading show. */
+async function withPerson(db: Db, job: JobRow): Promise<JobRow & { person: string | null }> {
+  return { ...job, person: await displayName(db, job.clerk_user_id) };
+}
+
 async function pageOptions(db: Db, jobId: string): Promise<OutputOptions> {
   return { definition: localDefinition(), traceHtml: renderTraceHtml(await listTraceSpans(db, jobId)) };
 }

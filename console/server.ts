@@ -182,7 +182,8 @@ export function createConsoleApp({ db, config, definition, hosts = LOOPBACK_HOST
   app.get("/jobs/:id", async (c) => {
     const job = isJobId(c.req.param("id")) ? await getJob(db, c.req.param("id")) : undefined;
     if (!job) return c.html(noSuchJob(c.req.param("id")), 404);
-    const { title, body } = await renderJobPage(job, { definition });
+    const person = await displayName(db, job.clerk_user_id);
+    const { title, body } = await renderJobPage({ ...job, person }, { definition });
     return c.html(
       documentHtml(title, `<p class="back"><a href="/">← All jobs</a></p>\n${body}`, {
         policy: CONSOLE_POLICY,

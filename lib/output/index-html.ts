@@ -21,6 +21,8 @@ export interface OutputPart<T> {
   /** The readable payload, or null when it is missing or unreadable (then `missingReason` says why). */
   value: T | null;
   missingReason?: string;
+  /** Set when the planner did not choose the part's specialist: the part was never due, so it is not "missing". */
+  notRun?: boolean;
 }
 
 export interface IndexPage {
@@ -176,7 +178,7 @@ function needsReviewNotice(page: IndexPage): string {
 }
 
 function missingNotice(page: IndexPage): string {
-  const missing = PARTS.filter((part) => page[part].value === null).map(
+  const missing = PARTS.filter((part) => page[part].value === null && !page[part].notRun).map(
     (part) =>
       `<li>${part === "summary" ? "Summary" : SECTION_TITLES[part]}: ${escapeHtml(page[part].missingReason ?? "not produced")}</li>`,
   );
@@ -195,7 +197,8 @@ function section(id: keyof typeof SECTION_TITLES, body: string): string {
 }
 
 function absent(part: OutputPart<unknown>): string {
-  return `<p class="absent">Not available: ${escapeHtml(part.missingReason ?? "not produced")}.</p>`;
+  const lead = part.notRun ? "Not part of this analysis" : "Not available";
+  return `<p class="absent">${lead}: ${escapeHtml(part.missingReason ?? "not produced")}.</p>`;
 }
 
 function metaLine(meta: PayloadMeta): string {

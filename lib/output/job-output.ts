@@ -120,9 +120,10 @@ async function buildJobOutput(
   options: OutputOptions,
 ): Promise<{ files: Map<string, string>; page: IndexPage }> {
   const files = new Map<string, string>();
-  const report = readPart(ReportPayload, job.report_payload, "reporter");
-  const { charts, chartFiles } = await drawCharts(job.charts_payload);
-  const retirement = readPart(RetirementPayload, job.retirement_payload, "retirement specialist");
+  const chosen = chosenSpecialists(job.summary_payload);
+  const report = readSpecialistPart(ReportPayload, job.report_payload, "reporter", chosen);
+  const { charts, chartFiles } = await drawCharts(job.charts_payload, chosen);
+  const retirement = readSpecialistPart(RetirementPayload, job.retirement_payload, "retirement", chosen);
   const summary = readPart(AnyObject, job.summary_payload, "job summary");
   const graphSvg = executionGraphSvg(job.summary_payload, options.definition);
 
@@ -266,7 +267,30 @@ function readPart<T>(schema: z.ZodType<T>, payload: unknown, producer: string): 
 }
 
 function mapPart<T, U>(part: OutputPart<T>, map: (value: T) => U): OutputPart<U> {
-  return part.value ? { value: map(part.value) } : { value: null, missingReason: part.missingReason };
+  return part.value ? { value: map(part.value) } : { ...part, value: null };
+}
+
+const PRODUCERS = { reporter: "reporter", charter: "charter", retirement: "retirement specialist" } as const;
+type Specialist = keyof typeof PRODUCERS;
+
+const PlannedSpecialists = z.looseObject({ chosen: z.array(z.looseObject({ agent: z.string() })) });
+
+/** The specialists the planner chose, as the summary records them; null when there is no such record. */
+function chosenSpecialists(summary: unknown): Set<string> | null {
+  const parsed = PlannedSpecialists.safeParse(summary);
+  return parsed.success ? new Set(parsed.data.chosen.map((s) => s.agent)) : null;
+}
+
+/** A specialist's part; one the planner did not choose is "not run", not missing. */
+function readSpecialistPart<T>(
+  schema: z.ZodType<T>,
+  payload: unknown,
+  specialist: Specialist,
+  chosen: Set<string> | null,
+): OutputPart<T> {
+  if ((payload === null || payload === undefined) && chosen && !chosen.has(specialist))
+    return { value: null, notRun: true, missingReason: `the planner did not choose the ${PRODUCERS[specialist]}` };
+  return readPart(schema, payload, PRODUCERS[specialist]);
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -277,10 +301,13 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /** The page's figures (drawn without a title: the page heads each one) and each chart's titled file. */
-async function drawCharts(payload: unknown): Promise<{ charts: IndexPage["charts"]; chartFiles: Map<string, string> }> {
+async function drawCharts(
+  payload: unknown,
+  chosen: Set<string> | null,
+): Promise<{ charts: IndexPage["charts"]; chartFiles: Map<string, string> }> {
   const chartFiles = new Map<string, string>();
-  const entries = readPart(AnyObject, payload, "charter");
-  if (!entries.value) return { charts: { value: null, missingReason: entries.missingReason }, chartFiles };
+  const entries = readSpecialistPart(AnyObject, payload, "charter", chosen);
+  if (!entries.value) return { charts: { ...entries, value: null }, chartFiles };
   const figures: ChartFigure[] = [];
   const skipped: { key: string; reason: string }[] = [];
   const keys = Object.keys(entries.value);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
@@ -57,6 +57,10 @@ describe("two users holding the same unknown symbol (issue 9's SHRX case) on one
     });
     const bJob = await run(["analyze", "--portfolio", b, "--out", join(dir, "out")]);
     expect(bJob.code).toBe(0);
+    // The page names its person from the users table (this job has no retirement outlook to name them).
+    expect(readFileSync(join(dir, "out", bJob.json.id, "index.html"), "utf8")).toContain(
+      "<h1>user-b's portfolio analysis</h1>",
+    );
     expect(bJob.json.summary_payload.portfolio.total_value).toBe(1_000);
     expect(bJob.json.summary_payload.tagging.tagged).toEqual(["SHRX"]);
     expect((await run(["portfolio", "--portfolio", a])).json.portfolio.total_value).toBe(999_900);

@@ -154,6 +154,27 @@ describe("writeJobOutput", () => {
     expect(html.split("<svg").length - 1).toBe(2);
   });
 
+  it("does not call a part the planner never chose missing; a chosen part without output still is", async () => {
+    const job = {
+      ...completedJob(),
+      report_payload: null,
+      charts_payload: null,
+      retirement_payload: null,
+      summary_payload: { chosen: [{ agent: "charter", reason: "two or more positions" }], model: "offline" },
+    };
+    await writeJobOutput(dir, job);
+    const html = await read("index.html");
+    expect(html).toContain("Not part of this analysis: the planner did not choose the reporter.");
+    expect(html).toContain("Not part of this analysis: the planner did not choose the retirement specialist.");
+    const notice = html.slice(html.indexOf("Missing from this job"), html.indexOf("</div>", html.indexOf("Missing")));
+    expect(notice).toContain("Charts: no output from the charter");
+    expect(notice).not.toContain("reporter");
+    expect(notice).not.toContain("retirement");
+
+    await writeJobOutput(dir, { ...job, summary_payload: { chosen: [], model: "offline" } });
+    expect(await read("index.html")).not.toContain("Missing from this job");
+  });
+
   it("shows a failed job's error with nothing else", async () => {
     const job: JobOutputSource = {
       id: "job-1",
