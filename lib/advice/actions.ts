@@ -220,16 +220,39 @@ function retirementActions(f: AdviceFacts): Draft[] {
       effect: null,
     });
   }
-  return [...actions.map(demoteIfImplausible), ...incomeActions(f)];
+  return [...actions.map((action) => outsizedAsGap(action, f, target)), ...incomeActions(f)];
 }
 
 /** Largest change a lever may ask and keep its urgency: a year of target spending saved extra, or half of it cut. */
 const PLAUSIBLE_EFFORT = { spend_less: 0.5, other: 1 } as const;
 
-/** A lever that asks an outsized change (saving millions, spending a fraction) goes after the feasible actions. */
-function demoteIfImplausible(action: Draft): Draft {
+/**
+ * A lever that asks an outsized change (saving more than a year's spending extra, cutting spending by more than
+ * half) is no plan to follow: it is stated as the size of the gap, and goes after the feasible actions. When one
+ * single stock or sector bet holds most of the money, its risk is named as the place to start.
+ */
+function outsizedAsGap(action: Draft, f: AdviceFacts, target: number): Draft {
   const limit = action.kind === "spend_less" ? PLAUSIBLE_EFFORT.spend_less : PLAUSIBLE_EFFORT.other;
-  return (action.effort ?? 0) > limit ? { ...action, urgency: Math.min(4, action.urgency + 1) } : action;
+  if ((action.effort ?? 0) <= limit) return action;
+  const o = f.outlook!;
+  const { contribution_per_year, annual_contribution, spending_per_year, target_income } = action.facts;
+  const alone =
+    action.kind === "raise_contribution"
+      ? `Saving more alone would take ${usdRounded(Number(contribution_per_year))} a year${Number(annual_contribution) > 0 ? ` instead of ${usdRounded(Number(annual_contribution))}` : ""} until ${o.retirement_age}`
+      : action.kind === "spend_less"
+        ? `Spending less alone would take ${usdRounded(Number(spending_per_year))} a year instead of ${usdRounded(Number(target_income))}`
+        : null;
+  if (!alone) return { ...action, urgency: Math.min(4, action.urgency + 1) };
+  const top = f.holdings[0];
+  const start =
+    top && top.weight > 50 && isBet(top.kind)
+      ? `the outlook carries the swings of ${top.symbol} (${pct(top.weight)} of the portfolio), so spread that risk first and re-run this analysis`
+      : "that is too large a change by itself, so combine smaller steps from this list";
+  return {
+    ...action,
+    urgency: Math.min(4, action.urgency + 1),
+    text: `${alone} for about ${pct(target, 0)} of markets to pay your target; ${start}.`,
+  };
 }
 
 function incomeActions(f: AdviceFacts): Draft[] {

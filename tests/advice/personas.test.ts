@@ -147,6 +147,20 @@ describe("every persona gets one suitable action plan, shown alike on the page, 
     }
   });
 
+  it("a lever too large to follow is stated as the size of the gap, after the feasible ones, never as a plan", () => {
+    const save = run("near-retiree-bridge").actions.find((a) => a.kind === "raise_contribution");
+    expect(save?.text).toMatch(/^Saving more alone would take \$[\d,]+ a year instead of \$15,000 until 62 /);
+    expect(save?.text).toContain("too large a change by itself");
+    const feasible = run("near-retiree-bridge").actions.filter(
+      (a) => a.kind === "spend_less" || a.kind === "retire_later",
+    );
+    expect(feasible.map((a) => a.rank).every((rank) => rank < (save?.rank ?? 0))).toBe(true);
+    const spend = run("single-stock").actions.find((a) => a.kind === "spend_less");
+    expect(spend?.text).toMatch(/^Spending less alone would take \$[\d,]+ a year instead of \$80,000 /);
+    expect(spend?.text).toContain("the swings of ACME (99.2% of the portfolio), so spread that risk first");
+    expect(texts("single-stock").join(" ")).not.toMatch(/Plan on \$[\d,]+ a year of spending/);
+  });
+
   it("only unpriced holdings: pricing them comes first, and nothing says that nothing is saved", () => {
     expect(kinds("only-unpriced")[0]).toBe("price_holdings");
     const { job, actions } = run("only-unpriced");
