@@ -93,8 +93,10 @@ const planners = new WeakMap<Team, Agent<PlannerContext>>([[TEAM, plannerAgent]]
 
 /** The registry's planner, or (once per team) a test team's. */
 function plannerOf(of: Team): Agent<PlannerContext> {
-  let agent = planners.get(of);
-  if (!agent) planners.set(of, (agent = plannerFor(of)));
+  const known = planners.get(of);
+  if (known) return known;
+  const agent = plannerFor(of);
+  planners.set(of, agent);
   return agent;
 }
 

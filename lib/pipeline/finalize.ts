@@ -63,8 +63,10 @@ const teamEvents = new WeakMap<Team, ReturnType<typeof finalizeEventOf>>([[TEAM,
 
 /** The event schema for a team: the registry's {@link FinalizeEvent}, or (once per team) a test team's. */
 export function finalizeEventFor(team: Team = TEAM) {
-  let schema = teamEvents.get(team);
-  if (!schema) teamEvents.set(team, (schema = finalizeEventOf(specialistNames(team))));
+  const known = teamEvents.get(team);
+  if (known) return known;
+  const schema = finalizeEventOf(specialistNames(team));
+  teamEvents.set(team, schema);
   return schema;
 }
 
