@@ -65,6 +65,27 @@ describe("the measured workload", () => {
     expect(parsed.error?.issues[0].path).toEqual(["agents", "reporter", "overheadSeconds"]);
   });
 
+  it("estimates a specialist not measured yet from the measured ones, and refuses an unmeasured lead agent", () => {
+    const unmeasured = structuredClone(MEASURED);
+    delete unmeasured.agents.charter;
+    const profiles = profilesFrom(unmeasured);
+    const { reporter, retirement } = MEASURED.agents;
+    expect(profiles.charter.callsPerInvocation).toBeCloseTo(
+      (reporter!.callsPerInvocation + retirement!.callsPerInvocation) / 2,
+      9,
+    );
+    expect(profiles.charter.share).toBeCloseTo((reporter!.invocationsPerJob + retirement!.invocationsPerJob) / 2, 9);
+    expect(profiles.charter.memoryMB).toBe(512);
+    expect(profiles.reporter).toEqual(AGENT_PROFILES.reporter);
+    delete unmeasured.agents.planner;
+    expect(() => profilesFrom(unmeasured)).toThrow("no figures for the planner agent");
+  });
+
+  it("refuses figures for an agent the roster does not have", () => {
+    const unknown = { ...MEASURED, agents: { ...MEASURED.agents, painter: MEASURED.agents.charter } };
+    expect(MeasuredWorkloadSchema.safeParse(unknown).success).toBe(false);
+  });
+
   it("makes answers longer for the sensitivity range without touching the prompts", () => {
     const longer = withLongerAnswers(AGENT_PROFILES, 3);
     for (const name of AGENT_FUNCTIONS) {
