@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SPECIALIST_PLANS, TEAM, team } from "../../lib/agents/specialists.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
@@ -17,7 +19,7 @@ describe("the specialist roster", () => {
     const file = handlerFile(row.lambda);
     expect(file).toBe(`functions/${name}.ts`);
     expect(existsSync(file)).toBe(true);
-    const module = (await import(`../../functions/${name}.js`)) as Record<string, unknown>;
+    const module = (await import(/* @vite-ignore */ pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
     expect(typeof module.handler).toBe("function");
     expect(module[name]).toBe(TASK_FUNCTIONS[name]);
     expect(FUNCTIONS[name]).toMatchObject({
