@@ -16,7 +16,7 @@ const agentTask = ({ handler, memoryMB, timeoutSeconds }: AgentLambda): TaskSpec
   agent: true,
 });
 
-const SPECIALIST_TASKS = Object.fromEntries(
+const SPECIALIST_LIMITS = Object.fromEntries(
   Object.entries(SPECIALIST_ROSTER).map(([name, row]) => [name, agentTask(row.lambda)]),
 ) as Record<SpecialistName, TaskSpec>;
 
@@ -29,7 +29,7 @@ export const TASKS = {
   refreshPrices: { handler: "functions/refresh-prices.handler", memoryMB: 256, timeoutSeconds: 120, agent: false },
   tagger: agentTask(LEAD_AGENTS.tagger),
   planner: agentTask(LEAD_AGENTS.planner),
-  ...SPECIALIST_TASKS,
+  ...SPECIALIST_LIMITS,
   finalizeJob: { handler: "functions/finalize-job.handler", memoryMB: 256, timeoutSeconds: 30, agent: false },
   markJobFailed: { handler: "functions/mark-job-failed.handler", memoryMB: 256, timeoutSeconds: 30, agent: false },
 } satisfies Record<string, TaskSpec>;
