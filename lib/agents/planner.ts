@@ -89,17 +89,6 @@ function plannerFor(of: Team) {
 
 export const plannerAgent = plannerFor(TEAM);
 
-const planners = new WeakMap<Team, Agent<PlannerContext>>([[TEAM, plannerAgent]]);
-
-/** The registry's planner, or (once per team) a test team's. */
-function plannerOf(of: Team): Agent<PlannerContext> {
-  const known = planners.get(of);
-  if (known) return known;
-  const agent = plannerFor(of);
-  planners.set(of, agent);
-  return agent;
-}
-
 export function plannerPrompt(portfolio: Portfolio, valuation: Valuation): string {
   return `Plan the analysis of this portfolio.\n\n${dataBlock("portfolio_summary", planningBrief(portfolio, valuation))}`;
 }
@@ -152,7 +141,7 @@ export async function runPlanner(
 ): Promise<PlanResult> {
   const team = deps.team ?? TEAM;
   const names = specialistNames(team);
-  const planner = plannerOf(team);
+  const planner = team === TEAM ? plannerAgent : plannerFor(team);
   const context: PlannerContext = { jobId, decisions: [] };
   const run = {
     name: "planner" as const,

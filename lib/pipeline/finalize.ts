@@ -26,7 +26,6 @@ const resultsOf = (names: readonly string[]) => ({
   }),
   Failed: z.object({ agent: z.enum(names), status: z.literal("failed"), error: StateError }),
 });
-const RESULTS = resultsOf(specialistNames(TEAM));
 
 /** What the Finalize job state passes in (see `state-machine/definition.ts`), naming the given specialists. */
 const finalizeEventOf = (names: readonly string[]) =>
@@ -56,19 +55,8 @@ const finalizeEventOf = (names: readonly string[]) =>
   });
 export type FinalizeEvent = z.infer<ReturnType<typeof finalizeEventOf>>;
 
-/** What the Finalize job state passes in, for the registry's specialists. */
-const FinalizeEvent = finalizeEventOf(specialistNames(TEAM));
-
-const teamEvents = new WeakMap<Team, ReturnType<typeof finalizeEventOf>>([[TEAM, FinalizeEvent]]);
-
-/** The event schema for a team: the registry's {@link FinalizeEvent}, or (once per team) a test team's. */
-export function finalizeEventFor(team: Team = TEAM) {
-  const known = teamEvents.get(team);
-  if (known) return known;
-  const schema = finalizeEventOf(specialistNames(team));
-  teamEvents.set(team, schema);
-  return schema;
-}
+/** The Finalize job event's schema for a team's specialists (the registry's unless a test adds one). */
+export const finalizeEventFor = (team: Team = TEAM) => finalizeEventOf(specialistNames(team));
 
 type Outcome = { status: "succeeded"; duration_ms: number; usage: TokenUsage } | { status: "failed"; error: string };
 
@@ -77,7 +65,7 @@ type Outcome = { status: "succeeded"; duration_ms: number; usage: TokenUsage } |
  * success-shaped `{statusCode, body}` a Lambda answers while `sst dev` is not running — is a failure.
  */
 export function readOutcome(item: unknown, team: Team = TEAM): { agent?: string; outcome: Outcome } {
-  const { Succeeded, Failed } = team === TEAM ? RESULTS : resultsOf(specialistNames(team));
+  const { Succeeded, Failed } = resultsOf(specialistNames(team));
   const ok = Succeeded.safeParse(item);
   if (ok.success)
     return {
