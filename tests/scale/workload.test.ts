@@ -69,12 +69,12 @@ describe("the measured workload", () => {
     const unmeasured = structuredClone(MEASURED);
     delete unmeasured.agents.charter;
     const profiles = profilesFrom(unmeasured);
-    const { reporter, retirement } = MEASURED.agents;
+    const { reporter, retirement } = MEASURED.agents as Required<typeof MEASURED.agents>;
     expect(profiles.charter.callsPerInvocation).toBeCloseTo(
-      (reporter!.callsPerInvocation + retirement!.callsPerInvocation) / 2,
+      (reporter.callsPerInvocation + retirement.callsPerInvocation) / 2,
       9,
     );
-    expect(profiles.charter.share).toBeCloseTo((reporter!.invocationsPerJob + retirement!.invocationsPerJob) / 2, 9);
+    expect(profiles.charter.share).toBeCloseTo((reporter.invocationsPerJob + retirement.invocationsPerJob) / 2, 9);
     expect(profiles.charter.memoryMB).toBe(512);
     expect(profiles.reporter).toEqual(AGENT_PROFILES.reporter);
     delete unmeasured.agents.planner;
