@@ -2,7 +2,7 @@
 //   edges (bin, cli, console, functions, state-machine, stacks, scripts) → lib/pipeline → agents (lib/agents,
 //   lib/models, lib/knowledge, lib/tracing) → core (lib/portfolio, lib/retirement, lib/charts, lib/market, lib/output,
 //   lib/seed, lib/scale, lib/advice, lib/random) → lib/db → config (lib/config.ts, lib/logger.ts, lib/validation.ts,
-//   lib/format.ts).
+//   lib/format.ts, lib/roster.ts: the agent functions, pure data).
 // lib/infra is deploy-time code (IAM, function table): only the edges read it.
 // Every module of lib/ is in exactly one layer, and no two folders import each other.
 // Run: npm run check:imports (part of npm test through tests/architecture/imports.test.ts).
@@ -12,7 +12,7 @@ const PIPELINE = "^lib/pipeline/";
 const AGENTS = "^lib/(agents|models|knowledge|tracing)/";
 const CORE = "^lib/(portfolio|retirement|charts|market|output|seed|scale|advice|random)/";
 const DB = "^lib/db/";
-const CONFIG = "^lib/(config|logger|validation|format)[.]ts$";
+const CONFIG = "^lib/(config|logger|validation|format|roster)[.]ts$";
 const DEPLOY = "^lib/infra/";
 const LAYERED = [PIPELINE, AGENTS, CORE, DB, CONFIG, DEPLOY].join("|");
 
@@ -101,7 +101,7 @@ module.exports = {
     {
       name: "config-is-the-bottom",
       severity: "error",
-      comment: "config, logger, validation and format import nothing else from lib/.",
+      comment: "config, logger, validation, format and the roster import nothing else from lib/.",
       from: { path: CONFIG },
       to: { path: "^lib/", pathNot: CONFIG },
     },

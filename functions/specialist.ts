@@ -1,21 +1,21 @@
 import { z } from "zod";
-import type { AgentDeps, SpecialistName, TokenUsage } from "../lib/agents/common.js";
+import type { AgentDeps, TokenUsage } from "../lib/agents/common.js";
 import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 import { tracedTask } from "../lib/tracing/job-trace.js";
 
-export interface SpecialistResult {
-  agent: SpecialistName;
+export interface SpecialistResult<Name extends string = string> {
+  agent: Name;
   status: "succeeded";
   duration_ms: number;
   usage: TokenUsage;
 }
 
-/** One Map item's task: run a specialist on the job's snapshot and report how it went. */
-export function specialistTask(
-  agent: SpecialistName,
+/** One Map item's task (`state`, the specialist's row in `lib/roster.ts`): run it on the job's snapshot, say how it went. */
+export function specialistTask<Name extends string>(
+  agent: Name,
   state: string,
   work: (deps: AgentDeps, jobId: string) => Promise<{ usage: TokenUsage }>,
-): TaskFunction<SpecialistResult> {
+): TaskFunction<SpecialistResult<Name>> {
   const Event = z.object({ jobId: JobId, agent: z.literal(agent).optional() });
   return tracedTask(state, async (event, deps) => {
     const start = performance.now();

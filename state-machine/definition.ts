@@ -1,6 +1,7 @@
 import type { StateMachineDefinition as AslDefinition } from "aws-local-stepfunctions";
 import { SPECIALIST_STATE, STATE } from "../lib/pipeline/states.js";
-import { EXECUTION_TIMEOUT_SECONDS, type TaskArns, type TaskName, taskTimeout } from "../lib/pipeline/tasks.js";
+import { EXECUTION_TIMEOUT_SECONDS, stepTimeout, TASKS, type TaskArns, type TaskName } from "../lib/pipeline/tasks.js";
+import { type Roster, SPECIALIST_ROSTER } from "../lib/roster.js";
 import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, TAGGER_RESUME_RETRY } from "../lib/scale/limits.js";
 
 /** Re-exported for callers that read the definition and its names together. */
@@ -71,32 +72,58 @@ const onAnyErrorGoTo = (next: string, resultPath?: string): TaskState["Catch"] =
   { ErrorEquals: ["States.ALL"], ...(resultPath ? { ResultPath: resultPath } : {}), Next: next },
 ];
 
+/** Bookkeeping tasks: fewer quick retries than the agents. */
+const BOOKKEEPING: readonly string[] = ["prepareJob", "refreshPrices", "finalizeJob", "markJobFailed"];
+
+/** The function a Task calls: its task name, ARN, and the Lambda timeout the Task waits a little longer than. */
+interface Callee {
+  name: string;
+  arn: string;
+  lambdaTimeoutSeconds: number;
+}
+
 /**
  * A Task calling one function. Every task gets the execution id: Prepare job claims the job for it,
  * Mark job failed only fails a job it owns, and every handler logs it. Inside the Map the ItemSelector
  * carries it in (`$$.Execution` there is the iteration's on some interpreters).
  */
-function task(arns: TaskArns, name: TaskName, fields: TaskFields, inMap = false): TaskState {
+function task(callee: Callee, fields: TaskFields, inMap = false): TaskState {
   const { Parameters, ...rest } = fields;
   return {
     Type: "Task",
-    Resource: arns[name],
+    Resource: callee.arn,
     Parameters: { ...Parameters, "executionId.$": inMap ? "$.executionId" : "$$.Execution.Id" },
-    TimeoutSeconds: taskTimeout(name),
+    TimeoutSeconds: stepTimeout(callee.lambdaTimeoutSeconds),
     Retry: [
-      ...(name === "tagger" ? [resumeTagging] : []),
-      ...retryTransientErrors(["prepareJob", "refreshPrices", "finalizeJob", "markJobFailed"].includes(name) ? 3 : 4),
+      ...(callee.name === "tagger" ? [resumeTagging] : []),
+      ...retryTransientErrors(BOOKKEEPING.includes(callee.name) ? 3 : 4),
     ],
     ...rest,
   };
 }
 
+/** The ARN of a task's function (a roster's specialist beyond the registry's needs one too). */
+function arnOf(arns: Readonly<Record<string, string>>, name: string): string {
+  const arn = arns[name];
+  if (!arn) throw new Error(`No function ARN for the ${name} task`);
+  return arn;
+}
+
 /**
- * Builds the analysis workflow. The same object is executed locally (aws-local-stepfunctions) and
- * deployed (aws.sfn.StateMachine); only the ARNs differ.
+ * Builds the analysis workflow, with a Task in the Map for each specialist of the roster (`lib/roster.ts`;
+ * tests add a fixture's). The same object is executed locally (aws-local-stepfunctions) and deployed
+ * (aws.sfn.StateMachine); only the ARNs differ.
  */
-export function buildDefinition(arns: TaskArns): StateMachineDefinition {
-  const prepareJob = task(arns, "prepareJob", {
+export function buildDefinition(
+  arns: TaskArns & Readonly<Record<string, string>>,
+  roster: Roster = SPECIALIST_ROSTER,
+): StateMachineDefinition {
+  const of = (name: TaskName): Callee => ({
+    name,
+    arn: arnOf(arns, name),
+    lambdaTimeoutSeconds: TASKS[name].timeoutSeconds,
+  });
+  const prepareJob = task(of("prepareJob"), {
     Comment: "Accepts the job starter's [SQS record] or {jobId}; claims the job (pending → running).",
     Parameters: { "input.$": "$" },
     Next: STATE.jobClaimed,
@@ -110,7 +137,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Default: STATE.refreshPrices,
   };
 
-  const refreshPrices = task(arns, "refreshPrices", {
+  const refreshPrices = task(of("refreshPrices"), {
     Comment:
       "Market prices up to the last trading day unless fresh (or no key); a failure is recorded and the job goes on with the last known prices.",
     Parameters: { "latest.$": "$.marketPrices" },
@@ -127,7 +154,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Default: STATE.planAnalysis,
   };
 
-  const tagInstruments = task(arns, "tagger", {
+  const tagInstruments = task(of("tagger"), {
     Comment:
       "Classifies held instruments that have no allocations yet (read from the database; only counts travel here).",
     Parameters: { "jobId.$": "$.jobId", "requested.$": "$.untagged" },
@@ -136,7 +163,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
   });
 
-  const planAnalysis = task(arns, "planner", {
+  const planAnalysis = task(of("planner"), {
     Comment: "Snapshots the portfolio into the job row, then asks the planner which specialists to run.",
     Parameters: { "jobId.$": "$.jobId" },
     ResultPath: "$.plan",
@@ -144,10 +171,9 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
   });
 
-  const specialist = (name: "reporter" | "charter" | "retirement") =>
+  const specialist = (name: string) =>
     task(
-      arns,
-      name,
+      { name, arn: arnOf(arns, name), lambdaTimeoutSeconds: roster[name].lambda.timeoutSeconds },
       {
         Parameters: { "jobId.$": "$.jobId", "agent.$": "$.agent" },
         End: true,
@@ -162,19 +188,14 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     States: {
       [STATE.whichSpecialist]: {
         Type: "Choice",
-        Choices: Object.entries(SPECIALIST_STATE).map(([agent, state]) => ({
+        Choices: Object.entries(roster).map(([agent, { state }]) => ({
           Variable: "$.agent",
           StringEquals: agent,
           Next: state,
         })),
         Default: STATE.unknownSpecialist,
       },
-      ...Object.fromEntries(
-        Object.entries(SPECIALIST_STATE).map(([agent, state]) => [
-          state,
-          specialist(agent as keyof typeof SPECIALIST_STATE),
-        ]),
-      ),
+      ...Object.fromEntries(Object.entries(roster).map(([agent, { state }]) => [state, specialist(agent)])),
       [STATE.recordSpecialistFailure]: {
         Type: "Pass",
         Parameters: { "agent.$": "$.agent", status: "failed", "error.$": "$.error" },
@@ -200,7 +221,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
   };
 
-  const finalizeJob = task(arns, "finalizeJob", {
+  const finalizeJob = task(of("finalizeJob"), {
     Comment:
       "Writes summary_payload and ends the job: failed if no chosen specialist succeeded; else the quality gate decides completed or needs_review.",
     Parameters: {
@@ -227,7 +248,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Default: STATE.jobFailed,
   };
 
-  const markJobFailed = task(arns, "markJobFailed", {
+  const markJobFailed = task(of("markJobFailed"), {
     Comment: "Records the error on the job (if it is still pending or running) so no job is left running.",
     Parameters: { "error.$": "$", "input.$": "$$.Execution.Input" },
     Next: STATE.jobFailed,
@@ -260,6 +281,6 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
 }
 
 /** The exact text deployed and executed: one serialisation for both. */
-export function serializeDefinition(arns: TaskArns): string {
-  return JSON.stringify(buildDefinition(arns), null, 2);
+export function serializeDefinition(arns: TaskArns, roster: Roster = SPECIALIST_ROSTER): string {
+  return JSON.stringify(buildDefinition(arns, roster), null, 2);
 }

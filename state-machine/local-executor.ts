@@ -15,15 +15,21 @@ import { failJob } from "../lib/db/repositories/jobs.js";
 import { jobIdsNamedBy } from "../lib/pipeline/job-message.js";
 import type { TaskFunction } from "../lib/pipeline/task.js";
 import { TASK_NAMES, type TaskArns, type TaskName } from "../lib/pipeline/tasks.js";
+import type { SpecialistName } from "../lib/roster.js";
 import { buildDefinition, type StateMachineDefinition } from "./definition.js";
 
+/** A placeholder ARN for each task of a local run: the executor binds each to its handler in-process. */
+const localArns = (names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(names.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:alex-local-${name}`]));
+
 /** Placeholder ARNs for local runs: the executor binds each to its handler in-process. */
-export const LOCAL_ARNS: TaskArns = Object.fromEntries(
-  TASK_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:alex-local-${name}`]),
-) as TaskArns;
+export const LOCAL_ARNS = localArns(TASK_NAMES) as TaskArns;
 
 /** The state machine's ARN in local runs (executions are named under it, as on AWS). */
 export const LOCAL_STATE_MACHINE_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:alex-local-analysis";
+
+/** Each specialist's handler (`functions/<name>.ts`): a new row in `lib/roster.ts` is not compiled without its own. */
+const SPECIALIST_TASKS: Record<SpecialistName, TaskFunction<unknown>> = { reporter, charter, retirement };
 
 /** The real handler of every task. */
 export const TASK_FUNCTIONS: Record<TaskName, TaskFunction<unknown>> = {
@@ -31,9 +37,7 @@ export const TASK_FUNCTIONS: Record<TaskName, TaskFunction<unknown>> = {
   refreshPrices,
   tagger,
   planner,
-  reporter,
-  charter,
-  retirement,
+  ...SPECIALIST_TASKS,
   finalizeJob,
   markJobFailed,
 };
@@ -63,6 +67,8 @@ export interface LocalRunOptions {
   onEvent?: (event: ExecutionEvent) => void;
   /** Replaces some tasks' handlers (tests inject failures this way). */
   taskFunctions?: Partial<Record<TaskName, TaskFunction<unknown>>>;
+  /** The handlers of the specialists `deps.team` adds to the registry's (a test's fixture specialist). */
+  specialistTasks?: Readonly<Record<string, TaskFunction<unknown>>>;
   /** Wait between Retry attempts, in ms, or one per retrier (tests use 0; default: the definition's own intervals). */
   retryIntervalMs?: number | number[];
   /** Replaces the definition's TimeoutSeconds: the whole execution's and every Task's (tests shorten them). */
@@ -82,9 +88,12 @@ type State = {
 type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
 
 /** Task state names by the task whose ARN they call, including those inside Map and Parallel states. */
-export function taskStates(definition: StateMachineDefinition, arns: TaskArns): Map<string, TaskName> {
-  const byArn = new Map(Object.entries(arns).map(([task, arn]) => [arn, task as TaskName]));
-  const found = new Map<string, TaskName>();
+export function taskStates(
+  definition: StateMachineDefinition,
+  arns: Readonly<Record<string, string>>,
+): Map<string, string> {
+  const byArn = new Map(Object.entries(arns).map(([task, arn]) => [arn, task]));
+  const found = new Map<string, string>();
   const visit = (states: Record<string, State>) => {
     for (const [name, state] of Object.entries(states)) {
       if (state.Type === "Task") {
@@ -155,9 +164,17 @@ function machineFor(definition: StateMachineDefinition): StateMachine {
  * real handler in-process (on the given database and model).
  */
 export async function executeLocally(input: unknown, options: LocalRunOptions): Promise<LocalExecution> {
-  const definition = withTimeouts(buildDefinition(LOCAL_ARNS), options.timeoutSeconds);
-  const states = taskStates(definition, LOCAL_ARNS);
-  const functions = { ...TASK_FUNCTIONS, ...options.taskFunctions };
+  const roster = options.deps.team?.roster;
+  const arns = roster ? { ...LOCAL_ARNS, ...localArns(Object.keys(roster)) } : LOCAL_ARNS;
+  const definition = withTimeouts(buildDefinition(arns, roster), options.timeoutSeconds);
+  const states = taskStates(definition, arns);
+  const functions: Record<string, TaskFunction<unknown>> = {
+    ...TASK_FUNCTIONS,
+    ...options.specialistTasks,
+    ...options.taskFunctions,
+  };
+  for (const [state, task] of states)
+    if (!functions[task]) throw new Error(`State "${state}" runs the ${task} task, which has no local handler`);
   // The payload quota is terminal, as on AWS: the first state over it ends the execution, whatever its Catch.
   let exceeded: DataLimitExceededError | undefined;
   const enforcePayloadLimit = (what: string, state: string, value: unknown) => {

@@ -18,6 +18,7 @@ import { createModel, modelName } from "../models/provider.js";
 import { type ModelRetryOptions, modelRetrySettings, throttledAfterRetries } from "../models/retry.js";
 import { enableLocalTracing } from "../tracing/job-trace.js";
 import type { AgentName, TokenUsage } from "./shared.js";
+import type { Team } from "./specialists.js";
 
 export * from "./shared.js";
 
@@ -34,6 +35,8 @@ export interface AgentDeps {
    * load test wraps the agent's offline policy behind a quota-enforcing fake Bedrock).
    */
   modelFor?: (agent: AgentName, offlinePolicy: OfflinePolicy) => Model | undefined;
+  /** The specialists the planner may choose and Finalize job accepts: the registry's (`TEAM`) unless a test adds one. */
+  team?: Team;
   /** Tests only: faster retry backoff, captured retry warnings. */
   retry?: Partial<Pick<ModelRetryOptions, "minDelayMs" | "maxDelayMs" | "jitter" | "log">>;
 }

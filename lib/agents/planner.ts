@@ -15,14 +15,13 @@ import {
   dataBlock,
   runAgent,
   runFollowUp,
-  SPECIALISTS,
-  type SpecialistName,
   snapshotSummary,
   type TokenUsage,
   usageOf,
 } from "./common.js";
 import { plannerPolicy } from "./offline/planner.js";
 import { type PlanDecision, type RequiredSpecialist, requiredSpecialists } from "./plan-rules.js";
+import { specialistNames, TEAM, type Team } from "./specialists.js";
 
 export type { PlanDecision } from "./plan-rules.js";
 
@@ -30,17 +29,20 @@ import { writeWithTaskSpans } from "../tracing/job-trace.js";
 import { planningBrief } from "./portfolio-brief.js";
 import { contextOf, stopWhenToolsSucceed, toolErrorMessage } from "./tools.js";
 
-export const PLANNER_INSTRUCTIONS = `You are the planner of a team of financial analysis agents.
+/** The planner's instructions: one line per specialist of the team, each with its rule. */
+export const plannerInstructions = (of: Team) => `You are the planner of a team of financial analysis agents.
 Decide which specialists this portfolio needs by calling their tools, each with a short reason:
-- run_reporter: when the portfolio has at least one position.
-- run_charter: when it has at least two priced positions (priced_positions): nothing else has a value to chart.
-- run_retirement: when the user has retirement goals (years until retirement or a target income).
+${specialistNames(of)
+  .map((agent) => `- run_${agent}: ${of.plans[agent].when}`)
+  .join("\n")}
 Call every tool that applies, all in one turn: your plan is those calls, no closing text is read.
 Do not call a tool whose rule does not apply.
 ${DATA_NOTICE}`;
 
+export const PLANNER_INSTRUCTIONS = plannerInstructions(TEAM);
+
 export const SpecialistChoice = z.object({
-  agent: z.enum(SPECIALISTS),
+  agent: z.string().min(1),
   reason: z.string(),
 });
 export type SpecialistChoice = z.infer<typeof SpecialistChoice>;
@@ -56,10 +58,10 @@ export const Reason = z.object({
 export type Reason = z.infer<typeof Reason>;
 
 /** What a run_* tool answers once its specialist is scheduled. */
-const scheduled = (agent: SpecialistName) => `${agent} scheduled`;
-const isScheduled = (output: string) => SPECIALISTS.some((agent) => output === scheduled(agent));
+const scheduled = (agent: string) => `${agent} scheduled`;
 
-function specialistTool(agent: SpecialistName, description: string) {
+/** The planner's `run_<agent>` tool: schedules the specialist with the model's reason. */
+function specialistTool(agent: string, description: string) {
   return tool({
     name: `run_${agent}`,
     description,
@@ -73,23 +75,19 @@ function specialistTool(agent: SpecialistName, description: string) {
   });
 }
 
-export const runReporter = specialistTool(
-  "reporter",
-  "Schedule the reporter, who writes the portfolio analysis report.",
-);
-export const runCharter = specialistTool("charter", "Schedule the charter, who draws charts of the portfolio.");
-export const runRetirement = specialistTool(
-  "retirement",
-  "Schedule the retirement specialist, who projects retirement outcomes (Monte Carlo).",
-);
+/** The planner of a team: a `run_<agent>` tool per specialist. */
+function plannerFor(of: Team) {
+  const names = specialistNames(of);
+  return new Agent<PlannerContext>({
+    name: "Planner",
+    instructions: plannerInstructions(of),
+    tools: names.map((agent) => specialistTool(agent, of.plans[agent].tool)),
+    // The plan is the tool calls: a turn whose calls all scheduled their specialist ends the run.
+    toolUseBehavior: stopWhenToolsSucceed((output) => names.some((agent) => output === scheduled(agent))),
+  });
+}
 
-export const plannerAgent = new Agent<PlannerContext>({
-  name: "Planner",
-  instructions: PLANNER_INSTRUCTIONS,
-  tools: [runReporter, runCharter, runRetirement],
-  // The plan is the tool calls: a turn whose calls all scheduled their specialist ends the run.
-  toolUseBehavior: stopWhenToolsSucceed(isScheduled),
-});
+export const plannerAgent = plannerFor(TEAM);
 
 export function plannerPrompt(portfolio: Portfolio, valuation: Valuation): string {
   return `Plan the analysis of this portfolio.\n\n${dataBlock("portfolio_summary", planningBrief(portfolio, valuation))}`;
@@ -141,23 +139,26 @@ export async function runPlanner(
   portfolio: Portfolio,
   valuation = valuePortfolio(portfolio),
 ): Promise<PlanResult> {
+  const team = deps.team ?? TEAM;
+  const names = specialistNames(team);
+  const planner = team === TEAM ? plannerAgent : plannerFor(team);
   const context: PlannerContext = { jobId, decisions: [] };
   const run = {
     name: "planner" as const,
     jobId,
-    offlinePolicy: plannerPolicy(portfolio, valuation),
+    offlinePolicy: plannerPolicy(portfolio, valuation, team),
     context,
     maxTurns: 4,
   };
-  const first = await runAgent(deps, plannerAgent, plannerPrompt(portfolio, valuation), run);
+  const first = await runAgent(deps, planner, plannerPrompt(portfolio, valuation), run);
   let usage = usageOf(first);
-  const required = requiredSpecialists(portfolio);
+  const required = requiredSpecialists(portfolio, team);
   const missing = () => required.filter((r) => !context.decisions.some((d) => d.agent === r.agent));
-  const modelChoice = () => SPECIALISTS.filter((name) => context.decisions.some((d) => d.agent === name));
+  const modelChoice = () => names.filter((name) => context.decisions.some((d) => d.agent === name));
   const reminded = missing().length > 0;
   if (reminded) {
     const reminder = { role: "user" as const, content: missingReminder(missing()) };
-    const again = await runFollowUp(deps, plannerAgent, [...first.history, reminder], {
+    const again = await runFollowUp(deps, planner, [...first.history, reminder], {
       ...run,
       modelSettings: { toolChoice: "required" },
     });
@@ -168,7 +169,7 @@ export async function runPlanner(
   const removed = chosenByModel.filter((name) => !required.some((r) => r.agent === name));
   const byRule = added.map(({ agent, rule }) => ({ agent, reason: `Added by the planner's rules: ${rule}.` }));
   const all = [...context.decisions.filter((d) => !removed.includes(d.agent)), ...byRule];
-  const specialists = SPECIALISTS.flatMap((name) => all.filter((d) => d.agent === name));
+  const specialists = names.flatMap((name) => all.filter((d) => d.agent === name));
   const source = added.length > 0 || removed.length > 0 ? "model+rules" : reminded ? "model+reminder" : "model";
   const decision: PlanDecision = { source, model_choice: chosenByModel, added: added.map((a) => a.agent), removed };
   agentLogger("planner", jobId).info("planned", { specialists: specialists.map((s) => s.agent), decision });

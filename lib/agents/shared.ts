@@ -3,12 +3,13 @@ import { getJobAggregate, getJobHead, type JobHead } from "../db/repositories/jo
 import { pricesUsed } from "../market/price-notes.js";
 import { type PortfolioAggregate, PortfolioAggregateSchema } from "../portfolio/aggregate.js";
 import { type Valuation, valuationJson } from "../portfolio/valuation.js";
+import type { AgentFunctionName } from "../roster.js";
 
 // What agents and bookkeeping tasks share, without the Agents SDK (so Finalize job's bundle stays small).
 
-export type AgentName = "tagger" | "planner" | "reporter" | "reviewer" | "charter" | "retirement";
-export type SpecialistName = "reporter" | "charter" | "retirement";
-export const SPECIALISTS: SpecialistName[] = ["reporter", "charter", "retirement"];
+/** Every agent: those deployed as their own function (`lib/roster.ts`) and the reviewer, inside the reporter's. */
+export type AgentName = AgentFunctionName | "reviewer";
+export { SPECIALISTS, type SpecialistName } from "../roster.js";
 
 export interface TokenUsage {
   requests: number;

@@ -1,5 +1,6 @@
 import { JOB_STARTER_TIMEOUT_SECONDS } from "../pipeline/admission.js";
 import { TASKS, type TaskName, taskTimeout } from "../pipeline/tasks.js";
+import { type AgentLambda, LEAD_AGENTS, SPECIALIST_ROSTER, type SpecialistName } from "../roster.js";
 
 /**
  * What a function can be linked to (SST `link`): the Aurora cluster as the application role
@@ -43,19 +44,30 @@ function task(
   return { resource, handler, memoryMB, timeoutSeconds, bedrock: agent, links, environment, live: true };
 }
 
+/** A specialist's function, as its row in `lib/roster.ts` declares it (the knowledge base only if it reads it). */
+function specialist(name: SpecialistName): FunctionSpec {
+  const { resource, knowledgeBase }: AgentLambda = SPECIALIST_ROSTER[name].lambda;
+  return knowledgeBase
+    ? task(name, resource, ["Database", "KnowledgeBase"], KNOWLEDGE_BASE_ENVIRONMENT)
+    : task(name, resource, ["Database"]);
+}
+
+const SPECIALIST_FUNCTIONS = Object.fromEntries(
+  Object.keys(SPECIALIST_ROSTER).map((name) => [name, specialist(name as SpecialistName)]),
+) as Record<SpecialistName, FunctionSpec>;
+
 /**
  * Every Lambda the app deploys. Memory and timeouts of the state machine's tasks come from
- * `lib/pipeline/tasks.ts`; `links` and `bedrock` decide their permissions (`./permissions.ts`).
+ * `lib/pipeline/tasks.ts` (the agents' from `lib/roster.ts`); `links` and `bedrock` decide their permissions
+ * (`./permissions.ts`).
  */
 export const FUNCTIONS = {
   prepareJob: task("prepareJob", "PrepareJob", ["Database"]),
   // Also invoked daily by EventBridge Scheduler (stacks/market-data.ts); the key comes from the sst.Secret link.
   refreshPrices: task("refreshPrices", "RefreshPrices", ["DatabasePrices", "PolygonApiKey"]),
-  tagger: task("tagger", "Tagger", ["Database"]),
-  planner: task("planner", "Planner", ["Database"]),
-  reporter: task("reporter", "Reporter", ["Database", "KnowledgeBase"], KNOWLEDGE_BASE_ENVIRONMENT),
-  charter: task("charter", "Charter", ["Database"]),
-  retirement: task("retirement", "Retirement", ["Database"]),
+  tagger: task("tagger", LEAD_AGENTS.tagger.resource, ["Database"]),
+  planner: task("planner", LEAD_AGENTS.planner.resource, ["Database"]),
+  ...SPECIALIST_FUNCTIONS,
   finalizeJob: task("finalizeJob", "FinalizeJob", ["Database"]),
   markJobFailed: task("markJobFailed", "MarkJobFailed", ["Database"]),
   migrate: {

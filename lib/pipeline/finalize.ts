@@ -1,7 +1,8 @@
 import * as z from "zod";
 import type { AgentDeps } from "../agents/common.js";
-import { describeMissing, missingSpecialists, PlanDecision } from "../agents/plan-rules.js";
-import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
+import { describeMissing, missingSpecialists, planDecisionOf } from "../agents/plan-rules.js";
+import { addUsage, NO_USAGE, type TokenUsage } from "../agents/shared.js";
+import { specialistNames, TEAM, type Team } from "../agents/specialists.js";
 import { modelName } from "../config.js";
 import { type JobOutputs, readJobOutputs } from "../db/repositories/job-outputs.js";
 import { finishJob, JobNotRunningError } from "../db/repositories/jobs.js";
@@ -12,39 +13,50 @@ import { jobCost } from "../tracing/cost.js";
 import { type GateResult, qualityGate } from "./quality-gate.js";
 import { isSstDevStubResult } from "./sst-dev.js";
 import { describeStateError, StateError } from "./state-error.js";
-import { SPECIALIST_STATE, STATE } from "./states.js";
+import { STATE } from "./states.js";
 import { JobId, TokenUsage as Usage } from "./task.js";
 
-const Agent = z.enum(SPECIALISTS);
-const Succeeded = z.object({ agent: Agent, status: z.literal("succeeded"), duration_ms: z.number(), usage: Usage });
-const Failed = z.object({ agent: Agent, status: z.literal("failed"), error: StateError });
-
-/** What the Finalize job state passes in (see `state-machine/definition.ts`). */
-export const FinalizeEvent = z.object({
-  jobId: JobId,
-  executionId: z.string().min(1),
-  plan: z.object({
-    specialists: z.array(z.object({ agent: Agent, reason: z.string() })),
-    required: z.array(z.object({ agent: Agent, rule: z.string() })),
-    decision: PlanDecision.optional(),
-    usage: Usage,
+/** A Map item's result: a specialist of the team that succeeded, or its recorded failure. */
+const resultsOf = (names: readonly string[]) => ({
+  Succeeded: z.object({
+    agent: z.enum(names),
+    status: z.literal("succeeded"),
     duration_ms: z.number(),
+    usage: Usage,
   }),
-  results: z.array(z.unknown()),
-  tagging: z
-    .object({
-      requested: z.number(),
-      tagged: z.number(),
-      failed: z.number(),
+  Failed: z.object({ agent: z.enum(names), status: z.literal("failed"), error: StateError }),
+});
+
+/** What the Finalize job state passes in (see `state-machine/definition.ts`), naming the given specialists. */
+const finalizeEventOf = (names: readonly string[]) =>
+  z.object({
+    jobId: JobId,
+    executionId: z.string().min(1),
+    plan: z.object({
+      specialists: z.array(z.object({ agent: z.enum(names), reason: z.string() })),
+      required: z.array(z.object({ agent: z.enum(names), rule: z.string() })),
+      decision: planDecisionOf(names).optional(),
       usage: Usage,
       duration_ms: z.number(),
-    })
-    .nullable(),
-  prices: z.unknown().optional(),
-  prepareMs: z.number(),
-  startedAt: z.string(),
-});
-export type FinalizeEvent = z.infer<typeof FinalizeEvent>;
+    }),
+    results: z.array(z.unknown()),
+    tagging: z
+      .object({
+        requested: z.number(),
+        tagged: z.number(),
+        failed: z.number(),
+        usage: Usage,
+        duration_ms: z.number(),
+      })
+      .nullable(),
+    prices: z.unknown().optional(),
+    prepareMs: z.number(),
+    startedAt: z.string(),
+  });
+export type FinalizeEvent = z.infer<ReturnType<typeof finalizeEventOf>>;
+
+/** The Finalize job event's schema for a team's specialists (the registry's unless a test adds one). */
+export const finalizeEventFor = (team: Team = TEAM) => finalizeEventOf(specialistNames(team));
 
 type Outcome = { status: "succeeded"; duration_ms: number; usage: TokenUsage } | { status: "failed"; error: string };
 
@@ -52,7 +64,8 @@ type Outcome = { status: "succeeded"; duration_ms: number; usage: TokenUsage } |
  * Reads one Map item's result. Anything that is neither a success nor a recorded failure — such as the
  * success-shaped `{statusCode, body}` a Lambda answers while `sst dev` is not running — is a failure.
  */
-export function readOutcome(item: unknown): { agent?: string; outcome: Outcome } {
+export function readOutcome(item: unknown, team: Team = TEAM): { agent?: string; outcome: Outcome } {
+  const { Succeeded, Failed } = resultsOf(specialistNames(team));
   const ok = Succeeded.safeParse(item);
   if (ok.success)
     return {
@@ -80,8 +93,12 @@ export interface FinalizeResult {
  * gate (./quality-gate.ts) reads the stored outputs and decides completed or needs_review, with reasons.
  * Reads the snapshot only when no specialist stored the action plan.
  */
-export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: FinalizeEvent): Promise<FinalizeResult> {
-  const results = resultsByAgent(input);
+export async function finalize(
+  deps: Pick<AgentDeps, "db" | "config" | "team">,
+  input: FinalizeEvent,
+): Promise<FinalizeResult> {
+  const team = deps.team ?? TEAM;
+  const results = resultsByAgent(input, team);
   const failures = Object.entries(results).filter(([, r]) => r.status === "failed");
   const allFailed = input.plan.specialists.length > 0 && failures.length === Object.keys(results).length;
   const missing = missingSpecialists(input.plan.required, results);
@@ -116,7 +133,7 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),
-    timings: timings(input, results),
+    timings: timings(input, results, team),
     ...(gate ? { quality_gate: gate } : {}),
     completed_at: new Date().toISOString(),
   };
@@ -169,10 +186,10 @@ function storedAggregate(value: unknown): PortfolioAggregate | null {
 const storedPlan = (results: Record<string, Outcome>) =>
   results.retirement?.status === "succeeded" || results.reporter?.status === "succeeded";
 
-function resultsByAgent(input: FinalizeEvent): Record<string, Outcome> {
+function resultsByAgent(input: FinalizeEvent, team: Team): Record<string, Outcome> {
   const results: Record<string, Outcome> = {};
   input.results.forEach((item, i) => {
-    const { agent, outcome } = readOutcome(item);
+    const { agent, outcome } = readOutcome(item, team);
     results[agent ?? input.plan.specialists[i]?.agent ?? `item_${i}`] = outcome;
   });
   return results;
@@ -198,13 +215,12 @@ function totalUsage(input: FinalizeEvent, results: Record<string, Outcome>): Tok
   return [input.plan.usage, input.tagging?.usage ?? NO_USAGE, ...specialists].reduce(addUsage, NO_USAGE);
 }
 
-function timings(input: FinalizeEvent, results: Record<string, Outcome>) {
+function timings(input: FinalizeEvent, results: Record<string, Outcome>, team: Team) {
   const byState: Record<string, number> = { [STATE.prepareJob]: input.prepareMs };
   if (input.tagging) byState[STATE.tagInstruments] = input.tagging.duration_ms;
   byState[STATE.planAnalysis] = input.plan.duration_ms;
   for (const [agent, r] of Object.entries(results)) {
-    if (r.status === "succeeded")
-      byState[SPECIALIST_STATE[agent as keyof typeof SPECIALIST_STATE] ?? agent] = r.duration_ms;
+    if (r.status === "succeeded") byState[team.roster[agent]?.state ?? agent] = r.duration_ms;
   }
   return { total_ms: Math.max(0, Date.now() - Date.parse(input.startedAt)), by_state: byState };
 }

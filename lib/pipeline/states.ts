@@ -1,3 +1,5 @@
+import { SPECIALIST_ROSTER, SPECIALISTS, type SpecialistName } from "../roster.js";
+
 /** The names a person reads in the Step Functions console (and in the local progress display). */
 export const STATE = {
   prepareJob: "Prepare job",
@@ -9,9 +11,6 @@ export const STATE = {
   planAnalysis: "Plan analysis",
   runSpecialists: "Run specialists",
   whichSpecialist: "Which specialist?",
-  writeReport: "Write report",
-  drawCharts: "Draw charts",
-  projectRetirement: "Project retirement",
   recordSpecialistFailure: "Record specialist failure",
   unknownSpecialist: "Unknown specialist",
   finalizeJob: "Finalize job",
@@ -22,9 +21,7 @@ export const STATE = {
   jobFailed: "Job failed",
 } as const;
 
-/** The Map state that runs each specialist. */
-export const SPECIALIST_STATE = {
-  reporter: STATE.writeReport,
-  charter: STATE.drawCharts,
-  retirement: STATE.projectRetirement,
-} as const;
+/** The state inside the Map that runs each specialist (its row in `lib/roster.ts`). */
+export const SPECIALIST_STATE = Object.fromEntries(
+  SPECIALISTS.map((name) => [name, SPECIALIST_ROSTER[name].state]),
+) as { [Name in SpecialistName]: (typeof SPECIALIST_ROSTER)[Name]["state"] };

@@ -1,11 +1,5 @@
-import {
-  AGENT_NAMES,
-  AGENT_PROFILES,
-  type AgentName,
-  type AgentProfile,
-  invocationSeconds,
-  MODEL_SPEED,
-} from "./workload.js";
+import { AGENT_FUNCTIONS, type AgentFunctionName, SPECIALISTS } from "../roster.js";
+import { AGENT_PROFILES, type AgentProfile, invocationSeconds, MODEL_SPEED } from "./workload.js";
 
 /**
  * Backpressure toward the model's quota, in one place. The stack deploys these numbers (reserved
@@ -106,10 +100,10 @@ export const tokensPerInvocation = (p: AgentProfile) =>
   p.callsPerInvocation * (p.inputTokensPerCall + p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall);
 
 /** Model tokens and calls an average job uses. */
-export function perJob(profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES) {
+export function perJob(profiles: Record<AgentFunctionName, AgentProfile> = AGENT_PROFILES) {
   let tokens = 0;
   let calls = 0;
-  for (const name of AGENT_NAMES) {
+  for (const name of AGENT_FUNCTIONS) {
     tokens += profiles[name].share * tokensPerInvocation(profiles[name]);
     calls += profiles[name].share * profiles[name].callsPerInvocation;
   }
@@ -123,7 +117,7 @@ export interface ScaleLimits {
   /** Which quota bounds that rate. */
   boundBy: "tokens" | "requests";
   /** Reserved concurrency per agent function. */
-  reservedConcurrency: Record<AgentName, number>;
+  reservedConcurrency: Record<AgentFunctionName, number>;
   /** Tokens the in-flight calls reserve at most (each input + MAX_OUTPUT_TOKENS_PER_CALL); must fit the per-minute quota. */
   inFlightReservation: number;
   /** Seconds one job takes unthrottled, start to end ({@link jobServiceSeconds}). */
@@ -142,8 +136,8 @@ const BOOKKEEPING_SECONDS_PER_JOB = 0.3;
  * Seconds one job takes unthrottled: bookkeeping, the tagger (when it runs), the planner, then the
  * slowest of the specialists, which run side by side (the Map).
  */
-export function jobServiceSeconds(profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES): number {
-  const specialists = (["reporter", "charter", "retirement"] as const).map((name) => invocationSeconds(profiles[name]));
+export function jobServiceSeconds(profiles: Record<AgentFunctionName, AgentProfile> = AGENT_PROFILES): number {
+  const specialists = SPECIALISTS.map((name) => invocationSeconds(profiles[name]));
   return (
     BOOKKEEPING_SECONDS_PER_JOB +
     profiles.tagger.share * invocationSeconds(profiles.tagger) +
@@ -159,19 +153,19 @@ export function jobServiceSeconds(profiles: Record<AgentName, AgentProfile> = AG
  */
 export function scaleLimits(
   quota: ModelQuota = DEFAULT_MODEL_QUOTA,
-  profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES,
+  profiles: Record<AgentFunctionName, AgentProfile> = AGENT_PROFILES,
 ): ScaleLimits {
   const job = perJob(profiles);
   const byTokens = (quota.tokensPerMinute * QUOTA_HEADROOM) / job.tokens;
   const byRequests = (quota.requestsPerMinute * QUOTA_HEADROOM) / job.calls;
   const jobsPerMinute = Math.min(byTokens, byRequests);
   const reservedConcurrency = Object.fromEntries(
-    AGENT_NAMES.map((name) => {
+    AGENT_FUNCTIONS.map((name) => {
       const p = profiles[name];
       return [name, Math.max(1, Math.ceil((jobsPerMinute / 60) * p.share * invocationSeconds(p)))];
     }),
-  ) as Record<AgentName, number>;
-  const inFlightReservation = AGENT_NAMES.reduce(
+  ) as Record<AgentFunctionName, number>;
+  const inFlightReservation = AGENT_FUNCTIONS.reduce(
     (sum, name) => sum + reservedConcurrency[name] * (profiles[name].inputTokensPerCall + MAX_OUTPUT_TOKENS_PER_CALL),
     0,
   );
@@ -217,7 +211,7 @@ export function modelQuotaFromEnv(env: Record<string, string | undefined>): Mode
  */
 export function reservedConcurrencyFromEnv(
   env: Record<string, string | undefined>,
-): Partial<Record<AgentName, number>> {
+): Partial<Record<AgentFunctionName, number>> {
   const setting = env.ALEX_RESERVED_CONCURRENCY?.trim() || "off";
   if (setting === "off") return {};
   if (setting === "quota") return scaleLimits(modelQuotaFromEnv(env)).reservedConcurrency;

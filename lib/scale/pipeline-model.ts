@@ -1,4 +1,11 @@
 import { createRandom, type Random } from "../random/random.js";
+import {
+  AGENT_FUNCTIONS,
+  type AgentFunctionName,
+  SPECIALIST_ROSTER,
+  SPECIALISTS,
+  type SpecialistName,
+} from "../roster.js";
 import { exponential, Simulation } from "./des.js";
 import {
   CAPACITY_RETRY,
@@ -10,9 +17,7 @@ import {
 } from "./limits.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
-  AGENT_NAMES,
   AGENT_PROFILES,
-  type AgentName,
   type AgentProfile,
   MEASURED,
   MODEL_SPEED,
@@ -49,7 +54,7 @@ export interface Scenario {
 export interface Settings {
   quota: ModelQuota;
   /** Reserved concurrency per agent function; none unless ALEX_RESERVED_CONCURRENCY=quota. */
-  reservedConcurrency: Partial<Record<AgentName, number>>;
+  reservedConcurrency: Partial<Record<AgentFunctionName, number>>;
   /** Admission control's budget of running executions (Infinity: every message starts at once). */
   maxRunningJobs: number;
   /** How long a deferred message stays invisible (ADMISSION_RETRY_SECONDS, lib/pipeline/admission.ts). */
@@ -157,9 +162,9 @@ interface Job {
   executing: boolean;
 }
 
-type FunctionName = AgentName | keyof typeof BOOKKEEPING;
+type FunctionName = AgentFunctionName | keyof typeof BOOKKEEPING;
 
-const FUNCTIONS: FunctionName[] = [...AGENT_NAMES, "prepareJob", "refreshPrices", "finalizeJob"];
+const FUNCTIONS: FunctionName[] = [...AGENT_FUNCTIONS, "prepareJob", "refreshPrices", "finalizeJob"];
 const keysFor = (prefix: string) =>
   Object.fromEntries(FUNCTIONS.map((fn) => [fn, `${prefix}:${fn}`])) as Record<FunctionName, string>;
 const KEYS = { attempts: keysFor("attempts"), refused: keysFor("refused"), concurrency: keysFor("concurrency") };
@@ -168,7 +173,7 @@ const KEYS = { attempts: keysFor("attempts"), refused: keysFor("refused"), concu
 export function simulatePipeline(
   scenario: Scenario,
   settings: Settings,
-  profiles: Record<AgentName, AgentProfile> = AGENT_PROFILES,
+  profiles: Record<AgentFunctionName, AgentProfile> = AGENT_PROFILES,
 ): SimulationResult {
   const run = new PipelineRun(scenario, settings, profiles);
   run.scheduleArrivals();
@@ -178,6 +183,9 @@ export function simulatePipeline(
 }
 
 const MINUTE = 60;
+
+/** The specialists that embed their queries before their model calls (the reporter: market context). */
+const EMBEDDING_SPECIALISTS = SPECIALISTS.filter((name) => SPECIALIST_ROSTER[name].scale.embedsQueries);
 const REFRESH_SHARE = MEASURED.tasksPerJob.refreshPrices ?? 0;
 
 /** The capacity Retry: the capped exponential interval, no jitter. */
@@ -261,15 +269,16 @@ class PipelineRun {
   constructor(
     private readonly scenario: Scenario,
     private readonly settings: Settings,
-    private readonly profiles: Record<AgentName, AgentProfile>,
+    private readonly profiles: Record<AgentFunctionName, AgentProfile>,
   ) {
     this.random = createRandom(scenario.seed);
     this.tokens = new TokenBucket(settings.quota.tokensPerMinute, MINUTE, 0);
     this.requests = new TokenBucket(settings.quota.requestsPerMinute, MINUTE, 0);
     this.unreserved =
       PUBLISHED_LIMITS.lambdaAccountConcurrency -
-      AGENT_NAMES.reduce((sum, a) => sum + (settings.reservedConcurrency[a] ?? 0), 0);
-    this.embeddingCallsPerReport = MEASURED.embeddingCallsPerJob / Math.max(profiles.reporter.share, 1e-9);
+      AGENT_FUNCTIONS.reduce((sum, a) => sum + (settings.reservedConcurrency[a] ?? 0), 0);
+    const embeddingShare = EMBEDDING_SPECIALISTS.reduce((sum, name) => sum + profiles[name].share, 0);
+    this.embeddingCallsPerReport = MEASURED.embeddingCallsPerJob / Math.max(embeddingShare, 1e-9);
   }
 
   private u(): number {
@@ -364,7 +373,7 @@ class PipelineRun {
   /** The Map: the chosen specialists, at most `mapMaxConcurrency` at once, then Finalize. */
   private runSpecialists(job: Job) {
     const finalize = () => this.task(job, "finalizeJob", 0, () => this.finish(job, true));
-    const chosen = (["reporter", "charter", "retirement"] as const).filter((a) => this.u() < this.profiles[a].share);
+    const chosen = SPECIALISTS.filter((a) => this.u() < this.profiles[a].share);
     if (chosen.length === 0) return finalize();
     let next = 0;
     let left = chosen.length;
@@ -410,7 +419,7 @@ class PipelineRun {
   private limitOf(fn: FunctionName): number {
     return fn in BOOKKEEPING
       ? this.unreserved
-      : (this.settings.reservedConcurrency[fn as AgentName] ?? this.unreserved);
+      : (this.settings.reservedConcurrency[fn as AgentFunctionName] ?? this.unreserved);
   }
 
   /** A Task state invoking `fn`; refused or throttled invocations are retried until the job's deadline. */
@@ -433,7 +442,7 @@ class PipelineRun {
     const started = this.sim.now;
     const init = this.coldStartSeconds(fn);
     const memoryMB = isAgent
-      ? this.profiles[fn as AgentName].memoryMB
+      ? this.profiles[fn as AgentFunctionName].memoryMB
       : BOOKKEEPING[fn as keyof typeof BOOKKEEPING].memoryMB;
     const end = (ok: boolean) => {
       this.gbSeconds += ((this.sim.now - started) * memoryMB) / 1024;
@@ -448,11 +457,11 @@ class PipelineRun {
       const b = BOOKKEEPING[fn as keyof typeof BOOKKEEPING];
       return this.sim.after(init + b.seconds + this.dbSeconds(b.statements), () => end(true));
     }
-    this.runAgent(fn as AgentName, init, end);
+    this.runAgent(fn as AgentFunctionName, init, end);
   }
 
   /** An agent's invocation after its init: the reporter's embeddings, its model calls, then its statements. */
-  private runAgent(agent: AgentName, init: number, end: (ok: boolean) => void) {
+  private runAgent(agent: AgentFunctionName, init: number, end: (ok: boolean) => void) {
     const p = this.profiles[agent];
     const calls = Math.floor(p.callsPerInvocation) + (this.u() < p.callsPerInvocation % 1 ? 1 : 0);
     const call = (i: number) => {
@@ -460,7 +469,7 @@ class PipelineRun {
       this.modelCall(agent, 0, (ok) => (ok ? call(i + 1) : end(false)));
     };
     const afterInit = () =>
-      agent === "reporter"
+      EMBEDDING_SPECIALISTS.includes(agent as SpecialistName)
         ? this.embed(this.reportEmbeddings(), 0, (missing) => {
             if (missing) this.marketContextMissing += 1;
             call(0);
@@ -484,7 +493,7 @@ class PipelineRun {
   }
 
   /** One model call of an agent; `then(ok)` with false once the in-function retries are spent. */
-  private modelCall(agent: AgentName, attempt: number, then: (ok: boolean) => void) {
+  private modelCall(agent: AgentFunctionName, attempt: number, then: (ok: boolean) => void) {
     const { sim, tokens, requests } = this;
     const p = this.profiles[agent];
     const reservation = p.inputTokensPerCall + MAX_OUTPUT_TOKENS_PER_CALL;
@@ -727,7 +736,7 @@ function limitUses(
           ),
         ]
       : []),
-    ...AGENT_NAMES.filter((agent) => settings.reservedConcurrency[agent] !== undefined).map((agent) =>
+    ...AGENT_FUNCTIONS.filter((agent) => settings.reservedConcurrency[agent] !== undefined).map((agent) =>
       use(
         `Lambda reserved concurrency: ${agent} (${settings.reservedConcurrency[agent]})`,
         "setting",
@@ -762,7 +771,7 @@ function limitUses(
 /** The settings the stack deploys, for a quota, its reservations (none by default) and Aurora maximum. */
 export function deployedSettings(
   quota: ModelQuota,
-  reservedConcurrency: Partial<Record<AgentName, number>> = {},
+  reservedConcurrency: Partial<Record<AgentFunctionName, number>> = {},
   overrides: Partial<Settings> = {},
 ): Settings {
   const maxRunningJobs = scaleLimits(quota).maxRunningJobs;

@@ -5,11 +5,8 @@
  */
 
 import { z } from "zod";
+import { AGENT_FUNCTIONS, type AgentFunctionName, agentLambda, SPECIALISTS } from "../roster.js";
 import measuredWorkload from "./measured-workload.json" with { type: "json" };
-
-/** The five agents (same names as `lib/agents`), each deployed as its own function. */
-export type AgentName = "tagger" | "planner" | "reporter" | "charter" | "retirement";
-export const AGENT_NAMES: AgentName[] = ["tagger", "planner", "reporter", "charter", "retirement"];
 
 export interface AgentProfile {
   /** Share of jobs that run this agent. */
@@ -42,13 +39,8 @@ export const MeasuredWorkloadSchema = z.object({
   measuredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   command: z.string(),
   jobs: z.number().int().positive(),
-  agents: z.object({
-    tagger: MeasuredAgent,
-    planner: MeasuredAgent,
-    reporter: MeasuredAgent,
-    charter: MeasuredAgent,
-    retirement: MeasuredAgent,
-  }),
+  /** Per agent function (`lib/roster.ts`); a specialist not measured yet is estimated ({@link profilesFrom}). */
+  agents: z.partialRecord(z.enum(AGENT_FUNCTIONS), MeasuredAgent),
   tasksPerJob: z.record(z.string(), z.number().min(0)),
   /** Wall seconds per invocation of each task (agents: model calls included), on the measuring machine. */
   taskSeconds: z.record(z.string(), z.number().min(0)),
@@ -64,20 +56,36 @@ export const MEASURED: MeasuredWorkload = MeasuredWorkloadSchema.parse(measuredW
 /** When the per-agent figures were measured. */
 export const MEASURED_ON = MEASURED.measuredOn;
 
-/** Each agent function's memory (lib/pipeline/tasks.ts). */
-const FUNCTION_MEMORY_MB: Record<AgentName, number> = {
-  tagger: 512,
-  planner: 512,
-  reporter: 1024,
-  charter: 512,
-  retirement: 1024,
-};
+type MeasuredAgent = z.infer<typeof MeasuredAgent>;
 
-/** Per agent, per invocation: the measured calls and tokens, the share of jobs that ran it, and its function's work. */
-export function profilesFrom(measured: MeasuredWorkload): Record<AgentName, AgentProfile> {
+/**
+ * What a specialist that `npm run load` has not measured yet is assumed to take: the mean of the measured
+ * specialists' figures, until `npm run load -- --write-measurements lib/scale/measured-workload.json` measures it.
+ */
+function unmeasuredSpecialist(measured: MeasuredWorkload, name: AgentFunctionName): MeasuredAgent {
+  const known = SPECIALISTS.flatMap((n) => measured.agents[n] ?? []);
+  if (!(SPECIALISTS as string[]).includes(name) || known.length === 0)
+    throw new Error(
+      `The measured workload has no figures for the ${name} agent: run npm run load -- --write-measurements`,
+    );
+  const mean = (field: keyof MeasuredAgent) => known.reduce((sum, m) => sum + m[field], 0) / known.length;
+  return {
+    invocationsPerJob: mean("invocationsPerJob"),
+    callsPerInvocation: mean("callsPerInvocation"),
+    inputTokensPerCall: mean("inputTokensPerCall"),
+    outputTokensPerCall: mean("outputTokensPerCall"),
+    overheadSeconds: mean("overheadSeconds"),
+  };
+}
+
+/**
+ * Per agent, per invocation: the measured calls and tokens, the share of jobs that ran it, and its function's work;
+ * memory is its function's (`lib/roster.ts`).
+ */
+export function profilesFrom(measured: MeasuredWorkload): Record<AgentFunctionName, AgentProfile> {
   return Object.fromEntries(
-    AGENT_NAMES.map((name) => {
-      const m = measured.agents[name];
+    AGENT_FUNCTIONS.map((name) => {
+      const m = measured.agents[name] ?? unmeasuredSpecialist(measured, name);
       return [
         name,
         {
@@ -86,14 +94,14 @@ export function profilesFrom(measured: MeasuredWorkload): Record<AgentName, Agen
           inputTokensPerCall: Math.round(m.inputTokensPerCall),
           outputTokensPerCall: Math.round(m.outputTokensPerCall),
           overheadSeconds: m.overheadSeconds,
-          memoryMB: FUNCTION_MEMORY_MB[name],
+          memoryMB: agentLambda(name).memoryMB,
         },
       ];
     }),
-  ) as Record<AgentName, AgentProfile>;
+  ) as Record<AgentFunctionName, AgentProfile>;
 }
 
-export const AGENT_PROFILES: Record<AgentName, AgentProfile> = profilesFrom(MEASURED);
+export const AGENT_PROFILES: Record<AgentFunctionName, AgentProfile> = profilesFrom(MEASURED);
 
 /**
  * Sensitivity to a real model's longer answers: the offline analyst's answers are short and exact; a
@@ -103,15 +111,15 @@ export const LONGER_ANSWERS_FACTOR = 3;
 
 /** The profiles with every answer `factor` times longer (input unchanged). */
 export function withLongerAnswers(
-  profiles: Record<AgentName, AgentProfile>,
+  profiles: Record<AgentFunctionName, AgentProfile>,
   factor: number,
-): Record<AgentName, AgentProfile> {
+): Record<AgentFunctionName, AgentProfile> {
   return Object.fromEntries(
-    AGENT_NAMES.map((name) => [
+    AGENT_FUNCTIONS.map((name) => [
       name,
       { ...profiles[name], outputTokensPerCall: Math.round(profiles[name].outputTokensPerCall * factor) },
     ]),
-  ) as Record<AgentName, AgentProfile>;
+  ) as Record<AgentFunctionName, AgentProfile>;
 }
 
 /** What a load run counted, as `measurements()` reads it (tests/support/load-run.ts's report). */
@@ -119,7 +127,7 @@ export interface LoadCounts {
   jobs: number;
   measured: Partial<
     Record<
-      AgentName,
+      AgentFunctionName,
       { invocations: number; calls: number; inputTokens: number; outputTokens: number; modelMs: number }
     >
   >;
@@ -133,7 +141,7 @@ export interface LoadCounts {
 export function measurements(run: LoadCounts, command: string, on = new Date()): MeasuredWorkload {
   const round = (x: number) => Math.round(x * 1000) / 1000;
   const agents = Object.fromEntries(
-    AGENT_NAMES.map((name) => {
+    AGENT_FUNCTIONS.map((name) => {
       const m = run.measured[name];
       if (!m || m.invocations === 0 || m.calls === 0)
         throw new Error(`measurements: the ${name} agent never ran; run more jobs`);

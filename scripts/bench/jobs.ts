@@ -18,6 +18,7 @@ import { OfflineModel } from "../../lib/models/offline.js";
 import type { TaskFunction } from "../../lib/pipeline/task.js";
 import type { TaskName } from "../../lib/pipeline/tasks.js";
 import { type PortfolioFile, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
+import { SPECIALISTS } from "../../lib/roster.js";
 import { DEMO_PORTFOLIO, seedDemo } from "../../lib/seed/demo.js";
 import { SEED_INSTRUMENTS } from "../../lib/seed/instruments.js";
 import { executeLocally, TASK_FUNCTIONS } from "../../state-machine/local-executor.js";
@@ -25,7 +26,7 @@ import { type CountingDb, countingDb, type DbCounts } from "./counting-db.js";
 import { currentTask, LatencyModel, longestChain, type ModelCall } from "./latency-model.js";
 
 /** The Map's specialists: they run side by side in the state machine. */
-const SPECIALISTS: readonly TaskName[] = ["reporter", "charter", "retirement"];
+const SPECIALIST_TASKS: readonly TaskName[] = SPECIALISTS;
 
 export interface TaskTiming {
   task: TaskName;
@@ -128,7 +129,7 @@ function timedTasks(timings: TaskTiming[], sequential: boolean): Partial<Record<
     Object.entries(TASK_FUNCTIONS).map(([name, handler]) => {
       const task = name as TaskName;
       const wrapped = timed(task, handler);
-      return [task, sequential && SPECIALISTS.includes(task) ? serialised(wrapped) : wrapped];
+      return [task, sequential && SPECIALIST_TASKS.includes(task) ? serialised(wrapped) : wrapped];
     }),
   );
 }
@@ -137,8 +138,8 @@ function timedTasks(timings: TaskTiming[], sequential: boolean): Partial<Record<
 export function callsInARow(run: JobRun): number {
   const chain = (task: TaskName) => longestChain(run.calls.filter((c) => c.task === task));
   const tasks = [...new Set(run.tasks.map((t) => t.task))];
-  const sequentialPart = tasks.filter((t) => !SPECIALISTS.includes(t)).reduce((sum, t) => sum + chain(t), 0);
-  return sequentialPart + Math.max(0, ...SPECIALISTS.map(chain));
+  const sequentialPart = tasks.filter((t) => !SPECIALIST_TASKS.includes(t)).reduce((sum, t) => sum + chain(t), 0);
+  return sequentialPart + Math.max(0, ...SPECIALIST_TASKS.map(chain));
 }
 
 /**
@@ -146,7 +147,7 @@ export function callsInARow(run: JobRun): number {
  * specialists except the longest one (what the job would take if the Map added nothing to its slowest branch).
  */
 export function criticalPathMs(sequentialRun: JobRun): number {
-  const specialists = sequentialRun.tasks.filter((t) => SPECIALISTS.includes(t.task)).map((t) => t.end - t.start);
+  const specialists = sequentialRun.tasks.filter((t) => SPECIALIST_TASKS.includes(t.task)).map((t) => t.end - t.start);
   const sum = specialists.reduce((a, b) => a + b, 0);
   return sequentialRun.wallMs - sum + Math.max(0, ...specialists);
 }

@@ -22,7 +22,7 @@ import {
   scaleLimits,
   TAGGER_RESUME_RETRY,
 } from "../../lib/scale/limits.js";
-import { STATE } from "../../state-machine/definition.js";
+import { SPECIALIST_STATE, STATE } from "../../state-machine/definition.js";
 
 /**
  * Pins the deployed backpressure to docs/scale.md: the functions stack and the state machine stack run
@@ -229,7 +229,7 @@ describe.skipIf(!installed)("the deployed limits (Pulumi mocks, needs `sst insta
     expect(documented["Map MaxConcurrency"]).toBe(String(map.MaxConcurrency));
     expect(definition.TimeoutSeconds).toBe(MAX_JOB_SECONDS);
     expect(documented["job timeout (TimeoutSeconds)"]).toBe(`${definition.TimeoutSeconds} s`);
-    const retry = map.ItemProcessor.States[STATE.writeReport].Retry[0];
+    const retry = map.ItemProcessor.States[SPECIALIST_STATE.reporter].Retry[0];
     expect(retry).toEqual({
       ErrorEquals: [...CAPACITY_RETRY.errors],
       IntervalSeconds: CAPACITY_RETRY.intervalSeconds,

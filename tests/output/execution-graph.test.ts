@@ -5,7 +5,7 @@ import { getJob } from "../../lib/db/repositories/jobs.js";
 import { executionGraph, renderExecutionGraphSvg, type TraceEvent } from "../../lib/output/execution-graph.js";
 import { executionGraphSvg } from "../../lib/output/job-output.js";
 import type { TaskFunction } from "../../lib/pipeline/task.js";
-import { buildDefinition, STATE } from "../../state-machine/definition.js";
+import { buildDefinition, SPECIALIST_STATE, STATE } from "../../state-machine/definition.js";
 import { LOCAL_ARNS } from "../../state-machine/local-executor.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
@@ -47,10 +47,10 @@ describe("the execution graph", () => {
     const graph = executionGraph(definition, trace);
     const status = (state: string, index?: number) =>
       graph.nodes.find((n) => n.state === state && n.index === index)?.status;
-    const charts = graph.nodes.find((n) => n.state === STATE.drawCharts)!;
+    const charts = graph.nodes.find((n) => n.state === SPECIALIST_STATE.charter)!;
     expect(charts.status).toBe("caught");
     expect(status(STATE.recordSpecialistFailure, charts.index)).toBe("succeeded");
-    for (const state of [STATE.writeReport, STATE.projectRetirement]) {
+    for (const state of [SPECIALIST_STATE.reporter, SPECIALIST_STATE.retirement]) {
       const node = graph.nodes.find((n) => n.state === state)!;
       expect(node.status).toBe("succeeded");
       expect(node.durationMs).toBeGreaterThanOrEqual(0);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ADMISSION_RETRY_SECONDS } from "../../lib/pipeline/admission.js";
 import { EXECUTION_TIMEOUT_SECONDS, SWEEP_GRACE_SECONDS } from "../../lib/pipeline/tasks.js";
 import { createRandom } from "../../lib/random/random.js";
+import { AGENT_FUNCTIONS } from "../../lib/roster.js";
 import { erlangCWait, exponential, FifoResource, Simulation } from "../../lib/scale/des.js";
 import {
   CAPACITY_RETRY,
@@ -14,7 +15,7 @@ import {
 } from "../../lib/scale/limits.js";
 import { deployedSettings, type Scenario, simulatePipeline } from "../../lib/scale/pipeline-model.js";
 import { TokenBucket } from "../../lib/scale/token-bucket.js";
-import { AGENT_NAMES, AGENT_PROFILES, invocationSeconds } from "../../lib/scale/workload.js";
+import { AGENT_PROFILES, invocationSeconds } from "../../lib/scale/workload.js";
 
 /** Simulates an M/M/c queue with the simulation core; returns the mean wait in queue. */
 function mmcMeanWait(lambda: number, mu: number, c: number, customers: number, seed: number): number {
@@ -87,7 +88,7 @@ describe("limits sized from the quota", () => {
     const rate = (DEFAULT_MODEL_QUOTA.tokensPerMinute * QUOTA_HEADROOM) / perJob().tokens;
     expect(limits.boundBy).toBe("tokens");
     expect(limits.jobsPerMinute).toBeCloseTo(rate, 6);
-    for (const agent of AGENT_NAMES) {
+    for (const agent of AGENT_FUNCTIONS) {
       const p = AGENT_PROFILES[agent];
       expect(limits.reservedConcurrency[agent], agent).toBe(
         Math.max(1, Math.ceil((rate / 60) * p.share * invocationSeconds(p))),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { AGENT_FUNCTIONS } from "../../lib/roster.js";
 import { perJob } from "../../lib/scale/limits.js";
 import {
-  AGENT_NAMES,
   AGENT_PROFILES,
   MEASURED,
   MeasuredWorkloadSchema,
@@ -13,7 +13,7 @@ import {
 const counts = (jobs: number) => ({
   jobs,
   measured: Object.fromEntries(
-    AGENT_NAMES.map((name, i) => [
+    AGENT_FUNCTIONS.map((name, i) => [
       name,
       {
         invocations: jobs - i,
@@ -42,8 +42,8 @@ describe("the measured workload", () => {
       overheadSeconds: 0,
     });
     // planner: 19 invocations, 4,500 ms wall each of which 2 × 2,000 ms were model calls.
-    expect(m.agents.planner.overheadSeconds).toBeCloseTo(0.5, 3);
-    expect(m.agents.planner.invocationsPerJob).toBe(0.95);
+    expect(m.agents.planner?.overheadSeconds).toBeCloseTo(0.5, 3);
+    expect(m.agents.planner?.invocationsPerJob).toBe(0.95);
     expect(m.taskSeconds.prepareJob).toBe(0.15);
     expect(m.tasksPerJob.refreshPrices).toBe(0.25);
     expect(m.embeddingCallsPerJob).toBe(3);
@@ -65,9 +65,30 @@ describe("the measured workload", () => {
     expect(parsed.error?.issues[0].path).toEqual(["agents", "reporter", "overheadSeconds"]);
   });
 
+  it("estimates a specialist not measured yet from the measured ones, and refuses an unmeasured lead agent", () => {
+    const unmeasured = structuredClone(MEASURED);
+    delete unmeasured.agents.charter;
+    const profiles = profilesFrom(unmeasured);
+    const { reporter, retirement } = MEASURED.agents as Required<typeof MEASURED.agents>;
+    expect(profiles.charter.callsPerInvocation).toBeCloseTo(
+      (reporter.callsPerInvocation + retirement.callsPerInvocation) / 2,
+      9,
+    );
+    expect(profiles.charter.share).toBeCloseTo((reporter.invocationsPerJob + retirement.invocationsPerJob) / 2, 9);
+    expect(profiles.charter.memoryMB).toBe(512);
+    expect(profiles.reporter).toEqual(AGENT_PROFILES.reporter);
+    delete unmeasured.agents.planner;
+    expect(() => profilesFrom(unmeasured)).toThrow("no figures for the planner agent");
+  });
+
+  it("refuses figures for an agent the roster does not have", () => {
+    const unknown = { ...MEASURED, agents: { ...MEASURED.agents, painter: MEASURED.agents.charter } };
+    expect(MeasuredWorkloadSchema.safeParse(unknown).success).toBe(false);
+  });
+
   it("makes answers longer for the sensitivity range without touching the prompts", () => {
     const longer = withLongerAnswers(AGENT_PROFILES, 3);
-    for (const name of AGENT_NAMES) {
+    for (const name of AGENT_FUNCTIONS) {
       expect(longer[name].outputTokensPerCall).toBe(Math.round(AGENT_PROFILES[name].outputTokensPerCall * 3));
       expect(longer[name].inputTokensPerCall).toBe(AGENT_PROFILES[name].inputTokensPerCall);
     }

@@ -1,7 +1,7 @@
 import validator from "asl-validator";
 import { describe, expect, it } from "vitest";
 import { TASK_NAMES, TASKS, taskTimeout } from "../../lib/pipeline/tasks.js";
-import { buildDefinition, STATE, serializeDefinition } from "../../state-machine/definition.js";
+import { buildDefinition, SPECIALIST_STATE, STATE, serializeDefinition } from "../../state-machine/definition.js";
 import { LOCAL_ARNS, taskStates } from "../../state-machine/local-executor.js";
 
 const arns = Object.fromEntries(
@@ -38,9 +38,9 @@ describe("the state machine definition", () => {
       [STATE.refreshPrices]: "refreshPrices",
       [STATE.tagInstruments]: "tagger",
       [STATE.planAnalysis]: "planner",
-      [STATE.writeReport]: "reporter",
-      [STATE.drawCharts]: "charter",
-      [STATE.projectRetirement]: "retirement",
+      [SPECIALIST_STATE.reporter]: "reporter",
+      [SPECIALIST_STATE.charter]: "charter",
+      [SPECIALIST_STATE.retirement]: "retirement",
       [STATE.finalizeJob]: "finalizeJob",
       [STATE.markJobFailed]: "markJobFailed",
     });
@@ -53,7 +53,7 @@ describe("the state machine definition", () => {
         ItemProcessor: { States: Record<string, { TimeoutSeconds: number }> };
       }
     ).ItemProcessor.States;
-    expect(inMap[STATE.writeReport].TimeoutSeconds).toBe(TASKS.reporter.timeoutSeconds + 5);
+    expect(inMap[SPECIALIST_STATE.reporter].TimeoutSeconds).toBe(TASKS.reporter.timeoutSeconds + 5);
     expect((definition.States[STATE.prepareJob] as { TimeoutSeconds: number }).TimeoutSeconds).toBe(
       taskTimeout("prepareJob"),
     );

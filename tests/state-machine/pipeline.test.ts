@@ -6,7 +6,7 @@ import { createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { ThrottledError } from "../../lib/models/retry.js";
 import type { TaskFunction } from "../../lib/pipeline/task.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
-import { STATE } from "../../state-machine/definition.js";
+import { SPECIALIST_STATE, STATE } from "../../state-machine/definition.js";
 import { offlineDeps } from "../support/agents.js";
 import { testDb } from "../support/db.js";
 import { runJob, statesEntered, userWithJob } from "../support/pipeline.js";
@@ -194,7 +194,7 @@ describe("the state machine, executed locally with the real handlers", () => {
     };
     const { execution, job } = await runJob(deps, { jobId }, { taskFunctions: { charter: flaky } });
     expect(calls).toBe(2);
-    expect(execution.events.some((e) => e.type === "StateRetried" && e.state === STATE.drawCharts)).toBe(true);
+    expect(execution.events.some((e) => e.type === "StateRetried" && e.state === SPECIALIST_STATE.charter)).toBe(true);
     expect((job?.summary_payload as Summary).results.charter.status).toBe("succeeded");
   });
 
@@ -255,9 +255,9 @@ describe("the state machine, executed locally with the real handlers", () => {
       expect.arrayContaining([
         STATE.prepareJob,
         STATE.planAnalysis,
-        STATE.writeReport,
-        STATE.drawCharts,
-        STATE.projectRetirement,
+        SPECIALIST_STATE.reporter,
+        SPECIALIST_STATE.charter,
+        SPECIALIST_STATE.retirement,
       ]),
     );
   });

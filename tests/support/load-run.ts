@@ -15,6 +15,7 @@ import {
 } from "../../lib/pipeline/admission.js";
 import type { TaskFunction } from "../../lib/pipeline/task.js";
 import type { TaskName } from "../../lib/pipeline/tasks.js";
+import type { AgentFunctionName as AgentName } from "../../lib/roster.js";
 import {
   CAPACITY_RETRY,
   capacityRetryTotalSeconds,
@@ -23,7 +24,7 @@ import {
   type ScaleLimits,
   scaleLimits,
 } from "../../lib/scale/limits.js";
-import { AGENT_PROFILES, type AgentName, MODEL_SPEED, modelCallSeconds } from "../../lib/scale/workload.js";
+import { AGENT_PROFILES, MODEL_SPEED, modelCallSeconds } from "../../lib/scale/workload.js";
 import { executeLocally, TASK_FUNCTIONS } from "../../state-machine/local-executor.js";
 import { useFakeAwsCredentials } from "./fake-bedrock.js";
 import { userWithJob } from "./pipeline.js";

@@ -1,6 +1,6 @@
 import { type AgentDeps, type AgentName, NO_USAGE, type SpecialistName } from "../../lib/agents/common.js";
 import { OfflineModel } from "../../lib/models/offline.js";
-import { STATE } from "../../lib/pipeline/states.js";
+import { SPECIALIST_STATE, STATE } from "../../lib/pipeline/states.js";
 import { LatencyModel, type ModelCall } from "../../scripts/bench/latency-model.js";
 import { executeLocally, type LocalExecution } from "../../state-machine/local-executor.js";
 
@@ -8,10 +8,8 @@ import { executeLocally, type LocalExecution } from "../../state-machine/local-e
 const STATE_OF: Record<AgentName, string> = {
   tagger: STATE.tagInstruments,
   planner: STATE.planAnalysis,
-  reporter: STATE.writeReport,
-  reviewer: STATE.writeReport,
-  charter: STATE.drawCharts,
-  retirement: STATE.projectRetirement,
+  ...SPECIALIST_STATE,
+  reviewer: SPECIALIST_STATE.reporter,
 };
 
 /** Every agent on the offline model (or `deps.modelFor`'s) behind a {@link LatencyModel}. */

@@ -1,39 +1,19 @@
-import { usd } from "../../format.js";
 import type { OfflinePolicy } from "../../models/offline.js";
 import type { Portfolio } from "../../portfolio/types.js";
 import type { Valuation } from "../../portfolio/valuation.js";
-import { hasRetirementGoals, positionCount, pricedPositionCount } from "../portfolio-brief.js";
+import { specialistNames, TEAM, type Team } from "../specialists.js";
 
-/** The offline analyst applies the planner's rules to the same summary its prompt is built from. */
-export function plannerPolicy(portfolio: Portfolio, valuation: Valuation): OfflinePolicy {
-  const positions = positionCount(portfolio);
-  const priced = pricedPositionCount(portfolio);
+/** The offline analyst applies the planner's rules (`SPECIALIST_PLANS`) to the portfolio its prompt summarises. */
+export function plannerPolicy(portfolio: Portfolio, valuation: Valuation, team: Team = TEAM): OfflinePolicy {
+  const calls = specialistNames(team).flatMap((agent) => {
+    const plan = team.plans[agent];
+    if (plan.rule(portfolio) === undefined) return [];
+    return [{ name: `run_${agent}`, arguments: { reason: plan.offlineReason(portfolio, valuation) } }];
+  });
   return ({ toolResults }) => {
     if (toolResults.length > 0) {
       const chosen = toolResults.map((r) => r.name.replace("run_", "")).join(", ");
       return { final: `Scheduled: ${chosen}.` };
-    }
-    const calls = [];
-    if (positions > 0) {
-      calls.push({
-        name: "run_reporter",
-        arguments: { reason: `${positions} position(s) worth ${usd(valuation.invested)} to analyse` },
-      });
-    }
-    if (priced >= 2) {
-      calls.push({
-        name: "run_charter",
-        arguments: { reason: `${priced} priced positions across ${portfolio.accounts.length} account(s) to visualise` },
-      });
-    }
-    if (hasRetirementGoals(portfolio)) {
-      const years = portfolio.user.years_until_retirement;
-      calls.push({
-        name: "run_retirement",
-        arguments: {
-          reason: years === null ? "the user set a retirement income target" : `retirement is ${years} years away`,
-        },
-      });
     }
     return calls.length > 0
       ? { toolCalls: calls }

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { JobStatus, Portfolio } from "../../portfolio/types.js";
+import { SPECIALIST_ROSTER, type SpecialistPayloadColumn } from "../../roster.js";
 import { type Db, P, type SqlParams } from "../driver.js";
 import { readJsonDocuments } from "./documents.js";
 import { untaggedSymbolsSql } from "./instruments.js";
@@ -29,7 +30,8 @@ export type JobListItem = Pick<
   "id" | "clerk_user_id" | "job_type" | "status" | "error_message" | "created_at" | "started_at" | "completed_at"
 >;
 
-export type PayloadColumn = "report_payload" | "retirement_payload" | "summary_payload";
+/** A column a specialist (its row in `lib/roster.ts`) or Finalize job stores its payload in. */
+export type PayloadColumn = SpecialistPayloadColumn | "summary_payload";
 
 /** A job id: a UUID (anything else can never name a job, and is never sent as SQL). */
 export const JobId = z.uuid({ message: "must be a job id (UUID)" });
@@ -61,9 +63,9 @@ const JOB_ROW_HEAD = `id, clerk_user_id, job_type, status, error_message, claime
 const JOB_DOCUMENTS = [
   "request_payload",
   "portfolio_snapshot",
-  "report_payload",
-  "charts_payload",
-  "retirement_payload",
+  ...Object.values(SPECIALIST_ROSTER).flatMap((row): SpecialistPayloadColumn[] =>
+    row.payloadColumn ? [row.payloadColumn] : [],
+  ),
   "summary_payload",
 ] as const;
 
