@@ -2,7 +2,7 @@ import type { StateMachineDefinition as AslDefinition } from "aws-local-stepfunc
 import { SPECIALIST_STATE, STATE } from "../lib/pipeline/states.js";
 import { EXECUTION_TIMEOUT_SECONDS, stepTimeout, TASKS, type TaskArns, type TaskName } from "../lib/pipeline/tasks.js";
 import { type Roster, SPECIALIST_ROSTER } from "../lib/roster.js";
-import { CAPACITY_RETRY, MAP_MAX_CONCURRENCY, TAGGER_RESUME_RETRY } from "../lib/scale/limits.js";
+import { CAPACITY_RETRY, TAGGER_RESUME_RETRY } from "../lib/scale/limits.js";
 
 /** Re-exported for callers that read the definition and its names together. */
 export { SPECIALIST_STATE, STATE };
@@ -213,7 +213,8 @@ export function buildDefinition(
     Type: "Map",
     Comment: "The chosen specialists run side by side; a failure is recorded for its item and the others finish.",
     ItemsPath: "$.plan.specialists",
-    MaxConcurrency: MAP_MAX_CONCURRENCY,
+    // Every specialist of the roster at once (MAP_MAX_CONCURRENCY, lib/scale/limits.ts, for the registry's).
+    MaxConcurrency: Object.keys(roster).length,
     ItemSelector: { "jobId.$": "$.jobId", "agent.$": "$$.Map.Item.Value.agent", "executionId.$": "$$.Execution.Id" },
     ItemProcessor: specialistProcessor,
     ResultPath: "$.results",

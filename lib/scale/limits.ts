@@ -31,8 +31,8 @@ export const QUOTA_HEADROOM = 0.8;
  */
 export const MAX_OUTPUT_TOKENS_PER_CALL = 4096;
 
-/** Specialists one job runs side by side (the Map's MaxConcurrency): all three at once. */
-export const MAP_MAX_CONCURRENCY = 3;
+/** Specialists one job runs side by side (the Map's MaxConcurrency): every specialist of the roster at once. */
+export const MAP_MAX_CONCURRENCY = SPECIALISTS.length;
 
 /**
  * The longest a job may take, waiting included (the state machine's TimeoutSeconds). Past it the

@@ -38,8 +38,11 @@ describe("a toy specialist added by one registry row", () => {
     expect(isValid).toBe(true);
     expect(taskStates(definition, arns).get(COUNT_HOLDINGS)).toBe("counter");
     const map = definition.States["Run specialists"] as unknown as {
+      MaxConcurrency: number;
       ItemProcessor: { States: Record<string, { Choices?: unknown[]; TimeoutSeconds?: number }> };
     };
+    // Side by side with the others, not queued behind them: the Map runs every specialist of the roster at once.
+    expect(map.MaxConcurrency).toBe(Object.keys(roster).length);
     expect(map.ItemProcessor.States["Which specialist?"].Choices).toContainEqual({
       Variable: "$.agent",
       StringEquals: "counter",
