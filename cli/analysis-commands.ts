@@ -167,12 +167,12 @@ export async function definitionCommand(): Promise<number> {
   return 0;
 }
 
-/** What the page draws besides the job's payloads: the state machine that ran it and its agent trace. */
 /** The job with its person's display name, which the page's title and heading show. */
 async function withPerson(db: Db, job: JobRow): Promise<JobRow & { person: string | null }> {
   return { ...job, person: await displayName(db, job.clerk_user_id) };
 }
 
+/** What the page draws besides the job's payloads: the state machine that ran it and its agent trace. */
 async function pageOptions(db: Db, jobId: string): Promise<OutputOptions> {
   return { definition: localDefinition(), traceHtml: renderTraceHtml(await listTraceSpans(db, jobId)) };
 }

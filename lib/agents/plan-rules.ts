@@ -1,6 +1,5 @@
 import * as z from "zod";
 import type { Portfolio } from "../portfolio/types.js";
-import { SPECIALISTS } from "./shared.js";
 import { specialistNames, TEAM, type Team } from "./specialists.js";
 
 // The planner's rules as code, without the Agents SDK: the planner's guard and Finalize job both read them.
@@ -33,7 +32,6 @@ export const planDecisionOf = (names: readonly string[]) =>
   });
 
 /** How the plan came about: `model` alone, or `model+rules` when the rules had to add or remove a specialist. */
-export const PlanDecision = planDecisionOf(SPECIALISTS);
 export type PlanDecision = z.infer<ReturnType<typeof planDecisionOf>>;
 
 /** A required specialist whose output the job does not have, and why. */

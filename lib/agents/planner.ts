@@ -30,7 +30,7 @@ import { planningBrief } from "./portfolio-brief.js";
 import { contextOf, stopWhenToolsSucceed, toolErrorMessage } from "./tools.js";
 
 /** The planner's instructions: one line per specialist of the team, each with its rule. */
-export const plannerInstructions = (of: Team) => `You are the planner of a team of financial analysis agents.
+const plannerInstructions = (of: Team) => `You are the planner of a team of financial analysis agents.
 Decide which specialists this portfolio needs by calling their tools, each with a short reason:
 ${specialistNames(of)
   .map((agent) => `- run_${agent}: ${of.plans[agent].when}`)
@@ -38,8 +38,6 @@ ${specialistNames(of)
 Call every tool that applies, all in one turn: your plan is those calls, no closing text is read.
 Do not call a tool whose rule does not apply.
 ${DATA_NOTICE}`;
-
-export const PLANNER_INSTRUCTIONS = plannerInstructions(TEAM);
 
 export const SpecialistChoice = z.object({
   agent: z.string().min(1),

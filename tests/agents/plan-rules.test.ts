@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { describeMissing, missingSpecialists, PlanDecision, requiredSpecialists } from "../../lib/agents/plan-rules.js";
+import {
+  describeMissing,
+  missingSpecialists,
+  planDecisionOf,
+  requiredSpecialists,
+} from "../../lib/agents/plan-rules.js";
 import type { Instrument, Portfolio, User } from "../../lib/portfolio/types.js";
+import { SPECIALISTS } from "../../lib/roster.js";
 
 const instrument: Instrument = {
   symbol: "SPY",
@@ -118,6 +124,7 @@ describe("missing specialists", () => {
 
 describe("the plan's decision as Finalize reads it", () => {
   it("accepts the model's own plan and one the rules changed, and nothing else", () => {
+    const PlanDecision = planDecisionOf(SPECIALISTS);
     const changed = { source: "model+rules", model_choice: ["reporter"], added: ["charter"], removed: ["retirement"] };
     expect(PlanDecision.parse(changed)).toEqual(changed);
     expect(PlanDecision.parse({ ...changed, source: "model", added: [], removed: [] }).source).toBe("model");
