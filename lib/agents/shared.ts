@@ -1,3 +1,4 @@
+import * as z from "zod";
 import type { Db } from "../db/driver.js";
 import { getJobAggregate, getJobHead, type JobHead } from "../db/repositories/jobs.js";
 import { pricesUsed } from "../market/price-notes.js";
@@ -10,11 +11,9 @@ export type AgentName = "tagger" | "planner" | "reporter" | "reviewer" | "charte
 export type SpecialistName = "reporter" | "charter" | "retirement";
 export const SPECIALISTS: SpecialistName[] = ["reporter", "charter", "retirement"];
 
-export interface TokenUsage {
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-}
+/** A model's token counts for one agent run (or a sum of runs). */
+export const TokenUsage = z.object({ requests: z.number(), input_tokens: z.number(), output_tokens: z.number() });
+export type TokenUsage = z.infer<typeof TokenUsage>;
 
 export const NO_USAGE: TokenUsage = { requests: 0, input_tokens: 0, output_tokens: 0 };
 

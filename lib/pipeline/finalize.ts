@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, PlanDecision } from "../agents/plan-rules.js";
-import { addUsage, NO_USAGE, SPECIALISTS, type TokenUsage } from "../agents/shared.js";
+import { addUsage, NO_USAGE, SPECIALISTS, TokenUsage } from "../agents/shared.js";
 import { modelName } from "../config.js";
 import { type JobOutputs, readJobOutputs } from "../db/repositories/job-outputs.js";
 import { finishJob, JobNotRunningError } from "../db/repositories/jobs.js";
@@ -13,10 +13,15 @@ import { type GateResult, qualityGate } from "./quality-gate.js";
 import { isSstDevStubResult } from "./sst-dev.js";
 import { describeStateError, StateError } from "./state-error.js";
 import { SPECIALIST_STATE, STATE } from "./states.js";
-import { JobId, TokenUsage as Usage } from "./task.js";
+import { JobId } from "./task.js";
 
 const Agent = z.enum(SPECIALISTS);
-const Succeeded = z.object({ agent: Agent, status: z.literal("succeeded"), duration_ms: z.number(), usage: Usage });
+const Succeeded = z.object({
+  agent: Agent,
+  status: z.literal("succeeded"),
+  duration_ms: z.number(),
+  usage: TokenUsage,
+});
 const Failed = z.object({ agent: Agent, status: z.literal("failed"), error: StateError });
 
 /** What the Finalize job state passes in (see `state-machine/definition.ts`). */
@@ -27,7 +32,7 @@ export const FinalizeEvent = z.object({
     specialists: z.array(z.object({ agent: Agent, reason: z.string() })),
     required: z.array(z.object({ agent: Agent, rule: z.string() })),
     decision: PlanDecision.optional(),
-    usage: Usage,
+    usage: TokenUsage,
     duration_ms: z.number(),
   }),
   results: z.array(z.unknown()),
@@ -36,7 +41,7 @@ export const FinalizeEvent = z.object({
       requested: z.number(),
       tagged: z.number(),
       failed: z.number(),
-      usage: Usage,
+      usage: TokenUsage,
       duration_ms: z.number(),
     })
     .nullable(),

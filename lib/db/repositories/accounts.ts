@@ -1,14 +1,9 @@
-import type { AccountType } from "../../portfolio/types.js";
+import type { Account } from "../../portfolio/types.js";
 import { type Db, P } from "../driver.js";
 
-export interface AccountInput {
-  clerk_user_id: string;
-  name: string;
-  type: AccountType;
-  purpose?: string | null;
-  cash_balance?: number;
-  cash_interest?: number;
-}
+/** An account to create for a user: its name and type, and whichever of the other fields are known. */
+export type AccountInput = { clerk_user_id: string } & Pick<Account, "name" | "type"> &
+  Partial<Pick<Account, "purpose" | "cash_balance" | "cash_interest">>;
 
 export async function createAccount(db: Db, account: AccountInput): Promise<string> {
   const { rows } = await db.query<{ id: string }>(

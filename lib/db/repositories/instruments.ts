@@ -4,17 +4,8 @@ import { readInPages } from "./documents.js";
 import { type TraceSpan, withSpans } from "./traces.js";
 
 /** A shared (trusted) instrument as the seed describes it; `current_price` goes to the price history. */
-export interface InstrumentInput {
-  symbol: string;
-  name: string;
-  instrument_type?: InstrumentType | null;
-  current_price?: number | null;
-  allocation_asset_class?: Allocation;
-  allocation_regions?: Allocation;
-  allocation_sectors?: Allocation;
-  /** Yearly expense ratio as a fraction; absent keeps the stored one. */
-  expense_ratio?: number | null;
-}
+export type InstrumentInput = Pick<Instrument, "symbol" | "name"> &
+  Partial<Pick<Instrument, "current_price" | "expense_ratio" | keyof Tagging>>;
 
 /** What a user's file says about one of their holdings: theirs alone, never shared. */
 export interface UserInstrumentInput {
@@ -29,12 +20,11 @@ export interface UserInstrumentInput {
 /** An instrument the tagger must classify, and where its tagging is stored. */
 export type UntaggedInstrument = Instrument & { scope: "shared" | "user" };
 
-export interface Tagging {
-  instrument_type: InstrumentType | null;
-  allocation_asset_class: Allocation;
-  allocation_regions: Allocation;
-  allocation_sectors: Allocation;
-}
+/** An instrument's classification: its type and its three allocations. */
+export type Tagging = Pick<
+  Instrument,
+  "instrument_type" | "allocation_asset_class" | "allocation_regions" | "allocation_sectors"
+>;
 
 const INSTRUMENT_COLUMNS = `symbol, name, instrument_type, current_price,
   allocation_asset_class, allocation_regions, allocation_sectors, price_as_of, price_source`;
