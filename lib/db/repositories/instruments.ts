@@ -72,13 +72,6 @@ export async function getInstruments(db: Db, symbols: string[]): Promise<Instrum
   return rows;
 }
 
-export async function listInstruments(db: Db): Promise<Instrument[]> {
-  const { rows } = await db.query<Instrument & Record<string, unknown>>(
-    `SELECT ${INSTRUMENT_COLUMNS} FROM instruments ORDER BY symbol`,
-  );
-  return rows;
-}
-
 /**
  * Records what a user's file says about a holding, for that user only. A price given again replaces
  * theirs (dated today); a missing one keeps it. Tagging stays unless the name or type changed.
@@ -110,34 +103,9 @@ export async function upsertUserInstrument(db: Db, input: UserInstrumentInput): 
 const RENAMED = "(:name::varchar IS NOT NULL AND :name::varchar <> user_instruments.name)";
 
 /**
- * Instruments a user holds that lack any allocation: the tagger's work for a job. Shared instruments
- * are tagged from their trusted name for everyone; the user's own instruments only for that user.
- */
-export async function findUntaggedInstrumentsOfUser(db: Db, clerkUserId: string): Promise<UntaggedInstrument[]> {
-  const { rows } = await db.query<UntaggedInstrument & Record<string, unknown>>(
-    `WITH held AS (
-       SELECT DISTINCT p.symbol FROM positions p JOIN accounts a ON a.id = p.account_id
-       WHERE a.clerk_user_id = :user_id
-     )
-     SELECT i.symbol, i.name, i.instrument_type, i.current_price, i.allocation_asset_class, i.allocation_regions,
-            i.allocation_sectors, i.price_as_of, i.price_source, 'shared' AS scope
-     FROM instruments i JOIN held h ON h.symbol = i.symbol
-     WHERE ${UNTAGGED("i")}
-     UNION ALL
-     SELECT u.symbol, u.name, u.instrument_type, u.price, u.allocation_asset_class, u.allocation_regions,
-            u.allocation_sectors, u.price_as_of, CASE WHEN u.price IS NULL THEN NULL ELSE 'user' END, 'user'
-     FROM user_instruments u JOIN held h ON h.symbol = u.symbol
-     WHERE u.clerk_user_id = :user_id AND ${UNTAGGED("u")}
-       AND NOT EXISTS (SELECT 1 FROM instruments i WHERE i.symbol = u.symbol)
-     ORDER BY symbol`,
-    { user_id: clerkUserId },
-  );
-  return rows;
-}
-
-/**
- * SQL for the symbols a user holds that the tagger must classify (as `findUntaggedInstrumentsOfUser`
- * lists them), the user given by an SQL expression; for composing into one statement.
+ * SQL for the symbols a user holds that the tagger must classify (as `findUntaggedInstrumentsOfJob` lists
+ * them), the user given by an SQL expression; for composing into one statement. Shared instruments are tagged
+ * from their trusted name for everyone; the user's own instruments only for that user.
  */
 export const untaggedSymbolsSql = (userId: string) => `
   WITH held AS (
