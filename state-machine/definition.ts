@@ -81,7 +81,7 @@ function task(arns: TaskArns, name: TaskName, fields: TaskFields, inMap = false)
   return {
     Type: "Task",
     Resource: arns[name],
-    Parameters: { ...Parameters, "executionId.$": inMap ? "$.executionId" : "$$.Execution.Id" },
+    Parameters: { ...Parameters, "execution_id.$": inMap ? "$.execution_id" : "$$.Execution.Id" },
     TimeoutSeconds: taskTimeout(name),
     Retry: [
       ...(name === "tagger" ? [resumeTagging] : []),
@@ -113,7 +113,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   const refreshPrices = task(arns, "refreshPrices", {
     Comment:
       "Market prices up to the last trading day unless fresh (or no key); a failure is recorded and the job goes on with the last known prices.",
-    Parameters: { "latest.$": "$.marketPrices" },
+    Parameters: { "latest.$": "$.market_prices" },
     ResultPath: "$.prices",
     Next: STATE.instrumentsMissing,
     Catch: onAnyErrorGoTo(STATE.instrumentsMissing, "$.prices"),
@@ -130,7 +130,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
   const tagInstruments = task(arns, "tagger", {
     Comment:
       "Classifies held instruments that have no allocations yet (read from the database; only counts travel here).",
-    Parameters: { "jobId.$": "$.jobId", "requested.$": "$.untagged" },
+    Parameters: { "job_id.$": "$.job_id", "requested.$": "$.untagged" },
     ResultPath: "$.tagging",
     Next: STATE.planAnalysis,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
@@ -138,7 +138,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
 
   const planAnalysis = task(arns, "planner", {
     Comment: "Snapshots the portfolio into the job row, then asks the planner which specialists to run.",
-    Parameters: { "jobId.$": "$.jobId" },
+    Parameters: { "job_id.$": "$.job_id" },
     ResultPath: "$.plan",
     Next: STATE.runSpecialists,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
@@ -149,7 +149,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
       arns,
       name,
       {
-        Parameters: { "jobId.$": "$.jobId", "agent.$": "$.agent" },
+        Parameters: { "job_id.$": "$.job_id", "agent.$": "$.agent" },
         End: true,
         Catch: onAnyErrorGoTo(STATE.recordSpecialistFailure, "$.error"),
       },
@@ -193,7 +193,7 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Comment: "The chosen specialists run side by side; a failure is recorded for its item and the others finish.",
     ItemsPath: "$.plan.specialists",
     MaxConcurrency: MAP_MAX_CONCURRENCY,
-    ItemSelector: { "jobId.$": "$.jobId", "agent.$": "$$.Map.Item.Value.agent", "executionId.$": "$$.Execution.Id" },
+    ItemSelector: { "job_id.$": "$.job_id", "agent.$": "$$.Map.Item.Value.agent", "execution_id.$": "$$.Execution.Id" },
     ItemProcessor: specialistProcessor,
     ResultPath: "$.results",
     Next: STATE.finalizeJob,
@@ -204,13 +204,13 @@ export function buildDefinition(arns: TaskArns): StateMachineDefinition {
     Comment:
       "Writes summary_payload and ends the job: failed if no chosen specialist succeeded; else the quality gate decides completed or needs_review.",
     Parameters: {
-      "jobId.$": "$.jobId",
+      "job_id.$": "$.job_id",
       "plan.$": "$.plan",
       "results.$": "$.results",
       "tagging.$": "$.tagging",
       "prices.$": "$.prices",
-      "prepareMs.$": "$.prepareMs",
-      "startedAt.$": "$$.Execution.StartTime",
+      "prepare_ms.$": "$.prepare_ms",
+      "started_at.$": "$$.Execution.StartTime",
     },
     Next: STATE.qualityGate,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),

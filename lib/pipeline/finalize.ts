@@ -26,8 +26,8 @@ const Failed = z.object({ agent: Agent, status: z.literal("failed"), error: Stat
 
 /** What the Finalize job state passes in (see `state-machine/definition.ts`). */
 export const FinalizeEvent = z.object({
-  jobId: JobId,
-  executionId: z.string().min(1),
+  job_id: JobId,
+  execution_id: z.string().min(1),
   plan: z.object({
     specialists: z.array(z.object({ agent: Agent, reason: z.string() })),
     required: z.array(z.object({ agent: Agent, rule: z.string() })),
@@ -46,8 +46,8 @@ export const FinalizeEvent = z.object({
     })
     .nullable(),
   prices: z.unknown().optional(),
-  prepareMs: z.number(),
-  startedAt: z.string(),
+  prepare_ms: z.number(),
+  started_at: z.string(),
 });
 export type FinalizeEvent = z.infer<typeof FinalizeEvent>;
 
@@ -96,7 +96,7 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     : noOutput
       ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
       : undefined;
-  const outputs = await readJobOutputs(deps.db, input.jobId);
+  const outputs = await readJobOutputs(deps.db, input.job_id);
   const gate = reason ? undefined : gateOutputs(deps, input, results, outputs);
   const usage = countedUsage(outputs?.usage ?? [], totalUsage(input, results));
   const summary = {
@@ -117,7 +117,7 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     // Imported only then: it brings the retirement agent's module, which Finalize's bundle otherwise leaves out.
     ...(storedPlan(results)
       ? {}
-      : { actions: await (await import("../agents/action-plan.js")).jobActions(deps.db, input.jobId) }),
+      : { actions: await (await import("../agents/action-plan.js")).jobActions(deps.db, input.job_id) }),
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),
@@ -126,18 +126,18 @@ export async function finalize(deps: Pick<AgentDeps, "db" | "config">, input: Fi
     completed_at: new Date().toISOString(),
   };
   const review = gate && !gate.passed ? `Needs review: ${gate.reasons.join("; ")}` : undefined;
-  const ended = await finishJob(deps.db, input.jobId, summary, {
+  const ended = await finishJob(deps.db, input.job_id, summary, {
     reason: reason ?? review,
     needsReview: review !== undefined,
-    claimant: input.executionId,
+    claimant: input.execution_id,
   });
-  if (!ended) throw new JobNotRunningError(`Job ${input.jobId} stopped running before it could be finalized`);
+  if (!ended) throw new JobNotRunningError(`Job ${input.job_id} stopped running before it could be finalized`);
   const result: FinalizeResult = reason
     ? { status: "failed", reason }
     : review
       ? { status: "needs_review", reason: review }
       : { status: "completed" };
-  agentLogger("finalize-job", input.jobId).info("job finalized", { status: result.status });
+  agentLogger("finalize-job", input.job_id).info("job finalized", { status: result.status });
   return result;
 }
 
@@ -204,12 +204,12 @@ function totalUsage(input: FinalizeEvent, results: Record<string, Outcome>): Tok
 }
 
 function timings(input: FinalizeEvent, results: Record<string, Outcome>) {
-  const byState: Record<string, number> = { [STATE.prepareJob]: input.prepareMs };
+  const byState: Record<string, number> = { [STATE.prepareJob]: input.prepare_ms };
   if (input.tagging) byState[STATE.tagInstruments] = input.tagging.duration_ms;
   byState[STATE.planAnalysis] = input.plan.duration_ms;
   for (const [agent, r] of Object.entries(results)) {
     if (r.status === "succeeded")
       byState[SPECIALIST_STATE[agent as keyof typeof SPECIALIST_STATE] ?? agent] = r.duration_ms;
   }
-  return { total_ms: Math.max(0, Date.now() - Date.parse(input.startedAt)), by_state: byState };
+  return { total_ms: Math.max(0, Date.now() - Date.parse(input.started_at)), by_state: byState };
 }

@@ -29,8 +29,8 @@ const failed = (agent: string, message: string) => ({
 
 function eventFor(jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeEvent {
   return {
-    jobId,
-    executionId: "exec-1",
+    job_id: jobId,
+    execution_id: "exec-1",
     plan: {
       specialists: [
         { agent: "reporter", reason: "positions" },
@@ -51,8 +51,8 @@ function eventFor(jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeE
       usage: usage(1, 20, 10),
       duration_ms: 50,
     },
-    prepareMs: 12,
-    startedAt: new Date(Date.now() - 1_000).toISOString(),
+    prepare_ms: 12,
+    started_at: new Date(Date.now() - 1_000).toISOString(),
     ...change,
   };
 }
