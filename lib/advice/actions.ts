@@ -124,11 +124,6 @@ export function storedActions(plan: PlannedAction[]): PlannedAction[] {
   return plan.map(({ rank, kind, text, source, effect }) => ({ rank, kind, text, source, effect }));
 }
 
-/** The plan as a numbered markdown list (the report's recommendations and the outlook's action plan). */
-export function actionListMarkdown(plan: Pick<PlannedAction, "text">[]): string {
-  return plan.map((a, i) => `${i + 1}. ${a.text}`).join("\n");
-}
-
 type Draft = ProposedAction;
 
 function retirementActions(f: AdviceFacts): Draft[] {

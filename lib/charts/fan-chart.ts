@@ -27,7 +27,6 @@ export interface FanChartOptions {
   height?: number;
 }
 
-export const FAN_COLOR = "#3B82F6";
 const RETIREMENT_RULE_COLOR = "#6B7280";
 const DEPLETION_COLOR = "#DC2626";
 /** The top band is clipped when its peak is more than this many times the 75th percentile's peak. */

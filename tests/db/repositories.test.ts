@@ -5,13 +5,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Db, DbError, P } from "../../lib/db/driver.js";
 import { PgliteDb } from "../../lib/db/pglite.js";
-import { createAccount } from "../../lib/db/repositories/accounts.js";
 import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import {
   findUntaggedInstrumentsOfJob,
   getInstruments,
   upsertInstrument,
-  upsertUserInstrument,
 } from "../../lib/db/repositories/instruments.js";
 import {
   claimJobListingUntagged,
@@ -26,7 +24,6 @@ import {
   saveSnapshot,
 } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
-import { upsertPosition } from "../../lib/db/repositories/positions.js";
 import { priceHistory, recordPrices } from "../../lib/db/repositories/prices.js";
 import { getUser, upsertUser } from "../../lib/db/repositories/users.js";
 import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
@@ -34,6 +31,11 @@ import type { Portfolio } from "../../lib/portfolio/types.js";
 import { testDb } from "../support/db.js";
 
 let db: PgliteDb;
+
+/** Stores a user's holdings the way every portfolio arrives: an imported portfolio file. */
+async function importHoldings(id: string, accounts: unknown[]): Promise<void> {
+  await importPortfolio(db, parsePortfolioFile({ user: { id, display_name: id }, accounts }));
+}
 
 beforeAll(async () => {
   db = await testDb();
@@ -225,10 +227,9 @@ describe("loadPortfolio", () => {
   });
 
   it("an instrument without a price loads with a null price", async () => {
-    await upsertUser(db, { clerk_user_id: "repo-unpriced" });
-    await upsertUserInstrument(db, { clerk_user_id: "repo-unpriced", symbol: "RNOPRICE", name: "No Price Yet" });
-    const account = await createAccount(db, { clerk_user_id: "repo-unpriced", name: "Acc", type: "other" });
-    await upsertPosition(db, account, "RNOPRICE", 3);
+    await importHoldings("repo-unpriced", [
+      { name: "Acc", type: "other", positions: [{ symbol: "RNOPRICE", quantity: 3, name: "No Price Yet" }] },
+    ]);
     const portfolio = (await loadPortfolio(db, "repo-unpriced"))!;
     expect(portfolio.accounts[0].positions[0]).toMatchObject({
       symbol: "RNOPRICE",
@@ -312,18 +313,13 @@ describe("instruments", () => {
   });
 
   it("a user's own instrument is theirs alone; a shared one keeps its trusted name and price", async () => {
-    for (const user of ["repo-own-a", "repo-own-b"]) await upsertUser(db, { clerk_user_id: user });
-    await upsertUserInstrument(db, { clerk_user_id: "repo-own-a", symbol: "ROWN", name: "A's Fund", price: 9999 });
-    await upsertUserInstrument(db, { clerk_user_id: "repo-own-b", symbol: "ROWN", name: "B's Fund", price: 10 });
-    await upsertUserInstrument(db, { clerk_user_id: "repo-own-b", symbol: "SPY", name: "Not SPY", price: 1 });
-    for (const [user, symbol] of [
-      ["repo-own-a", "ROWN"],
-      ["repo-own-b", "ROWN"],
-      ["repo-own-b", "SPY"],
-    ]) {
-      const account = await createAccount(db, { clerk_user_id: user, name: `acc ${symbol}`, type: "other" });
-      await upsertPosition(db, account, symbol, 1);
-    }
+    await importHoldings("repo-own-a", [
+      { name: "acc ROWN", type: "other", positions: [{ symbol: "ROWN", quantity: 1, name: "A's Fund", price: 9999 }] },
+    ]);
+    await importHoldings("repo-own-b", [
+      { name: "acc ROWN", type: "other", positions: [{ symbol: "ROWN", quantity: 1, name: "B's Fund", price: 10 }] },
+      { name: "acc SPY", type: "other", positions: [{ symbol: "SPY", quantity: 1, name: "Not SPY", price: 1 }] },
+    ]);
     const instruments = async (user: string) =>
       (await loadPortfolio(db, user))!.accounts.flatMap((a) =>
         a.positions.map((p) => [p.symbol, p.instrument.name, p.instrument.current_price, p.instrument.price_source]),
@@ -341,17 +337,34 @@ describe("instruments", () => {
     await upsertInstrument(db, { symbol: "RPARTIAL", name: "Partly Tagged", allocation_asset_class: { equity: 100 } });
     await upsertInstrument(db, { symbol: "RUNTAG2", name: "Untagged Two" });
     await upsertInstrument(db, { symbol: "RUNHELD", name: "Untagged, Held By Nobody" });
-    for (const user of ["repo-tag-a", "repo-tag-b"]) await upsertUser(db, { clerk_user_id: user });
-    const a1 = await createAccount(db, { clerk_user_id: "repo-tag-a", name: "one", type: "taxable" });
-    const a2 = await createAccount(db, { clerk_user_id: "repo-tag-a", name: "two", type: "hsa" });
-    const b1 = await createAccount(db, { clerk_user_id: "repo-tag-b", name: "one", type: "taxable" });
-    await upsertPosition(db, a1, "SPY", 1);
-    await upsertPosition(db, a1, "RUNTAG1", 1);
-    await upsertPosition(db, a2, "RUNTAG1", 2); // held twice, listed once
-    await upsertPosition(db, a2, "RPARTIAL", 1);
-    await upsertPosition(db, b1, "RUNTAG2", 1);
-    await upsertUserInstrument(db, { clerk_user_id: "repo-tag-b", symbol: "RMINE", name: "B's Own" });
-    await upsertPosition(db, b1, "RMINE", 1);
+    await importHoldings("repo-tag-a", [
+      {
+        name: "one",
+        type: "taxable",
+        positions: [
+          { symbol: "SPY", quantity: 1 },
+          { symbol: "RUNTAG1", quantity: 1 },
+        ],
+      },
+      {
+        name: "two",
+        type: "hsa",
+        positions: [
+          { symbol: "RUNTAG1", quantity: 2 }, // held twice, listed once
+          { symbol: "RPARTIAL", quantity: 1 },
+        ],
+      },
+    ]);
+    await importHoldings("repo-tag-b", [
+      {
+        name: "one",
+        type: "taxable",
+        positions: [
+          { symbol: "RUNTAG2", quantity: 1 },
+          { symbol: "RMINE", quantity: 1, name: "B's Own" },
+        ],
+      },
+    ]);
 
     const untaggedOf = async (clerk_user_id: string) =>
       findUntaggedInstrumentsOfJob(db, await createJob(db, { clerk_user_id }));
@@ -367,12 +380,12 @@ describe("instruments", () => {
     expect(await untaggedOf("repo-tag-nobody")).toEqual([]);
   });
 
-  it("upsertPosition replaces the quantity of a symbol already held", async () => {
-    await upsertUser(db, { clerk_user_id: "repo-pos" });
-    const account = await createAccount(db, { clerk_user_id: "repo-pos", name: "acc", type: "other" });
-    const first = await upsertPosition(db, account, "QQQ", 5);
-    const second = await upsertPosition(db, account, "QQQ", 7.25);
-    expect(second).toBe(first);
+  it("importing again replaces the quantity of a symbol already held", async () => {
+    const qqq = (quantity: number) => [
+      { name: "acc", type: "other" as const, positions: [{ symbol: "QQQ", quantity }] },
+    ];
+    await importHoldings("repo-pos", qqq(5));
+    await importHoldings("repo-pos", qqq(7.25));
     expect((await loadPortfolio(db, "repo-pos"))!.accounts[0].positions.map((p) => [p.symbol, p.quantity])).toEqual([
       ["QQQ", 7.25],
     ]);

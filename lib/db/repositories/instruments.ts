@@ -1,4 +1,4 @@
-import type { Allocation, Instrument, InstrumentType } from "../../portfolio/types.js";
+import type { Allocation, Instrument } from "../../portfolio/types.js";
 import { type Db, P } from "../driver.js";
 import { readInPages } from "./documents.js";
 import { type TraceSpan, withSpans } from "./traces.js";
@@ -6,16 +6,6 @@ import { type TraceSpan, withSpans } from "./traces.js";
 /** A shared (trusted) instrument as the seed describes it; `current_price` goes to the price history. */
 export type InstrumentInput = Pick<Instrument, "symbol" | "name"> &
   Partial<Pick<Instrument, "current_price" | "expense_ratio" | keyof Tagging>>;
-
-/** What a user's file says about one of their holdings: theirs alone, never shared. */
-export interface UserInstrumentInput {
-  clerk_user_id: string;
-  symbol: string;
-  /** Without one, a new instrument is named by its symbol and a known one keeps its name. */
-  name?: string | null;
-  instrument_type?: InstrumentType | null;
-  price?: number | null;
-}
 
 /** An instrument the tagger must classify, and where its tagging is stored. */
 export type UntaggedInstrument = Instrument & { scope: "shared" | "user" };
@@ -71,36 +61,6 @@ export async function getInstruments(db: Db, symbols: string[]): Promise<Instrum
   );
   return rows;
 }
-
-/**
- * Records what a user's file says about a holding, for that user only. A price given again replaces
- * theirs (dated today); a missing one keeps it. Tagging stays unless the name or type changed.
- */
-export async function upsertUserInstrument(db: Db, input: UserInstrumentInput): Promise<void> {
-  await db.query(
-    `INSERT INTO user_instruments (clerk_user_id, symbol, name, instrument_type, price, price_as_of)
-     VALUES (:user_id, :symbol::varchar, COALESCE(:name::varchar, :symbol::varchar), :instrument_type, :price::numeric,
-             CASE WHEN :price::numeric IS NULL THEN NULL ELSE CURRENT_DATE END)
-     ON CONFLICT (clerk_user_id, symbol) DO UPDATE SET
-       name = COALESCE(:name::varchar, user_instruments.name),
-       instrument_type = COALESCE(EXCLUDED.instrument_type, user_instruments.instrument_type),
-       price = COALESCE(EXCLUDED.price, user_instruments.price),
-       price_as_of = CASE WHEN EXCLUDED.price IS NULL THEN user_instruments.price_as_of ELSE EXCLUDED.price_as_of END,
-       allocation_asset_class = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_asset_class END,
-       allocation_regions = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_regions END,
-       allocation_sectors = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_sectors END`,
-    {
-      user_id: input.clerk_user_id,
-      symbol: input.symbol,
-      name: input.name ?? null,
-      instrument_type: input.instrument_type ?? null,
-      price: input.price == null ? null : P.decimal(input.price),
-    },
-  );
-}
-
-/** A new name means a different instrument to classify: its old tagging no longer applies. */
-const RENAMED = "(:name::varchar IS NOT NULL AND :name::varchar <> user_instruments.name)";
 
 /**
  * SQL for the symbols a user holds that the tagger must classify (as `findUntaggedInstrumentsOfJob` lists
