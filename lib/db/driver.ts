@@ -49,7 +49,7 @@ export class DbError extends Error {
 }
 
 /** Formats a timestamp the way both PostgreSQL and the Data API's TIMESTAMP hint accept. */
-export function sqlTimestamp(value: Date | string): string {
+function sqlTimestamp(value: Date | string): string {
   const date = typeof value === "string" ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) throw new DbError(`Invalid timestamp parameter: ${String(value)}`);
   return date.toISOString().replace("T", " ").replace("Z", "");

@@ -12,7 +12,7 @@ import { assertVector } from "./vectors.js";
 
 /** S3 Vectors API limits: vectors per PutVectors call, and topK per QueryVectors call. */
 export const PUT_VECTORS_BATCH_LIMIT = 500;
-export const QUERY_TOP_K_LIMIT = 100;
+const QUERY_TOP_K_LIMIT = 100;
 
 export interface S3VectorsStoreOptions {
   bucket: string;

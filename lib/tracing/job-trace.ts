@@ -52,7 +52,7 @@ export interface TaskSpans {
  * trace ends, as before. Empty outside a job trace, or when spans and the write's own `writeBytes` would
  * pass one statement's budget (the Data API takes 4 MiB per request): they then go in their own statements.
  */
-export function taskSpans(writeBytes = 0): TaskSpans {
+function taskSpans(writeBytes = 0): TaskSpans {
   const none: TaskSpans = { spans: [], stored: () => {} };
   const traceId = getCurrentTrace()?.traceId;
   const open = traceId ? openTraces.get(traceId) : undefined;
