@@ -18,7 +18,7 @@ const LAMBDA_UNRESERVED_MINIMUM = 100;
 /** Service Quotas code of "Concurrent executions" (Lambda), for the error's advice. */
 const CONCURRENCY_QUOTA_CODE = "L-B99A9384";
 
-const AccountLimitSchema = z.object({
+const AccountLimit = z.object({
   ConcurrentExecutions: z.number().int().nonnegative(),
   UnreservedConcurrentExecutions: z.number().int().nonnegative(),
 });
@@ -26,7 +26,7 @@ const AccountLimitSchema = z.object({
 /** The account's concurrency in this Region, from Lambda's GetAccountSettings. */
 async function accountConcurrency(lambda: Pick<LambdaClient, "send">) {
   const settings = await lambda.send(new GetAccountSettingsCommand({}));
-  const parsed = AccountLimitSchema.safeParse(settings.AccountLimit);
+  const parsed = AccountLimit.safeParse(settings.AccountLimit);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path.join(".") ?? "AccountLimit";
     throw new Error(`Lambda GetAccountSettings: AccountLimit.${field} is missing or not a count`);
