@@ -1,14 +1,11 @@
 import { resolve } from "node:path";
 import { localDefinition, runJobLocally } from "../console/run-job.js";
-import type { AgentDeps } from "../lib/agents/common.js";
-import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db/driver.js";
 import { importPortfolio } from "../lib/db/repositories/import-portfolio.js";
 import { displayName, listJobSummaries } from "../lib/db/repositories/job-list.js";
 import { getJob, type JobRow, listJobs } from "../lib/db/repositories/jobs.js";
 import { listTraceSpans } from "../lib/db/repositories/traces.js";
 import { usd } from "../lib/format.js";
-import { createKnowledgeBase } from "../lib/knowledge/knowledge-base.js";
 import { type OutputOptions, writeJobOutput } from "../lib/output/job-output.js";
 import { createLocalJob, pauseAtFaultPoint } from "../lib/pipeline/local-jobs.js";
 import { readPortfolioFile } from "../lib/portfolio/portfolio-file.js";
@@ -16,7 +13,7 @@ import { JOB_STATUSES } from "../lib/portfolio/types.js";
 import { DEMO_USER_ID, seedDemo } from "../lib/seed/demo.js";
 import { renderTraceHtml } from "../lib/tracing/trace-html.js";
 import { serializeDefinition } from "../state-machine/definition.js";
-import { executeLocally, LOCAL_ARNS } from "../state-machine/local-executor.js";
+import { LOCAL_ARNS } from "../state-machine/local-executor.js";
 import { withCliDb } from "./cli-db.js";
 import type { CommandArgs } from "./command.js";
 import { writeGraph } from "./graph-command.js";
@@ -86,13 +83,6 @@ export function countByStatus(jobs: { status: JobRow["status"] }[]): string {
   const counts = JOB_STATUSES.map((status) => [status, jobs.filter((j) => j.status === status).length] as const);
   const parts = counts.filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`);
   return `${jobs.length} job(s)${parts.length > 0 ? `: ${parts.join(", ")}` : ""}`;
-}
-
-/** Runs one job through the state machine locally, printing each state to stderr. */
-export async function runLocally(db: Db, config: Config, input: unknown) {
-  const deps: AgentDeps = { db, config, knowledge: await createKnowledgeBase(config) };
-  const display = new ProgressDisplay(progress);
-  return executeLocally(input, { deps, onEvent: display.onEvent });
 }
 
 /** The job as `--json` prints it. */

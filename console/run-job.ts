@@ -20,7 +20,7 @@ export async function runJobLocally(db: Db, config: Config, jobId: string, onEve
   pauseAtFaultPoint("own");
   const deps: AgentDeps = { db, config, knowledge: await createKnowledgeBase(config) };
   const execution = await executeLocally(
-    { jobId },
+    { job_id: jobId },
     {
       deps,
       onEvent: (event) => {

@@ -28,7 +28,7 @@ export function lambdaHandler<Result>(task: TaskFunction<Result>) {
   return async (event: unknown, context?: Context): Promise<Result> => {
     logger.resetKeys();
     if (context) logger.addContext(context);
-    const executionId = (event as { executionId?: unknown } | null)?.executionId;
+    const executionId = (event as { execution_id?: unknown } | null)?.execution_id;
     if (typeof executionId === "string") logger.appendKeys({ executionId });
     deps ??= lambdaDeps().catch((error: unknown) => {
       deps = undefined;

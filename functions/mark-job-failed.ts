@@ -6,14 +6,14 @@ import { describeStateError, StateError } from "../lib/pipeline/state-error.js";
 import { parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 import { lambdaHandler } from "./lambda.js";
 
-const MarkJobFailedEvent = z.object({ error: StateError, input: z.unknown(), executionId: z.string().min(1) });
+const MarkJobFailedEvent = z.object({ error: StateError, input: z.unknown(), execution_id: z.string().min(1) });
 
 export interface MarkJobFailedResult {
-  jobId: string | null;
+  job_id: string | null;
   marked: boolean;
   reason: string;
   /** Every job the input names and whether it was marked (a rejected batch names several). */
-  jobs: { jobId: string; marked: boolean }[];
+  jobs: { job_id: string; marked: boolean }[];
 }
 
 /**
@@ -21,15 +21,15 @@ export interface MarkJobFailedResult {
  * left running; a job another execution owns (a duplicate delivery failed) is left alone.
  */
 export const markJobFailed: TaskFunction<MarkJobFailedResult> = async (event, { db }) => {
-  const { error, input, executionId } = parseEvent("Mark job failed", MarkJobFailedEvent, event);
+  const { error, input, execution_id } = parseEvent("Mark job failed", MarkJobFailedEvent, event);
   const reason = describeStateError(error);
   const jobs = [];
   for (const jobId of jobIdsNamedBy(input)) {
-    const marked = await failJob(db, jobId, reason, executionId);
+    const marked = await failJob(db, jobId, reason, execution_id);
     agentLogger("mark-job-failed", jobId).warn("job failed", { reason, marked });
-    jobs.push({ jobId, marked });
+    jobs.push({ job_id: jobId, marked });
   }
-  return { jobId: jobs[0]?.jobId ?? null, marked: jobs[0]?.marked ?? false, reason, jobs };
+  return { job_id: jobs[0]?.job_id ?? null, marked: jobs[0]?.marked ?? false, reason, jobs };
 };
 
 export const handler = lambdaHandler(markJobFailed);

@@ -7,7 +7,7 @@ import { logger } from "../lib/logger.js";
 import { linkedConfig, linkedRoleSecretArns, openLinkedDb } from "./links.js";
 
 /** Where the deployment copies `lib/db/migrations` (`copyFiles` → `migrations/`, beside `bundle.mjs`). */
-export const BUNDLED_MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
+const BUNDLED_MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export type MigrateResult = { applied: string[]; known: number };
 

@@ -6,7 +6,7 @@ import { elapsed, JobId, parseEvent, type TaskFunction } from "../lib/pipeline/t
 import { tracedTask } from "../lib/tracing/job-trace.js";
 import { lambdaHandler } from "./lambda.js";
 
-const PlannerEvent = z.object({ jobId: JobId });
+const PlannerEvent = z.object({ job_id: JobId });
 
 export interface PlannerTaskResult {
   specialists: SpecialistChoice[];
@@ -20,7 +20,7 @@ export interface PlannerTaskResult {
 /** Snapshots the portfolio into the job and returns the specialists the planner chose (the Map's items). */
 export const planner: TaskFunction<PlannerTaskResult> = tracedTask("Plan analysis", async (event, deps) => {
   const start = performance.now();
-  const { jobId } = parseEvent("Plan analysis", PlannerEvent, event);
+  const { job_id: jobId } = parseEvent("Plan analysis", PlannerEvent, event);
   const plan = await planAnalysis(deps, jobId);
   const { specialists, required, decision, usage } = plan;
   return { specialists, count: specialists.length, required, decision, usage, duration_ms: elapsed(start) };

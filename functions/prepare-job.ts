@@ -5,17 +5,17 @@ import { jobIdFromInput } from "../lib/pipeline/job-message.js";
 import { elapsed, parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 import { lambdaHandler } from "./lambda.js";
 
-const PrepareJobEvent = z.object({ input: z.unknown(), executionId: z.string().min(1) });
+const PrepareJobEvent = z.object({ input: z.unknown(), execution_id: z.string().min(1) });
 
 export interface PrepareJobResult {
-  jobId: string;
+  job_id: string;
   claimed: boolean;
   /** How many held instruments lack allocations: the tagger reads which from the database (symbols never travel in the state). */
   untagged: number;
   /** What Refresh prices decides on, read here in the claim's statement. */
-  marketPrices: JobClaim["market_prices"];
+  market_prices: JobClaim["market_prices"];
   tagging: null;
-  prepareMs: number;
+  prepare_ms: number;
 }
 
 export class JobNotFoundError extends Error {
@@ -30,14 +30,14 @@ export class JobNotFoundError extends Error {
  */
 export const prepareJob: TaskFunction<PrepareJobResult> = async (event, { db }) => {
   const start = performance.now();
-  const { input, executionId } = parseEvent("Prepare job", PrepareJobEvent, event);
+  const { input, execution_id } = parseEvent("Prepare job", PrepareJobEvent, event);
   const jobId = jobIdFromInput(input);
-  const job = await claimJobListingUntagged(db, jobId, executionId);
+  const job = await claimJobListingUntagged(db, jobId, execution_id);
   if (!job) throw new JobNotFoundError(`Job ${jobId} not found`);
   const { claimed, untagged, market_prices } = job;
   agentLogger("prepare-job", jobId).info(claimed ? "job claimed" : "job already processed", { status: job.status });
-  const result = { jobId, claimed, untagged, marketPrices: market_prices, tagging: null };
-  return { ...result, prepareMs: elapsed(start) };
+  const result = { job_id: jobId, claimed, untagged, market_prices, tagging: null };
+  return { ...result, prepare_ms: elapsed(start) };
 };
 
 export const handler = lambdaHandler(prepareJob);

@@ -6,12 +6,12 @@ import { parseEvent, type TaskFunction } from "../lib/pipeline/task.js";
 import { lambdaHandler } from "./lambda.js";
 
 /**
- * From the state machine (`executionId`, and `latest`: Prepare job read when prices were last fetched)
+ * From the state machine (`execution_id`, and `latest`: Prepare job read when prices were last fetched)
  * or the daily EventBridge Scheduler run (any object; then the refresh reads it).
  */
 const RefreshPricesEvent = z
   .object({
-    executionId: z.string().min(1).optional(),
+    execution_id: z.string().min(1).optional(),
     latest: z.object({ fetched_at: z.string().nullable(), as_of: z.string().nullable() }).optional(),
   })
   .passthrough();

@@ -16,10 +16,10 @@ export function specialistTask<Name extends string>(
   state: string,
   work: (deps: AgentDeps, jobId: string) => Promise<{ usage: TokenUsage }>,
 ): TaskFunction<SpecialistResult<Name>> {
-  const Event = z.object({ jobId: JobId, agent: z.literal(agent).optional() });
+  const Event = z.object({ job_id: JobId, agent: z.literal(agent).optional() });
   return tracedTask(state, async (event, deps) => {
     const start = performance.now();
-    const { jobId } = parseEvent(state, Event, event);
+    const { job_id: jobId } = parseEvent(state, Event, event);
     const { usage } = await work(deps, jobId);
     return { agent, status: "succeeded", duration_ms: elapsed(start), usage };
   });

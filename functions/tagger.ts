@@ -5,7 +5,7 @@ import { tracedTask } from "../lib/tracing/job-trace.js";
 import { lambdaHandler } from "./lambda.js";
 
 const TaggerEvent = z.object({
-  jobId: JobId,
+  job_id: JobId,
   /** How many holdings Prepare job found untagged (which ones, the tagger reads from the database). */
   requested: z.number().int().min(1, "must be at least 1 (Prepare job found holdings to tag)"),
 });
@@ -25,7 +25,7 @@ export interface TaggerTaskResult {
  */
 export const tagger: TaskFunction<TaggerTaskResult> = tracedTask("Tag instruments", async (event, deps) => {
   const start = performance.now();
-  const { jobId, requested } = parseEvent("Tag instruments", TaggerEvent, event);
+  const { job_id: jobId, requested } = parseEvent("Tag instruments", TaggerEvent, event);
   const { tagged, failed, usage } = await tagInstruments(deps, jobId, requested);
   return { requested, tagged: tagged.length, failed: failed.length, usage, duration_ms: elapsed(start) };
 });

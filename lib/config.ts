@@ -16,7 +16,7 @@ const optionalText = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const EnvSchema = z.object({
+const Env = z.object({
   ALEX_MODEL: z.string().trim().default("offline"),
   BEDROCK_MODEL_ID: z.string().trim().default(DEFAULT_BEDROCK_MODEL),
   BEDROCK_REGION: z.string().trim().min(1).default("us-west-2"),
@@ -59,7 +59,7 @@ export type Config = ReturnType<typeof loadConfig>;
 
 /** Parses every environment variable the project reads, in one place, with errors that name the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid environment:\n${lines.join("\n")}`);

@@ -92,7 +92,7 @@ function task(callee: Callee, fields: TaskFields, inMap = false): TaskState {
   return {
     Type: "Task",
     Resource: callee.arn,
-    Parameters: { ...Parameters, "executionId.$": inMap ? "$.executionId" : "$$.Execution.Id" },
+    Parameters: { ...Parameters, "execution_id.$": inMap ? "$.execution_id" : "$$.Execution.Id" },
     TimeoutSeconds: stepTimeout(callee.lambdaTimeoutSeconds),
     Retry: [
       ...(callee.name === "tagger" ? [resumeTagging] : []),
@@ -140,7 +140,7 @@ export function buildDefinition(
   const refreshPrices = task(of("refreshPrices"), {
     Comment:
       "Market prices up to the last trading day unless fresh (or no key); a failure is recorded and the job goes on with the last known prices.",
-    Parameters: { "latest.$": "$.marketPrices" },
+    Parameters: { "latest.$": "$.market_prices" },
     ResultPath: "$.prices",
     Next: STATE.instrumentsMissing,
     Catch: onAnyErrorGoTo(STATE.instrumentsMissing, "$.prices"),
@@ -157,7 +157,7 @@ export function buildDefinition(
   const tagInstruments = task(of("tagger"), {
     Comment:
       "Classifies held instruments that have no allocations yet (read from the database; only counts travel here).",
-    Parameters: { "jobId.$": "$.jobId", "requested.$": "$.untagged" },
+    Parameters: { "job_id.$": "$.job_id", "requested.$": "$.untagged" },
     ResultPath: "$.tagging",
     Next: STATE.planAnalysis,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
@@ -165,7 +165,7 @@ export function buildDefinition(
 
   const planAnalysis = task(of("planner"), {
     Comment: "Snapshots the portfolio into the job row, then asks the planner which specialists to run.",
-    Parameters: { "jobId.$": "$.jobId" },
+    Parameters: { "job_id.$": "$.job_id" },
     ResultPath: "$.plan",
     Next: STATE.runSpecialists,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),
@@ -175,7 +175,7 @@ export function buildDefinition(
     task(
       { name, arn: arnOf(arns, name), lambdaTimeoutSeconds: roster[name].lambda.timeoutSeconds },
       {
-        Parameters: { "jobId.$": "$.jobId", "agent.$": "$.agent" },
+        Parameters: { "job_id.$": "$.job_id", "agent.$": "$.agent" },
         End: true,
         Catch: onAnyErrorGoTo(STATE.recordSpecialistFailure, "$.error"),
       },
@@ -215,7 +215,7 @@ export function buildDefinition(
     ItemsPath: "$.plan.specialists",
     // Every specialist of the roster at once (MAP_MAX_CONCURRENCY, lib/scale/limits.ts, for the registry's).
     MaxConcurrency: Object.keys(roster).length,
-    ItemSelector: { "jobId.$": "$.jobId", "agent.$": "$$.Map.Item.Value.agent", "executionId.$": "$$.Execution.Id" },
+    ItemSelector: { "job_id.$": "$.job_id", "agent.$": "$$.Map.Item.Value.agent", "execution_id.$": "$$.Execution.Id" },
     ItemProcessor: specialistProcessor,
     ResultPath: "$.results",
     Next: STATE.finalizeJob,
@@ -226,13 +226,13 @@ export function buildDefinition(
     Comment:
       "Writes summary_payload and ends the job: failed if no chosen specialist succeeded; else the quality gate decides completed or needs_review.",
     Parameters: {
-      "jobId.$": "$.jobId",
+      "job_id.$": "$.job_id",
       "plan.$": "$.plan",
       "results.$": "$.results",
       "tagging.$": "$.tagging",
       "prices.$": "$.prices",
-      "prepareMs.$": "$.prepareMs",
-      "startedAt.$": "$$.Execution.StartTime",
+      "prepare_ms.$": "$.prepare_ms",
+      "started_at.$": "$$.Execution.StartTime",
     },
     Next: STATE.qualityGate,
     Catch: onAnyErrorGoTo(STATE.markJobFailed),

@@ -13,7 +13,7 @@ import {
 } from "./facts.js";
 import { unfitReasons } from "./rules.js";
 
-export const ACTION_KINDS = [
+const ACTION_KINDS = [
   "raise_contribution",
   "retire_later",
   "spend_less",
@@ -38,7 +38,7 @@ export const ACTION_KINDS = [
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 /** The specialist whose domain proposes an action. */
-export const ACTION_SOURCES = ["retirement", "reporter"] as const;
+const ACTION_SOURCES = ["retirement", "reporter"] as const;
 
 /**
  * How urgent an action is: 0 (nothing else can be judged without it), 1 (the plan fails without it) to 4 (good
@@ -82,7 +82,7 @@ export type PlannedAction = z.infer<typeof PlannedAction>;
 const YEAR_LATER_EFFORT = 0.1;
 
 /** Most actions a plan lists. */
-export const MAX_ACTIONS = 7;
+const MAX_ACTIONS = 7;
 
 /**
  * The ranked action plan for one person: every domain's proposals, those a suitability rule refuses removed, ranked
@@ -94,7 +94,7 @@ export function actionPlan(portfolio: Portfolio, valuation: Valuation, outlook?:
 }
 
 /** Every domain's proposals for these facts (unranked, unfiltered). */
-export function proposeActions(facts: AdviceFacts): ProposedAction[] {
+function proposeActions(facts: AdviceFacts): ProposedAction[] {
   return [...retirementActions(facts), ...portfolioActions(facts)].map((a) => ProposedAction.parse(a));
 }
 
@@ -122,11 +122,6 @@ export function rankActions(proposals: ProposedAction[], facts?: AdviceFacts): (
 /** The plan as stored in `summary_payload.actions`. */
 export function storedActions(plan: PlannedAction[]): PlannedAction[] {
   return plan.map(({ rank, kind, text, source, effect }) => ({ rank, kind, text, source, effect }));
-}
-
-/** The plan as a numbered markdown list (the report's recommendations and the outlook's action plan). */
-export function actionListMarkdown(plan: Pick<PlannedAction, "text">[]): string {
-  return plan.map((a, i) => `${i + 1}. ${a.text}`).join("\n");
 }
 
 type Draft = ProposedAction;

@@ -5,7 +5,7 @@ import { percentOf, type Valuation } from "../portfolio/valuation.js";
 import type { RetirementOutlook } from "../retirement/outlook.js";
 
 /** Cash a retiree keeps as a reserve: up to this many years of net withdrawals is not idle. */
-export const RESERVE_YEARS = 2;
+const RESERVE_YEARS = 2;
 /** A holding above this share of the portfolio is a concentration worth naming. */
 export const CONCENTRATION_PERCENT = 25;
 /** Cash above this share of a saver's portfolio is idle. */
@@ -119,7 +119,7 @@ export function adviceFacts(portfolio: Portfolio, v: Valuation, outlook?: Retire
 }
 
 /** `outlook.what_it_takes` when the outlook carries it (h20a's solver), else null. */
-export function whatItTakesOf(outlook: RetirementOutlook | null): WhatItTakes | null {
+function whatItTakesOf(outlook: RetirementOutlook | null): WhatItTakes | null {
   const parsed = WhatItTakes.safeParse((outlook as { what_it_takes?: unknown } | null)?.what_it_takes);
   return parsed.success ? parsed.data : null;
 }

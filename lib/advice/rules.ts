@@ -113,7 +113,7 @@ export function suitabilityFindings(text: string, facts: AdviceFacts): Suitabili
  * A text's sentences: each non-empty line outside tables, without its list marker, split after `.`, `!` or `?`
  * followed by a space and a capital.
  */
-export function sentencesOf(text: string): string[] {
+function sentencesOf(text: string): string[] {
   return text
     .split("\n")
     .map((line) => line.trim().replace(/^(?:[-*+]|\d+[.)])\s+/, ""))

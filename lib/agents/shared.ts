@@ -1,3 +1,4 @@
+import * as z from "zod";
 import type { Db } from "../db/driver.js";
 import { getJobAggregate, getJobHead, type JobHead } from "../db/repositories/jobs.js";
 import { pricesUsed } from "../market/price-notes.js";
@@ -11,11 +12,9 @@ import type { AgentFunctionName } from "../roster.js";
 export type AgentName = AgentFunctionName | "reviewer";
 export { SPECIALISTS, type SpecialistName } from "../roster.js";
 
-export interface TokenUsage {
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-}
+/** A model's token counts for one agent run (or a sum of runs). */
+export const TokenUsage = z.object({ requests: z.number(), input_tokens: z.number(), output_tokens: z.number() });
+export type TokenUsage = z.infer<typeof TokenUsage>;
 
 export const NO_USAGE: TokenUsage = { requests: 0, input_tokens: 0, output_tokens: 0 };
 

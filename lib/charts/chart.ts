@@ -1,6 +1,6 @@
 import * as z from "zod";
 
-export const CHART_TYPES = ["pie", "bar", "donut", "horizontalBar", "line"] as const;
+const CHART_TYPES = ["pie", "bar", "donut", "horizontalBar", "line"] as const;
 export type ChartType = (typeof CHART_TYPES)[number];
 
 /** The colours the original charter's prompt offered, in its order. */
@@ -21,9 +21,9 @@ export const PALETTE = [
   "#7C3AED",
 ] as const;
 
-export const MAX_CHART_POINTS = 50;
+const MAX_CHART_POINTS = 50;
 /** A generous ceiling (one trillion USD) that still rules out absurd model output. */
-export const MAX_CHART_VALUE = 1e12;
+const MAX_CHART_VALUE = 1e12;
 
 // Plain constraints only (no transforms, refinements or defaults): this schema is also the
 // create_chart tool's strict JSON schema.
@@ -43,7 +43,7 @@ export const ChartPoint = z.object({
 export type ChartPoint = z.infer<typeof ChartPoint>;
 
 /** A line chart is a time series: each point is named by its year, and the points are in year order. */
-export const YEAR = /^\d{4}$/;
+const YEAR = /^\d{4}$/;
 
 const chartFields = {
   title: z.string().min(1).max(100).describe("Title shown above the chart"),

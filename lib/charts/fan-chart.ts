@@ -27,13 +27,12 @@ export interface FanChartOptions {
   height?: number;
 }
 
-export const FAN_COLOR = "#3B82F6";
 const RETIREMENT_RULE_COLOR = "#6B7280";
 const DEPLETION_COLOR = "#DC2626";
 /** The top band is clipped when its peak is more than this many times the 75th percentile's peak. */
 const CLIP_RATIO = 1.5;
 /** One colour per legend entry, so each band and the median line can be told apart. */
-export const FAN_COLORS = { outer: "#BFDBFE", inner: "#60A5FA", median: "#1E3A8A" } as const;
+const FAN_COLORS = { outer: "#BFDBFE", inner: "#60A5FA", median: "#1E3A8A" } as const;
 const BANDS = {
   outer: "10th–90th percentile",
   inner: "25th–75th percentile",

@@ -19,7 +19,7 @@ export interface DbCounter {
   reset(): void;
 }
 
-export function newDbCounter(): DbCounter {
+function newDbCounter(): DbCounter {
   return {
     statements: [],
     transactions: 0,

@@ -28,7 +28,7 @@ export function bootId(): string | null {
 }
 
 /** A process's start time from `/proc` (Linux; clock ticks of 10 ms), or undefined elsewhere. */
-export function processStartMs(pid: number): number | undefined {
+function processStartMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
@@ -186,7 +186,7 @@ function inUse(dir: string, pid: number, note = "") {
 }
 
 /** True if a process with this pid exists (EPERM: it exists but is not ours). */
-export function processIsAlive(pid: number): boolean {
+function processIsAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

@@ -48,12 +48,8 @@ export class DbError extends Error {
   }
 }
 
-export const UNIQUE_VIOLATION = "23505";
-export const FOREIGN_KEY_VIOLATION = "23503";
-export const CHECK_VIOLATION = "23514";
-
 /** Formats a timestamp the way both PostgreSQL and the Data API's TIMESTAMP hint accept. */
-export function sqlTimestamp(value: Date | string): string {
+function sqlTimestamp(value: Date | string): string {
   const date = typeof value === "string" ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) throw new DbError(`Invalid timestamp parameter: ${String(value)}`);
   return date.toISOString().replace("T", " ").replace("Z", "");

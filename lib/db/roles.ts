@@ -18,7 +18,7 @@ const PASSWORD_SETTERS = {
 } as const satisfies Record<FunctionDbRole, string>;
 
 /** Sets a role's password (and LOGIN) from its secret; run by `migrate` as the master user. */
-export async function setRolePassword(db: Db, role: FunctionDbRole, password: string): Promise<void> {
+async function setRolePassword(db: Db, role: FunctionDbRole, password: string): Promise<void> {
   // Selects a constant, not the function's void result, which the Data API cannot return.
   await db.query(`SELECT 1 AS done FROM ${PASSWORD_SETTERS[role]}(:password)`, { password });
 }

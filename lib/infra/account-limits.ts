@@ -13,20 +13,20 @@ import { ConfigError } from "../config.js";
  * UnreservedConcurrentExecution below its minimum value of [100]"; Lambda Developer Guide, "Configuring
  * reserved concurrency").
  */
-export const LAMBDA_UNRESERVED_MINIMUM = 100;
+const LAMBDA_UNRESERVED_MINIMUM = 100;
 
 /** Service Quotas code of "Concurrent executions" (Lambda), for the error's advice. */
 const CONCURRENCY_QUOTA_CODE = "L-B99A9384";
 
-const AccountLimitSchema = z.object({
+const AccountLimit = z.object({
   ConcurrentExecutions: z.number().int().nonnegative(),
   UnreservedConcurrentExecutions: z.number().int().nonnegative(),
 });
 
 /** The account's concurrency in this Region, from Lambda's GetAccountSettings. */
-export async function accountConcurrency(lambda: Pick<LambdaClient, "send">) {
+async function accountConcurrency(lambda: Pick<LambdaClient, "send">) {
   const settings = await lambda.send(new GetAccountSettingsCommand({}));
-  const parsed = AccountLimitSchema.safeParse(settings.AccountLimit);
+  const parsed = AccountLimit.safeParse(settings.AccountLimit);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path.join(".") ?? "AccountLimit";
     throw new Error(`Lambda GetAccountSettings: AccountLimit.${field} is missing or not a count`);
@@ -39,7 +39,7 @@ export async function accountConcurrency(lambda: Pick<LambdaClient, "send">) {
  * {@link LAMBDA_UNRESERVED_MINIMUM} of the account's limit unreserved, counting what other functions
  * already reserve. The error names the limit, what is reserved, and the two ways out.
  */
-export function checkReservedConcurrency(
+function checkReservedConcurrency(
   reserved: Readonly<Record<string, number>>,
   account: { limit: number; unreserved: number; ours?: number },
 ): void {
@@ -67,7 +67,7 @@ export function checkReservedConcurrency(
  * Concurrency the functions whose names start with `prefix` (this app and stage's, as SST names them)
  * reserve now: a redeploy replaces these reservations, so they count as unreserved for the check.
  */
-export async function reservedByFunctionsNamed(lambda: Pick<LambdaClient, "send">, prefix: string): Promise<number> {
+async function reservedByFunctionsNamed(lambda: Pick<LambdaClient, "send">, prefix: string): Promise<number> {
   let total = 0;
   let marker: string | undefined;
   do {

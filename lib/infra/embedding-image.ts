@@ -8,7 +8,7 @@ export const EMBEDDING_MODEL_ENVIRONMENT = {
 } as const;
 
 /** SageMaker serverless: MaxConcurrency is 1–200 per endpoint (ProductionVariantServerlessConfig). */
-export const SERVERLESS_MAX_CONCURRENCY = 200;
+const SERVERLESS_MAX_CONCURRENCY = 200;
 
 /**
  * The endpoint's serverless configuration, sized from the same quota arithmetic as admission control:
@@ -23,8 +23,8 @@ export function embeddingServerlessConfig(maxRunningJobs: number) {
   };
 }
 
-export const HF_INFERENCE_REPOSITORY = "huggingface-pytorch-inference";
-export const HF_INFERENCE_TAG = "2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04";
+const HF_INFERENCE_REPOSITORY = "huggingface-pytorch-inference";
+const HF_INFERENCE_TAG = "2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04";
 
 /** AWS Deep Learning Containers registry account per region (sagemaker-python-sdk image_uri_config). */
 const DLC_ACCOUNTS: Record<string, string> = {

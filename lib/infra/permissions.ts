@@ -79,7 +79,7 @@ export function databaseAdminGrants<S>(db: {
 }
 
 /** The dead-letter consumer reads and deletes the messages of the one dead-letter queue. */
-export function deadLetterQueueGrants(queueArn: string): Grant[] {
+function deadLetterQueueGrants(queueArn: string): Grant[] {
   return [
     {
       actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
@@ -118,7 +118,7 @@ export interface BedrockTarget {
  * BEDROCK_REGION plus the foundation model in the Regions the profile routes to, and that second
  * statement is usable only through this profile (condition on `bedrock:InferenceProfileArn`).
  */
-export function bedrockGrants({ partition, account, region, modelId }: BedrockTarget): Grant[] {
+function bedrockGrants({ partition, account, region, modelId }: BedrockTarget): Grant[] {
   const prefix = INFERENCE_PROFILE_PREFIX.exec(modelId);
   if (!prefix) {
     return [
@@ -175,7 +175,7 @@ export interface LinkTargets {
  * What each link grants, keyed by link name (the stacks put these on the linkable resources). An
  * `sst.Secret` grants nothing in IAM: SST encrypts its value into the linked function's own bundle.
  */
-export function linkGrants(link: LinkName, targets: LinkTargets): Grant[] {
+function linkGrants(link: LinkName, targets: LinkTargets): Grant[] {
   switch (link) {
     case "Database":
       return databaseGrants(targets.Database);

@@ -93,7 +93,7 @@ function charNgrams(token: string): string[] {
 }
 
 /** 32-bit FNV-1a over the UTF-8 bytes of `text`, as an unsigned integer. */
-export function fnv1a(text: string): number {
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (const byte of utf8.encode(text)) {
     hash ^= byte;

@@ -124,7 +124,7 @@ export async function ingestFiles(paths: string[], kb: KnowledgeBase): Promise<I
   return kb.ingest(documents);
 }
 
-export function createEmbedder(config: KnowledgeConfig, client?: SageMakerRuntimeClient): Embedder {
+function createEmbedder(config: KnowledgeConfig, client?: SageMakerRuntimeClient): Embedder {
   const { embedder, sagemakerEndpoint } = config.knowledge;
   if (embedder === "hash") return new HashEmbedder();
   if (!sagemakerEndpoint) throw new ConfigError("SAGEMAKER_ENDPOINT: required when ALEX_EMBEDDER=sagemaker");

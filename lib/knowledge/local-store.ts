@@ -1,27 +1,20 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import * as z from "zod";
-import type { VectorHit, VectorRecord, VectorSpace, VectorStore } from "./types.js";
+import { PassageMetadata, type VectorHit, type VectorRecord, type VectorSpace, type VectorStore } from "./types.js";
 import { assertVector, cosineSimilarity } from "./vectors.js";
 
 export const LOCAL_INDEX_FILE = "index.json";
 const FORMAT = "alex-local-vectors/1";
 
-const PassageMetadataSchema = z.object({
-  source: z.string(),
-  title: z.string(),
-  text: z.string(),
-  date: z.string().optional(),
-});
-
-const IndexFileSchema = z.object({
+const IndexFile = z.object({
   format: z.literal(FORMAT),
   embedder: z.string(),
   dimensions: z.number().int().positive(),
-  records: z.array(z.object({ key: z.string(), vector: z.array(z.number()), metadata: PassageMetadataSchema })),
+  records: z.array(z.object({ key: z.string(), vector: z.array(z.number()), metadata: PassageMetadata })),
 });
 
-type IndexFile = z.infer<typeof IndexFileSchema>;
+type IndexFile = z.infer<typeof IndexFile>;
 
 export interface LocalVectorStoreOptions {
   /** Directory holding the index file (config.knowledge.localDir). */
@@ -130,7 +123,7 @@ function parseIndexFile(text: string, path: string): IndexFile {
   } catch (error) {
     throw new Error(`${path} is not valid JSON (${(error as Error).message}); delete it and ingest again`);
   }
-  const parsed = IndexFileSchema.safeParse(json);
+  const parsed = IndexFile.safeParse(json);
   if (!parsed.success)
     throw new Error(`${path} is not a local vector index (${FORMAT}): ${parsed.error.issues[0]?.message}`);
   return parsed.data;

@@ -7,12 +7,12 @@ import {
 } from "@aws-sdk/client-s3vectors";
 import * as z from "zod";
 import { logger } from "../logger.js";
-import type { PassageMetadata, VectorHit, VectorRecord, VectorSpace, VectorStore } from "./types.js";
+import { PassageMetadata, type VectorHit, type VectorRecord, type VectorSpace, type VectorStore } from "./types.js";
 import { assertVector } from "./vectors.js";
 
 /** S3 Vectors API limits: vectors per PutVectors call, and topK per QueryVectors call. */
 export const PUT_VECTORS_BATCH_LIMIT = 500;
-export const QUERY_TOP_K_LIMIT = 100;
+const QUERY_TOP_K_LIMIT = 100;
 
 export interface S3VectorsStoreOptions {
   bucket: string;
@@ -23,12 +23,8 @@ export interface S3VectorsStoreOptions {
   client?: S3VectorsClient;
 }
 
-const HitMetadataSchema = z.object({
-  source: z.string(),
-  title: z.string(),
-  text: z.string().min(1),
-  date: z.string().optional(),
-});
+/** A hit's metadata: a passage with its text (a hit without one is skipped). */
+const HitMetadata = PassageMetadata.extend({ text: z.string().min(1) });
 
 /**
  * S3 Vectors index (dimension 384, cosine). Every vector carries `embedder` in its metadata and every
@@ -85,7 +81,7 @@ export class S3VectorsStore implements VectorStore {
   }
 
   private toHit(hit: QueryOutputVector): VectorHit[] {
-    const metadata = HitMetadataSchema.safeParse(hit.metadata);
+    const metadata = HitMetadata.safeParse(hit.metadata);
     if (!hit.key || !metadata.success) {
       logger.warn("Skipping an S3 Vectors hit without passage metadata", { key: hit.key, index: this.options.index });
       return [];

@@ -26,7 +26,7 @@ export interface ThrottleRetry {
 export const EMBEDDING_THROTTLE_RETRY: ThrottleRetry = { retries: 6, minTimeoutMs: 250, maxTimeoutMs: 8000 };
 
 /** Throttling or a momentarily unavailable endpoint: worth waiting for. */
-export function isThrottling(error: unknown): boolean {
+function isThrottling(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return (

@@ -1,3 +1,5 @@
+import * as z from "zod";
+
 /** Every embedder in this project produces 384-dimensional vectors (the all-MiniLM-L6-v2 shape). */
 export const EMBEDDING_DIMENSIONS = 384;
 
@@ -20,12 +22,13 @@ export interface KnowledgeDocument {
 }
 
 /** What is stored next to each vector: the passage and where it came from. */
-export interface PassageMetadata {
-  source: string;
-  title: string;
-  text: string;
-  date?: string;
-}
+export const PassageMetadata = z.object({
+  source: z.string(),
+  title: z.string(),
+  text: z.string(),
+  date: z.string().optional(),
+});
+export type PassageMetadata = z.infer<typeof PassageMetadata>;
 
 export interface VectorRecord {
   key: string;

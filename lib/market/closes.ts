@@ -2,9 +2,9 @@ import * as z from "zod";
 import { newYorkDate } from "./trading-days.js";
 
 /** The largest close the database holds exactly (`prices.close` is DECIMAL(12,4)). */
-export const MAX_CLOSE = 99_999_999.9999;
+const MAX_CLOSE = 99_999_999.9999;
 /** The smallest close it holds (four decimals, and a close is positive). */
-export const MIN_CLOSE = 0.0001;
+const MIN_CLOSE = 0.0001;
 
 /** Polygon's grouped-daily bar: ticker `T`, close `c`, start of the bar `t` (ms since the epoch). */
 const Bar = z.object({ T: z.string().min(1).max(20), c: z.number().finite(), t: z.number().int() });

@@ -34,7 +34,7 @@ export function pricesUsed(
 }
 
 /** The label a user-given price carries wherever it is shown. */
-export const userPriceLabel = (asOf: string | null) => `price given by you${asOf ? ` on ${asOf}` : ""}`;
+const userPriceLabel = (asOf: string | null) => `price given by you${asOf ? ` on ${asOf}` : ""}`;
 
 /** One sentence per fact, for the report, the page and the CLI. */
 export function pricesNotes(used: PricesUsed, refresh?: PriceRefreshRecord | null): string[] {

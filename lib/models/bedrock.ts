@@ -43,7 +43,7 @@ type CallOptions = Parameters<NonNullable<LanguageModelMiddleware["transformPara
  * provider sends as gpt-oss's flat `additionalModelRequestFields.reasoning_effort`.
  * An effort already set in the agent's `modelSettings.providerData.providerOptions` wins.
  */
-export function bedrockMiddleware(reasoningEffort: ReasoningEffort, acceptsAny = false): LanguageModelMiddleware {
+function bedrockMiddleware(reasoningEffort: ReasoningEffort, acceptsAny = false): LanguageModelMiddleware {
   return {
     transformParams: async ({ params }) => ({
       ...params,

@@ -111,7 +111,7 @@ export class OfflineModel implements Model {
 }
 
 /** Normalises a model request into the view an {@link OfflinePolicy} works with. */
-export function toOfflineTurn(request: ModelRequest): OfflineTurn {
+function toOfflineTurn(request: ModelRequest): OfflineTurn {
   const input = normaliseInput(request.input);
   return {
     input,

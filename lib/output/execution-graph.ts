@@ -5,7 +5,7 @@ import { escapeHtml } from "./markdown.js";
 /** How a state ended, coloured as the Step Functions console colours it. */
 export type StateStatus = "succeeded" | "failed" | "caught" | "running" | "skipped" | "not-reached";
 
-export const STATUS_STYLE: Record<StateStatus, { fill: string; stroke: string; label: string }> = {
+const STATUS_STYLE: Record<StateStatus, { fill: string; stroke: string; label: string }> = {
   succeeded: { fill: "#D5F5D5", stroke: "#1D8102", label: "Succeeded" },
   failed: { fill: "#FDE3E3", stroke: "#D13212", label: "Failed" },
   caught: { fill: "#FFE8CC", stroke: "#EC7211", label: "Caught error" },

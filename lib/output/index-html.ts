@@ -100,7 +100,7 @@ export function humanTime(iso: string): string {
 }
 
 /** `2026-12-07T21:54:25Z` → `7 December 2026` (UTC), or null. */
-export function humanDate(iso: string | null | undefined): string | null {
+function humanDate(iso: string | null | undefined): string | null {
   if (!iso) return null;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return null;

@@ -94,12 +94,7 @@ export async function writeJobOutput(
   return writeAll(dir, files);
 }
 
-/** The page's content for a job, as the console shows it (the same as index.html's body). */
-export async function renderJobBody(job: JobOutputSource, options: OutputOptions = {}): Promise<string> {
-  return (await renderJobPage(job, options)).body;
-}
-
-/** The page's title (person and date, as index.html's) and content. */
+/** The page's title (person and date, as index.html's) and content, as the console shows it (index.html's body). */
 export async function renderJobPage(
   job: JobOutputSource,
   options: OutputOptions = {},

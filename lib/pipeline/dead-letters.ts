@@ -15,7 +15,7 @@ export interface DeadLetterOutcome {
   jobs: { jobId: string; failed: boolean }[];
 }
 
-export const deadLetterReason = (letter: DeadLetter) =>
+const deadLetterReason = (letter: DeadLetter) =>
   `dead-lettered: the job message (SQS ${letter.messageId}) was received ${letter.attributes?.ApproximateReceiveCount ?? "several"} times ` +
   "without starting an analysis (Step Functions refused or throttled the execution, or the model quota had no room " +
   "for it in that time: it waited for admission)";

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { AgentDeps } from "../agents/common.js";
 import { describeMissing, missingSpecialists, planDecisionOf } from "../agents/plan-rules.js";
-import { addUsage, NO_USAGE, type TokenUsage } from "../agents/shared.js";
+import { addUsage, NO_USAGE, TokenUsage } from "../agents/shared.js";
 import { specialistNames, TEAM, type Team } from "../agents/specialists.js";
 import { modelName } from "../config.js";
 import { type JobOutputs, readJobOutputs } from "../db/repositories/job-outputs.js";
@@ -14,7 +14,7 @@ import { type GateResult, qualityGate } from "./quality-gate.js";
 import { isSstDevStubResult } from "./sst-dev.js";
 import { describeStateError, StateError } from "./state-error.js";
 import { STATE } from "./states.js";
-import { JobId, TokenUsage as Usage } from "./task.js";
+import { JobId } from "./task.js";
 
 /** A Map item's result: a specialist of the team that succeeded, or its recorded failure. */
 const resultsOf = (names: readonly string[]) => ({
@@ -22,7 +22,7 @@ const resultsOf = (names: readonly string[]) => ({
     agent: z.enum(names),
     status: z.literal("succeeded"),
     duration_ms: z.number(),
-    usage: Usage,
+    usage: TokenUsage,
   }),
   Failed: z.object({ agent: z.enum(names), status: z.literal("failed"), error: StateError }),
 });
@@ -30,13 +30,13 @@ const resultsOf = (names: readonly string[]) => ({
 /** What the Finalize job state passes in (see `state-machine/definition.ts`), naming the given specialists. */
 const finalizeEventOf = (names: readonly string[]) =>
   z.object({
-    jobId: JobId,
-    executionId: z.string().min(1),
+    job_id: JobId,
+    execution_id: z.string().min(1),
     plan: z.object({
       specialists: z.array(z.object({ agent: z.enum(names), reason: z.string() })),
       required: z.array(z.object({ agent: z.enum(names), rule: z.string() })),
       decision: planDecisionOf(names).optional(),
-      usage: Usage,
+      usage: TokenUsage,
       duration_ms: z.number(),
     }),
     results: z.array(z.unknown()),
@@ -45,13 +45,13 @@ const finalizeEventOf = (names: readonly string[]) =>
         requested: z.number(),
         tagged: z.number(),
         failed: z.number(),
-        usage: Usage,
+        usage: TokenUsage,
         duration_ms: z.number(),
       })
       .nullable(),
     prices: z.unknown().optional(),
-    prepareMs: z.number(),
-    startedAt: z.string(),
+    prepare_ms: z.number(),
+    started_at: z.string(),
   });
 export type FinalizeEvent = z.infer<ReturnType<typeof finalizeEventOf>>;
 
@@ -108,7 +108,7 @@ export async function finalize(
     : noOutput
       ? `No specialist output for a non-empty portfolio: ${describeMissing(missing)}`
       : undefined;
-  const outputs = await readJobOutputs(deps.db, input.jobId);
+  const outputs = await readJobOutputs(deps.db, input.job_id);
   const gate = reason ? undefined : gateOutputs(deps, input, results, outputs);
   const usage = countedUsage(outputs?.usage ?? [], totalUsage(input, results));
   const summary = {
@@ -129,7 +129,7 @@ export async function finalize(
     // Imported only then: it brings the retirement agent's module, which Finalize's bundle otherwise leaves out.
     ...(storedPlan(results)
       ? {}
-      : { actions: await (await import("../agents/action-plan.js")).jobActions(deps.db, input.jobId) }),
+      : { actions: await (await import("../agents/action-plan.js")).jobActions(deps.db, input.job_id) }),
     model: modelName(deps.config),
     usage,
     cost: jobCost(modelName(deps.config), usage),
@@ -138,18 +138,18 @@ export async function finalize(
     completed_at: new Date().toISOString(),
   };
   const review = gate && !gate.passed ? `Needs review: ${gate.reasons.join("; ")}` : undefined;
-  const ended = await finishJob(deps.db, input.jobId, summary, {
+  const ended = await finishJob(deps.db, input.job_id, summary, {
     reason: reason ?? review,
     needsReview: review !== undefined,
-    claimant: input.executionId,
+    claimant: input.execution_id,
   });
-  if (!ended) throw new JobNotRunningError(`Job ${input.jobId} stopped running before it could be finalized`);
+  if (!ended) throw new JobNotRunningError(`Job ${input.job_id} stopped running before it could be finalized`);
   const result: FinalizeResult = reason
     ? { status: "failed", reason }
     : review
       ? { status: "needs_review", reason: review }
       : { status: "completed" };
-  agentLogger("finalize-job", input.jobId).info("job finalized", { status: result.status });
+  agentLogger("finalize-job", input.job_id).info("job finalized", { status: result.status });
   return result;
 }
 
@@ -216,11 +216,11 @@ function totalUsage(input: FinalizeEvent, results: Record<string, Outcome>): Tok
 }
 
 function timings(input: FinalizeEvent, results: Record<string, Outcome>, team: Team) {
-  const byState: Record<string, number> = { [STATE.prepareJob]: input.prepareMs };
+  const byState: Record<string, number> = { [STATE.prepareJob]: input.prepare_ms };
   if (input.tagging) byState[STATE.tagInstruments] = input.tagging.duration_ms;
   byState[STATE.planAnalysis] = input.plan.duration_ms;
   for (const [agent, r] of Object.entries(results)) {
     if (r.status === "succeeded") byState[team.roster[agent]?.state ?? agent] = r.duration_ms;
   }
-  return { total_ms: Math.max(0, Date.now() - Date.parse(input.startedAt)), by_state: byState };
+  return { total_ms: Math.max(0, Date.now() - Date.parse(input.started_at)), by_state: byState };
 }

@@ -39,7 +39,7 @@ const LIST_EXECUTIONS_PAGE = 1000;
  * Step Functions and SQS behind {@link ExecutionStarter}. The execution is named after the message, so a
  * message delivered twice starts one execution; its input is `[record]`, as the Pipe it replaces sent it.
  */
-export function awsExecutionStarter(
+function awsExecutionStarter(
   clients: { sfn: SFNClient; sqs: SQSClient },
   stateMachineArn: string,
 ): ExecutionStarter<SQSRecord> {

@@ -15,7 +15,7 @@ import {
 export const thisProcess = (): JobOwner => thisProcessIdentity();
 
 /** A pending job nobody owns is failed at the next open once it is this old (seconds). */
-export const OWNERLESS_GRACE_SECONDS = 60;
+const OWNERLESS_GRACE_SECONDS = 60;
 
 type NewJob = Parameters<typeof createOwnedJob>[1];
 
@@ -32,12 +32,12 @@ export function ownJob(db: Db, jobId: string, owner: JobOwner = thisProcess()): 
 }
 
 /** Whether the owner still runs: same boot of this machine, pid alive, started when it did. */
-export const ownerIsRunning = (owner: JobOwner): boolean => identityIsRunning(owner);
+const ownerIsRunning = (owner: JobOwner): boolean => identityIsRunning(owner);
 
-export const interruptedReason = (owner: JobOwner) =>
+const interruptedReason = (owner: JobOwner) =>
   `interrupted: the process that ran this job (pid ${owner.pid} on ${owner.host}, started ${owner.started_at}) ended before the job did`;
 
-export const ownerlessReason = (graceSeconds: number) =>
+const ownerlessReason = (graceSeconds: number) =>
   `abandoned: created without an owning process and still pending ${graceSeconds} s later`;
 
 /**

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import type * as z from "zod";
 import type { AgentDeps } from "../agents/common.js";
 import { describeIssues } from "../validation.js";
 
@@ -15,8 +15,6 @@ export function parseEvent<S extends z.ZodType>(task: string, schema: S, event: 
 }
 
 export { JobId } from "../db/repositories/jobs.js";
-
-export const TokenUsage = z.object({ requests: z.number(), input_tokens: z.number(), output_tokens: z.number() });
 
 /** A task's core: the parsed work, given its dependencies. Lambda and the local executor share it. */
 export type TaskFunction<Result> = (event: unknown, deps: AgentDeps) => Promise<Result>;

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { fromCents, lineValueCents } from "./money.js";
-import { type Allocation, type Portfolio, PortfolioSchema, type Position } from "./types.js";
+import { type Allocation, Portfolio, type Position } from "./types.js";
 import type { Valuation } from "./valuation.js";
 
 /** Holdings the specialists see one by one; each account's others are one line ({@link OTHER_HOLDINGS_SYMBOL}). */
@@ -110,7 +110,7 @@ const Num = z.number().finite();
 
 /** Validates a stored aggregate before a specialist trusts it (its valuation as `valuePortfolio` makes it). */
 export const PortfolioAggregateSchema = z.object({
-  portfolio: PortfolioSchema,
+  portfolio: Portfolio,
   valuation: z.object({
     total_value: Num,
     cash: Num,
@@ -119,7 +119,7 @@ export const PortfolioAggregateSchema = z.object({
       z.object({
         id: z.string(),
         name: z.string(),
-        type: PortfolioSchema.shape.accounts.element.shape.type,
+        type: Portfolio.shape.accounts.element.shape.type,
         cash: Num,
         invested: Num,
         total_value: Num,

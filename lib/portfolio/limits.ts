@@ -20,7 +20,7 @@ const FORBIDDEN_CHARACTER =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/;
 
 /** The first forbidden character in `text`, as `U+XXXX`, or undefined. */
-export function forbiddenCharacter(text: string): string | undefined {
+function forbiddenCharacter(text: string): string | undefined {
   const found = FORBIDDEN_CHARACTER.exec(text)?.[0];
   return found === undefined ? undefined : `U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 }

@@ -59,7 +59,7 @@ export const CAPACITY_RETRY = {
 } as const;
 
 /** Fewest attempts of a capped exponential backoff whose waits add up to at least `seconds`. */
-export function attemptsToOutlast(
+function attemptsToOutlast(
   seconds: number,
   retry: { intervalSeconds: number; backoffRate: number; maxDelaySeconds: number },
 ): number {
@@ -96,7 +96,7 @@ export function capacityRetryTotalSeconds(retry: typeof CAPACITY_RETRY = CAPACIT
 }
 
 /** Model tokens one invocation of an agent uses (input + output + reasoning, every call). */
-export const tokensPerInvocation = (p: AgentProfile) =>
+const tokensPerInvocation = (p: AgentProfile) =>
   p.callsPerInvocation * (p.inputTokensPerCall + p.outputTokensPerCall + MODEL_SPEED.reasoningTokensPerCall);
 
 /** Model tokens and calls an average job uses. */
@@ -136,7 +136,7 @@ const BOOKKEEPING_SECONDS_PER_JOB = 0.3;
  * Seconds one job takes unthrottled: bookkeeping, the tagger (when it runs), the planner, then the
  * slowest of the specialists, which run side by side (the Map).
  */
-export function jobServiceSeconds(profiles: Record<AgentFunctionName, AgentProfile> = AGENT_PROFILES): number {
+function jobServiceSeconds(profiles: Record<AgentFunctionName, AgentProfile> = AGENT_PROFILES): number {
   const specialists = SPECIALISTS.map((name) => invocationSeconds(profiles[name]));
   return (
     BOOKKEEPING_SECONDS_PER_JOB +

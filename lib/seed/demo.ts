@@ -88,7 +88,7 @@ export async function seedInstruments(db: Db): Promise<number> {
 }
 
 /** The demo's holding without allocations: reset on every seed so each demo run exercises the tagger. */
-export const DEMO_UNTAGGED_SYMBOL = "VTI";
+const DEMO_UNTAGGED_SYMBOL = "VTI";
 
 /**
  * Reference instruments plus the demo user, as new: the demo's accounts are replaced and its

@@ -11,7 +11,7 @@ export type JobCost =
   | { usd: null; model: string; reason: string };
 
 /** The listed price of exactly this provider's model; none for any other (never a look-alike's rate). */
-export function priceFor(model: string): ModelPrice | undefined {
+function priceFor(model: string): ModelPrice | undefined {
   const { provider, model: id } = parseModelName(model);
   return MODEL_PRICES.find((price) => price.provider === provider && price.model === id);
 }

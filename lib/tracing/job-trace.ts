@@ -52,7 +52,7 @@ export interface TaskSpans {
  * trace ends, as before. Empty outside a job trace, or when spans and the write's own `writeBytes` would
  * pass one statement's budget (the Data API takes 4 MiB per request): they then go in their own statements.
  */
-export function taskSpans(writeBytes = 0): TaskSpans {
+function taskSpans(writeBytes = 0): TaskSpans {
   const none: TaskSpans = { spans: [], stored: () => {} };
   const traceId = getCurrentTrace()?.traceId;
   const open = traceId ? openTraces.get(traceId) : undefined;
@@ -145,7 +145,7 @@ async function exportOverOtlp(settings: Config["trace"], spans: TraceSpan[], log
   }
 }
 
-const TaskIds = z.object({ jobId: z.uuid(), executionId: z.string().min(1).optional() });
+const TaskIds = z.object({ job_id: z.uuid(), execution_id: z.string().min(1).optional() });
 
 /**
  * Wraps a state machine task so that its agent runs are traced as `state` of the event's job.
@@ -155,7 +155,7 @@ export function tracedTask<D extends TraceDeps, R>(state: string, task: (event: 
   return async (event: unknown, deps: D): Promise<R> => {
     const ids = TaskIds.safeParse(event);
     if (!ids.success) return task(event, deps);
-    const meta = { jobId: ids.data.jobId, state, executionId: ids.data.executionId ?? null };
+    const meta = { jobId: ids.data.job_id, state, executionId: ids.data.execution_id ?? null };
     return withJobTrace(deps, meta, () => task(event, deps));
   };
 }

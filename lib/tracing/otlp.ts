@@ -17,7 +17,7 @@ export interface OtlpOptions {
   timeoutMillis?: number;
 }
 
-export const tracesUrl = (endpoint: string) => `${endpoint.replace(/\/+$/, "")}/v1/traces`;
+const tracesUrl = (endpoint: string) => `${endpoint.replace(/\/+$/, "")}/v1/traces`;
 
 /** Sends the spans as OpenTelemetry spans with the same tree, timing and token counts; resolves once delivered. */
 export async function exportSpans(spans: TraceSpan[], options: OtlpOptions): Promise<void> {

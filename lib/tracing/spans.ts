@@ -14,8 +14,8 @@ export interface SpanContentPolicy {
 }
 
 /** Longest text kept for a tool argument or result, an error, or (when enabled) a prompt. */
-export const MAX_TEXT = 500;
-export const MAX_PROMPT_TEXT = 4_000;
+const MAX_TEXT = 500;
+const MAX_PROMPT_TEXT = 4_000;
 
 export function truncate(text: string, max = MAX_TEXT): string {
   if (text.length <= max) return text;

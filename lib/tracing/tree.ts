@@ -70,7 +70,7 @@ export function traceTotals(spans: TraceSpan[]): TraceTotals {
 }
 
 /** One line of text: whitespace runs collapsed, at most `max` characters. */
-export function oneLine(text: string, max = 120): string {
+function oneLine(text: string, max = 120): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this flattens.
   const flat = text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;

@@ -10,7 +10,7 @@ import type { PgliteDb } from "../../lib/db/pglite.js";
 import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import { createJob, type JobRow } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
-import { renderJobBody } from "../../lib/output/job-output.js";
+import { renderJobPage } from "../../lib/output/job-output.js";
 import { readPortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import type { Portfolio } from "../../lib/portfolio/types.js";
 import { valuePortfolio } from "../../lib/portfolio/valuation.js";
@@ -63,7 +63,7 @@ describe("every persona gets one suitable action plan, shown alike on the page, 
       if (!job) throw new Error(`${name}: no job`);
       const portfolio = (await loadPortfolio(db, userId)) as Portfolio;
       const actions = PlannedAction.array().parse((job.summary_payload as { actions?: unknown }).actions);
-      runs.set(name, { job, portfolio, actions, page: await renderJobBody(job) });
+      runs.set(name, { job, portfolio, actions, page: (await renderJobPage(job)).body });
     }
   }, 600_000);
   afterAll(() => db.close());

@@ -7,7 +7,7 @@ import { projectRetirement } from "../../lib/agents/retirement.js";
 import { tagInstruments } from "../../lib/agents/tagger.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { getInstruments } from "../../lib/db/repositories/instruments.js";
-import { claimJob, createJob, getJob } from "../../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { offlineDeps, runningJob } from "../support/agents.js";
@@ -112,7 +112,7 @@ describe("the agents on the offline model, demo user", () => {
       clerk_user_id: DEMO_USER_ID,
       request_payload: { analysis_type: "portfolio", options: { seed: 7 } },
     });
-    await claimJob(db, seeded, "execution-seeded");
+    await claimJobListingUntagged(db, seeded, "execution-seeded");
     await planAnalysis(deps, seeded);
     await projectRetirement(deps, seeded);
     const payload = (await getJob(db, seeded))?.retirement_payload as {

@@ -12,21 +12,19 @@ import { migrate } from "../../lib/db/migrate.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import {
-  findUntaggedInstrumentsOfUser,
+  findUntaggedInstrumentsOfJob,
   getInstruments,
-  listInstruments,
   tagUserInstrument,
 } from "../../lib/db/repositories/instruments.js";
 import {
-  claimJob,
-  clearCharts,
-  completeJob,
+  claimJobListingUntagged,
   createJob,
   failJob,
+  finishJob,
   getJob,
   JobNotRunningError,
   listJobs,
-  mergeChart,
+  publishCharts,
   savePayload,
   saveSnapshot,
 } from "../../lib/db/repositories/jobs.js";
@@ -321,20 +319,22 @@ describe("column types", () => {
   });
 });
 
-describe("JSONB chart merge", () => {
+describe("JSONB chart publishing", () => {
   async function runningJob(db: Db, user: string): Promise<string> {
-    await upsertUser(db, { clerk_user_id: user, display_name: "Merge" });
+    await upsertUser(db, { clerk_user_id: user, display_name: "Charts" });
     const id = await createJob(db, { clerk_user_id: user, request_payload: { note: "x" } });
-    expect(await claimJob(db, id, "execution-1")).toBe(true);
+    expect((await claimJobListingUntagged(db, id, "execution-1"))?.claimed).toBe(true);
     return id;
   }
 
-  it("merges one key at a time, replacing a key written twice", async () => {
+  it("publishes one attempt's charts whole, replacing an earlier attempt's", async () => {
     const result = await onBoth(async (db, driver) => {
-      const id = await runningJob(db, `merge-seq-${driver}`);
-      await mergeChart(db, id, "allocation", { type: "pie", values: [1, 2] });
-      await mergeChart(db, id, "allocation", { type: "pie", values: [3] });
-      await mergeChart(db, id, "regions", { type: "bar", title: '{"looks":"like json"}' });
+      const id = await runningJob(db, `charts-seq-${driver}`);
+      await publishCharts(db, id, { allocation: { type: "pie", values: [1, 2] }, sectors: { type: "bar" } });
+      await publishCharts(db, id, {
+        allocation: { type: "pie", values: [3] },
+        regions: { type: "bar", title: '{"looks":"like json"}' },
+      });
       return (await getJob(db, id))!.charts_payload;
     });
     expect(result.pglite).toEqual({
@@ -344,15 +344,17 @@ describe("JSONB chart merge", () => {
     expect(result.dataApi).toEqual(result.pglite);
   });
 
-  it("keeps all 10 keys written concurrently", async () => {
+  it("leaves exactly one of 10 concurrent attempts' charts, never a mix", async () => {
     const result = await onBoth(async (db, driver) => {
-      const id = await runningJob(db, `merge-par-${driver}`);
-      await Promise.all(Array.from({ length: 10 }, (_, i) => mergeChart(db, id, `chart_${i}`, { i })));
-      return (await getJob(db, id))!.charts_payload;
+      const id = await runningJob(db, `charts-par-${driver}`);
+      const attempt = (i: number) => Object.fromEntries(Array.from({ length: 3 }, (_, k) => [`chart_${k}`, { i }]));
+      await Promise.all(Array.from({ length: 10 }, (_, i) => publishCharts(db, id, attempt(i))));
+      return (await getJob(db, id))!.charts_payload as Record<string, { i: number }>;
     });
-    expect(Object.keys(result.pglite!).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `chart_${i}`).sort());
-    expect(result.pglite).toEqual(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`chart_${i}`, { i }])));
-    expect(result.dataApi).toEqual(result.pglite);
+    for (const charts of [result.pglite, result.dataApi]) {
+      expect(Object.keys(charts).sort()).toEqual(["chart_0", "chart_1", "chart_2"]);
+      expect(new Set(Object.values(charts).map((c) => c.i)).size).toBe(1);
+    }
   });
 });
 
@@ -538,15 +540,15 @@ describe("repository flow", () => {
       const jobId = await createJob(db, { clerk_user_id: userId, request_payload: { focus: "retirement" } });
       const steps: Record<string, unknown> = {};
       steps.pending = (await getJob(db, jobId))!.status;
-      steps.claim = await claimJob(db, jobId, "execution-1");
-      steps.claimAgain = await claimJob(db, jobId, "execution-2");
+      steps.claim = (await claimJobListingUntagged(db, jobId, "execution-1"))?.claimed;
+      steps.claimAgain = (await claimJobListingUntagged(db, jobId, "execution-2"))?.claimed;
       await saveSnapshot(db, jobId, { portfolio: portfolio!, aggregate: { holdings: 1 } });
       await savePayload(db, jobId, "report_payload", { markdown: "# Report", score: 7.5 });
-      await savePayload(db, jobId, "summary_payload", '{"kept":"as a JSON string"}');
-      steps.complete = await completeJob(db, jobId);
-      steps.completeAgain = await completeJob(db, jobId);
+      await savePayload(db, jobId, "retirement_payload", '{"kept":"as a JSON string"}');
+      steps.complete = await finishJob(db, jobId, {});
+      steps.completeAgain = await finishJob(db, jobId, {});
       steps.failAfterComplete = await failJob(db, jobId, "too late");
-      steps.claimAfterComplete = await claimJob(db, jobId, "execution-1");
+      steps.claimAfterComplete = (await claimJobListingUntagged(db, jobId, "execution-1"))?.claimed;
       steps.writeAfterComplete =
         (await caught(savePayload(db, jobId, "report_payload", {}))) instanceof JobNotRunningError;
       const reopen = await caught(
@@ -557,7 +559,7 @@ describe("repository flow", () => {
 
       const failing = await createJob(db, { clerk_user_id: userId });
       steps.failPending = await failJob(db, failing, "no model available");
-      steps.claimFailed = await claimJob(db, failing, "execution-1");
+      steps.claimFailed = (await claimJobListingUntagged(db, failing, "execution-1"))?.claimed;
       const failed = (await getJob(db, failing))!;
 
       return {
@@ -569,6 +571,7 @@ describe("repository flow", () => {
           request_payload: job.request_payload,
           snapshotMatches: isDeepStrictEqual(job.portfolio_snapshot, portfolio),
           report_payload: job.report_payload,
+          retirement_payload: job.retirement_payload,
           summary_payload: job.summary_payload,
           error_message: job.error_message,
           ordered: job.created_at <= job.started_at! && job.started_at! <= job.completed_at!,
@@ -659,7 +662,8 @@ describe("repository flow", () => {
         request_payload: { focus: "retirement" },
         snapshotMatches: true,
         report_payload: { markdown: "# Report", score: 7.5 },
-        summary_payload: '{"kept":"as a JSON string"}',
+        retirement_payload: '{"kept":"as a JSON string"}',
+        summary_payload: { prices: {}, actions: [] },
         error_message: null,
         ordered: true,
       },
@@ -672,7 +676,7 @@ describe("repository flow", () => {
 });
 
 describe("the other repository functions", () => {
-  it("give the same results on both (instruments, untagged holdings, users, job listing, chart clearing)", async () => {
+  it("give the same results on both (instruments, untagged holdings, users, job listing, chart publishing)", async () => {
     const result = await onBoth(async (db, driver) => {
       const user = `other-repos-${driver}`;
       const file = parsePortfolioFile({
@@ -689,9 +693,16 @@ describe("the other repository functions", () => {
         ],
       });
       await importPortfolio(db, file);
+      const jobs: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        jobs.push(await createJob(db, { clerk_user_id: user }));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       const instruments = await getInstruments(db, ["ORUNTAG", "SPY", "MISSING"]);
-      const listedSymbols = (await listInstruments(db)).map((i) => i.symbol);
-      const untagged = await findUntaggedInstrumentsOfUser(db, user);
+      const listedSymbols = (await db.query<{ symbol: string }>("SELECT symbol FROM instruments")).rows.map(
+        (i) => i.symbol,
+      );
+      const untagged = await findUntaggedInstrumentsOfJob(db, jobs[0]);
       await tagUserInstrument(db, user, "ORUNTAG", {
         instrument_type: "stock",
         allocation_asset_class: { equity: 100 },
@@ -707,17 +718,11 @@ describe("the other repository functions", () => {
       ]);
       const spyAfter = (await getInstruments(db, ["SPY"]))[0];
       const market = await latestMarketPrices(db);
-      const untaggedAfter = await findUntaggedInstrumentsOfUser(db, user);
+      const untaggedAfter = await findUntaggedInstrumentsOfJob(db, jobs[0]);
       const profile = await getUser(db, user);
-      const jobs: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        jobs.push(await createJob(db, { clerk_user_id: user }));
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      await claimJob(db, jobs[0], "execution-1");
-      await mergeChart(db, jobs[0], "x", [1, 2]);
-      await clearCharts(db, jobs[0]);
-      const cleared = (await getJob(db, jobs[0]))!.charts_payload;
+      await claimJobListingUntagged(db, jobs[0], "execution-1");
+      await publishCharts(db, jobs[0], { x: { data: [1, 2] } });
+      const published = (await getJob(db, jobs[0]))!.charts_payload;
       const listed = await listJobs(db, { clerkUserId: user, limit: 2 });
       const listedAll = await listJobs(db, {});
       return {
@@ -735,7 +740,7 @@ describe("the other repository functions", () => {
         tagged,
         untaggedAfter,
         profile,
-        cleared,
+        published,
         listed: listed.map((j) => ({ newest: jobs.indexOf(j.id), status: j.status, iso: /Z$/.test(j.created_at) })),
         listedAllHasUser: listedAll.some((j) => j.clerk_user_id === user),
       };
@@ -767,7 +772,7 @@ describe("the other repository functions", () => {
       market: { as_of: "2026-11-27", fetched: true },
       untaggedAfter: [],
       profile: { clerk_user_id: "other-repos-pglite", display_name: "Other" },
-      cleared: null,
+      published: { x: { data: [1, 2] } },
       listed: [
         { newest: 2, status: "pending", iso: true },
         { newest: 1, status: "pending", iso: true },

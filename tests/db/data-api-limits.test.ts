@@ -4,7 +4,7 @@ import { countingDb } from "../../lib/db/counting-db.js";
 import { DbError } from "../../lib/db/driver.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { readDocuments } from "../../lib/db/repositories/documents.js";
-import { claimJob, createJob, getJob, savePayload } from "../../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, createJob, getJob, savePayload } from "../../lib/db/repositories/jobs.js";
 import { DATA_API_LIMITS, DataApiFake } from "../support/data-api-fake.js";
 import { testDb } from "../support/db.js";
 
@@ -85,7 +85,7 @@ describe("large documents come back in parts, the same on both drivers", () => {
     for (const db of [fake.db(), pglite]) {
       await db.query("INSERT INTO users (clerk_user_id) VALUES ('big-doc') ON CONFLICT DO NOTHING");
       const id = await createJob(db, { clerk_user_id: "big-doc" });
-      await claimJob(db, id, "execution-1");
+      await claimJobListingUntagged(db, id, "execution-1");
       await savePayload(db, id, "summary_payload", summary);
       const counted = countingDb(db);
       const job = await getJob(counted, id);

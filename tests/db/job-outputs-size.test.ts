@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tagInstrumentsOfJob } from "../../lib/db/repositories/instruments.js";
 import { GATE_FAILED_SYMBOLS, readJobOutputs } from "../../lib/db/repositories/job-outputs.js";
-import { claimJob, createJob } from "../../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, createJob } from "../../lib/db/repositories/jobs.js";
 import { qualityGate } from "../../lib/pipeline/quality-gate.js";
 import { DataApiFake } from "../support/data-api-fake.js";
 
@@ -16,7 +16,7 @@ describe("the quality gate's read stays within the Data API's 64 KB row", () => 
     const db = fake.db();
     await db.query("INSERT INTO users (clerk_user_id) VALUES ('many-failures') ON CONFLICT DO NOTHING");
     const jobId = await createJob(db, { clerk_user_id: "many-failures" });
-    await claimJob(db, jobId, "execution-1");
+    await claimJobListingUntagged(db, jobId, "execution-1");
     const failed = Array.from({ length: 5000 }, (_, i) => ({
       symbol: `Z${i}`,
       error: "ModelBehaviorError: the model's answer did not match the classification schema",

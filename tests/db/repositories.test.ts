@@ -5,29 +5,25 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Db, DbError, P } from "../../lib/db/driver.js";
 import { PgliteDb } from "../../lib/db/pglite.js";
-import { createAccount } from "../../lib/db/repositories/accounts.js";
 import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
 import {
-  findUntaggedInstrumentsOfUser,
+  findUntaggedInstrumentsOfJob,
   getInstruments,
   upsertInstrument,
-  upsertUserInstrument,
 } from "../../lib/db/repositories/instruments.js";
 import {
-  claimJob,
-  clearCharts,
-  completeJob,
+  claimJobListingUntagged,
   createJob,
   failJob,
+  finishJob,
   getJob,
   JobNotRunningError,
   listJobs,
-  mergeChart,
+  publishCharts,
   savePayload,
   saveSnapshot,
 } from "../../lib/db/repositories/jobs.js";
 import { loadPortfolio } from "../../lib/db/repositories/portfolios.js";
-import { upsertPosition } from "../../lib/db/repositories/positions.js";
 import { priceHistory, recordPrices } from "../../lib/db/repositories/prices.js";
 import { getUser, upsertUser } from "../../lib/db/repositories/users.js";
 import { parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
@@ -35,6 +31,11 @@ import type { Portfolio } from "../../lib/portfolio/types.js";
 import { testDb } from "../support/db.js";
 
 let db: PgliteDb;
+
+/** Stores a user's holdings the way every portfolio arrives: an imported portfolio file. */
+async function importHoldings(id: string, accounts: unknown[]): Promise<void> {
+  await importPortfolio(db, parsePortfolioFile({ user: { id, display_name: id }, accounts }));
+}
 
 beforeAll(async () => {
   db = await testDb();
@@ -226,10 +227,9 @@ describe("loadPortfolio", () => {
   });
 
   it("an instrument without a price loads with a null price", async () => {
-    await upsertUser(db, { clerk_user_id: "repo-unpriced" });
-    await upsertUserInstrument(db, { clerk_user_id: "repo-unpriced", symbol: "RNOPRICE", name: "No Price Yet" });
-    const account = await createAccount(db, { clerk_user_id: "repo-unpriced", name: "Acc", type: "other" });
-    await upsertPosition(db, account, "RNOPRICE", 3);
+    await importHoldings("repo-unpriced", [
+      { name: "Acc", type: "other", positions: [{ symbol: "RNOPRICE", quantity: 3, name: "No Price Yet" }] },
+    ]);
     const portfolio = (await loadPortfolio(db, "repo-unpriced"))!;
     expect(portfolio.accounts[0].positions[0]).toMatchObject({
       symbol: "RNOPRICE",
@@ -313,18 +313,13 @@ describe("instruments", () => {
   });
 
   it("a user's own instrument is theirs alone; a shared one keeps its trusted name and price", async () => {
-    for (const user of ["repo-own-a", "repo-own-b"]) await upsertUser(db, { clerk_user_id: user });
-    await upsertUserInstrument(db, { clerk_user_id: "repo-own-a", symbol: "ROWN", name: "A's Fund", price: 9999 });
-    await upsertUserInstrument(db, { clerk_user_id: "repo-own-b", symbol: "ROWN", name: "B's Fund", price: 10 });
-    await upsertUserInstrument(db, { clerk_user_id: "repo-own-b", symbol: "SPY", name: "Not SPY", price: 1 });
-    for (const [user, symbol] of [
-      ["repo-own-a", "ROWN"],
-      ["repo-own-b", "ROWN"],
-      ["repo-own-b", "SPY"],
-    ]) {
-      const account = await createAccount(db, { clerk_user_id: user, name: `acc ${symbol}`, type: "other" });
-      await upsertPosition(db, account, symbol, 1);
-    }
+    await importHoldings("repo-own-a", [
+      { name: "acc ROWN", type: "other", positions: [{ symbol: "ROWN", quantity: 1, name: "A's Fund", price: 9999 }] },
+    ]);
+    await importHoldings("repo-own-b", [
+      { name: "acc ROWN", type: "other", positions: [{ symbol: "ROWN", quantity: 1, name: "B's Fund", price: 10 }] },
+      { name: "acc SPY", type: "other", positions: [{ symbol: "SPY", quantity: 1, name: "Not SPY", price: 1 }] },
+    ]);
     const instruments = async (user: string) =>
       (await loadPortfolio(db, user))!.accounts.flatMap((a) =>
         a.positions.map((p) => [p.symbol, p.instrument.name, p.instrument.current_price, p.instrument.price_source]),
@@ -337,44 +332,60 @@ describe("instruments", () => {
     expect(await getInstruments(db, ["ROWN"])).toEqual([]);
   });
 
-  it("findUntaggedInstrumentsOfUser lists only that user's holdings lacking an allocation, shared and own", async () => {
+  it("findUntaggedInstrumentsOfJob lists only the job owner's holdings lacking an allocation, shared and own", async () => {
     await upsertInstrument(db, { symbol: "RUNTAG1", name: "Untagged One" });
     await upsertInstrument(db, { symbol: "RPARTIAL", name: "Partly Tagged", allocation_asset_class: { equity: 100 } });
     await upsertInstrument(db, { symbol: "RUNTAG2", name: "Untagged Two" });
     await upsertInstrument(db, { symbol: "RUNHELD", name: "Untagged, Held By Nobody" });
-    for (const user of ["repo-tag-a", "repo-tag-b"]) await upsertUser(db, { clerk_user_id: user });
-    const a1 = await createAccount(db, { clerk_user_id: "repo-tag-a", name: "one", type: "taxable" });
-    const a2 = await createAccount(db, { clerk_user_id: "repo-tag-a", name: "two", type: "hsa" });
-    const b1 = await createAccount(db, { clerk_user_id: "repo-tag-b", name: "one", type: "taxable" });
-    await upsertPosition(db, a1, "SPY", 1);
-    await upsertPosition(db, a1, "RUNTAG1", 1);
-    await upsertPosition(db, a2, "RUNTAG1", 2); // held twice, listed once
-    await upsertPosition(db, a2, "RPARTIAL", 1);
-    await upsertPosition(db, b1, "RUNTAG2", 1);
-    await upsertUserInstrument(db, { clerk_user_id: "repo-tag-b", symbol: "RMINE", name: "B's Own" });
-    await upsertPosition(db, b1, "RMINE", 1);
+    await importHoldings("repo-tag-a", [
+      {
+        name: "one",
+        type: "taxable",
+        positions: [
+          { symbol: "SPY", quantity: 1 },
+          { symbol: "RUNTAG1", quantity: 1 },
+        ],
+      },
+      {
+        name: "two",
+        type: "hsa",
+        positions: [
+          { symbol: "RUNTAG1", quantity: 2 }, // held twice, listed once
+          { symbol: "RPARTIAL", quantity: 1 },
+        ],
+      },
+    ]);
+    await importHoldings("repo-tag-b", [
+      {
+        name: "one",
+        type: "taxable",
+        positions: [
+          { symbol: "RUNTAG2", quantity: 1 },
+          { symbol: "RMINE", quantity: 1, name: "B's Own" },
+        ],
+      },
+    ]);
 
-    const a = await findUntaggedInstrumentsOfUser(db, "repo-tag-a");
+    const untaggedOf = async (clerk_user_id: string) =>
+      findUntaggedInstrumentsOfJob(db, await createJob(db, { clerk_user_id }));
+    const a = await untaggedOf("repo-tag-a");
     expect(a.map((i) => i.symbol)).toEqual(["RPARTIAL", "RUNTAG1"]);
-    expect(a[0]).toMatchObject({
-      name: "Partly Tagged",
-      allocation_asset_class: { equity: 100 },
-      allocation_sectors: {},
-    });
+    expect(a[0]).toMatchObject({ name: "Partly Tagged", instrument_type: null, current_price: null });
     expect(a.map((i) => i.scope)).toEqual(["shared", "shared"]);
-    expect((await findUntaggedInstrumentsOfUser(db, "repo-tag-b")).map((i) => [i.symbol, i.scope])).toEqual([
+    expect((await untaggedOf("repo-tag-b")).map((i) => [i.symbol, i.scope])).toEqual([
       ["RMINE", "user"],
       ["RUNTAG2", "shared"],
     ]);
-    expect(await findUntaggedInstrumentsOfUser(db, "repo-tag-nobody")).toEqual([]);
+    await upsertUser(db, { clerk_user_id: "repo-tag-nobody" });
+    expect(await untaggedOf("repo-tag-nobody")).toEqual([]);
   });
 
-  it("upsertPosition replaces the quantity of a symbol already held", async () => {
-    await upsertUser(db, { clerk_user_id: "repo-pos" });
-    const account = await createAccount(db, { clerk_user_id: "repo-pos", name: "acc", type: "other" });
-    const first = await upsertPosition(db, account, "QQQ", 5);
-    const second = await upsertPosition(db, account, "QQQ", 7.25);
-    expect(second).toBe(first);
+  it("importing again replaces the quantity of a symbol already held", async () => {
+    const qqq = (quantity: number) => [
+      { name: "acc", type: "other" as const, positions: [{ symbol: "QQQ", quantity }] },
+    ];
+    await importHoldings("repo-pos", qqq(5));
+    await importHoldings("repo-pos", qqq(7.25));
     expect((await loadPortfolio(db, "repo-pos"))!.accounts[0].positions.map((p) => [p.symbol, p.quantity])).toEqual([
       ["QQQ", 7.25],
     ]);
@@ -441,21 +452,25 @@ describe("jobs", () => {
       job_type: "retirement_projection",
       request_payload: { years: 30 },
     });
-    const results = await Promise.all(["execution-1", "execution-2", "execution-3"].map((e) => claimJob(db, id, e)));
+    const results = await Promise.all(
+      ["execution-1", "execution-2", "execution-3"].map(
+        async (e) => (await claimJobListingUntagged(db, id, e))?.claimed,
+      ),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     const owner = ["execution-1", "execution-2", "execution-3"][results.indexOf(true)];
     const job = (await getJob(db, id))!;
     expect(job).toMatchObject({ status: "running", job_type: "retirement_projection", request_payload: { years: 30 } });
     expect(job.started_at).toMatch(/Z$/);
     expect(job.claimed_by).toBe(owner);
-    expect(await claimJob(db, id, "execution-4")).toBe(false);
-    expect(await claimJob(db, id, owner)).toBe(true);
+    expect((await claimJobListingUntagged(db, id, "execution-4"))?.claimed).toBe(false);
+    expect((await claimJobListingUntagged(db, id, owner))?.claimed).toBe(true);
     expect((await getJob(db, id))!.started_at).toBe(job.started_at);
   });
 
   it("lets only the owning execution fail a running job", async () => {
     const id = await createJob(db, { clerk_user_id: user });
-    await claimJob(db, id, "execution-1");
+    await claimJobListingUntagged(db, id, "execution-1");
     expect(await failJob(db, id, "duplicate delivery failed", "execution-2")).toBe(false);
     expect((await getJob(db, id))!.status).toBe("running");
     expect(await failJob(db, id, "owner failed", "execution-1")).toBe(true);
@@ -464,16 +479,15 @@ describe("jobs", () => {
 
   it("writes every payload column of a running job, then completes it", async () => {
     const id = await createJob(db, { clerk_user_id: user });
-    await claimJob(db, id, "execution-1");
+    await claimJobListingUntagged(db, id, "execution-1");
     const snapshot = (await loadPortfolio(db, "repo-five")) as Portfolio;
     await saveSnapshot(db, id, { portfolio: snapshot, aggregate: { of: "repo-five" } });
     await savePayload(db, id, "report_payload", { markdown: "# Hi" });
     await savePayload(db, id, "retirement_payload", { success_rate: 0.73 });
     await savePayload(db, id, "summary_payload", { text: "ok" });
-    await mergeChart(db, id, "a", { v: 1 });
-    await clearCharts(db, id);
-    await mergeChart(db, id, "b", { v: 2 });
-    expect(await completeJob(db, id)).toBe(true);
+    await publishCharts(db, id, { a: { v: 1 } });
+    await publishCharts(db, id, { b: { v: 2 } });
+    expect(await finishJob(db, id, {})).toBe(true);
     expect(await getJob(db, id)).toMatchObject({
       status: "completed",
       portfolio_snapshot: snapshot,
@@ -483,16 +497,16 @@ describe("jobs", () => {
       charts_payload: { b: { v: 2 } },
       error_message: null,
     });
-    expect(await completeJob(db, id)).toBe(false);
+    expect(await finishJob(db, id, {})).toBe(false);
     expect(await failJob(db, id, "late failure")).toBe(false);
-    expect(await claimJob(db, id, "execution-1")).toBe(false);
+    expect((await claimJobListingUntagged(db, id, "execution-1"))?.claimed).toBe(false);
     expect((await getJob(db, id))!.status).toBe("completed");
   });
 
   it("refuses payload writes on a job that is not running, writing nothing", async () => {
     const pending = await createJob(db, { clerk_user_id: user });
     await expect(savePayload(db, pending, "report_payload", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
-    await expect(mergeChart(db, pending, "k", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
+    await expect(publishCharts(db, pending, { k: { x: 1 } })).rejects.toBeInstanceOf(JobNotRunningError);
     await expect(saveSnapshot(db, pending, { portfolio: {} as Portfolio, aggregate: {} })).rejects.toBeInstanceOf(
       JobNotRunningError,
     );
@@ -504,19 +518,19 @@ describe("jobs", () => {
     });
 
     const done = await createJob(db, { clerk_user_id: user });
-    await claimJob(db, done, "execution-1");
-    await completeJob(db, done);
+    await claimJobListingUntagged(db, done, "execution-1");
+    await finishJob(db, done, {});
     await expect(savePayload(db, done, "summary_payload", { x: 1 })).rejects.toBeInstanceOf(JobNotRunningError);
-    await expect(clearCharts(db, done)).rejects.toBeInstanceOf(JobNotRunningError);
+    await expect(publishCharts(db, done, {})).rejects.toBeInstanceOf(JobNotRunningError);
     await expect(savePayload(db, "7b0c0a6e-0000-4000-8000-000000000000", "summary_payload", 1)).rejects.toThrow(
       /not running/,
     );
-    expect((await getJob(db, done))!.summary_payload).toBeNull();
+    expect((await getJob(db, done))!.summary_payload).toEqual({ prices: {}, actions: [] }); // finishJob's, not { x: 1 }
   });
 
   it("fails a job with a reason; the database refuses a failed job without one", async () => {
     const id = await createJob(db, { clerk_user_id: user });
-    expect(await claimJob(db, id, "execution-1")).toBe(true);
+    expect((await claimJobListingUntagged(db, id, "execution-1"))?.claimed).toBe(true);
     expect(await failJob(db, id, "model timed out")).toBe(true);
     expect(await getJob(db, id)).toMatchObject({ status: "failed", error_message: "model timed out" });
     expect((await getJob(db, id))!.completed_at).toMatch(/Z$/);
@@ -538,8 +552,8 @@ describe("jobs", () => {
 
   it("the database never lets an ended job change status", async () => {
     const completed = await createJob(db, { clerk_user_id: user });
-    await claimJob(db, completed, "execution-1");
-    await completeJob(db, completed);
+    await claimJobListingUntagged(db, completed, "execution-1");
+    await finishJob(db, completed, {});
     const failed = await createJob(db, { clerk_user_id: user });
     await failJob(db, failed, "broken");
     for (const [id, to] of [

@@ -169,7 +169,7 @@ describe(`the ${PRICES_DB_ROLE} database role`, () => {
       };
     };
     const config = loadConfig({ POLYGON_API_KEY: "test-key", POLYGON_BASE_URL: baseUrl });
-    const result = await as(db, PRICES_DB_ROLE, () => refreshPrices({ executionId: "exec-1" }, { db, config }));
+    const result = await as(db, PRICES_DB_ROLE, () => refreshPrices({ execution_id: "exec-1" }, { db, config }));
     expect(result).toMatchObject({ status: "refreshed", provider: "polygon", recorded: 2 });
     const asOf = (result as { as_of: string }).as_of;
 

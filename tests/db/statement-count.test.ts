@@ -4,7 +4,7 @@ import { countingDb, type DbCounter } from "../../lib/db/counting-db.js";
 import type { Db } from "../../lib/db/driver.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { importPortfolio } from "../../lib/db/repositories/import-portfolio.js";
-import { getInstruments, listInstruments } from "../../lib/db/repositories/instruments.js";
+import { getInstruments } from "../../lib/db/repositories/instruments.js";
 import { createJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { type PortfolioFile, parsePortfolioFile } from "../../lib/portfolio/portfolio-file.js";
 import { executeLocally } from "../../state-machine/local-executor.js";
@@ -92,7 +92,9 @@ describe("database work per job is constant in the number of positions (PGlite)"
   let db: PgliteDb;
   beforeAll(async () => {
     db = await testDb();
-    shared = (await listInstruments(db)).map((i) => i.symbol);
+    shared = (await db.query<{ symbol: string }>("SELECT symbol FROM instruments ORDER BY symbol")).rows.map(
+      (i) => i.symbol,
+    );
   });
   afterAll(() => db.close());
 

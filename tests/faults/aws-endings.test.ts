@@ -4,7 +4,7 @@ import { createHandler as deadLetterHandler } from "../../functions/dead-letters
 import { createHandler as sweepHandler } from "../../functions/sweep-jobs.js";
 import type { Db } from "../../lib/db/driver.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
-import { claimJob, getJob } from "../../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, getJob } from "../../lib/db/repositories/jobs.js";
 import { APP_DB_ROLE } from "../../lib/db/roles.js";
 import { testDb } from "../support/db.js";
 import { userWithJob } from "../support/pipeline.js";
@@ -69,7 +69,7 @@ describe("jobs no execution ends, in AWS", () => {
       await userWithJob(db, "sw-2", [[]]),
       await userWithJob(db, "sw-3", [[]]),
     ];
-    await claimJob(db, oldRunning, "exec-lost");
+    await claimJobListingUntagged(db, oldRunning, "exec-lost");
     await db.query(
       "UPDATE jobs SET created_at = NOW() - interval '3 hours', started_at = CASE WHEN started_at IS NULL THEN NULL ELSE NOW() - interval '3 hours' END WHERE id IN (:a::uuid, :b::uuid)",
       { a: oldPending, b: oldRunning },

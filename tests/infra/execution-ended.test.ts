@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/driver.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
-import { claimJob, completeJob, createJob, getJob } from "../../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, createJob, finishJob, getJob } from "../../lib/db/repositories/jobs.js";
 import { upsertUser } from "../../lib/db/repositories/users.js";
 import { createHandler, type ExecutionStatusChangeEvent, endedReason } from "../../lib/pipeline/execution-ended.js";
 import { testDb } from "../support/db.js";
@@ -51,7 +51,7 @@ describe("execution-ended", () => {
   afterAll(async () => db.close());
 
   it("marks a running job failed with the execution's status and cause", async () => {
-    await claimJob(db, jobId, EXECUTION);
+    await claimJobListingUntagged(db, jobId, EXECUTION);
     const result = await handler()(event("TIMED_OUT", pipeBatch({ job_id: jobId }), { error: "States.Timeout" }));
     expect(result).toEqual({ outcome: "marked-failed", jobId, reason: "Execution TIMED_OUT: States.Timeout" });
     const job = await getJob(db, jobId);
@@ -66,15 +66,15 @@ describe("execution-ended", () => {
   });
 
   it("leaves a job another execution is running alone (a duplicate delivery failed)", async () => {
-    await claimJob(db, jobId, `${EXECUTION}-first`);
+    await claimJobListingUntagged(db, jobId, `${EXECUTION}-first`);
     const result = await handler()(event("FAILED", pipeBatch({ job_id: jobId }), { error: "States.Runtime" }));
     expect(result).toMatchObject({ outcome: "left-alone", jobId });
     expect((await getJob(db, jobId))?.status).toBe("running");
   });
 
   it("leaves a job that already ended alone", async () => {
-    await claimJob(db, jobId, "execution-1");
-    await completeJob(db, jobId);
+    await claimJobListingUntagged(db, jobId, "execution-1");
+    await finishJob(db, jobId, {});
     const result = await handler()(event("FAILED", pipeBatch({ jobId }), { error: "Lambda.Unknown", cause: "boom" }));
     expect(result).toMatchObject({ outcome: "left-alone", jobId });
     expect((await getJob(db, jobId))?.status).toBe("completed");

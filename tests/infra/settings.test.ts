@@ -167,7 +167,7 @@ describe("sst dev guard", () => {
 
   it("recognises the stub's success-shaped answer and nothing a handler returns", () => {
     expect(isSstDevStubResult(stub)).toBe(true);
-    expect(isSstDevStubResult({ jobId: "x", claimed: true, untagged: 0 })).toBe(false);
+    expect(isSstDevStubResult({ job_id: "x", claimed: true, untagged: 0 })).toBe(false);
     expect(isSstDevStubResult([stub])).toBe(false);
     expect(isSstDevStubResult(null)).toBe(false);
     expect(() => assertNotSstDevStub(stub, "Plan analysis's result")).toThrow(/sst dev is not running/);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { label } from "../../lib/format.js";
 import { readRetirementOutlook, readReview, topActions } from "../../lib/output/adapters.js";
 import { renderIndexHtml } from "../../lib/output/index-html.js";
-import { renderJobBody, writeJobOutput } from "../../lib/output/job-output.js";
+import { renderJobPage, writeJobOutput } from "../../lib/output/job-output.js";
 
 const REPORT = [
   "# Report",
@@ -73,7 +73,7 @@ describe("summary adapters", () => {
 
 describe("the page", () => {
   it("puts the summary cards first, then the report, charts, retirement, how it ran and raw data", async () => {
-    const html = await renderJobBody(job());
+    const html = (await renderJobPage(job())).body;
     const order = [
       'id="overview"',
       'id="report"',
@@ -100,18 +100,18 @@ describe("the page", () => {
       completed_at: "2026-12-07T22:00:00.000Z",
       prices: { used: { as_of: asOf, source: "seed", stale: [], user_given: [], unpriced: [] } },
     });
-    const old = await renderJobBody(job({ summary_payload: summary("2024-01-02") }));
+    const old = (await renderJobPage(job({ summary_payload: summary("2024-01-02") }))).body;
     expect(old).toContain('<div class="card stale"><h2>Total value</h2><p class="value">$1,001</p>');
     expect(old).toContain("Stale: prices as of 2024-01-02, 763 trading days before this valuation");
-    const recent = await renderJobBody(job({ summary_payload: summary("2026-11-30") }));
+    const recent = (await renderJobPage(job({ summary_payload: summary("2026-11-30") }))).body;
     expect(recent).not.toContain("Stale:");
     expect(recent).toContain('<p class="value">$1,001</p><p class="note">today</p>');
   });
 
   it("shows the reviewer's score once the report has one", async () => {
-    const html = await renderJobBody(
-      job({ report_payload: { content: REPORT, review: { score: 7, revised: false } } }),
-    );
+    const html = (
+      await renderJobPage(job({ report_payload: { content: REPORT, review: { score: 7, revised: false } } }))
+    ).body;
     expect(html).toMatch(/Reviewer&#39;s score<\/h2><p class="value">7<\/p>/);
   });
 
@@ -128,7 +128,7 @@ describe("the page", () => {
       },
       summary_payload: { ...job().summary_payload, completed_at: "2026-12-07T21:54:25.735Z" },
     });
-    const html = await renderJobBody(named);
+    const html = (await renderJobPage(named)).body;
     expect(html).toContain("<h1>Ada &lt;L&gt;'s portfolio analysis</h1>");
     expect(html).toContain("7 December 2026 · ");
     const dir = await mkdtemp(join(tmpdir(), "alex-page-"));
@@ -136,7 +136,7 @@ describe("the page", () => {
     expect(await readFile(join(dir, "index.html"), "utf8")).toContain(
       "<title>Ada &lt;L&gt;&#39;s portfolio analysis, 7 December 2026</title>",
     );
-    expect(await renderJobBody(job())).toContain("<h1>Portfolio analysis</h1>");
+    expect((await renderJobPage(job())).body).toContain("<h1>Portfolio analysis</h1>");
   });
 
   it("lists the time per state in the order the states ran, with the graph's numbers", async () => {
@@ -151,9 +151,11 @@ describe("the page", () => {
       { type: "StateExited", state: "Write report", index: 0, at: 300 },
       { type: "StateExited", state: "Run specialists", at: 301 },
     ];
-    const html = await renderJobBody(
-      job({ summary_payload: { ...job().summary_payload, execution, timings: { by_state: { "Prepare job": 34 } } } }),
-    );
+    const html = (
+      await renderJobPage(
+        job({ summary_payload: { ...job().summary_payload, execution, timings: { by_state: { "Prepare job": 34 } } } }),
+      )
+    ).body;
     const rows = [...html.matchAll(/<tr><th>([^<]+)<\/th><td>([\d,]+) ms/g)].map((m) => `${m[1]}: ${m[2]}`);
     expect(rows).toEqual([
       "Prepare job: 37",

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
-import { claimJob, createJob, getJob, JobNotRunningError } from "../../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, createJob, getJob, JobNotRunningError } from "../../lib/db/repositories/jobs.js";
 import { type FinalizeEvent, finalize, readOutcome } from "../../lib/pipeline/finalize.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { testDb } from "../support/db.js";
@@ -29,8 +29,8 @@ const failed = (agent: string, message: string) => ({
 
 function eventFor(jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeEvent {
   return {
-    jobId,
-    executionId: "exec-1",
+    job_id: jobId,
+    execution_id: "exec-1",
     plan: {
       specialists: [
         { agent: "reporter", reason: "positions" },
@@ -51,8 +51,8 @@ function eventFor(jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeE
       usage: usage(1, 20, 10),
       duration_ms: 50,
     },
-    prepareMs: 12,
-    startedAt: new Date(Date.now() - 1_000).toISOString(),
+    prepare_ms: 12,
+    started_at: new Date(Date.now() - 1_000).toISOString(),
     ...change,
   };
 }
@@ -68,7 +68,7 @@ describe("Finalize", () => {
 
   async function runningJob(): Promise<string> {
     const id = await createJob(db, { clerk_user_id: DEMO_USER_ID });
-    expect(await claimJob(db, id, "exec-1")).toBe(true);
+    expect((await claimJobListingUntagged(db, id, "exec-1"))?.claimed).toBe(true);
     return id;
   }
 

@@ -4,7 +4,7 @@ import type { AgentDeps } from "../../lib/agents/common.js";
 import { REPORTER_INSTRUCTIONS } from "../../lib/agents/reporter.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { OfflineModel } from "../../lib/models/offline.js";
-import { renderJobBody } from "../../lib/output/job-output.js";
+import { renderJobPage } from "../../lib/output/job-output.js";
 import { renderMarkdown } from "../../lib/output/markdown.js";
 import { MIN_CHARTS, qualityGate, REQUIRED_REPORT_SECTIONS } from "../../lib/pipeline/quality-gate.js";
 import { STATE } from "../../lib/pipeline/states.js";
@@ -107,7 +107,7 @@ describe("the quality gate, through the state machine", () => {
     const content = (job?.report_payload as { content: string }).content;
     expect(content).toContain("https://evil.example/claim");
     expect(renderMarkdown(content)).not.toMatch(/<a [^>]*evil\.example/);
-    const page = await renderJobBody(job!);
+    const page = (await renderJobPage(job!)).body;
     expect(page).not.toMatch(/<a [^>]*evil\.example/);
     const notice = page.indexOf('class="needs-review"');
     expect(notice).toBeGreaterThan(-1);

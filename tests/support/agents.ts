@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { AgentDeps } from "../../lib/agents/common.js";
 import { loadConfig } from "../../lib/config.js";
 import type { Db } from "../../lib/db/driver.js";
-import { claimJob, createJob } from "../../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, createJob } from "../../lib/db/repositories/jobs.js";
 import { createKnowledgeBase } from "../../lib/knowledge/knowledge-base.js";
 
 /** Offline config with a private knowledge directory (the bundled corpus is ingested on first use). */
@@ -21,6 +21,6 @@ export async function offlineDeps(db: Db, overrides: Partial<AgentDeps> = {}): P
 /** A job for the user, already claimed (running), as the state machine leaves it before the agents. */
 export async function runningJob(db: Db, userId: string): Promise<string> {
   const jobId = await createJob(db, { clerk_user_id: userId });
-  await claimJob(db, jobId, "execution-1");
+  await claimJobListingUntagged(db, jobId, "execution-1");
   return jobId;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingDb } from "../../lib/db/counting-db.js";
 import { type Db, DbError } from "../../lib/db/driver.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
-import { claimJob, createJob, failJob, getJob, savePayload } from "../../lib/db/repositories/jobs.js";
+import { claimJobListingUntagged, createJob, failJob, getJob, savePayload } from "../../lib/db/repositories/jobs.js";
 import { listTraceSpans } from "../../lib/db/repositories/traces.js";
 import { upsertUser } from "../../lib/db/repositories/users.js";
 import { withJobTrace, writeWithTaskSpans } from "../../lib/tracing/job-trace.js";
@@ -25,7 +25,7 @@ describe("a task's spans ride with its own write", () => {
 
   async function runningJob() {
     const jobId = await createJob(db, { clerk_user_id: "spans" });
-    await claimJob(db, jobId, "exec");
+    await claimJobListingUntagged(db, jobId, "exec");
     return jobId;
   }
 

@@ -1,40 +1,20 @@
-import type { Allocation, Instrument, InstrumentType } from "../../portfolio/types.js";
+import type { Allocation, Instrument } from "../../portfolio/types.js";
 import { type Db, P } from "../driver.js";
 import { readInPages } from "./documents.js";
 import { type TraceSpan, withSpans } from "./traces.js";
 
 /** A shared (trusted) instrument as the seed describes it; `current_price` goes to the price history. */
-export interface InstrumentInput {
-  symbol: string;
-  name: string;
-  instrument_type?: InstrumentType | null;
-  current_price?: number | null;
-  allocation_asset_class?: Allocation;
-  allocation_regions?: Allocation;
-  allocation_sectors?: Allocation;
-  /** Yearly expense ratio as a fraction; absent keeps the stored one. */
-  expense_ratio?: number | null;
-}
-
-/** What a user's file says about one of their holdings: theirs alone, never shared. */
-export interface UserInstrumentInput {
-  clerk_user_id: string;
-  symbol: string;
-  /** Without one, a new instrument is named by its symbol and a known one keeps its name. */
-  name?: string | null;
-  instrument_type?: InstrumentType | null;
-  price?: number | null;
-}
+export type InstrumentInput = Pick<Instrument, "symbol" | "name"> &
+  Partial<Pick<Instrument, "current_price" | "expense_ratio" | keyof Tagging>>;
 
 /** An instrument the tagger must classify, and where its tagging is stored. */
 export type UntaggedInstrument = Instrument & { scope: "shared" | "user" };
 
-export interface Tagging {
-  instrument_type: InstrumentType | null;
-  allocation_asset_class: Allocation;
-  allocation_regions: Allocation;
-  allocation_sectors: Allocation;
-}
+/** An instrument's classification: its type and its three allocations. */
+export type Tagging = Pick<
+  Instrument,
+  "instrument_type" | "allocation_asset_class" | "allocation_regions" | "allocation_sectors"
+>;
 
 const INSTRUMENT_COLUMNS = `symbol, name, instrument_type, current_price,
   allocation_asset_class, allocation_regions, allocation_sectors, price_as_of, price_source`;
@@ -82,72 +62,10 @@ export async function getInstruments(db: Db, symbols: string[]): Promise<Instrum
   return rows;
 }
 
-export async function listInstruments(db: Db): Promise<Instrument[]> {
-  const { rows } = await db.query<Instrument & Record<string, unknown>>(
-    `SELECT ${INSTRUMENT_COLUMNS} FROM instruments ORDER BY symbol`,
-  );
-  return rows;
-}
-
 /**
- * Records what a user's file says about a holding, for that user only. A price given again replaces
- * theirs (dated today); a missing one keeps it. Tagging stays unless the name or type changed.
- */
-export async function upsertUserInstrument(db: Db, input: UserInstrumentInput): Promise<void> {
-  await db.query(
-    `INSERT INTO user_instruments (clerk_user_id, symbol, name, instrument_type, price, price_as_of)
-     VALUES (:user_id, :symbol::varchar, COALESCE(:name::varchar, :symbol::varchar), :instrument_type, :price::numeric,
-             CASE WHEN :price::numeric IS NULL THEN NULL ELSE CURRENT_DATE END)
-     ON CONFLICT (clerk_user_id, symbol) DO UPDATE SET
-       name = COALESCE(:name::varchar, user_instruments.name),
-       instrument_type = COALESCE(EXCLUDED.instrument_type, user_instruments.instrument_type),
-       price = COALESCE(EXCLUDED.price, user_instruments.price),
-       price_as_of = CASE WHEN EXCLUDED.price IS NULL THEN user_instruments.price_as_of ELSE EXCLUDED.price_as_of END,
-       allocation_asset_class = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_asset_class END,
-       allocation_regions = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_regions END,
-       allocation_sectors = CASE WHEN ${RENAMED} THEN '{}' ELSE user_instruments.allocation_sectors END`,
-    {
-      user_id: input.clerk_user_id,
-      symbol: input.symbol,
-      name: input.name ?? null,
-      instrument_type: input.instrument_type ?? null,
-      price: input.price == null ? null : P.decimal(input.price),
-    },
-  );
-}
-
-/** A new name means a different instrument to classify: its old tagging no longer applies. */
-const RENAMED = "(:name::varchar IS NOT NULL AND :name::varchar <> user_instruments.name)";
-
-/**
- * Instruments a user holds that lack any allocation: the tagger's work for a job. Shared instruments
- * are tagged from their trusted name for everyone; the user's own instruments only for that user.
- */
-export async function findUntaggedInstrumentsOfUser(db: Db, clerkUserId: string): Promise<UntaggedInstrument[]> {
-  const { rows } = await db.query<UntaggedInstrument & Record<string, unknown>>(
-    `WITH held AS (
-       SELECT DISTINCT p.symbol FROM positions p JOIN accounts a ON a.id = p.account_id
-       WHERE a.clerk_user_id = :user_id
-     )
-     SELECT i.symbol, i.name, i.instrument_type, i.current_price, i.allocation_asset_class, i.allocation_regions,
-            i.allocation_sectors, i.price_as_of, i.price_source, 'shared' AS scope
-     FROM instruments i JOIN held h ON h.symbol = i.symbol
-     WHERE ${UNTAGGED("i")}
-     UNION ALL
-     SELECT u.symbol, u.name, u.instrument_type, u.price, u.allocation_asset_class, u.allocation_regions,
-            u.allocation_sectors, u.price_as_of, CASE WHEN u.price IS NULL THEN NULL ELSE 'user' END, 'user'
-     FROM user_instruments u JOIN held h ON h.symbol = u.symbol
-     WHERE u.clerk_user_id = :user_id AND ${UNTAGGED("u")}
-       AND NOT EXISTS (SELECT 1 FROM instruments i WHERE i.symbol = u.symbol)
-     ORDER BY symbol`,
-    { user_id: clerkUserId },
-  );
-  return rows;
-}
-
-/**
- * SQL for the symbols a user holds that the tagger must classify (as `findUntaggedInstrumentsOfUser`
- * lists them), the user given by an SQL expression; for composing into one statement.
+ * SQL for the symbols a user holds that the tagger must classify (as `findUntaggedInstrumentsOfJob` lists
+ * them), the user given by an SQL expression; for composing into one statement. Shared instruments are tagged
+ * from their trusted name for everyone; the user's own instruments only for that user.
  */
 export const untaggedSymbolsSql = (userId: string) => `
   WITH held AS (

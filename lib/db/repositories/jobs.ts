@@ -144,16 +144,6 @@ export async function listJobs(db: Db, options: { clerkUserId?: string; limit?: 
 const CLAIM_JOB = `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, NOW()), claimed_by = :claimant
   WHERE id = :id::uuid AND (status = 'pending' OR (status = 'running' AND claimed_by = :claimant))`;
 
-/**
- * `pending → running` for the execution `claimant`, only if still pending — or already running for that
- * same execution (Step Functions retried its Prepare job after the claim landed). Returns whether
- * `claimant` owns the job now.
- */
-export async function claimJob(db: Db, id: string, claimant: string): Promise<boolean> {
-  const { rowCount } = await db.query(CLAIM_JOB, { id: P.uuid(id), claimant });
-  return rowCount === 1;
-}
-
 /** What claiming a job for an execution found: the job as it was, and how many holdings are left to tag. */
 export interface JobClaim {
   clerk_user_id: string;
@@ -167,8 +157,10 @@ export interface JobClaim {
 }
 
 /**
- * `claimJob`, reading the job, counting its owner's untagged symbols and reading when market prices were
- * last fetched (what Refresh prices decides on), in the same statement. Undefined when no such job exists.
+ * Claims the job for the execution `claimant`: `pending → running`, only if still pending — or already running
+ * for that same execution (Step Functions retried its Prepare job after the claim landed); `claimed` says whether
+ * `claimant` owns the job now. In the same statement, reads the job, counts its owner's untagged symbols and
+ * reads when market prices were last fetched (what Refresh prices decides on). Undefined when no such job exists.
  */
 export async function claimJobListingUntagged(db: Db, id: string, claimant: string): Promise<JobClaim | undefined> {
   if (!isJobId(id)) return undefined;
@@ -223,16 +215,6 @@ export async function savePayload(
   await updateRunningJob(db, id, `${column} = :value::jsonb`, { value: P.json(payload) }, spans);
 }
 
-/** Adds (or replaces) one chart in `charts_payload` in a single statement, so concurrent calls never lose one. */
-export async function mergeChart(db: Db, id: string, key: string, chart: unknown): Promise<void> {
-  await updateRunningJob(
-    db,
-    id,
-    "charts_payload = COALESCE(charts_payload, '{}'::jsonb) || jsonb_build_object(:key::text, :value::jsonb)",
-    { key, value: P.json(chart) },
-  );
-}
-
 /** Sets `charts_payload` to one attempt's charts, all at once (a failed attempt publishes nothing). */
 export async function publishCharts(
   db: Db,
@@ -241,20 +223,6 @@ export async function publishCharts(
   spans: TraceSpan[] = [],
 ): Promise<void> {
   await updateRunningJob(db, id, "charts_payload = :value::jsonb", { value: P.json(charts) }, spans);
-}
-
-/** Clears charts a previous attempt may have left, so a retried charter starts clean. */
-export async function clearCharts(db: Db, id: string): Promise<void> {
-  await updateRunningJob(db, id, "charts_payload = NULL", {});
-}
-
-export async function completeJob(db: Db, id: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE jobs SET status = 'completed', completed_at = NOW(), error_message = NULL
-     WHERE id = :id::uuid AND status = 'running'`,
-    { id: P.uuid(id) },
-  );
-  return rowCount === 1;
 }
 
 /**

@@ -1,34 +1,27 @@
-import type { Account, AccountType, Instrument, Portfolio, User } from "../../portfolio/types.js";
+import type { Account, Instrument, Portfolio, Position, User } from "../../portfolio/types.js";
 import { type Db, P, type SqlParams } from "../driver.js";
 import { readInPages } from "./documents.js";
 
-interface PortfolioRow extends Record<string, unknown> {
-  clerk_user_id: string;
-  display_name: string | null;
-  current_age: number | null;
-  years_until_retirement: number | null;
-  target_retirement_income: number | null;
-  annual_contribution: number | null;
-  retirement_plan: Record<string, unknown> | null;
-  account_id: string | null;
-  account_name: string | null;
-  account_type: AccountType | null;
-  account_purpose: string | null;
-  cash_balance: number | null;
-  cash_interest: number | null;
-  symbol: string | null;
-  quantity: number | null;
-  instrument_name: string | null;
-  instrument_type: Instrument["instrument_type"];
-  current_price: number | null;
-  allocation_asset_class: Instrument["allocation_asset_class"] | null;
-  allocation_regions: Instrument["allocation_regions"] | null;
-  allocation_sectors: Instrument["allocation_sectors"] | null;
-  expense_ratio: number | null;
-  price_as_of: string | null;
-  price_source: Instrument["price_source"];
-  price_stale: boolean | null;
-}
+/** A column a LEFT JOIN leaves null where it found no row. */
+type Nullable<T> = { [K in keyof T]-?: Exclude<T[K], undefined> | null };
+
+/**
+ * One row of {@link PORTFOLIO_COLUMNS}, typed from the shapes it maps to: the user's columns, the account's
+ * (`account_`-prefixed, and its cash), the position's and its instrument's (the name as `instrument_name`);
+ * all but the user's id null where the joins found nothing.
+ */
+type PortfolioRow = Pick<User, "clerk_user_id"> &
+  Nullable<Omit<User, "clerk_user_id">> &
+  Nullable<Pick<Account, "cash_balance" | "cash_interest">> &
+  Nullable<{
+    account_id: Account["id"];
+    account_name: Account["name"];
+    account_type: Account["type"];
+    account_purpose: Account["purpose"];
+  }> &
+  Nullable<Pick<Position, "symbol" | "quantity"> & Omit<Instrument, "symbol" | "name">> & {
+    instrument_name: string | null;
+  };
 
 const PORTFOLIO_COLUMNS = `u.clerk_user_id, u.display_name, u.current_age, u.years_until_retirement,
             u.target_retirement_income, u.annual_contribution, u.retirement_plan,
@@ -56,7 +49,7 @@ const PORTFOLIO_JOINS = `LEFT JOIN accounts a ON a.clerk_user_id = u.clerk_user_
 const PORTFOLIO_ORDER = "a.created_at, a.account_name, a.id, p.symbol";
 
 /** The names of {@link PORTFOLIO_COLUMNS}, in order. */
-const PORTFOLIO_ROW_COLUMNS = [
+const PORTFOLIO_ROW_COLUMNS: (keyof PortfolioRow)[] = [
   "clerk_user_id",
   "display_name",
   "current_age",

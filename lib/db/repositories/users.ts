@@ -1,16 +1,8 @@
 import type { User } from "../../portfolio/types.js";
 import { type Db, P } from "../driver.js";
 
-export interface UserInput {
-  clerk_user_id: string;
-  display_name?: string | null;
-  current_age?: number | null;
-  years_until_retirement?: number | null;
-  target_retirement_income?: number | null;
-  annual_contribution?: number | null;
-  /** The portfolio file's `retirement` section. */
-  retirement_plan?: Record<string, unknown> | null;
-}
+/** A user's profile to store: their id, and whichever of the other fields are known. */
+export type UserInput = Pick<User, "clerk_user_id"> & Partial<Omit<User, "clerk_user_id">>;
 
 const USER_COLUMNS = `clerk_user_id, display_name, current_age, years_until_retirement,
   target_retirement_income, annual_contribution`;
@@ -50,6 +42,6 @@ export async function getUser(db: Db, clerkUserId: string): Promise<User | undef
   return rows[0];
 }
 
-export function decimalOrNull(value: number | null | undefined) {
+function decimalOrNull(value: number | null | undefined) {
   return value === null || value === undefined ? null : P.decimal(value);
 }
