@@ -23,8 +23,8 @@ import { testDb } from "../support/db.js";
  * fetched), Tag instruments 2 (untagged holdings; classifications + the attempt's record + trace), Plan analysis 3
  * (job + portfolio; the snapshot; the specialists' aggregate + summary's part + trace — two writes so neither
  * request passes the Data API's 4 MiB at 5,000 holdings), each specialist 2 (aggregate; payload + trace), Finalize
- * job 2 (the outputs the gate reads with the job's model calls counted from its spans; summary + end). Past ~1,500
- * positions the paged reads add one statement per ~0.75 MB (tests/db/any-size.test.ts).
+ * job 2 (the outputs the gate reads with the job's model calls counted from its spans; summary + end). Past ~2,400
+ * positions the paged reads add one statement per ~0.8 MB (tests/db/any-size.test.ts).
  */
 const MAX_STATEMENTS_PER_JOB = 14;
 

@@ -126,7 +126,7 @@ const PORTFOLIO_PAGE_BYTES = 900 * 1024;
  * The portfolio rows `source` selects (`FROM … WHERE …`, and the job's owner when asked), one per position
  * (or per account without positions), in order. Each row travels as one JSON array of values only: the position's,
  * then its account's on the account's first row, then the user's on the first row (decimals without trailing
- * zeros, allocations without spaces), about 300 bytes a tagged position: one statement up to ~3,000 positions, one
+ * zeros, allocations without spaces), about 340 bytes a tagged position: one statement up to ~2,400 positions, one
  * more per further ~0.9 MB — no response passes the Data API's 1 MiB, no row its 64 KB. The values decode as the
  * drivers decode the columns (numbers, JSON, dates as text).
  */
@@ -165,7 +165,7 @@ async function portfolioRows<T extends PortfolioRow>(
 }
 
 /**
- * The user, their accounts, positions and instruments, in one statement up to ~1,500 positions (see
+ * The user, their accounts, positions and instruments, in one statement up to ~2,400 positions (see
  * `portfolioRows`). A shared instrument's trusted name, price and tagging win; for the others the user's own
  * statement is used (price source `user`). A trusted price older than the newest market day is marked stale.
  */
