@@ -105,4 +105,17 @@ describe("large documents come back in parts, the same on both drivers", () => {
     expect([...texts.keys()]).toEqual(["a"]);
     expect(JSON.parse(texts.get("a")!).kept).toHaveLength(40_000);
   });
+
+  it("cuts a document only between characters: 1- to 4-byte characters across every cut come back whole", async () => {
+    // 10 UTF-8 bytes a repetition; the shifts put cuts inside each kind of character.
+    const docs = [0, 1, 2, 3].map((shift) => `${"x".repeat(shift)}${JSON.stringify({ s: 'a€😀é"'.repeat(12_000) })}`);
+    const counted = countingDb(fake.db());
+    const texts = await readDocuments(
+      counted,
+      "SELECT * FROM (VALUES ('d0', :d0::text), ('d1', :d1::text), ('d2', :d2::text), ('d3', :d3::text)) AS d(name, doc)",
+      Object.fromEntries(docs.map((doc, i) => [`d${i}`, doc])),
+    );
+    expect(docs.map((_, i) => texts.get(`d${i}`))).toEqual(docs);
+    expect(counted.counter.statements.every((s) => s.rows > 1)).toBe(true);
+  });
 });

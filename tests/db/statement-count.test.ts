@@ -23,10 +23,17 @@ import { testDb } from "../support/db.js";
  * fetched), Tag instruments 2 (untagged holdings; classifications + the attempt's record + trace), Plan analysis 3
  * (job + portfolio; the snapshot; the specialists' aggregate + summary's part + trace — two writes so neither
  * request passes the Data API's 4 MiB at 5,000 holdings), each specialist 2 (aggregate; payload + trace), Finalize
- * job 2 (the outputs the gate reads with the job's model calls counted from its spans; summary + end). Past ~1,500
- * positions the paged reads add one statement per ~0.75 MB (tests/db/any-size.test.ts).
+ * job 2 (the outputs the gate reads with the job's model calls counted from its spans; summary + end). Past ~2,400
+ * positions the paged reads add one statement per ~0.8 MB (tests/db/any-size.test.ts).
  */
 const MAX_STATEMENTS_PER_JOB = 14;
+
+/**
+ * Issue 25's target for the bytes a job reads at 1,000 positions (rows as JSON, `countingDb`; the bench's row): the
+ * planner's read of the holdings (one JSON array per position), the three specialists' reads of the compact
+ * aggregate and Finalize's read of the outputs it checks (documents as text parts).
+ */
+const MAX_BYTES_READ_AT_1000 = 600_000;
 
 interface Shape {
   positions: number;
@@ -78,6 +85,11 @@ const account = (name: string, positions: PortfolioFile["accounts"][number]["pos
 /** Imports the user, then runs a whole job through the state machine on `db`, counting what the job sends. */
 async function countJob(db: Db, user: string, shape: Shape) {
   await importPortfolio(db, portfolioFile(user, shape));
+  return countNextJob(db, user);
+}
+
+/** Runs a whole job for a user already imported, counting what the job sends. */
+async function countNextJob(db: Db, user: string) {
   const jobId = await createJob(db, { clerk_user_id: user });
   const counted = countingDb(db);
   const deps = await offlineDeps(counted);
@@ -108,6 +120,17 @@ describe("database work per job is constant in the number of positions (PGlite)"
     }
     expect(counts[0]).toBeLessThanOrEqual(MAX_STATEMENTS_PER_JOB);
     expect(counts).toEqual([counts[0], counts[0], counts[0]]);
+  }, 300_000);
+
+  it("a job on 980 distinct holdings, once tagged, reads at most 0.6 MB", async () => {
+    const tagging = await countJob(db, "bytes-1000", { positions: 1000, unclassified: 978 });
+    expect(tagging.job?.status).toBe("completed");
+    const tagged = await countNextJob(db, "bytes-1000");
+    expect(tagged.job?.status).toBe("completed");
+    console.error(
+      `1,000 positions: ${(tagging.counter.bytes / 1e6).toFixed(3)} MB read tagging 978 symbols, ${(tagged.counter.bytes / 1e6).toFixed(3)} MB once tagged`,
+    );
+    expect(tagged.counter.bytes).toBeLessThanOrEqual(MAX_BYTES_READ_AT_1000);
   }, 300_000);
 
   it("tagging 978 symbols sends as many statements as tagging 5, and stores every classification", async () => {

@@ -25,7 +25,7 @@ export interface JobOutputs {
 export const GATE_FAILED_SYMBOLS = 100;
 
 /**
- * One statement (more only past ~0.65 MB): the snapshot's aggregate, the report's text and review, the charts, the
+ * One statement (more only past ~0.8 MB): the snapshot's aggregate, the report's text and review, the charts, the
  * outlook and its text (not the projections or the Monte Carlo detail), the tagger's failures, and the job's
  * generation spans counted per model — each a document read in parts (`readJsonDocuments`), so no returned row passes
  * the Data API's 64 KB however long the report or the list of unpriced holdings it names.

@@ -80,7 +80,7 @@ const jobDocumentsSql = (names: readonly string[]) =>
     .join(", ")}) AS d(name, doc) WHERE j.id = :id::uuid`;
 
 /**
- * The whole job row: its head in one statement, its documents in parts (one more statement per ~0.9 MB), so
+ * The whole job row: its head in one statement, its documents in parts (one more statement per ~0.8 MB), so
  * no returned row passes the Data API's 64 KB.
  */
 export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {

@@ -48,21 +48,8 @@ const PORTFOLIO_JOINS = `LEFT JOIN accounts a ON a.clerk_user_id = u.clerk_user_
 
 const PORTFOLIO_ORDER = "a.created_at, a.account_name, a.id, p.symbol";
 
-/** The names of {@link PORTFOLIO_COLUMNS}, in order. */
-const PORTFOLIO_ROW_COLUMNS: (keyof PortfolioRow)[] = [
-  "clerk_user_id",
-  "display_name",
-  "current_age",
-  "years_until_retirement",
-  "target_retirement_income",
-  "annual_contribution",
-  "retirement_plan",
-  "account_id",
-  "account_name",
-  "account_type",
-  "account_purpose",
-  "cash_balance",
-  "cash_interest",
+/** {@link PORTFOLIO_COLUMNS} of each position (or of an account without positions): on every row. */
+const POSITION_COLUMNS: (keyof PortfolioRow)[] = [
   "symbol",
   "quantity",
   "instrument_name",
@@ -77,18 +64,8 @@ const PORTFOLIO_ROW_COLUMNS: (keyof PortfolioRow)[] = [
   "expense_ratio",
 ];
 
-/** Columns sent once (on the first row, or an account's first row) rather than repeated on every position's row. */
-const USER_ONLY_ONCE = [
-  "job_owner",
-  "clerk_user_id",
-  "display_name",
-  "current_age",
-  "years_until_retirement",
-  "target_retirement_income",
-  "annual_contribution",
-  "retirement_plan",
-];
-const ACCOUNT_ONLY_ONCE = [
+/** {@link PORTFOLIO_COLUMNS} of the account: on its first row only. */
+const ACCOUNT_COLUMNS: (keyof PortfolioRow)[] = [
   "account_id",
   "account_name",
   "account_type",
@@ -97,15 +74,54 @@ const ACCOUNT_ONLY_ONCE = [
   "cash_interest",
 ];
 
+/** {@link PORTFOLIO_COLUMNS} of the user (and the job's owner, when asked): on the first row only. */
+const USER_COLUMNS: (keyof PortfolioRow)[] = [
+  "clerk_user_id",
+  "display_name",
+  "current_age",
+  "years_until_retirement",
+  "target_retirement_income",
+  "annual_contribution",
+  "retirement_plan",
+];
+
+/** DECIMAL columns: sent without their scale's trailing zeros (`10.00000000` is `10`, the same number). */
+const DECIMAL_COLUMNS: readonly string[] = [
+  "quantity",
+  "current_price",
+  "expense_ratio",
+  "cash_balance",
+  "cash_interest",
+  "target_retirement_income",
+  "annual_contribution",
+];
+
+/** JSONB columns of flat allocations: sent without the spaces PostgreSQL writes after `:` and `,`, keys in order. */
+const ALLOCATION_COLUMNS: readonly string[] = ["allocation_asset_class", "allocation_regions", "allocation_sectors"];
+
+/** SQL for a column's value as JSON text (`null` when NULL), as short as it decodes the same. */
+function jsonValue(column: string): string {
+  if (DECIMAL_COLUMNS.includes(column)) return `COALESCE(trim_scale(${column})::text, 'null')`;
+  if (ALLOCATION_COLUMNS.includes(column))
+    return `CASE WHEN ${column} IS NULL THEN 'null' ELSE (
+      SELECT '{' || COALESCE(string_agg(to_json(e.key)::text || ':' || e.value::text, ',' ORDER BY e.i), '') || '}'
+      FROM jsonb_each(${column}) WITH ORDINALITY AS e(key, value, i)) END`;
+  return `COALESCE(to_json(${column})::text, 'null')`;
+}
+
+/** SQL for the columns' values, comma-separated JSON. */
+const jsonValues = (columns: string[]) => `concat_ws(',', ${columns.map(jsonValue).join(", ")})`;
+
 /** Bytes of rows one statement returns at most (the Data API answers with at most 1 MiB). */
 const PORTFOLIO_PAGE_BYTES = 900 * 1024;
 
 /**
  * The portfolio rows `source` selects (`FROM … WHERE …`, and the job's owner when asked), one per position
- * (or per account without positions), in order. Each row travels as one JSON array (values only, the user's
- * and each account's own columns once), about 300 bytes a position: one statement up to ~3,000 positions, one
- * more per further ~0.9 MB — no response passes the Data API's 1 MiB, no row its 64 KB. The values decode as
- * the drivers decode the columns (numbers, JSON, dates as text).
+ * (or per account without positions), in order. Each row travels as one JSON array of values only: the position's,
+ * then its account's on the account's first row, then the user's on the first row (decimals without trailing
+ * zeros, allocations without spaces), about 340 bytes a tagged position: one statement up to ~2,400 positions, one
+ * more per further ~0.9 MB — no response passes the Data API's 1 MiB, no row its 64 KB. The values decode as the
+ * drivers decode the columns (numbers, JSON, dates as text).
  */
 async function portfolioRows<T extends PortfolioRow>(
   db: Db,
@@ -113,21 +129,18 @@ async function portfolioRows<T extends PortfolioRow>(
   params: SqlParams,
   withJobOwner = false,
 ): Promise<T[]> {
-  const columns = [...(withJobOwner ? ["job_owner"] : []), ...PORTFOLIO_ROW_COLUMNS];
-  const values = columns.map((column) =>
-    USER_ONLY_ONCE.includes(column)
-      ? `CASE WHEN n = 1 THEN ${column} END`
-      : ACCOUNT_ONLY_ONCE.includes(column)
-        ? `CASE WHEN in_account = 1 THEN ${column} END`
-        : column,
-  );
+  const userColumns = [...(withJobOwner ? ["job_owner"] : []), ...USER_COLUMNS];
   const rows = await readInPages<{ r: string }>(db, {
-    rowsSql: `SELECT n, json_build_array(${values.join(", ")})::text AS r FROM (
-      SELECT ${withJobOwner ? "j.clerk_user_id AS job_owner," : ""} ${PORTFOLIO_COLUMNS},
-             row_number() OVER (ORDER BY ${PORTFOLIO_ORDER}) AS n,
-             row_number() OVER (PARTITION BY a.id ORDER BY p.symbol) AS in_account
-      ${source}) AS rows`,
+    rowsSql: `SELECT n, '[' || concat_ws(',', ${jsonValues(POSITION_COLUMNS)},
+        CASE WHEN in_account = 1 OR n = 1 THEN ${jsonValues(ACCOUNT_COLUMNS)} END,
+        CASE WHEN n = 1 THEN ${jsonValues(userColumns)} END) || ']' AS r
+      FROM (
+        SELECT ${withJobOwner ? "j.clerk_user_id AS job_owner," : ""} ${PORTFOLIO_COLUMNS},
+               row_number() OVER (ORDER BY ${PORTFOLIO_ORDER}) AS n,
+               row_number() OVER (PARTITION BY a.id ORDER BY p.symbol) AS in_account
+        ${source}) AS rows`,
     orderBy: "n",
+    columns: ["r"],
     params,
     framingBytes: 60,
     budgetBytes: PORTFOLIO_PAGE_BYTES,
@@ -136,15 +149,16 @@ async function portfolioRows<T extends PortfolioRow>(
   let account: unknown = null;
   return rows.map(({ r }) => {
     const values = JSON.parse(r) as unknown[];
+    const columns = [...POSITION_COLUMNS, ...ACCOUNT_COLUMNS, ...userColumns].slice(0, values.length);
     const row = Object.fromEntries(columns.map((column, i) => [column, values[i]])) as T;
     // Rows come in account order, the account's id on its first row only.
-    if (row.account_id !== null) account = row.account_id;
+    if (row.account_id) account = row.account_id;
     return { ...row, account_id: account } as T;
   });
 }
 
 /**
- * The user, their accounts, positions and instruments, in one statement up to ~1,500 positions (see
+ * The user, their accounts, positions and instruments, in one statement up to ~2,400 positions (see
  * `portfolioRows`). A shared instrument's trusted name, price and tagging win; for the others the user's own
  * statement is used (price source `user`). A trusted price older than the newest market day is marked stale.
  */
