@@ -1,6 +1,6 @@
 import { Agent } from "@openai/agents-core";
 import { actionPlan, storedActions } from "../advice/actions.js";
-import { savePayload } from "../db/repositories/jobs.js";
+import { savePayload, type TaggingFailures } from "../db/repositories/jobs.js";
 import { accountTypeLabel, neutraliseUserText, usd } from "../format.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { agentLogger } from "../logger.js";
@@ -89,6 +89,21 @@ export function withMarketContextNote(report: string, context: MarketContext): s
   return `${report.trimEnd()}\n\n> **Market context missing:** the market research lookup was unavailable when this report was written, so it contains no market insights for your holdings.\n`;
 }
 
+/**
+ * A report on holdings the tagger could not classify says so, after the text, naming them (the first few, and how
+ * many in all): the quality gate requires it, and a reader needs it to read the breakdowns.
+ */
+export function withTaggingNote(report: string, failures: TaggingFailures | null): string {
+  if (!failures || failures.count === 0) return report;
+  const more = failures.count - failures.symbols.length;
+  const named = `${failures.symbols.join(", ")}${more > 0 ? ` and ${more.toLocaleString("en-US")} more` : ""}`;
+  const note =
+    failures.count === 1
+      ? `${named} could not be classified: its asset class, region and sector are unknown, so its value counts as unclassified in the breakdowns above.`
+      : `${failures.count.toLocaleString("en-US")} holdings could not be classified (${named}): their asset class, region and sector are unknown, so their value counts as unclassified in the breakdowns above.`;
+  return `${report.trimEnd()}\n\n> **Not classified:** ${note}\n`;
+}
+
 export function reporterPrompt(
   portfolio: Portfolio,
   valuation: Valuation,
@@ -131,7 +146,9 @@ export interface ReportResult {
 /** Writes the job's report from its snapshot and stores `report_payload`. */
 export async function writeReport(deps: AgentDeps, jobId: string): Promise<ReportResult> {
   if (!deps.knowledge) throw new AgentInputError("The reporter needs a knowledge base");
-  const { job, portfolio, valuation } = await requireSnapshot(deps.db, jobId);
+  const { job, portfolio, valuation, taggingFailures } = await requireSnapshot(deps.db, jobId, {
+    taggingFailures: true,
+  });
   // The same seeded outlook the retirement specialist computes, so both sections quote the same numbers.
   const { outlook } = await jobProjection(job, portfolio, valuation);
   const { insights, context: marketContext } = await marketInsightsFor(deps.knowledge, valuation, jobId);
@@ -163,7 +180,7 @@ export async function writeReport(deps: AgentDeps, jobId: string): Promise<Repor
   // The action plan its Recommendations list; Finalize copies it into summary_payload.actions.
   const actions = storedActions(actionPlan(portfolio, valuation, outlook));
   const payload = {
-    content: withMarketContextNote(content, marketContext),
+    content: withTaggingNote(withMarketContextNote(content, marketContext), taggingFailures),
     review,
     actions,
     ...marketContext,

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { Db } from "../db/driver.js";
-import { getJobAggregate, getJobHead, type JobHead } from "../db/repositories/jobs.js";
+import { getJobAggregate, getJobHead, type JobHead, type TaggingFailures } from "../db/repositories/jobs.js";
 import { pricesUsed } from "../market/price-notes.js";
 import { type PortfolioAggregate, PortfolioAggregateSchema } from "../portfolio/aggregate.js";
 import { type Valuation, valuationJson } from "../portfolio/valuation.js";
@@ -42,8 +42,12 @@ export async function requireJob(db: Db, jobId: string): Promise<JobHead> {
  * The compact aggregate of the job's portfolio that `Plan analysis` stored (`lib/portfolio/aggregate.ts`): every
  * specialist reads this — its size bounded whatever the portfolio's — never live tables or the whole snapshot.
  */
-export async function requireSnapshot(db: Db, jobId: string): Promise<{ job: JobHead } & PortfolioAggregate> {
-  const found = await getJobAggregate(db, jobId);
+export async function requireSnapshot(
+  db: Db,
+  jobId: string,
+  options: { taggingFailures?: boolean } = {},
+): Promise<{ job: JobHead; taggingFailures: TaggingFailures | null } & PortfolioAggregate> {
+  const found = await getJobAggregate(db, jobId, options);
   if (!found) throw new AgentInputError(`Job ${jobId} not found`);
   if (!found.portfolio_aggregate) {
     throw new AgentInputError(
@@ -53,7 +57,7 @@ export async function requireSnapshot(db: Db, jobId: string): Promise<{ job: Job
   const parsed = PortfolioAggregateSchema.safeParse(found.portfolio_aggregate);
   if (!parsed.success)
     throw new AgentInputError(`Job ${jobId} has an invalid portfolio snapshot: ${parsed.error.message}`);
-  return { job: found.job, ...(parsed.data as PortfolioAggregate) };
+  return { job: found.job, taggingFailures: found.tagging_failures ?? null, ...(parsed.data as PortfolioAggregate) };
 }
 
 /**

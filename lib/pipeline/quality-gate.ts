@@ -141,8 +141,15 @@ const SAYS_UNCLASSIFIED = /classif|tagg/i;
 /** The most unexplained symbols a reason names (it is stored with the job and shown on its page). */
 const NAMED_SYMBOLS = 10;
 
+/** A line saying how many holdings could not be classified ("1,250 holdings could not be classified"). */
+const statesCount = (line: string, count: number) =>
+  SAYS_UNCLASSIFIED.test(line) &&
+  new RegExp(`(?<![\\d,.])(?:${count}|${count.toLocaleString("en-US")}) holdings\\b`).test(line);
+
 function taggingReasons({ tagging, report }: GateInput): string[] {
   const lines = text(record(report)?.content).split("\n");
+  const count = tagging?.failed_count ?? tagging?.failed.length ?? 0;
+  if (count > 1 && lines.some((line) => statesCount(line, count))) return [];
   const unexplained = (tagging?.failed ?? []).filter((f) => {
     const symbol = new RegExp(`\\b${escapeRegExp(f.symbol)}\\b`);
     return !lines.some((line) => symbol.test(line) && SAYS_UNCLASSIFIED.test(line));
@@ -154,7 +161,9 @@ function taggingReasons({ tagging, report }: GateInput): string[] {
   const named =
     total === symbols.length
       ? symbols.join(", ")
-      : `${total} symbols (${symbols.join(", ")} and ${total - symbols.length} more)`;
+      : symbols.length === 0
+        ? `${total} symbols`
+        : `${total} symbols (${symbols.join(", ")} and ${total - symbols.length} more)`;
   return [`tagging: ${named} could not be classified and the report does not say so`];
 }
 

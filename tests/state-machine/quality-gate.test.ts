@@ -1,7 +1,7 @@
 import { type Model, Usage } from "@openai/agents-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentDeps } from "../../lib/agents/common.js";
-import { REPORTER_INSTRUCTIONS } from "../../lib/agents/reporter.js";
+import { REPORTER_INSTRUCTIONS, withTaggingNote } from "../../lib/agents/reporter.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
 import { OfflineModel } from "../../lib/models/offline.js";
 import { renderJobPage } from "../../lib/output/job-output.js";
@@ -82,8 +82,9 @@ describe("the quality gate, through the state machine", () => {
       "report: quotes no dollar amounts or percentages",
       expect.stringMatching(/^report: not reviewed \(ModelBehaviorError: /),
       "retirement outlook: the text quotes none of its numbers",
-      "tagging: VXUS could not be classified and the report does not say so",
     ]);
+    // The tagger (text only too) classified nothing; the report's note says so, so tagging is no reason.
+    expect((job?.report_payload as { content: string }).content).toContain("VXUS could not be classified");
     expect(job?.error_message).toBe(`Needs review: ${gate.reasons.join("; ")}`);
   });
 
@@ -172,5 +173,22 @@ describe("qualityGate", () => {
     expect(
       qualityGate({ ...base, report: listedOnly, tagging: { failed: [{ symbol: "ZZZQ", error: "x" }] } }).reasons,
     ).toEqual(["tagging: ZZZQ could not be classified and the report does not say so"]);
+  });
+
+  it("takes the count of holdings that could not be classified for those it did not read by name", () => {
+    const failed = ["Z0", "Z1", "Z2"].map((symbol) => ({ symbol, error: "x" }));
+    const tagging = { failed, failed_count: 1250 };
+    const noted = (line: string) => qualityGate({ ...base, report: report(`${sections}\n${line}`), tagging });
+    const note = withTaggingNote("", { count: 1250, symbols: ["Z0", "Z1", "Z2"] });
+    expect(note).toContain("1,250 holdings could not be classified (Z0, Z1, Z2 and 1,247 more)");
+    expect(noted(note).passed).toBe(true);
+    expect(noted("1250 holdings could not be classified.").passed).toBe(true);
+    // Another count, or a count without saying what of it, explains nothing.
+    expect(noted("1,249 holdings could not be classified (Z0, Z1, Z2).").reasons).toEqual([
+      "tagging: 1247 symbols could not be classified and the report does not say so",
+    ]);
+    expect(noted("Z0, Z1 and Z2 hold 1,250 holdings.").reasons).toEqual([
+      "tagging: 1250 symbols (Z0, Z1, Z2 and 1247 more) could not be classified and the report does not say so",
+    ]);
   });
 });

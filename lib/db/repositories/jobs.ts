@@ -75,7 +75,9 @@ const jobDocumentsSql = (names: readonly string[]) =>
     .map((name) =>
       name === "head"
         ? "('head', jsonb_build_object('id', j.id, 'clerk_user_id', j.clerk_user_id, 'job_type', j.job_type, 'status', j.status, 'request_payload', j.request_payload)::text)"
-        : `('${name}', j.${name}::text)`,
+        : name === "tagging_failures"
+          ? `('tagging_failures', ${TAGGING_FAILURES_DOC})`
+          : `('${name}', j.${name}::text)`,
     )
     .join(", ")}) AS d(name, doc) WHERE j.id = :id::uuid`;
 
@@ -116,19 +118,33 @@ export async function getJobHead(db: Db, id: string): Promise<JobHead | undefine
 export async function getJobAggregate(
   db: Db,
   id: string,
-): Promise<{ job: JobHead; portfolio_aggregate: unknown } | undefined> {
+  options: { taggingFailures?: boolean } = {},
+): Promise<{ job: JobHead; portfolio_aggregate: unknown; tagging_failures?: TaggingFailures | null } | undefined> {
   if (!isJobId(id)) return undefined;
-  const documents = await readJsonDocuments(
-    db,
-    ["head", "portfolio_aggregate"],
-    jobDocumentsSql(["head", "portfolio_aggregate"]),
-    {
-      id: P.uuid(id),
-    },
-  );
+  const names = ["head", "portfolio_aggregate", ...(options.taggingFailures ? ["tagging_failures"] : [])];
+  const documents = await readJsonDocuments(db, names, jobDocumentsSql(names), { id: P.uuid(id) });
   if (!documents.head) return undefined;
-  return { job: documents.head as JobHead, portfolio_aggregate: documents.portfolio_aggregate };
+  return {
+    job: documents.head as JobHead,
+    portfolio_aggregate: documents.portfolio_aggregate,
+    ...(options.taggingFailures ? { tagging_failures: (documents.tagging_failures ?? null) as TaggingFailures } : {}),
+  };
 }
+
+/** The holdings the tagger could not classify: how many, and the first {@link NAMED_TAGGING_FAILURES} symbols. */
+export interface TaggingFailures {
+  count: number;
+  symbols: string[];
+}
+
+/** The most failed symbols a specialist reads by name (the rest are counted). */
+export const NAMED_TAGGING_FAILURES = 10;
+
+const TAGGING_FAILURES_DOC = `CASE WHEN jsonb_typeof(j.summary_payload->'tagging'->'failed') = 'array' THEN jsonb_build_object(
+     'count', jsonb_array_length(j.summary_payload->'tagging'->'failed'),
+     'symbols', COALESCE((SELECT jsonb_agg(f.value->'symbol' ORDER BY f.n)
+       FROM jsonb_array_elements(j.summary_payload->'tagging'->'failed') WITH ORDINALITY AS f(value, n)
+       WHERE f.n <= ${NAMED_TAGGING_FAILURES}), '[]'::jsonb))::text END`;
 
 /** Newest first, without the large payload columns. */
 export async function listJobs(db: Db, options: { clerkUserId?: string; limit?: number } = {}): Promise<JobListItem[]> {
