@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ASSET_CLASSES } from "../../lib/portfolio/types.js";
 import { createRandom } from "../../lib/random/random.js";
 import { marketAssumptions, portfolioMoments } from "../../lib/retirement/assumptions.js";
@@ -381,15 +381,38 @@ describe("the model a run records", () => {
   });
 });
 
-describe("the Monte Carlo in slices", () => {
-  it("runs without yielding when its slice is longer than the run", async () => {
+describe("the Monte Carlo in slices, by the clock", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Counts the event loop's turns while `run` runs. */
+  async function turnsDuring(run: () => Promise<unknown>): Promise<number> {
     let turns = 0;
-    setImmediate(() => turns++);
+    let running = true;
+    const tick = () => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await run();
+    running = false;
+    return turns;
+  }
+
+  it("never yields while the clock stays inside the slice", async () => {
+    vi.spyOn(performance, "now").mockReturnValue(1_000_000);
     const draft = base({ paths: 5 });
-    // Longer than this run (a few milliseconds) and than the time since the process started.
-    const sliceMs = performance.now() + 2_000;
-    expect(await simulateRetirementInSlices(draft, sliceMs)).toEqual(simulateRetirement(draft));
-    expect(turns).toBe(0);
+    expect(await turnsDuring(() => simulateRetirementInSlices(draft, 1_000))).toBe(0);
+  });
+
+  it("yields after every year once a slice is used up, even a slice of 0 ms on a clock that stands still", async () => {
+    vi.spyOn(performance, "now").mockReturnValue(1_000_000);
+    const draft = base({ paths: 5 });
+    let projection: unknown;
+    const turns = await turnsDuring(async () => {
+      projection = await simulateRetirementInSlices(draft, 0);
+    });
+    expect(turns).toBeGreaterThanOrEqual(95 - 55);
+    expect(projection).toEqual(simulateRetirement(draft));
   });
 });
 
