@@ -207,7 +207,7 @@ describe("the Monte Carlo's figures, path by path, in harder markets", () => {
   });
 
   it("prices fall at most 99% in a year, so a fixed pension keeps a finite, positive value", () => {
-    expectMatchesReplay(
+    const outlook = expectMatchesReplay(
       base({
         current_age: 65,
         retirement_age: 65,
@@ -217,6 +217,7 @@ describe("the Monte Carlo's figures, path by path, in harder markets", () => {
         paths: 60,
       }),
     );
+    for (const row of outlook.projections) expect(row.p10, `year ${row.year}`).toBeGreaterThanOrEqual(0);
   });
 });
 
