@@ -1,11 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ASSET_CLASSES } from "../../lib/portfolio/types.js";
 import { createRandom } from "../../lib/random/random.js";
+import { marketAssumptions, portfolioMoments } from "../../lib/retirement/assumptions.js";
 import type { RetirementInputDraft } from "../../lib/retirement/input.js";
-import { cents, MODEL_DESCRIPTION, simulateRetirement } from "../../lib/retirement/simulation.js";
+import {
+  cents,
+  MODEL_DESCRIPTION,
+  simulateRetirement,
+  simulateRetirementInSlices,
+} from "../../lib/retirement/simulation.js";
 
 // What the outlook shows: when the money runs out, how many years it lasts, the spread of values. With no asset
-// weights the portfolio's real return is 0 + σ·z, σ being `concentration_volatility` alone, so the paths can be
-// replayed here from the documented model with the same random stream.
+// weights the portfolio's real return is 0 + σ·z, σ being `concentration_volatility` alone; with weights it is the
+// rebalanced portfolio's (assumptions.ts), drawn with inflation through the 2 × 2 Cholesky factor of their
+// correlation. Either way the paths can be replayed here from the documented model with the same random stream.
 
 interface Source {
   annual_amount: number;
@@ -22,9 +30,21 @@ type Draft = RetirementInputDraft & {
   assumptions: { inflation: { mean: number; volatility: number } };
 };
 
+/** The portfolio's yearly real return (mean, σ) and its correlation with inflation. */
+function momentsOf(d: Draft) {
+  if (!d.weights) return { mean: 0, volatility: d.concentration_volatility, inflationCorrelation: 0 };
+  const weights = Object.fromEntries(ASSET_CLASSES.map((c) => [c, d.weights?.[c] ?? 0])) as Record<
+    (typeof ASSET_CLASSES)[number],
+    number
+  >;
+  return portfolioMoments(weights, marketAssumptions(d.assumptions), d.fee_rate ?? 0);
+}
+
 /** Every path's value by year and the year its withdrawal first fell short (horizon + 1: never). */
 function replay(d: Draft) {
   const random = createRandom(d.seed);
+  const { mean, volatility, inflationCorrelation: rho } = momentsOf(d);
+  const grossUp = 1 / (1 - (d.tax?.rate ?? 0) * (d.tax?.deferred_share ?? 0));
   const retirementYear = d.retirement_age - d.current_age;
   const horizonYear = d.horizon_age - d.current_age;
   const never = horizonYear + 1;
@@ -37,7 +57,8 @@ function replay(d: Draft) {
   for (let t = 1; t <= horizonYear; t++) {
     const age = d.current_age + t - 1;
     for (let p = 0; p < d.paths; p++) {
-      const growth = 1 + d.concentration_volatility * random.normal();
+      const z = random.normal();
+      const growth = 1 + mean + volatility * z;
       fixed.forEach((s, i) => {
         if (age === Math.max(d.current_age, s.start_age)) startLevels[i][p] = levels[p];
       });
@@ -49,7 +70,7 @@ function replay(d: Draft) {
           (sum, s, i) => sum + (age >= s.start_age ? (s.annual_amount * startLevels[i][p]) / levels[p] : 0),
           0,
         );
-        const withdrawal = Math.max(0, d.target_income - linked - pensions);
+        const withdrawal = Math.max(0, d.target_income - linked - pensions) * grossUp;
         if (withdrawal > values[p]) {
           values[p] = 0;
           if (failure[p] === never) failure[p] = t;
@@ -57,8 +78,10 @@ function replay(d: Draft) {
       }
       values[p] = values[p] * Math.max(0, growth) + (t <= retirementYear ? (d.annual_contribution ?? 0) : 0);
       if (fixed.length > 0) {
-        const inflation = d.assumptions.inflation.mean + d.assumptions.inflation.volatility * random.normal();
-        levels[p] *= 1 + inflation;
+        const { mean: inflationMean, volatility: inflationVolatility } = d.assumptions.inflation;
+        const inflation = inflationMean + inflationVolatility * (rho * z + Math.sqrt(1 - rho * rho) * random.normal());
+        // Prices fall at most 99% in a year.
+        levels[p] *= Math.max(0.01, 1 + inflation);
       }
     }
     byYear.push([...values]);
@@ -156,6 +179,48 @@ describe("the Monte Carlo's figures, path by path", () => {
   });
 });
 
+describe("the Monte Carlo's figures, path by path, in harder markets", () => {
+  it("a 60/40 retiree with fees, tax and a fixed pension: inflation drawn with the portfolio's correlation", () => {
+    const d = base({
+      weights: { equity: 0.6, fixed_income: 0.4 },
+      fee_rate: 0.004,
+      tax: { rate: 0.2, deferred_share: 0.5 },
+      concentration_volatility: 0,
+      current_value: 600_000,
+      current_age: 64,
+      retirement_age: 66,
+      target_income: 42_000,
+      annual_contribution: 10_000,
+      income: [{ name: "Pension", annual_amount: 20_000, start_age: 66, inflation_linked: false }],
+      assumptions: { inflation: { mean: 0.03, volatility: 0.04 } },
+      paths: 100,
+    });
+    expect(momentsOf(d).inflationCorrelation).toBeLessThan(-0.1);
+    const outlook = expectMatchesReplay(d);
+    expect(outlook.success_rate).toBeGreaterThan(0);
+    expect(outlook.success_rate).toBeLessThan(100);
+  });
+
+  it("a year worse than −100% leaves a path with nothing, never less", () => {
+    const outlook = expectMatchesReplay(base({ concentration_volatility: 1, paths: 100 }));
+    expect(Math.min(...outlook.projections.map((row) => row.p10))).toBe(0);
+  });
+
+  it("prices fall at most 99% in a year, so a fixed pension keeps a finite, positive value", () => {
+    const outlook = expectMatchesReplay(
+      base({
+        current_age: 65,
+        retirement_age: 65,
+        annual_contribution: 0,
+        income: [{ name: "Pension", annual_amount: 10_000, start_age: 65, inflation_linked: false }],
+        assumptions: { inflation: { mean: 0, volatility: 0.8 } },
+        paths: 60,
+      }),
+    );
+    for (const row of outlook.projections) expect(row.p10, `year ${row.year}`).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe("when the money runs out (no volatility)", () => {
   const calm = (change: Partial<Draft>) =>
     simulateRetirement(
@@ -201,6 +266,34 @@ describe("when the money runs out (no volatility)", () => {
       p75: 30,
       p90: 30,
     });
+  });
+
+  it("money that runs out in the last year runs out at 94, having lasted 29 of 30 years", () => {
+    // $100,000 pays 29 withdrawals of $3,400 and leaves $1,400, short of the 30th (paid at 94).
+    const outlook = calm({ target_income: 3_400 });
+    expect(outlook.success_rate).toBe(0);
+    expect(outlook.depletion_age).toEqual({ p10: 94, p25: 94, p50: 94, p75: 94, p90: 94 });
+    expect(outlook.years_lasted).toMatchObject({ retirement_years: 30, mean: 29, p50: 29 });
+  });
+
+  it("income counts from retirement on: Social Security started at 62 shows no income while saving to 66", () => {
+    const outlook = calm({
+      current_age: 60,
+      retirement_age: 66,
+      annual_contribution: 5_000,
+      income: [{ name: "Social Security", annual_amount: 12_000, start_age: 62 }],
+    });
+    expect(outlook.projections.slice(0, 9).map((r) => [r.age, r.phase, r.income, r.withdrawal])).toEqual([
+      [60, "accumulation", 0, 0],
+      [61, "accumulation", 0, 0],
+      [62, "accumulation", 0, 0],
+      [63, "accumulation", 0, 0],
+      [64, "accumulation", 0, 0],
+      [65, "accumulation", 0, 0],
+      [66, "accumulation", 0, 0],
+      [67, "retirement", 12_000, 8_000],
+      [68, "retirement", 12_000, 8_000],
+    ]);
   });
 
   it("a saver's years: ages, phases, contributions then withdrawals", () => {
@@ -269,6 +362,58 @@ describe("what a run records", () => {
       expect(Math.round(rounded * 1e4) / 1e4).toBe(rounded);
     expect(mean).toBeGreaterThan(0);
     expect(volatility).toBeGreaterThan(0.05);
+  });
+});
+
+describe("the model a run records", () => {
+  it("states the steps, the returns, when money moves, pensions and inflation, failure and percentiles", () => {
+    const { model } = simulateRetirement(base({ paths: 1 })).assumptions;
+    for (const statement of [
+      "Yearly steps in real terms (today's dollars) from now to horizon_age.",
+      "jointly normal with the assumed means, volatilities and correlations;",
+      "rebalanced yearly, therefore has a normal real return with mean wᵀμ − fees and variance wᵀΣw",
+      "drawn with inflation through a Cholesky factor. Contributions are added at the end of each saving year;",
+      "the spending target less Social Security and pensions, grossed up for tax on tax-deferred withdrawals,",
+      "Fixed-dollar pensions lose value with each path's simulated inflation.",
+      "A path fails when a withdrawal exceeds its value. Percentiles are nearest-rank across paths.",
+    ])
+      expect(model).toContain(statement);
+    expect(model).toBe(MODEL_DESCRIPTION);
+  });
+});
+
+describe("the Monte Carlo in slices, by the clock", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Counts the event loop's turns while `run` runs. */
+  async function turnsDuring(run: () => Promise<unknown>): Promise<number> {
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await run();
+    running = false;
+    return turns;
+  }
+
+  it("never yields while the clock stays inside the slice", async () => {
+    vi.spyOn(performance, "now").mockReturnValue(1_000_000);
+    const draft = base({ paths: 5 });
+    expect(await turnsDuring(() => simulateRetirementInSlices(draft, 1_000))).toBe(0);
+  });
+
+  it("yields after every year once a slice is used up, even a slice of 0 ms on a clock that stands still", async () => {
+    vi.spyOn(performance, "now").mockReturnValue(1_000_000);
+    const draft = base({ paths: 5 });
+    let projection: unknown;
+    const turns = await turnsDuring(async () => {
+      projection = await simulateRetirementInSlices(draft, 0);
+    });
+    expect(turns).toBeGreaterThanOrEqual(95 - 55);
+    expect(projection).toEqual(simulateRetirement(draft));
   });
 });
 

@@ -11,7 +11,7 @@ const SAVER: RetirementInputDraft = {
   target_income: 60_000,
   annual_contribution: 10_000,
   income: [{ name: "Pension", annual_amount: 10_000, start_age: 65, inflation_linked: false }],
-  paths: 2_000,
+  paths: 100,
   seed: 42,
 };
 
