@@ -21,6 +21,7 @@ const TESTS = [
   "tests/retirement/simulation-figures.test.ts",
   "tests/retirement/simulation.test.ts",
   "tests/retirement/slices.test.ts",
+  "tests/pipeline/finalize-gate.test.ts",
   "tests/pipeline/finalize.test.ts",
 ];
 
