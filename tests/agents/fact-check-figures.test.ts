@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { factCheck } from "../../lib/agents/fact-check.js";
+import { aggregatePortfolio } from "../../lib/portfolio/aggregate.js";
 import type { Portfolio } from "../../lib/portfolio/types.js";
 import { valuePortfolio } from "../../lib/portfolio/valuation.js";
 import type { RetirementOutlook } from "../../lib/retirement/outlook.js";
@@ -241,6 +242,54 @@ describe("the fact-checker's figures from a retirement outlook", () => {
     expect(checkRetiree("From 70 you take $1,250 a year.", later)).toEqual([]);
     expect(checkRetiree("You withdraw 6.7% in the first year.", later)).toEqual([
       { sentence: "You withdraw 6.7% in the first year.", problem: "6.7% matches no computed percentage" },
+    ]);
+  });
+});
+
+describe("the fact-checker's figures of breakdowns and folded holdings", () => {
+  const fund = (symbol: string, quantity: number, price: number, assetClass: string) => ({
+    symbol,
+    quantity,
+    instrument: {
+      ...portfolio().accounts[0].positions[0].instrument,
+      symbol,
+      current_price: price,
+      allocation_asset_class: { [assetClass]: 100 },
+    },
+  });
+  const holding = (cash: number, positions: ReturnType<typeof fund>[]): Portfolio => {
+    const p = portfolio();
+    p.accounts[0] = { ...p.accounts[0], cash_balance: cash, positions };
+    return p;
+  };
+
+  it("accepts a breakdown's shares as shown adding up to 100.0%, not a tenth beyond them", () => {
+    // $1,000 each in equity, bonds and real estate: 33.3% each exactly, shown as 33.4% + 33.3% + 33.3%.
+    const p = holding(0, [
+      fund("VTI", 10, 100, "equity"),
+      fund("BND", 10, 100, "fixed_income"),
+      fund("VNQ", 10, 100, "real_estate"),
+    ]);
+    const check = (sentence: string) => factCheck(sentence, p, valuePortfolio(p), KNOWN);
+    expect(check("Equity is 33.4%, bonds 33.3% and real estate 33.3%.")).toEqual([]);
+    expect(check("Equity is 33.5% of it.")).toEqual([
+      { sentence: "Equity is 33.5% of it.", problem: "33.5% matches no computed percentage" },
+    ]);
+  });
+
+  it("accepts the total and weight of the holdings a large portfolio's aggregate folds into one line", () => {
+    // $500 cash, VTI $10,000, BND $2,100, VXUS $1,200: keeping one holding folds $3,300 (23.9% of $13,800).
+    const p = holding(500, [
+      fund("VTI", 100, 100, "equity"),
+      fund("BND", 30, 70, "fixed_income"),
+      fund("VXUS", 20, 60, "equity"),
+    ]);
+    const folded = aggregatePortfolio(p, valuePortfolio(p), 1);
+    const sentence = "Your other holdings are worth $3,300, 23.9% of the portfolio.";
+    expect(factCheck(sentence, folded.portfolio, folded.valuation, KNOWN)).toEqual([]);
+    expect(factCheck(sentence, p, valuePortfolio(p), KNOWN)).toEqual([
+      { sentence, problem: "$3,300 matches no computed amount" },
+      { sentence, problem: "23.9% matches no computed percentage" },
     ]);
   });
 });
