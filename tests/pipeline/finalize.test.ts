@@ -378,6 +378,20 @@ describe("Finalize", () => {
     expect(kinds[0]).toBe("reduce_concentration");
     expect(kinds).toContain("raise_contribution");
   });
+
+  it("sends a job to review when its report does not say which symbols the tagger could not classify", async () => {
+    const id = await runningJob();
+    const portfolio = holdings();
+    const tagging = { requested: 2, tagged: 1, failed: [{ symbol: "ZZQ", error: "the model gave up" }] };
+    const aggregate = aggregatePortfolio(portfolio, valuePortfolio(portfolio));
+    await saveSnapshot(db, id, { portfolio, aggregate }, { tagging });
+    const content = reportQuoting("You hold $10,500, 95.2% of it in VTI.");
+    await savePayload(db, id, "report_payload", { content, review: reviewed(85) });
+    expect(await finalize(deps(), reporterOnly(id))).toEqual({
+      status: "needs_review",
+      reason: "Needs review: tagging: ZZQ could not be classified and the report does not say so",
+    });
+  });
 });
 
 describe("the Finalize state's input", () => {
