@@ -18,6 +18,7 @@ export default {
     "lib/agents/plan-rules.ts",
     "lib/agents/fact-check.ts",
     "lib/pipeline/finalize.ts",
+    "lib/pipeline/quality-gate.ts",
   ],
   coverageAnalysis: "perTest",
   // The machine is shared: one or two test processes, never one per core.

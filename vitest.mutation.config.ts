@@ -21,8 +21,22 @@ const TESTS = [
   "tests/retirement/simulation-figures.test.ts",
   "tests/retirement/simulation.test.ts",
   "tests/retirement/slices.test.ts",
+  "tests/pipeline/finalize-gate.test.ts",
   "tests/pipeline/finalize.test.ts",
 ];
+
+/**
+ * `ALEX_MUTATION_TESTS=tests/a.test.ts,tests/b.test.ts`: only those files of `TESTS`, for a file no other test
+ * reaches (finalize, quality gate, fact-check). Unlike Stryker's `--testFiles`, which activates module-level
+ * ("static") mutants only after their module has loaded, so that every one of them survives (stryker-js #6144).
+ */
+function selected(): string[] {
+  const only = process.env.ALEX_MUTATION_TESTS?.split(",").map((file) => file.trim());
+  const unknown = only?.filter((file) => !TESTS.includes(file)) ?? [];
+  if (unknown.length > 0)
+    throw new Error(`ALEX_MUTATION_TESTS: not in vitest.mutation.config.ts: ${unknown.join(", ")}`);
+  return only ?? TESTS;
+}
 
 /** Runs the files in the order of `TESTS` (Vitest's default runs the slowest first). */
 class ListedOrder extends BaseSequencer {
@@ -35,7 +49,7 @@ class ListedOrder extends BaseSequencer {
 export default defineConfig({
   test: {
     globalSetup: ["tests/support/global-setup.ts"],
-    include: TESTS,
+    include: selected(),
     sequence: { sequencer: ListedOrder },
     testTimeout: 30_000,
     hookTimeout: 120_000,

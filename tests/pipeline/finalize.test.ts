@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config.js";
 import type { PgliteDb } from "../../lib/db/pglite.js";
-import { claimJobListingUntagged, createJob, getJob, JobNotRunningError } from "../../lib/db/repositories/jobs.js";
-import { type FinalizeEvent, finalize, readOutcome } from "../../lib/pipeline/finalize.js";
+import {
+  claimJobListingUntagged,
+  createJob,
+  getJob,
+  JobNotRunningError,
+  savePayload,
+  saveSnapshot,
+} from "../../lib/db/repositories/jobs.js";
+import type { TraceSpan } from "../../lib/db/repositories/traces.js";
+import { type FinalizeEvent, finalize, finalizeEventFor, readOutcome } from "../../lib/pipeline/finalize.js";
+import { REQUIRED_REPORT_SECTIONS } from "../../lib/pipeline/quality-gate.js";
+import { aggregatePortfolio } from "../../lib/portfolio/aggregate.js";
+import type { Portfolio } from "../../lib/portfolio/types.js";
+import { valuePortfolio } from "../../lib/portfolio/valuation.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { testDb } from "../support/db.js";
 
@@ -57,6 +69,82 @@ function eventFor(jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeE
   };
 }
 
+// A saver of 50 with one account: $500 cash and 100 VTI at $100 ($10,500; VTI 95.2% of it), a $60,000 target.
+const holdings = (): Portfolio => ({
+  user: {
+    clerk_user_id: DEMO_USER_ID,
+    display_name: null,
+    current_age: 50,
+    years_until_retirement: 15,
+    target_retirement_income: 60_000,
+    annual_contribution: null,
+  },
+  accounts: [
+    {
+      id: "a1",
+      name: "Brokerage",
+      type: "taxable",
+      purpose: null,
+      cash_balance: 500,
+      cash_interest: 0,
+      positions: [
+        {
+          symbol: "VTI",
+          quantity: 100,
+          instrument: {
+            symbol: "VTI",
+            name: "Vanguard Total Stock Market ETF",
+            instrument_type: "etf",
+            current_price: 100,
+            allocation_asset_class: { equity: 100 },
+            allocation_regions: { north_america: 100 },
+            allocation_sectors: { technology: 100 },
+          },
+        },
+      ],
+    },
+  ],
+});
+
+/** A report with every required section, quoting `figures` (each must be one the fact-check can find). */
+const reportQuoting = (figures: string) =>
+  REQUIRED_REPORT_SECTIONS.map((section, i) => `## ${section}\n\n${i === 0 ? figures : "Nothing to add."}`).join(
+    "\n\n",
+  );
+
+/** One model call of the job's reporter, as its trace stores it. */
+const generation = (jobId: string, n: number, input_tokens: number, output_tokens: number, error: string | null) =>
+  ({
+    job_id: jobId,
+    span_id: `span-${n}`,
+    parent_id: null,
+    trace_id: "trace-1",
+    execution_id: "exec-1",
+    state: "Write report",
+    kind: "generation",
+    name: "model call",
+    started_at: new Date().toISOString(),
+    duration_ms: 5,
+    model: "offline",
+    input_tokens,
+    output_tokens,
+    error,
+    detail: {},
+  }) satisfies TraceSpan;
+
+/** Only the reporter chosen and required, and it succeeded; no tagging. */
+const reporterOnly = (jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeEvent =>
+  eventFor(jobId, {
+    plan: {
+      ...eventFor(jobId).plan,
+      specialists: [{ agent: "reporter", reason: "positions" }],
+      required: [{ agent: "reporter", rule: "the portfolio has 1 position(s)" }],
+    },
+    results: [succeeded("reporter", 400)],
+    tagging: null,
+    ...change,
+  });
+
 describe("Finalize", () => {
   let db: PgliteDb;
   const deps = () => ({ db, config: loadConfig({}) });
@@ -100,7 +188,12 @@ describe("Finalize", () => {
       "Write report": 400,
       "Draw charts": 200,
     });
+    // Started a second ago: at least that long, in milliseconds (well under ten minutes).
     expect(summary.timings.total_ms).toBeGreaterThanOrEqual(1_000);
+    expect(summary.timings.total_ms).toBeLessThan(600_000);
+    // The tagger records its own counts in the summary; Finalize says "none" only when no tagging ran.
+    expect(summary).not.toHaveProperty("tagging");
+    expect(summary.prices).toEqual({ refresh: null });
   });
 
   it("fails a job whose every chosen specialist failed, naming each error", async () => {
@@ -116,24 +209,59 @@ describe("Finalize", () => {
     const job = await getJob(db, id);
     expect(job?.status).toBe("failed");
     expect(job?.error_message).toBe(result.reason);
-    expect((job?.summary_payload as Record<string, any>).results.reporter).toEqual({
-      status: "failed",
-      error: "Error: model timed out",
-    });
+    const summary = job?.summary_payload as Record<string, any>;
+    expect(summary.results.reporter).toEqual({ status: "failed", error: "Error: model timed out" });
+    // Nothing was produced, so there is no gate verdict to show.
+    expect(summary).not.toHaveProperty("quality_gate");
   });
 
   it("sends a job with one specialist failed to review, naming it, and lists it as missing", async () => {
     const id = await runningJob();
-    const result = await finalize(
-      deps(),
-      eventFor(id, { results: [succeeded("reporter", 400), failed("charter", "bad chart")] }),
-    );
-    expect(result.status).toBe("needs_review");
-    expect(result.reason).toContain("charter: failed (Error: bad chart)");
+    const decision = {
+      source: "model+rules" as const,
+      model_choice: ["reporter" as const],
+      added: ["charter" as const],
+      removed: [],
+    };
+    const event = eventFor(id, {
+      plan: { ...eventFor(id).plan, decision },
+      results: [succeeded("reporter", 400), failed("charter", "bad chart")],
+      prices: { Error: "Error", Cause: "the quote server is down" },
+    });
+    // The charter's failure is a reason of its own; the charts it did not draw are not counted against it again.
+    expect(await finalize(deps(), event)).toEqual({
+      status: "needs_review",
+      reason: "Needs review: charter: failed (Error: bad chart); report: missing",
+    });
     const summary = (await getJob(db, id))?.summary_payload as Record<string, any>;
+    expect(summary.plan).toEqual(decision);
+    expect(summary.prices.refresh).toEqual({ status: "failed", error: "Error: the quote server is down" });
     expect(summary.missing).toEqual([{ agent: "charter", reason: "failed: Error: bad chart" }]);
     expect(summary.usage).toMatchObject({ requests: 3, input_tokens: 130, output_tokens: 65 });
     expect(summary.timings.by_state).not.toHaveProperty("Draw charts");
+  });
+
+  it("cuts a failed specialist's error to 200 characters in the review reason", async () => {
+    const id = await runningJob();
+    const result = await finalize(
+      deps(),
+      eventFor(id, { results: [succeeded("reporter", 400), failed("charter", "x".repeat(300))] }),
+    );
+    expect(result.reason).toBe(`Needs review: charter: failed (Error: ${"x".repeat(193)}); report: missing`);
+  });
+
+  it("records an unnamed result as the failure of the specialist in its place, and one past the list by its index", async () => {
+    const id = await runningJob();
+    const stub = { statusCode: "500", body: "sst dev is not running" };
+    const result = await finalize(deps(), eventFor(id, { results: [succeeded("reporter", 400), stub, stub] }));
+    expect(result.status).toBe("needs_review");
+    const summary = (await getJob(db, id))?.summary_payload as Record<string, any>;
+    const error = 'the function answered from an "sst dev" stub: sst dev is not running';
+    expect(summary.results).toEqual({
+      reporter: { status: "succeeded", duration_ms: 400 },
+      charter: { status: "failed", error },
+      item_2: { status: "failed", error },
+    });
   });
 
   it("fails a non-empty portfolio's job when no specialist was chosen", async () => {
@@ -158,7 +286,120 @@ describe("Finalize", () => {
   it("refuses to finalize a job that is no longer running", async () => {
     const id = await runningJob();
     await finalize(deps(), eventFor(id));
-    await expect(finalize(deps(), eventFor(id))).rejects.toThrow(JobNotRunningError);
+    await expect(finalize(deps(), eventFor(id))).rejects.toThrow(
+      new JobNotRunningError(`Job ${id} stopped running before it could be finalized`),
+    );
+  });
+
+  it("leaves a job another execution claimed running, refusing to end it", async () => {
+    const id = await runningJob();
+    await expect(finalize(deps(), eventFor(id, { execution_id: "exec-2" }))).rejects.toThrow(JobNotRunningError);
+    expect((await getJob(db, id))?.status).toBe("running");
+  });
+
+  /** A running job with the snapshot of {@link holdings} and, when given, the reporter's payload and model calls. */
+  async function jobWithSnapshot(report?: { payload: unknown; spans?: (jobId: string) => TraceSpan[] }) {
+    const id = await runningJob();
+    const portfolio = holdings();
+    await saveSnapshot(db, id, { portfolio, aggregate: aggregatePortfolio(portfolio, valuePortfolio(portfolio)) });
+    if (report) await savePayload(db, id, "report_payload", report.payload, report.spans?.(id) ?? []);
+    return id;
+  }
+  const STORED_ACTIONS = [{ kind: "keep_course", text: "Stored with the report." }];
+  const reviewed = (score: number) => ({ status: "reviewed", score });
+
+  it("completes a job whose report passes the gate, counting usage from the job's traced model calls", async () => {
+    const id = await jobWithSnapshot({
+      payload: {
+        content: reportQuoting("You hold $10,500, 95.2% of it in VTI."),
+        review: reviewed(85),
+        actions: STORED_ACTIONS,
+      },
+      // As many calls as the tasks reported (2), one of them failed and retried: the traces are the count.
+      spans: (jobId) => [generation(jobId, 1, 300, 0, "rate limited"), generation(jobId, 2, 400, 90, null)],
+    });
+    expect(await finalize(deps(), reporterOnly(id))).toEqual({ status: "completed" });
+    const job = await getJob(db, id);
+    expect(job?.status).toBe("completed");
+    expect(job?.error_message).toBeNull();
+    const summary = job?.summary_payload as Record<string, any>;
+    expect(summary.quality_gate).toEqual({ passed: true, reasons: [] });
+    expect(summary.usage).toEqual({
+      requests: 2,
+      input_tokens: 700,
+      output_tokens: 90,
+      failed_requests: 1,
+      counted_from: "traces",
+      reported: { requests: 2, input_tokens: 110, output_tokens: 55 },
+    });
+    // The reporter stored the action plan with its report: Finalize does not compute another.
+    expect(summary.actions).toEqual(STORED_ACTIONS);
+  });
+
+  it("sends a job to review when the fact-check rejects a figure of its report, quoting it", async () => {
+    const id = await jobWithSnapshot({
+      payload: {
+        content: reportQuoting("You hold $10,500, 95.2% of it in VTI, and $123,456 abroad."),
+        review: reviewed(85),
+      },
+    });
+    expect(await finalize(deps(), reporterOnly(id))).toEqual({
+      status: "needs_review",
+      reason: "Needs review: report: the fact-check rejects 1 figure(s), e.g. $123,456 matches no computed amount",
+    });
+    expect((await getJob(db, id))?.status).toBe("needs_review");
+  });
+
+  it("holds the reviewer's score to the configured threshold", async () => {
+    const id = await jobWithSnapshot({
+      payload: { content: reportQuoting("You hold $10,500, 95.2% of it in VTI."), review: reviewed(85) },
+    });
+    const strict = { db, config: loadConfig({ ALEX_REVIEW_THRESHOLD: "90" }) };
+    expect(await finalize(strict, reporterOnly(id))).toEqual({
+      status: "needs_review",
+      reason: "Needs review: report: review score 85 is below 90",
+    });
+  });
+
+  it("computes the action plan from the snapshot when neither the reporter nor the retirement specialist ran", async () => {
+    const id = await jobWithSnapshot();
+    const event = eventFor(id, {
+      plan: { ...eventFor(id).plan, specialists: [{ agent: "charter", reason: "positions" }], required: [] },
+      results: [succeeded("charter", 200)],
+      tagging: null,
+    });
+    expect(await finalize(deps(), event)).toEqual({
+      status: "needs_review",
+      reason: "Needs review: charts: 0 valid chart(s), at least 4 needed",
+    });
+    const summary = (await getJob(db, id))?.summary_payload as Record<string, any>;
+    // VTI (a technology-only fund here) is 95% of the portfolio, and a saver of 50 is short of a $60,000 income.
+    const kinds = summary.actions.map((a: { kind: string }) => a.kind);
+    expect(kinds[0]).toBe("reduce_concentration");
+    expect(kinds).toContain("raise_contribution");
+  });
+
+  it("sends a job to review when its report does not say which symbols the tagger could not classify", async () => {
+    const id = await runningJob();
+    const portfolio = holdings();
+    const tagging = { requested: 2, tagged: 1, failed: [{ symbol: "ZZQ", error: "the model gave up" }] };
+    const aggregate = aggregatePortfolio(portfolio, valuePortfolio(portfolio));
+    await saveSnapshot(db, id, { portfolio, aggregate }, { tagging });
+    const content = reportQuoting("You hold $10,500, 95.2% of it in VTI.");
+    await savePayload(db, id, "report_payload", { content, review: reviewed(85) });
+    expect(await finalize(deps(), reporterOnly(id))).toEqual({
+      status: "needs_review",
+      reason: "Needs review: tagging: ZZQ could not be classified and the report does not say so",
+    });
+  });
+});
+
+describe("the Finalize state's input", () => {
+  it("is read whole, and refused naming the field when an execution id is missing", () => {
+    const event = eventFor("0b9f9a3e-8d5c-4c43-9d1e-3f7a2b1c0d4e");
+    expect(finalizeEventFor().parse(event)).toEqual(event);
+    const refused = finalizeEventFor().safeParse({ ...event, execution_id: "" });
+    expect(refused.error?.issues.map((issue) => issue.path.join("."))).toEqual(["execution_id"]);
   });
 });
 
