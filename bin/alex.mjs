@@ -3,6 +3,8 @@
 // sources through tsx when it cannot be built (e.g. without esbuild), so `npx alex …` works right
 // after `npm ci`.
 import { readFileSync } from "node:fs";
+import module from "node:module";
+import { fileURLToPath } from "node:url";
 
 // An older Node (e.g. the system's 20) lacks what the CLI uses (Promise.withResolvers): refuse before
 // anything runs, with the fix, instead of failing a job halfway. The project brings its own Node 22.
@@ -15,6 +17,10 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   );
   process.exit(1);
 }
+
+// V8's compiled code for the bundle and the packages it loads is kept on disk (Node's module compile
+// cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so a second start skips most of the compiling.
+module.enableCompileCache(fileURLToPath(new URL("../node_modules/.cache/alex-orchestra/compile", import.meta.url)));
 
 // Settings from ./.env, if there is one (see .env.example); the environment wins over the file.
 try {

@@ -1,10 +1,11 @@
-// The CLI precompiled by esbuild (npm packages stay external), so a start skips tsx's on-the-fly
-// TypeScript compilation. It lives in node_modules/.cache/alex-orchestra (a fresh `npm ci` starts
+// The CLI precompiled by esbuild, its npm packages bundled in (PGlite, which reads its WASM beside
+// itself, excepted), so a start skips tsx's on-the-fly TypeScript compilation and resolving and reading
+// some thousand package files one by one. It lives in node_modules/.cache/alex-orchestra (a fresh `npm ci` starts
 // without it; `prepare` builds it) with a manifest: a hash of the entry file and of every source as it
 // was compiled, plus the build's own settings. A bundle whose entry or any input differs is rebuilt
 // before it runs, so it never runs stale code (whatever the files' mtimes say).
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -14,8 +15,15 @@ export const BUNDLE = join(CACHE_DIR, "cli", "alex.mjs");
 const MANIFEST = join(CACHE_DIR, "cli", "manifest.json");
 const ENTRY = join(ROOT, "cli", "main.ts");
 
-/** Files that shape the build without being imported by it. */
-const BUILD_SETTINGS = ["bin/cli-bundle.mjs", "package.json", "tsconfig.json"];
+/** Files that shape the build without being imported by it (the lockfile: the packages bundled in). */
+const BUILD_SETTINGS = ["bin/cli-bundle.mjs", "package.json", "package-lock.json", "tsconfig.json"];
+
+/** Packages left outside the bundle: PGlite loads pglite.wasm and pglite.data from beside its own module. */
+const EXTERNAL_PACKAGES = ["@electric-sql/pglite"];
+
+/** Bundled CommonJS packages call `require` (e.g. for Node's built-ins); an ES module has none of its own. */
+const REQUIRE_SHIM =
+  'import { createRequire as createRequireForPackages } from "node:module"; const require = createRequireForPackages(import.meta.url);';
 
 const hashOf = (contents) => createHash("sha256").update(contents).digest("hex");
 const hashFile = (file) => hashOf(readFileSync(join(ROOT, file)));
@@ -51,7 +59,9 @@ export async function buildBundle() {
     platform: "node",
     format: "esm",
     target: "node22",
-    packages: "external",
+    external: EXTERNAL_PACKAGES,
+    mainFields: ["module", "main"], // a package's ES module build where it has one
+    banner: { js: REQUIRE_SHIM },
     metafile: true,
     write: false,
     logLevel: "silent",
@@ -71,6 +81,24 @@ export async function buildBundle() {
   }
   writeAtomically(BUNDLE, entry.contents);
   writeAtomically(MANIFEST, JSON.stringify({ entry: hashOf(entry.contents), inputs }));
+  removeOldChunks(new Set(result.outputFiles.map((file) => file.path)));
+}
+
+/** How long an older build's chunks are kept for a process still running it (e.g. `alex serve`) to load them. */
+const OLD_CHUNKS_KEPT_MS = 24 * 60 * 60 * 1000;
+
+/** Removes the chunks of earlier builds (each holds the bundled packages: megabytes) once they are a day old. */
+function removeOldChunks(current) {
+  const dir = join(dirname(BUNDLE), "chunks");
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (current.has(file)) continue;
+    try {
+      if (Date.now() - statSync(file).mtimeMs > OLD_CHUNKS_KEPT_MS) rmSync(file, { force: true });
+    } catch (error) {
+      if (error.code !== "ENOENT") throw error; // another build removed it first
+    }
+  }
 }
 
 /** The bundle's path when it is fresh or could be rebuilt; undefined to run the sources through tsx instead. */

@@ -8,8 +8,6 @@ import { chunkMarkdown } from "./chunk.js";
 import { loadBundledCorpus, readDocumentFile } from "./documents.js";
 import { HashEmbedder } from "./hash-embedder.js";
 import { LocalVectorStore } from "./local-store.js";
-import { S3VectorsStore } from "./s3vectors-store.js";
-import { SageMakerEmbedder } from "./sagemaker-embedder.js";
 import type { Embedder, KnowledgeDocument, VectorHit, VectorRecord, VectorStore } from "./types.js";
 
 const MAX_INSIGHTS = 5;
@@ -109,7 +107,7 @@ export async function createKnowledgeBase(
   config: KnowledgeConfig,
   clients: KnowledgeClients = {},
 ): Promise<KnowledgeBase> {
-  const embedder = createEmbedder(config, clients.sagemaker);
+  const embedder = await createEmbedder(config, clients.sagemaker);
   const store = await createStore(config, embedder, clients.s3vectors);
   const knowledgeBase = new KnowledgeBase({ embedder, store });
   if (store instanceof LocalVectorStore && !store.existedOnOpen) {
@@ -124,10 +122,12 @@ export async function ingestFiles(paths: string[], kb: KnowledgeBase): Promise<I
   return kb.ingest(documents);
 }
 
-function createEmbedder(config: KnowledgeConfig, client?: SageMakerRuntimeClient): Embedder {
+/** The embedder the config names; the AWS SDK client modules load only when one is used. */
+async function createEmbedder(config: KnowledgeConfig, client?: SageMakerRuntimeClient): Promise<Embedder> {
   const { embedder, sagemakerEndpoint } = config.knowledge;
   if (embedder === "hash") return new HashEmbedder();
   if (!sagemakerEndpoint) throw new ConfigError("SAGEMAKER_ENDPOINT: required when ALEX_EMBEDDER=sagemaker");
+  const { SageMakerEmbedder } = await import("./sagemaker-embedder.js");
   return new SageMakerEmbedder({ endpointName: sagemakerEndpoint, region: config.awsRegion, client });
 }
 
@@ -139,6 +139,7 @@ async function createStore(
   const { store, localDir, vectorBucket, vectorIndex } = config.knowledge;
   if (store === "local") return LocalVectorStore.open({ dir: localDir, space: embedder });
   if (!vectorBucket) throw new ConfigError("VECTOR_BUCKET: required when ALEX_VECTOR_STORE=s3vectors");
+  const { S3VectorsStore } = await import("./s3vectors-store.js");
   return new S3VectorsStore({
     bucket: vectorBucket,
     index: vectorIndex,
