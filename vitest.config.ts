@@ -1,17 +1,19 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Files that only call pure code (or fakes they restore): they share a worker's module cache instead of
- * re-importing everything per file, which is most of their cost.
+ * Files that change what other files in the same worker would see: module mocks (`vi.mock`), stubbed
+ * environment variables, or AWS SDK clients mocked for the whole process (aws-sdk-client-mock). Each runs
+ * in a fresh worker with its own module cache. Every other file shares its worker's module cache (importing
+ * the agents SDK, the AWS SDK and PGlite once per worker instead of once per file was most of the suite's
+ * CPU time); those files restore what they spy on and keep their state (databases, servers, folders) to
+ * themselves.
  */
-const SHARED_WORKER = [
-  "tests/architecture/**/*.test.ts",
-  "tests/charts/**/*.test.ts",
-  "tests/knowledge/**/*.test.ts",
-  "tests/models/**/*.test.ts",
-  "tests/output/**/*.test.ts",
-  "tests/portfolio/**/*.test.ts",
-  "tests/retirement/**/*.test.ts",
+const ISOLATED = [
+  "tests/db/pglite-create-mount.test.ts",
+  "tests/db/data-api.test.ts",
+  "tests/cli/aws-commands.test.ts",
+  "tests/infra/job-starter.test.ts",
+  "tests/infra/migrate.test.ts",
 ];
 
 /**
@@ -35,11 +37,16 @@ export default defineConfig({
     maxWorkers: 2,
     env: { ALEX_LOG_LEVEL: "SILENT" },
     projects: [
-      { extends: true, test: { name: "unit", include: SHARED_WORKER, isolate: false } },
       {
         extends: true,
-        test: { name: "isolated", include: ["tests/**/*.test.ts"], exclude: [...SHARED_WORKER, ...NEEDS_SST_PLATFORM] },
+        test: {
+          name: "unit",
+          include: ["tests/**/*.test.ts"],
+          exclude: [...ISOLATED, ...NEEDS_SST_PLATFORM],
+          isolate: false,
+        },
       },
+      { extends: true, test: { name: "isolated", include: ISOLATED } },
       { extends: true, test: { name: "infra", include: NEEDS_SST_PLATFORM } },
     ],
   },

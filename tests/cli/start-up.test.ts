@@ -148,7 +148,8 @@ describe("the precompiled CLI", () => {
     } finally {
       utimesSync(source, atime, mtime);
     }
-    const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
+    const built = readFileSync(manifestFile, "utf8");
+    const manifest = JSON.parse(built);
     expect(Object.keys(manifest.inputs)).toEqual(
       expect.arrayContaining([
         "cli/main.ts",
@@ -168,7 +169,8 @@ describe("the precompiled CLI", () => {
       writeFileSync(manifestFile, JSON.stringify({ ...manifest, entry: "0" }));
       expect(isBundleFresh()).toBe(false); // an entry from another build than the manifest's
     } finally {
-      await buildBundle();
+      // The manifest as the build wrote it: the bundle itself was never touched.
+      writeFileSync(manifestFile, built);
     }
     expect(isBundleFresh()).toBe(true);
   });
