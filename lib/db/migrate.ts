@@ -12,14 +12,24 @@ export interface Migration {
 /** The folder holding `NNN_name.sql` files next to this module (Lambda bundles copy it beside the handler). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
+/**
+ * The migrations in `dir`, in order. A file is read and split into statements only when its statements are
+ * first asked for: checking an up-to-date database needs the versions alone.
+ */
 export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
     .filter((file) => /^\d+_.+\.sql$/.test(file))
     .sort()
-    .map((file) => ({
-      version: file.replace(/\.sql$/, ""),
-      statements: splitStatements(readFileSync(join(dir, file), "utf8")),
-    }));
+    .map((file) => {
+      let statements: string[] | undefined;
+      return {
+        version: file.replace(/\.sql$/, ""),
+        get statements() {
+          statements ??= splitStatements(readFileSync(join(dir, file), "utf8"));
+          return statements;
+        },
+      };
+    });
 }
 
 /** SQLSTATE undefined_table: a database no migration ran on yet. */
