@@ -152,8 +152,8 @@ export async function databaseRows(reps: Reps): Promise<Row[]> {
             measure: `SQL statements per job, 1,000 positions, ${untaggedCount(1000)} to classify`,
             unit: "",
             ours: sample(toClassify.map((r) => statementsOf(r.db))),
-            target: "≤ 13, constant (one more write since any size)",
-            limit: 13,
+            target: "≤ 14, constant (the tagger's read and write, the snapshot written in two parts, the gate's read)",
+            limit: 14,
             baselines: [
               issueNow("1,000 (one upsert per tagged symbol)"),
               "original: ≥ 4,000 plus one write per symbol",
