@@ -5,7 +5,7 @@
 // was compiled, plus the build's own settings. A bundle whose entry or any input differs is rebuilt
 // before it runs, so it never runs stale code (whatever the files' mtimes say).
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -87,18 +87,28 @@ export async function buildBundle() {
 /** How long an older build's chunks are kept for a process still running it (e.g. `alex serve`) to load them. */
 const OLD_CHUNKS_KEPT_MS = 24 * 60 * 60 * 1000;
 
-/** Removes the chunks of earlier builds (each holds the bundled packages: megabytes) once they are a day old. */
-function removeOldChunks(current) {
-  const dir = join(dirname(BUNDLE), "chunks");
+/**
+ * Removes the chunks of earlier builds (each holds the bundled packages: megabytes) a day after a build first left
+ * them out — not a day after they were written, which would take them from a process running that build for a day
+ * already. When each was first left out is kept beside them (`superseded.json`).
+ */
+export function removeOldChunks(current, dir = join(dirname(BUNDLE), "chunks"), now = Date.now()) {
+  const ledger = join(dirname(dir), "superseded.json");
+  let superseded = {};
+  try {
+    superseded = JSON.parse(readFileSync(ledger, "utf8"));
+  } catch {
+    // none yet, or unreadable: every chunk left out is left out from now
+  }
+  const kept = {};
   for (const name of readdirSync(dir)) {
     const file = join(dir, name);
     if (current.has(file)) continue;
-    try {
-      if (Date.now() - statSync(file).mtimeMs > OLD_CHUNKS_KEPT_MS) rmSync(file, { force: true });
-    } catch (error) {
-      if (error.code !== "ENOENT") throw error; // another build removed it first
-    }
+    const since = Number(superseded[name]) || now;
+    if (now - since > OLD_CHUNKS_KEPT_MS) rmSync(file, { force: true });
+    else kept[name] = since;
   }
+  writeAtomically(ledger, JSON.stringify(kept));
 }
 
 /** The bundle's path when it is fresh or could be rebuilt; undefined to run the sources through tsx instead. */

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTaggingNote } from "../../lib/agents/reporter.js";
 import { tagInstrumentsOfJob } from "../../lib/db/repositories/instruments.js";
 import { GATE_FAILED_SYMBOLS, readJobOutputs } from "../../lib/db/repositories/job-outputs.js";
-import { claimJobListingUntagged, createJob } from "../../lib/db/repositories/jobs.js";
+import {
+  claimJobListingUntagged,
+  createJob,
+  getJobAggregate,
+  NAMED_TAGGING_FAILURES,
+} from "../../lib/db/repositories/jobs.js";
 import { qualityGate } from "../../lib/pipeline/quality-gate.js";
 import { DataApiFake } from "../support/data-api-fake.js";
 
@@ -41,5 +47,24 @@ describe("the quality gate's read stays within the Data API's 64 KB row", () => 
     expect(gate.reasons).toHaveLength(1);
     expect(gate.reasons[0]).toMatch(/^tagging: 5000 symbols \(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9 and 4990 more\)/);
     expect(gate.reasons[0].length).toBeLessThan(300);
+
+    // The reporter reads the count and the first few symbols with the aggregate; its note passes the gate.
+    const read = await getJobAggregate(db, jobId, { taggingFailures: true });
+    const symbols = failed.slice(0, NAMED_TAGGING_FAILURES).map((f) => f.symbol);
+    expect(read?.tagging_failures).toEqual({ count: 5000, symbols });
+    const note = withTaggingNote("", read?.tagging_failures ?? null);
+    expect(note).toContain(`5,000 holdings could not be classified (${symbols.join(", ")} and 4,990 more)`);
+    const noted = qualityGate({
+      chosen: [],
+      portfolio: null,
+      report: { content: note },
+      charts: null,
+      retirement: null,
+      tagging: outputs?.tagging ?? null,
+      reviewThreshold: 80,
+    });
+    expect(noted.reasons.filter((reason) => reason.startsWith("tagging:"))).toEqual([]);
+    // Asked for the aggregate alone, the failures are not read.
+    expect((await getJobAggregate(db, jobId))?.tagging_failures).toBeUndefined();
   });
 });

@@ -88,6 +88,14 @@ describe("the permissions as deployed (sst.config.ts and stacks/ under fake SST 
     registry = await runSstConfig({ ALEX_MODEL: "bedrock:openai.gpt-oss-120b-1:0", BEDROCK_REGION });
   });
 
+  it("leaves no SST global behind for the files that share its worker", () => {
+    expect(
+      ["aws", "sst", "$app", "$config", "$resolve", "$interpolate", "$jsonStringify"].filter(
+        (key) => key in globalThis,
+      ),
+    ).toEqual([]);
+  });
+
   it("grants exactly the table: statements, trust policies, links, invokers and event sources", () => {
     expect(differences(deployedRoles(registry))).toEqual([]);
   });

@@ -127,7 +127,7 @@ export async function runSstConfig(env: Record<string, string>): Promise<Recorde
   };
   const saved = { ...process.env };
   Object.assign(process.env, env);
-  Object.assign(globalThis, {
+  const globals = {
     aws,
     sst,
     $app: { name: "alex-orchestra", stage: STAGE, removal: "remove" },
@@ -136,7 +136,10 @@ export async function runSstConfig(env: Record<string, string>): Promise<Recorde
     $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) =>
       new Out(strings.reduce((text, part, i) => text + part + (i < values.length ? resolved(values[i]) : ""), "")),
     $jsonStringify: (value: unknown) => new Out(JSON.stringify(resolved(value))),
-  });
+  };
+  // Other test files share this worker's globals (vitest.config.ts: isolate false): they are put back afterwards.
+  const savedGlobals = Object.fromEntries(Object.keys(globals).map((key) => [key, Reflect.get(globalThis, key)]));
+  Object.assign(globalThis, globals);
   try {
     // Imported by computed URL: sst.config.ts and the stacks use SST's globals, which only tsconfig.sst.json declares.
     const config = (await import(pathToFileURL(resolve("sst.config.ts")).href)).default as { run(): Promise<unknown> };
@@ -144,6 +147,10 @@ export async function runSstConfig(env: Record<string, string>): Promise<Recorde
   } finally {
     for (const key of Object.keys(env)) if (saved[key] === undefined) delete process.env[key];
     Object.assign(process.env, saved);
+    for (const [key, value] of Object.entries(savedGlobals)) {
+      if (value === undefined) Reflect.deleteProperty(globalThis, key);
+      else Reflect.set(globalThis, key, value);
+    }
   }
   return registry;
 }
