@@ -996,3 +996,126 @@ describe("job traces", () => {
     expect(result.dataApi).toEqual(result.pglite);
   });
 });
+
+describe("portfolio rows' compact encoding (values only, decimals trimmed, allocations hand-built)", () => {
+  it("reads back exactly the values imported, on both drivers", async () => {
+    const odd = 'Zoë "Q" \\ O\'Brien 😀 张伟 \u2028 \u{1F468}\u200D\u{1F469} end';
+    const retirement = {
+      contribution_growth: -0.0125,
+      withdrawal_tax_rate: 0.6,
+      income: [{ name: `Pension ${odd}`, annual_amount: 1e12, start_age: 67, inflation_linked: false }],
+      assumptions: {
+        returns: { equity: { mean: 0.0712345, volatility: 0.18, source: odd } },
+        inflation: { mean: 0.025 },
+      },
+      target_success: 99,
+    };
+    const fileOf = (driver: Driver) =>
+      parsePortfolioFile({
+        user: {
+          id: `encoding-${driver}`,
+          display_name: odd,
+          current_age: 18,
+          years_until_retirement: 0,
+          target_retirement_income: 1e9,
+          annual_contribution: 123456.78,
+        },
+        accounts: [
+          {
+            name: `A ${odd}`,
+            type: "taxable",
+            purpose: `purpose ${odd}`,
+            cash_balance: 1234567.89,
+            cash_interest: 0.0125,
+            positions: [
+              { symbol: "SPY", quantity: 0.00012345 },
+              { symbol: "ENCUSER", quantity: 0.5, price: 999_999, name: `N ${odd}`, instrument_type: "etf" },
+              { symbol: "ENCNONE", quantity: 999_999_999_999.9999 },
+              { symbol: "ENCMIN", quantity: 0.00000001, price: 0.01 },
+            ],
+          },
+          { name: "B empty", type: "roth_ira", positions: [] },
+          {
+            name: "C max",
+            type: "hsa",
+            cash_balance: 9_999_999_999.99,
+            cash_interest: 1,
+            positions: [{ symbol: "ENCUSER", quantity: 12.3456789 }],
+          },
+        ],
+        retirement,
+      });
+    const oddRegions = { 'a"b': 1.5, "c\\d": 2, 日本: 0.125, "é😀": 96.375, "\u2028": 0 };
+    const result = await onBoth(async (db, driver) => {
+      const file = fileOf(driver);
+      const user = await importPortfolio(db, file);
+      await tagUserInstrument(db, user, "ENCNONE", {
+        instrument_type: "stock",
+        allocation_asset_class: { equity: 60.5, fixed_income: 39.5 },
+        allocation_regions: { north_america: 100 },
+        allocation_sectors: { technology: 33.33, healthcare: 66.67 },
+      });
+      await db.query(
+        `UPDATE user_instruments SET allocation_regions = :regions::jsonb WHERE clerk_user_id = :user AND symbol = 'ENCUSER'`,
+        { user, regions: P.json(oddRegions) },
+      );
+      const portfolio = (await loadPortfolio(db, user))!;
+      const byName = new Map(portfolio.accounts.map((a) => [a.name, a]));
+
+      const { id: _id, ...fileUser } = file.user;
+      expect(portfolio.user).toEqual({ clerk_user_id: user, ...fileUser, retirement_plan: file.retirement });
+      expect(file.retirement).toEqual(retirement);
+      expect(portfolio.accounts).toHaveLength(3);
+      for (const account of file.accounts) {
+        const loaded = byName.get(account.name)!;
+        expect(loaded, account.name).toBeDefined();
+        expect({ ...loaded, id: undefined, positions: loaded.positions.map((p) => [p.symbol, p.quantity]) }).toEqual({
+          id: undefined,
+          name: account.name,
+          type: account.type,
+          purpose: account.purpose ?? null,
+          cash_balance: account.cash_balance,
+          cash_interest: account.cash_interest,
+          positions: account.positions
+            .map((p) => [p.symbol, p.quantity])
+            .sort(([a], [b]) => String(a).localeCompare(String(b))),
+        });
+      }
+      const instrument = (account: string, symbol: string) =>
+        byName.get(account)!.positions.find((p) => p.symbol === symbol)!.instrument;
+      const userPriced = instrument(`A ${odd}`, "ENCUSER");
+      expect(userPriced).toMatchObject({
+        name: `N ${odd}`,
+        instrument_type: "etf",
+        current_price: 999_999,
+        price_source: "user",
+        price_stale: false,
+        allocation_regions: oddRegions,
+        allocation_asset_class: {},
+      });
+      // Keys in jsonb's own order, as PostgreSQL's JSON of the column gave them.
+      const keys = await db.query<{ k: string }>("SELECT jsonb_object_keys(:r::jsonb) AS k", { r: P.json(oddRegions) });
+      expect(Object.keys(userPriced.allocation_regions)).toEqual(keys.rows.map((r) => r.k));
+      expect(instrument("C max", "ENCUSER")).toEqual(userPriced);
+      expect(instrument(`A ${odd}`, "ENCNONE")).toMatchObject({
+        name: "ENCNONE",
+        instrument_type: "stock",
+        current_price: null,
+        price_as_of: null,
+        price_source: null,
+        price_stale: false,
+        allocation_asset_class: { equity: 60.5, fixed_income: 39.5 },
+        allocation_regions: { north_america: 100 },
+        allocation_sectors: { technology: 33.33, healthcare: 66.67 },
+      });
+      expect(instrument(`A ${odd}`, "ENCMIN").current_price).toBe(0.01);
+      expect(instrument(`A ${odd}`, "SPY").price_source).not.toBeNull();
+      return {
+        ...portfolio,
+        user: { ...portfolio.user, clerk_user_id: "x" },
+        accounts: portfolio.accounts.map(({ id, ...rest }) => rest),
+      };
+    });
+    expect(result.dataApi).toEqual(result.pglite);
+  });
+});
