@@ -100,7 +100,9 @@ const headingText = (heading: string) =>
  * escapes them) are not claims: a name like "Fund $1B" is left out.
  */
 export function reportFactFindings(content: string, { portfolio, valuation }: PortfolioAggregate, retirement: unknown) {
-  const outlook = record(record(retirement)?.outlook) as RetirementOutlook | undefined;
+  // An outlook without its success rate is its own reason (outlookReasons); its figures are not checked against.
+  const stored = record(record(retirement)?.outlook);
+  const outlook = typeof stored?.success_rate === "number" ? (stored as unknown as RetirementOutlook) : undefined;
   const claims = userStrings(portfolio)
     .filter((s) => /\d/.test(s))
     .flatMap((s) => [s, markdownText(s)])

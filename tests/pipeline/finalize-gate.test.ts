@@ -248,6 +248,15 @@ describe("the quality gate Finalize applies", () => {
         },
       }),
     ).toEqual(["retirement outlook: no success rate"]);
+    // With the reporter chosen too, the report's fact-check does not stumble on it: one more reason, no exception.
+    expect(
+      reasons({
+        retirement: {
+          outlook: { ...retirementOutlook(0), success_rate: undefined },
+          analysis: "Spend $40,000 a year: 72.4% of markets pay it.",
+        },
+      }),
+    ).toContain("retirement outlook: no success rate");
     expect(reasons({ retirement: outlook(72.4, "72.4% of markets pay your spending.") })).toEqual([
       "retirement outlook: the text quotes none of its numbers",
     ]);
