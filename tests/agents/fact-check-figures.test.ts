@@ -4,43 +4,10 @@ import { aggregatePortfolio } from "../../lib/portfolio/aggregate.js";
 import type { Portfolio } from "../../lib/portfolio/types.js";
 import { valuePortfolio } from "../../lib/portfolio/valuation.js";
 import type { RetirementOutlook } from "../../lib/retirement/outlook.js";
+import { oneFundPortfolio } from "../support/one-fund-portfolio.js";
 
 // One account: $500 cash and 100 VTI at $100 ($10,500 in all, VTI 95.24% of it); a $60,000 retirement target.
-const portfolio = (): Portfolio => ({
-  user: {
-    clerk_user_id: "u",
-    display_name: null,
-    current_age: 50,
-    years_until_retirement: 15,
-    target_retirement_income: 60_000,
-    annual_contribution: null,
-  },
-  accounts: [
-    {
-      id: "a1",
-      name: "Brokerage",
-      type: "taxable",
-      purpose: null,
-      cash_balance: 500,
-      cash_interest: 0,
-      positions: [
-        {
-          symbol: "VTI",
-          quantity: 100,
-          instrument: {
-            symbol: "VTI",
-            name: "Vanguard Total Stock Market ETF",
-            instrument_type: "etf",
-            current_price: 100,
-            allocation_asset_class: { equity: 100 },
-            allocation_regions: { north_america: 100 },
-            allocation_sectors: { technology: 100 },
-          },
-        },
-      ],
-    },
-  ],
-});
+const portfolio = () => oneFundPortfolio();
 
 const KNOWN = ["VTI", "SPY", "AAPL"];
 const check = (report: string) => {

@@ -13,10 +13,10 @@ import type { TraceSpan } from "../../lib/db/repositories/traces.js";
 import { type FinalizeEvent, finalize, finalizeEventFor, readOutcome } from "../../lib/pipeline/finalize.js";
 import { REQUIRED_REPORT_SECTIONS } from "../../lib/pipeline/quality-gate.js";
 import { aggregatePortfolio } from "../../lib/portfolio/aggregate.js";
-import type { Portfolio } from "../../lib/portfolio/types.js";
 import { valuePortfolio } from "../../lib/portfolio/valuation.js";
 import { DEMO_USER_ID, seedDemo } from "../../lib/seed/demo.js";
 import { testDb } from "../support/db.js";
+import { oneFundPortfolio } from "../support/one-fund-portfolio.js";
 
 // The job's end as the user sees it: completed, needs_review or failed, the reason, and the summary's results, usage
 // and timings. These jobs store no outputs, so the quality gate sends every one with a succeeded specialist to review.
@@ -70,41 +70,7 @@ function eventFor(jobId: string, change: Partial<FinalizeEvent> = {}): FinalizeE
 }
 
 // A saver of 50 with one account: $500 cash and 100 VTI at $100 ($10,500; VTI 95.2% of it), a $60,000 target.
-const holdings = (): Portfolio => ({
-  user: {
-    clerk_user_id: DEMO_USER_ID,
-    display_name: null,
-    current_age: 50,
-    years_until_retirement: 15,
-    target_retirement_income: 60_000,
-    annual_contribution: null,
-  },
-  accounts: [
-    {
-      id: "a1",
-      name: "Brokerage",
-      type: "taxable",
-      purpose: null,
-      cash_balance: 500,
-      cash_interest: 0,
-      positions: [
-        {
-          symbol: "VTI",
-          quantity: 100,
-          instrument: {
-            symbol: "VTI",
-            name: "Vanguard Total Stock Market ETF",
-            instrument_type: "etf",
-            current_price: 100,
-            allocation_asset_class: { equity: 100 },
-            allocation_regions: { north_america: 100 },
-            allocation_sectors: { technology: 100 },
-          },
-        },
-      ],
-    },
-  ],
-});
+const holdings = () => oneFundPortfolio(DEMO_USER_ID);
 
 /** A report with every required section, quoting `figures` (each must be one the fact-check can find). */
 const reportQuoting = (figures: string) =>
